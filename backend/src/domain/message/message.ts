@@ -1,0 +1,104 @@
+import { assertNever, type Decider, type DomainEvent } from '../decider.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { codePointLength, hasControlCharactersOtherThanNewlineAndTab } from '../text.js';
+
+export const MESSAGE_BODY_MAX = 4000;
+
+export type MessagePosted = DomainEvent<'MessagePosted', { messageId: string; roomId: string; authorId: string; body: string; postedAt: string }>;
+export type MessageEdited = DomainEvent<'MessageEdited', { messageId: string; body: string; editedAt: string }>;
+export type MessageDeleted = DomainEvent<'MessageDeleted', { messageId: string; deletedAt: string }>;
+export type MessageEvent = MessagePosted | MessageEdited | MessageDeleted;
+
+export type PostedMessage = {
+  status: 'posted' | 'deleted';
+  id: string;
+  roomId: string;
+  authorId: string;
+  /** "" once deleted: a deleted message keeps its place as a tombstone. */
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+};
+export type MessageState = { status: 'none' } | PostedMessage;
+
+export type PostMessage = { type: 'PostMessage'; messageId: string; roomId: string; actorId: string; body: string; now: string };
+export type EditMessage = { type: 'EditMessage'; messageId: string; actorId: string; body: string; now: string };
+export type DeleteMessage = { type: 'DeleteMessage'; messageId: string; actorId: string; now: string };
+export type MessageCommand = PostMessage | EditMessage | DeleteMessage;
+
+/**
+ * A message body as stored: line breaks normalised to "\n", trimmed, 1–4000 characters, no
+ * control characters but newline and tab. Throws `ValidationError` otherwise. Markup is kept
+ * verbatim: rendering it as text is the client's job.
+ */
+export const parseMessageBody = (raw: string): string => {
+  const body = raw.replace(/\r\n?/gu, '\n').trim();
+  const length = codePointLength(body);
+  if (length < 1) throw new ValidationError('Message body must not be empty', 'body');
+  if (length > MESSAGE_BODY_MAX) throw new ValidationError(`Message body must be at most ${MESSAGE_BODY_MAX} characters`, 'body');
+  if (hasControlCharactersOtherThanNewlineAndTab(body)) {
+    throw new ValidationError('Message body must not contain control characters other than newline and tab', 'body');
+  }
+  return body;
+};
+
+const postMessage = (command: PostMessage, state: MessageState): MessageEvent[] => {
+  const body = parseMessageBody(command.body);
+  if (state.status !== 'none') throw new Error(`message ${command.messageId} exists already`);
+  return [{
+    type: 'MessagePosted',
+    data: { messageId: command.messageId, roomId: command.roomId, authorId: command.actorId, body, postedAt: command.now },
+  }];
+};
+
+const assertAuthor = (state: MessageState, actorId: string, verb: string): PostedMessage => {
+  if (state.status === 'none') throw new NotFoundError('Message not found');
+  if (state.authorId !== actorId) throw new ForbiddenError(`Only the author of a message may ${verb} it`);
+  return state;
+};
+
+const editMessage = (command: EditMessage, state: MessageState): MessageEvent[] => {
+  const body = parseMessageBody(command.body);
+  const message = assertAuthor(state, command.actorId, 'edit');
+  if (message.status === 'deleted') throw new ConflictError('A deleted message cannot be edited');
+  if (message.body === body) return [];
+  return [{ type: 'MessageEdited', data: { messageId: message.id, body, editedAt: command.now } }];
+};
+
+const deleteMessage = (command: DeleteMessage, state: MessageState): MessageEvent[] => {
+  const message = assertAuthor(state, command.actorId, 'delete');
+  if (message.status === 'deleted') return [];
+  return [{ type: 'MessageDeleted', data: { messageId: message.id, deletedAt: command.now } }];
+};
+
+export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState> = {
+  initialState: { status: 'none' },
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'PostMessage':
+        return postMessage(command, state);
+      case 'EditMessage':
+        return editMessage(command, state);
+      case 'DeleteMessage':
+        return deleteMessage(command, state);
+      default:
+        return assertNever(command);
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'MessagePosted':
+        return {
+          status: 'posted', id: event.data.messageId, roomId: event.data.roomId, authorId: event.data.authorId,
+          body: event.data.body, createdAt: event.data.postedAt, editedAt: null, deletedAt: null,
+        };
+      case 'MessageEdited':
+        return state.status === 'posted' ? { ...state, body: event.data.body, editedAt: event.data.editedAt } : state;
+      case 'MessageDeleted':
+        return state.status === 'none' ? state : { ...state, status: 'deleted', body: '', deletedAt: event.data.deletedAt };
+      default:
+        return state;
+    }
+  },
+};

@@ -1,0 +1,21 @@
+/** Text rules shared by room names and message bodies. Lengths count code points, not UTF-16 units. */
+
+export const codePointLength = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+// C0/C1 controls and DEL.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const CONTROL_EXCEPT_NEWLINE_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
+// Bidi embeddings/overrides/isolates and marks: they can make a name display as something else.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Invisible characters: two names that look the same must not be two rooms.
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]/u;
+
+export const hasControlCharacters = (text: string): boolean => CONTROL.test(text);
+export const hasControlCharactersOtherThanNewlineAndTab = (text: string): boolean =>
+  CONTROL_EXCEPT_NEWLINE_TAB.test(text);
+export const hasBidiControls = (text: string): boolean => BIDI.test(text);
+export const hasInvisibleCharacters = (text: string): boolean => INVISIBLE.test(text);

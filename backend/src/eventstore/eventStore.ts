@@ -1,0 +1,142 @@
+/**
+ * The event store boundary. Two implementations (Redis Streams and in-memory) pass the same
+ * contract suite (`eventStore.contract.ts`); nothing outside `eventstore/` knows which one runs.
+ *
+ * Storage model: a stream is an append-only log whose entry ids (`<ms>-<seq>`) are the cursors.
+ * Several aggregates share one stream (every message of a room lives in the room's log), so
+ * optimistic concurrency is per aggregate: each aggregate has a snapshot (its folded state plus a
+ * revision) that the append writes atomically with the events, and an append names the revision
+ * it decided on. Snapshots are inline read models: they only ever hold what `evolve` folded from
+ * the events appended with them, so they can be rebuilt from the log.
+ */
+
+/** A position in one stream: the store's entry id `<ms>-<seq>`. Compare with `compareCursors`. */
+export type Cursor = string;
+
+export interface EventMeta {
+  actorId?: string;
+  clientId?: string;
+  correlationId?: string;
+}
+
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  meta: EventMeta;
+  /** Schema version of `data`; old versions are upcast when read, never rewritten. */
+  v: number;
+}
+
+export interface RecordedEvent extends NewEvent {
+  cursor: Cursor;
+  stream: string;
+}
+
+/** Where an aggregate's snapshot lives: one field of one hash. */
+export interface SnapshotRef {
+  key: string;
+  field: string;
+}
+
+export interface Snapshot<S = unknown> {
+  /** Number of appends that changed this snapshot; 1 after the first. */
+  rev: number;
+  state: S;
+}
+
+export interface AppendRequest {
+  stream: string;
+  /** May be empty only together with `snapshot` (a state change that logs nothing is refused). */
+  events: NewEvent[];
+  /**
+   * Compare-and-set of the aggregate's snapshot: the append happens only if the stored revision is
+   * `expectedRev` (`null`: no snapshot yet); then `state` is stored with revision `expectedRev + 1`.
+   */
+  snapshot?: { ref: SnapshotRef; expectedRev: number | null; state: unknown };
+  /**
+   * Makes the append idempotent: if `key` exists, nothing is appended and its stored value is
+   * returned as `duplicate`; otherwise `key` is set to `result` with the TTL, atomically with the append.
+   */
+  idempotency?: { key: string; ttlSeconds: number; result: string };
+  /**
+   * A uniqueness claim on `field` of hash `key`: if the field is owned by another `owner`, nothing
+   * is appended and the owner is returned as `claimed`. `release` drops a field this owner held.
+   */
+  claim?: { key: string; field: string; owner: string; release?: string };
+}
+
+export type AppendResult =
+  | { status: 'appended'; cursors: Cursor[] }
+  | { status: 'duplicate'; result: string }
+  | { status: 'conflict'; rev: number | null }
+  | { status: 'claimed'; owner: string };
+
+export interface StreamInfo {
+  length: number;
+  firstCursor: Cursor | null;
+  lastCursor: Cursor | null;
+  /** The highest cursor ever removed by trimming, `null` when nothing was: resuming at or before it would skip events. */
+  maxDeletedCursor: Cursor | null;
+}
+
+export type Unfollow = () => void;
+
+/**
+ * Live delivery of appended events to this process. One per store.
+ *
+ * `follow` resolves once the tailer holds a position `p` for the stream; from then on the listener
+ * receives, in stream order and in batches, every event with a cursor above `p`. `p` is never
+ * above the stream's end at the moment `follow` resolves, so a reader that reads the log forward
+ * after `follow` resolved and drops what it already has misses nothing and sees nothing twice.
+ */
+export interface StreamTailer {
+  follow(stream: string, listener: (events: RecordedEvent[]) => void): Promise<Unfollow>;
+}
+
+/**
+ * The event store. Every method rejects with `StoreUnavailableError` when the backing store
+ * cannot be reached; any other rejection is a bug.
+ */
+export interface EventStore {
+  readonly kind: 'redis' | 'memory';
+  readonly tailer: StreamTailer;
+  /** Atomic: either all of the request happens or none of it. */
+  append(request: AppendRequest): Promise<AppendResult>;
+  readSnapshot<S>(ref: SnapshotRef): Promise<Snapshot<S> | null>;
+  /** Snapshots of many fields of one hash, in the order asked. */
+  readSnapshots<S>(key: string, fields: readonly string[]): Promise<(Snapshot<S> | null)[]>;
+  readAllSnapshots<S>(key: string): Promise<Map<string, Snapshot<S>>>;
+  readClaim(key: string, field: string): Promise<string | null>;
+  /** Oldest first; events strictly after `after` (default: from the start). */
+  readForward(stream: string, options: { after?: Cursor; count: number }): Promise<RecordedEvent[]>;
+  /** Newest first; events strictly before `before` (default: from the end). */
+  readBackward(stream: string, options: { before?: Cursor; count: number }): Promise<RecordedEvent[]>;
+  streamInfo(stream: string): Promise<StreamInfo>;
+  /** Removes every event with a cursor below `minCursor` (retention). */
+  trim(stream: string, minCursor: Cursor): Promise<void>;
+  /** Resolves when the store answers; rejects with `StoreUnavailableError` otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store cannot be reached; the operation may or may not have happened (retry idempotently). */
+export class StoreUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('event store unavailable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+const CURSOR = /^(\d{1,16})-(\d{1,16})$/;
+
+export const isCursor = (value: string): boolean => CURSOR.test(value);
+
+/** Numeric order of cursors (ms, then seq): "1-10" > "1-9", unlike string order. */
+export const compareCursors = (a: Cursor, b: Cursor): number => {
+  const [am, as] = a.split('-');
+  const [bm, bs] = b.split('-');
+  const byMs = BigInt(am!) - BigInt(bm!);
+  if (byMs !== 0n) return byMs < 0n ? -1 : 1;
+  const bySeq = BigInt(as!) - BigInt(bs!);
+  return bySeq === 0n ? 0 : bySeq < 0n ? -1 : 1;
+};
