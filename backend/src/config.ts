@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** The process's configuration, read and validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string | null;
+  publicUrl: URL;
+  allowedOrigins: string[];
+  twitter: { clientId: string; clientSecret: string } | null;
+  twitterEndpoints: { authorize: URL; token: URL; userinfo: URL };
+  devLogin: boolean;
+  production: boolean;
+}
+
+/** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const httpUrl = z.string().transform((value, ctx) => {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // fall through to the issue below
+  }
+  ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, got ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  TWITTER_CLIENT_ID: z.string().min(1).optional(),
+  TWITTER_CLIENT_SECRET: z.string().min(1).optional(),
+  TWITTER_AUTHORIZE_URL: httpUrl.default(new URL('https://x.com/i/oauth2/authorize')),
+  TWITTER_TOKEN_URL: httpUrl.default(new URL('https://api.x.com/2/oauth2/token')),
+  TWITTER_USERINFO_URL: httpUrl.default(new URL('https://api.x.com/2/users/me?user.fields=profile_image_url')),
+  AUTH_DEV_LOGIN: flag.optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+const toOrigin = (raw: string): string => {
+  try {
+    const url = new URL(raw.trim());
+    if (url.origin !== 'null') return url.origin;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`ALLOWED_ORIGINS: ${JSON.stringify(raw.trim())} is not an origin like https://chat.example.com`);
+};
+
+/**
+ * Reads the configuration from an environment. Empty strings count as unset. Throws `ConfigError`
+ * with a one-line message naming the variable for anything unusable.
+ */
+export const readConfig = (env: Record<string, string | undefined>): Config => {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const publicUrl = e.PUBLIC_URL ?? new URL(`http://localhost:${e.PORT}`);
+  const allowedOrigins = e.ALLOWED_ORIGINS
+    ? e.ALLOWED_ORIGINS.split(',').filter((o) => o.trim() !== '').map(toOrigin)
+    : [publicUrl.origin];
+  if (Boolean(e.TWITTER_CLIENT_ID) !== Boolean(e.TWITTER_CLIENT_SECRET)) {
+    throw new ConfigError(`${e.TWITTER_CLIENT_ID ? 'TWITTER_CLIENT_SECRET' : 'TWITTER_CLIENT_ID'}: set both TWITTER_CLIENT_ID and TWITTER_CLIENT_SECRET, or neither`);
+  }
+  const twitter = e.TWITTER_CLIENT_ID && e.TWITTER_CLIENT_SECRET ? { clientId: e.TWITTER_CLIENT_ID, clientSecret: e.TWITTER_CLIENT_SECRET } : null;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL ?? null,
+    publicUrl,
+    allowedOrigins,
+    twitter,
+    twitterEndpoints: { authorize: e.TWITTER_AUTHORIZE_URL, token: e.TWITTER_TOKEN_URL, userinfo: e.TWITTER_USERINFO_URL },
+    devLogin: e.AUTH_DEV_LOGIN ?? (!twitter && !production),
+    production,
+  };
+};
