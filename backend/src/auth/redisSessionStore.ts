@@ -1,0 +1,140 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { z } from 'zod';
+import {
+  generateSessionToken,
+  isSessionExpired,
+  isSessionTokenShaped,
+  toNewSession,
+  toSessionDeadline,
+  toSessionId,
+  toSlidSession,
+  type Session,
+  type SessionStore,
+} from './sessionStore.js';
+
+/** A session: hash of userId, createdAt, expiresAt, idleExpiresAt; expires at the session's deadline. */
+const toSessionKey = (sessionId: string) => `chat:session:${sessionId}`;
+/** The ids of a user's sessions, for "sign out everywhere"; expires with the user's last session. */
+const toUserSessionsKey = (userId: string) => `chat:user-sessions:${userId}`;
+
+const timestamp = z.string().regex(/^\d{1,16}$/).transform(Number);
+const storedSessionSchema = z.object({
+  userId: z.string().min(1),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  idleExpiresAt: timestamp,
+});
+
+// Conditional so that a slide racing an invalidation cannot bring back a half-written hash, and
+// monotonic so that two instances sliding at once (clocks a little apart) never shorten a session.
+// Returns 0 when the session is gone.
+const SLIDE_SESSION_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local stored = tonumber(redis.call('HGET', KEYS[1], 'idleExpiresAt'))
+if stored ~= nil and stored >= tonumber(ARGV[1]) then return 1 end
+redis.call('HSET', KEYS[1], 'idleExpiresAt', ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1
+`;
+
+const execOrThrow = async (transaction: ChainableCommander): Promise<void> => {
+  const results = await transaction.exec();
+  if (!results) throw new Error('session store: Redis discarded the transaction');
+  for (const [error] of results) {
+    if (error) throw error;
+  }
+};
+
+/**
+ * Sessions in Redis, shared by every instance. Only the SHA-256 of a token is ever written.
+ *
+ * Expiry is decided by the stored timestamps against `now()`; the key TTL (PEXPIREAT at the
+ * session's deadline) only reclaims memory, so an injected clock governs validity on its own.
+ * A session key and its user's set live in different Redis Cluster slots, so no command spans both:
+ * the user's set is written before the session and cleaned after it, which leaves at worst a stale
+ * id in the set, never a session that "sign out everywhere" cannot find. Needs Redis 7 (PEXPIREAT NX/GT).
+ *
+ * @param options.redis a connection the caller owns; `close()` leaves it open.
+ * @param options.now the clock (epoch ms); tests inject a fake one. It also sets the real TTLs, so a
+ *   fake clock must start near the real time (one in the past would have Redis drop keys at once).
+ */
+export const createRedisSessionStore = (options: { redis: Redis; now?: () => number }): SessionStore => {
+  const { redis } = options;
+  const now = options.now ?? Date.now;
+
+  const deleteSession = async (sessionId: string, userId: string) => {
+    await redis.del(toSessionKey(sessionId));
+    await redis.srem(toUserSessionsKey(userId), sessionId);
+  };
+
+  return {
+    async createSession(userId) {
+      const token = generateSessionToken();
+      const session = toNewSession(token, userId, now());
+      const userKey = toUserSessionsKey(userId);
+      // The set lives as long as its longest session: NX gives a new set its first deadline, GT only
+      // ever extends it.
+      await execOrThrow(
+        redis
+          .multi()
+          .sadd(userKey, session.id)
+          .pexpireat(userKey, session.expiresAt, 'NX')
+          .pexpireat(userKey, session.expiresAt, 'GT'),
+      );
+      const sessionKey = toSessionKey(session.id);
+      // One transaction so the hash never exists without its TTL.
+      await execOrThrow(
+        redis
+          .multi()
+          .hset(sessionKey, {
+            userId,
+            createdAt: session.createdAt,
+            expiresAt: session.expiresAt,
+            idleExpiresAt: session.idleExpiresAt,
+          })
+          .pexpireat(sessionKey, toSessionDeadline(session)),
+      );
+      return { token, session };
+    },
+
+    async validateSessionToken(token) {
+      if (!isSessionTokenShaped(token)) return null;
+      const id = toSessionId(token);
+      const key = toSessionKey(id);
+      // A missing key reads as {}, which fails the parse like any hash this store did not write.
+      const parsed = storedSessionSchema.safeParse(await redis.hgetall(key));
+      if (!parsed.success) return null;
+      const stored: Session = { id, ...parsed.data };
+      const at = now();
+      if (isSessionExpired(stored, at)) {
+        await deleteSession(id, stored.userId);
+        return null;
+      }
+      const slid = toSlidSession(stored, at);
+      if (!slid) return stored;
+      const exists = await redis.eval(SLIDE_SESSION_SCRIPT, 1, key, slid.idleExpiresAt, toSessionDeadline(slid));
+      if (exists === 0) return null;
+      return slid;
+    },
+
+    async invalidateSession(sessionId) {
+      const userId = await redis.hget(toSessionKey(sessionId), 'userId');
+      if (userId === null) return;
+      await deleteSession(sessionId, userId);
+    },
+
+    async invalidateUserSessions(userId) {
+      const userKey = toUserSessionsKey(userId);
+      const ids = await redis.smembers(userKey);
+      if (ids.length === 0) return;
+      // One DEL per key rather than one multi-key DEL: session keys are spread over cluster slots.
+      await Promise.all(ids.map((id) => redis.del(toSessionKey(id))));
+      // SREM of what was read, not DEL of the set: a session created meanwhile must stay findable.
+      await redis.srem(userKey, ...ids);
+    },
+
+    async close() {
+      // The connection belongs to the caller.
+    },
+  };
+};
