@@ -1,0 +1,97 @@
+import type { AppendRequest, AppendResult } from './eventStore.js';
+
+/**
+ * The append as one Lua script, so checks and writes are atomic and a retried request (after a
+ * lost reply) is answered from its idempotency key instead of appending twice.
+ *
+ * Every key is passed in KEYS (KEYS[1] is the stream); the spec in ARGV[1] names the others by
+ * their index, so the script touches only declared keys and stays valid on Redis Cluster when the
+ * keys share a hash tag. Checks run in a fixed order (duplicate, conflict, claimed) and nothing is
+ * written unless all pass. Snapshots are stored as `<rev>:<json>`.
+ */
+export const appendLua = `
+local spec = cjson.decode(ARGV[1])
+local idem, snapshot, claim = spec.idempotency, spec.snapshot, spec.claim
+
+if idem then
+  local previous = redis.call('GET', KEYS[idem.key])
+  if previous then return {'duplicate', previous} end
+end
+if snapshot then
+  local stored = redis.call('HGET', KEYS[snapshot.key], snapshot.field)
+  local rev = nil
+  if stored then rev = tonumber(string.match(stored, '^(%d+):')) end
+  if rev ~= snapshot.expectedRev then return {'conflict', rev} end
+end
+if claim then
+  local owner = redis.call('HGET', KEYS[claim.key], claim.field)
+  if owner and owner ~= claim.owner then return {'claimed', owner} end
+end
+
+local reply = {'appended'}
+for _, event in ipairs(spec.events) do
+  reply[#reply + 1] = redis.call('XADD', KEYS[1], '*', 'type', event[1], 'data', event[2], 'meta', event[3], 'v', event[4])
+end
+if snapshot then
+  redis.call('HSET', KEYS[snapshot.key], snapshot.field, ((snapshot.expectedRev or 0) + 1) .. ':' .. snapshot.state)
+end
+if idem then
+  redis.call('SET', KEYS[idem.key], idem.result, 'EX', idem.ttl)
+end
+if claim then
+  redis.call('HSET', KEYS[claim.key], claim.field, claim.owner)
+  if claim.release and claim.release ~= claim.field and redis.call('HGET', KEYS[claim.key], claim.release) == claim.owner then
+    redis.call('HDEL', KEYS[claim.key], claim.release)
+  end
+end
+return reply
+`;
+
+/** The script's arguments: its keys and the JSON spec. */
+export const toAppendArgs = (request: AppendRequest): { keys: string[]; spec: string } => {
+  const keys = [request.stream];
+  const keyIndex = (key: string) => {
+    if (!keys.includes(key)) keys.push(key);
+    return keys.indexOf(key) + 1;
+  };
+  const { snapshot, idempotency, claim } = request;
+  const spec = {
+    // Events as [type, data, meta, v] strings: cjson would turn numbers into floats.
+    events: request.events.map((event) => [event.type, toJson(event.data), toJson(event.meta), String(event.v)]),
+    snapshot: snapshot && {
+      key: keyIndex(snapshot.ref.key),
+      field: snapshot.ref.field,
+      // Left out when null: cjson decodes JSON null to a sentinel that is not Lua's nil.
+      expectedRev: snapshot.expectedRev ?? undefined,
+      state: toJson(snapshot.state),
+    },
+    idempotency: idempotency && {
+      key: keyIndex(idempotency.key),
+      ttl: idempotency.ttlSeconds,
+      result: idempotency.result,
+    },
+    claim: claim && { key: keyIndex(claim.key), field: claim.field, owner: claim.owner, release: claim.release },
+  };
+  return { keys, spec: JSON.stringify(spec) };
+};
+
+/** Reads the script's reply: `[status, …]`. */
+export const toAppendResult = (reply: unknown): AppendResult => {
+  if (!Array.isArray(reply)) throw new Error('unexpected append reply');
+  const [status, ...rest] = reply as unknown[];
+  const first = rest[0];
+  switch (status) {
+    case 'appended':
+      return { status, cursors: rest.map(String) };
+    case 'duplicate':
+      return { status, result: String(first) };
+    case 'conflict':
+      return { status, rev: first === undefined || first === null ? null : Number(first) };
+    case 'claimed':
+      return { status, owner: String(first) };
+    default:
+      throw new Error(`unexpected append status ${String(status)}`);
+  }
+};
+
+const toJson = (value: unknown): string => JSON.stringify(value) ?? 'null';

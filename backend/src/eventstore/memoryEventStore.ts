@@ -1,0 +1,269 @@
+import {
+  compareCursors,
+  StoreUnavailableError,
+  type AppendRequest,
+  type AppendResult,
+  type Cursor,
+  type EventStore,
+  type RecordedEvent,
+  type Snapshot,
+  type StreamInfo,
+  type StreamTailer,
+} from './eventStore.js';
+
+export interface MemoryEventStoreOptions {
+  /** The clock for entry ids and idempotency TTLs (milliseconds); `Date.now` by default. */
+  now?: () => number;
+}
+
+/** Events are kept serialised, as Redis keeps them, so a reader never shares a writer's objects. */
+interface StoredEvent {
+  cursor: Cursor;
+  type: string;
+  data: string;
+  meta: string;
+  v: number;
+}
+
+interface MemoryStream {
+  events: StoredEvent[];
+  /** The last id handed out; ids stay increasing even when every entry was trimmed. */
+  lastMs: number;
+  lastSeq: number;
+  maxDeletedCursor: Cursor | null;
+}
+
+interface Follower {
+  listener: (events: RecordedEvent[]) => void;
+}
+
+/**
+ * The in-memory `EventStore` for embedded mode and tests: one process, nothing survives it.
+ * It follows the Redis store's semantics (ids `<ms>-<seq>`, the append's order of checks, trimming)
+ * so both pass the same contract suite. Its tailer delivers each append's events in a microtask,
+ * in append order, to the listeners following when the append happened.
+ */
+export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): EventStore => {
+  const now = options.now ?? Date.now;
+  const streams = new Map<string, MemoryStream>();
+  const snapshots = new Map<string, Map<string, { rev: number; state: string }>>();
+  const claims = new Map<string, Map<string, string>>();
+  const idempotency = new Map<string, { result: string; expiresAt: number }>();
+  const followers = new Map<string, Set<Follower>>();
+  let closed = false;
+
+  const assertOpen = () => {
+    if (closed) throw new StoreUnavailableError(new Error('memory event store is closed'));
+  };
+
+  const readIdempotency = (key: string): string | null => {
+    const entry = idempotency.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt > now()) return entry.result;
+    idempotency.delete(key);
+    return null;
+  };
+
+  /** Drops expired keys from the oldest end; with one TTL for all keys, that is all of them. */
+  const sweepIdempotency = () => {
+    for (const [key, entry] of idempotency) {
+      if (entry.expiresAt > now()) return;
+      idempotency.delete(key);
+    }
+  };
+
+  const nextCursor = (stream: MemoryStream): Cursor => {
+    const ms = now();
+    if (ms > stream.lastMs) {
+      stream.lastMs = ms;
+      stream.lastSeq = 0;
+    } else {
+      // Same millisecond, or the clock went back: Redis keeps the last ms and bumps the sequence.
+      stream.lastSeq += 1;
+    }
+    return `${stream.lastMs}-${stream.lastSeq}`;
+  };
+
+  const publish = (stream: string, events: RecordedEvent[]) => {
+    const targets = followers.get(stream);
+    if (!targets?.size) return;
+    const following = [...targets];
+    queueMicrotask(() => {
+      for (const follower of following) {
+        if (!followers.get(stream)?.has(follower)) continue;
+        try {
+          follower.listener(events);
+        } catch (error) {
+          console.error('stream tailer:', error);
+        }
+      }
+    });
+  };
+
+  const tailer: StreamTailer = {
+    follow: async (stream, listener) => {
+      assertOpen();
+      const follower: Follower = { listener };
+      const set = followers.get(stream) ?? new Set<Follower>();
+      followers.set(stream, set);
+      set.add(follower);
+      return () => {
+        set.delete(follower);
+        if (set.size === 0 && followers.get(stream) === set) followers.delete(stream);
+      };
+    },
+  };
+
+  const append = (request: AppendRequest): AppendResult => {
+    if (request.events.length === 0 && !request.snapshot) {
+      throw new Error('an append without events must change a snapshot');
+    }
+    const { snapshot, claim } = request;
+    // The same order of checks as the Redis script: a retried request is a duplicate before anything else.
+    if (request.idempotency) {
+      const previous = readIdempotency(request.idempotency.key);
+      if (previous !== null) return { status: 'duplicate', result: previous };
+    }
+    if (snapshot) {
+      const rev = snapshots.get(snapshot.ref.key)?.get(snapshot.ref.field)?.rev ?? null;
+      if (rev !== snapshot.expectedRev) return { status: 'conflict', rev };
+    }
+    if (claim) {
+      const owner = claims.get(claim.key)?.get(claim.field);
+      if (owner !== undefined && owner !== claim.owner) return { status: 'claimed', owner };
+    }
+
+    // Serialise everything before writing anything, so a bad value leaves nothing half-written.
+    const serialised = request.events.map((event) => ({
+      type: event.type,
+      data: toJson(event.data),
+      meta: toJson(event.meta),
+      v: event.v,
+    }));
+    const snapshotState = snapshot ? toJson(snapshot.state) : '';
+
+    const stored: StoredEvent[] = [];
+    if (serialised.length > 0) {
+      const log = streams.get(request.stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
+      streams.set(request.stream, log);
+      for (const event of serialised) stored.push({ cursor: nextCursor(log), ...event });
+      log.events.push(...stored);
+    }
+    if (snapshot) {
+      const hash = snapshots.get(snapshot.ref.key) ?? new Map();
+      snapshots.set(snapshot.ref.key, hash);
+      hash.set(snapshot.ref.field, { rev: (snapshot.expectedRev ?? 0) + 1, state: snapshotState });
+    }
+    if (request.idempotency) {
+      const { key, ttlSeconds, result } = request.idempotency;
+      sweepIdempotency();
+      idempotency.delete(key);
+      idempotency.set(key, { result, expiresAt: now() + ttlSeconds * 1000 });
+    }
+    if (claim) {
+      const hash = claims.get(claim.key) ?? new Map<string, string>();
+      claims.set(claim.key, hash);
+      hash.set(claim.field, claim.owner);
+      if (claim.release !== undefined && claim.release !== claim.field && hash.get(claim.release) === claim.owner) {
+        hash.delete(claim.release);
+      }
+    }
+    publish(request.stream, stored.map((event) => toRecorded(request.stream, event)));
+    return { status: 'appended', cursors: stored.map((event) => event.cursor) };
+  };
+
+  const readSnapshot = <S>(key: string, field: string): Snapshot<S> | null => {
+    const stored = snapshots.get(key)?.get(field);
+    return stored ? { rev: stored.rev, state: JSON.parse(stored.state) as S } : null;
+  };
+
+  return {
+    kind: 'memory',
+    tailer,
+    append: async (request) => {
+      assertOpen();
+      return append(request);
+    },
+    readSnapshot: async (ref) => {
+      assertOpen();
+      return readSnapshot(ref.key, ref.field);
+    },
+    readSnapshots: async (key, fields) => {
+      assertOpen();
+      return fields.map((field) => readSnapshot(key, field));
+    },
+    readAllSnapshots: async <S>(key: string) => {
+      assertOpen();
+      const fields = [...(snapshots.get(key)?.keys() ?? [])];
+      return new Map(fields.map((field) => [field, readSnapshot<S>(key, field)!]));
+    },
+    readClaim: async (key, field) => {
+      assertOpen();
+      return claims.get(key)?.get(field) ?? null;
+    },
+    readForward: async (stream, { after, count }) => {
+      assertOpen();
+      const events = streams.get(stream)?.events ?? [];
+      const start = after === undefined ? 0 : searchFirst(events, (cursor) => compareCursors(cursor, after) <= 0);
+      return events.slice(start, start + count).map((event) => toRecorded(stream, event));
+    },
+    readBackward: async (stream, { before, count }) => {
+      assertOpen();
+      const events = streams.get(stream)?.events ?? [];
+      const end =
+        before === undefined ? events.length : searchFirst(events, (cursor) => compareCursors(cursor, before) < 0);
+      return events
+        .slice(Math.max(0, end - count), end)
+        .reverse()
+        .map((event) => toRecorded(stream, event));
+    },
+    streamInfo: async (stream): Promise<StreamInfo> => {
+      assertOpen();
+      const log = streams.get(stream);
+      return {
+        length: log?.events.length ?? 0,
+        firstCursor: log?.events[0]?.cursor ?? null,
+        lastCursor: log?.events.at(-1)?.cursor ?? null,
+        maxDeletedCursor: log?.maxDeletedCursor ?? null,
+      };
+    },
+    trim: async (stream, minCursor) => {
+      assertOpen();
+      const log = streams.get(stream);
+      if (!log) return;
+      const removed = log.events.splice(0, searchFirst(log.events, (cursor) => compareCursors(cursor, minCursor) < 0));
+      const last = removed.at(-1);
+      if (last && (log.maxDeletedCursor === null || compareCursors(last.cursor, log.maxDeletedCursor) > 0)) {
+        log.maxDeletedCursor = last.cursor;
+      }
+    },
+    ping: async () => assertOpen(),
+    close: async () => {
+      closed = true;
+      followers.clear();
+    },
+  };
+};
+
+const toJson = (value: unknown): string => JSON.stringify(value) ?? 'null';
+
+const toRecorded = (stream: string, event: StoredEvent): RecordedEvent => ({
+  stream,
+  cursor: event.cursor,
+  type: event.type,
+  data: JSON.parse(event.data),
+  meta: JSON.parse(event.meta),
+  v: event.v,
+});
+
+/** Binary search: the index of the first event for which `before` is false (it holds for a prefix). */
+const searchFirst = (events: readonly StoredEvent[], before: (cursor: Cursor) => boolean): number => {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (before(events[middle]!.cursor)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};

@@ -1,0 +1,182 @@
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import { appendLua, toAppendArgs, toAppendResult } from './appendScript.js';
+import { StoreUnavailableError, type EventStore, type Snapshot, type StreamInfo } from './eventStore.js';
+import { createRedisStreamTailer, toRecordedEvent } from './streamTailer.js';
+
+export interface RedisEventStoreOptions {
+  url: string;
+}
+
+const TAILER_BLOCK_MS = 5_000;
+
+/**
+ * Fail fast while Redis is down: no offline queue, nothing re-sent after a reconnect (an XADD
+ * could run twice, an XREAD could skip), and in-flight commands rejected as soon as the connection
+ * drops (`maxRetriesPerRequest: 0`; with more, a command caught by a quick reconnect is never
+ * settled). Reconnecting goes on by itself with a capped backoff. RESP2 keeps reply shapes plain.
+ */
+const connectionOptions: RedisOptions = {
+  lazyConnect: true,
+  protocol: 2,
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
+  connectTimeout: 5_000,
+  // A silent socket with commands waiting is dead: drop it and reconnect.
+  socketTimeout: 10_000,
+};
+
+/** Transient server states that mean "not now", not "your command is wrong". */
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
+
+/** Any failure to get an answer is an outage; an error reply from Redis is a bug and stays as it is. */
+const toStoreError = (error: unknown): unknown =>
+  error instanceof ReplyError && !UNAVAILABLE_REPLIES.test((error as Error).message)
+    ? error
+    : new StoreUnavailableError(error);
+
+const call = async <T>(command: () => Promise<T>): Promise<T> => {
+  try {
+    return await command();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+};
+
+type AppendCommand = (numberOfKeys: number, ...args: string[]) => Promise<unknown>;
+type TrimCommand = (stream: string, minCursor: string) => Promise<unknown>;
+
+/**
+ * XTRIM MINID, plus what XTRIM leaves out: Redis 7.0 moves `max-deleted-entry-id` only on XDEL,
+ * so the script records the last entry it trims there (XSETID … MAXDELETEDID), where XINFO
+ * reports it and AOF keeps it. The store never XDELs, so that entry is the highest ever deleted.
+ */
+const trimLua = `
+local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1], '-', 'COUNT', 1)[1]
+if not last then return 0 end
+local removed = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then
+    redis.call('XSETID', KEYS[1], info[i + 1], 'MAXDELETEDID', last[1])
+  end
+end
+return removed
+`;
+
+/**
+ * The Redis Streams `EventStore`. Resolves once its command connection and the tailer's
+ * connection are ready; rejects with `StoreUnavailableError` when Redis cannot be reached.
+ * Afterwards it reconnects by itself; meanwhile every call rejects at once with
+ * `StoreUnavailableError`.
+ */
+export const createRedisEventStore = async (options: RedisEventStoreOptions): Promise<EventStore> => {
+  const redis = new Redis(options.url, connectionOptions);
+  const tailerConnection = redis.duplicate({
+    // Guards against a half-dead socket: ioredis ends a blocking read that outlives its BLOCK, and
+    // the socket timeout then drops a connection that stays silent.
+    blockingTimeout: TAILER_BLOCK_MS,
+    socketTimeout: TAILER_BLOCK_MS + 5_000,
+  });
+  // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
+  for (const connection of [redis, tailerConnection]) connection.on('error', () => {});
+
+  try {
+    await Promise.all([redis.connect(), tailerConnection.connect()]);
+  } catch (error) {
+    redis.disconnect();
+    tailerConnection.disconnect();
+    throw new StoreUnavailableError(error);
+  }
+
+  redis.defineCommand('appendEvents', { lua: appendLua });
+  redis.defineCommand('trimStream', { lua: trimLua, numberOfKeys: 1 });
+  const scripts = redis as unknown as { appendEvents: AppendCommand; trimStream: TrimCommand };
+
+  const tailer = createRedisStreamTailer({
+    connection: tailerConnection,
+    blockMs: TAILER_BLOCK_MS,
+    readLastCursor: async (stream) => {
+      const [last] = await call(() => redis.xrevrange(stream, '+', '-', 'COUNT', 1));
+      return last?.[0] ?? '0-0';
+    },
+    unblock: async (clientId) => (await call(() => redis.client('UNBLOCK', clientId))) === 1,
+  });
+
+  const toSnapshot = <S>(value: string | null): Snapshot<S> | null => {
+    if (value === null) return null;
+    const separator = value.indexOf(':');
+    return { rev: Number(value.slice(0, separator)), state: JSON.parse(value.slice(separator + 1)) as S };
+  };
+
+  return {
+    kind: 'redis',
+    tailer,
+    append: async (request) => {
+      if (request.events.length === 0 && !request.snapshot) {
+        throw new Error('an append without events must change a snapshot');
+      }
+      const { keys, spec } = toAppendArgs(request);
+      return toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, spec)));
+    },
+    readSnapshot: async <S>(ref: { key: string; field: string }) =>
+      toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),
+    readSnapshots: async <S>(key: string, fields: readonly string[]) => {
+      if (fields.length === 0) return [];
+      const values = await call(() => redis.hmget(key, ...fields));
+      return values.map((value) => toSnapshot<S>(value));
+    },
+    readAllSnapshots: async <S>(key: string) => {
+      const hash = await call(() => redis.hgetall(key));
+      return new Map(Object.entries(hash).map(([field, value]) => [field, toSnapshot<S>(value)!]));
+    },
+    readClaim: async (key, field) => call(() => redis.hget(key, field)),
+    readForward: async (stream, { after, count }) => {
+      const entries = await call(() => redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
+      return entries.map((entry) => toRecordedEvent(stream, entry));
+    },
+    readBackward: async (stream, { before, count }) => {
+      const entries = await call(() =>
+        redis.xrevrange(stream, before === undefined ? '+' : `(${before}`, '-', 'COUNT', count),
+      );
+      return entries.map((entry) => toRecordedEvent(stream, entry));
+    },
+    streamInfo: async (stream) => toStreamInfo(await call(() => readStreamInfo(redis, stream))),
+    trim: async (stream, minCursor) => {
+      await call(() => scripts.trimStream(stream, minCursor));
+    },
+    ping: async () => {
+      await call(() => redis.ping());
+    },
+    close: async () => {
+      await tailer.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+};
+
+/** `XINFO STREAM` as a flat `[name, value, …]` list, or null for a stream that never existed. */
+const readStreamInfo = async (redis: Redis, stream: string): Promise<unknown[] | null> => {
+  try {
+    return (await redis.xinfo('STREAM', stream)) as unknown[];
+  } catch (error) {
+    if (error instanceof ReplyError && /no such key/i.test((error as Error).message)) return null;
+    throw error;
+  }
+};
+
+const toStreamInfo = (reply: unknown[] | null): StreamInfo => {
+  if (reply === null) return { length: 0, firstCursor: null, lastCursor: null, maxDeletedCursor: null };
+  const fields = new Map<unknown, unknown>();
+  for (let i = 0; i + 1 < reply.length; i += 2) fields.set(reply[i], reply[i + 1]);
+  const entryCursor = (entry: unknown) => (Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0] : null);
+  const maxDeleted = fields.get('max-deleted-entry-id');
+  return {
+    length: Number(fields.get('length')),
+    firstCursor: entryCursor(fields.get('first-entry')),
+    lastCursor: entryCursor(fields.get('last-entry')),
+    // Redis reports "0-0" until something is deleted.
+    maxDeletedCursor: typeof maxDeleted === 'string' && maxDeleted !== '0-0' ? maxDeleted : null,
+  };
+};

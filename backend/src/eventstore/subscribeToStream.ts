@@ -1,0 +1,177 @@
+import {
+  compareCursors,
+  isCursor,
+  type Cursor,
+  type EventStore,
+  type RecordedEvent,
+  type StreamInfo,
+  type Unfollow,
+} from './eventStore.js';
+
+/** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */
+export class CursorExpiredError extends Error {
+  constructor(
+    readonly cursor: Cursor,
+    readonly maxDeletedCursor: Cursor,
+  ) {
+    super(`cursor ${cursor} expired: the stream was trimmed up to ${maxDeletedCursor}`);
+    this.name = 'CursorExpiredError';
+  }
+}
+
+/** The subscriber fell too far behind the live stream and was ended; resume after `lastCursor`. */
+export class SubscriberTooSlowError extends Error {
+  constructor(readonly lastCursor: Cursor) {
+    super(`subscriber too slow; resume after ${lastCursor}`);
+    this.name = 'SubscriberTooSlowError';
+  }
+}
+
+export interface StreamSubscriptionOptions {
+  /** Deliver the events after this cursor; `null`: only the events appended from now on. */
+  after: Cursor | null;
+  /** Live events that may wait for the consumer before it is ended as too slow. Default 1000. */
+  maxQueue?: number;
+  /** Events per read while catching up from the log. Default 100. */
+  pageSize?: number;
+}
+
+/**
+ * Every event of `stream` after `options.after` (or after the stream's end when opened), in stream
+ * order, each exactly once: the log is read forward in pages, then live events from the store's
+ * tailer follow, and whatever the tailer delivered at or below the last event yielded is dropped,
+ * so the seam has no gap and no duplicate.
+ *
+ * Rejects with `CursorExpiredError` when the stream was trimmed at or past `after`. The iterator's
+ * `next()` rejects with `CursorExpiredError` if a trim overtakes the catch-up, with
+ * `SubscriberTooSlowError` when more than `maxQueue` live events wait for the consumer, and with
+ * `StoreUnavailableError` when a read fails; after any of them, and after `return()`, it is done
+ * and no longer follows the stream.
+ */
+export const openStreamSubscription = async (
+  store: EventStore,
+  stream: string,
+  options: StreamSubscriptionOptions,
+): Promise<AsyncIterableIterator<RecordedEvent>> => {
+  const { after } = options;
+  const maxQueue = options.maxQueue ?? 1_000;
+  const pageSize = options.pageSize ?? 100;
+  if (after !== null && !isCursor(after)) throw new RangeError(`not a cursor: ${after}`);
+
+  const info = await store.streamInfo(stream);
+  if (after !== null) assertRetained(info, after);
+
+  /** The last cursor yielded (or the starting position): everything at or below it is done. */
+  let last: Cursor = after ?? endOf(info);
+  let catchingUp = true;
+  let page: RecordedEvent[] = [];
+  let live: RecordedEvent[] = [];
+  let failure: Error | null = null;
+  let done = false;
+  let unfollow: Unfollow | null = null;
+  let wake: (() => void) | null = null;
+
+  const finish = () => {
+    if (done) return;
+    done = true;
+    unfollow?.();
+    page = [];
+    live = [];
+    wake?.();
+  };
+
+  const onLive = (events: RecordedEvent[]) => {
+    if (done) return;
+    live.push(...events);
+    const stale = live.findIndex((event) => compareCursors(event.cursor, last) > 0);
+    live.splice(0, stale === -1 ? live.length : stale);
+    if (live.length > maxQueue) {
+      failure = new SubscriberTooSlowError(last);
+      finish();
+    }
+    wake?.();
+  };
+
+  const takeLive = (): RecordedEvent | undefined => {
+    for (let event = live.shift(); event; event = live.shift()) {
+      if (compareCursors(event.cursor, last) > 0) return event;
+    }
+    return undefined;
+  };
+
+  const readPage = async () => {
+    const from = last;
+    const events = await store.readForward(stream, { after: from, count: pageSize });
+    // Checked after the read: a trim past `from` before it would have left a silent gap. Only a
+    // trim beyond `from` matters here; whatever lies at or below it was delivered already.
+    const { maxDeletedCursor } = await store.streamInfo(stream);
+    if (maxDeletedCursor !== null && compareCursors(maxDeletedCursor, from) > 0) {
+      throw new CursorExpiredError(from, maxDeletedCursor);
+    }
+    if (done) return;
+    page = events;
+    if (events.length < pageSize) catchingUp = false;
+  };
+
+  const pull = async (): Promise<IteratorResult<RecordedEvent>> => {
+    for (;;) {
+      if (failure) {
+        const error = failure;
+        failure = null;
+        throw error;
+      }
+      if (done) return { done: true, value: undefined };
+      const event = page.shift() ?? (catchingUp ? undefined : takeLive());
+      if (event) {
+        last = event.cursor;
+        return { done: false, value: event };
+      }
+      if (catchingUp) {
+        try {
+          await readPage();
+        } catch (error) {
+          finish();
+          throw error;
+        }
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  };
+
+  // next() calls run one after another, as a for-await loop makes them.
+  let queue: Promise<unknown> = Promise.resolve();
+  const iterator: AsyncIterableIterator<RecordedEvent> = {
+    next: () => {
+      const result = queue.then(pull);
+      queue = result.catch(() => {});
+      return result;
+    },
+    return: async () => {
+      finish();
+      return { done: true, value: undefined };
+    },
+    throw: async (error?: unknown) => {
+      finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+
+  unfollow = await store.tailer.follow(stream, onLive);
+  if (done) unfollow();
+  return iterator;
+};
+
+/** Where the stream ends now: its last event, or the last one trimmed when none is left. */
+const endOf = (info: StreamInfo): Cursor => info.lastCursor ?? info.maxDeletedCursor ?? '0-0';
+
+/** As `StreamInfo` documents it: resuming at or before the highest trimmed cursor is refused. */
+const assertRetained = (info: StreamInfo, cursor: Cursor) => {
+  if (info.maxDeletedCursor !== null && compareCursors(info.maxDeletedCursor, cursor) >= 0) {
+    throw new CursorExpiredError(cursor, info.maxDeletedCursor);
+  }
+};
