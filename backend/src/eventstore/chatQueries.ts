@@ -1,0 +1,174 @@
+import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
+import type { RoomEvent, RoomState } from '../domain/room/room.js';
+import type { UserState, UserStatus } from '../domain/user/user.js';
+import { ValidationError } from '../domain/errors.js';
+import { type Cursor, type EventStore, type RecordedEvent, isCursor } from './eventStore.js';
+import { isRoomId, toMessageRoomId } from './ids.js';
+import { lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomStreamKey, toUserSnapshotKey } from './keys.js';
+import { mapAsyncIterator } from './mapAsyncIterator.js';
+import { openStreamSubscription } from './subscribeToStream.js';
+
+export interface RoomView { id: string; name: string; createdAt: string; createdBy: string }
+export interface UserView { id: string; handle: string; displayName: string; avatarUrl: string | null; status: UserStatus }
+
+export interface MessagePage {
+  /** Oldest first. */
+  edges: { cursor: Cursor; node: PostedMessage }[];
+  hasPreviousPage: boolean;
+  hasNextPage: boolean;
+}
+
+/** One logged event of a room, as subscribers see it: the message in its current state. */
+export interface RoomLogEntry {
+  kind: MessageEvent['type'];
+  cursor: Cursor;
+  at: string;
+  message: PostedMessage;
+}
+
+export interface LobbyLogEntry {
+  kind: RoomEvent['type'];
+  cursor: Cursor;
+  at: string;
+  room: RoomView;
+}
+
+export interface ChatQueries {
+  getRoom(roomId: string): Promise<RoomView | null>;
+  /** Sorted by name, case-insensitively. */
+  listRooms(): Promise<RoomView[]>;
+  getMessage(messageId: string): Promise<PostedMessage | null>;
+  /** The `last` messages before the cursor `before` (default: the newest). */
+  readMessagePage(roomId: string, options: { last: number; before?: string | null }): Promise<MessagePage>;
+  getUser(userId: string): Promise<UserView | null>;
+  /** Logged events of a room after `after` (default: from now), then live ones; see `openStreamSubscription`. */
+  openRoomEvents(roomId: string, after: string | null): Promise<AsyncIterableIterator<RoomLogEntry>>;
+  openLobbyEvents(after: string | null): Promise<AsyncIterableIterator<LobbyLogEntry>>;
+}
+
+export const PAGE_MAX = 100;
+
+export const toRoomView = (state: RoomState): RoomView | null =>
+  state.status === 'open' ? { id: state.id, name: state.name, createdAt: state.createdAt, createdBy: state.createdBy } : null;
+
+export const toUserView = (state: UserState): UserView | null =>
+  state.status === 'registered'
+    ? { id: state.id, handle: state.handle, displayName: state.displayName, avatarUrl: state.avatarUrl, status: state.presence }
+    : null;
+
+/** A cursor from a client: the store's own format, else `ValidationError` naming the argument. */
+export const parseCursor = (value: string, argument: string): Cursor => {
+  if (!isCursor(value)) throw new ValidationError(`${argument} is not a valid cursor`, argument);
+  return value;
+};
+
+const byName = (a: RoomView, b: RoomView) => {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
+const timeOf = (event: RecordedEvent): string => {
+  const data = event.data as { postedAt?: string; editedAt?: string; deletedAt?: string; createdAt?: string; renamedAt?: string };
+  return data.postedAt ?? data.editedAt ?? data.deletedAt ?? data.createdAt ?? data.renamedAt ?? new Date(Number(event.cursor.split('-')[0])).toISOString();
+};
+
+const messageIdOf = (event: RecordedEvent): string => (event.data as { messageId: string }).messageId;
+
+export const createChatQueries = (store: EventStore): ChatQueries => {
+  const getRoom = async (roomId: string) => {
+    if (!isRoomId(roomId)) return null;
+    const snapshot = await store.readSnapshot<RoomState>({ key: roomSnapshotsKey, field: roomId });
+    return snapshot ? toRoomView(snapshot.state) : null;
+  };
+
+  const getMessage = async (messageId: string) => {
+    const roomId = toMessageRoomId(messageId);
+    if (!roomId) return null;
+    const snapshot = await store.readSnapshot<PostedMessage>({ key: toMessageSnapshotsKey(roomId), field: messageId });
+    return snapshot?.state ?? null;
+  };
+
+  /** Is there a MessagePosted after `after`? Edits and deletions in between are skipped. */
+  const hasPostedAfter = async (stream: string, after: Cursor) => {
+    for (let cursor = after; ;) {
+      const events = await store.readForward(stream, { after: cursor, count: PAGE_MAX });
+      if (events.some((e) => e.type === 'MessagePosted')) return true;
+      if (events.length < PAGE_MAX) return false;
+      cursor = events.at(-1)!.cursor;
+    }
+  };
+
+  const readMessagePage: ChatQueries['readMessagePage'] = async (roomId, { last, before }) => {
+    if (!Number.isInteger(last) || last < 1 || last > PAGE_MAX) throw new ValidationError(`last must be 1–${PAGE_MAX}`, 'last');
+    const beforeCursor = before == null ? undefined : parseCursor(before, 'before');
+    const stream = toRoomStreamKey(roomId);
+    const posted: RecordedEvent[] = [];
+    let exhausted = false;
+    for (let cursor = beforeCursor; posted.length <= last && !exhausted;) {
+      const batch = Math.min(PAGE_MAX * 2, (last + 1 - posted.length) * 2);
+      const events = await store.readBackward(stream, { before: cursor, count: batch });
+      posted.push(...events.filter((e) => e.type === 'MessagePosted'));
+      exhausted = events.length < batch;
+      cursor = events.at(-1)?.cursor;
+    }
+    const page = posted.slice(0, last).reverse();
+    const snapshots = await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), page.map(messageIdOf));
+    const edges = page.map((event, i) => {
+      const node = snapshots[i]?.state;
+      if (!node) throw new Error(`message ${messageIdOf(event)} has no snapshot`);
+      return { cursor: event.cursor, node };
+    });
+    const newest = edges.at(-1)?.cursor;
+    return {
+      edges,
+      hasPreviousPage: posted.length > last,
+      hasNextPage: beforeCursor !== undefined && (await hasPostedAfter(stream, newest ?? previousCursor(beforeCursor))),
+    };
+  };
+
+  const toRoomLogEntry = async (roomId: string, event: RecordedEvent): Promise<RoomLogEntry> => {
+    const messageId = messageIdOf(event);
+    const snapshot = await store.readSnapshot<PostedMessage>({ key: toMessageSnapshotsKey(roomId), field: messageId });
+    if (!snapshot) throw new Error(`message ${messageId} has no snapshot`);
+    return { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message: snapshot.state };
+  };
+
+  const toLobbyLogEntry = async (event: RecordedEvent): Promise<LobbyLogEntry> => {
+    const roomId = (event.data as { roomId: string }).roomId;
+    const room = await getRoom(roomId);
+    if (!room) throw new Error(`room ${roomId} has no snapshot`);
+    return { kind: event.type as LobbyLogEntry['kind'], cursor: event.cursor, at: timeOf(event), room };
+  };
+
+  return {
+    getRoom,
+    getMessage,
+    readMessagePage,
+    async listRooms() {
+      const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
+      return [...all.values()].flatMap((s) => toRoomView(s.state) ?? []).sort(byName);
+    },
+    async getUser(userId) {
+      const snapshot = await store.readSnapshot<UserState>({ key: toUserSnapshotKey(userId), field: 'state' });
+      return snapshot ? toUserView(snapshot.state) : null;
+    },
+    async openRoomEvents(roomId, after) {
+      const from = after === null ? null : parseCursor(after, 'after');
+      const source = await openStreamSubscription(store, toRoomStreamKey(roomId), { after: from });
+      return mapAsyncIterator(source, (event) => toRoomLogEntry(roomId, event));
+    },
+    async openLobbyEvents(after) {
+      const from = after === null ? null : parseCursor(after, 'after');
+      const source = await openStreamSubscription(store, lobbyStreamKey, { after: from });
+      return mapAsyncIterator(source, toLobbyLogEntry);
+    },
+  };
+};
+
+/** The cursor just below `cursor`, so that an exclusive read after it includes `cursor` itself. */
+const previousCursor = (cursor: Cursor): Cursor => {
+  const [ms, seq] = cursor.split('-').map(BigInt) as [bigint, bigint];
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  return ms > 0n ? `${ms - 1n}-${BigInt('18446744073709551615')}` : '0-0';
+};

@@ -1,0 +1,66 @@
+import type { Decider, DomainEvent } from '../domain/decider.js';
+import { fold } from '../domain/decider.js';
+import { ConflictError } from '../domain/errors.js';
+import type { AppendRequest, Cursor, EventMeta, EventStore, SnapshotRef } from './eventStore.js';
+
+/** Where one aggregate lives: the stream its events go to and the snapshot that holds its state. */
+export interface AggregateAddress {
+  stream: string;
+  snapshot: SnapshotRef;
+}
+
+export interface HandleOptions<E, S> {
+  meta: EventMeta;
+  idempotency?: AppendRequest['idempotency'];
+  /** A uniqueness claim derived from what was decided (e.g. a room's name). */
+  claim?: (events: E[], before: S) => AppendRequest['claim'] | undefined;
+}
+
+export type HandleResult<E, S> =
+  | { status: 'done'; state: S; events: E[]; cursors: Cursor[] }
+  | { status: 'duplicate'; result: string }
+  | { status: 'claimed'; owner: string };
+
+/** Events of this version are written now; readers upcast older ones. */
+export const EVENT_VERSION = 1;
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Read the aggregate's snapshot, decide, fold, and append the events together with the new
+ * snapshot, on condition that nobody changed the aggregate in between; on a version conflict,
+ * decide again on the fresh state (bounded). Domain refusals propagate as `DomainError`s.
+ * A decision with no events appends nothing and answers the current state.
+ */
+export const handleCommand = async <C, E extends DomainEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  address: AggregateAddress,
+  command: C,
+  options: HandleOptions<E, S>,
+): Promise<HandleResult<E, S>> => {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const snapshot = await store.readSnapshot<S>(address.snapshot);
+    const state = snapshot?.state ?? decider.initialState;
+    const events = decider.decide(command, state);
+    if (events.length === 0) return { status: 'done', state, events, cursors: [] };
+    const next = fold(decider, state, events);
+    const result = await store.append({
+      stream: address.stream,
+      events: events.map((e) => ({ type: e.type, data: e.data, meta: options.meta, v: EVENT_VERSION })),
+      snapshot: { ref: address.snapshot, expectedRev: snapshot?.rev ?? null, state: next },
+      idempotency: options.idempotency,
+      claim: options.claim?.(events, state),
+    });
+    switch (result.status) {
+      case 'appended':
+        return { status: 'done', state: next, events, cursors: result.cursors };
+      case 'duplicate':
+        return { status: 'duplicate', result: result.result };
+      case 'claimed':
+        return { status: 'claimed', owner: result.owner };
+      case 'conflict':
+        continue;
+    }
+  }
+  throw new ConflictError('Too many concurrent changes; try again');
+};

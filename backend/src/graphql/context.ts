@@ -1,0 +1,36 @@
+import type { ChatCommands } from '../eventstore/chatCommands.js';
+import type { ChatQueries, UserView } from '../eventstore/chatQueries.js';
+import type { Presence } from '../eventstore/presence.js';
+import { UnauthenticatedError } from './errors.js';
+
+/** Who is calling: the signed-in user and the session that proves it. */
+export interface Viewer {
+  userId: string;
+  sessionId: string;
+}
+
+export interface GraphQLContext {
+  viewer: Viewer | null;
+  commands: ChatCommands;
+  queries: ChatQueries;
+  presence: Presence;
+  /** Users by id, each read once per operation. */
+  loadUser(userId: string): Promise<UserView | null>;
+}
+
+export const createContext = (base: Omit<GraphQLContext, 'loadUser'>): GraphQLContext => {
+  const users = new Map<string, Promise<UserView | null>>();
+  return {
+    ...base,
+    loadUser: (userId) => {
+      let user = users.get(userId);
+      if (!user) users.set(userId, (user = base.queries.getUser(userId)));
+      return user;
+    },
+  };
+};
+
+export const requireViewer = (context: GraphQLContext): Viewer => {
+  if (!context.viewer) throw new UnauthenticatedError();
+  return context.viewer;
+};

@@ -1,0 +1,56 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { StoreUnavailableError } from '../eventstore/eventStore.js';
+import { CursorExpiredError, SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
+
+/** The request has no valid session. */
+export class UnauthenticatedError extends Error {
+  override name = 'UnauthenticatedError';
+  constructor(message = 'Sign in first') {
+    super(message);
+  }
+}
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'RATE_LIMITED' | 'CURSOR_EXPIRED'
+  | 'UNAVAILABLE' | 'SUBSCRIBER_TOO_SLOW';
+
+/**
+ * The one place errors become GraphQL error codes. Returns null for errors that are not ours to
+ * show (bugs), which stay masked.
+ */
+const toPublicError = (error: unknown): { code: ErrorCode; message: string; extensions?: Record<string, unknown> } | null => {
+  if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED', message: error.message };
+  if (error instanceof StoreUnavailableError) return { code: 'UNAVAILABLE', message: 'The event store is unreachable; try again' };
+  if (error instanceof CursorExpiredError) return { code: 'CURSOR_EXPIRED', message: error.message };
+  if (error instanceof SubscriberTooSlowError) {
+    return { code: 'SUBSCRIBER_TOO_SLOW', message: error.message, extensions: { lastCursor: error.lastCursor } };
+  }
+  if (error instanceof DomainError) {
+    if (error instanceof ValidationError) return { code: 'BAD_USER_INPUT', message: error.message, extensions: error.field ? { field: error.field } : undefined };
+    if (error instanceof NotFoundError) return { code: 'NOT_FOUND', message: error.message };
+    if (error instanceof ForbiddenError) return { code: 'FORBIDDEN', message: error.message };
+    if (error instanceof ConflictError) return { code: 'BAD_USER_INPUT', message: error.message };
+  }
+  return null;
+};
+
+/**
+ * Yoga's `maskError`: our errors keep their message and get `extensions.code`; GraphQL's own
+ * (syntax, validation) pass; anything else is masked and logged.
+ */
+export const maskError = (error: unknown, message: string, isDev?: boolean): Error => {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const known = toPublicError(original);
+  if (known) {
+    const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path, source: error.source, positions: error.positions } : {};
+    return new GraphQLError(known.message, { ...at, extensions: { code: known.code, ...known.extensions } });
+  }
+  if (!(original instanceof GraphQLError)) console.error('unexpected error:', original);
+  return yogaMaskError(error, message, isDev);
+};
+
+/** For errors that reach graphql-ws outside of execution (a subscription's source failing mid-stream). */
+export const toFormattedErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+  errors.map((e) => (maskError(e, 'Unexpected error.') as GraphQLError).toJSON());

@@ -1,0 +1,77 @@
+import type { PostedMessage } from '../domain/message/message.js';
+import type { MessagePage } from '../eventstore/chatQueries.js';
+import { builder } from './builder.js';
+import { requireViewer } from './context.js';
+import { RoomRef } from './room.js';
+import { UserRef, resolveUser } from './user.js';
+
+export const MessageRef = builder.objectRef<PostedMessage>('Message');
+
+MessageRef.implement({
+  description: 'A message in a room. A deleted message stays in place with an empty body.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    room: t.field({
+      type: RoomRef,
+      resolve: async (message, _, context) => {
+        const room = await context.queries.getRoom(message.roomId);
+        if (!room) throw new Error(`room ${message.roomId} is unknown`);
+        return room;
+      },
+    }),
+    author: t.field({ type: UserRef, resolve: (message, _, context) => resolveUser(message.authorId, context) }),
+    body: t.exposeString('body', { description: 'Plain text, stored verbatim (render it as text); "" once deleted.' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (message) => message.createdAt }),
+    editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.editedAt }),
+    deletedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.deletedAt }),
+  }),
+});
+
+type Edge = MessagePage['edges'][number];
+
+const PageInfoRef = builder.objectRef<MessagePage>('PageInfo').implement({
+  fields: (t) => ({
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Older messages exist before startCursor.' }),
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Newer messages exist after endCursor.' }),
+    startCursor: t.string({ nullable: true, resolve: (page) => page.edges[0]?.cursor ?? null }),
+    endCursor: t.string({ nullable: true, resolve: (page) => page.edges.at(-1)?.cursor ?? null }),
+  }),
+});
+
+const MessageEdgeRef = builder.objectRef<Edge>('MessageEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: "The message's position in the room's log." }),
+    node: t.field({ type: MessageRef, resolve: (edge) => edge.node }),
+  }),
+});
+
+export const MessageConnectionRef = builder.objectRef<MessagePage>('MessageConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [MessageEdgeRef], resolve: (page) => page.edges }),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (page) => page }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  postMessage: t.field({
+    type: MessageRef,
+    description:
+      'Body trimmed, 1–4000 characters. `clientId` (1–64 chars) makes the call idempotent: a retry with the same clientId by the same user in the same room returns the first Message and posts nothing.',
+    args: { roomId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), clientId: t.arg.string() },
+    resolve: (_, args, context) =>
+      context.commands.postMessage({ actorId: requireViewer(context).userId, roomId: String(args.roomId), body: args.body, clientId: args.clientId }),
+  }),
+  editMessage: t.field({
+    type: MessageRef,
+    description: "The author's new body for the message (same rules as postMessage).",
+    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
+    resolve: (_, args, context) => context.commands.editMessage({ actorId: requireViewer(context).userId, messageId: String(args.id), body: args.body }),
+  }),
+  deleteMessage: t.field({
+    type: MessageRef,
+    description: 'Deletes the message (author only); it stays in history as a tombstone with an empty body.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, args, context) => context.commands.deleteMessage({ actorId: requireViewer(context).userId, messageId: String(args.id) }),
+  }),
+}));
+

@@ -1,0 +1,66 @@
+import type { RoomView } from '../eventstore/chatQueries.js';
+import { builder } from './builder.js';
+import { requireViewer } from './context.js';
+import { MessageConnectionRef } from './message.js';
+import { UserRef, resolveUser } from './user.js';
+
+export const RoomRef = builder.objectRef<RoomView>('Room');
+
+RoomRef.implement({
+  description: 'A chat room.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    createdAt: t.field({ type: 'DateTime', resolve: (room) => room.createdAt }),
+    createdBy: t.field({ type: UserRef, resolve: (room, _, context) => resolveUser(room.createdBy, context) }),
+    onlineCount: t.int({
+      description: 'How many distinct users are in the room now.',
+      resolve: async (room, _, context) => (await context.presence.listOnline(room.id)).length,
+    }),
+    online: t.field({
+      type: [UserRef],
+      description: 'The users in the room now.',
+      resolve: async (room, _, context) => {
+        const ids = await context.presence.listOnline(room.id);
+        return Promise.all(ids.map((id) => resolveUser(id, context)));
+      },
+    }),
+    messages: t.field({
+      type: MessageConnectionRef,
+      description: 'Backward paging through history, newest last. `before` is an edge cursor.',
+      args: { last: t.arg.int({ defaultValue: 50 }), before: t.arg.string() },
+      resolve: (room, args, context) => context.queries.readMessagePage(room.id, { last: args.last ?? 50, before: args.before }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  rooms: t.field({
+    type: [RoomRef],
+    description: 'Every room, sorted by name, case-insensitively.',
+    resolve: (_, __, context) => context.queries.listRooms(),
+  }),
+  room: t.field({
+    type: RoomRef,
+    nullable: true,
+    description: 'The room; null when unknown.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, args, context) => context.queries.getRoom(String(args.id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createRoom: t.field({
+    type: RoomRef,
+    description:
+      'Trimmed, NFC-normalised, 1–100 characters. A name that exists already (case-insensitively) returns that room instead of creating a second one.',
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (_, args, context) => context.commands.createRoom({ actorId: requireViewer(context).userId, name: args.name }),
+  }),
+  renameRoom: t.field({
+    type: RoomRef,
+    description: "Renames a room (its creator only). Same rules as createRoom; another room's name is refused.",
+    args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
+    resolve: (_, args, context) => context.commands.renameRoom({ actorId: requireViewer(context).userId, roomId: String(args.id), name: args.name }),
+  }),
+}));

@@ -1,0 +1,86 @@
+import { NotFoundError } from '../domain/errors.js';
+import type { RoomLogEntry, UserView } from '../eventstore/chatQueries.js';
+import { builder } from './builder.js';
+import { requireViewer } from './context.js';
+import { MessageRef } from './message.js';
+import { UserRef } from './user.js';
+
+/** An event that happened to a person in a room; never logged, never replayed. */
+export interface EphemeralEntry {
+  kind: 'UserJoined' | 'UserLeft' | 'UserStatusChanged' | 'UserTyping';
+  cursor: null;
+  at: string;
+  user: UserView;
+}
+
+export type RoomEventEntry = RoomLogEntry | EphemeralEntry;
+
+export const RoomEventRef = builder.interfaceRef<RoomEventEntry>('RoomEvent').implement({
+  description:
+    'Events of one room, in log order. `cursor` is the event\'s position in the room\'s log: pass it as `after` to resume. Ephemeral events (presence, typing) have a null cursor and are never replayed.',
+  resolveType: (entry) => entry.kind,
+  fields: (t) => ({
+    cursor: t.string({ nullable: true, resolve: (entry) => entry.cursor }),
+    at: t.field({ type: 'DateTime', resolve: (entry) => entry.at }),
+  }),
+});
+
+for (const [name, description] of [
+  ['MessagePosted', 'A message was posted.'],
+  ['MessageEdited', 'A message was edited by its author.'],
+  ['MessageDeleted', 'A message was deleted by its author.'],
+] as const) {
+  builder.objectRef<RoomLogEntry>(name).implement({
+    description: `${description} \`message\` is the message as it is now.`,
+    interfaces: [RoomEventRef],
+    fields: (t) => ({
+      cursor: t.exposeString('cursor'),
+      message: t.field({ type: MessageRef, resolve: (entry) => entry.message }),
+    }),
+  });
+}
+
+for (const [name, description] of [
+  ['UserJoined', 'A user came into the room (their first connection to it).'],
+  ['UserLeft', 'A user left the room (their last connection to it ended).'],
+  ['UserStatusChanged', 'A user in the room changed their status.'],
+  ['UserTyping', 'A user is typing; shown for a few seconds unless repeated.'],
+] as const) {
+  builder.objectRef<EphemeralEntry>(name).implement({
+    description,
+    interfaces: [RoomEventRef],
+    fields: (t) => ({
+      user: t.field({ type: UserRef, resolve: (entry) => entry.user }),
+    }),
+  });
+}
+
+builder.subscriptionField('roomEvents', (t) =>
+  t.field({
+    type: RoomEventRef,
+    description:
+      'Live events of a room. With `after`, first every logged event after that cursor, in order, then live ones: no gap and no duplicate at the seam. Without `after`, live events from the moment of subscribing. A cursor older than the retained log fails with code CURSOR_EXPIRED.',
+    args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
+    subscribe: async (_, args, context) => {
+      requireViewer(context);
+      const roomId = String(args.roomId);
+      if (!(await context.queries.getRoom(roomId))) throw new NotFoundError('Room not found');
+      return context.queries.openRoomEvents(roomId, args.after ?? null);
+    },
+    resolve: (entry: RoomEventEntry) => entry,
+  }),
+);
+
+builder.mutationField('typing', (t) =>
+  t.boolean({
+    description: 'Tells the room the caller is typing (shown to others for a few seconds).',
+    args: { roomId: t.arg.id({ required: true }) },
+    resolve: async (_, args, context) => {
+      const viewer = requireViewer(context);
+      const roomId = String(args.roomId);
+      if (!(await context.queries.getRoom(roomId))) throw new NotFoundError('Room not found');
+      await context.presence.announceTyping(roomId, viewer.userId);
+      return true;
+    },
+  }),
+);

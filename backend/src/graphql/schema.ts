@@ -1,0 +1,14 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './user.js';
+import './room.js';
+import './message.js';
+import './roomEvents.js';
+import './lobby.js';
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+/** The whole schema, sorted so that its printed form is stable. */
+export const schema = lexicographicSortSchema(builder.toSchema());

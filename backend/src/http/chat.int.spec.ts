@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
+
+const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name createdBy { handle } } }';
+const POST = 'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body author { handle } createdAt } }';
+const PAGE = `query($id: ID!, $last: Int, $before: String) { room(id: $id) { messages(last: $last, before: $before) {
+  edges { cursor node { id body deletedAt editedAt } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } } }`;
+const ROOM_EVENTS = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
+  __typename cursor at ... on MessagePosted { message { id body } } ... on MessageEdited { message { id body } } ... on MessageDeleted { message { id body deletedAt } } } }`;
+
+describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (kind) => {
+  let server: TestServer;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    alice = await server.signIn('alice');
+    bob = await server.signIn('Bob');
+  });
+  afterAll(() => server.stop());
+
+  const createRoom = async (name: string, cookie = alice) => {
+    const result = await server.gql(CREATE_ROOM, { name }, cookie);
+    expect(result.errors).toBeUndefined();
+    return result.data!.createRoom as { id: string; name: string };
+  };
+  const post = async (roomId: string, body: string, cookie = alice, clientId?: string) => {
+    const result = await server.gql(POST, { roomId, body, clientId }, cookie);
+    expect(result.errors).toBeUndefined();
+    return result.data!.postMessage as { id: string; body: string };
+  };
+  const page = async (id: string, last?: number, before?: string) => {
+    const result = await server.gql(PAGE, { id, last, before });
+    expect(result.errors).toBeUndefined();
+    return result.data!.room.messages as {
+      edges: { cursor: string; node: { id: string; body: string } }[];
+      pageInfo: { hasPreviousPage: boolean; hasNextPage: boolean; startCursor: string | null; endCursor: string | null };
+    };
+  };
+
+  it('knows who is signed in', async () => {
+    expect((await server.gql('{ me { handle displayName status avatarUrl } }', {}, bob)).data).toEqual({
+      me: { handle: 'Bob', displayName: 'Bob', status: 'AVAILABLE', avatarUrl: null },
+    });
+    expect((await server.gql('{ me { handle } }')).data).toEqual({ me: null });
+  });
+
+  it('creates rooms, lists them by name case-insensitively, and returns an existing name instead of a second room', async () => {
+    const zeta = await createRoom('zeta');
+    const alpha = await createRoom('  Alpha ');
+    const again = await createRoom('ALPHA', bob);
+    expect(again.id).toBe(alpha.id);
+    expect(alpha.name).toBe('Alpha');
+    const { data } = await server.gql('{ rooms { id name createdBy { handle } } }');
+    const names = (data!.rooms as { name: string }[]).map((r) => r.name);
+    expect(names.indexOf('Alpha')).toBeLessThan(names.indexOf('zeta'));
+    expect(names.filter((n) => n.toLowerCase() === 'alpha')).toHaveLength(1);
+    expect((await server.gql('query($id: ID!) { room(id: $id) { name createdBy { handle } } }', { id: zeta.id })).data)
+      .toEqual({ room: { name: 'zeta', createdBy: { handle: 'alice' } } });
+    expect((await server.gql('{ room(id: "nope") { id } }')).data).toEqual({ room: null });
+  });
+
+  it('makes one room of many concurrent creations of one name', async () => {
+    const rooms = await Promise.all(Array.from({ length: 12 }, (_, i) => createRoom(i % 2 ? 'Race Room' : 'race room', i % 3 ? alice : bob)));
+    expect(new Set(rooms.map((r) => r.id)).size).toBe(1);
+    const { data } = await server.gql('{ rooms { name } }');
+    expect((data!.rooms as { name: string }[]).filter((r) => r.name.toLowerCase() === 'race room')).toHaveLength(1);
+  });
+
+  it('posts messages idempotently by clientId', async () => {
+    const room = await createRoom('idempotent');
+    const [first, ...retries] = await Promise.all(Array.from({ length: 5 }, () => post(room.id, 'only once', alice, 'c-1')));
+    for (const retry of retries) expect(retry.id).toBe(first!.id);
+    const other = await post(room.id, 'only once', bob, 'c-1'); // another user's clientId is theirs
+    expect(other.id).not.toBe(first!.id);
+    const history = await page(room.id);
+    expect(history.edges.map((e) => e.node.id)).toEqual([first!.id, other.id]);
+  });
+
+  it('pages backwards through history with correct pageInfo', async () => {
+    const room = await createRoom('paging');
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) ids.push((await post(room.id, `m${i}`)).id);
+    // Edits and deletions between posts must not shorten pages.
+    await server.gql('mutation($id: ID!) { editMessage(id: $id, body: "edited") { id } }', { id: ids[100] }, alice);
+    await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id: ids[30] }, alice);
+
+    const newest = await page(room.id);
+    expect(newest.edges.map((e) => e.node.id)).toEqual(ids.slice(70));
+    expect(newest.edges[30]!.node.body).toBe('edited');
+    expect(newest.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false, startCursor: newest.edges[0]!.cursor, endCursor: newest.edges[49]!.cursor });
+
+    const middle = await page(room.id, 50, newest.pageInfo.startCursor!);
+    expect(middle.edges.map((e) => e.node.id)).toEqual(ids.slice(20, 70));
+    expect(middle.edges[10]!.node).toMatchObject({ body: '', deletedAt: expect.any(String) });
+    expect(middle.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+
+    const oldest = await page(room.id, 50, middle.pageInfo.startCursor!);
+    expect(oldest.edges.map((e) => e.node.id)).toEqual(ids.slice(0, 20));
+    expect(oldest.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+
+    const empty = await page(room.id, 5, oldest.pageInfo.startCursor!);
+    expect(empty.edges).toEqual([]);
+    expect(empty.pageInfo).toEqual({ hasPreviousPage: false, hasNextPage: true, startCursor: null, endCursor: null });
+  });
+
+  it('lets only the author edit and delete, and keeps a tombstone', async () => {
+    const room = await createRoom('authorship');
+    const message = await post(room.id, 'mine');
+    const byBob = await server.gql('mutation($id: ID!) { editMessage(id: $id, body: "theirs") { id } }', { id: message.id }, bob);
+    expect(byBob.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const delByBob = await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id: message.id }, bob);
+    expect(delByBob.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const edited = await server.gql('mutation($id: ID!) { editMessage(id: $id, body: " better ") { body editedAt } }', { id: message.id }, alice);
+    expect(edited.data!.editMessage).toMatchObject({ body: 'better', editedAt: expect.any(String) });
+    const deleted = await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { body deletedAt } }', { id: message.id }, alice);
+    expect(deleted.data!.deleteMessage).toMatchObject({ body: '', deletedAt: expect.any(String) });
+    const again = await server.gql('mutation($id: ID!) { editMessage(id: $id, body: "back") { id } }', { id: message.id }, alice);
+    expect(again.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const id of [`${room.id}.AAAAAAAAAAAA`, 'garbage']) {
+      const missing = await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id }, alice);
+      expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('sets the status', async () => {
+    const result = await server.gql('mutation { setStatus(status: BUSY) { handle status } }', {}, bob);
+    expect(result.data).toEqual({ setStatus: { handle: 'Bob', status: 'BUSY' } });
+    expect((await server.gql('{ me { status } }', {}, bob)).data).toEqual({ me: { status: 'BUSY' } });
+  });
+
+  it('streams room events live and resumes after a cursor with no gap and no duplicate', async () => {
+    const room = await createRoom('live');
+    const first = await post(room.id, 'before');
+    const start = (await page(room.id)).edges[0]!.cursor;
+    const client = server.wsClient(bob);
+    const sub = collect(client, ROOM_EVENTS, { roomId: room.id, after: start });
+    const second = await post(room.id, 'after 1');
+    await server.gql('mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { id } }', { id: second.id, b: 'after 1 edited' }, alice);
+    const third = await post(room.id, 'after 2');
+    await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id: third.id }, alice);
+    await sub.waitFor(4);
+    const events = sub.results.map((r) => r.data!.roomEvents);
+    expect(events.map((e: any) => [e.__typename, e.message.id])).toEqual([
+      ['MessagePosted', second.id], ['MessageEdited', second.id], ['MessagePosted', third.id], ['MessageDeleted', third.id],
+    ]);
+    expect(events.map((e: any) => e.message.id)).not.toContain(first.id);
+    const cursors = events.map((e: any) => e.cursor as string);
+    expect(new Set(cursors).size).toBe(4);
+
+    // Resume from the second event's cursor: exactly the two after it.
+    const resumed = collect(server.wsClient(bob), ROOM_EVENTS, { roomId: room.id, after: cursors[1] });
+    await resumed.waitFor(2);
+    expect(resumed.results.map((r: any) => r.data.roomEvents.cursor)).toEqual(cursors.slice(2));
+    sub.dispose();
+    resumed.dispose();
+  });
+
+  it('has no gap and no duplicate at the seam when messages are posted while a subscriber catches up', async () => {
+    const room = await createRoom('seam');
+    for (let i = 0; i < 300; i++) await post(room.id, `backlog ${i}`);
+    const sub = collect(server.wsClient(bob), ROOM_EVENTS, { roomId: room.id, after: '0-0' });
+    const live: string[] = [];
+    for (let i = 0; i < 60; i++) live.push((await post(room.id, `live ${i}`, i % 2 ? alice : bob)).id);
+    await sub.waitFor(360);
+    const received = sub.results.map((r: any) => r.data.roomEvents.message.body as string);
+    expect(received).toEqual([...Array.from({ length: 300 }, (_, i) => `backlog ${i}`), ...Array.from({ length: 60 }, (_, i) => `live ${i}`)]);
+    const cursors = sub.results.map((r: any) => r.data.roomEvents.cursor as string);
+    const history = (await page(room.id, 100)).edges.map((e) => e.cursor);
+    expect(cursors.slice(-100)).toEqual(history);
+    sub.dispose();
+  });
+
+  it('without a cursor, delivers only what is posted after subscribing', async () => {
+    const room = await createRoom('from now');
+    await post(room.id, 'old');
+    const sub = collect(server.wsClient(bob), ROOM_EVENTS, { roomId: room.id });
+    // The subscription is set up asynchronously: post until the first one arrives, then a few more.
+    const posted: string[] = [];
+    while (sub.results.length === 0) {
+      posted.push((await post(room.id, `new ${posted.length}`)).body);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    for (let i = 0; i < 5; i++) posted.push((await post(room.id, `new ${posted.length}`)).body);
+    const firstSeen = sub.results[0]!.data!.roomEvents.message.body as string;
+    const expected = posted.slice(posted.indexOf(firstSeen));
+    await sub.waitFor(expected.length);
+    expect(sub.results.map((r: any) => r.data.roomEvents.message.body)).toEqual(expected);
+    expect(expected).not.toContain('old');
+    sub.dispose();
+  });
+
+  it('announces created and renamed rooms in the lobby', async () => {
+    const sub = collect(server.wsClient(alice), 'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }', { after: '0-0' });
+    const room = await createRoom('lobby news');
+    const renamed = await server.gql('mutation($id: ID!) { renameRoom(id: $id, name: "Lobby News!") { name } }', { id: room.id }, alice);
+    expect(renamed.data).toEqual({ renameRoom: { name: 'Lobby News!' } });
+    const notMine = await server.gql('mutation($id: ID!) { renameRoom(id: $id, name: "mine now") { name } }', { id: room.id }, bob);
+    expect(notMine.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const taken = await server.gql('mutation($id: ID!) { renameRoom(id: $id, name: "ZETA") { name } }', { id: room.id }, alice);
+    expect(taken.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const created = await server.gql('mutation { createRoom(name: "lobby news") { id } }', {}, bob);
+    expect(created.data!.createRoom.id).not.toBe(room.id); // the old name was released
+    await sub.until((results) => results.some((r: any) => r.data.lobbyEvents.kind === 'ROOM_RENAMED' && r.data.lobbyEvents.room.id === room.id));
+    const mine = sub.results.map((r: any) => r.data.lobbyEvents).filter((e: any) => e.room.id === room.id);
+    expect(mine.map((e: any) => e.kind)).toEqual(['ROOM_CREATED', 'ROOM_RENAMED']);
+    sub.dispose();
+  });
+});

@@ -1,0 +1,31 @@
+import { ConfigError, readConfig } from './config.js';
+import { buildApp } from './http/app.js';
+
+const main = async () => {
+  const config = readConfig(process.env);
+  if (!config.redisUrl) {
+    console.warn('warning: REDIS_URL is unset: using the embedded in-memory event store (one process; nothing survives a restart)');
+  }
+  const app = await buildApp(config);
+  const url = await app.start();
+  console.log(`balloons listening on ${url} (GraphiQL at ${url}/graphql, store: ${app.services.store.kind})`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    app.stop().then(() => process.exit(0), (error: unknown) => {
+      console.error('shutdown failed:', error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+};
+
+main().catch((error: unknown) => {
+  // One line, no stack: bad configuration or an unreachable store at start is the operator's to fix.
+  const message = error instanceof ConfigError ? error.message : `cannot start: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(message);
+  process.exit(1);
+});
