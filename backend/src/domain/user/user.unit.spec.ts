@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { specFor } from '../../testing/deciderSpec.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { userDecider, type UserRegistered } from './user.js';
+import { type Profile, userDecider, type UserRegistered } from './user.js';
 
 const spec = specFor(userDecider);
 const now = '2026-11-26T10:00:00.000Z';
-const profile = { handle: 'alice', displayName: 'Alice', avatarUrl: null };
+const profile: Profile = { handle: 'alice', displayName: 'Alice', avatarUrl: null };
 const registered: UserRegistered = { type: 'UserRegistered', data: { userId: 'dev:alice', registeredAt: now, ...profile } };
 const register = (p = profile) => ({ type: 'RegisterUser' as const, userId: 'dev:alice', profile: p, now });
 
