@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRESENCE_OPTIONS, type PresenceOptions } from './eventstore/presence.js';
 
 /** The process's configuration, read and validated once at start. */
 export interface Config {
@@ -11,6 +12,7 @@ export interface Config {
   twitterEndpoints: { authorize: URL; token: URL; userinfo: URL };
   devLogin: boolean;
   production: boolean;
+  presence: PresenceOptions;
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -44,6 +46,11 @@ const schema = z.object({
   TWITTER_USERINFO_URL: httpUrl.default(new URL('https://api.x.com/2/users/me?user.fields=profile_image_url')),
   AUTH_DEV_LOGIN: flag.optional(),
   NODE_ENV: z.string().optional(),
+  PRESENCE_LEASE_MS: z.coerce.number().int().min(100).default(DEFAULT_PRESENCE_OPTIONS.leaseMs),
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.heartbeatMs),
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_PRESENCE_OPTIONS.graceMs),
+  PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
+  TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
 });
 
 const toOrigin = (raw: string): string => {
@@ -87,5 +94,19 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     twitterEndpoints: { authorize: e.TWITTER_AUTHORIZE_URL, token: e.TWITTER_TOKEN_URL, userinfo: e.TWITTER_USERINFO_URL },
     devLogin: e.AUTH_DEV_LOGIN ?? (!twitter && !production),
     production,
+    presence: toPresenceOptions(e),
+  };
+};
+
+const toPresenceOptions = (e: z.infer<typeof schema>): PresenceOptions => {
+  if (e.PRESENCE_HEARTBEAT_MS * 2 > e.PRESENCE_LEASE_MS) {
+    throw new ConfigError('PRESENCE_HEARTBEAT_MS: must be at most half of PRESENCE_LEASE_MS, or leases expire between renewals');
+  }
+  return {
+    leaseMs: e.PRESENCE_LEASE_MS,
+    heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+    graceMs: e.PRESENCE_GRACE_MS,
+    sweepMs: e.PRESENCE_SWEEP_MS,
+    typingThrottleMs: e.TYPING_THROTTLE_MS,
   };
 };

@@ -4,7 +4,11 @@ import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
 import { type Cursor, type EventStore, type RecordedEvent, isCursor } from './eventStore.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
-import { lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomStreamKey, toUserSnapshotKey } from './keys.js';
+import {
+  lobbyActivityKey, lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomActivityKey, toRoomStreamKey, toUserSnapshotKey,
+} from './keys.js';
+import { mergeAsyncIterators } from './mergeAsyncIterators.js';
+import type { RoomActivityType } from './presence.js';
 import { mapAsyncIterator } from './mapAsyncIterator.js';
 import { openStreamSubscription } from './subscribeToStream.js';
 
@@ -26,12 +30,19 @@ export interface RoomLogEntry {
   message: PostedMessage;
 }
 
-export interface LobbyLogEntry {
-  kind: RoomEvent['type'];
-  cursor: Cursor;
+/** An event that happened to a person in a room; never logged, never replayed. */
+export interface EphemeralEntry {
+  kind: RoomActivityType;
+  cursor: null;
   at: string;
-  room: RoomView;
+  user: UserView;
 }
+
+export type RoomEventEntry = RoomLogEntry | EphemeralEntry;
+
+export type LobbyEntry =
+  | { kind: RoomEvent['type']; cursor: Cursor; at: string; room: RoomView }
+  | { kind: 'OnlineCountChanged'; cursor: null; at: string; room: RoomView };
 
 export interface ChatQueries {
   getRoom(roomId: string): Promise<RoomView | null>;
@@ -41,9 +52,13 @@ export interface ChatQueries {
   /** The `last` messages before the cursor `before` (default: the newest). */
   readMessagePage(roomId: string, options: { last: number; before?: string | null }): Promise<MessagePage>;
   getUser(userId: string): Promise<UserView | null>;
-  /** Logged events of a room after `after` (default: from now), then live ones; see `openStreamSubscription`. */
-  openRoomEvents(roomId: string, after: string | null): Promise<AsyncIterableIterator<RoomLogEntry>>;
-  openLobbyEvents(after: string | null): Promise<AsyncIterableIterator<LobbyLogEntry>>;
+  /**
+   * Logged events of a room after `after` (default: from now), then live ones (see
+   * `openStreamSubscription`), interleaved with live ephemeral ones. `onEnd` runs once when it ends.
+   */
+  openRoomEvents(roomId: string, after: string | null, onEnd?: () => Promise<void>): Promise<AsyncIterableIterator<RoomEventEntry>>;
+  /** Rooms created and renamed (resumable like room events), and live online-count changes. */
+  openLobbyEvents(after: string | null): Promise<AsyncIterableIterator<LobbyEntry>>;
 }
 
 export const PAGE_MAX = 100;
@@ -107,7 +122,8 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     let exhausted = false;
     for (let cursor = beforeCursor; posted.length <= last && !exhausted;) {
       const batch = Math.min(PAGE_MAX * 2, (last + 1 - posted.length) * 2);
-      const events = await store.readBackward(stream, { before: cursor, count: batch });
+      // Nothing lies before 0-0 (and Redis refuses the range that would ask).
+      const events = cursor === '0-0' ? [] : await store.readBackward(stream, { before: cursor, count: batch });
       posted.push(...events.filter((e) => e.type === 'MessagePosted'));
       exhausted = events.length < batch;
       cursor = events.at(-1)?.cursor;
@@ -134,11 +150,37 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     return { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message: snapshot.state };
   };
 
-  const toLobbyLogEntry = async (event: RecordedEvent): Promise<LobbyLogEntry> => {
-    const roomId = (event.data as { roomId: string }).roomId;
+  const toEphemeralEntry = async (event: RecordedEvent): Promise<EphemeralEntry> => {
+    const { userId, at } = event.data as { userId: string; at: string };
+    const user = await getUser(userId);
+    if (!user) throw new Error(`user ${userId} is unknown`);
+    return { kind: event.type as RoomActivityType, cursor: null, at, user };
+  };
+
+  const toLobbyEntry = async (event: RecordedEvent): Promise<LobbyEntry> => {
+    const { roomId, at } = event.data as { roomId: string; at?: string };
     const room = await getRoom(roomId);
     if (!room) throw new Error(`room ${roomId} has no snapshot`);
-    return { kind: event.type as LobbyLogEntry['kind'], cursor: event.cursor, at: timeOf(event), room };
+    return event.type === 'OnlineCountChanged'
+      ? { kind: 'OnlineCountChanged', cursor: null, at: at ?? timeOf(event), room }
+      : { kind: event.type as RoomEvent['type'], cursor: event.cursor, at: timeOf(event), room };
+  };
+
+  const getUser = async (userId: string) => {
+    const snapshot = await store.readSnapshot<UserState>({ key: toUserSnapshotKey(userId), field: 'state' });
+    return snapshot ? toUserView(snapshot.state) : null;
+  };
+
+  /** The log from `after`, merged with the live ephemeral stream beside it. */
+  const openMerged = async (log: string, activity: string, after: string | null) => {
+    const from = after === null ? null : parseCursor(after, 'after');
+    const logged = await openStreamSubscription(store, log, { after: from });
+    try {
+      return mergeAsyncIterators([logged, await openStreamSubscription(store, activity, { after: null })]);
+    } catch (error) {
+      await logged.return?.();
+      throw error;
+    }
   };
 
   return {
@@ -149,19 +191,14 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
       const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
       return [...all.values()].flatMap((s) => toRoomView(s.state) ?? []).sort(byName);
     },
-    async getUser(userId) {
-      const snapshot = await store.readSnapshot<UserState>({ key: toUserSnapshotKey(userId), field: 'state' });
-      return snapshot ? toUserView(snapshot.state) : null;
-    },
-    async openRoomEvents(roomId, after) {
-      const from = after === null ? null : parseCursor(after, 'after');
-      const source = await openStreamSubscription(store, toRoomStreamKey(roomId), { after: from });
-      return mapAsyncIterator(source, (event) => toRoomLogEntry(roomId, event));
+    getUser,
+    async openRoomEvents(roomId, after, onEnd) {
+      const log = toRoomStreamKey(roomId);
+      const source = await openMerged(log, toRoomActivityKey(roomId), after);
+      return mapAsyncIterator<RecordedEvent, RoomEventEntry>(source, (event) => (event.stream === log ? toRoomLogEntry(roomId, event) : toEphemeralEntry(event)), onEnd);
     },
     async openLobbyEvents(after) {
-      const from = after === null ? null : parseCursor(after, 'after');
-      const source = await openStreamSubscription(store, lobbyStreamKey, { after: from });
-      return mapAsyncIterator(source, toLobbyLogEntry);
+      return mapAsyncIterator(await openMerged(lobbyStreamKey, lobbyActivityKey, after), toLobbyEntry);
     },
   };
 };

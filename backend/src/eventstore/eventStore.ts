@@ -102,6 +102,11 @@ export interface EventStore {
   readonly tailer: StreamTailer;
   /** Atomic: either all of the request happens or none of it. */
   append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * Appends one ephemeral event (presence, typing) to a capped stream that keeps about `maxLen`
+   * entries: followers get it live like any other; nobody resumes from it, so no read model folds it.
+   */
+  appendEphemeral(stream: string, event: NewEvent, maxLen: number): Promise<Cursor>;
   readSnapshot<S>(ref: SnapshotRef): Promise<Snapshot<S> | null>;
   /** Snapshots of many fields of one hash, in the order asked. */
   readSnapshots<S>(key: string, fields: readonly string[]): Promise<(Snapshot<S> | null)[]>;

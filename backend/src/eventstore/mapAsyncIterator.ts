@@ -6,20 +6,40 @@
 export const mapAsyncIterator = <T, U>(
   source: AsyncIterator<T>,
   map: (value: T) => U | Promise<U>,
+  /** Runs once when the iterator ends for any reason (return, error, or the source ending). */
+  cleanup: () => Promise<void> | void = () => {},
 ): AsyncIterableIterator<U> => {
+  let cleaned = false;
+  const clean = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await cleanup();
+  };
   const finish = async (): Promise<IteratorResult<U>> => {
-    await source.return?.();
+    try {
+      await source.return?.();
+    } finally {
+      await clean();
+    }
     return { done: true, value: undefined };
   };
   return {
     async next() {
-      const result = await source.next();
-      if (result.done) return { done: true, value: undefined };
-      return { done: false, value: await map(result.value) };
+      try {
+        const result = await source.next();
+        if (result.done) {
+          await clean();
+          return { done: true, value: undefined };
+        }
+        return { done: false, value: await map(result.value) };
+      } catch (error) {
+        await finish();
+        throw error;
+      }
     },
     return: finish,
     async throw(error?: unknown) {
-      await source.return?.();
+      await finish();
       throw error;
     },
     [Symbol.asyncIterator]() {

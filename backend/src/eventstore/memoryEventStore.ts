@@ -184,6 +184,16 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       assertOpen();
       return append(request);
     },
+    appendEphemeral: async (stream, event, maxLen) => {
+      assertOpen();
+      const log = streams.get(stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
+      streams.set(stream, log);
+      const stored: StoredEvent = { cursor: nextCursor(log), type: event.type, data: toJson(event.data), meta: toJson(event.meta), v: event.v };
+      log.events.push(stored);
+      if (log.events.length > maxLen) log.events.splice(0, log.events.length - maxLen);
+      publish(stream, [toRecorded(stream, stored)]);
+      return stored.cursor;
+    },
     readSnapshot: async (ref) => {
       assertOpen();
       return readSnapshot(ref.key, ref.field);

@@ -1,10 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { EventStore } from './eventStore.js';
+import { EVENT_VERSION } from './handleCommand.js';
+import { lobbyActivityKey, toRoomActivityKey } from './keys.js';
+import type { Lease, PresenceStore } from './presenceStore.js';
+
+export interface PresenceOptions {
+  /** How long a lease lives without renewal: a crashed instance's users leave after this. */
+  leaseMs: number;
+  /** How often an instance renews its leases (well under leaseMs). */
+  heartbeatMs: number;
+  /** How long a user stays after their last connection ends, so a reload is not a leave and a join. */
+  graceMs: number;
+  /** How often an instance looks for expired leases. */
+  sweepMs: number;
+  /** At most one typing announcement per user and room in this time. */
+  typingThrottleMs: number;
+}
+
+export const DEFAULT_PRESENCE_OPTIONS: PresenceOptions = {
+  leaseMs: 15_000,
+  heartbeatMs: 5_000,
+  graceMs: 3_000,
+  sweepMs: 1_000,
+  typingThrottleMs: 2_000,
+};
+
+/** Ephemeral streams keep about this many entries; nobody resumes from them. */
+const ACTIVITY_MAX_LEN = 1_000;
+
+export type RoomActivityType = 'UserJoined' | 'UserLeft' | 'UserStatusChanged' | 'UserTyping';
+export type LobbyActivityType = 'OnlineCountChanged';
+
 /**
- * Who is in which room now. Deliberately not event-sourced: presence is ephemeral, held as
- * leases that expire, so a crashed instance leaves no ghosts.
+ * Who is in which room now, and the ephemeral events that say so. Not event-sourced on purpose:
+ * presence is held as leases that expire. Joins are announced by the instance that saw the
+ * first lease; departures by whichever instance's sweep found the user's last lease gone.
  */
 export interface Presence {
+  /** Holds a lease for one connection following a room until the returned release is called. */
+  enter(roomId: string, userId: string): Promise<() => Promise<void>>;
   /** Distinct user ids online in the room, in no particular order. */
   listOnline(roomId: string): Promise<string[]>;
-  /** Tells the room's subscribers that the user is typing. */
+  /** Tells the room that the user is typing (throttled). */
   announceTyping(roomId: string, userId: string): Promise<void>;
+  /** Tells every room the user is in that their status changed. */
+  announceStatus(userId: string): Promise<void>;
+  close(): Promise<void>;
 }
+
+export const createPresence = (
+  store: EventStore,
+  presenceStore: PresenceStore,
+  options: PresenceOptions = DEFAULT_PRESENCE_OPTIONS,
+  now: () => number = Date.now,
+): Presence => {
+  const local = new Map<string, Lease>();
+
+  const announce = async (roomId: string, type: RoomActivityType, userId: string) => {
+    const event = { type, data: { userId, at: new Date(now()).toISOString() }, meta: { actorId: userId }, v: EVENT_VERSION };
+    await store.appendEphemeral(toRoomActivityKey(roomId), event, ACTIVITY_MAX_LEN);
+    if (type === 'UserJoined' || type === 'UserLeft') {
+      const countChanged = { type: 'OnlineCountChanged', data: { roomId, at: event.data.at }, meta: {}, v: EVENT_VERSION };
+      await store.appendEphemeral(lobbyActivityKey, countChanged, ACTIVITY_MAX_LEN);
+    }
+  };
+
+  const enterLease = async (lease: Lease) => {
+    const { joined } = await presenceStore.enter(lease, now() + options.leaseMs);
+    if (joined) await announce(lease.roomId, 'UserJoined', lease.userId);
+  };
+
+  /** Background work must survive an outage: it logs and tries again at the next tick. */
+  const tick = (name: string, work: () => Promise<void>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      work().catch((error: unknown) => console.warn(`presence ${name}:`, error instanceof Error ? error.message : error)).finally(() => (running = false));
+    }, name === 'heartbeat' ? options.heartbeatMs : options.sweepMs);
+    timer.unref();
+    return timer;
+  };
+
+  const timers = [
+    tick('heartbeat', async () => {
+      const lost = await presenceStore.renew([...local.values()], now() + options.leaseMs);
+      // Swept while this process stalled past the lease: take it again (the user may rejoin).
+      for (const lease of lost) if (local.has(lease.leaseId)) await enterLease(lease);
+    }),
+    tick('sweep', async () => {
+      for (const { roomId, userIds } of await presenceStore.sweep(now())) {
+        for (const userId of userIds) await announce(roomId, 'UserLeft', userId);
+      }
+    }),
+  ];
+
+  return {
+    async enter(roomId, userId) {
+      const lease = { roomId, userId, leaseId: randomBytes(9).toString('base64url') };
+      local.set(lease.leaseId, lease);
+      try {
+        await enterLease(lease);
+      } catch (error) {
+        local.delete(lease.leaseId);
+        throw error;
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        local.delete(lease.leaseId);
+        await presenceStore.release(lease, now() + options.graceMs);
+      };
+    },
+    listOnline: (roomId) => presenceStore.listOnline(roomId),
+    async announceTyping(roomId, userId) {
+      if (await presenceStore.claimTyping(roomId, userId, options.typingThrottleMs)) await announce(roomId, 'UserTyping', userId);
+    },
+    async announceStatus(userId) {
+      for (const roomId of await presenceStore.roomsOf(userId, now())) await announce(roomId, 'UserStatusChanged', userId);
+    },
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      const leases = [...local.values()];
+      local.clear();
+      await Promise.allSettled(leases.map((lease) => presenceStore.release(lease, now() + options.graceMs)));
+    },
+  };
+};

@@ -15,7 +15,7 @@ const TAILER_BLOCK_MS = 5_000;
  * drops (`maxRetriesPerRequest: 0`; with more, a command caught by a quick reconnect is never
  * settled). Reconnecting goes on by itself with a capped backoff. RESP2 keeps reply shapes plain.
  */
-const connectionOptions: RedisOptions = {
+export const failFastRedisOptions: RedisOptions = {
   lazyConnect: true,
   protocol: 2,
   enableOfflineQueue: false,
@@ -72,7 +72,7 @@ return removed
  * `StoreUnavailableError`.
  */
 export const createRedisEventStore = async (options: RedisEventStoreOptions): Promise<EventStore> => {
-  const redis = new Redis(options.url, connectionOptions);
+  const redis = new Redis(options.url, failFastRedisOptions);
   const tailerConnection = redis.duplicate({
     // Guards against a half-dead socket: ioredis ends a blocking read that outlives its BLOCK, and
     // the socket timeout then drops a connection that stays silent.
@@ -119,6 +119,12 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       }
       const { keys, spec } = toAppendArgs(request);
       return toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, spec)));
+    },
+    appendEphemeral: async (stream, event, maxLen) => {
+      const cursor = await call(() =>
+        redis.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'type', event.type, 'data', JSON.stringify(event.data), 'meta', JSON.stringify(event.meta), 'v', event.v),
+      );
+      return cursor!;
     },
     readSnapshot: async <S>(ref: { key: string; field: string }) =>
       toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),

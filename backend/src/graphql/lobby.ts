@@ -1,13 +1,9 @@
-import type { LobbyLogEntry } from '../eventstore/chatQueries.js';
+import type { LobbyEntry } from '../eventstore/chatQueries.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { RoomRef } from './room.js';
 
 const KINDS = { RoomCreated: 'ROOM_CREATED', RoomRenamed: 'ROOM_RENAMED' } as const;
-
-export type LobbyEntry =
-  | LobbyLogEntry
-  | { kind: 'OnlineCountChanged'; cursor: null; at: string; room: LobbyLogEntry['room'] };
 
 const LobbyEventKindEnum = builder.enumType('LobbyEventKind', {
   values: ['ROOM_CREATED', 'ROOM_RENAMED', 'ONLINE_COUNT_CHANGED'] as const,

@@ -1,19 +1,9 @@
 import { NotFoundError } from '../domain/errors.js';
-import type { RoomLogEntry, UserView } from '../eventstore/chatQueries.js';
+import type { EphemeralEntry, RoomEventEntry, RoomLogEntry } from '../eventstore/chatQueries.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { MessageRef } from './message.js';
 import { UserRef } from './user.js';
-
-/** An event that happened to a person in a room; never logged, never replayed. */
-export interface EphemeralEntry {
-  kind: 'UserJoined' | 'UserLeft' | 'UserStatusChanged' | 'UserTyping';
-  cursor: null;
-  at: string;
-  user: UserView;
-}
-
-export type RoomEventEntry = RoomLogEntry | EphemeralEntry;
 
 export const RoomEventRef = builder.interfaceRef<RoomEventEntry>('RoomEvent').implement({
   description:
@@ -44,7 +34,7 @@ for (const [name, description] of [
   ['UserJoined', 'A user came into the room (their first connection to it).'],
   ['UserLeft', 'A user left the room (their last connection to it ended).'],
   ['UserStatusChanged', 'A user in the room changed their status.'],
-  ['UserTyping', 'A user is typing; shown for a few seconds unless repeated.'],
+  ['UserTyping', 'A user is typing: show it for 6 seconds after `at`, unless another one renews it (sent at most every 2 s while typing).'],
 ] as const) {
   builder.objectRef<EphemeralEntry>(name).implement({
     description,
@@ -62,10 +52,19 @@ builder.subscriptionField('roomEvents', (t) =>
       'Live events of a room. With `after`, first every logged event after that cursor, in order, then live ones: no gap and no duplicate at the seam. Without `after`, live events from the moment of subscribing. A cursor older than the retained log fails with code CURSOR_EXPIRED.',
     args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: async (_, args, context) => {
-      requireViewer(context);
+      const viewer = requireViewer(context);
       const roomId = String(args.roomId);
       if (!(await context.queries.getRoom(roomId))) throw new NotFoundError('Room not found');
-      return context.queries.openRoomEvents(roomId, args.after ?? null);
+      // Following a room is being in it: the lease lasts as long as the subscription.
+      let release: (() => Promise<void>) | undefined;
+      const events = await context.queries.openRoomEvents(roomId, args.after ?? null, async () => release?.());
+      try {
+        release = await context.presence.enter(roomId, viewer.userId);
+      } catch (error) {
+        await events.return?.();
+        throw error;
+      }
+      return events;
     },
     resolve: (entry: RoomEventEntry) => entry,
   }),

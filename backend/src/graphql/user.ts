@@ -32,7 +32,13 @@ builder.mutationField('setStatus', (t) =>
   t.field({
     type: UserRef,
     args: { status: t.arg({ type: UserStatusEnum, required: true }) },
-    resolve: (_, { status }, context) => context.commands.setStatus({ actorId: requireViewer(context).userId, status }),
+    description: 'Sets the caller\'s status; the rooms they are in see UserStatusChanged.',
+    resolve: async (_, { status }, context) => {
+      const viewer = requireViewer(context);
+      const user = await context.commands.setStatus({ actorId: viewer.userId, status });
+      await context.presence.announceStatus(viewer.userId);
+      return user;
+    },
   }),
 );
 
