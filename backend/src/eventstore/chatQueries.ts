@@ -10,9 +10,17 @@ import {
 import { mergeAsyncIterators } from './mergeAsyncIterators.js';
 import type { RoomActivityType } from './presence.js';
 import { mapAsyncIterator } from './mapAsyncIterator.js';
-import { openStreamSubscription } from './subscribeToStream.js';
+import { createMappedTailer } from './mappedTailer.js';
+import { type MappedSource, openStreamSubscription } from './subscribeToStream.js';
 
-export interface RoomView { id: string; name: string; createdAt: string; createdBy: string }
+export interface RoomView {
+  id: string;
+  name: string;
+  createdAt: string;
+  createdBy: string;
+  /** The room log's position, read before anything else of this room in the same response (see Room.cursor). */
+  cursor?: Cursor | null;
+}
 export interface UserView { id: string; handle: string; displayName: string; avatarUrl: string | null; status: UserStatus }
 
 export interface MessagePage {
@@ -46,6 +54,8 @@ export type LobbyEntry =
 
 export interface ChatQueries {
   getRoom(roomId: string): Promise<RoomView | null>;
+  /** The room's log position now: the last event's cursor, or null when nothing was logged. */
+  readRoomCursor(roomId: string): Promise<Cursor | null>;
   /** Sorted by name, case-insensitively. */
   listRooms(): Promise<RoomView[]>;
   getMessage(messageId: string): Promise<PostedMessage | null>;
@@ -62,6 +72,12 @@ export interface ChatQueries {
 }
 
 export const PAGE_MAX = 100;
+
+/** A subscriber's entry with the position of the event it came from. */
+interface Placed<E> {
+  cursor: Cursor;
+  entry: E;
+}
 
 export const toRoomView = (state: RoomState): RoomView | null =>
   state.status === 'open' ? { id: state.id, name: state.name, createdAt: state.createdAt, createdBy: state.createdBy } : null;
@@ -143,48 +159,77 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     };
   };
 
-  const toRoomLogEntry = async (roomId: string, event: RecordedEvent): Promise<RoomLogEntry> => {
-    const messageId = messageIdOf(event);
-    const snapshot = await store.readSnapshot<PostedMessage>({ key: toMessageSnapshotsKey(roomId), field: messageId });
-    if (!snapshot) throw new Error(`message ${messageId} has no snapshot`);
-    return { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message: snapshot.state };
-  };
-
-  const toEphemeralEntry = async (event: RecordedEvent): Promise<EphemeralEntry> => {
-    const { userId, at } = event.data as { userId: string; at: string };
-    const user = await getUser(userId);
-    if (!user) throw new Error(`user ${userId} is unknown`);
-    return { kind: event.type as RoomActivityType, cursor: null, at, user };
-  };
-
-  const toLobbyEntry = async (event: RecordedEvent): Promise<LobbyEntry> => {
-    const { roomId, at } = event.data as { roomId: string; at?: string };
-    const room = await getRoom(roomId);
-    if (!room) throw new Error(`room ${roomId} has no snapshot`);
-    return event.type === 'OnlineCountChanged'
-      ? { kind: 'OnlineCountChanged', cursor: null, at: at ?? timeOf(event), room }
-      : { kind: event.type as RoomEvent['type'], cursor: event.cursor, at: timeOf(event), room };
-  };
-
   const getUser = async (userId: string) => {
     const snapshot = await store.readSnapshot<UserState>({ key: toUserSnapshotKey(userId), field: 'state' });
     return snapshot ? toUserView(snapshot.state) : null;
   };
 
-  /** The log from `after`, merged with the live ephemeral stream beside it. */
-  const openMerged = async (log: string, activity: string, after: string | null) => {
+  // Mappers from events to what subscribers receive: one batch read per batch of events. Each
+  // entry is positioned by its event's id (an ephemeral entry shows no cursor, but has one).
+
+  const toRoomLogEntries = async (events: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
+    const ids = events.map(messageIdOf);
+    const roomId = ids[0] === undefined ? null : toMessageRoomId(ids[0]);
+    const snapshots = roomId ? await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), ids) : [];
+    return events.map((event, i) => {
+      const message = snapshots[i]?.state;
+      if (!message) throw new Error(`message ${ids[i]} has no snapshot`);
+      return { cursor: event.cursor, entry: { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message } };
+    });
+  };
+
+  const toEphemeralEntries = async (events: RecordedEvent[]): Promise<Placed<EphemeralEntry>[]> => {
+    const data = events.map((event) => event.data as { userId: string; at: string });
+    const users = new Map(await Promise.all([...new Set(data.map((d) => d.userId))].map(async (id) => [id, await getUser(id)] as const)));
+    return events.map((event, i) => {
+      const user = users.get(data[i]!.userId);
+      if (!user) throw new Error(`user ${data[i]!.userId} is unknown`);
+      return { cursor: event.cursor, entry: { kind: event.type as RoomActivityType, cursor: null, at: data[i]!.at, user } };
+    });
+  };
+
+  const toLobbyEntries = async (events: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {
+    const roomIds = events.map((event) => (event.data as { roomId: string }).roomId);
+    const snapshots = await store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds);
+    return events.map((event, i) => {
+      const room = snapshots[i] && toRoomView(snapshots[i].state);
+      if (!room) throw new Error(`room ${roomIds[i]} has no snapshot`);
+      const entry: LobbyEntry = event.type === 'OnlineCountChanged'
+        ? { kind: 'OnlineCountChanged', cursor: null, at: (event.data as { at: string }).at, room }
+        : { kind: event.type as RoomEvent['type'], cursor: event.cursor, at: timeOf(event), room };
+      return { cursor: event.cursor, entry };
+    });
+  };
+
+  /** One follow per stream in this process, each event mapped once for every subscriber. */
+  const sourceOf = <E>(map: (events: RecordedEvent[]) => Promise<Placed<E>[]>): MappedSource<Placed<E>> => ({
+    tailer: createMappedTailer(store.tailer, map),
+    map,
+  });
+  const sources = { roomLog: sourceOf(toRoomLogEntries), roomActivity: sourceOf(toEphemeralEntries), lobby: sourceOf(toLobbyEntries) };
+
+  /** A log from `after`, merged with the live ephemeral stream beside it; the entries, shared by all subscribers. */
+  const openMerged = async <E>(
+    log: { stream: string; source: MappedSource<Placed<E>> },
+    activity: { stream: string; source: MappedSource<Placed<E>> },
+    after: string | null,
+    onEnd?: () => Promise<void>,
+  ): Promise<AsyncIterableIterator<E>> => {
     const from = after === null ? null : parseCursor(after, 'after');
-    const logged = await openStreamSubscription(store, log, { after: from });
+    const logged = await openStreamSubscription(store, log.stream, { after: from }, log.source);
+    let live: AsyncIterableIterator<Placed<E>>;
     try {
-      return mergeAsyncIterators([logged, await openStreamSubscription(store, activity, { after: null })]);
+      live = await openStreamSubscription(store, activity.stream, { after: null }, activity.source);
     } catch (error) {
       await logged.return?.();
       throw error;
     }
+    return mapAsyncIterator(mergeAsyncIterators([logged, live]), (placed) => placed.entry, onEnd);
   };
 
   return {
     getRoom,
+    readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     getMessage,
     readMessagePage,
     async listRooms() {
@@ -192,14 +237,15 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
       return [...all.values()].flatMap((s) => toRoomView(s.state) ?? []).sort(byName);
     },
     getUser,
-    async openRoomEvents(roomId, after, onEnd) {
-      const log = toRoomStreamKey(roomId);
-      const source = await openMerged(log, toRoomActivityKey(roomId), after);
-      return mapAsyncIterator<RecordedEvent, RoomEventEntry>(source, (event) => (event.stream === log ? toRoomLogEntry(roomId, event) : toEphemeralEntry(event)), onEnd);
-    },
-    async openLobbyEvents(after) {
-      return mapAsyncIterator(await openMerged(lobbyStreamKey, lobbyActivityKey, after), toLobbyEntry);
-    },
+    openRoomEvents: (roomId, after, onEnd) =>
+      openMerged<RoomEventEntry>(
+        { stream: toRoomStreamKey(roomId), source: sources.roomLog },
+        { stream: toRoomActivityKey(roomId), source: sources.roomActivity },
+        after,
+        onEnd,
+      ),
+    openLobbyEvents: (after) =>
+      openMerged({ stream: lobbyStreamKey, source: sources.lobby }, { stream: lobbyActivityKey, source: sources.lobby }, after),
   };
 };
 

@@ -27,6 +27,22 @@ export class SubscriberTooSlowError extends Error {
   }
 }
 
+/** Something with a position in a stream: a recorded event, or what a mapper made of one. */
+export interface Positioned {
+  cursor: Cursor;
+}
+
+/**
+ * Where a subscription's items come from when they are not the raw events: a tailer of mapped
+ * items (shared by every subscriber of the stream, so the mapping is done once per event) and the
+ * same mapping for the pages read while catching up.
+ */
+export interface MappedSource<T extends Positioned> {
+  /** Its listener gets mapped batches, or an error when a batch could not be mapped. */
+  tailer: { follow(stream: string, listener: (items: T[], error?: unknown) => void): Promise<Unfollow> };
+  map(events: RecordedEvent[]): Promise<T[]>;
+}
+
 export interface StreamSubscriptionOptions {
   /** Deliver the events after this cursor; `null`: only the events appended from now on. */
   after: Cursor | null;
@@ -48,11 +64,27 @@ export interface StreamSubscriptionOptions {
  * `StoreUnavailableError` when a read fails; after any of them, and after `return()`, it is done
  * and no longer follows the stream.
  */
-export const openStreamSubscription = async (
+export function openStreamSubscription(
   store: EventStore,
   stream: string,
   options: StreamSubscriptionOptions,
-): Promise<AsyncIterableIterator<RecordedEvent>> => {
+): Promise<AsyncIterableIterator<RecordedEvent>>;
+export function openStreamSubscription<T extends Positioned>(
+  store: EventStore,
+  stream: string,
+  options: StreamSubscriptionOptions,
+  source: MappedSource<T>,
+): Promise<AsyncIterableIterator<T>>;
+export async function openStreamSubscription<T extends Positioned>(
+  store: EventStore,
+  stream: string,
+  options: StreamSubscriptionOptions,
+  source?: MappedSource<T>,
+): Promise<AsyncIterableIterator<T>> {
+  const { tailer, map } = source ?? {
+    tailer: store.tailer as unknown as MappedSource<T>['tailer'],
+    map: async (events: RecordedEvent[]) => events as unknown as T[],
+  };
   const { after } = options;
   const maxQueue = options.maxQueue ?? 1_000;
   const pageSize = options.pageSize ?? 100;
@@ -64,8 +96,8 @@ export const openStreamSubscription = async (
   /** The last cursor yielded (or the starting position): everything at or below it is done. */
   let last: Cursor = after ?? endOf(info);
   let catchingUp = true;
-  let page: RecordedEvent[] = [];
-  let live: RecordedEvent[] = [];
+  let page: T[] = [];
+  let live: T[] = [];
   let failure: Error | null = null;
   let done = false;
   let unfollow: Unfollow | null = null;
@@ -80,8 +112,13 @@ export const openStreamSubscription = async (
     wake?.();
   };
 
-  const onLive = (events: RecordedEvent[]) => {
+  const onLive = (events: T[], error?: unknown) => {
     if (done) return;
+    if (error !== undefined) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      finish();
+      return;
+    }
     live.push(...events);
     const stale = live.findIndex((event) => compareCursors(event.cursor, last) > 0);
     live.splice(0, stale === -1 ? live.length : stale);
@@ -92,7 +129,7 @@ export const openStreamSubscription = async (
     wake?.();
   };
 
-  const takeLive = (): RecordedEvent | undefined => {
+  const takeLive = (): T | undefined => {
     for (let event = live.shift(); event; event = live.shift()) {
       if (compareCursors(event.cursor, last) > 0) return event;
     }
@@ -109,11 +146,12 @@ export const openStreamSubscription = async (
       throw new CursorExpiredError(from, maxDeletedCursor);
     }
     if (done) return;
-    page = events;
+    page = await map(events);
+    if (done) return;
     if (events.length < pageSize) catchingUp = false;
   };
 
-  const pull = async (): Promise<IteratorResult<RecordedEvent>> => {
+  const pull = async (): Promise<IteratorResult<T>> => {
     for (;;) {
       if (failure) {
         const error = failure;
@@ -142,7 +180,7 @@ export const openStreamSubscription = async (
 
   // next() calls run one after another, as a for-await loop makes them.
   let queue: Promise<unknown> = Promise.resolve();
-  const iterator: AsyncIterableIterator<RecordedEvent> = {
+  const iterator: AsyncIterableIterator<T> = {
     next: () => {
       const result = queue.then(pull);
       queue = result.catch(() => {});
@@ -161,10 +199,10 @@ export const openStreamSubscription = async (
     },
   };
 
-  unfollow = await store.tailer.follow(stream, onLive);
+  unfollow = await tailer.follow(stream, onLive);
   if (done) unfollow();
   return iterator;
-};
+}
 
 /** Where the stream ends now: its last event, or the last one trimmed when none is left. */
 const endOf = (info: StreamInfo): Cursor => info.lastCursor ?? info.maxDeletedCursor ?? '0-0';

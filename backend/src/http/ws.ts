@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin } from './httpUtil.js';
+import { type SharedTarget, createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
 
 export interface GraphQLWebSockets {
@@ -24,7 +25,7 @@ interface Options {
   authenticate(cookieHeader: string | undefined): Promise<Viewer | null>;
 }
 
-type Executor = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+type Executor = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown; shared?: SharedTarget };
 
 const refuse = (socket: Duplex, status: number, message: string) => {
   const body = JSON.stringify({ error: { code: status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED', message } });
@@ -41,13 +42,20 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate }: 
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
   const viewers = new WeakMap<IncomingMessage, Viewer | null>();
+  const sharedSubscriptions = createSharedSubscriptions();
 
   useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
     {
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const request = ctx.extra.request;
         // The session may have ended since the upgrade: check it again for every operation.
-        const viewer = viewers.get(request) ? await authenticate(request.headers.cookie) : null;
+        let viewer: Viewer | null = null;
+        try {
+          if (viewers.get(request)) viewer = await authenticate(request.headers.cookie);
+        } catch (error) {
+          // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
+          return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
+        }
         const { schema, parse, validate, contextFactory, execute, subscribe } = yoga.getEnveloped({ viewer, transport: 'ws' });
         let document;
         try {
@@ -57,7 +65,11 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate }: 
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
-        const rootValue: Executor = { execute, subscribe };
+        const shared: SharedTarget | undefined =
+          getOperationAST(document, payload.operationName)?.operation === 'subscription'
+            ? { socket: ctx.extra.socket, id, groupKey: toGroupKey(payload.query, document, payload.operationName, payload.variables), contextFactory }
+            : undefined;
+        const rootValue: Executor = { execute, subscribe, shared };
         return {
           schema,
           document,
@@ -68,7 +80,10 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate }: 
         };
       },
       execute: (args) => (args.rootValue as Executor).execute(args) as never,
-      subscribe: (args) => (args.rootValue as Executor).subscribe(args) as never,
+      subscribe: (args) => {
+        const { shared, subscribe } = args.rootValue as Executor;
+        return (shared ? sharedSubscriptions.subscribe(args, shared) : subscribe(args)) as never;
+      },
       onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors),
     },
     wss,
@@ -97,6 +112,11 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate }: 
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (viewer) track(ws, viewer.sessionId);
         wss.emit('connection', ws, req);
+        // ws emits 'error' only for a client's protocol violation (a frame over maxPayload, bad
+        // UTF-8), after closing the socket itself with the fitting code (1009, 1007, 1002).
+        // graphql-ws would log each one with the whole socket: a client could flood the log.
+        ws.removeAllListeners('error');
+        ws.on('error', () => {});
       });
     },
     closeSession(sessionId) {
