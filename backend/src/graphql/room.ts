@@ -13,6 +13,12 @@ RoomRef.implement({
     name: t.exposeString('name'),
     createdAt: t.field({ type: 'DateTime', resolve: (room) => room.createdAt }),
     createdBy: t.field({ type: UserRef, resolve: (room, _, context) => resolveUser(room.createdBy, context) }),
+    cursor: t.string({
+      nullable: true,
+      description:
+        "The room log's position when this room was read: from `room` and `rooms`, read before the room's other fields, so everything else in the response is at least this new. Load history and this cursor in one query, then subscribe to roomEvents with `after: cursor` to miss nothing (events already in the history may come again: dedupe by cursor). Null when nothing was logged yet: subscribe with `after: \"0-0\"`.",
+      resolve: (room, _, context) => (room.cursor !== undefined ? room.cursor : context.queries.readRoomCursor(room.id)),
+    }),
     onlineCount: t.int({
       description: 'How many distinct users are in the room now.',
       resolve: async (room, _, context) => (await context.presence.listOnline(room.id)).length,
@@ -38,14 +44,24 @@ builder.queryFields((t) => ({
   rooms: t.field({
     type: [RoomRef],
     description: 'Every room, sorted by name, case-insensitively.',
-    resolve: (_, __, context) => context.queries.listRooms(),
+    resolve: async (_, __, context) => {
+      const rooms = await context.queries.listRooms();
+      const cursors = await Promise.all(rooms.map((room) => context.queries.readRoomCursor(room.id)));
+      return rooms.map((room, i) => ({ ...room, cursor: cursors[i] }));
+    },
   }),
   room: t.field({
     type: RoomRef,
     nullable: true,
     description: 'The room; null when unknown.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_, args, context) => context.queries.getRoom(String(args.id)),
+    resolve: async (_, args, context) => {
+      const id = String(args.id);
+      // The cursor first: history read after it can only be newer.
+      const cursor = await context.queries.readRoomCursor(id);
+      const room = await context.queries.getRoom(id);
+      return room && { ...room, cursor };
+    },
   }),
 }));
 

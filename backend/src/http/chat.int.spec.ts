@@ -196,6 +196,25 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     sub.dispose();
   });
 
+  it('says which log position a room query reflects, so history plus a subscription after it miss nothing', async () => {
+    const room = await createRoom('cursor');
+    const empty = await server.gql('query($id: ID!) { room(id: $id) { cursor } }', { id: room.id });
+    expect(empty.data).toEqual({ room: { cursor: null } });
+    const first = await post(room.id, 'one');
+    await server.gql('mutation($id: ID!) { editMessage(id: $id, body: "one!") { id } }', { id: first.id }, alice);
+    const loaded = await server.gql('query($id: ID!) { room(id: $id) { cursor messages { edges { cursor node { body } } } } }', { id: room.id });
+    const { cursor, messages } = loaded.data!.room;
+    expect(messages.edges.map((e: any) => e.node.body)).toEqual(['one!']);
+    expect(cursor).not.toBe(messages.edges[0].cursor); // the edit came after the post
+    const sub = collect(server.wsClient(bob), ROOM_EVENTS, { roomId: room.id, after: cursor });
+    const second = await post(room.id, 'two');
+    await waitForLogged(sub, 1);
+    expect(logged(sub).map((e) => [e.__typename, e.message.id])).toEqual([['MessagePosted', second.id]]);
+    const listed = await server.gql('{ rooms { id cursor } }');
+    expect(listed.data!.rooms.find((r: any) => r.id === room.id).cursor).toBe(logged(sub)[0].cursor);
+    sub.dispose();
+  });
+
   it('announces created and renamed rooms in the lobby', async () => {
     const sub = collect(server.wsClient(alice), 'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }', { after: '0-0' });
     const room = await createRoom('lobby news');
