@@ -1,4 +1,5 @@
 import { ConfigError, readConfig } from './config.js';
+import { StoreUnavailableError } from './eventstore/eventStore.js';
 import { buildApp } from './http/app.js';
 
 const main = async () => {
@@ -25,7 +26,12 @@ const main = async () => {
 
 main().catch((error: unknown) => {
   // One line, no stack: bad configuration or an unreachable store at start is the operator's to fix.
-  const message = error instanceof ConfigError ? error.message : `cannot start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof StoreUnavailableError
+        ? `REDIS_URL: cannot reach Redis (${error.cause instanceof Error ? error.cause.message : 'no answer'})`
+        : `cannot start: ${error instanceof Error ? error.message : String(error)}`;
   console.error(message);
   process.exit(1);
 });

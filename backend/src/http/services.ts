@@ -4,12 +4,14 @@ import { createMemorySessionStore } from '../auth/memorySessionStore.js';
 import { createRedisSessionStore } from '../auth/redisSessionStore.js';
 import { type ChatCommands, createChatCommands } from '../eventstore/chatCommands.js';
 import { type ChatQueries, createChatQueries } from '../eventstore/chatQueries.js';
-import type { EventStore } from '../eventstore/eventStore.js';
+import { type EventStore, StoreUnavailableError } from '../eventstore/eventStore.js';
 import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
 import { createMemoryPresenceStore } from '../eventstore/memoryPresenceStore.js';
 import { type Presence, type PresenceOptions, createPresence } from '../eventstore/presence.js';
 import { createRedisEventStore, failFastRedisOptions } from '../eventstore/redisEventStore.js';
 import { createRedisPresenceStore } from '../eventstore/redisPresenceStore.js';
+import { type RedisDurability, inspectRedisDurability } from '../eventstore/redisDurability.js';
+import { ConfigError } from '../config.js';
 
 /** Everything a server process shares between requests. */
 export interface Services {
@@ -21,14 +23,41 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** Refuses an evicting Redis (it could drop the log); warns when a Redis restart would lose events. */
+const assertDurable = async ({ appendOnly, evictionPolicy }: RedisDurability) => {
+  if (evictionPolicy !== null && evictionPolicy !== 'noeviction') {
+    throw new ConfigError(`REDIS_URL: Redis maxmemory-policy is ${evictionPolicy}; it must be noeviction, or Redis may evict the event log`);
+  }
+  if (appendOnly === false) {
+    console.warn('warning: Redis has appendonly off: events acknowledged since its last snapshot are lost if Redis restarts (set appendonly yes)');
+  }
+  if (appendOnly === null || evictionPolicy === null) {
+    console.warn('warning: cannot read Redis CONFIG: make sure appendonly is yes and maxmemory-policy is noeviction');
+  }
+};
+
 /** Redis-backed when `redisUrl` is set (any number of instances), else embedded in memory (one process). */
 export const createServices = async (options: { redisUrl: string | null; presence: PresenceOptions }): Promise<Services> => {
   const { redisUrl } = options;
-  const store = redisUrl ? await createRedisEventStore({ url: redisUrl }) : createMemoryEventStore();
   // Sessions and presence leases share one more connection, failing fast like the store's.
   const stateRedis = redisUrl ? new Redis(redisUrl, failFastRedisOptions) : null;
   stateRedis?.on('error', () => {});
-  if (stateRedis) await stateRedis.connect();
+  if (stateRedis) {
+    try {
+      await stateRedis.connect();
+      await assertDurable(await inspectRedisDurability(stateRedis));
+    } catch (error) {
+      stateRedis.disconnect();
+      throw error instanceof ConfigError ? error : new StoreUnavailableError(error);
+    }
+  }
+  let store: EventStore;
+  try {
+    store = redisUrl ? await createRedisEventStore({ url: redisUrl }) : createMemoryEventStore();
+  } catch (error) {
+    stateRedis?.disconnect();
+    throw error;
+  }
   const sessions = stateRedis ? createRedisSessionStore({ redis: stateRedis }) : createMemorySessionStore();
   const presenceStore = stateRedis ? createRedisPresenceStore(stateRedis) : createMemoryPresenceStore();
   const presence = createPresence(store, presenceStore, options.presence);

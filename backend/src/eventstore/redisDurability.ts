@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+
+/** What the server needs of Redis to keep its promise, as far as Redis lets us read it. */
+export interface RedisDurability {
+  /** `appendonly yes`: acknowledged events survive a Redis restart (null: CONFIG is disabled here). */
+  appendOnly: boolean | null;
+  /** Anything but `noeviction` may silently drop the log under memory pressure (null: unknown). */
+  evictionPolicy: string | null;
+}
+
+const readConfig = async (redis: Redis, name: string): Promise<string | null> => {
+  try {
+    const reply = (await redis.config('GET', name)) as unknown;
+    if (Array.isArray(reply)) return typeof reply[1] === 'string' ? reply[1] : null;
+    if (reply && typeof reply === 'object') return String((reply as Record<string, unknown>)[name] ?? '') || null;
+    return null;
+  } catch {
+    return null; // managed Redis often renames or disables CONFIG
+  }
+};
+
+export const inspectRedisDurability = async (redis: Redis): Promise<RedisDurability> => {
+  const [appendOnly, evictionPolicy] = await Promise.all([readConfig(redis, 'appendonly'), readConfig(redis, 'maxmemory-policy')]);
+  return { appendOnly: appendOnly === null ? null : appendOnly === 'yes', evictionPolicy };
+};
