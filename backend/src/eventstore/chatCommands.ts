@@ -56,9 +56,12 @@ const toMessage = (state: unknown): PostedMessage => state as PostedMessage;
  * exist?) are checked here, before deciding.
  */
 export const createChatCommands = (store: EventStore, queries: ChatQueries, now: () => Date = () => new Date()): ChatCommands => {
+  // Rooms are never deleted: once seen, a room id needs no second look before posting.
+  const knownRooms = new Set<string>();
   const requireRoom = async (roomId: string) => {
     const room = await queries.getRoom(roomId);
     if (!room) throw new NotFoundError('Room not found');
+    knownRooms.add(roomId);
     return room;
   };
 
@@ -84,7 +87,7 @@ export const createChatCommands = (store: EventStore, queries: ChatQueries, now:
       const roomId = newRoomId();
       const result = await handleCommand(store, roomDecider, roomAddress(roomId),
         { type: 'CreateRoom', roomId, name, actorId, now: now().toISOString() },
-        { meta: { actorId }, claim: () => ({ key: roomNamesKey, field: nameKey, owner: roomId }) });
+        { fresh: true, meta: { actorId }, claim: () => ({ key: roomNamesKey, field: nameKey, owner: roomId }) });
       if (result.status === 'claimed') return requireRoom(result.owner);
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return present(toRoomView(result.state), 'room');
@@ -111,11 +114,12 @@ export const createChatCommands = (store: EventStore, queries: ChatQueries, now:
     async postMessage({ actorId, roomId, body, clientId: rawClientId }) {
       const clientId = parseClientId(rawClientId);
       if (!isRoomId(roomId)) throw new NotFoundError('Room not found');
-      await requireRoom(roomId);
+      if (!knownRooms.has(roomId)) await requireRoom(roomId);
       const messageId = newMessageId(roomId);
       const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId),
         { type: 'PostMessage', messageId, roomId, actorId, body, now: now().toISOString() },
         {
+          fresh: true,
           meta: { actorId, ...(clientId ? { clientId } : {}) },
           idempotency: clientId
             ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }

@@ -11,6 +11,8 @@ export interface AggregateAddress {
 
 export interface HandleOptions<E, S> {
   meta: EventMeta;
+  /** The aggregate's id was just made: skip reading a snapshot that cannot exist (the append still checks). */
+  fresh?: boolean;
   idempotency?: AppendRequest['idempotency'];
   /** A uniqueness claim derived from what was decided (e.g. a room's name). */
   claim?: (events: E[], before: S) => AppendRequest['claim'] | undefined;
@@ -39,7 +41,7 @@ export const handleCommand = async <C, E extends DomainEvent, S>(
   options: HandleOptions<E, S>,
 ): Promise<HandleResult<E, S>> => {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const snapshot = await store.readSnapshot<S>(address.snapshot);
+    const snapshot = options.fresh && attempt === 1 ? null : await store.readSnapshot<S>(address.snapshot);
     const state = snapshot?.state ?? decider.initialState;
     const events = decider.decide(command, state);
     if (events.length === 0) return { status: 'done', state, events, cursors: [] };
