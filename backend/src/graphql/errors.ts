@@ -37,10 +37,24 @@ const toPublicError = (error: unknown): { code: ErrorCode; message: string; exte
 };
 
 /**
+ * GraphQL's own refusal of a request before execution (variables that do not coerce to their
+ * types, an unknown operation name). The executor marks these HTTP 400 and, for subscriptions
+ * only, `BAD_USER_INPUT`; queries and mutations get the same code here.
+ */
+const isRequestInputError = (error: unknown): error is GraphQLError =>
+  error instanceof GraphQLError &&
+  error.path === undefined &&
+  error.extensions.code === undefined &&
+  (error.extensions.http as { status?: unknown } | undefined)?.status === 400;
+
+/**
  * Yoga's `maskError`: our errors keep their message and get `extensions.code`; GraphQL's own
  * (syntax, validation) pass; anything else is masked and logged.
  */
 export const maskError = (error: unknown, message: string, isDev?: boolean): Error => {
+  if (isRequestInputError(error)) {
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  }
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const known = toPublicError(original);
   if (known) {

@@ -1,13 +1,22 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GraphQLError } from 'graphql';
 import type { Config } from '../config.js';
 import { StoreUnavailableError } from '../eventstore/eventStore.js';
+import type { Viewer } from '../graphql/context.js';
+import { toFormattedErrors } from '../graphql/errors.js';
 import { createAuthRoutes } from './authRoutes.js';
-import { HttpError, readBody, sendError, sendJson, toHeaders } from './httpUtil.js';
+import { HttpError, isAllowedOrigin, readBody, sendError, sendJson, toHeaders } from './httpUtil.js';
 import { type Services, createServices } from './services.js';
 import { serveStatic } from './static.js';
 import { createGraphQLWebSockets } from './ws.js';
 import { createChatYoga } from './yoga.js';
+
+const toEmptyBodyError = (status: number): { code: string; message: string } => {
+  if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' };
+  if (status === 406) return { code: 'NOT_ACCEPTABLE', message: 'Accept application/json or application/graphql-response+json' };
+  return { code: 'BAD_REQUEST', message: `Request refused (${status})` };
+};
 
 export interface App {
   server: Server;
@@ -27,9 +36,18 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   sockets = createGraphQLWebSockets({ yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate });
 
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
+    // A page of another site must not run operations with the user's cookie (CORS alone only hides the answer).
+    if (!isAllowedOrigin(req, config.allowedOrigins)) throw new HttpError(403, 'Origin not allowed', 'FORBIDDEN_ORIGIN');
     // Bodies are read here, under our limit, rather than by Yoga.
     const body = req.method === 'POST' ? await readBody(req) : undefined;
-    const viewer = await auth.authenticate(req.headers.cookie);
+    let viewer: Viewer | null;
+    try {
+      viewer = await auth.authenticate(req.headers.cookie);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      // Answered as GraphQL, the way the same outage inside a resolver is.
+      return sendJson(res, 503, { errors: toFormattedErrors([new GraphQLError(error.message, { originalError: error })]) });
+    }
     const response = await yoga.fetch(
       new URL(req.url ?? '/', config.publicUrl),
       { method: req.method, headers: toHeaders(req), body: body ? new Uint8Array(body) : undefined },
@@ -39,7 +57,13 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     response.headers.forEach((value, name) => (headers[name] = value));
     const setCookies = response.headers.getSetCookie();
     if (setCookies.length > 0) headers['set-cookie'] = setCookies;
-    const payload = Buffer.from(await response.arrayBuffer());
+    let payload = Buffer.from(await response.arrayBuffer());
+    if (response.status >= 400 && payload.length === 0) {
+      // Yoga refuses some requests (415, 406) with no body; every failure names its problem in JSON.
+      const error = toEmptyBodyError(response.status);
+      payload = Buffer.from(JSON.stringify({ error }));
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
     headers['content-length'] = String(payload.length);
     res.writeHead(response.status, headers);
     res.end(payload);
@@ -79,7 +103,17 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     if (path !== '/graphql') return socket.destroy();
     void sockets.handleUpgrade(req, socket, head);
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // A request Node cannot parse (bad request line, headers over its limit) still gets a JSON answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // As Node's own handler does: never write into a response already under way.
+    const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (error.code === 'ECONNRESET' || !socket.writable || inProgress) return socket.destroy();
+    const [status, code, message] = error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'Request headers too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'Request timed out'] : [400, 'BAD_REQUEST', 'Malformed HTTP request'];
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
 
   return {
     server,

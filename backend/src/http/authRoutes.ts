@@ -3,16 +3,26 @@ import type { Config } from '../config.js';
 import { readCookie, serializeClearedSessionCookie, serializeSessionCookie, sessionCookieName } from '../auth/cookies.js';
 import { parseDevLoginBody, toDevUserId } from '../auth/devLogin.js';
 import { SESSION_ABSOLUTE_MS } from '../auth/sessionStore.js';
+import { StoreUnavailableError } from '../eventstore/eventStore.js';
 import type { Viewer } from '../graphql/context.js';
 import { HttpError, isAllowedOrigin, readJsonBody, sendJson } from './httpUtil.js';
 import type { Services } from './services.js';
 
 export interface AuthRoutes {
-  /** The viewer a request's session cookie proves, or null. */
+  /** The viewer a request's session cookie proves, or null; rejects with `StoreUnavailableError` when sessions cannot be read. */
   authenticate(cookieHeader: string | undefined): Promise<Viewer | null>;
   /** Handles `/auth/*`; answers false for paths it does not know. */
   handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
 }
+
+/** A session store rejects only when its storage fails (see `SessionStore`): that is an outage, answered as one. */
+const unlessUnavailable = async <T>(operation: Promise<T>): Promise<T> => {
+  try {
+    return await operation;
+  } catch (error) {
+    throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+  }
+};
 
 /**
  * Sign-in and sign-out over HTTP. Providers (the development sign-in now, X next) end the same
@@ -24,12 +34,12 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
   const authenticate = async (cookieHeader: string | undefined): Promise<Viewer | null> => {
     const token = readCookie(cookieHeader, cookieName);
     if (!token) return null;
-    const session = await services.sessions.validateSessionToken(token);
+    const session = await unlessUnavailable(services.sessions.validateSessionToken(token));
     return session ? { userId: session.userId, sessionId: session.id } : null;
   };
 
   const startSession = async (res: ServerResponse, userId: string, body: unknown) => {
-    const { token } = await services.sessions.createSession(userId);
+    const { token } = await unlessUnavailable(services.sessions.createSession(userId));
     const cookie = serializeSessionCookie(token, { publicUrl: config.publicUrl, maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000 });
     sendJson(res, 200, body, { 'set-cookie': cookie, 'cache-control': 'no-store' });
   };
@@ -53,7 +63,7 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
     requirePost(req);
     const viewer = await authenticate(req.headers.cookie);
     if (viewer) {
-      await services.sessions.invalidateSession(viewer.sessionId);
+      await unlessUnavailable(services.sessions.invalidateSession(viewer.sessionId));
       hooks.onLogout(viewer.sessionId);
     }
     sendJson(res, 200, { ok: true }, { 'set-cookie': serializeClearedSessionCookie(config.publicUrl), 'cache-control': 'no-store' });

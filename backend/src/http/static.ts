@@ -18,7 +18,13 @@ const root = existsSync(join(frontend, 'dist', 'index.html')) ? join(frontend, '
  * survive a reload. Answers false when there is nothing to serve.
  */
 export const serveStatic = async (res: ServerResponse, path: string): Promise<boolean> => {
-  const file = normalize(join(root, decodeURIComponent(path)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false; // malformed percent-encoding names no file
+  }
+  const file = normalize(join(root, decoded));
   if (!file.startsWith(root + sep) && file !== root) return false;
   const candidates = extname(file) ? [file] : [join(root, 'index.html')];
   for (const candidate of candidates) {
