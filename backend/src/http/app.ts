@@ -8,6 +8,7 @@ import { toFormattedErrors } from '../graphql/errors.js';
 import { createAuthRoutes } from './authRoutes.js';
 import { HttpError, isAllowedOrigin, readBody, sendError, sendJson, toHeaders } from './httpUtil.js';
 import { type Services, createServices } from './services.js';
+import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { createGraphQLWebSockets } from './ws.js';
 import { createChatYoga } from './yoga.js';
@@ -16,6 +17,13 @@ const toEmptyBodyError = (status: number): { code: string; message: string } => 
   if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' };
   if (status === 406) return { code: 'NOT_ACCEPTABLE', message: 'Accept application/json or application/graphql-response+json' };
   return { code: 'BAD_REQUEST', message: `Request refused (${status})` };
+};
+
+/** A bounded label set: the route, never the raw path. */
+const toRouteLabel = (url: string | undefined) => {
+  const path = URL.parse(url ?? '/', 'http://localhost')?.pathname ?? '';
+  if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  return path.startsWith('/auth/') ? '/auth' : 'static';
 };
 
 export interface App {
@@ -33,7 +41,8 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
-  sockets = createGraphQLWebSockets({ yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate });
+  const metrics = createMetrics();
+  sockets = createGraphQLWebSockets({ yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, metrics });
 
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
     // A page of another site must not run operations with the user's cookie (CORS alone only hides the answer).
@@ -73,6 +82,11 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/graphql') return graphql(req, res);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/metrics') {
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(body) });
+      return res.end(body);
+    }
     if (path === '/readyz') {
       await svc.store.ping();
       return sendJson(res, 200, { status: 'ready', store: svc.store.kind });
@@ -87,6 +101,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   const server = createServer((req, res) => {
     inFlight++;
     res.once('close', () => {
+      metrics.httpRequests.inc({ route: toRouteLabel(req.url), status: res.statusCode });
       inFlight--;
       if (inFlight === 0) drained?.();
     });

@@ -4,6 +4,7 @@ import {
 import type { WebSocket } from 'ws';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
 import { maskError } from '../graphql/errors.js';
+import type { Metrics } from './metrics.js';
 
 const toMasked = (error: GraphQLError) => maskError(error, 'Unexpected error.') as GraphQLError;
 
@@ -47,7 +48,7 @@ export const toGroupKey = (query: string, document: DocumentNode, operationName:
  * the same bytes in a frame of its own id, written straight to its socket. graphql-ws still owns
  * the operation (its `complete` and `error` messages, and `return()` when the client stops).
  */
-export const createSharedSubscriptions = () => {
+export const createSharedSubscriptions = (metrics: Metrics) => {
   const groups = new Map<string, Group>();
 
   const join = (target: SharedTarget, args: ExecutionArgs): Group => {
@@ -59,6 +60,7 @@ export const createSharedSubscriptions = () => {
         render(entry) {
           let rendered = created.renders.get(entry);
           if (!rendered) {
+            metrics.renders.inc();
             rendered = (async () => {
               // graphql-js's own execute: Yoga's would treat a subscription document as a new subscription.
               const result = await execute({ ...args, rootValue: entry, contextValue: await target.contextFactory() });
@@ -88,12 +90,14 @@ export const createSharedSubscriptions = () => {
       }
       const events = source as AsyncIterableIterator<{ cursor?: string | null }>;
       const group = join(target, args);
+      metrics.subscriptions.inc();
       const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
       let lastCursor = '0-0';
       let ended = false;
       const end = async () => {
         if (ended) return;
         ended = true;
+        metrics.subscriptions.dec();
         leave(target.groupKey, group);
         await events.return?.();
       };
@@ -106,9 +110,11 @@ export const createSharedSubscriptions = () => {
               const frame = prefix + (await group.render(result.value)) + '}';
               if (target.socket.bufferedAmount > MAX_BUFFERED_BYTES) throw new SubscriberTooSlowError(lastCursor);
               target.socket.send(frame);
+              metrics.framesSent.inc();
               if (result.value.cursor) lastCursor = result.value.cursor;
             }
           } catch (error) {
+            if (error instanceof SubscriberTooSlowError) metrics.slowSubscribers.inc();
             await end();
             throw error;
           }

@@ -6,6 +6,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin } from './httpUtil.js';
+import type { Metrics } from './metrics.js';
 import { type SharedTarget, createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
 
@@ -23,6 +24,7 @@ interface Options {
   allowedOrigins: readonly string[];
   /** The viewer a cookie header proves, or null; may reject when the session store is down. */
   authenticate(cookieHeader: string | undefined): Promise<Viewer | null>;
+  metrics: Metrics;
 }
 
 type Executor = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown; shared?: SharedTarget };
@@ -37,12 +39,12 @@ const refuse = (socket: Duplex, status: number, message: string) => {
  * plugins and error masking apply as over HTTP. A document that does not parse or validate
  * answers an error on that operation; the socket stays open.
  */
-export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate }: Options): GraphQLWebSockets => {
+export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, metrics }: Options): GraphQLWebSockets => {
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
   const viewers = new WeakMap<IncomingMessage, Viewer | null>();
-  const sharedSubscriptions = createSharedSubscriptions();
+  const sharedSubscriptions = createSharedSubscriptions(metrics);
 
   useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
     {
@@ -111,6 +113,8 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate }: 
       viewers.set(req, viewer);
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (viewer) track(ws, viewer.sessionId);
+        metrics.webSockets.inc();
+        ws.once('close', () => metrics.webSockets.dec());
         wss.emit('connection', ws, req);
         // ws emits 'error' only for a client's protocol violation (a frame over maxPayload, bad
         // UTF-8), after closing the socket itself with the fitting code (1009, 1007, 1002).

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, startTestServer, type TestServer } from '../testing/testServer.js';
+
+const SUBSCRIPTION = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
+  cursor ... on MessagePosted { message { body author { handle } } } } }`;
+
+describe('metrics and shared subscription work', () => {
+  let server: TestServer;
+  let cookie: string;
+  beforeAll(async () => {
+    server = await startTestServer('memory');
+    cookie = await server.signIn('alice');
+  });
+  afterAll(() => server.stop());
+
+  const scrape = async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return { text, value };
+  };
+
+  it('serves Prometheus text with the process and our own metrics', async () => {
+    await fetch(`${server.url}/healthz`);
+    const { text, value } = await scrape();
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(value('balloons_subscriptions_active')).toBe(0);
+    expect(text).toMatch(/balloons_http_requests_total\{route="\/healthz",status="200"\} 1/);
+    expect((await scrape()).text).toMatch(/balloons_http_requests_total\{route="\/metrics",status="200"\}/);
+  });
+
+  it('renders each event once for identical subscriptions, whatever their resume cursor', async () => {
+    const roomId = (await server.gql('mutation { createRoom(name: "shared") { id } }', {}, cookie)).data!.createRoom.id;
+    const subscribers = Array.from({ length: 5 }, (_, i) => collect(server.wsClient(cookie), SUBSCRIPTION, { roomId, after: i % 2 ? '0-0' : null }));
+    // Wait until all five are live: a probe reaches each of them.
+    for (let i = 0; !subscribers.every((s) => s.results.some((r: any) => r.data.roomEvents.message)); i++) {
+      await server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: `probe ${i}` }, cookie);
+    }
+    const before = await scrape();
+    expect(before.value('balloons_subscriptions_active')).toBe(5);
+    for (let i = 0; i < 10; i++) {
+      await server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: `m${i}` }, cookie);
+    }
+    await Promise.all(subscribers.map((s) => s.until((results) => results.some((r: any) => r.data.roomEvents.message?.body === 'm9'))));
+    const after = await scrape();
+    const frames = after.value('balloons_subscription_frames_total') - before.value('balloons_subscription_frames_total');
+    const renders = after.value('balloons_subscription_renders_total') - before.value('balloons_subscription_renders_total');
+    expect(frames).toBe(50);
+    expect(renders).toBe(10);
+    for (const s of subscribers) s.dispose();
+  });
+});
