@@ -13,6 +13,8 @@ export interface Config {
   devLogin: boolean;
   production: boolean;
   presence: PresenceOptions;
+  /** Keep about this many events per room log (null: keep everything). */
+  roomLogMaxEvents: number | null;
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -50,6 +52,7 @@ const schema = z.object({
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.heartbeatMs),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_PRESENCE_OPTIONS.graceMs),
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
+  ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
   TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
 });
 
@@ -95,6 +98,7 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     devLogin: e.AUTH_DEV_LOGIN ?? (!twitter && !production),
     production,
     presence: toPresenceOptions(e),
+    roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
   };
 };
 

@@ -30,6 +30,8 @@ describe('readConfig', () => {
     [{ AUTH_DEV_LOGIN: 'yes' }, /^AUTH_DEV_LOGIN: /],
     [{ TWITTER_CLIENT_ID: 'id' }, /^TWITTER_CLIENT_SECRET: /],
     [{ TWITTER_TOKEN_URL: '::' }, /^TWITTER_TOKEN_URL: /],
+    [{ ROOM_LOG_MAX_EVENTS: '10' }, /^ROOM_LOG_MAX_EVENTS: /],
+    [{ PRESENCE_LEASE_MS: '1000', PRESENCE_HEARTBEAT_MS: '800' }, /^PRESENCE_HEARTBEAT_MS: /],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

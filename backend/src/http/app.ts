@@ -37,7 +37,7 @@ export interface App {
 
 /** Assembles the whole server: one port for the UI, GraphQL over HTTP and WebSocket, and auth. */
 export const buildApp = async (config: Config, services?: Services): Promise<App> => {
-  const svc = services ?? (await createServices({ redisUrl: config.redisUrl, presence: config.presence }));
+  const svc = services ?? (await createServices({ redisUrl: config.redisUrl, presence: config.presence, roomLogMaxEvents: config.roomLogMaxEvents }));
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });

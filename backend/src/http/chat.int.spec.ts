@@ -232,3 +232,36 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     sub.dispose();
   });
 });
+
+describe.each<StoreKind>(['memory', 'redis'])('retention (%s store)', (kind) => {
+  let server: TestServer;
+  let alice: string;
+  beforeAll(async () => {
+    server = await startTestServer(kind, { env: { ROOM_LOG_MAX_EVENTS: '100' } });
+    alice = await server.signIn('alice');
+  });
+  afterAll(() => server.stop());
+
+  it('trims a room log to ROOM_LOG_MAX_EVENTS; resuming from before the trim is CURSOR_EXPIRED, after it exact', async () => {
+    const roomId = (await server.gql(CREATE_ROOM, { name: 'retained' }, alice)).data!.createRoom.id as string;
+    const cursors: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      await server.gql(POST, { roomId, body: `m${i}` }, alice);
+      const page = await server.gql('query($id: ID!) { room(id: $id) { cursor } }', { id: roomId });
+      cursors.push(page.data!.room.cursor);
+    }
+    await server.app.services.retention!.run();
+    const history = await server.gql(PAGE, { id: roomId, last: 100 });
+    expect(history.data!.room.messages.edges.map((e: any) => e.node.body)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i + 50}`));
+    expect(history.data!.room.messages.pageInfo.hasPreviousPage).toBe(false);
+
+    const expired = collect(server.wsClient(alice), ROOM_EVENTS, { roomId, after: cursors[10] });
+    await expired.until(() => expired.results.some((r: any) => r.errors));
+    expect(expired.results[0]!.errors![0]!.extensions!.code).toBe('CURSOR_EXPIRED');
+
+    const resumed = collect(server.wsClient(alice), ROOM_EVENTS, { roomId, after: cursors[139] });
+    await waitForLogged(resumed, 10);
+    expect(logged(resumed).map((e) => e.message.body)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 140}`));
+    resumed.dispose();
+  });
+});

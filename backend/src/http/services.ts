@@ -10,6 +10,7 @@ import { createMemoryPresenceStore } from '../eventstore/memoryPresenceStore.js'
 import { type Presence, type PresenceOptions, createPresence } from '../eventstore/presence.js';
 import { createRedisEventStore, failFastRedisOptions } from '../eventstore/redisEventStore.js';
 import { createRedisPresenceStore } from '../eventstore/redisPresenceStore.js';
+import { startRetention } from '../eventstore/retention.js';
 import { type RedisDurability, inspectRedisDurability } from '../eventstore/redisDurability.js';
 import { ConfigError } from '../config.js';
 
@@ -20,6 +21,8 @@ export interface Services {
   commands: ChatCommands;
   queries: ChatQueries;
   presence: Presence;
+  /** Trims room logs to ROOM_LOG_MAX_EVENTS when that is set. */
+  retention: ReturnType<typeof startRetention> | null;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,11 @@ const assertDurable = async ({ appendOnly, evictionPolicy }: RedisDurability) =>
 };
 
 /** Redis-backed when `redisUrl` is set (any number of instances), else embedded in memory (one process). */
-export const createServices = async (options: { redisUrl: string | null; presence: PresenceOptions }): Promise<Services> => {
+export const createServices = async (options: {
+  redisUrl: string | null;
+  presence: PresenceOptions;
+  roomLogMaxEvents?: number | null;
+}): Promise<Services> => {
   const { redisUrl } = options;
   // Sessions and presence leases share one more connection, failing fast like the store's.
   const stateRedis = redisUrl ? new Redis(redisUrl, failFastRedisOptions) : null;
@@ -63,9 +70,12 @@ export const createServices = async (options: { redisUrl: string | null; presenc
   const presence = createPresence(store, presenceStore, options.presence);
   const queries = createChatQueries(store);
   const commands = createChatCommands(store, queries);
+  const retention = options.roomLogMaxEvents ? startRetention(store, { maxEvents: options.roomLogMaxEvents, everyMs: 60_000 }) : null;
   return {
     store, sessions, commands, queries, presence,
+    retention,
     async close() {
+      await retention?.stop();
       await presence.close();
       await sessions.close();
       await store.close();
