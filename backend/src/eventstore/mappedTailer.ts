@@ -1,4 +1,4 @@
-import type { RecordedEvent, StreamTailer, Unfollow } from './eventStore.js';
+import { type RecordedEvent, StoreUnavailableError, type StreamTailer, type Unfollow } from './eventStore.js';
 
 /**
  * A tailer of mapped items: one follow of the underlying tailer per stream, each batch mapped
@@ -25,11 +25,20 @@ export const createMappedTailer = <T>(tailer: StreamTailer, map: (events: Record
       channel.chain = channel.chain.then(async () => {
         let items: T[] = [];
         let failure: unknown;
-        try {
-          items = await map(events);
-        } catch (error) {
-          // Never skip an event silently: every listener is told, ends, and its client resumes.
-          failure = error;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            items = await map(events);
+            break;
+          } catch (error) {
+            // An outage passes: the batch was read already, so wait for the store rather than end
+            // every subscriber. Anything else is a bug: never skip an event silently; every
+            // listener is told, ends, and its client resumes.
+            if (!(error instanceof StoreUnavailableError) || channel.listeners.size === 0) {
+              failure = error;
+              break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1_000)));
+          }
         }
         for (const listener of [...channel.listeners]) {
           try {

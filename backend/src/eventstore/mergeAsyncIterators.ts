@@ -2,41 +2,67 @@
  * Interleaves several async iterators: each value as soon as its source yields it, sources read
  * concurrently. Ends when every source ended; the first source to fail ends it with that error.
  * `return()` reaches every source at once, even while a `next()` is pending.
+ *
+ * Each source has exactly one `next()` outstanding whose result goes into a queue: racing the
+ * sources' promises anew on every call would pile reactions (holding delivered values) onto a
+ * source that stays quiet, a leak that grows with every event of the busy one.
  */
 export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterableIterator<T> => {
-  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
-  const pull = (index: number) =>
-    pending.set(index, sources[index]!.next().then((result) => ({ index, result })));
-  sources.forEach((_, index) => pull(index));
+  const ready: IteratorResult<T>[] = [];
+  const readyFrom: number[] = [];
+  let active = sources.length;
+  let failure: { error: unknown } | null = null;
   let finished = false;
+  let wake: (() => void) | null = null;
+
+  const pull = (index: number) => {
+    sources[index]!.next().then(
+      (result) => {
+        ready.push(result);
+        readyFrom.push(index);
+        wake?.();
+      },
+      (error: unknown) => {
+        failure ??= { error };
+        wake?.();
+      },
+    );
+  };
+  sources.forEach((_, index) => pull(index));
 
   const finish = async () => {
     if (finished) return;
     finished = true;
-    pending.clear();
+    wake?.();
     await Promise.allSettled(sources.map((source) => source.return?.()));
   };
 
   const iterator: AsyncIterableIterator<T> = {
     async next(): Promise<IteratorResult<T>> {
-      while (!finished && pending.size > 0) {
-        let settled: { index: number; result: IteratorResult<T> };
-        try {
-          settled = await Promise.race(pending.values());
-        } catch (error) {
+      for (;;) {
+        if (finished) return { done: true, value: undefined };
+        if (failure) {
+          const { error } = failure;
           await finish();
           throw error;
         }
-        if (finished) break;
-        if (settled.result.done) {
-          pending.delete(settled.index);
+        const result = ready.shift();
+        const index = readyFrom.shift();
+        if (result && index !== undefined) {
+          if (!result.done) {
+            pull(index);
+            return result;
+          }
+          active--;
           continue;
         }
-        pull(settled.index);
-        return settled.result;
+        if (active === 0) {
+          await finish();
+          return { done: true, value: undefined };
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
       }
-      await finish();
-      return { done: true, value: undefined };
     },
     async return() {
       await finish();
