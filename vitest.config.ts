@@ -9,7 +9,13 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql/index.js') },
   },
   test: {
-    include: ['backend/src/**/*.spec.ts'],
+    include: [
+      'backend/src/**/*.spec.ts',
+      // The web UI: pure units, the client against real sockets, and the whole stack in Chromium.
+      'frontend/src/**/*.unit.spec.ts',
+      'frontend/src/**/*.int.spec.ts',
+      'frontend/e2e/**/*.e2e.spec.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,0 +1,278 @@
+import { Match, Show, Switch, createEffect, createMemo, createResource, createSignal, on, onCleanup } from 'solid-js';
+import { SetStatusMutation, type Viewer, fetchProviders, fetchViewer, signInWithHandle, signOut } from './auth/session.js';
+import { BalloonMark, SignInPage } from './auth/SignInPage.js';
+import { UserMenu } from './auth/UserMenu.js';
+import { PostMessageMutation } from './chat/operations.js';
+import { type SendResult, createLocalOutboxStorage, createOutbox } from './chat/outbox.js';
+import { RoomPage } from './chat/RoomPage.js';
+import { type ConnectionState, type GraphQLClient, createBrowserGraphQLClient } from './graphql/client.js';
+import { RoomList } from './rooms/RoomList.js';
+import { createRoomDirectory } from './rooms/roomDirectory.js';
+import { visibleRooms } from './rooms/roomList.js';
+import { RoomsPage } from './rooms/RoomsPage.js';
+import { ConnectionBanner } from './ui/ConnectionBanner.js';
+import { Link, RouterProvider, createRouter, roomPath, toRoute, useRouter } from './ui/router.js';
+
+const HIDE_EMPTY_KEY = 'balloons:hide-empty-rooms';
+const readFlag = (key: string) => {
+  try {
+    return localStorage.getItem(key) === '1';
+  } catch {
+    return false;
+  }
+};
+const writeFlag = (key: string, value: boolean) => {
+  try {
+    localStorage.setItem(key, value ? '1' : '0');
+  } catch {
+    // storage unavailable: the toggle lasts for this page
+  }
+};
+
+/** Sends one outbox entry; its clientId makes every retry safe. */
+const createSender =
+  (client: GraphQLClient) =>
+  async (entry: { roomId: string; body: string; clientId: string }): Promise<SendResult> => {
+    const result = await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise();
+    if (result.data) return { kind: 'sent', message: result.data.postMessage };
+    const error = result.error;
+    const first = error?.graphQLErrors[0];
+    const code = first?.extensions?.code;
+    if (!error || error.networkError || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED') {
+      return { kind: 'retry', error: first?.message ?? 'Connection problem' };
+    }
+    return { kind: 'failed', error: first?.message ?? 'Refused by the server' };
+  };
+
+/** The page: who is signed in decides between the sign-in page and the chat. */
+export const App = () => {
+  const client = createBrowserGraphQLClient();
+  onCleanup(() => void client.dispose());
+  const router = createRouter();
+  const [providers] = createResource(fetchProviders);
+  const [viewer, { mutate: setViewer, refetch: refetchViewer }] = createResource<Viewer | null>(() => fetchViewer(client.urql));
+
+  const signIn = async (handle: string) => {
+    const problem = await signInWithHandle(handle);
+    if (!problem) await refetchViewer();
+    return problem;
+  };
+
+  createEffect(() => {
+    if (viewer() === null) document.title = 'Sign in · Balloons';
+  });
+
+  return (
+    <RouterProvider value={router}>
+      <Switch>
+        <Match when={viewer.error as unknown}>
+          <main class="splash" id="main">
+            <BalloonMark />
+            <p role="alert">{viewer.error instanceof Error ? viewer.error.message : 'Something went wrong.'}</p>
+            <button type="button" class="button button-primary" onClick={() => void refetchViewer()}>
+              Try again
+            </button>
+          </main>
+        </Match>
+        <Match when={viewer() === undefined}>
+          <main class="splash" id="main" aria-busy="true">
+            <BalloonMark />
+            <p class="visually-hidden">Loading…</p>
+          </main>
+        </Match>
+        <Match when={viewer() === null}>
+          <Show when={providers()}>{(p) => <SignInPage providers={p()} returnTo={router.path()} onSignIn={signIn} />}</Show>
+        </Match>
+        <Match when={viewer()}>
+          {(me) => <SignedIn viewer={me()} client={client} onViewerChange={(v) => setViewer(v)} onSessionEnded={() => void refetchViewer()} />}
+        </Match>
+      </Switch>
+    </RouterProvider>
+  );
+};
+
+/** Everything behind sign-in: the header, the room list, a room. */
+const SignedIn = (props: {
+  viewer: Viewer;
+  client: GraphQLClient;
+  onViewerChange: (viewer: Viewer) => void;
+  /** The server says the session is over: ask who is signed in (the sign-in page follows). */
+  onSessionEnded: () => void;
+}) => {
+  const router = useRouter();
+  const route = createMemo(() => toRoute(router.path()));
+  // One client, room list and outbox for as long as this person is signed in.
+  const client = props.client;
+  const directory = createRoomDirectory(client, { onSessionEnded: () => props.onSessionEnded() });
+  const outbox = createOutbox({
+    storage: createLocalOutboxStorage(`balloons:outbox:${props.viewer.id}:`),
+    send: createSender(client),
+    isOnline: () => navigator.onLine,
+  });
+  const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
+  const unsent = () => outbox.entries().filter((e) => e.status !== 'failed').length;
+  const [queued, setQueued] = createSignal(unsent());
+  const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
+  const [roomsOpen, setRoomsOpen] = createSignal(false);
+  const [peopleOpen, setPeopleOpen] = createSignal(false);
+  const [statusError, setStatusError] = createSignal<string | null>(null);
+
+  const stopConnection = client.onConnectionChange(setConnection);
+  const stopOutboxCount = outbox.subscribe(() => setQueued(unsent()));
+  // Whatever waited in the outbox goes out as soon as the server is reachable again.
+  const stopReconnects = client.onReconnected(() => void outbox.flush());
+  const onOnline = () => void outbox.flush();
+  window.addEventListener('online', onOnline);
+  const stopSessionEnded = client.onSessionEnded(() => props.onSessionEnded());
+  // Escape closes whichever panel is open over the room (phone layout).
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || (!roomsOpen() && !peopleOpen())) return;
+    setRoomsOpen(false);
+    setPeopleOpen(false);
+  };
+  window.addEventListener('keydown', onKey);
+  void outbox.flush();
+  onCleanup(() => {
+    stopSessionEnded();
+    window.removeEventListener('keydown', onKey);
+    directory.dispose();
+    outbox.dispose();
+    stopConnection();
+    stopOutboxCount();
+    stopReconnects();
+    window.removeEventListener('online', onOnline);
+  });
+
+  // Panels close when the route changes (phone layout).
+  createEffect(
+    on(route, () => {
+      setRoomsOpen(false);
+      setPeopleOpen(false);
+    }),
+  );
+  createEffect(() => {
+    if (route().name !== 'room') document.title = 'Rooms · Balloons';
+  });
+
+  const currentRoomId = () => {
+    const r = route();
+    return r.name === 'room' ? r.roomId : null;
+  };
+  const knownName = (roomId: string) => directory.rooms().find((r) => r.id === roomId)?.name ?? null;
+
+  const createRoom = async (name: string) => {
+    const result = await directory.createRoom(name);
+    if (typeof result === 'string') return result;
+    router.navigate(roomPath(result.id));
+    return null;
+  };
+
+  const changeStatus = async (status: Viewer['status']) => {
+    const previous = props.viewer;
+    props.onViewerChange({ ...previous, status });
+    const result = await client.urql.mutation(SetStatusMutation, { status }).toPromise();
+    if (result.data) {
+      setStatusError(null);
+      props.onViewerChange(result.data.setStatus);
+    } else {
+      props.onViewerChange(previous);
+      setStatusError(result.error?.graphQLErrors[0]?.message ?? 'Your status could not be changed.');
+    }
+  };
+
+  const leave = async () => {
+    await signOut();
+    // A fresh page: no socket, cache or outbox of the old session survives.
+    location.assign('/');
+  };
+
+  return (
+    <div class="app" classList={{ 'in-room': route().name === 'room', 'rooms-open': roomsOpen() }}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="app-header">
+        <Link href="/" class="brand" aria-label="Balloons, all rooms">
+          <BalloonMark />
+          <span class="brand-name">Balloons</span>
+        </Link>
+        <UserMenu viewer={props.viewer} onStatusChange={(s) => void changeStatus(s)} onSignOut={() => void leave()} />
+      </header>
+      <ConnectionBanner state={connection()} queued={queued()} />
+      <Show when={statusError()}>
+        <p class="form-error banner-error" role="alert">
+          {statusError()}
+        </p>
+      </Show>
+
+      <Switch>
+        <Match when={route().name === 'rooms'}>
+          <RoomsPage
+            rooms={directory.rooms()}
+            ready={directory.ready()}
+            error={directory.error()}
+            hideEmpty={hideEmpty()}
+            onHideEmptyChange={(hide) => {
+              setHideEmpty(hide);
+              writeFlag(HIDE_EMPTY_KEY, hide);
+            }}
+            onCreate={createRoom}
+          />
+        </Match>
+        <Match when={currentRoomId()}>
+          {(roomId) => (
+            <div class="room-layout">
+              <nav class="room-switcher" aria-label="Rooms" id="room-switcher">
+                <div class="switcher-head">
+                  <h2>Rooms</h2>
+                  <label class="toggle toggle-small">
+                    <input
+                      type="checkbox"
+                      class="switch"
+                      checked={hideEmpty()}
+                      onChange={(e) => {
+                        setHideEmpty(e.currentTarget.checked);
+                        writeFlag(HIDE_EMPTY_KEY, e.currentTarget.checked);
+                      }}
+                    />
+                    Hide empty
+                  </label>
+                </div>
+                <RoomList rooms={visibleRooms(directory.rooms(), hideEmpty(), roomId())} currentId={roomId()} empty="No rooms to show." onNavigate={() => setRoomsOpen(false)} />
+                <Link href="/" class="button button-quiet all-rooms-link">
+                  All rooms · create one
+                </Link>
+              </nav>
+              <Show when={roomsOpen()}>
+                <button type="button" class="scrim" aria-label="Close the room list" onClick={() => setRoomsOpen(false)} />
+              </Show>
+              <Show when={roomId()} keyed>
+                {(id) => (
+                  <RoomPage
+                    roomId={id}
+                    viewer={props.viewer}
+                    client={client}
+                    outbox={outbox}
+                    knownName={knownName(id)}
+                    peopleOpen={peopleOpen()}
+                    onTogglePeople={() => setPeopleOpen(!peopleOpen())}
+                    onToggleRooms={() => setRoomsOpen(!roomsOpen())}
+                    onSessionEnded={() => props.onSessionEnded()}
+                  />
+                )}
+              </Show>
+            </div>
+          )}
+        </Match>
+        <Match when={route().name === 'notFound'}>
+          <main class="room-missing" id="main">
+            <h1>Nothing here</h1>
+            <Link href="/" class="button button-primary">
+              See all rooms
+            </Link>
+          </main>
+        </Match>
+      </Switch>
+    </div>
+  );
+};

@@ -1,0 +1,83 @@
+import type { Client } from '@urql/core';
+import { graphql } from '../graphql/gql/index.js';
+import type { UserStatus } from '../graphql/gql/graphql.js';
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      ...UserFields
+    }
+  }
+`);
+
+export const SetStatusMutation = graphql(`
+  mutation SetStatus($status: UserStatus!) {
+    setStatus(status: $status) {
+      ...UserFields
+    }
+  }
+`);
+
+export interface Viewer {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  status: UserStatus;
+}
+
+/** Which sign-ins the server offers (GET /auth/providers). */
+export interface Providers {
+  twitter: boolean;
+  dev: boolean;
+}
+
+/** Before the server answers /auth/providers (older servers: 404), only the development sign-in is assumed. */
+export const DEFAULT_PROVIDERS: Providers = { twitter: false, dev: true };
+
+export const toProviders = (value: unknown): Providers => {
+  if (!value || typeof value !== 'object') return DEFAULT_PROVIDERS;
+  const v = value as Record<string, unknown>;
+  return { twitter: v.twitter === true, dev: v.dev === true };
+};
+
+export const fetchProviders = async (): Promise<Providers> => {
+  try {
+    const response = await fetch('/auth/providers', { headers: { accept: 'application/json' } });
+    if (!response.ok) return DEFAULT_PROVIDERS;
+    return toProviders(await response.json());
+  } catch {
+    return DEFAULT_PROVIDERS;
+  }
+};
+
+/** The signed-in user, or null; throws when the server cannot be asked. */
+export const fetchViewer = async (client: Client): Promise<Viewer | null> => {
+  const result = await client.query(MeQuery, {}).toPromise();
+  if (result.error) throw new Error(result.error.networkError ? 'The server cannot be reached.' : result.error.message);
+  return result.data?.me ?? null;
+};
+
+/** Development sign-in: sets the session cookie. Answers an error message, or null on success. */
+export const signInWithHandle = async (handle: string): Promise<string | null> => {
+  try {
+    const response = await fetch('/auth/dev', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ handle }),
+    });
+    if (response.ok) return null;
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    if (response.status === 404) return 'The development sign-in is turned off on this server.';
+    return body?.error?.message ?? `Sign-in failed (${response.status}).`;
+  } catch {
+    return 'The server cannot be reached.';
+  }
+};
+
+export const signOut = async (): Promise<void> => {
+  await fetch('/auth/logout', { method: 'POST', headers: { accept: 'application/json' } }).catch(() => undefined);
+};
+
+/** Handles as the development sign-in (and X) accept them. */
+export const HANDLE_PATTERN = '[A-Za-z0-9_]{1,15}';

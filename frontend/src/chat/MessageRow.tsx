@@ -1,0 +1,248 @@
+import { Match, Show, Switch, createEffect, createSignal, on } from 'solid-js';
+import { Avatar } from '../ui/Avatar.js';
+import { formatDateTime, formatTime } from '../ui/format.js';
+import { RichText } from './RichText.js';
+import { mentions } from './richText.js';
+import type { MessageItem, PendingMessage } from './timeline.js';
+
+export interface MessageActions {
+  /** Answers an error message, or null when done. */
+  onEdit: (messageId: string, body: string) => Promise<string | null>;
+  onDelete: (messageId: string) => Promise<string | null>;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}
+
+/** One message (final or pending): a group header when it starts a run of its author's messages. */
+export const MessageRow = (
+  props: MessageActions & {
+    row: MessageItem | PendingMessage;
+    startsGroup: boolean;
+    viewerId: string;
+    viewerHandle: string;
+    /** Asks this row to open its editor (ArrowUp in an empty composer). */
+    editRequested: boolean;
+    onEditDone: () => void;
+  },
+) => {
+  const [editing, setEditing] = createSignal(false);
+  const [confirmingDelete, setConfirmingDelete] = createSignal(false);
+  const [draft, setDraft] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+
+  const message = () => (props.row.kind === 'message' ? props.row.message : null);
+  const pending = () => (props.row.kind === 'pending' ? props.row : null);
+  const author = () => (props.row.kind === 'message' ? props.row.message.author : props.row.author);
+  const createdAt = () => (props.row.kind === 'message' ? props.row.message.createdAt : props.row.createdAt);
+  const body = () => (props.row.kind === 'message' ? props.row.message.body : props.row.body);
+  const deleted = () => !!message()?.deletedAt;
+  const own = () => author().id === props.viewerId;
+  const canChange = () => own() && !!message() && !deleted();
+  const mentionsMe = () => !own() && !deleted() && mentions(body(), props.viewerHandle);
+
+  let editor: HTMLTextAreaElement | undefined;
+  const startEdit = () => {
+    setDraft(body());
+    setError(null);
+    setEditing(true);
+    queueMicrotask(() => {
+      editor?.focus();
+      editor?.setSelectionRange(editor.value.length, editor.value.length);
+    });
+  };
+  // The composer asked for this row's editor (ArrowUp in an empty composer).
+  createEffect(
+    on(
+      () => props.editRequested,
+      (requested) => {
+        if (requested && canChange() && !editing()) startEdit();
+      },
+    ),
+  );
+
+  const finishEdit = () => {
+    setEditing(false);
+    props.onEditDone();
+  };
+  const saveEdit = async () => {
+    const id = message()?.id;
+    const next = draft().trim();
+    if (!id || busy()) return;
+    if (next === '') return setError('A message cannot be empty; delete it instead.');
+    if (next === body()) return finishEdit();
+    setBusy(true);
+    const problem = await props.onEdit(id, next);
+    setBusy(false);
+    if (problem) setError(problem);
+    else finishEdit();
+  };
+  const confirmDelete = async () => {
+    const id = message()?.id;
+    if (!id || busy()) return;
+    setBusy(true);
+    const problem = await props.onDelete(id);
+    setBusy(false);
+    setConfirmingDelete(false);
+    if (problem) setError(problem);
+  };
+
+  return (
+    <li
+      class="message"
+      classList={{
+        'group-start': props.startsGroup,
+        own: own(),
+        pending: !!pending(),
+        failed: pending()?.status === 'failed',
+        deleted: deleted(),
+        mentioned: mentionsMe(),
+        editing: editing(),
+      }}
+      data-row={props.row.key}
+      data-message-id={message()?.id}
+      data-client-id={pending()?.clientId}
+      data-status={pending() ? pending()!.status : deleted() ? 'deleted' : 'final'}
+      data-author={author().handle}
+    >
+      <div class="message-gutter">
+        <Show
+          when={props.startsGroup}
+          fallback={
+            <time class="gutter-time" dateTime={createdAt()} title={formatDateTime(createdAt())}>
+              {formatTime(createdAt())}
+            </time>
+          }
+        >
+          <Avatar user={author()} size={36} />
+        </Show>
+      </div>
+      <div class="message-main">
+        <Show when={props.startsGroup}>
+          <div class="message-meta">
+            <span class="author-name">{author().displayName}</span>
+            <Show when={author().displayName.toLowerCase() !== author().handle.toLowerCase()}>
+              <span class="author-handle">@{author().handle}</span>
+            </Show>
+            <time dateTime={createdAt()} title={formatDateTime(createdAt())}>
+              {formatTime(createdAt())}
+            </time>
+          </div>
+        </Show>
+
+        <Switch>
+          <Match when={editing()}>
+            <form
+              class="edit-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void saveEdit();
+              }}
+            >
+              <label class="visually-hidden" for={`edit-${message()?.id}`}>
+                Edit message
+              </label>
+              <textarea
+                id={`edit-${message()?.id}`}
+                ref={editor}
+                rows={2}
+                maxLength={4000}
+                value={draft()}
+                onInput={(e) => setDraft(e.currentTarget.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Escape') {
+                    e.preventDefault();
+                    finishEdit();
+                  } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                    e.preventDefault();
+                    void saveEdit();
+                  }
+                }}
+              />
+              <div class="edit-actions">
+                <span class="hint">Enter to save · Esc to cancel</span>
+                <button type="button" class="button button-quiet button-small" onClick={finishEdit}>
+                  Cancel
+                </button>
+                <button type="submit" class="button button-primary button-small" disabled={busy()}>
+                  Save
+                </button>
+              </div>
+            </form>
+          </Match>
+          <Match when={deleted()}>
+            <p class="message-body tombstone">message deleted</p>
+          </Match>
+          <Match when={true}>
+            <p class="message-body">
+              <RichText body={body()} viewerHandle={props.viewerHandle} />
+              <Show when={message()?.editedAt}>
+                {(at) => (
+                  <span class="edited" title={`Edited ${formatDateTime(at())}`}>
+                    {' '}
+                    (edited)
+                  </span>
+                )}
+              </Show>
+            </p>
+          </Match>
+        </Switch>
+
+        <Show when={pending()}>
+          {(p) => (
+            <div class="pending-status" role={p().status === 'failed' ? 'alert' : undefined}>
+              <Switch>
+                <Match when={p().status === 'sending'}>Sending…</Match>
+                <Match when={p().status === 'queued'}>{p().error ? 'Not sent yet, retrying…' : 'Waiting for the connection…'}</Match>
+                <Match when={p().status === 'failed'}>
+                  Not sent: {p().error}{' '}
+                  <button type="button" class="link-button" onClick={() => props.onRetry(p().clientId)}>
+                    Retry
+                  </button>{' '}
+                  <button type="button" class="link-button" onClick={() => props.onDiscard(p().clientId)}>
+                    Discard
+                  </button>
+                </Match>
+              </Switch>
+            </div>
+          )}
+        </Show>
+        <Show when={error() && !pending()}>
+          <p class="form-error" role="alert">
+            {error()}
+          </p>
+        </Show>
+      </div>
+
+      <Show when={canChange() && !editing()}>
+        <div class="message-actions" classList={{ open: confirmingDelete() }}>
+          <Show
+            when={confirmingDelete()}
+            fallback={
+              <>
+                <button type="button" class="icon-button" aria-label="Edit message" title="Edit" onClick={startEdit}>
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <path fill="currentColor" d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z" />
+                  </svg>
+                </button>
+                <button type="button" class="icon-button" aria-label="Delete message" title="Delete" onClick={() => setConfirmingDelete(true)}>
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <path fill="currentColor" d="M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6v12zM19 4h-3.5l-1-1h-5l-1 1H5v2h14V4z" />
+                  </svg>
+                </button>
+              </>
+            }
+          >
+            <span class="confirm-text">Delete this message?</span>
+            <button type="button" class="button button-danger button-small" disabled={busy()} onClick={() => void confirmDelete()}>
+              Delete
+            </button>
+            <button type="button" class="button button-quiet button-small" onClick={() => setConfirmingDelete(false)}>
+              Keep
+            </button>
+          </Show>
+        </div>
+      </Show>
+    </li>
+  );
+};

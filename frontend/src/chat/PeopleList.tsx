@@ -1,0 +1,37 @@
+import { For, Show } from 'solid-js';
+import { Avatar } from '../ui/Avatar.js';
+import { STATUS_LABELS } from '../ui/format.js';
+import { StatusDot } from '../ui/StatusDot.js';
+import type { TimelineUser } from './timeline.js';
+
+/** Who is in the room now, with their status. */
+export const PeopleList = (props: { people: readonly TimelineUser[]; viewerId: string }) => (
+  <section class="people" aria-labelledby="people-heading">
+    <h2 id="people-heading">
+      In this room <span class="count">{props.people.length}</span>
+    </h2>
+    <Show when={props.people.length > 0} fallback={<p class="empty-note">Nobody else is here yet.</p>}>
+      <ul class="people-list">
+        <For each={props.people}>
+          {(person) => (
+            <li class="person" data-handle={person.handle} data-status={person.status}>
+              <span class="avatar-with-status">
+                <Avatar user={person} size={28} />
+                <StatusDot status={person.status} />
+              </span>
+              <span class="person-names">
+                <span class="display-name">
+                  {person.displayName}
+                  <Show when={person.id === props.viewerId}>
+                    <span class="you"> (you)</span>
+                  </Show>
+                </span>
+                <span class="person-status">{STATUS_LABELS[person.status]}</span>
+              </span>
+            </li>
+          )}
+        </For>
+      </ul>
+    </Show>
+  </section>
+);

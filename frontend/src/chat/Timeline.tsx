@@ -1,0 +1,203 @@
+import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, onMount } from 'solid-js';
+import { formatDateTime } from '../ui/format.js';
+import { type Row, layoutRows } from './grouping.js';
+import { type MessageActions, MessageRow } from './MessageRow.js';
+import type { NoticeItem } from './timeline.js';
+
+export interface TimelineHandle {
+  scrollToBottom(): void;
+}
+
+/** Within this many pixels of the end, the timeline follows new messages. */
+const STICK_PX = 48;
+/** Older messages start loading when the reader gets this close to the top. */
+const LOAD_OLDER_PX = 400;
+
+const noticeText = (notice: NoticeItem) =>
+  notice.what === 'joined'
+    ? `${notice.user.displayName} joined`
+    : notice.what === 'left'
+      ? `${notice.user.displayName} left`
+      : `${notice.user.displayName} is now ${notice.user.status === 'AVAILABLE' ? 'available' : notice.user.status === 'AWAY' ? 'away' : 'busy'}`;
+
+/**
+ * The scrolling list of a room: follows new messages while the reader is at the end, keeps the
+ * reader's place when older messages are added above, and asks for older ones near the top.
+ */
+export const Timeline = (
+  props: MessageActions & {
+    rows: readonly Row[];
+    roomName: string;
+    viewerId: string;
+    viewerHandle: string;
+    loaded: boolean;
+    hasOlder: boolean;
+    loadingOlder: boolean;
+    onLoadOlder: () => void;
+    /** The message whose editor ArrowUp asked for, if any. */
+    editRequestId: string | null;
+    onEditDone: () => void;
+    ref?: (handle: TimelineHandle) => void;
+  },
+) => {
+  let scroller: HTMLDivElement | undefined;
+  let list: HTMLOListElement | undefined;
+  let stick = true;
+  let anchor: { el: Element; top: number } | null = null;
+  const [atEnd, setAtEnd] = createSignal(true);
+  const [newBelow, setNewBelow] = createSignal(0);
+  const [now, setNow] = createSignal(Date.now());
+  const layout = createMemo(() => layoutRows(props.rows, now()));
+
+  // "Today" becomes "Yesterday" at midnight.
+  const dayTimer = setInterval(() => setNow(Date.now()), 60_000);
+  onCleanup(() => clearInterval(dayTimer));
+
+  const scrollToBottom = () => {
+    if (!scroller) return;
+    scroller.scrollTop = scroller.scrollHeight;
+    stick = true;
+    anchor = null;
+    setAtEnd(true);
+    setNewBelow(0);
+  };
+
+  /** Remembers where the reader is: at the end, or which row is at the top of the view. */
+  const measure = () => {
+    if (!scroller || !list) return;
+    stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_PX;
+    setAtEnd(stick);
+    if (stick) setNewBelow(0);
+    anchor = null;
+    if (!stick) {
+      const top = scroller.getBoundingClientRect().top;
+      // Day dividers come and go as pages load; rows stay.
+      for (const el of list.querySelectorAll(':scope > [data-row]')) {
+        const rect = el.getBoundingClientRect();
+        if (rect.bottom > top) {
+          anchor = { el, top: rect.top - top };
+          break;
+        }
+      }
+    }
+    if (scroller.scrollTop < LOAD_OLDER_PX && props.loaded && props.hasOlder && !props.loadingOlder) props.onLoadOlder();
+  };
+
+  /** After the rows changed: follow the end, or put the remembered row back where it was. */
+  const restore = () => {
+    if (!scroller) return;
+    if (stick) scroller.scrollTop = scroller.scrollHeight;
+    else if (anchor?.el.isConnected) {
+      const moved = anchor.el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor.top;
+      scroller.scrollTop += moved;
+    }
+    measure();
+  };
+
+  let lastKey: string | undefined;
+  createEffect(
+    on(
+      () => props.rows,
+      (rows) => {
+        const key = rows.at(-1)?.key;
+        if (!stick && key !== lastKey && lastKey !== undefined) setNewBelow((n) => n + 1);
+        lastKey = key;
+        restore();
+      },
+    ),
+  );
+  createEffect(on(() => props.loadingOlder, () => restore(), { defer: true }));
+
+  onMount(() => {
+    props.ref?.({ scrollToBottom });
+    // The composer growing, or the window resizing, must not lose the reader's place.
+    const observer = new ResizeObserver(() => restore());
+    if (scroller) observer.observe(scroller);
+    onCleanup(() => observer.disconnect());
+  });
+
+  let frame = 0;
+  const onScroll = () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      measure();
+    });
+  };
+  onCleanup(() => cancelAnimationFrame(frame));
+
+  return (
+    <div class="timeline-wrap">
+      <div class="timeline-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={`Messages in #${props.roomName}`} role="region">
+        <div class="timeline-top">
+          <Show
+            when={props.loaded}
+            fallback={
+              <p class="timeline-note">
+                <span class="spinner" aria-hidden="true" /> Loading messages…
+              </p>
+            }
+          >
+            <Show
+              when={props.hasOlder}
+              fallback={
+                <div class="room-start">
+                  <p class="room-start-title">This is the start of #{props.roomName}</p>
+                  <p class="subtle">Everything said here stays in its history.</p>
+                </div>
+              }
+            >
+              <p class="timeline-note">
+                <Show when={props.loadingOlder} fallback={<button type="button" class="link-button" onClick={() => props.onLoadOlder()}>Load older messages</button>}>
+                  <span class="spinner" aria-hidden="true" /> Loading older messages…
+                </Show>
+              </p>
+            </Show>
+          </Show>
+        </div>
+        <ol class="timeline" ref={list} role="log" aria-live="polite" aria-relevant="additions" aria-label={`#${props.roomName}`}>
+          <For each={props.rows}>
+            {(row) => {
+              const rowLayout = () => layout().get(row.key);
+              return (
+                <>
+                  <Show when={rowLayout()?.dayLabel}>
+                    {(label) => (
+                      <li class="day-divider" role="separator">
+                        <span>{label()}</span>
+                      </li>
+                    )}
+                  </Show>
+                  {row.kind === 'notice' ? (
+                    <li class="notice" data-row={row.key} data-kind={row.what}>
+                      <span class="notice-text">{noticeText(row)}</span>
+                      <time dateTime={row.at} title={formatDateTime(row.at)} />
+                    </li>
+                  ) : (
+                    <MessageRow
+                      row={row}
+                      startsGroup={rowLayout()?.startsGroup ?? true}
+                      viewerId={props.viewerId}
+                      viewerHandle={props.viewerHandle}
+                      editRequested={row.kind === 'message' && props.editRequestId === row.message.id}
+                      onEditDone={props.onEditDone}
+                      onEdit={props.onEdit}
+                      onDelete={props.onDelete}
+                      onRetry={props.onRetry}
+                      onDiscard={props.onDiscard}
+                    />
+                  )}
+                </>
+              );
+            }}
+          </For>
+        </ol>
+      </div>
+      <Show when={!atEnd()}>
+        <button type="button" class="jump-to-end" onClick={scrollToBottom}>
+          {newBelow() > 0 ? `${newBelow()} new ↓` : 'Jump to latest ↓'}
+        </button>
+      </Show>
+    </div>
+  );
+};

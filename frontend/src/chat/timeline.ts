@@ -1,0 +1,320 @@
+/**
+ * The client's fold of one room: `evolveTimeline(state, event) => state`, pure and synchronous.
+ *
+ * Inputs are history pages, the room's subscription events, and what the page itself does (pending
+ * messages, the clock). The state is immutable: unchanged items keep their identity, so the view
+ * only re-renders what changed.
+ *
+ * Messages are ordered by their cursor (the position of their MessagePosted in the room's log),
+ * whatever order they arrive in; a message or logged event seen twice is applied once.
+ */
+
+export type UserStatus = 'AVAILABLE' | 'AWAY' | 'BUSY';
+
+export interface TimelineUser {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  status: UserStatus;
+}
+
+export interface TimelineMessage {
+  id: string;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  author: TimelineUser;
+}
+
+export interface MessageItem {
+  kind: 'message';
+  /** Stable across edits: the message id. */
+  key: string;
+  /** The MessagePosted's position in the room's log. */
+  cursor: string;
+  message: TimelineMessage;
+}
+
+export interface NoticeItem {
+  kind: 'notice';
+  key: string;
+  what: 'joined' | 'left' | 'status';
+  user: TimelineUser;
+  at: string;
+}
+
+export type TimelineItem = MessageItem | NoticeItem;
+
+export type PendingStatus = 'sending' | 'queued' | 'failed';
+
+/** A message of the viewer's that the server has not confirmed through the room's events yet. */
+export interface PendingMessage {
+  kind: 'pending';
+  key: string;
+  clientId: string;
+  body: string;
+  createdAt: string;
+  author: TimelineUser;
+  status: PendingStatus;
+  error: string | null;
+  /** Set once postMessage answered: the event with this message id makes it final. */
+  messageId: string | null;
+}
+
+export interface TypingUser {
+  user: TimelineUser;
+  /** Client clock (ms) after which the indicator goes away unless renewed. */
+  until: number;
+}
+
+export interface TimelineState {
+  viewerId: string | null;
+  items: readonly TimelineItem[];
+  pending: readonly PendingMessage[];
+  /** The newest logged cursor applied; a logged event at or before it was seen already. */
+  latestCursor: string | null;
+  /** The oldest message cursor loaded: `before` for the next history page. */
+  oldestCursor: string | null;
+  /** Older messages exist before `oldestCursor` (unknown until the first page: true). */
+  hasOlder: boolean;
+  /** Has a history page been applied? */
+  loaded: boolean;
+  online: readonly TimelineUser[];
+  typing: readonly TypingUser[];
+  noticeSeq: number;
+}
+
+export interface HistoryEdge {
+  cursor: string;
+  node: TimelineMessage;
+}
+
+export type TimelineEvent =
+  /** A page of history (oldest first), the first one or an older one. */
+  | { type: 'HistoryLoaded'; edges: readonly HistoryEdge[]; hasPreviousPage: boolean }
+  | { type: 'MessagePosted' | 'MessageEdited' | 'MessageDeleted'; cursor: string; message: TimelineMessage }
+  /** Presence from a query (the room's `online`), replacing what the timeline knew. */
+  | { type: 'OnlineLoaded'; users: readonly TimelineUser[] }
+  | { type: 'UserJoined' | 'UserLeft' | 'UserStatusChanged'; user: TimelineUser; at: string }
+  | { type: 'UserTyping'; user: TimelineUser; now: number }
+  /** The viewer's own edit or delete, as the mutation answered it (its event follows). */
+  | { type: 'MessageChanged'; message: TimelineMessage }
+  | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: TimelineUser; status: PendingStatus }
+  | { type: 'PendingStatusChanged'; clientId: string; status: PendingStatus; error?: string | null }
+  /** postMessage answered with the message; its MessagePosted makes it final. */
+  | { type: 'PendingSent'; clientId: string; message: TimelineMessage }
+  | { type: 'PendingDiscarded'; clientId: string }
+  | { type: 'ClockTicked'; now: number };
+
+/** How long "alice is typing…" stays without a renewal (the server renews every 2 s while typing). */
+export const TYPING_TTL_MS = 6_000;
+
+export const initialTimeline = (viewerId: string | null): TimelineState => ({
+  viewerId,
+  items: [],
+  pending: [],
+  latestCursor: null,
+  oldestCursor: null,
+  hasOlder: true,
+  loaded: false,
+  online: [],
+  typing: [],
+  noticeSeq: 0,
+});
+
+const CURSOR = /^(\d+)-(\d+)$/;
+
+/** Log order of two cursors (`<ms>-<seq>`): numeric, so "1-10" comes after "1-9". */
+export const compareCursors = (a: string, b: string): number => {
+  const x = CURSOR.exec(a);
+  const y = CURSOR.exec(b);
+  if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
+  const ms = BigInt(x[1]!) - BigInt(y[1]!);
+  if (ms !== 0n) return ms < 0n ? -1 : 1;
+  const seq = BigInt(x[2]!) - BigInt(y[2]!);
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
+};
+
+const maxCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) >= 0 ? a : b);
+const minCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) <= 0 ? a : b);
+
+const byName = (a: TimelineUser, b: TimelineUser) => {
+  const x = a.displayName.toLowerCase();
+  const y = b.displayName.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
+const indexOfMessage = (items: readonly TimelineItem[], id: string) => items.findIndex((i) => i.kind === 'message' && i.message.id === id);
+
+/**
+ * Inserts a message item at its cursor's place: after every message with a smaller cursor, before
+ * the first with a larger one (notices stay where they were relative to the messages around them).
+ */
+const insertMessage = (items: readonly TimelineItem[], item: MessageItem): TimelineItem[] => {
+  let at = items.length;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const existing = items[i]!;
+    if (existing.kind !== 'message') continue;
+    if (compareCursors(existing.cursor, item.cursor) < 0) break;
+    at = i;
+  }
+  return [...items.slice(0, at), item, ...items.slice(at)];
+};
+
+/** A message's state after an edit or delete; a deleted message stays deleted. */
+const updateMessage = (current: TimelineMessage, next: TimelineMessage): TimelineMessage =>
+  current.deletedAt ? current : next.deletedAt ? { ...next, body: '' } : next;
+
+const replaceMessage = (state: TimelineState, message: TimelineMessage): TimelineState => {
+  const i = indexOfMessage(state.items, message.id);
+  if (i < 0) return state; // not loaded (older than history so far): its page will show it as it is now
+  const item = state.items[i] as MessageItem;
+  const updated = updateMessage(item.message, message);
+  if (updated === item.message) return state;
+  const items = [...state.items];
+  items[i] = { ...item, message: updated };
+  return { ...state, items };
+};
+
+/** Pending messages that the timeline now holds as final are dropped. */
+const settlePending = (state: TimelineState): TimelineState => {
+  const pending = state.pending.filter((p) => p.messageId === null || indexOfMessage(state.items, p.messageId) < 0);
+  return pending.length === state.pending.length ? state : { ...state, pending };
+};
+
+const addNotice = (state: TimelineState, what: NoticeItem['what'], user: TimelineUser, at: string): TimelineState => {
+  if (user.id === state.viewerId) return state;
+  const notice: NoticeItem = { kind: 'notice', key: `notice-${state.noticeSeq + 1}`, what, user, at };
+  return { ...state, items: [...state.items, notice], noticeSeq: state.noticeSeq + 1 };
+};
+
+const withoutTyping = (state: TimelineState, userId: string): TimelineState => {
+  const typing = state.typing.filter((t) => t.user.id !== userId);
+  return typing.length === state.typing.length ? state : { ...state, typing };
+};
+
+const updatePending = (state: TimelineState, clientId: string, change: (p: PendingMessage) => PendingMessage): TimelineState => {
+  const i = state.pending.findIndex((p) => p.clientId === clientId);
+  if (i < 0) return state;
+  const pending = [...state.pending];
+  pending[i] = change(pending[i]!);
+  return { ...state, pending };
+};
+
+export const evolveTimeline = (state: TimelineState, event: TimelineEvent): TimelineState => {
+  switch (event.type) {
+    case 'HistoryLoaded': {
+      let items = state.items;
+      for (const edge of event.edges) {
+        if (indexOfMessage(items, edge.node.id) >= 0) continue; // live events already brought it, newer
+        const node = edge.node.deletedAt ? { ...edge.node, body: '' } : edge.node;
+        items = insertMessage(items, { kind: 'message', key: edge.node.id, cursor: edge.cursor, message: node });
+      }
+      const start = event.edges[0]?.cursor ?? null;
+      const end = event.edges.at(-1)?.cursor ?? null;
+      const oldestCursor = minCursor(state.oldestCursor, start);
+      // Only the page that reaches furthest back knows whether there is more before it.
+      const isOldest = start === null || state.oldestCursor === null || compareCursors(start, state.oldestCursor) <= 0;
+      return settlePending({
+        ...state,
+        items,
+        latestCursor: maxCursor(state.latestCursor, end),
+        oldestCursor,
+        hasOlder: isOldest ? event.hasPreviousPage : state.hasOlder,
+        loaded: true,
+      });
+    }
+
+    case 'MessagePosted': {
+      if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return state;
+      const next = withoutTyping({ ...state, latestCursor: event.cursor }, event.message.author.id);
+      if (indexOfMessage(next.items, event.message.id) >= 0) return next;
+      const items = insertMessage(next.items, { kind: 'message', key: event.message.id, cursor: event.cursor, message: event.message });
+      return settlePending({ ...next, items, oldestCursor: next.oldestCursor ?? event.cursor });
+    }
+
+    case 'MessageEdited':
+    case 'MessageDeleted': {
+      if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return state;
+      return replaceMessage({ ...state, latestCursor: event.cursor }, event.message);
+    }
+
+    case 'MessageChanged':
+      return replaceMessage(state, event.message);
+
+    case 'OnlineLoaded':
+      return { ...state, online: [...event.users].sort(byName) };
+
+    case 'UserJoined': {
+      if (state.online.some((u) => u.id === event.user.id)) return state;
+      const next = { ...state, online: [...state.online, event.user].sort(byName) };
+      return addNotice(next, 'joined', event.user, event.at);
+    }
+
+    case 'UserLeft': {
+      if (!state.online.some((u) => u.id === event.user.id)) return withoutTyping(state, event.user.id);
+      const next = withoutTyping({ ...state, online: state.online.filter((u) => u.id !== event.user.id) }, event.user.id);
+      return addNotice(next, 'left', event.user, event.at);
+    }
+
+    case 'UserStatusChanged': {
+      const known = state.online.find((u) => u.id === event.user.id);
+      if (known?.status === event.user.status) return state;
+      const online = known
+        ? state.online.map((u) => (u.id === event.user.id ? event.user : u))
+        : [...state.online, event.user].sort(byName);
+      return addNotice({ ...state, online }, 'status', event.user, event.at);
+    }
+
+    case 'UserTyping': {
+      if (event.user.id === state.viewerId) return state;
+      const typing = state.typing.filter((t) => t.user.id !== event.user.id);
+      return { ...state, typing: [...typing, { user: event.user, until: event.now + TYPING_TTL_MS }] };
+    }
+
+    case 'ClockTicked': {
+      const typing = state.typing.filter((t) => t.until > event.now);
+      return typing.length === state.typing.length ? state : { ...state, typing };
+    }
+
+    case 'PendingAdded': {
+      if (state.pending.some((p) => p.clientId === event.clientId)) return state;
+      const pending: PendingMessage = {
+        kind: 'pending',
+        key: `pending-${event.clientId}`,
+        clientId: event.clientId,
+        body: event.body,
+        createdAt: event.createdAt,
+        author: event.author,
+        status: event.status,
+        error: null,
+        messageId: null,
+      };
+      return { ...state, pending: [...state.pending, pending] };
+    }
+
+    case 'PendingStatusChanged':
+      return updatePending(state, event.clientId, (p) =>
+        p.status === event.status && p.error === (event.error ?? null) ? p : { ...p, status: event.status, error: event.error ?? null },
+      );
+
+    case 'PendingSent':
+      return settlePending(updatePending(state, event.clientId, (p) => ({ ...p, messageId: event.message.id, status: 'sending', error: null })));
+
+    case 'PendingDiscarded': {
+      const pending = state.pending.filter((p) => p.clientId !== event.clientId);
+      return pending.length === state.pending.length ? state : { ...state, pending };
+    }
+
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+};
+
+/** Every event in order, from a starting state. */
+export const foldTimeline = (events: readonly TimelineEvent[], state: TimelineState = initialTimeline(null)) =>
+  events.reduce(evolveTimeline, state);

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type TimelineEvent,
+  type TimelineMessage,
+  type TimelineState,
+  type TimelineUser,
+  TYPING_TTL_MS,
+  compareCursors,
+  evolveTimeline,
+  foldTimeline,
+  initialTimeline,
+} from './timeline.js';
+
+const user = (handle: string, status: TimelineUser['status'] = 'AVAILABLE'): TimelineUser => ({
+  id: `u-${handle}`,
+  handle,
+  displayName: handle,
+  avatarUrl: null,
+  status,
+});
+const alice = user('alice');
+const bob = user('bob');
+
+const message = (id: string, body: string, author = alice, extra: Partial<TimelineMessage> = {}): TimelineMessage => ({
+  id,
+  body,
+  createdAt: '2026-11-26T10:00:00.000Z',
+  editedAt: null,
+  deletedAt: null,
+  author,
+  ...extra,
+});
+
+const posted = (cursor: string, id: string, body = id, author = alice): TimelineEvent => ({ type: 'MessagePosted', cursor, message: message(id, body, author) });
+const history = (edges: [string, string][], hasPreviousPage = false): TimelineEvent => ({
+  type: 'HistoryLoaded',
+  edges: edges.map(([cursor, id]) => ({ cursor, node: message(id, id) })),
+  hasPreviousPage,
+});
+
+const bodies = (state: TimelineState) => state.items.flatMap((i) => (i.kind === 'message' ? [i.message.body] : []));
+const ids = (state: TimelineState) => state.items.flatMap((i) => (i.kind === 'message' ? [i.message.id] : []));
+const fold = (events: TimelineEvent[], viewerId: string | null = alice.id) => foldTimeline(events, initialTimeline(viewerId));
+
+describe('cursors', () => {
+  it('compare numerically, milliseconds then sequence', () => {
+    expect(compareCursors('1-9', '1-10')).toBe(-1);
+    expect(compareCursors('10-0', '9-99')).toBe(1);
+    expect(compareCursors('1732600000000-0', '1732600000000-0')).toBe(0);
+    expect(['5-10', '5-9', '12-0', '5-0'].sort(compareCursors)).toEqual(['5-0', '5-9', '5-10', '12-0']);
+  });
+});
+
+describe('ordering', () => {
+  it('shows history oldest first and appends live messages', () => {
+    const state = fold([history([['1-0', 'm1'], ['2-0', 'm2']]), posted('3-0', 'm3')]);
+    expect(ids(state)).toEqual(['m1', 'm2', 'm3']);
+    expect(state.latestCursor).toBe('3-0');
+    expect(state.oldestCursor).toBe('1-0');
+    expect(state.loaded).toBe(true);
+  });
+
+  it('orders by cursor, not by arrival, numerically', () => {
+    const state = fold([history([]), posted('5-10', 'c'), history([['5-2', 'a'], ['5-9', 'b']], false)]);
+    expect(ids(state)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('prepends older pages and keeps what it knows about more history from the oldest page', () => {
+    let state = fold([history([['50-0', 'm50'], ['51-0', 'm51']], true)]);
+    expect(state.hasOlder).toBe(true);
+    state = evolveTimeline(state, history([['48-0', 'm48'], ['49-0', 'm49']], false));
+    expect(ids(state)).toEqual(['m48', 'm49', 'm50', 'm51']);
+    expect(state.oldestCursor).toBe('48-0');
+    expect(state.hasOlder).toBe(false);
+    expect(state.latestCursor).toBe('51-0');
+  });
+
+  it('keeps notices in place when older messages are prepended', () => {
+    const state = fold([
+      history([['10-0', 'm10']], true),
+      { type: 'OnlineLoaded', users: [] },
+      { type: 'UserJoined', user: bob, at: 't' },
+      posted('11-0', 'm11'),
+      history([['9-0', 'm9']], false),
+    ]);
+    expect(state.items.map((i) => i.key)).toEqual(['m9', 'm10', 'notice-1', 'm11']);
+  });
+});
+
+describe('dedupe', () => {
+  it('applies a logged event seen twice once (by cursor)', () => {
+    const state = fold([history([['1-0', 'm1']]), posted('2-0', 'm2'), posted('2-0', 'm2'), posted('1-0', 'm1')]);
+    expect(ids(state)).toEqual(['m1', 'm2']);
+  });
+
+  it('never shows one message twice (by id), whichever way it came', () => {
+    // the live event first, then a history page that overlaps it
+    const state = fold([posted('7-0', 'm7'), history([['6-0', 'm6'], ['7-0', 'm7']])]);
+    expect(ids(state)).toEqual(['m6', 'm7']);
+  });
+
+  it('keeps the live (newer) state of a message when an overlapping page arrives later', () => {
+    const state = fold([
+      history([['1-0', 'm1']]),
+      { type: 'MessageEdited', cursor: '2-0', message: message('m1', 'edited', alice, { editedAt: 't2' }) },
+      history([['1-0', 'm1']]),
+    ]);
+    expect(bodies(state)).toEqual(['edited']);
+  });
+
+  it('resuming after a reconnect replays nothing twice', () => {
+    const live = [posted('1-0', 'a'), posted('2-0', 'b'), posted('3-0', 'c')];
+    const state = fold([history([]), ...live, ...live.slice(1), posted('4-0', 'd')]);
+    expect(ids(state)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('edit and delete', () => {
+  it('edits a message in place', () => {
+    const state = fold([
+      history([['1-0', 'm1'], ['2-0', 'm2']]),
+      { type: 'MessageEdited', cursor: '3-0', message: message('m1', 'better', alice, { editedAt: 't' }) },
+    ]);
+    expect(bodies(state)).toEqual(['better', 'm2']);
+    const first = state.items[0];
+    expect(first?.kind === 'message' && first.message.editedAt).toBe('t');
+  });
+
+  it('leaves a tombstone for a deleted message, and a later edit cannot revive it', () => {
+    const state = fold([
+      history([['1-0', 'm1']]),
+      { type: 'MessageDeleted', cursor: '2-0', message: message('m1', '', alice, { deletedAt: 't' }) },
+      { type: 'MessageChanged', message: message('m1', 'zombie', alice, { editedAt: 't3' }) },
+    ]);
+    expect(state.items).toHaveLength(1);
+    const item = state.items[0];
+    expect(item?.kind === 'message' && item.message.deletedAt).toBe('t');
+    expect(bodies(state)).toEqual(['']);
+  });
+
+  it('shows a deleted message from history as a tombstone', () => {
+    const state = fold([{ type: 'HistoryLoaded', edges: [{ cursor: '1-0', node: message('m1', 'x', alice, { deletedAt: 't' }) }], hasPreviousPage: false }]);
+    expect(bodies(state)).toEqual(['']);
+  });
+
+  it('ignores edits of messages it has not loaded (their page will show them as they are)', () => {
+    const before = fold([history([['5-0', 'm5']], true)]);
+    const after = evolveTimeline(before, { type: 'MessageEdited', cursor: '6-0', message: message('m1', 'old one') });
+    expect(ids(after)).toEqual(['m5']);
+    expect(after.latestCursor).toBe('6-0');
+  });
+
+  it('keeps unchanged items identical (the view re-renders only what changed)', () => {
+    const before = fold([history([['1-0', 'm1'], ['2-0', 'm2']])]);
+    const after = evolveTimeline(before, { type: 'MessageEdited', cursor: '3-0', message: message('m2', 'new') });
+    expect(after.items[0]).toBe(before.items[0]);
+    expect(after.items[1]).not.toBe(before.items[1]);
+  });
+});
+
+describe('pending → final', () => {
+  const added = (clientId: string, body: string): TimelineEvent => ({
+    type: 'PendingAdded',
+    clientId,
+    body,
+    createdAt: 't',
+    author: alice,
+    status: 'sending',
+  });
+
+  it('shows a pending message until its own event arrives', () => {
+    let state = fold([history([]), added('c1', 'hello')]);
+    expect(state.pending.map((p) => [p.body, p.status])).toEqual([['hello', 'sending']]);
+    state = evolveTimeline(state, { type: 'PendingSent', clientId: 'c1', message: message('m1', 'hello') });
+    expect(state.pending).toHaveLength(1); // answered, but not in the room's log order yet
+    state = evolveTimeline(state, posted('1-0', 'm1', 'hello'));
+    expect(state.pending).toHaveLength(0);
+    expect(bodies(state)).toEqual(['hello']);
+  });
+
+  it('becomes final when the event came before the mutation answered', () => {
+    const state = fold([history([]), added('c1', 'hi'), posted('1-0', 'm1', 'hi'), { type: 'PendingSent', clientId: 'c1', message: message('m1', 'hi') }]);
+    expect(state.pending).toHaveLength(0);
+    expect(ids(state)).toEqual(['m1']);
+  });
+
+  it('keeps queued and failed messages with their state, and drops discarded ones', () => {
+    let state = fold([history([]), added('c1', 'one'), added('c2', 'two'), added('c1', 'one again')]);
+    expect(state.pending.map((p) => p.body)).toEqual(['one', 'two']);
+    state = evolveTimeline(state, { type: 'PendingStatusChanged', clientId: 'c1', status: 'queued' });
+    state = evolveTimeline(state, { type: 'PendingStatusChanged', clientId: 'c2', status: 'failed', error: 'too long' });
+    expect(state.pending.map((p) => [p.status, p.error])).toEqual([['queued', null], ['failed', 'too long']]);
+    state = evolveTimeline(state, { type: 'PendingDiscarded', clientId: 'c2' });
+    expect(state.pending.map((p) => p.clientId)).toEqual(['c1']);
+  });
+});
+
+describe('presence', () => {
+  it('adds and removes people with notices, never about the viewer', () => {
+    const state = fold([
+      history([]),
+      { type: 'OnlineLoaded', users: [alice] },
+      { type: 'UserJoined', user: bob, at: 't1' },
+      { type: 'UserJoined', user: bob, at: 't1' }, // already here: no second notice
+      { type: 'UserJoined', user: alice, at: 't1' },
+      { type: 'UserStatusChanged', user: user('bob', 'AWAY'), at: 't2' },
+      { type: 'UserLeft', user: bob, at: 't3' },
+    ]);
+    expect(state.online.map((u) => u.handle)).toEqual(['alice']);
+    expect(state.items.map((i) => (i.kind === 'notice' ? `${i.user.handle} ${i.what}${i.what === 'status' ? ` ${i.user.status}` : ''}` : ''))).toEqual([
+      'bob joined',
+      'bob status AWAY',
+      'bob left',
+    ]);
+  });
+
+  it('updates statuses in the online list, sorted by name', () => {
+    const carol = user('Carol');
+    const state = fold([
+      { type: 'OnlineLoaded', users: [carol, bob] },
+      { type: 'UserStatusChanged', user: user('bob', 'BUSY'), at: 't' },
+    ]);
+    expect(state.online.map((u) => [u.handle, u.status])).toEqual([['bob', 'BUSY'], ['Carol', 'AVAILABLE']]);
+  });
+
+  it('shows typing until it expires, renews it, and clears it when they post', () => {
+    let state = fold([history([]), { type: 'UserTyping', user: bob, now: 1_000 }, { type: 'UserTyping', user: alice, now: 1_000 }]);
+    expect(state.typing.map((t) => t.user.handle)).toEqual(['bob']); // never the viewer
+    state = evolveTimeline(state, { type: 'ClockTicked', now: 1_000 + TYPING_TTL_MS - 1 });
+    expect(state.typing).toHaveLength(1);
+    state = evolveTimeline(state, { type: 'UserTyping', user: bob, now: 5_000 });
+    state = evolveTimeline(state, { type: 'ClockTicked', now: 1_000 + TYPING_TTL_MS + 1 });
+    expect(state.typing).toHaveLength(1);
+    state = evolveTimeline(state, { type: 'ClockTicked', now: 5_000 + TYPING_TTL_MS });
+    expect(state.typing).toHaveLength(0);
+
+    state = evolveTimeline(state, { type: 'UserTyping', user: bob, now: 20_000 });
+    state = evolveTimeline(state, posted('1-0', 'm1', 'done', bob));
+    expect(state.typing).toHaveLength(0);
+  });
+
+  it('forgets typing of someone who left', () => {
+    const state = fold([{ type: 'OnlineLoaded', users: [bob] }, { type: 'UserTyping', user: bob, now: 0 }, { type: 'UserLeft', user: bob, at: 't' }]);
+    expect(state.typing).toHaveLength(0);
+  });
+});

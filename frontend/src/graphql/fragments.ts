@@ -1,0 +1,26 @@
+import { graphql } from './gql/index.js';
+
+/** What the UI shows of a person everywhere (headers, authors, the online list). */
+export const UserFields = graphql(`
+  fragment UserFields on User {
+    id
+    handle
+    displayName
+    avatarUrl
+    status
+  }
+`);
+
+/** A message as the timeline keeps it. */
+export const MessageFields = graphql(`
+  fragment MessageFields on Message {
+    id
+    body
+    createdAt
+    editedAt
+    deletedAt
+    author {
+      ...UserFields
+    }
+  }
+`);

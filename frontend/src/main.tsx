@@ -1,0 +1,8 @@
+import { render } from 'solid-js/web';
+import { App } from './App.js';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+root.textContent = '';
+render(() => <App />, root);

@@ -1,0 +1,98 @@
+import { type Accessor, createSignal } from 'solid-js';
+import type { GraphQLClient } from '../graphql/client.js';
+import { graphql } from '../graphql/gql/index.js';
+import { type RoomListEvent, type RoomSummary, evolveRoomList } from './roomList.js';
+
+export const RoomsQuery = graphql(`
+  query Rooms {
+    rooms {
+      id
+      name
+      onlineCount
+    }
+  }
+`);
+
+export const LobbyEventsSubscription = graphql(`
+  subscription LobbyEvents($after: String) {
+    lobbyEvents(after: $after) {
+      kind
+      cursor
+      room {
+        id
+        name
+        onlineCount
+      }
+    }
+  }
+`);
+
+export const CreateRoomMutation = graphql(`
+  mutation CreateRoom($name: String!) {
+    createRoom(name: $name) {
+      id
+      name
+      onlineCount
+    }
+  }
+`);
+
+export interface RoomDirectory {
+  rooms: Accessor<readonly RoomSummary[]>;
+  /** The first read finished (or failed). */
+  ready: Accessor<boolean>;
+  error: Accessor<string | null>;
+  /** Creates a room, or finds the one of that name; answers it, or an error message. */
+  createRoom(name: string): Promise<RoomSummary | string>;
+  dispose(): void;
+}
+
+/**
+ * The live room list of the signed-in page: `rooms` for a quick first paint, and `lobbyEvents`
+ * from the start of the lobby's log (so nothing created meanwhile is missed; the client then keeps
+ * its cursor for reconnects). Online counts are not logged, so they are read again after a reconnect.
+ */
+export const createRoomDirectory = (client: GraphQLClient, options: { onSessionEnded?: () => void } = {}): RoomDirectory => {
+  const [rooms, setRooms] = createSignal<readonly RoomSummary[]>([]);
+  const [ready, setReady] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const dispatch = (event: RoomListEvent) => setRooms((current) => evolveRoomList(current, event));
+
+  const load = async () => {
+    const result = await client.urql.query(RoomsQuery, {}).toPromise();
+    if (result.data) {
+      dispatch({ type: 'RoomsLoaded', rooms: result.data.rooms });
+      setError(null);
+    } else if (result.error) {
+      setError(result.error.networkError ? 'The server cannot be reached.' : result.error.message);
+    }
+    setReady(true);
+  };
+
+  const subscription = client.urql.subscription(LobbyEventsSubscription, { after: '0-0' }).subscribe((result) => {
+    const event = result.data?.lobbyEvents;
+    if (event) dispatch({ type: event.kind, room: event.room });
+    else if (result.error?.graphQLErrors[0]?.extensions?.code === 'UNAUTHENTICATED') options.onSessionEnded?.();
+    else if (result.error) setError(result.error.message);
+  });
+  const stopReconnects = client.onReconnected(() => void load());
+  void load();
+
+  return {
+    rooms,
+    ready,
+    error,
+    async createRoom(name) {
+      const result = await client.urql.mutation(CreateRoomMutation, { name }).toPromise();
+      if (result.data) {
+        dispatch({ type: 'ROOM_CREATED', room: result.data.createRoom });
+        return result.data.createRoom;
+      }
+      return result.error?.graphQLErrors[0]?.message ?? (result.error?.networkError ? 'The server cannot be reached.' : 'The room could not be created.');
+    },
+    dispose() {
+      subscription.unsubscribe();
+      stopReconnects();
+    },
+  };
+};
