@@ -1,0 +1,460 @@
+/**
+ * `npm run bench`: one run, one private redis-server, and a table of
+ *   1. postMessage on our server (Redis mode, a child process) at N concurrent signed-in clients,
+ *   2. baseline A: bare Yoga + one XADD per mutation (a child process), same load,
+ *   3. baseline B: raw XADD through ioredis from this process, N connections, unpipelined,
+ *   4. the ratios between them,
+ *   5. history paging over a room of 100,000 messages (random `before` positions, and the newest page).
+ * Results also go to .bench/results-<timestamp>.json.
+ *
+ * Env (all optional): BENCH_SECONDS (5) per measured phase, BENCH_WARMUP_SECONDS (min(2, seconds)),
+ * BENCH_ROUNDS (5: phases 1–3 are measured in that many interleaved slices of BENCH_SECONDS/rounds),
+ * BENCH_CONCURRENCY (50), BENCH_USERS_PER_CLIENT (60: postMessage is rate-limited per user, so each
+ * client posts as its own users in turn), BENCH_HISTORY_MESSAGES (100000), BENCH_HISTORY_SAMPLES (500),
+ * BENCH_HISTORY_AUTHORS (10), BENCH_HISTORY_CONCURRENCY (1), BENCH_FILL_CONCURRENCY (64),
+ * BENCH_CLIENT (http | fetch), BENCH_NODE_ENV (production), BENCH_SEED (1),
+ * BENCH_PROFILE=1 (run our server under --cpu-prof and print where its CPU went; slows it down).
+ * Smoke run: BENCH_SECONDS=1 BENCH_HISTORY_MESSAGES=2000 BENCH_HISTORY_SAMPLES=50 npm run bench
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { toDevUserId } from '../backend/src/auth/devLogin.js';
+import { createChatCommands } from '../backend/src/eventstore/chatCommands.js';
+import { createChatQueries } from '../backend/src/eventstore/chatQueries.js';
+import { toRoomStreamKey } from '../backend/src/eventstore/keys.js';
+import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
+import { type TestRedis, startTestRedis } from '../backend/src/testing/redisServer.js';
+import { killAllChildren, stopAllChildren } from './childServer.js';
+import { type HttpClient, type HttpClientKind, createHttpClient } from './httpClient.js';
+import { quantile, runLoad } from './load.js';
+import { type Measured, type MeasureSources, createMeter, measure, parseInfo } from './metrics.js';
+import { type ProfileBucket, mainThreadProfile, summarizeProfile } from './profile.js';
+import { repoRoot, signIn, startOurServer, startYogaXadd } from './servers.js';
+import { formatTable } from './table.js';
+
+const root = repoRoot;
+
+const envNumber = (name: string, fallback: number, min = 0): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+};
+
+const seconds = envNumber('BENCH_SECONDS', 5, 0.1);
+const settings = {
+  seconds,
+  warmupSeconds: envNumber('BENCH_WARMUP_SECONDS', Math.min(2, seconds)),
+  concurrency: Math.round(envNumber('BENCH_CONCURRENCY', 50, 1)),
+  historyMessages: Math.round(envNumber('BENCH_HISTORY_MESSAGES', 100_000, 51)),
+  historySamples: Math.round(envNumber('BENCH_HISTORY_SAMPLES', 500, 1)),
+  historyAuthors: Math.round(envNumber('BENCH_HISTORY_AUTHORS', 10, 1)),
+  rounds: Math.round(envNumber('BENCH_ROUNDS', 5, 1)),
+  usersPerClient: Math.round(envNumber('BENCH_USERS_PER_CLIENT', 60, 1)),
+  historyConcurrency: Math.round(envNumber('BENCH_HISTORY_CONCURRENCY', 1, 1)),
+  fillConcurrency: Math.round(envNumber('BENCH_FILL_CONCURRENCY', 64, 1)),
+  client: (process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http') as HttpClientKind,
+  nodeEnv: process.env.BENCH_NODE_ENV ?? 'production',
+  seed: Math.round(envNumber('BENCH_SEED', 1)),
+  profile: process.env.BENCH_PROFILE === '1',
+};
+const durationMs = settings.seconds * 1000;
+const warmupMs = settings.warmupSeconds * 1000;
+const PAGE = 50;
+
+const log = (message: string) => console.error(`· ${message}`);
+
+// ---- cleanup: children are killed by childServer; redis-server and its directory here ----
+
+let redis: TestRedis | null = null;
+let redisPid: number | null = null;
+let redisDir: string | null = null;
+const connections = new Set<Redis>();
+const clients = new Set<HttpClient>();
+
+const connect = async (url: string): Promise<Redis> => {
+  const connection = new Redis(url, { lazyConnect: true, protocol: 2, maxRetriesPerRequest: 0 });
+  connection.on('error', () => {});
+  connections.add(connection);
+  await connection.connect();
+  return connection;
+};
+
+let cleanedUp: Promise<void> | null = null;
+const cleanup = () =>
+  (cleanedUp ??= (async () => {
+    for (const client of clients) client.close();
+    for (const connection of connections) connection.disconnect();
+    await stopAllChildren();
+    await redis?.dispose();
+    redis = null;
+    redisPid = null;
+  })());
+
+process.on('exit', () => {
+  // Last resort when we leave without the async cleanup (a second Ctrl-C, an uncaught error).
+  killAllChildren();
+  if (redisPid !== null) {
+    try {
+      process.kill(redisPid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    if (redisDir) rmSync(redisDir, { recursive: true, force: true });
+  }
+});
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${signal}: stopping the servers and redis-server…`);
+    const timer = setTimeout(() => process.exit(130), 8_000);
+    void cleanup().finally(() => {
+      clearTimeout(timer);
+      process.exit(130);
+    });
+  });
+}
+
+// ---- helpers ----
+
+/** mulberry32: a seeded PRNG so runs pick the same history positions. */
+const seededRandom = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+interface LoadPhase {
+  name: string;
+  /** One operation; `n` numbers the phase's operations (warm-up included), for unique bodies and clientIds. */
+  op: (worker: number, n: number) => Promise<void>;
+  sources: MeasureSources;
+}
+
+/**
+ * Warms each phase up, then measures them in `rounds` interleaved slices (A B C A B C …) that add
+ * up to `durationMs` each, so that the drift of a shared machine weighs on every phase alike.
+ */
+const warmUpAndMeasure = async (phases: LoadPhase[], concurrency: number): Promise<Measured[]> => {
+  const counted = phases.map((phase) => {
+    let n = 0;
+    return { ...phase, run: (worker: number) => phase.op(worker, n++), meter: createMeter(phase.name, concurrency, phase.sources) };
+  });
+  for (const phase of counted) {
+    if (warmupMs <= 0) break;
+    log(`${phase.name}: warming up ${settings.warmupSeconds} s`);
+    await runLoad({ concurrency, durationMs: warmupMs }, phase.run);
+  }
+  const sliceMs = durationMs / settings.rounds;
+  log(`measuring ${phases.map((p) => p.name).join(', ')}: ${settings.rounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s each, ${concurrency} concurrent`);
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const phase of counted) await phase.meter.slice({ durationMs: sliceMs }, phase.run);
+  }
+  return counted.map((phase) => phase.meter.result());
+};
+
+const body = (worker: number, seq: number) => `Message ${seq} from bench user ${worker}: the quick brown fox jumps over the lazy dog.`;
+
+const POST_MESSAGE = 'mutation Post($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body createdAt } }';
+const YOGA_POST = 'mutation Post($body: String!, $clientId: String) { post(body: $body, clientId: $clientId) { id body createdAt } }';
+const HISTORY_PAGE = `query Page($id: ID!, $before: String) {
+  room(id: $id) { messages(last: ${PAGE}, before: $before) { edges { cursor node { id body author { handle } } } pageInfo { hasPreviousPage } } }
+}`;
+
+interface PageResult {
+  data: { room: { messages: { edges: { cursor: string; node: { id: string; body: string; author: { handle: string } } }[]; pageInfo: { hasPreviousPage: boolean } } } };
+}
+
+/** Checks a history page against the cursors the room holds: the 50 (or fewer) just before `index`. */
+const checkPage = (text: string, cursors: string[], index: number) => {
+  const page = (JSON.parse(text) as PageResult).data.room.messages;
+  const expected = cursors.slice(Math.max(0, index - PAGE), index);
+  const got = page.edges.map((edge) => edge.cursor);
+  if (got.join() !== expected.join()) throw new Error(`history page before #${index}: expected ${expected.length} cursors ending ${expected.at(-1)}, got ${got.length} ending ${got.at(-1)}`);
+  if (page.pageInfo.hasPreviousPage !== index > PAGE) throw new Error(`history page before #${index}: hasPreviousPage is ${page.pageInfo.hasPreviousPage}`);
+  if (page.edges.some((edge) => !edge.node.author.handle || !edge.node.body)) throw new Error('history page: a message without author or body');
+};
+
+// ---- the run ----
+
+interface Results {
+  startedAt: string;
+  settings: typeof settings;
+  environment: Record<string, string | number>;
+  phases: Measured[];
+  historyFill?: { messages: number; seconds: number; perSecond: number; concurrency: number; authors: number };
+  ratios?: Record<string, number>;
+  profile?: Record<string, { windowed: boolean; busyMs: number; buckets: ProfileBucket[] }>;
+}
+
+const main = async () => {
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const profileDir = settings.profile ? join(root, '.bench', 'profiles', stamp) : null;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  log('starting a private redis-server');
+  redis = await startTestRedis();
+  const admin = await connect(redis.url);
+  const serverInfo = parseInfo(await admin.info('server'));
+  redisPid = Number(serverInfo.get('process_id'));
+  redisDir = ((await admin.config('GET', 'dir')) as string[])[1] ?? null;
+
+  const results: Results = {
+    startedAt: startedAt.toISOString(),
+    settings,
+    environment: {
+      node: process.version,
+      cores: availableParallelism(),
+      redis: serverInfo.get('redis_version') ?? '?',
+      redisPersistence: 'appendonly no, no RDB saves (startTestRedis)',
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      httpClient: settings.client === 'http' ? 'node:http, keep-alive Agent' : 'global fetch (undici)',
+    },
+    phases: [],
+  };
+
+  // 1. our server
+  log(`starting our server (node --import tsx backend/src/main.ts, NODE_ENV=${settings.nodeEnv})`);
+  const ours = await startOurServer({ redisUrl: redis.url, nodeEnv: settings.nodeEnv, profileDir });
+  const oursClient = createHttpClient(ours.url, { maxSockets: settings.concurrency, kind: settings.client });
+  clients.add(oursClient);
+
+  // postMessage is rate-limited per user (a burst, then about one a second): each client rotates
+  // over users of its own, enough that none of them goes over.
+  const perClient = settings.usersPerClient;
+  log(`signing in ${settings.concurrency} × ${perClient} users`);
+  const handles = Array.from({ length: settings.concurrency * perClient }, (_, i) => `bench_${i % settings.concurrency}_${Math.floor(i / settings.concurrency)}`);
+  const cookieList: string[] = new Array<string>(handles.length);
+  let nextSignIn = 0;
+  const signedIn = await runLoad({ concurrency: 16, maxOps: handles.length, maxErrors: 1 }, async () => {
+    const i = nextSignIn++;
+    cookieList[i] = await signIn(oursClient, ours.origin, handles[i]!);
+  });
+  log(`signed in ${signedIn.count} users in ${(signedIn.elapsedMs / 1000).toFixed(1)} s`);
+  /** The cookie for client `worker`'s next post: its users in turn, continuing across warm-up and measurement. */
+  const posted = new Array<number>(settings.concurrency).fill(0);
+  const cookieOf = (worker: number) => cookieList[(posted[worker]!++ % perClient) * settings.concurrency + worker]!;
+  const cookies = cookieList;
+  const createRoom = async (name: string) => {
+    const text = await oursClient.graphql('mutation Create($name: String!) { createRoom(name: $name) { id } }', { name }, cookies[0]);
+    return (JSON.parse(text) as { data: { createRoom: { id: string } } }).data.createRoom.id;
+  };
+  const postRoomId = await createRoom(`bench post ${stamp}`);
+
+  const oursSources: MeasureSources = { serverCpuMicros: ours.child.cpuMicros, redisAdmin: admin };
+  const ourPhase: LoadPhase = {
+    name: 'postMessage (ours)',
+    op: (worker, n) => oursClient.graphql(POST_MESSAGE, { roomId: postRoomId, body: body(worker, n), clientId: `c${n}` }, cookieOf(worker)).then(() => {}),
+    sources: oursSources,
+  };
+
+  // 2. baseline A: Yoga + one XADD
+  log('starting baseline A (bench/baselines/yogaXadd.ts)');
+  const yoga = await startYogaXadd({ redisUrl: redis.url, nodeEnv: settings.nodeEnv });
+  const yogaClient = createHttpClient(yoga.ready, { maxSockets: settings.concurrency, kind: settings.client });
+  clients.add(yogaClient);
+  const yogaPhase: LoadPhase = {
+    name: 'Yoga + 1 XADD',
+    op: (worker, n) => yogaClient.graphql(YOGA_POST, { body: body(worker, n), clientId: `c${n}` }).then(() => {}),
+    sources: { serverCpuMicros: yoga.cpuMicros, redisAdmin: admin },
+  };
+
+  // 3. baseline B: raw XADD, one connection per loop
+  log(`opening ${settings.concurrency} Redis connections for baseline B`);
+  const loops = await Promise.all(Array.from({ length: settings.concurrency }, () => connect(redis!.url)));
+  const rawPhase: LoadPhase = {
+    name: 'raw XADD (ioredis)',
+    op: async (worker, n) => {
+      await loops[worker]!.xadd('bench:raw-xadd', '*', 'type', 'Posted', 'data',
+        JSON.stringify({ body: body(worker, n), clientId: `c${n}`, createdAt: new Date().toISOString() }));
+    },
+    sources: { redisAdmin: admin },
+  };
+
+  results.phases.push(...(await warmUpAndMeasure([ourPhase, yogaPhase, rawPhase], settings.concurrency)));
+  yogaClient.close();
+  clients.delete(yogaClient);
+  await yoga.stop();
+  for (const connection of loops) {
+    connection.disconnect();
+    connections.delete(connection);
+  }
+
+  // 5. history: fill through the store, exactly as the server writes, then page over HTTP
+  const historyRoomId = await createRoom(`bench history ${stamp}`);
+  const authors = handles.slice(0, settings.historyAuthors).map(toDevUserId);
+  log(`filling a room with ${settings.historyMessages.toLocaleString('en-US')} messages (createChatCommands.postMessage, ${settings.fillConcurrency} in flight, ${authors.length} authors)`);
+  const store = await createRedisEventStore({ url: redis.url });
+  try {
+    const commands = createChatCommands(store, createChatQueries(store));
+    let next = 0;
+    const fill = await runLoad({ concurrency: settings.fillConcurrency, maxOps: settings.historyMessages, maxErrors: 1 }, async () => {
+      const i = next++;
+      await commands.postMessage({
+        actorId: authors[i % authors.length]!, roomId: historyRoomId, clientId: `fill-${i}`,
+        body: `History message ${i}: the quick brown fox jumps over the lazy dog.`,
+      });
+    });
+    results.historyFill = {
+      messages: fill.count, seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond,
+      concurrency: settings.fillConcurrency, authors: authors.length,
+    };
+    log(`filled in ${(fill.elapsedMs / 1000).toFixed(1)} s (${Math.round(fill.perSecond)} messages/s)`);
+  } finally {
+    await store.close();
+  }
+  const stream = toRoomStreamKey(historyRoomId);
+  const cursors: string[] = [];
+  for (let start = '-'; ;) {
+    const batch = await admin.xrange(stream, start, '+', 'COUNT', 10_000);
+    for (const [id] of batch) cursors.push(id);
+    if (batch.length < 10_000) break;
+    start = `(${batch.at(-1)![0]}`;
+  }
+  if (cursors.length !== settings.historyMessages) throw new Error(`history room holds ${cursors.length} events, expected ${settings.historyMessages}`);
+
+  const random = seededRandom(settings.seed);
+  const pickIndex = () => Math.floor(random() * cursors.length);
+  const history = (name: string, positions: () => number) => {
+    const run = (check: boolean) => () => {
+      const index = positions();
+      const before = index === cursors.length ? null : cursors[index]!;
+      return oursClient.graphql(HISTORY_PAGE, { id: historyRoomId, before }, cookies[0]).then((text) => {
+        if (check) checkPage(text, cursors, index);
+      });
+    };
+    return async () => {
+      const concurrency = settings.historyConcurrency;
+      const warmOps = Math.min(100, settings.historySamples);
+      log(`${name}: warming up with ${warmOps} checked queries`);
+      await runLoad({ concurrency, maxOps: warmOps, maxErrors: 1 }, run(true));
+      log(`${name}: measuring ${settings.historySamples} queries at ${concurrency} concurrent`);
+      return measure(name, { concurrency, maxOps: settings.historySamples }, run(false), oursSources);
+    };
+  };
+  results.phases.push(await history(`history, random before (${cursors.length.toLocaleString('en-US')})`, pickIndex)());
+  results.phases.push(await history('history, newest page', () => cursors.length)());
+
+  oursClient.close();
+  clients.delete(oursClient);
+  await ours.child.stop();
+
+  // 4. ratios
+  const [mine, yogaResult, raw] = results.phases;
+  results.ratios = {
+    throughputVsYoga: mine!.perSecond / yogaResult!.perSecond,
+    throughputVsRawXadd: mine!.perSecond / raw!.perSecond,
+    p50VsYoga: mine!.p50 / yogaResult!.p50,
+    p99VsYoga: mine!.p99 / yogaResult!.p99,
+    p50VsRawXadd: mine!.p50 / raw!.p50,
+    p99VsRawXadd: mine!.p99 / raw!.p99,
+    serverCpuPerOpVsYoga: mine!.serverCpuUsPerOp! / yogaResult!.serverCpuUsPerOp!,
+    redisCpuPerOpVsRawXadd: mine!.redisCpuUsPerOp! / raw!.redisCpuUsPerOp!,
+  };
+
+  if (profileDir) {
+    const file = mainThreadProfile(profileDir);
+    if (file) {
+      results.profile = {};
+      for (const phase of [mine!, ...results.phases.slice(3)]) results.profile[phase.name] = summarizeProfile(file, root, phase.windowsUs);
+    } else {
+      log(`no .cpuprofile in ${profileDir}`);
+    }
+  }
+
+  printReport(results);
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  const out = join(root, '.bench', `results-${stamp}.json`);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nresults written to ${out}`);
+};
+
+const printReport = (results: Results) => {
+  const { settings: s, environment: e } = results;
+  console.log(`\nballoons bench — ${results.startedAt}`);
+  console.log(`node ${e.node}, ${e.cores} cores, redis ${e.redis} (${e.redisPersistence}); client: ${e.httpClient}; servers with NODE_ENV=${s.nodeEnv}`);
+  console.log(`each phase: ${s.warmupSeconds} s warm-up, ${s.seconds} s measured (phases 1–3 interleaved in ${s.rounds} rounds); history: ${s.historySamples} queries at ${s.historyConcurrency} concurrent after ${Math.min(100, s.historySamples)} checked warm-up queries`);
+  console.log(`postMessage: each of the ${s.concurrency} clients posts as its own ${s.usersPerClient} users in turn (per-user rate limit), one room, a clientId per message`);
+  console.log(`load average before the run: ${e.loadAverage}\n`);
+  console.log(formatTable<Measured>([
+    { header: 'phase', value: (r) => r.name },
+    { header: 'conc', value: (r) => r.concurrency },
+    { header: 'ops', value: (r) => r.count },
+    { header: 'ops/s', value: (r) => r.perSecond },
+    { header: 'p50 ms', value: (r) => r.p50, digits: 2 },
+    { header: 'p90 ms', value: (r) => r.p90, digits: 2 },
+    { header: 'p99 ms', value: (r) => r.p99, digits: 2 },
+    { header: 'server µs/op', value: (r) => r.serverCpuUsPerOp },
+    { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+    { header: 'redis µs/op', value: (r) => r.redisCpuUsPerOp },
+    { header: 'bench µs/op', value: (r) => r.benchCpuUsPerOp },
+    { header: 'busy cores', value: (r) => r.machineCores, digits: 2 },
+    { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
+    { header: 'probe ms', value: (r) => quantile(Float64Array.from(r.probeMs).sort(), 0.5), digits: 1 },
+    { header: 'errors', value: (r) => r.errors },
+  ], results.phases));
+  console.log('server/redis/bench µs/op: CPU time per successful operation of the server process, of redis-server, of this'
+    + '\nprocess (the load generator); busy cores: the whole machine; other cores: busy minus those three (kernel'
+    + '\nloopback networking, and anything else running here: a large value means the phase was disturbed);'
+    + '\nprobe ms: median time of a fixed CPU task run around each slice, a gauge of the machine\'s speed (lower is faster).');
+
+  const r = results.ratios!;
+  const x = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}×`);
+  console.log('\nratios, ours (postMessage) / baseline:');
+  console.log(formatTable<[string, string, string, string, string]>([
+    { header: 'vs', value: (row) => row[0] },
+    { header: 'throughput', value: (row) => row[1] },
+    { header: 'p50', value: (row) => row[2] },
+    { header: 'p99', value: (row) => row[3] },
+    { header: 'CPU/op', value: (row) => row[4] },
+  ], [
+    ['Yoga + 1 XADD', x(r.throughputVsYoga), x(r.p50VsYoga), x(r.p99VsYoga), `${x(r.serverCpuPerOpVsYoga)} (server)`],
+    ['raw XADD', x(r.throughputVsRawXadd), x(r.p50VsRawXadd), x(r.p99VsRawXadd), `${x(r.redisCpuPerOpVsRawXadd)} (redis)`],
+  ]));
+
+  console.log('\nRedis commands per operation (INFO commandstats; includes the commands Lua scripts run):');
+  for (const phase of results.phases) {
+    const calls = Object.entries(phase.redisCallsPerOp).filter(([, n]) => n >= 0.01).sort((a, b) => b[1] - a[1]);
+    console.log(`  ${phase.name}: ${calls.map(([command, n]) => `${command} ${n.toFixed(2)}`).join(', ') || '–'}`);
+  }
+
+  const fill = results.historyFill;
+  if (fill) {
+    console.log(`\nhistory fill: ${fill.messages.toLocaleString('en-US')} messages by ${fill.authors} authors in ${fill.seconds.toFixed(1)} s`
+      + ` (${Math.round(fill.perSecond).toLocaleString('en-US')}/s, createChatCommands.postMessage from the bench process, ${fill.concurrency} in flight)`);
+  }
+  const errors = results.phases.flatMap((phase) => phase.errorSamples.map((message) => `  ${phase.name}: ${message}`));
+  if (errors.length > 0) console.log(`\nfailures:\n${errors.join('\n')}`);
+
+  if (results.profile) {
+    for (const [phase, summary] of Object.entries(results.profile)) {
+      console.log(`\nour server's CPU during "${phase}" (${summary.windowed ? 'measured window' : 'WHOLE profile: window not matched'}, ${Math.round(summary.busyMs)} ms busy), self time by package/file:`);
+      console.log(formatTable<ProfileBucket>([
+        { header: 'where', value: (b) => b.bucket },
+        { header: 'share %', value: (b) => b.share * 100, digits: 1 },
+        { header: 'ms', value: (b) => b.ms },
+      ], summary.buckets.slice(0, 15)));
+    }
+  }
+};
+
+main()
+  .then(() => 0, (error: unknown) => {
+    // After Ctrl-C the servers die under the load; that failure is not news.
+    if (!interrupted) console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (!interrupted && String(error).includes('RATE_LIMITED')) console.error('hint: raise BENCH_USERS_PER_CLIENT so that no user posts faster than the server\'s per-user limit');
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup();
+    if (redisDir && existsSync(redisDir)) rmSync(redisDir, { recursive: true, force: true });
+    process.exit(interrupted ? 130 : code);
+  });
