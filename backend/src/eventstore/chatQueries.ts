@@ -27,7 +27,8 @@ export interface MessagePage {
   /** Oldest first. */
   edges: { cursor: Cursor; node: PostedMessage }[];
   hasPreviousPage: boolean;
-  hasNextPage: boolean;
+  /** Newer messages exist after the page: read only when asked, as it may scan past edits. */
+  hasNextPage(): Promise<boolean>;
 }
 
 /** One logged event of a room, as subscribers see it: the message in its current state. */
@@ -155,7 +156,7 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     return {
       edges,
       hasPreviousPage: posted.length > last,
-      hasNextPage: beforeCursor !== undefined && (await hasPostedAfter(stream, newest ?? previousCursor(beforeCursor))),
+      hasNextPage: async () => beforeCursor !== undefined && (await hasPostedAfter(stream, newest ?? previousCursor(beforeCursor))),
     };
   };
 

@@ -32,7 +32,7 @@ type Edge = MessagePage['edges'][number];
 const PageInfoRef = builder.objectRef<MessagePage>('PageInfo').implement({
   fields: (t) => ({
     hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Older messages exist before startCursor.' }),
-    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Newer messages exist after endCursor.' }),
+    hasNextPage: t.boolean({ description: 'Newer messages exist after endCursor.', resolve: (page) => page.hasNextPage() }),
     startCursor: t.string({ nullable: true, resolve: (page) => page.edges[0]?.cursor ?? null }),
     endCursor: t.string({ nullable: true, resolve: (page) => page.edges.at(-1)?.cursor ?? null }),
   }),

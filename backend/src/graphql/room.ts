@@ -1,5 +1,6 @@
 import type { RoomView } from '../eventstore/chatQueries.js';
 import { builder } from './builder.js';
+import { selects } from './selects.js';
 import { requireViewer } from './context.js';
 import { MessageConnectionRef } from './message.js';
 import { UserRef, resolveUser } from './user.js';
@@ -44,8 +45,9 @@ builder.queryFields((t) => ({
   rooms: t.field({
     type: [RoomRef],
     description: 'Every room, sorted by name, case-insensitively.',
-    resolve: async (_, __, context) => {
+    resolve: async (_, __, context, info) => {
       const rooms = await context.queries.listRooms();
+      if (!selects(info, 'cursor')) return rooms;
       const cursors = await Promise.all(rooms.map((room) => context.queries.readRoomCursor(room.id)));
       return rooms.map((room, i) => ({ ...room, cursor: cursors[i] }));
     },
@@ -55,10 +57,10 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The room; null when unknown.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_, args, context) => {
+    resolve: async (_, args, context, info) => {
       const id = String(args.id);
       // The cursor first: history read after it can only be newer.
-      const cursor = await context.queries.readRoomCursor(id);
+      const cursor = selects(info, 'cursor') ? await context.queries.readRoomCursor(id) : undefined;
       const room = await context.queries.getRoom(id);
       return room && { ...room, cursor };
     },
