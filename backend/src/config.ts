@@ -12,6 +12,13 @@ export interface Config {
   twitterEndpoints: { authorize: URL; token: URL; userinfo: URL };
   devLogin: boolean;
   production: boolean;
+  /** Schema introspection (and so GraphiQL's docs) answered; off only with `NODE_ENV=production` and `GRAPHQL_INTROSPECTION=0`. */
+  introspection: boolean;
+  /**
+   * Posting, room creation and sign-in start are rate-limited (on unless RATE_LIMITS=0: tests and
+   * load runs that act as one user at machine speed turn them off).
+   */
+  rateLimits: boolean;
   presence: PresenceOptions;
   /** Keep about this many events per room log (null: keep everything). */
   roomLogMaxEvents: number | null;
@@ -33,6 +40,17 @@ const httpUrl = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Where the server talks to X with its client secret: https, or plain http to this machine only
+ * (the fake provider of tests and `npm run dev:fake-x`).
+ */
+const providerUrl = httpUrl.refine(
+  (url) => url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname),
+  { error: 'must be an https URL (plain http only for localhost)' },
+);
+
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
 const schema = z.object({
@@ -43,10 +61,12 @@ const schema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   TWITTER_CLIENT_ID: z.string().min(1).optional(),
   TWITTER_CLIENT_SECRET: z.string().min(1).optional(),
-  TWITTER_AUTHORIZE_URL: httpUrl.default(new URL('https://x.com/i/oauth2/authorize')),
-  TWITTER_TOKEN_URL: httpUrl.default(new URL('https://api.x.com/2/oauth2/token')),
-  TWITTER_USERINFO_URL: httpUrl.default(new URL('https://api.x.com/2/users/me?user.fields=profile_image_url')),
+  TWITTER_AUTHORIZE_URL: providerUrl.default(new URL('https://x.com/i/oauth2/authorize')),
+  TWITTER_TOKEN_URL: providerUrl.default(new URL('https://api.x.com/2/oauth2/token')),
+  TWITTER_USERINFO_URL: providerUrl.default(new URL('https://api.x.com/2/users/me?user.fields=profile_image_url')),
   AUTH_DEV_LOGIN: flag.optional(),
+  GRAPHQL_INTROSPECTION: flag.optional(),
+  RATE_LIMITS: flag.default(true),
   NODE_ENV: z.string().optional(),
   PRESENCE_LEASE_MS: z.coerce.number().int().min(100).default(DEFAULT_PRESENCE_OPTIONS.leaseMs),
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.heartbeatMs),
@@ -83,6 +103,8 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
   const allowedOrigins = e.ALLOWED_ORIGINS
     ? e.ALLOWED_ORIGINS.split(',').filter((o) => o.trim() !== '').map(toOrigin)
     : [publicUrl.origin];
+  // An empty list would refuse every browser; worse, CORS libraries read "no origins" as "any origin".
+  if (allowedOrigins.length === 0) throw new ConfigError('ALLOWED_ORIGINS: lists no origin; leave it unset for the origin of PUBLIC_URL');
   if (Boolean(e.TWITTER_CLIENT_ID) !== Boolean(e.TWITTER_CLIENT_SECRET)) {
     throw new ConfigError(`${e.TWITTER_CLIENT_ID ? 'TWITTER_CLIENT_SECRET' : 'TWITTER_CLIENT_ID'}: set both TWITTER_CLIENT_ID and TWITTER_CLIENT_SECRET, or neither`);
   }
@@ -97,6 +119,9 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     twitterEndpoints: { authorize: e.TWITTER_AUTHORIZE_URL, token: e.TWITTER_TOKEN_URL, userinfo: e.TWITTER_USERINFO_URL },
     devLogin: e.AUTH_DEV_LOGIN ?? (!twitter && !production),
     production,
+    // GraphiQL is a product feature: only an explicit choice in production turns introspection off.
+    introspection: !(production && e.GRAPHQL_INTROSPECTION === false),
+    rateLimits: e.RATE_LIMITS,
     presence: toPresenceOptions(e),
     roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
   };

@@ -20,8 +20,35 @@ describe('readConfig', () => {
     expect(readConfig({ NODE_ENV: 'production', AUTH_DEV_LOGIN: '1' }).devLogin).toBe(true);
   });
 
+  it('keeps introspection on unless production and GRAPHQL_INTROSPECTION=0 say otherwise', () => {
+    expect(readConfig({}).introspection).toBe(true);
+    expect(readConfig({ GRAPHQL_INTROSPECTION: '0' }).introspection).toBe(true);
+    expect(readConfig({ NODE_ENV: 'production' }).introspection).toBe(true);
+    expect(readConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: '1' }).introspection).toBe(true);
+    expect(readConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: '0' }).introspection).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  it('rate-limits unless RATE_LIMITS=0', () => {
+    expect(readConfig({}).rateLimits).toBe(true);
+    expect(readConfig({ NODE_ENV: 'production' }).rateLimits).toBe(true);
+    expect(readConfig({ RATE_LIMITS: '0' }).rateLimits).toBe(false);
+  });
+
+  it('talks to X over https, or plain http only to this machine', () => {
+    const local = readConfig({ TWITTER_TOKEN_URL: 'http://127.0.0.1:4010/2/oauth2/token', TWITTER_USERINFO_URL: 'http://localhost:4010/2/users/me' });
+    expect(local.twitterEndpoints.token.href).toBe('http://127.0.0.1:4010/2/oauth2/token');
+    expect(readConfig({}).twitterEndpoints.authorize.href).toBe('https://x.com/i/oauth2/authorize');
+    expect(readConfig({}).twitterEndpoints.userinfo.href).toBe('https://api.x.com/2/users/me?user.fields=profile_image_url');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^PORT: /],
+    [{ GRAPHQL_INTROSPECTION: 'off' }, /^GRAPHQL_INTROSPECTION: /],
+    [{ RATE_LIMITS: 'no' }, /^RATE_LIMITS: /],
+    [{ TWITTER_TOKEN_URL: 'http://api.x.example/2/oauth2/token' }, /^TWITTER_TOKEN_URL: .*https/],
+    [{ TWITTER_USERINFO_URL: 'http://10.0.0.5/2/users/me' }, /^TWITTER_USERINFO_URL: .*https/],
+    [{ ALLOWED_ORIGINS: ' , ' }, /^ALLOWED_ORIGINS: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: /],
     [{ PUBLIC_URL: 'not a url' }, /^PUBLIC_URL: /],

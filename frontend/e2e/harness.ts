@@ -57,7 +57,7 @@ export const startStack = async (): Promise<Stack> => {
   // Imported only now: the static file server picks frontend/dist when it is first loaded.
   const { readConfig } = await import('../../backend/src/config.js');
   const { buildApp } = await import('../../backend/src/http/app.js');
-  const app = await buildApp(readConfig({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, PUBLIC_URL: url }));
+  const app = await buildApp(readConfig({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, PUBLIC_URL: url, RATE_LIMITS: '0' }));
   await app.start();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];

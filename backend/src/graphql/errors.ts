@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
+import { RateLimitedError, TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { StoreUnavailableError } from '../eventstore/eventStore.js';
 import { CursorExpiredError, SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
@@ -14,7 +15,16 @@ export class UnauthenticatedError extends Error {
 
 export type ErrorCode =
   | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'RATE_LIMITED' | 'CURSOR_EXPIRED'
-  | 'UNAVAILABLE' | 'SUBSCRIBER_TOO_SLOW';
+  | 'UNAVAILABLE' | 'SUBSCRIBER_TOO_SLOW' | 'TOO_MANY_SUBSCRIPTIONS' | 'QUERY_TOO_COMPLEX';
+
+/**
+ * A document over one of the limits on depth, aliases, directives, tokens or cost (graphql-armor,
+ * see `DOCUMENT_LIMITS` in http/yoga.ts): refused before anything runs, over HTTP with status 400.
+ */
+export const toDocumentTooComplexError = (armorMessage: string): GraphQLError =>
+  new GraphQLError(armorMessage.replace(/^Syntax Error: /, ''), {
+    extensions: { code: 'QUERY_TOO_COMPLEX' satisfies ErrorCode, http: { status: 400 } },
+  });
 
 /**
  * The one place errors become GraphQL error codes. Returns null for errors that are not ours to
@@ -22,6 +32,8 @@ export type ErrorCode =
  */
 const toPublicError = (error: unknown): { code: ErrorCode; message: string; extensions?: Record<string, unknown> } | null => {
   if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED', message: error.message };
+  if (error instanceof RateLimitedError) return { code: 'RATE_LIMITED', message: error.message, extensions: { retryAfterMs: error.retryAfterMs } };
+  if (error instanceof TooManySubscriptionsError) return { code: 'TOO_MANY_SUBSCRIPTIONS', message: error.message, extensions: { max: error.max } };
   if (error instanceof StoreUnavailableError) return { code: 'UNAVAILABLE', message: 'The event store is unreachable; try again' };
   if (error instanceof CursorExpiredError) return { code: 'CURSOR_EXPIRED', message: error.message };
   if (error instanceof SubscriberTooSlowError) {

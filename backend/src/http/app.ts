@@ -6,7 +6,9 @@ import { StoreUnavailableError } from '../eventstore/eventStore.js';
 import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { createAuthRoutes } from './authRoutes.js';
-import { HttpError, isAllowedOrigin, readBody, sendError, sendJson, toHeaders } from './httpUtil.js';
+import {
+  HttpError, isAllowedOrigin, readBody, sendError, sendJson, toGraphiQLContentSecurityPolicy, toHeaders, toSecurityHeaders,
+} from './httpUtil.js';
 import { type Services, createServices } from './services.js';
 import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
@@ -18,6 +20,10 @@ const toEmptyBodyError = (status: number): { code: string; message: string } => 
   if (status === 406) return { code: 'NOT_ACCEPTABLE', message: 'Accept application/json or application/graphql-response+json' };
   return { code: 'BAD_REQUEST', message: `Request refused (${status})` };
 };
+
+const GRAPHQL_METHODS = new Set(['GET', 'POST', 'OPTIONS']);
+/** The bodies Yoga reads; anything else could never be an operation. */
+const GRAPHQL_BODY_TYPES = /^\s*(application\/(json|graphql-response\+json|graphql|x-www-form-urlencoded)|multipart\/form-data)\s*(;|$)/i;
 
 /** A bounded label set: the route, never the raw path. */
 const toRouteLabel = (url: string | undefined) => {
@@ -37,16 +43,33 @@ export interface App {
 
 /** Assembles the whole server: one port for the UI, GraphQL over HTTP and WebSocket, and auth. */
 export const buildApp = async (config: Config, services?: Services): Promise<App> => {
-  const svc = services ?? (await createServices({ redisUrl: config.redisUrl, presence: config.presence, roomLogMaxEvents: config.roomLogMaxEvents }));
+  const svc = services ?? (await createServices({ redisUrl: config.redisUrl, presence: config.presence, roomLogMaxEvents: config.roomLogMaxEvents, rateLimits: config.rateLimits }));
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
   const metrics = createMetrics();
-  sockets = createGraphQLWebSockets({ yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, metrics });
+  sockets = createGraphQLWebSockets({
+    yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, metrics, socketLeases: svc.socketLeases,
+  });
+  // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
+  svc.sessionEvents.onEnded((sessionId) => sockets?.closeSession(sessionId));
+  const securityHeaders = toSecurityHeaders(config);
+  // GraphiQL's page is the same for every request: its policy is worked out once.
+  let graphiqlPolicy: { html: string; policy: string } | null = null;
+  const toGraphiQLPolicy = (html: string) => {
+    if (graphiqlPolicy?.html !== html) graphiqlPolicy = { html, policy: toGraphiQLContentSecurityPolicy(config, html) };
+    return graphiqlPolicy.policy;
+  };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
     // A page of another site must not run operations with the user's cookie (CORS alone only hides the answer).
     if (!isAllowedOrigin(req, config.allowedOrigins)) throw new HttpError(403, 'Origin not allowed', 'FORBIDDEN_ORIGIN');
+    // Refused here rather than by Yoga, whose CSRF check would come first and answer 403 for what
+    // is simply the wrong request.
+    if (!GRAPHQL_METHODS.has(req.method ?? '')) throw new HttpError(405, 'Use GET or POST', 'METHOD_NOT_ALLOWED');
+    if (req.method === 'POST' && !GRAPHQL_BODY_TYPES.test(req.headers['content-type'] ?? '')) {
+      throw new HttpError(415, 'Send the body as application/json', 'UNSUPPORTED_MEDIA_TYPE');
+    }
     // Bodies are read here, under our limit, rather than by Yoga.
     const body = req.method === 'POST' ? await readBody(req) : undefined;
     let viewer: Viewer | null;
@@ -67,6 +90,9 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     const setCookies = response.headers.getSetCookie();
     if (setCookies.length > 0) headers['set-cookie'] = setCookies;
     let payload = Buffer.from(await response.arrayBuffer());
+    if (response.headers.get('content-type')?.startsWith('text/html')) {
+      headers['content-security-policy'] = toGraphiQLPolicy(payload.toString('utf8'));
+    }
     if (response.status >= 400 && payload.length === 0) {
       // Yoga refuses some requests (415, 406) with no body; every failure names its problem in JSON.
       const error = toEmptyBodyError(response.status);
@@ -79,6 +105,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/graphql') return graphql(req, res);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config.js';
 
 /** The largest request body accepted anywhere (GraphQL documents, sign-in). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -66,4 +68,82 @@ export const toHeaders = (req: IncomingMessage): Headers => {
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
   return headers;
+};
+
+/** `ws://host` or `wss://host` of an http(s) origin: where the UI's WebSocket goes. */
+export const toWebSocketOrigin = (publicUrl: URL): string => `${publicUrl.protocol === 'https:' ? 'wss:' : 'ws:'}//${publicUrl.host}`;
+
+type Directives = Record<string, readonly string[]>;
+
+const toPolicy = (directives: Directives): string =>
+  Object.entries(directives).map(([name, sources]) => [name, ...sources].join(' ')).join('; ');
+
+/** Where avatars come from: X's image hosts, and the configured profile endpoint's origin (the fake provider's, in development). */
+const toAvatarSources = (config: Config): string[] => [
+  ...new Set(['https://pbs.twimg.com', 'https://abs.twimg.com', config.twitterEndpoints.userinfo.origin]),
+];
+
+/**
+ * The UI's Content-Security-Policy: its own scripts and styles only (no inline script can run, so
+ * markup that slipped into a message could not either), connections to itself and its WebSocket,
+ * avatars from X, never framed (clickjacking), no plugins, no `<base>` rewriting.
+ */
+export const toAppContentSecurityPolicy = (config: Config): string =>
+  toPolicy({
+    'default-src': ["'self'"],
+    'script-src': ["'self'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", 'data:', ...toAvatarSources(config)],
+    'connect-src': ["'self'", toWebSocketOrigin(config.publicUrl)],
+    'object-src': ["'none'"],
+    'frame-ancestors': ["'none'"],
+    'base-uri': ["'self'"],
+    'form-action': ["'self'"],
+  });
+
+/** Where Yoga's GraphiQL page loads its bundle, styles and editor workers from. */
+const GRAPHIQL_CDN = 'https://unpkg.com';
+
+/**
+ * GraphiQL's page: Yoga's HTML loads GraphiQL from a CDN and starts it with inline scripts. Those
+ * scripts are allowed by their SHA-256 (computed from the page itself, so a Yoga upgrade that
+ * changes them still works and nothing else inline can run); the editor's workers are fetched
+ * from the CDN and run from blob: URLs; the editor sets inline styles.
+ */
+export const toGraphiQLContentSecurityPolicy = (config: Config, html: string): string => {
+  const hashes = [...html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/gi)]
+    .filter((match) => !/\ssrc=/i.test(match[0].slice(0, match[0].indexOf('>'))) && match[1]!.length > 0)
+    .map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
+  return toPolicy({
+    'default-src': ["'self'"],
+    'script-src': ["'self'", GRAPHIQL_CDN, ...hashes],
+    'style-src': ["'self'", "'unsafe-inline'", GRAPHIQL_CDN],
+    'font-src': ["'self'", 'data:', GRAPHIQL_CDN],
+    'img-src': ["'self'", 'data:', 'https://raw.githubusercontent.com'],
+    'worker-src': ["'self'", 'blob:'],
+    'connect-src': ["'self'", toWebSocketOrigin(config.publicUrl), GRAPHIQL_CDN],
+    'object-src': ["'none'"],
+    'frame-ancestors': ["'none'"],
+    'base-uri': ["'self'"],
+    'form-action': ["'self'"],
+  });
+};
+
+/**
+ * Headers every response gets. The CSP is the UI's; GraphiQL's page replaces it with its own.
+ * On JSON it costs nothing and covers a response a browser is tricked into rendering.
+ */
+export const toSecurityHeaders = (config: Config): Record<string, string> => ({
+  'content-security-policy': toAppContentSecurityPolicy(config),
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  ...(config.publicUrl.protocol === 'https:' ? { 'strict-transport-security': 'max-age=31536000' } : {}),
+});
+
+/** A redirect that no cache keeps (sign-in answers depend on cookies and one-time states). */
+export const sendRedirect = (res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}) => {
+  res.writeHead(302, { location, 'cache-control': 'no-store', 'content-length': 0, ...headers });
+  res.end();
 };

@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis';
 import type { SessionStore } from '../auth/sessionStore.js';
 import { createMemorySessionStore } from '../auth/memorySessionStore.js';
+import { type OAuthStateStore, createMemoryOAuthStateStore, createRedisOAuthStateStore } from '../auth/oauthStateStore.js';
+import { type RateLimits, createRateLimits, withRateLimits } from '../auth/rateLimits.js';
 import { createRedisSessionStore } from '../auth/redisSessionStore.js';
+import { type SessionEvents, createLocalSessionEvents, createRedisSessionEvents } from '../auth/sessionEvents.js';
+import { type SocketLeases, createMemorySocketLeases, createRedisSocketLeases } from '../auth/socketLeases.js';
 import { type ChatCommands, createChatCommands } from '../eventstore/chatCommands.js';
 import { type ChatQueries, createChatQueries } from '../eventstore/chatQueries.js';
 import { type EventStore, StoreUnavailableError } from '../eventstore/eventStore.js';
@@ -18,6 +22,14 @@ import { ConfigError } from '../config.js';
 export interface Services {
   store: EventStore;
   sessions: SessionStore;
+  /** Sign-ins under way with X (state → PKCE verifier), single-use. */
+  oauthStates: OAuthStateStore;
+  /** "A session ended" hints between instances, to close its sockets everywhere. */
+  sessionEvents: SessionEvents;
+  /** Sockets per user, all instances together. */
+  socketLeases: SocketLeases;
+  limits: RateLimits;
+  /** Posting and room creation are rate-limited here, before anything is appended. */
   commands: ChatCommands;
   queries: ChatQueries;
   presence: Presence;
@@ -39,14 +51,19 @@ const assertDurable = async ({ appendOnly, evictionPolicy }: RedisDurability) =>
   }
 };
 
+const unlimited: RateLimits = { consume: async () => {} };
+
 /** Redis-backed when `redisUrl` is set (any number of instances), else embedded in memory (one process). */
 export const createServices = async (options: {
   redisUrl: string | null;
   presence: PresenceOptions;
   roomLogMaxEvents?: number | null;
+  /** Default true; false lets every action through (RATE_LIMITS=0). */
+  rateLimits?: boolean;
 }): Promise<Services> => {
   const { redisUrl } = options;
-  // Sessions and presence leases share one more connection, failing fast like the store's.
+  // Sessions, sign-ins under way, socket leases, rate limits and presence leases share one more
+  // connection, failing fast like the store's (the session-ended hints subscribe on a duplicate).
   const stateRedis = redisUrl ? new Redis(redisUrl, failFastRedisOptions) : null;
   stateRedis?.on('error', () => {});
   if (stateRedis) {
@@ -65,18 +82,32 @@ export const createServices = async (options: {
     stateRedis?.disconnect();
     throw error;
   }
+  let sessionEvents: SessionEvents;
+  try {
+    sessionEvents = stateRedis ? await createRedisSessionEvents({ redis: stateRedis }) : createLocalSessionEvents();
+  } catch (error) {
+    stateRedis?.disconnect();
+    await store.close();
+    throw new StoreUnavailableError(error);
+  }
   const sessions = stateRedis ? createRedisSessionStore({ redis: stateRedis }) : createMemorySessionStore();
+  const oauthStates = stateRedis ? createRedisOAuthStateStore({ redis: stateRedis }) : createMemoryOAuthStateStore();
+  const socketLeases = stateRedis ? createRedisSocketLeases({ redis: stateRedis }) : createMemorySocketLeases();
+  const limits = options.rateLimits === false ? unlimited : createRateLimits({ redis: stateRedis });
   const presenceStore = stateRedis ? createRedisPresenceStore(stateRedis) : createMemoryPresenceStore();
   const presence = createPresence(store, presenceStore, options.presence);
   const queries = createChatQueries(store);
-  const commands = createChatCommands(store, queries);
+  const commands = withRateLimits(createChatCommands(store, queries), limits);
   const retention = options.roomLogMaxEvents ? startRetention(store, { maxEvents: options.roomLogMaxEvents, everyMs: 60_000 }) : null;
   return {
-    store, sessions, commands, queries, presence,
+    store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, presence,
     retention,
     async close() {
       await retention?.stop();
       await presence.close();
+      await socketLeases.close();
+      await sessionEvents.close();
+      await oauthStates.close();
       await sessions.close();
       await store.close();
       await stateRedis?.quit().catch(() => stateRedis.disconnect());

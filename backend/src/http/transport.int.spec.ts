@@ -293,7 +293,7 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         const body = expectJsonError(await fromFetch(response), 400);
         expect(body.errors?.[0]?.message, accept).toMatch(/WebSocket/);
       }
-      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(LOBBY_EVENTS)}`, { headers: { accept: 'text/event-stream', cookie: alice } });
+      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(LOBBY_EVENTS)}`, { headers: { accept: 'text/event-stream', cookie: alice, 'x-graphql-yoga-csrf': '1' } });
       expectJsonError(await fromFetch(viaGet), 400);
     });
 

@@ -1,8 +1,10 @@
-import { GraphQLError } from 'graphql';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { type Plugin, type YogaServerInstance, createYoga, processRegularResult } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { createContext, type GraphQLContext, type Viewer } from '../graphql/context.js';
-import { maskError } from '../graphql/errors.js';
+import { maskError, toDocumentTooComplexError } from '../graphql/errors.js';
 import { schema } from '../graphql/schema.js';
 import type { Services } from './services.js';
 
@@ -32,23 +34,99 @@ const useWebSocketOnlySubscriptions = (): Plugin<ServerContext> => {
         })],
       });
     },
-    onResultProcess({ request, setResultProcessor }) {
-      if (refused.has(request)) setResultProcessor(processRegularResult, 'application/json');
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      // A single result (a refusal before execution, like the CSRF check's) is JSON too, even to a
+      // client that asked only for a stream: every failure answers JSON. (No processor at all is
+      // Yoga's 406 for an Accept it cannot serve; that stays.)
+      const single = !(typeof result === 'object' && result !== null && Symbol.asyncIterator in result);
+      const streamed = resultProcessor !== undefined && resultProcessor !== processRegularResult;
+      if (refused.has(request) || (single && streamed)) {
+        setResultProcessor(processRegularResult, 'application/json');
+      }
     },
   };
 };
 
+/**
+ * What a document may ask for, checked at parse and validation, so it holds over HTTP and over the
+ * WebSocket alike (ws.ts runs the same envelop). Sized well above the UI's own documents (checked
+ * by a test) and far below what takes a server down.
+ */
+export const DOCUMENT_LIMITS = {
+  maxDepth: 8,
+  maxAliases: 10,
+  maxDirectives: 10,
+  maxTokens: 1000,
+  /** graphql-armor's cost: 2 per object field, 1 per scalar, ×1.5 per level of depth. */
+  maxCost: 5000,
+} as const;
+
+/**
+ * graphql-armor on parse (tokens) and validation (depth, aliases, directives, cost). Fragments do
+ * not add depth (only fields do); introspection is not counted, so GraphiQL's deep schema query
+ * passes. In production, "Did you mean …?" is cut from validation errors: it would map the schema
+ * for someone whose introspection is off.
+ */
+const useDocumentLimits = (config: Config): Plugin<ServerContext> => {
+  // Reported as validation errors with a code, rather than thrown (armor's default), so both
+  // transports answer them like any invalid document. The token count runs inside the parser,
+  // where there is no validation context: there the error is thrown, as a syntax error would be.
+  const refusal = {
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => {
+      const refused = toDocumentTooComplexError(error.message);
+      if (!context) throw refused;
+      context.reportError(refused);
+    }],
+  };
+  return EnvelopArmorPlugin({
+    maxDepth: { n: DOCUMENT_LIMITS.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...refusal },
+    maxAliases: { n: DOCUMENT_LIMITS.maxAliases, ...refusal },
+    maxDirectives: { n: DOCUMENT_LIMITS.maxDirectives, ...refusal },
+    maxTokens: { n: DOCUMENT_LIMITS.maxTokens, ...refusal },
+    costLimit: { maxCost: DOCUMENT_LIMITS.maxCost, flattenFragments: true, ignoreIntrospection: true, ...refusal },
+    blockFieldSuggestion: { enabled: config.production },
+  }) as Plugin<ServerContext>;
+};
+
+/**
+ * Introspection off (production with GRAPHQL_INTROSPECTION=0) as a validation rule rather than
+ * Yoga's HTTP-only plugin, so the WebSocket refuses it too.
+ */
+const useNoIntrospection = (): Plugin<ServerContext> => ({
+  onValidate({ addValidationRule }) {
+    addValidationRule(NoSchemaIntrospectionCustomRule);
+  },
+});
+
+/**
+ * The Yoga instance behind both transports. Over HTTP: CORS answers only the allowed origins (never
+ * a reflected one: Yoga's default reflects any origin, with credentials), and the CSRF prevention
+ * plugin refuses requests a browser could send cross-site without a preflight (a GET, or a
+ * form-encoded POST) unless they carry `x-graphql-yoga-csrf`; `application/json` POSTs (the UI,
+ * GraphiQL) pass. Batching is off: one operation per request.
+ */
 export const createChatYoga = (config: Config, services: Services): ChatYoga =>
   createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
-    graphiql: { title: 'Balloons — GraphiQL', subscriptionsProtocol: 'WS' },
+    batching: false,
+    // GraphiQL builds itself from introspection: without it there is nothing to show.
+    graphiql: config.introspection ? { title: 'Balloons — GraphiQL', subscriptionsProtocol: 'WS' } : false,
     maskedErrors: { maskError, isDev: !config.production && process.env.NODE_ENV === 'development' },
-    // Never reflect an arbitrary Origin while credentials are allowed.
-    cors: { origin: config.allowedOrigins, credentials: true, methods: ['GET', 'POST'] },
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !config.allowedOrigins.includes(origin)) return false;
+      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'accept', 'x-graphql-yoga-csrf'] };
+    },
     context: ({ viewer }) =>
       createContext({ viewer, commands: services.commands, queries: services.queries, presence: services.presence }),
-    plugins: [useWebSocketOnlySubscriptions()],
+    plugins: [
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      useDocumentLimits(config),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+      useWebSocketOnlySubscriptions(),
+    ],
   });

@@ -91,7 +91,8 @@ export const startServerProcess = async (options: StartServerProcessOptions = {}
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
-  Object.assign(env, { NODE_ENV: 'test' }, options.env);
+  // Rate limits off unless a test asks for them (RATE_LIMITS: '1'): tests post at machine speed.
+  Object.assign(env, { NODE_ENV: 'test', RATE_LIMITS: '0' }, options.env);
   if (env.PORT === undefined) env.PORT = String(await findFreePort());
 
   installExitHook();

@@ -33,7 +33,8 @@ export const startTestServer = async (
 ): Promise<TestServer> => {
   const redis = kind === 'redis' ? (options.redis ?? (await startTestRedis())) : null;
   const ownsRedis = kind === 'redis' && !options.redis;
-  const config = readConfig({ PORT: '0', ...(redis ? { REDIS_URL: redis.url } : {}), ...options.env });
+  // Tests act as a few users at machine speed: rate limits only where a test asks for them (RATE_LIMITS: '1').
+  const config = readConfig({ PORT: '0', RATE_LIMITS: '0', ...(redis ? { REDIS_URL: redis.url } : {}), ...options.env });
   const app = await buildApp(config);
   const url = await app.start();
   const origin = config.publicUrl.origin;

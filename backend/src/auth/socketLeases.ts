@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../eventstore/eventStore.js';
+
+/**
+ * How many WebSockets one user holds, across every instance. Each open socket holds a lease; a
+ * lease not renewed expires, so sockets of a crashed instance free their slots after `leaseMs`
+ * instead of locking the user out for good.
+ */
+
+/** At most this many sockets per user, all instances together. */
+export const MAX_SOCKETS_PER_USER = 10;
+const DEFAULT_LEASE_MS = 60_000;
+
+export interface SocketLease {
+  /** Gives the slot back. Never rejects: a lease that cannot be released expires. */
+  release(): Promise<void>;
+}
+
+export interface SocketLeases {
+  /**
+   * A slot for one more socket of the user, or null when the user holds `max` already. Rejects
+   * with `StoreUnavailableError` when Redis cannot be asked.
+   */
+  acquire(userId: string): Promise<SocketLease | null>;
+  /** Stops renewing (leases then expire) and forgets the local ones. */
+  close(): Promise<void>;
+}
+
+interface Options {
+  max?: number;
+  leaseMs?: number;
+}
+
+/** Embedded mode: one process, so a count per user is the whole truth. */
+export const createMemorySocketLeases = (options: Options = {}): SocketLeases => {
+  const max = options.max ?? MAX_SOCKETS_PER_USER;
+  const held = new Map<string, number>();
+  return {
+    async acquire(userId) {
+      const count = held.get(userId) ?? 0;
+      if (count >= max) return null;
+      held.set(userId, count + 1);
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          const left = (held.get(userId) ?? 1) - 1;
+          if (left > 0) held.set(userId, left);
+          else held.delete(userId);
+        },
+      };
+    },
+    async close() {
+      held.clear();
+    },
+  };
+};
+
+/** A user's leases: member = lease id, score = expiry (Redis server time, ms). Hash-tagged like the user's log. */
+const toUserSocketsKey = (userId: string) => `chat:{u:${userId}}:sockets`;
+
+const serverTimeMs = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// Drops expired leases, then takes a slot if one is free. Server time: instances' clocks may differ.
+const ACQUIRE_SCRIPT = `${serverTimeMs}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+// Pushes the lease's expiry out (and brings it back if a stall let it lapse: the socket is still open).
+const RENEW_SCRIPT = `${serverTimeMs}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 1`;
+
+/**
+ * Redis mode: leases in a sorted set per user, renewed every `leaseMs / 3` by the instance that
+ * holds the socket.
+ *
+ * @param options.redis a connection the caller owns.
+ */
+export const createRedisSocketLeases = (options: Options & { redis: Redis }): SocketLeases => {
+  const { redis } = options;
+  const max = options.max ?? MAX_SOCKETS_PER_USER;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const local = new Map<string, string>(); // lease id → user id
+
+  const renewAll = () => {
+    if (local.size === 0) return;
+    const pipeline = redis.pipeline();
+    for (const [leaseId, userId] of local) pipeline.eval(RENEW_SCRIPT, 1, toUserSocketsKey(userId), leaseMs, leaseId);
+    // A missed renewal is retried on the next tick; the lease outlives two of them.
+    pipeline.exec().catch(() => {});
+  };
+  const timer = setInterval(renewAll, Math.floor(leaseMs / 3));
+  timer.unref();
+
+  return {
+    async acquire(userId) {
+      const leaseId = randomUUID();
+      let granted: unknown;
+      try {
+        granted = await redis.eval(ACQUIRE_SCRIPT, 1, toUserSocketsKey(userId), max, leaseMs, leaseId);
+      } catch (error) {
+        throw new StoreUnavailableError(error);
+      }
+      if (granted !== 1) return null;
+      local.set(leaseId, userId);
+      return {
+        async release() {
+          if (!local.delete(leaseId)) return;
+          await redis.zrem(toUserSocketsKey(userId), leaseId).catch(() => {});
+        },
+      };
+    },
+    async close() {
+      clearInterval(timer);
+      const leases = [...local];
+      local.clear();
+      await Promise.all(leases.map(([leaseId, userId]) => redis.zrem(toUserSocketsKey(userId), leaseId).catch(() => {})));
+    },
+  };
+};

@@ -1,0 +1,767 @@
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { print } from 'graphql';
+import type { Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as uiDocuments from '../../../frontend/src/graphql/gql/graphql.js';
+import { createMemorySessionStore } from '../auth/memorySessionStore.js';
+import { createRedisSessionStore } from '../auth/redisSessionStore.js';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../auth/sessionStore.js';
+import { readConfig } from '../config.js';
+import { lobbyStreamKey, toRoomStreamKey } from '../eventstore/keys.js';
+import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
+import { type GraphQLResponse, type StoreKind, type TestServer, startTestServer } from '../testing/testServer.js';
+import { buildApp } from './app.js';
+import { createServices } from './services.js';
+import { CONNECTION_INIT_TIMEOUT_MS, MAX_SUBSCRIPTIONS_PER_SOCKET } from './ws.js';
+import { DOCUMENT_LIMITS, createChatYoga } from './yoga.js';
+
+/*
+ * The public surface under attack, over real HTTP and real WebSockets: oversized and costly
+ * documents, cross-site requests, forged and dead sessions, floods, too many sockets and
+ * subscriptions. Each attack is refused by one defence; the tests also show the edge that is still
+ * allowed, so a limit that is too tight fails here too.
+ */
+
+const FOREIGN_ORIGIN = 'https://evil.example';
+const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name } }';
+const POST = 'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id body } }';
+const LOBBY_EVENTS = 'subscription { lobbyEvents { kind } }';
+
+type Transport = 'http' | 'ws';
+type Message = { id?: string; type: string; payload?: any };
+
+/** A raw graphql-transport-ws socket; `init` sends connection_init and waits for the ack. */
+const openRawSocket = async (url: string, headers: Record<string, string>, init = true) => {
+  const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
+  const messages: Message[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const waiters = new Set<() => void>();
+  socket.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()) as Message);
+    for (const wake of waiters) wake();
+  });
+  socket.on('error', () => {});
+  const next = (predicate: (m: Message) => boolean) =>
+    new Promise<Message>((resolve, reject) => {
+      const check = () => {
+        const found = messages.find(predicate);
+        if (!found) return;
+        waiters.delete(check);
+        resolve(found);
+      };
+      waiters.add(check);
+      void closed.then(({ code }) => reject(new Error(`socket closed with ${code}`)));
+      check();
+    });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+  if (init) {
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await next((m) => m.type === 'connection_ack');
+  }
+  const subscribe = (id: string, query: string, variables: Record<string, unknown> = {}) =>
+    socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+  /** The first `next` or `error` of the operation. */
+  const result = (id: string) => next((m) => m.id === id && (m.type === 'next' || m.type === 'error'));
+  return { socket, messages, closed, next, subscribe, result };
+};
+
+/** Resolves with the status and body of a refused upgrade; rejects if the upgrade succeeds. */
+const refusedUpgrade = (url: string, headers: Record<string, string>) =>
+  new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
+    socket.once('open', () => {
+      socket.close();
+      reject(new Error('the upgrade was accepted'));
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    socket.once('error', () => {});
+  });
+
+/** One operation over a graphql-ws client: its result, or its operation error as `{ errors }`. */
+const overClient = (client: Client, query: string, variables: Record<string, unknown> = {}) =>
+  new Promise<GraphQLResponse<any>>((resolve, reject) => {
+    let result: GraphQLResponse<any> | undefined;
+    client.subscribe({ query, variables }, {
+      next: (value) => void (result = value as GraphQLResponse<any>),
+      error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(new Error(`socket failed: ${(error as { code?: number }).code}`))),
+      complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
+    });
+  });
+
+/** The first error code of a graphql-ws `next` (execution errors) or `error` (refused operation) message. */
+const toCode = (message: Message): string | undefined =>
+  (message.type === 'error' ? message.payload[0] : message.payload.errors?.[0])?.extensions?.code;
+
+const codes = (result: GraphQLResponse<any>) => result.errors?.map((e) => e.extensions?.code);
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` holds. */
+const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await wait(20);
+  }
+};
+
+/** `{ rooms { messages { edges { node { room { … { __typename } } } } } } }`, exactly `depth` fields deep. */
+const nested = (depth: number) => {
+  const cycle = ['messages', 'edges', 'node', 'room'];
+  const fields = ['rooms'];
+  while (fields.length < depth - 1) fields.push(cycle[(fields.length - 1) % cycle.length]!);
+  return `{ ${fields.join(' { ')} { __typename }${' }'.repeat(fields.length)}`;
+};
+const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+const directives = (n: number) => `{ me { ${'id @skip(if: false) '.repeat(n)}} }`;
+/** Exactly `n` lexical tokens (n ≥ 14, n even: 14 + 2k; odd: 13 + 2k). */
+const tokens = (n: number) =>
+  n % 2 === 0
+    ? `{ me { id __typename ${'...F '.repeat((n - 14) / 2)}} } fragment F on User { id }`
+    : `{ me { id ${'...F '.repeat((n - 13) / 2)}} } fragment F on User { id }`;
+const COSTLY = `{ rooms { messages(last: 100) { edges { node { ...M } } } } }
+fragment U on User { id handle displayName avatarUrl status }
+fragment M on Message { id body createdAt author { ...U } room { id name createdBy { ...U } online { ...U } } }`;
+
+describe('document limits, over HTTP and the WebSocket', () => {
+  let server: TestServer;
+  let alice: string;
+  let client: Client;
+
+  beforeAll(async () => {
+    server = await startTestServer('memory');
+    alice = await server.signIn('alice');
+    client = server.wsClient(alice);
+  });
+  afterAll(() => server.stop());
+
+  const send = (transport: Transport, query: string) => (transport === 'http' ? server.gql(query, {}, alice) : overClient(client, query));
+
+  const ATTACKS: [string, string][] = [
+    ['depth 50', nested(50)],
+    ['depth 9', nested(DOCUMENT_LIMITS.maxDepth + 1)],
+    ['1000 aliases', aliases(1000)],
+    ['11 aliases', aliases(DOCUMENT_LIMITS.maxAliases + 1)],
+    ['11 directives', directives(DOCUMENT_LIMITS.maxDirectives + 1)],
+    ['1001 tokens', tokens(DOCUMENT_LIMITS.maxTokens + 1)],
+    ['a costly document of few tokens (fragments spread across lists)', COSTLY],
+  ];
+  const AT_THE_LIMIT: [string, string][] = [
+    ['depth 8', nested(DOCUMENT_LIMITS.maxDepth)],
+    ['10 aliases', aliases(DOCUMENT_LIMITS.maxAliases)],
+    ['10 directives', directives(DOCUMENT_LIMITS.maxDirectives)],
+    ['1000 tokens', tokens(DOCUMENT_LIMITS.maxTokens)],
+  ];
+
+  describe.each<Transport>(['http', 'ws'])('over %s', (transport) => {
+    it.each(ATTACKS)('refuses %s with QUERY_TOO_COMPLEX, running nothing', async (_name, query) => {
+      const result = await send(transport, query);
+      expect(result.data ?? null).toBeNull();
+      expect(codes(result)).toContain('QUERY_TOO_COMPLEX');
+      expect(result.errors![0]!.message).toMatch(/limit of \d+ exceeded/);
+    });
+
+    it.each(AT_THE_LIMIT)('accepts %s', async (_name, query) => {
+      const result = await send(transport, query);
+      expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+    });
+  });
+
+  it('answers the refusal over HTTP with 400 JSON, and keeps the socket open', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', cookie: alice },
+      body: JSON.stringify({ query: nested(50) }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    for (const [, query] of ATTACKS) await overClient(client, query);
+    expect((await overClient(client, '{ me { id } }')).data).toEqual({ me: { id: 'dev:alice' } });
+  });
+
+  it('lets every document of the UI through', () => {
+    const yoga = createChatYoga(readConfig({}), server.app.services);
+    const { schema, parse, validate } = yoga.getEnveloped({ viewer: null, transport: 'ws' });
+    const documents = Object.entries(uiDocuments).filter(([name]) => name.endsWith('Document'));
+    expect(documents.length).toBeGreaterThanOrEqual(10);
+    for (const [name, document] of documents) {
+      expect(validate(schema, parse(print(document as never))).map((e: { message: string }) => e.message), name).toEqual([]);
+    }
+  });
+
+  it('refuses a batch (an array of operations) over HTTP', async () => {
+    const before = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: alice },
+      body: JSON.stringify([{ query: CREATE_ROOM, variables: { name: 'batched 1' } }, { query: CREATE_ROOM, variables: { name: 'batched 2' } }]),
+    });
+    expect(response.status).toBe(400);
+    expect((await server.app.services.store.streamInfo(lobbyStreamKey)).length).toBe(before);
+  });
+
+  it('refuses a 1 MB query: 413 over HTTP, the socket closed with 1009', async () => {
+    const query = `{ me { id } }${' '.repeat(1024 * 1024)}`;
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: alice }, body: JSON.stringify({ query }) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    raw.subscribe('big', query);
+    expect((await raw.closed).code).toBe(1009);
+  });
+
+  it('closes the socket with 1009 on a 100 KB frame', async () => {
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    raw.socket.send('x'.repeat(100 * 1024));
+    expect((await raw.closed).code).toBe(1009);
+  });
+
+  it('answers introspection and shows field suggestions outside production', async () => {
+    const introspection = await server.gql('{ __schema { queryType { name } } }');
+    expect(introspection.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const typo = await server.gql('{ mee { id } }');
+    expect(typo.errors?.[0]?.message).toMatch(/Did you mean "me"\?/);
+  });
+});
+
+describe('production: introspection off when asked, field suggestions hidden', () => {
+  const start = (env: Record<string, string>) =>
+    startTestServer('memory', { env: { NODE_ENV: 'production', AUTH_DEV_LOGIN: '1', ...env } });
+
+  it('refuses introspection over HTTP and the WebSocket with GRAPHQL_INTROSPECTION=0', async () => {
+    const server = await start({ GRAPHQL_INTROSPECTION: '0' });
+    try {
+      const client = server.wsClient();
+      for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Room") { fields { name } } }']) {
+        for (const result of [await server.gql(query), await overClient(client, query)]) {
+          expect(result.data ?? null).toBeNull();
+          expect(result.errors?.[0]?.message).toMatch(/introspection/i);
+        }
+      }
+      // __typename is not introspection of the schema, and ordinary queries still run.
+      expect((await server.gql('{ __typename me { id } }')).data).toEqual({ __typename: 'Query', me: null });
+      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await page.text()).not.toMatch(/GraphiQL/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps introspection (GraphiQL) in production unless told, and hides suggestions', async () => {
+    const server = await start({});
+    try {
+      expect((await server.gql('{ __schema { queryType { name } } }')).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      for (const result of [await server.gql('{ mee { id } }'), await overClient(server.wsClient(), '{ mee { id } }')]) {
+        expect(result.errors?.[0]?.message).toMatch(/Cannot query field "mee"/);
+        expect(result.errors?.[0]?.message).not.toMatch(/Did you mean/);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('cross-site requests: CSRF, CORS and headers', () => {
+  let server: TestServer;
+  let alice: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('memory', { env: { ALLOWED_ORIGINS: 'http://localhost:0,https://ui.example' } });
+    alice = await server.signIn('alice');
+  });
+  afterAll(() => server.stop());
+
+  const lobbyLength = async () => (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
+
+  it('refuses requests a page could send without a preflight, unless they carry the CSRF header', async () => {
+    const before = await lobbyLength();
+    // No Origin: some browsers omit it; the CSRF check is what stops these then.
+    const simple = [
+      fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { cookie: alice } }),
+      fetch(`${server.url}/graphql`, {
+        method: 'POST', headers: { cookie: alice, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `query=${encodeURIComponent('mutation { createRoom(name: "csrf") { id } }')}`,
+      }),
+      fetch(`${server.url}/graphql`, {
+        method: 'POST', headers: { cookie: alice, 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"mutation { createRoom(name: \\"csrf\\") { id } }"}\r\n--x--\r\n',
+      }),
+    ];
+    for (const response of await Promise.all(simple)) {
+      expect(response.status).toBe(403);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(JSON.stringify(await response.json())).toMatch(/CSRF/);
+    }
+    expect(await lobbyLength()).toBe(before);
+    // What the UI and GraphiQL send passes: JSON bodies, or a GET with the header.
+    const json = await server.gql('{ me { id } }', {}, alice);
+    expect(json.data).toEqual({ me: { id: 'dev:alice' } });
+    const withHeader = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { cookie: alice, 'x-graphql-yoga-csrf': '1' } });
+    expect(await withHeader.json()).toEqual({ data: { me: { id: 'dev:alice' } } });
+  });
+
+  it('answers a CORS preflight from a foreign origin without Access-Control-Allow-Origin', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    for (const origin of [FOREIGN_ORIGIN, 'null', 'http://localhost:0.evil.example', 'https://ui.example.evil.example']) {
+      const response = await preflight(origin);
+      expect(response.status, origin).toBe(403);
+      expect(response.headers.get('access-control-allow-origin'), origin).toBeNull();
+      expect(response.headers.get('access-control-allow-credentials'), origin).toBeNull();
+    }
+    for (const origin of ['http://localhost:0', 'https://ui.example']) {
+      const response = await preflight(origin);
+      expect(response.status).toBeLessThan(300);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+    }
+    // A request from a foreign page never gets its origin reflected either.
+    const foreign = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { origin: FOREIGN_ORIGIN, 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves the UI with a Content-Security-Policy and the other security headers', async () => {
+    const response = await fetch(`${server.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = Object.fromEntries(response.headers.get('content-security-policy')!.split(';').map((d) => {
+      const [name, ...sources] = d.trim().split(/\s+/);
+      return [name, sources];
+    }));
+    expect(csp['default-src']).toEqual(["'self'"]);
+    expect(csp['script-src']).toEqual(["'self'"]);
+    expect(csp['connect-src']).toEqual(["'self'", 'ws://localhost:0']);
+    expect(csp['object-src']).toEqual(["'none'"]);
+    expect(csp['frame-ancestors']).toEqual(["'none'"]);
+    expect(csp['base-uri']).toEqual(["'self'"]);
+    expect(csp['img-src']).toContain('https://pbs.twimg.com');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    // Every answer carries them, JSON included.
+    const json = await fetch(`${server.url}/healthz`);
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(json.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  });
+
+  it("gives GraphiQL's page a policy that admits exactly its own inline scripts", async () => {
+    const response = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const policy = response.headers.get('content-security-policy')!;
+    const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(inline.length).toBeGreaterThan(0);
+    for (const script of inline) expect(policy).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+    expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(policy).toMatch(/frame-ancestors 'none'/);
+    expect(policy).toMatch(/connect-src 'self' ws:\/\/localhost:0/);
+  });
+});
+
+describe('https PUBLIC_URL', () => {
+  it('sets the __Host- cookie with Secure, HSTS, and wss:// in the policy', async () => {
+    const server = await startTestServer('memory', { env: { PUBLIC_URL: 'https://chat.example' } });
+    try {
+      const response = await fetch(`${server.url}/auth/dev`, {
+        method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://chat.example' }, body: JSON.stringify({ handle: 'alice' }),
+      });
+      expect(response.headers.getSetCookie()[0]).toMatch(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(response.headers.get('content-security-policy')).toMatch(/connect-src 'self' wss:\/\/chat\.example/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe.each<StoreKind>(['memory', 'redis'])('sessions that are missing, forged, expired or signed out (%s store)', (kind) => {
+  let redis: TestRedis | null = null;
+  let clock = Date.now();
+  let url: string;
+  let stop: () => Promise<void>;
+  const origin = 'http://localhost:0';
+
+  beforeAll(async () => {
+    redis = kind === 'redis' ? await startTestRedis() : null;
+    const config = readConfig({ PORT: '0', RATE_LIMITS: '0', ...(redis ? { REDIS_URL: redis.url } : {}) });
+    const services = await createServices({ redisUrl: config.redisUrl, presence: config.presence, rateLimits: false });
+    // The same stores, on a clock this test moves.
+    const sessionRedis = redis ? new Redis(redis.url) : null;
+    services.sessions = sessionRedis ? createRedisSessionStore({ redis: sessionRedis, now: () => clock }) : createMemorySessionStore({ now: () => clock });
+    const app = await buildApp(config, services);
+    url = await app.start();
+    stop = async () => {
+      await app.stop();
+      sessionRedis?.disconnect();
+      await redis?.dispose();
+    };
+  });
+  afterAll(() => stop());
+
+  const signIn = async (handle: string) => {
+    const response = await fetch(`${url}/auth/dev`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ handle }) });
+    return response.headers.getSetCookie()[0]!.split(';')[0]!;
+  };
+  const gql = async (query: string, cookie?: string) => {
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify({ query }) });
+    return (await response.json()) as GraphQLResponse<any>;
+  };
+  const wsUrl = () => `${url.replace(/^http/, 'ws')}/graphql`;
+
+  /** Refused everywhere a session is needed; served as signed out where none is. */
+  const expectNoSession = async (cookie: string | undefined, label: string) => {
+    expect((await gql('{ me { id } }', cookie)).data, label).toEqual({ me: null });
+    expect(codes(await gql('mutation { createRoom(name: "intruder") { id } }', cookie)), label).toEqual(['UNAUTHENTICATED']);
+    const raw = await openRawSocket(wsUrl(), { origin, ...(cookie ? { cookie } : {}) });
+    raw.subscribe('me', '{ me { id } }');
+    expect((await raw.result('me')).payload, label).toEqual({ data: { me: null } });
+    raw.subscribe('m', 'mutation { createRoom(name: "intruder") { id } }');
+    expect(toCode(await raw.result('m')), label).toBe('UNAUTHENTICATED');
+    raw.subscribe('s', LOBBY_EVENTS);
+    expect(toCode(await raw.result('s')), label).toBe('UNAUTHENTICATED');
+    raw.socket.close();
+  };
+
+  it('refuses no cookie and forged cookies', async () => {
+    const real = await signIn('alice');
+    const name = real.split('=')[0]!;
+    const token = real.split('=')[1]!;
+    const forged = [
+      undefined,
+      `${name}=${'A'.repeat(43)}`,
+      `${name}=${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+      `${name}=${createHash('sha256').update(token).digest('hex')}`,
+      `${name}=${token}x`,
+      `${name}=`,
+      `${name}=${'A'.repeat(10_000)}`,
+      `${name}="${token}`,
+      `other=${token}`,
+    ];
+    for (const cookie of forged) await expectNoSession(cookie, String(cookie).slice(0, 60));
+    expect((await gql('{ me { id } }', real)).data).toEqual({ me: { id: 'dev:alice' } });
+  });
+
+  it('refuses a session idle for 7 days, and one 30 days old however busy', async () => {
+    const idle = await signIn('alice');
+    clock += SESSION_IDLE_MS - 60_000;
+    expect((await gql('{ me { id } }', idle)).data).toEqual({ me: { id: 'dev:alice' } });
+    clock += SESSION_IDLE_MS + 1;
+    await expectNoSession(idle, 'idle');
+
+    const busy = await signIn('alice');
+    const started = clock;
+    while (clock - started < SESSION_ABSOLUTE_MS - 24 * 3600_000) {
+      clock += 24 * 3600_000;
+      expect((await gql('{ me { id } }', busy)).data).toEqual({ me: { id: 'dev:alice' } });
+    }
+    clock = started + SESSION_ABSOLUTE_MS;
+    await expectNoSession(busy, 'absolute');
+  });
+
+  it('checks the session again for every operation on a socket opened before it expired', async () => {
+    // Expiry broadcasts nothing: only the check per operation stops a socket that outlives its session.
+    const cookie = await signIn('alice');
+    const raw = await openRawSocket(wsUrl(), { origin, cookie });
+    raw.subscribe('before', '{ me { id } }');
+    expect((await raw.result('before')).payload).toEqual({ data: { me: { id: 'dev:alice' } } });
+    clock += SESSION_ABSOLUTE_MS;
+    raw.subscribe('after', 'mutation { createRoom(name: "after expiry") { id } }');
+    expect(toCode(await raw.result('after'))).toBe('UNAUTHENTICATED');
+    raw.subscribe('sub', LOBBY_EVENTS);
+    expect(toCode(await raw.result('sub'))).toBe('UNAUTHENTICATED');
+    raw.socket.close();
+  });
+
+  it('refuses a signed-out cookie, replayed after the sign-out', async () => {
+    const cookie = await signIn('alice');
+    const logout = await fetch(`${url}/auth/logout`, { method: 'POST', headers: { origin, cookie } });
+    expect(logout.status).toBe(200);
+    await expectNoSession(cookie, 'signed out');
+  });
+
+  it('gives a new token at every sign-in', async () => {
+    const tokens = new Set<string>();
+    for (let i = 0; i < 5; i++) tokens.add(await signIn('alice'));
+    expect(tokens.size).toBe(5);
+  });
+});
+
+describe('WebSocket upgrades and connections', () => {
+  let server: TestServer;
+  let alice: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('memory');
+    alice = await server.signIn('alice');
+  });
+  afterAll(() => server.stop());
+
+  it('refuses a foreign Origin with 403 before upgrading', async () => {
+    for (const origin of [FOREIGN_ORIGIN, 'null', `${server.origin}.evil.example`, server.origin.toUpperCase()]) {
+      const refused = await refusedUpgrade(server.wsUrl, { origin, cookie: alice });
+      expect(refused.status, origin).toBe(403);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'FORBIDDEN_ORIGIN' } });
+    }
+  });
+
+  it(`closes a socket that sends no connection_init within ${CONNECTION_INIT_TIMEOUT_MS} ms (4408)`, async () => {
+    const started = Date.now();
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice }, false);
+    const { code } = await raw.closed;
+    expect(code).toBe(4408);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(CONNECTION_INIT_TIMEOUT_MS - 100);
+    expect(Date.now() - started).toBeLessThan(CONNECTION_INIT_TIMEOUT_MS + 1500);
+  }, 10_000);
+
+  it(`answers the ${MAX_SUBSCRIPTIONS_PER_SOCKET + 1}th subscription on one socket with TOO_MANY_SUBSCRIPTIONS, and frees slots as they end`, async () => {
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    for (let i = 1; i <= MAX_SUBSCRIPTIONS_PER_SOCKET; i++) raw.subscribe(`s${i}`, LOBBY_EVENTS);
+    // Queries do not hold a slot.
+    raw.subscribe('q', '{ me { id } }');
+    expect((await raw.result('q')).payload).toEqual({ data: { me: { id: 'dev:alice' } } });
+    raw.subscribe('s26', LOBBY_EVENTS);
+    const refused = await raw.result('s26');
+    expect(refused.type).toBe('error');
+    expect(refused.payload[0].extensions).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS', max: MAX_SUBSCRIPTIONS_PER_SOCKET });
+    expect(raw.messages.filter((m) => m.type === 'error' && m.id !== 's26')).toEqual([]);
+    // Ending one makes room for one more; the socket stayed open all along.
+    raw.socket.send(JSON.stringify({ id: 's1', type: 'complete' }));
+    raw.subscribe('s27', LOBBY_EVENTS);
+    raw.subscribe('s28', LOBBY_EVENTS);
+    const [s27, s28] = await Promise.race([
+      raw.result('s28').then(async (m) => [raw.messages.find((x) => x.id === 's27'), m]),
+      wait(2_000).then(() => [undefined, undefined]),
+    ]);
+    expect(s27).toBeUndefined();
+    expect(s28?.payload[0].extensions.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    // The lobby events still arrive on the open subscriptions.
+    await server.gql(CREATE_ROOM, { name: 'seen by 25' }, alice);
+    await raw.next((m) => m.id === 's27' && m.type === 'next');
+    raw.socket.close();
+  });
+});
+
+describe.each<StoreKind>(['memory', 'redis'])('sockets per user (%s store)', (kind) => {
+  let redis: TestRedis | null = null;
+  let servers: TestServer[];
+
+  beforeAll(async () => {
+    redis = kind === 'redis' ? await startTestRedis() : null;
+    // Two instances on one Redis: the limit holds across them. Memory: one instance.
+    servers = kind === 'redis'
+      ? await Promise.all([0, 1].map(() => startTestServer('redis', { redis: redis! })))
+      : [await startTestServer('memory')];
+  });
+  afterAll(async () => {
+    for (const server of servers ?? []) await server.stop();
+    await redis?.dispose();
+  });
+
+  it('accepts 10 sockets for one user, refuses the 11th with 429, and takes one again after a close', async () => {
+    const alice = await servers[0]!.signIn('alice');
+    const bob = await servers[0]!.signIn('bob');
+    const on = (i: number) => servers[i % servers.length]!;
+    const sockets = [];
+    for (let i = 0; i < 10; i++) sockets.push(await openRawSocket(on(i).wsUrl, { origin: on(i).origin, cookie: alice }));
+    for (const server of servers) {
+      const refused = await refusedUpgrade(server.wsUrl, { origin: server.origin, cookie: alice });
+      expect(refused.status).toBe(429);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'TOO_MANY_CONNECTIONS' } });
+    }
+    // Another session of the same user counts too; other users and anonymous sockets do not.
+    const aliceAgain = await servers[0]!.signIn('alice');
+    expect((await refusedUpgrade(on(1).wsUrl, { origin: on(1).origin, cookie: aliceAgain })).status).toBe(429);
+    const others = [await openRawSocket(on(1).wsUrl, { origin: on(1).origin, cookie: bob }), await openRawSocket(on(1).wsUrl, { origin: on(1).origin })];
+    sockets[3]!.socket.close();
+    await sockets[3]!.closed;
+    let again: Awaited<ReturnType<typeof openRawSocket>> | undefined;
+    await eventually(async () => {
+      again = await openRawSocket(on(1).wsUrl, { origin: on(1).origin, cookie: alice }).catch(() => undefined);
+      return again !== undefined;
+    });
+    for (const raw of [...sockets, ...others, again!]) raw.socket.close();
+  });
+});
+
+describe.each<StoreKind>(['memory', 'redis'])('rate limits (%s store)', (kind) => {
+  let server: TestServer;
+  let alice: string;
+  let roomId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind, { env: { RATE_LIMITS: '1' } });
+    alice = await server.signIn('alice');
+    roomId = (await server.gql(CREATE_ROOM, { name: `flooded ${kind}` }, alice)).data!.createRoom.id;
+  });
+  afterAll(() => server.stop());
+
+  const roomLength = async () => (await server.app.services.store.streamInfo(toRoomStreamKey(roomId))).length;
+
+  /** Accepted posts of a flood that took `elapsedMs`: 10, plus one per whole second of the steady rate. */
+  const expectTen = (accepted: number, elapsedMs: number) => {
+    if (elapsedMs < 1000) expect(accepted).toBe(10);
+    else expect(accepted).toBeGreaterThanOrEqual(10);
+    expect(accepted).toBeLessThanOrEqual(10 + Math.ceil(elapsedMs / 1000));
+  };
+
+  const expectRefused = (refused: GraphQLResponse<any>[]) => {
+    for (const result of refused) {
+      expect(result.data?.postMessage ?? null).toBeNull();
+      const retryAfterMs = result.errors![0]!.extensions!.retryAfterMs as number;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(1000);
+    }
+  };
+
+  it('accepts 10 of a flood of 100 posts sent at once on a socket, refuses the rest with RATE_LIMITED, appends nothing for them', async () => {
+    const before = await roomLength();
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    const started = Date.now();
+    for (let i = 0; i < 100; i++) raw.subscribe(`p${i}`, POST, { roomId, body: `flood ${i}` });
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => raw.result(`p${i}`)));
+    const elapsed = Date.now() - started;
+    raw.socket.close();
+    const accepted = results.filter((m) => m.payload.data?.postMessage);
+    const refused = results.filter((m) => toCode(m) === 'RATE_LIMITED');
+    expectTen(accepted.length, elapsed);
+    expect(refused.length).toBe(100 - accepted.length);
+    expectRefused(refused.map((m) => m.payload as GraphQLResponse<any>));
+    expect(await roomLength()).toBe(before + accepted.length);
+    // Another user is not slowed down by it.
+    const bob = await server.signIn('bob');
+    expect((await server.gql(POST, { roomId, body: 'unaffected' }, bob)).data?.postMessage.body).toBe('unaffected');
+  });
+
+  it('does the same for a flood over HTTP, and lets the user post again a second later', async () => {
+    await wait(1100);
+    const before = await roomLength();
+    const dave = await server.signIn('dave');
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => server.gql(POST, { roomId, body: `http flood ${i}` }, dave)));
+    const elapsed = Date.now() - started;
+    const accepted = results.filter((r) => r.data?.postMessage);
+    const refused = results.filter((r) => codes(r)?.[0] === 'RATE_LIMITED');
+    expectTen(accepted.length, elapsed);
+    expect(refused.length).toBe(100 - accepted.length);
+    expectRefused(refused);
+    expect(await roomLength()).toBe(before + accepted.length);
+    await wait(1100);
+    expect((await server.gql(POST, { roomId, body: 'a second later' }, dave)).data?.postMessage.body).toBe('a second later');
+  });
+
+  it('accepts 3 rooms at once from one user and refuses the 4th (then 1 per 10 minutes), over the socket too', async () => {
+    const carol = await server.signIn('carol');
+    const client = server.wsClient(carol);
+    const lobbyBefore = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await overClient(client, CREATE_ROOM, { name: `carol's room ${kind} ${i}` }));
+    expect(results.slice(0, 3).map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
+    for (const result of results.slice(3)) {
+      expect(codes(result)).toEqual(['RATE_LIMITED']);
+      const retryAfterMs = result.errors![0]!.extensions!.retryAfterMs as number;
+      expect(retryAfterMs).toBeGreaterThan(9 * 60_000);
+      expect(retryAfterMs).toBeLessThanOrEqual(10 * 60_000);
+    }
+    expect((await server.app.services.store.streamInfo(lobbyStreamKey)).length).toBe(lobbyBefore + 3);
+    await client.dispose();
+  });
+});
+
+describe('rate limits shared by two instances on one Redis', () => {
+  let redis: TestRedis;
+  let servers: TestServer[];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    servers = await Promise.all([0, 1].map(() => startTestServer('redis', { redis, env: { RATE_LIMITS: '1' } })));
+  });
+  afterAll(async () => {
+    for (const server of servers ?? []) await server.stop();
+    await redis?.dispose();
+  });
+
+  it('lets 10 of a flood split over both instances through', async () => {
+    const alice = await servers[0]!.signIn('alice');
+    const roomId = (await servers[0]!.gql(CREATE_ROOM, { name: 'split flood' }, alice)).data!.createRoom.id as string;
+    const sockets = await Promise.all(servers.map((server) => openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice })));
+    const started = Date.now();
+    for (let i = 0; i < 60; i++) sockets[i % 2]!.subscribe(`p${i}`, POST, { roomId, body: `split ${i}` });
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => sockets[i % 2]!.result(`p${i}`)));
+    const elapsed = Date.now() - started;
+    for (const raw of sockets) raw.socket.close();
+    const accepted = results.filter((m) => m.payload.data?.postMessage).length;
+    if (elapsed < 1000) expect(accepted).toBe(10);
+    expect(accepted).toBeLessThanOrEqual(10 + Math.ceil(elapsed / 1000));
+    expect(results.filter((m) => toCode(m) === 'RATE_LIMITED').length).toBe(60 - accepted);
+  });
+});
+
+describe('text that could trick a reader or a page', () => {
+  let server: TestServer;
+  let alice: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('memory');
+    alice = await server.signIn('alice');
+  });
+  afterAll(() => server.stop());
+
+  it('refuses room names with U+202E (right-to-left override) and zero-width characters', async () => {
+    const before = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
+    for (const name of ['invoice\u202Etxt.exe', 'ad\u200Bmin', 'ad\u200Cmin', 'ad\u200Dmin', 'lob\uFEFFby', 'ad\u2060min']) {
+      const result = await server.gql(CREATE_ROOM, { name }, alice);
+      expect(codes(result), JSON.stringify(name)).toEqual(['BAD_USER_INPUT']);
+    }
+    expect((await server.app.services.store.streamInfo(lobbyStreamKey)).length).toBe(before);
+  });
+
+  it('stores <script> and javascript: bodies verbatim and returns them as plain JSON strings', async () => {
+    const roomId = (await server.gql(CREATE_ROOM, { name: 'markup' }, alice)).data!.createRoom.id as string;
+    const bodies = ['<script>alert(document.cookie)</script>', 'javascript:alert(1)', '[x](javascript:alert(1))', '<img src=x onerror=alert(1)>'];
+    for (const body of bodies) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie: alice }, body: JSON.stringify({ query: POST, variables: { roomId, body } }),
+      });
+      expect(response.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+      const text = await response.text();
+      // JSON escapes nothing of it into markup: the body is a string value, byte for byte.
+      expect(JSON.parse(text).data.postMessage.body).toBe(body);
+    }
+    const page = await server.gql('query($id: ID!) { room(id: $id) { messages { edges { node { body } } } } }', { id: roomId });
+    expect(page.data!.room.messages.edges.map((e: any) => e.node.body)).toEqual(bodies);
+  });
+});
+
+describe('a request that reaches a raw socket directly', () => {
+  it('still gets the security headers on errors', async () => {
+    const server = await startTestServer('memory');
+    try {
+      const answer = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/nope.js`, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status).toBe(404);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
