@@ -357,6 +357,10 @@ describe('the web UI in a real browser', { timeout: 90_000 }, () => {
     expect(await x.getAttribute('href')).toBe('/auth/twitter?returnTo=%2Fr%2Fsome-room');
     expect(await erin.page.getByLabel('Your handle').count()).toBe(0);
     await erin.page.screenshot({ path: `${artifactsDir}sign-in-x.png` });
+    // A failed X sign-in comes back as /?signin_error=<code>: the page says why, and tidies the URL.
+    await erin.page.goto('/?signin_error=denied');
+    await erin.page.getByRole('alert').filter({ hasText: 'Sign-in was cancelled on X.' }).waitFor();
+    expect(new URL(erin.page.url()).search).toBe('');
     await erin.page.unroute('**/auth/providers');
     // A room link survives signing in: you land where the link pointed.
     await erin.page.goto('/r/nonexistent-room');

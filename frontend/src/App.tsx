@@ -1,5 +1,5 @@
 import { Match, Show, Switch, createEffect, createMemo, createResource, createSignal, on, onCleanup } from 'solid-js';
-import { SetStatusMutation, type Viewer, fetchProviders, fetchViewer, signInWithHandle, signOut } from './auth/session.js';
+import { SetStatusMutation, type Viewer, fetchProviders, fetchViewer, signInWithHandle, signOut, toSignInError } from './auth/session.js';
 import { BalloonMark, SignInPage } from './auth/SignInPage.js';
 import { UserMenu } from './auth/UserMenu.js';
 import { PostMessageMutation } from './chat/operations.js';
@@ -62,6 +62,10 @@ export const App = () => {
     if (viewer() === null) document.title = 'Sign in · Balloons';
   });
 
+  // The X callback lands on /?signin_error=<code> when sign-in failed: show why once, then tidy the URL.
+  const signInError = toSignInError(window.location.search);
+  if (signInError) window.history.replaceState(null, '', window.location.pathname);
+
   return (
     <RouterProvider value={router}>
       <Switch>
@@ -81,7 +85,9 @@ export const App = () => {
           </main>
         </Match>
         <Match when={viewer() === null}>
-          <Show when={providers()}>{(p) => <SignInPage providers={p()} returnTo={router.path()} onSignIn={signIn} />}</Show>
+          <Show when={providers()}>
+            {(p) => <SignInPage providers={p()} returnTo={router.path()} onSignIn={signIn} initialError={signInError} />}
+          </Show>
         </Match>
         <Match when={viewer()}>
           {(me) => <SignedIn viewer={me()} client={client} onViewerChange={(v) => setViewer(v)} onSessionEnded={() => void refetchViewer()} />}

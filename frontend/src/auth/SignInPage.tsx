@@ -8,9 +8,11 @@ export const SignInPage = (props: {
   returnTo: string;
   /** Development sign-in; answers an error message, or null. */
   onSignIn: (handle: string) => Promise<string | null>;
+  /** Why the last sign-in with X failed, if it did. */
+  initialError?: string | null;
 }) => {
   const [handle, setHandle] = createSignal('');
-  const [error, setError] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<string | null>(props.initialError ?? null);
   const [busy, setBusy] = createSignal(false);
 
   const submit = async (event: SubmitEvent) => {

@@ -81,3 +81,23 @@ export const signOut = async (): Promise<void> => {
 
 /** Handles as the development sign-in (and X) accept them. */
 export const HANDLE_PATTERN = '[A-Za-z0-9_]{1,15}';
+
+const SIGN_IN_ERRORS: Record<string, string> = {
+  denied: 'Sign-in was cancelled on X.',
+  provider_error: 'X refused the sign-in. Please try again.',
+  expired: 'That sign-in link expired or was already used. Please start again.',
+  exchange_failed: 'X did not confirm the sign-in. Please try again.',
+  provider_unreachable: 'X is not answering right now. Please try again in a moment.',
+  profile_invalid: 'X sent a profile we cannot use.',
+  unavailable: 'The chat server is having trouble. Please try again in a moment.',
+};
+
+/**
+ * The readable message for the `signin_error` code the server's X callback redirects with, or
+ * null when the URL carries none. Unknown codes get a generic message, never the raw value.
+ */
+export const toSignInError = (search: string): string | null => {
+  const code = new URLSearchParams(search).get('signin_error');
+  if (code === null) return null;
+  return SIGN_IN_ERRORS[code] ?? 'Sign-in failed. Please try again.';
+};
