@@ -132,16 +132,26 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-const CURSOR = /^(\d{1,16})-(\d{1,16})$/;
+// No leading zeros: cursors compare as digit strings (see compareCursors).
+const CURSOR = /^(0|[1-9]\d{0,15})-(0|[1-9]\d{0,15})$/;
 
 export const isCursor = (value: string): boolean => CURSOR.test(value);
 
 /** Numeric order of cursors (ms, then seq): "1-10" > "1-9", unlike string order. */
 export const compareCursors = (a: Cursor, b: Cursor): number => {
-  const [am, as] = a.split('-');
-  const [bm, bs] = b.split('-');
-  const byMs = BigInt(am!) - BigInt(bm!);
-  if (byMs !== 0n) return byMs < 0n ? -1 : 1;
-  const bySeq = BigInt(as!) - BigInt(bs!);
-  return bySeq === 0n ? 0 : bySeq < 0n ? -1 : 1;
+  // Hot on every delivery: compare the digit strings (no leading zeros) by length, then by text,
+  // rather than allocating BigInts.
+  const ad = a.indexOf('-');
+  const bd = b.indexOf('-');
+  return compareDigits(a, 0, ad, b, 0, bd) || compareDigits(a, ad + 1, a.length, b, bd + 1, b.length);
+};
+
+const compareDigits = (a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number => {
+  const byLength = aTo - aFrom - (bTo - bFrom);
+  if (byLength !== 0) return byLength < 0 ? -1 : 1;
+  for (let i = 0; i < aTo - aFrom; i++) {
+    const d = a.charCodeAt(aFrom + i) - b.charCodeAt(bFrom + i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 };
