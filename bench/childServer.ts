@@ -17,6 +17,10 @@ export interface ChildServer {
   cpuMicros(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Calls `listener` with every chunk the child prints from now on (stdout and stderr); returns an unsubscribe. */
+  onOutput(listener: (text: string) => void): () => void;
+  /** The process itself (its IPC channel when started with `ipc: true`). */
+  readonly process: ChildProcess;
 }
 
 export interface StartChildOptions {
@@ -30,6 +34,8 @@ export interface StartChildOptions {
   timeoutMs?: number;
   /** Echo the child's output to ours (prefixed with its name). */
   echo?: boolean;
+  /** Open an IPC channel (`process.send` in the child). */
+  ipc?: boolean;
 }
 
 const live = new Set<ChildProcess>();
@@ -91,7 +97,7 @@ export const startChild = async (options: StartChildOptions): Promise<ChildServe
   const proc = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
@@ -100,9 +106,11 @@ export const startChild = async (options: StartChildOptions): Promise<ChildServe
   let ready: string | null = null;
   let onReady: ((value: string) => void) | null = null;
   let partial = '';
+  const outputListeners = new Set<(text: string) => void>();
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
     output += text;
+    for (const listener of outputListeners) listener(text);
     if (output.length > 200_000) output = output.slice(-100_000);
     if (options.echo) process.stderr.write(text.replace(/^(?=.)/gm, `[${name}] `));
     if (ready !== null) return;
@@ -153,6 +161,11 @@ export const startChild = async (options: StartChildOptions): Promise<ChildServe
     pid,
     ready,
     output: () => output,
+    process: proc,
+    onOutput: (listener) => {
+      outputListeners.add(listener);
+      return () => outputListeners.delete(listener);
+    },
     cpuMicros: () => processTreeCpuMicros(pid),
     stop: async (graceMs = 5_000) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -1,4 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -8,7 +10,7 @@ import { join } from 'node:path';
  */
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber?: number; columnNumber?: number };
   children?: number[];
 }
 
@@ -26,6 +28,63 @@ export interface ProfileBucket {
   share: number;
   ms: number;
 }
+
+/**
+ * Source maps of the TypeScript files tsx compiled (its cache, <tmpdir>/tsx-<uid>: JSON entries with
+ * the minified code's map), by source path; the newest entry per file. tsx puts each file's code
+ * on one line, so a profile's line numbers say nothing without them.
+ */
+let tsxMaps: Map<string, { map: SourceMap; lines: string[] }> | null = null;
+const readLines = (path: string): string[] => {
+  try {
+    return readFileSync(path, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+};
+const tsxSourceMaps = () => {
+  if (tsxMaps) return tsxMaps;
+  tsxMaps = new Map();
+  const newest = new Map<string, number>();
+  let dir: string;
+  try {
+    dir = join(tmpdir(), `tsx-${userInfo().uid}`);
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      try {
+        const mtime = statSync(path).mtimeMs;
+        const entry = JSON.parse(readFileSync(path, 'utf8')) as { map?: { sources?: string[]; sourcesContent?: string[] } };
+        const source = entry.map?.sources?.[0];
+        if (!source || !source.endsWith('.ts') || (newest.get(source) ?? -1) > mtime) continue;
+        newest.set(source, mtime);
+        // The file's text names anonymous functions, unless it changed after this compilation.
+        const unchanged = (() => {
+          try {
+            return statSync(source).mtimeMs <= mtime;
+          } catch {
+            return false;
+          }
+        })();
+        const lines = entry.map!.sourcesContent?.[0]?.split('\n') ?? (unchanged ? readLines(source) : []);
+        tsxMaps.set(source, { map: new SourceMap(entry.map as ConstructorParameters<typeof SourceMap>[0]), lines });
+      } catch {
+        // not a cache entry we can read
+      }
+    }
+  } catch {
+    // no cache directory: line numbers stay as V8 saw them
+  }
+  return tsxMaps;
+};
+
+/** "file.ts:<original line>" (and the line's start, for anonymous functions) of a position in tsx-compiled code. */
+const originalPosition = (path: string, line: number, column: number): { line: number; text: string } | null => {
+  const source = tsxSourceMaps().get(path);
+  if (!source) return null;
+  const entry = source.map.findEntry(line, column) as { originalLine?: number };
+  if (entry.originalLine === undefined) return null;
+  return { line: entry.originalLine + 1, text: (source.lines[entry.originalLine] ?? '').trim().slice(0, 60) };
+};
 
 const sourceBucket = (url: string, root: string): string => {
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -54,7 +113,13 @@ export const mainThreadProfile = (dir: string): string | null => {
  * Self time by bucket within the windows [fromUs, toUs] (CLOCK_MONOTONIC µs, like V8's profile
  * timestamps on Linux); the whole profile when a window lies outside it.
  */
-export const summarizeProfile = (file: string, root: string, windows?: [number, number][]): { windowed: boolean; busyMs: number; buckets: ProfileBucket[] } => {
+export const summarizeProfile = (
+  file: string,
+  root: string,
+  windows?: [number, number][],
+  /** 'bucket': by package, file or category; 'function': by function (name, file and line). */
+  by: 'bucket' | 'function' = 'bucket',
+): { windowed: boolean; busyMs: number; buckets: ProfileBucket[] } => {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
@@ -75,7 +140,18 @@ export const summarizeProfile = (file: string, root: string, windows?: [number, 
     }
     return label;
   };
-  const buckets = new Map<number, string>(profile.nodes.map((node) => [node.id, bucketOf(node)]));
+  const functionOf = (node: ProfileNode): string => {
+    const { url, functionName, lineNumber, columnNumber } = node.callFrame;
+    if (!url) return bucketOf(node);
+    if (url.startsWith('file://') && url.endsWith('.ts')) {
+      const original = originalPosition(url.slice('file://'.length), lineNumber ?? 0, columnNumber ?? 0);
+      if (original) return `${functionName || `(anonymous${original.text ? `: ${original.text}` : ''})`} ${sourceBucket(url, root)}:${original.line}`;
+    }
+    const at = url.lastIndexOf('node_modules/');
+    const where = at >= 0 ? url.slice(at + 'node_modules/'.length) : sourceBucket(url, root);
+    return `${functionName || '(anonymous)'} ${where}:${(lineNumber ?? -1) + 1}`;
+  };
+  const buckets = new Map<number, string>(profile.nodes.map((node) => [node.id, by === 'function' ? functionOf(node) : bucketOf(node)]));
   const useWindow = windows !== undefined && windows.length > 0 && windows.every(([from, to]) => from >= profile.startTime && to <= profile.endTime);
   const totals = new Map<string, number>();
   let time = profile.startTime;

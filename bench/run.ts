@@ -15,6 +15,8 @@
  * BENCH_CLIENT (http | fetch), BENCH_NODE_ENV (production), BENCH_SEED (1),
  * BENCH_PROFILE=1 (run our server under --cpu-prof and print where its CPU went; slows it down).
  * Smoke run: BENCH_SECONDS=1 BENCH_HISTORY_MESSAGES=2000 BENCH_HISTORY_SAMPLES=50 npm run bench
+ * Live delivery (fan-out, latency, memory per subscriber, catch-up, postMessage over WebSocket) is
+ * `npm run bench:fanout` (bench/fanout.ts).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

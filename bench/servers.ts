@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../backend/src/testing/freePort.js';
@@ -20,13 +21,23 @@ export interface OurServer {
  * `tsx` CLI runs, without its wrapper process, so the pid is the server's own), with the
  * development sign-in on. `profileDir` runs it under --cpu-prof (written when it stops).
  */
-export const startOurServer = async (options: { redisUrl: string; nodeEnv?: string; profileDir?: string | null; echo?: boolean }): Promise<OurServer> => {
+export const startOurServer = async (options: {
+  redisUrl: string;
+  nodeEnv?: string;
+  profileDir?: string | null;
+  echo?: boolean;
+  /** Preload the SIGUSR2 → full GC hook (see `collectGarbage`). */
+  gcOnSignal?: boolean;
+  /** More environment (e.g. PRESENCE_GRACE_MS). */
+  env?: Record<string, string>;
+}): Promise<OurServer> => {
   const port = await findFreePort();
   const child = await startChild({
     name: 'balloons',
     command: process.execPath,
     args: [
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+      ...(options.gcOnSignal ? GC_ON_SIGNAL_ARGS : []),
       '--import', 'tsx', 'backend/src/main.ts',
     ],
     cwd: repoRoot,
@@ -34,6 +45,7 @@ export const startOurServer = async (options: { redisUrl: string; nodeEnv?: stri
       PORT: String(port), HOST: '127.0.0.1', REDIS_URL: options.redisUrl, NODE_ENV: options.nodeEnv ?? 'production', AUTH_DEV_LOGIN: '1',
       // Empty counts as unset: nothing from the caller's shell changes the origin or the sign-in.
       PUBLIC_URL: '', ALLOWED_ORIGINS: '', TWITTER_CLIENT_ID: '', TWITTER_CLIENT_SECRET: '',
+      ...options.env,
     },
     readyPattern: /listening on (\S+)/,
     echo: options.echo,
@@ -57,5 +69,64 @@ export const startYogaXadd = async (options: { redisUrl: string; nodeEnv?: strin
     args: ['--import', 'tsx', 'bench/baselines/yogaXadd.ts'],
     cwd: repoRoot,
     env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: options.redisUrl, NODE_ENV: options.nodeEnv ?? 'production' },
+    readyPattern: /listening on (\S+)/,
+  });
+
+/**
+ * Node arguments that preload a SIGUSR2 handler running a full garbage collection and printing one
+ * `gc-sample {...}` line with the memory usage right after it: the approach of
+ * backend/src/testing/serverProcess.ts (`gcOnSignal`), repeated here rather than imported (that
+ * module keeps it private).
+ */
+export const GC_ON_SIGNAL_ARGS = [
+  '--expose-gc',
+  '--import',
+  `data:text/javascript,${encodeURIComponent(
+    "process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); process.stdout.write('gc-sample ' + JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }) + '\\n'); });",
+  )}`,
+];
+
+export interface MemorySample {
+  /** VmRSS from /proc right after the collection, KiB. */
+  rssKiB: number;
+  heapUsedKiB: number;
+  /** V8 external memory (ArrayBuffers, Buffers), KiB. */
+  externalKiB: number;
+}
+
+const readRssKiB = (pid: number): number => {
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]);
+};
+
+/** Full GC in a child started with `GC_ON_SIGNAL_ARGS` (SIGUSR2), then its memory. */
+export const collectGarbage = (child: ChildServer, timeoutMs = 10_000): Promise<MemorySample> =>
+  new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`${child.name}: no gc-sample within ${timeoutMs} ms (started without GC_ON_SIGNAL_ARGS?)`));
+    }, timeoutMs);
+    const off = child.onOutput((text) => {
+      buffer += text;
+      const match = /gc-sample (\{[^\n]*\})\n/.exec(buffer);
+      if (!match) return;
+      clearTimeout(timer);
+      off();
+      const sample = JSON.parse(match[1]!) as { heapUsed: number; external: number };
+      resolve({ rssKiB: readRssKiB(child.pid), heapUsedKiB: sample.heapUsed / 1024, externalKiB: sample.external / 1024 });
+    });
+    process.kill(child.pid, 'SIGUSR2');
+  });
+
+/** A fan-out baseline (bench/baselines/rawWs.ts or yogaWs.ts) as a child process, with the GC hook. */
+export const startFanoutBaseline = async (kind: 'rawWs' | 'yogaWs', options: { nodeEnv?: string } = {}): Promise<ChildServer> =>
+  startChild({
+    name: kind === 'rawWs' ? 'raw-ws' : 'yoga-ws',
+    command: process.execPath,
+    args: [...GC_ON_SIGNAL_ARGS, '--import', 'tsx', `bench/baselines/${kind}.ts`],
+    cwd: repoRoot,
+    env: { PORT: '0', HOST: '127.0.0.1', NODE_ENV: options.nodeEnv ?? 'production' },
     readyPattern: /listening on (\S+)/,
   });
