@@ -6,6 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// The server serves the built UI (security headers, end-to-end tests): build it first when stale.
+const build = spawnSync(process.execPath, ['frontend/scripts/ensureBuilt.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(build.status ?? 1);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'balloons-test-'));
 const report = join(dir, 'vitest.json');
 const run = spawnSync(
