@@ -43,36 +43,31 @@
  * Quick run: BENCH_FANOUT_NS=100,1000 BENCH_FANOUT_ROUNDS=1 BENCH_CATCHUP_ROUNDS=1 BENCH_WRITE_ROUNDS=2 npm run bench:fanout
  * Profile only our server: BENCH_PROFILE=1 BENCH_FANOUT_SERVERS=ours BENCH_FANOUT_SKIP=memory,latency,catchup,write npm run bench:fanout
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
-import { createChatCommands } from '../backend/src/eventstore/chatCommands.js';
-import { createChatQueries } from '../backend/src/eventstore/chatQueries.js';
 import { toRoomStreamKey } from '../backend/src/eventstore/keys.js';
-import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
-import { type TestRedis, startTestRedis } from '../backend/src/testing/redisServer.js';
-import { type ChildServer, killAllChildren, stopAllChildren } from './childServer.js';
+import type { ChildServer } from './childServer.js';
+import { envNumber, log } from './env.js';
+import { fillRoom } from './fill.js';
 import { type Fleet, type FleetStats, startFleet } from './fleet.js';
 import { type HttpClient, createHttpClient } from './httpClient.js';
+import { createLifecycle } from './lifecycle.js';
 import { quantile, runLoad } from './load.js';
-import { type Measured, type MeasureSources, createMeter, machineBusyMicros, parseInfo, redisCpuMicros, speedProbeMs } from './metrics.js';
+import { type Measured, type MeasureSources, machineBusyMicros, redisCpuMicros, speedProbeMs } from './metrics.js';
+import { warmUpAndMeasure } from './phases.js';
 import { type ProfileBucket, mainThreadProfile, summarizeProfile } from './profile.js';
-import { type MemorySample, collectGarbage, repoRoot, signIn, startFanoutBaseline, startOurServer, startYogaXadd } from './servers.js';
+import {
+  type MemorySample, YOGA_POST, collectGarbage, createRoom as createRoomAs, repoRoot, signInAll, startFanoutBaseline, startOurServer, startYogaXadd,
+} from './servers.js';
 import type { FleetProtocol } from './subscriberFleet.js';
 import { formatTable } from './table.js';
 import { type GraphqlSocket, POST_MESSAGE, ROOM_EVENTS_DOCUMENT, openGraphqlSocket } from './wsClient.js';
 
 // ---- settings ----
 
-const envNumber = (name: string, fallback: number, min = 0): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-};
 const envList = (name: string, fallback: string): string[] =>
   (process.env[name] || fallback).split(',').map((item) => item.trim()).filter((item) => item !== '');
 
@@ -107,7 +102,6 @@ const WARM_SOCKETS = 20;
 /** Our server keeps a user in a room this long after their last subscription (see the header). */
 const PRESENCE_GRACE_MS = 3_600_000;
 
-const log = (message: string) => console.error(`· ${message}`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 const median = (values: number[]): number => {
@@ -118,59 +112,10 @@ const median = (values: number[]): number => {
 };
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-// ---- cleanup ----
+// ---- cleanup (bench/lifecycle.ts): the children, fleets, redis-server and its directory, on any exit ----
 
-let redis: TestRedis | null = null;
-let redisPid: number | null = null;
-let redisDir: string | null = null;
-const connections = new Set<Redis>();
-const clients = new Set<HttpClient>();
-const sockets = new Set<GraphqlSocket>();
-
-const connect = async (url: string): Promise<Redis> => {
-  const connection = new Redis(url, { lazyConnect: true, protocol: 2, maxRetriesPerRequest: 0 });
-  connection.on('error', () => {});
-  connections.add(connection);
-  await connection.connect();
-  return connection;
-};
-
-let cleanedUp: Promise<void> | null = null;
-const cleanup = () =>
-  (cleanedUp ??= (async () => {
-    for (const socket of sockets) socket.ws.terminate();
-    for (const client of clients) client.close();
-    for (const connection of connections) connection.disconnect();
-    await stopAllChildren();
-    await redis?.dispose();
-    redis = null;
-    redisPid = null;
-  })());
-
-process.on('exit', () => {
-  killAllChildren();
-  if (redisPid !== null) {
-    try {
-      process.kill(redisPid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-    if (redisDir) rmSync(redisDir, { recursive: true, force: true });
-  }
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(`\n${signal}: stopping the servers, fleets and redis-server…`);
-    const timer = setTimeout(() => process.exit(130), 10_000);
-    void cleanup().finally(() => {
-      clearTimeout(timer);
-      process.exit(130);
-    });
-  });
-}
+const bench = createLifecycle({ stopping: 'the servers, fleets and redis-server', signalGraceMs: 10_000 });
+const { clients, connections, sockets, connect } = bench;
 
 // ---- the servers under test ----
 
@@ -474,11 +419,7 @@ const main = async () => {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   log('starting a private redis-server');
-  redis = await startTestRedis();
-  const admin = await connect(redis.url);
-  const serverInfo = parseInfo(await admin.info('server'));
-  redisPid = Number(serverInfo.get('process_id'));
-  redisDir = ((await admin.config('GET', 'dir')) as string[])[1] ?? null;
+  const { redis, admin, serverInfo } = await bench.startRedis();
 
   const results: Results = {
     startedAt: startedAt.toISOString(),
@@ -518,12 +459,7 @@ const main = async () => {
     ...(settings.servers.includes('ours') ? Array.from({ length: maxN }, (_, i) => `fs_${i}`) : []),
   ];
   log(`signing in ${handles.length.toLocaleString('en-US')} users on our server (POST /auth/dev)`);
-  const cookieList = new Array<string>(handles.length);
-  let nextSignIn = 0;
-  const signedIn = await runLoad({ concurrency: 16, maxOps: handles.length, maxErrors: 1 }, async () => {
-    const i = nextSignIn++;
-    cookieList[i] = await signIn(setupClient, setup.origin, handles[i]!);
-  });
+  const { cookies: cookieList, result: signedIn } = await signInAll(setupClient, setup.origin, handles);
   results.connect.signInPerSecond = signedIn.perSecond;
   log(`signed in ${signedIn.count} users in ${(signedIn.elapsedMs / 1000).toFixed(1)} s`);
   const writerCookies = cookieList.slice(0, writerCount);
@@ -532,10 +468,7 @@ const main = async () => {
   let nextWriter = 0;
   const writerCookie = () => writerCookies[nextWriter++ % writerCookies.length]!;
 
-  const createRoom = async (name: string, cookie: string) => {
-    const text = await setupClient.graphql('mutation Create($name: String!) { createRoom(name: $name) { id } }', { name }, cookie);
-    return (JSON.parse(text) as { data: { createRoom: { id: string } } }).data.createRoom.id;
-  };
+  const createRoom = (name: string, cookie: string) => createRoomAs(setupClient, name, cookie);
   const fanRoomId = await createRoom(`fan-out ${stamp}`, writerCookies[0]!);
   const catchupRoomId = await createRoom(`catch-up ${stamp}`, writerCookies[1]!);
   const writeRoomId = await createRoom(`write path ${stamp}`, writerCookies[2]!);
@@ -692,19 +625,11 @@ const catchUp = async (child: ChildServer, wsUrl: string, origin: string, cookie
   const messages = settings.catchupMessages;
   const authors = Array.from({ length: Math.min(10, settings.concurrency) }, (_, i) => toDevUserId(`fw_${i}_0`));
   log(`catch-up: filling a room with ${messages.toLocaleString('en-US')} messages (createChatCommands.postMessage from this process)`);
-  const store = await createRedisEventStore({ url: redis!.url });
-  let fill;
-  try {
-    const commands = createChatCommands(store, createChatQueries(store));
-    let next = 0;
-    fill = await runLoad({ concurrency: 64, maxOps: messages, maxErrors: 1 }, async () => {
-      const i = next++;
-      await commands.postMessage({ actorId: authors[i % authors.length]!, roomId, clientId: `catchup-${i}`, body: `Catch-up message ${i}: the quick brown fox jumps over the lazy dog.` });
-    });
-  } finally {
-    await store.close();
-  }
-  const admin = await connect(redis!.url);
+  const fill = await fillRoom({
+    redisUrl: bench.redis!.url, roomId, authors, messages, concurrency: 64,
+    clientId: (i) => `catchup-${i}`, body: (i) => `Catch-up message ${i}: the quick brown fox jumps over the lazy dog.`,
+  });
+  const admin = await connect(bench.redis!.url);
   const newest = await admin.xrevrange(toRoomStreamKey(roomId), '+', '-', 'COUNT', messages + 1);
   const after = newest.length > messages ? newest.at(-1)![0] : '0-0';
   const rounds: CatchupResult['rounds'] = [];
@@ -754,14 +679,12 @@ const catchUp = async (child: ChildServer, wsUrl: string, origin: string, cookie
 
 // ---- 5. the write path ----
 
-const YOGA_POST = 'mutation Post($body: String!, $clientId: String) { post(body: $body, clientId: $clientId) { id body createdAt } }';
-
 const writePath = async (
   child: ChildServer, wsUrl: string, origin: string, oursClient: HttpClient, cookies: string[], roomId: string, admin: Redis,
 ): Promise<Measured[]> => {
   const { concurrency, usersPerClient } = settings;
   log('write path: starting baseline bench/baselines/yogaXadd.ts');
-  const yoga = await startYogaXadd({ redisUrl: redis!.url, nodeEnv: settings.nodeEnv });
+  const yoga = await startYogaXadd({ redisUrl: bench.redis!.url, nodeEnv: settings.nodeEnv });
   const yogaClient = createHttpClient(yoga.ready, { maxSockets: concurrency });
   clients.add(yogaClient);
   log(`write path: opening ${cookies.length} WebSockets, one per writer user (${concurrency} clients × ${usersPerClient} users)`);
@@ -798,21 +721,10 @@ const writePath = async (
       sources: { serverCpuMicros: yoga.cpuMicros, redisAdmin: admin } as MeasureSources,
     },
   ];
-  const counted = phases.map((phase) => {
-    let n = 0;
-    return { ...phase, run: (worker: number) => phase.op(worker, n++), meter: createMeter(phase.name, concurrency, phase.sources) };
+  const measured = await warmUpAndMeasure(phases, {
+    concurrency, warmupSeconds: settings.writeWarmupSeconds, durationMs: settings.writeSeconds * 1000, rounds: settings.writeRounds, tolerateErrors: true,
+    describe: (sliceMs) => `write path: ${settings.writeRounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s per phase, ${concurrency} concurrent`,
   });
-  for (const phase of counted) {
-    if (settings.writeWarmupSeconds <= 0) break;
-    log(`${phase.name}: warming up ${settings.writeWarmupSeconds} s`);
-    const warm = await runLoad({ concurrency, durationMs: settings.writeWarmupSeconds * 1000, maxErrors: Number.POSITIVE_INFINITY }, phase.run);
-    if (warm.errors > 0) log(`${phase.name} warm-up: ${warm.errors} failures; first: ${warm.errorSamples[0]}`);
-  }
-  const sliceMs = (settings.writeSeconds * 1000) / settings.writeRounds;
-  log(`write path: ${settings.writeRounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s per phase, ${concurrency} concurrent`);
-  for (let round = 0; round < settings.writeRounds; round++) {
-    for (const phase of counted) await phase.meter.slice({ durationMs: sliceMs, maxErrors: Number.POSITIVE_INFINITY }, phase.run);
-  }
   for (const socket of wsByUser) {
     socket.ws.terminate();
     sockets.delete(socket);
@@ -820,7 +732,7 @@ const writePath = async (
   yogaClient.close();
   clients.delete(yogaClient);
   await yoga.stop();
-  return counted.map((phase) => phase.meter.result());
+  return measured;
 };
 
 // ---- the report ----
@@ -1058,14 +970,4 @@ const printReport = (results: Results) => {
   }
 };
 
-main()
-  .then(() => 0, (error: unknown) => {
-    if (!interrupted) console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (!interrupted && String(error).includes('RATE_LIMITED')) console.error('hint: raise BENCH_USERS_PER_CLIENT so that no user posts faster than the server\'s per-user limit');
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    if (redisDir && existsSync(redisDir)) rmSync(redisDir, { recursive: true, force: true });
-    process.exit(interrupted ? 130 : code);
-  });
+bench.run(main);

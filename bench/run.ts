@@ -18,33 +18,24 @@
  * Live delivery (fan-out, latency, memory per subscriber, catch-up, postMessage over WebSocket) is
  * `npm run bench:fanout` (bench/fanout.ts).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
-import { createChatCommands } from '../backend/src/eventstore/chatCommands.js';
-import { createChatQueries } from '../backend/src/eventstore/chatQueries.js';
 import { toRoomStreamKey } from '../backend/src/eventstore/keys.js';
-import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
-import { type TestRedis, startTestRedis } from '../backend/src/testing/redisServer.js';
-import { killAllChildren, stopAllChildren } from './childServer.js';
-import { type HttpClient, type HttpClientKind, createHttpClient } from './httpClient.js';
+import { envNumber, log } from './env.js';
+import { fillRoom } from './fill.js';
+import { type HttpClientKind, createHttpClient } from './httpClient.js';
+import { createLifecycle } from './lifecycle.js';
 import { quantile, runLoad } from './load.js';
-import { type Measured, type MeasureSources, createMeter, measure, parseInfo } from './metrics.js';
+import { type Measured, type MeasureSources, measure } from './metrics.js';
+import { type LoadPhase, warmUpAndMeasure } from './phases.js';
 import { type ProfileBucket, mainThreadProfile, summarizeProfile } from './profile.js';
-import { repoRoot, signIn, startOurServer, startYogaXadd } from './servers.js';
+import { YOGA_POST, createRoom as createRoomAs, repoRoot, signInAll, startOurServer, startYogaXadd } from './servers.js';
 import { formatTable } from './table.js';
+import { POST_MESSAGE } from './wsClient.js';
 
 const root = repoRoot;
-
-const envNumber = (name: string, fallback: number, min = 0): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-};
 
 const seconds = envNumber('BENCH_SECONDS', 5, 0.1);
 const settings = {
@@ -64,63 +55,12 @@ const settings = {
   profile: process.env.BENCH_PROFILE === '1',
 };
 const durationMs = settings.seconds * 1000;
-const warmupMs = settings.warmupSeconds * 1000;
 const PAGE = 50;
 
-const log = (message: string) => console.error(`· ${message}`);
+// ---- cleanup (bench/lifecycle.ts): the children, redis-server and its directory, on any exit ----
 
-// ---- cleanup: children are killed by childServer; redis-server and its directory here ----
-
-let redis: TestRedis | null = null;
-let redisPid: number | null = null;
-let redisDir: string | null = null;
-const connections = new Set<Redis>();
-const clients = new Set<HttpClient>();
-
-const connect = async (url: string): Promise<Redis> => {
-  const connection = new Redis(url, { lazyConnect: true, protocol: 2, maxRetriesPerRequest: 0 });
-  connection.on('error', () => {});
-  connections.add(connection);
-  await connection.connect();
-  return connection;
-};
-
-let cleanedUp: Promise<void> | null = null;
-const cleanup = () =>
-  (cleanedUp ??= (async () => {
-    for (const client of clients) client.close();
-    for (const connection of connections) connection.disconnect();
-    await stopAllChildren();
-    await redis?.dispose();
-    redis = null;
-    redisPid = null;
-  })());
-
-process.on('exit', () => {
-  // Last resort when we leave without the async cleanup (a second Ctrl-C, an uncaught error).
-  killAllChildren();
-  if (redisPid !== null) {
-    try {
-      process.kill(redisPid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-    if (redisDir) rmSync(redisDir, { recursive: true, force: true });
-  }
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(`\n${signal}: stopping the servers and redis-server…`);
-    const timer = setTimeout(() => process.exit(130), 8_000);
-    void cleanup().finally(() => {
-      clearTimeout(timer);
-      process.exit(130);
-    });
-  });
-}
+const bench = createLifecycle({ stopping: 'the servers and redis-server', signalGraceMs: 8_000 });
+const { clients, connections, connect } = bench;
 
 // ---- helpers ----
 
@@ -133,39 +73,8 @@ const seededRandom = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-interface LoadPhase {
-  name: string;
-  /** One operation; `n` numbers the phase's operations (warm-up included), for unique bodies and clientIds. */
-  op: (worker: number, n: number) => Promise<void>;
-  sources: MeasureSources;
-}
-
-/**
- * Warms each phase up, then measures them in `rounds` interleaved slices (A B C A B C …) that add
- * up to `durationMs` each, so that the drift of a shared machine weighs on every phase alike.
- */
-const warmUpAndMeasure = async (phases: LoadPhase[], concurrency: number): Promise<Measured[]> => {
-  const counted = phases.map((phase) => {
-    let n = 0;
-    return { ...phase, run: (worker: number) => phase.op(worker, n++), meter: createMeter(phase.name, concurrency, phase.sources) };
-  });
-  for (const phase of counted) {
-    if (warmupMs <= 0) break;
-    log(`${phase.name}: warming up ${settings.warmupSeconds} s`);
-    await runLoad({ concurrency, durationMs: warmupMs }, phase.run);
-  }
-  const sliceMs = durationMs / settings.rounds;
-  log(`measuring ${phases.map((p) => p.name).join(', ')}: ${settings.rounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s each, ${concurrency} concurrent`);
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const phase of counted) await phase.meter.slice({ durationMs: sliceMs }, phase.run);
-  }
-  return counted.map((phase) => phase.meter.result());
-};
-
 const body = (worker: number, seq: number) => `Message ${seq} from bench user ${worker}: the quick brown fox jumps over the lazy dog.`;
 
-const POST_MESSAGE = 'mutation Post($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body createdAt } }';
-const YOGA_POST = 'mutation Post($body: String!, $clientId: String) { post(body: $body, clientId: $clientId) { id body createdAt } }';
 const HISTORY_PAGE = `query Page($id: ID!, $before: String) {
   room(id: $id) { messages(last: ${PAGE}, before: $before) { edges { cursor node { id body author { handle } } } pageInfo { hasPreviousPage } } }
 }`;
@@ -203,11 +112,7 @@ const main = async () => {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   log('starting a private redis-server');
-  redis = await startTestRedis();
-  const admin = await connect(redis.url);
-  const serverInfo = parseInfo(await admin.info('server'));
-  redisPid = Number(serverInfo.get('process_id'));
-  redisDir = ((await admin.config('GET', 'dir')) as string[])[1] ?? null;
+  const { redis, admin, serverInfo } = await bench.startRedis();
 
   const results: Results = {
     startedAt: startedAt.toISOString(),
@@ -234,21 +139,13 @@ const main = async () => {
   const perClient = settings.usersPerClient;
   log(`signing in ${settings.concurrency} × ${perClient} users`);
   const handles = Array.from({ length: settings.concurrency * perClient }, (_, i) => `bench_${i % settings.concurrency}_${Math.floor(i / settings.concurrency)}`);
-  const cookieList: string[] = new Array<string>(handles.length);
-  let nextSignIn = 0;
-  const signedIn = await runLoad({ concurrency: 16, maxOps: handles.length, maxErrors: 1 }, async () => {
-    const i = nextSignIn++;
-    cookieList[i] = await signIn(oursClient, ours.origin, handles[i]!);
-  });
+  const { cookies: cookieList, result: signedIn } = await signInAll(oursClient, ours.origin, handles);
   log(`signed in ${signedIn.count} users in ${(signedIn.elapsedMs / 1000).toFixed(1)} s`);
   /** The cookie for client `worker`'s next post: its users in turn, continuing across warm-up and measurement. */
   const posted = new Array<number>(settings.concurrency).fill(0);
   const cookieOf = (worker: number) => cookieList[(posted[worker]!++ % perClient) * settings.concurrency + worker]!;
   const cookies = cookieList;
-  const createRoom = async (name: string) => {
-    const text = await oursClient.graphql('mutation Create($name: String!) { createRoom(name: $name) { id } }', { name }, cookies[0]);
-    return (JSON.parse(text) as { data: { createRoom: { id: string } } }).data.createRoom.id;
-  };
+  const createRoom = (name: string) => createRoomAs(oursClient, name, cookies[0]);
   const postRoomId = await createRoom(`bench post ${stamp}`);
 
   const oursSources: MeasureSources = { serverCpuMicros: ours.child.cpuMicros, redisAdmin: admin };
@@ -271,7 +168,7 @@ const main = async () => {
 
   // 3. baseline B: raw XADD, one connection per loop
   log(`opening ${settings.concurrency} Redis connections for baseline B`);
-  const loops = await Promise.all(Array.from({ length: settings.concurrency }, () => connect(redis!.url)));
+  const loops = await Promise.all(Array.from({ length: settings.concurrency }, () => connect(redis.url)));
   const rawPhase: LoadPhase = {
     name: 'raw XADD (ioredis)',
     op: async (worker, n) => {
@@ -281,7 +178,10 @@ const main = async () => {
     sources: { redisAdmin: admin },
   };
 
-  results.phases.push(...(await warmUpAndMeasure([ourPhase, yogaPhase, rawPhase], settings.concurrency)));
+  results.phases.push(...(await warmUpAndMeasure([ourPhase, yogaPhase, rawPhase], {
+    concurrency: settings.concurrency, warmupSeconds: settings.warmupSeconds, durationMs, rounds: settings.rounds,
+    describe: (sliceMs) => `measuring ${[ourPhase, yogaPhase, rawPhase].map((p) => p.name).join(', ')}: ${settings.rounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s each, ${settings.concurrency} concurrent`,
+  })));
   yogaClient.close();
   clients.delete(yogaClient);
   await yoga.stop();
@@ -294,25 +194,15 @@ const main = async () => {
   const historyRoomId = await createRoom(`bench history ${stamp}`);
   const authors = handles.slice(0, settings.historyAuthors).map(toDevUserId);
   log(`filling a room with ${settings.historyMessages.toLocaleString('en-US')} messages (createChatCommands.postMessage, ${settings.fillConcurrency} in flight, ${authors.length} authors)`);
-  const store = await createRedisEventStore({ url: redis.url });
-  try {
-    const commands = createChatCommands(store, createChatQueries(store));
-    let next = 0;
-    const fill = await runLoad({ concurrency: settings.fillConcurrency, maxOps: settings.historyMessages, maxErrors: 1 }, async () => {
-      const i = next++;
-      await commands.postMessage({
-        actorId: authors[i % authors.length]!, roomId: historyRoomId, clientId: `fill-${i}`,
-        body: `History message ${i}: the quick brown fox jumps over the lazy dog.`,
-      });
-    });
-    results.historyFill = {
-      messages: fill.count, seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond,
-      concurrency: settings.fillConcurrency, authors: authors.length,
-    };
-    log(`filled in ${(fill.elapsedMs / 1000).toFixed(1)} s (${Math.round(fill.perSecond)} messages/s)`);
-  } finally {
-    await store.close();
-  }
+  const fill = await fillRoom({
+    redisUrl: redis.url, roomId: historyRoomId, authors, messages: settings.historyMessages, concurrency: settings.fillConcurrency,
+    clientId: (i) => `fill-${i}`, body: (i) => `History message ${i}: the quick brown fox jumps over the lazy dog.`,
+  });
+  results.historyFill = {
+    messages: fill.count, seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond,
+    concurrency: settings.fillConcurrency, authors: authors.length,
+  };
+  log(`filled in ${(fill.elapsedMs / 1000).toFixed(1)} s (${Math.round(fill.perSecond)} messages/s)`);
   const stream = toRoomStreamKey(historyRoomId);
   const cursors: string[] = [];
   for (let start = '-'; ;) {
@@ -448,15 +338,4 @@ const printReport = (results: Results) => {
   }
 };
 
-main()
-  .then(() => 0, (error: unknown) => {
-    // After Ctrl-C the servers die under the load; that failure is not news.
-    if (!interrupted) console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (!interrupted && String(error).includes('RATE_LIMITED')) console.error('hint: raise BENCH_USERS_PER_CLIENT so that no user posts faster than the server\'s per-user limit');
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    if (redisDir && existsSync(redisDir)) rmSync(redisDir, { recursive: true, force: true });
-    process.exit(interrupted ? 130 : code);
-  });
+bench.run(main);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../backend/src/testing/freePort.js';
 import { type ChildServer, startChild } from './childServer.js';
 import type { HttpClient } from './httpClient.js';
+import { type LoadResult, runLoad } from './load.js';
 
 /** The repository root (the servers run with it as their working directory). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,6 +61,26 @@ export const signIn = async (client: HttpClient, origin: string, handle: string)
   if (response.status !== 200 || !cookie) throw new Error(`sign-in of ${handle} failed: ${response.status} ${response.body}`);
   return cookie;
 };
+
+/** Signs `handles` in, 16 at a time; their cookies in the same order, and the load's figures. */
+export const signInAll = async (client: HttpClient, origin: string, handles: string[]): Promise<{ cookies: string[]; result: LoadResult }> => {
+  const cookies = new Array<string>(handles.length);
+  let next = 0;
+  const result = await runLoad({ concurrency: 16, maxOps: handles.length, maxErrors: 1 }, async () => {
+    const i = next++;
+    cookies[i] = await signIn(client, origin, handles[i]!);
+  });
+  return { cookies, result };
+};
+
+/** Creates a room on our server as the user of `cookie`; its id. */
+export const createRoom = async (client: HttpClient, name: string, cookie: string | undefined): Promise<string> => {
+  const text = await client.graphql('mutation Create($name: String!) { createRoom(name: $name) { id } }', { name }, cookie);
+  return (JSON.parse(text) as { data: { createRoom: { id: string } } }).data.createRoom.id;
+};
+
+/** Baseline A's mutation (bench/baselines/yogaXadd.ts). */
+export const YOGA_POST = 'mutation Post($body: String!, $clientId: String) { post(body: $body, clientId: $clientId) { id body createdAt } }';
 
 /** Baseline A (bench/baselines/yogaXadd.ts) as a child process. */
 export const startYogaXadd = async (options: { redisUrl: string; nodeEnv?: string }): Promise<ChildServer> =>

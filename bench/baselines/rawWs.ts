@@ -6,8 +6,8 @@
  * rooms, no auth. Env: PORT (0), HOST (127.0.0.1). Prints "raw-ws listening on <url>" when ready.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { serveUntilSignalled } from './common.js';
 
 const wss = new WebSocketServer({ noServer: true });
 const author = { id: 'u_bench', handle: 'bench_poster', displayName: 'bench_poster', avatarUrl: null, status: 'AVAILABLE' };
@@ -35,19 +35,5 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
   });
 });
-// The poster's keep-alive sockets sit idle between phases: Node's 5 s default would close them under it ("socket hang up").
-server.keepAliveTimeout = 120_000;
 server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
-
-server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  console.log(`raw-ws listening on http://${process.env.HOST ?? '127.0.0.1'}:${port}`);
-});
-const shutdown = () => {
-  for (const client of wss.clients) client.terminate();
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+serveUntilSignalled(server, wss, 'raw-ws');

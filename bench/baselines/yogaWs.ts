@@ -8,11 +8,11 @@
  * Env: PORT (0), HOST (127.0.0.1). Prints "yoga-ws listening on <url>" when ready.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ExecutionArgs } from 'graphql';
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { serveUntilSignalled } from './common.js';
 
 interface User { id: string; handle: string; displayName: string; avatarUrl: string | null; status: string }
 interface Message { id: string; body: string; createdAt: string; editedAt: string | null; deletedAt: string | null; author: User }
@@ -64,8 +64,6 @@ const yoga = createYoga({
 });
 
 const server = createServer(yoga);
-// The poster's keep-alive sockets sit idle between phases: Node's 5 s default would close them under it ("socket hang up").
-server.keepAliveTimeout = 120_000;
 const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -91,15 +89,4 @@ useServer(
   wss,
 );
 
-server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  console.log(`yoga-ws listening on http://${process.env.HOST ?? '127.0.0.1'}:${port}`);
-});
-const shutdown = () => {
-  for (const client of wss.clients) client.terminate();
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+serveUntilSignalled(server, wss, 'yoga-ws');

@@ -1,0 +1,13 @@
+/** Settings from the environment, and progress lines, shared by the bench entry points. */
+
+/** The number in env var `name` (`fallback` when unset or empty); throws unless it is finite and ≥ `min`. */
+export const envNumber = (name: string, fallback: number, min = 0): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+};
+
+/** A progress line on stderr (stdout holds the report). */
+export const log = (message: string) => console.error(`· ${message}`);
