@@ -90,6 +90,20 @@ describe('resuming subscriptions after a reconnect', () => {
     sub.unsubscribe();
   });
 
+  it('sends mutations over the open socket, not over HTTP', async () => {
+    server = await startFakeServer();
+    // The HTTP url points nowhere: a mutation sent by fetch would fail.
+    client = createGraphQLClient({ url: 'http://127.0.0.1:1/graphql', wsUrl: server.url, webSocketImpl: WebSocket, retryDelay: () => 10 });
+    const result = client.urql.mutation('mutation Post($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b, clientId: "c1") { id } }', { r: 'r1', b: 'hi' }).toPromise();
+    await server.waitForSubscribes(1);
+    const sent = server.subscribes[0]!;
+    expect(sent.payload.variables).toEqual({ r: 'r1', b: 'hi' });
+    const socket = [...server.sockets][0]!;
+    server.send(socket, { id: sent.id, type: 'next', payload: { data: { postMessage: { id: 'm1' } } } });
+    server.send(socket, { id: sent.id, type: 'complete' });
+    expect((await result).data).toEqual({ postMessage: { id: 'm1' } });
+  });
+
   it('waits for the network before reconnecting, then resumes', async () => {
     server = await startFakeServer();
     let online = true;

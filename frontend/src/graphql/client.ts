@@ -184,8 +184,11 @@ export const createGraphQLClient = (options: GraphQLClientOptions): GraphQLClien
     // re-run history queries whenever a mutation returns a Message.
     requestPolicy: 'network-only',
     exchanges: [
-      fetchExchange,
       subscriptionExchange({
+        // Mutations too go over the already-open socket (no HTTP round trip through Yoga per post):
+        // graphql-ws re-sends an in-flight one after a reconnect, which is safe because every
+        // mutation here is idempotent (postMessage by clientId; the others change nothing twice).
+        isSubscriptionOperation: (operation) => operation.kind === 'subscription' || operation.kind === 'mutation',
         forwardSubscription: (request) => {
           // Our own copy: graphql-ws keeps this object and re-sends it on every reconnect.
           const payload: SubscribePayload = {
@@ -227,6 +230,7 @@ export const createGraphQLClient = (options: GraphQLClientOptions): GraphQLClien
           };
         },
       }),
+      fetchExchange,
     ],
   });
 
