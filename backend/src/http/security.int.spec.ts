@@ -17,6 +17,7 @@ import { buildApp } from './app.js';
 import { createServices } from './services.js';
 import { CONNECTION_INIT_TIMEOUT_MS, MAX_SUBSCRIPTIONS_PER_SOCKET } from './ws.js';
 import { DOCUMENT_LIMITS, createChatYoga } from './yoga.js';
+import { refusedUpgrade } from '../testing/refusedUpgrade.js';
 
 /*
  * The public surface under attack, over real HTTP and real WebSockets: oversized and costly
@@ -71,21 +72,6 @@ const openRawSocket = async (url: string, headers: Record<string, string>, init 
   return { socket, messages, closed, next, subscribe, result };
 };
 
-/** Resolves with the status and body of a refused upgrade; rejects if the upgrade succeeds. */
-const refusedUpgrade = (url: string, headers: Record<string, string>) =>
-  new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
-    socket.once('open', () => {
-      socket.close();
-      reject(new Error('the upgrade was accepted'));
-    });
-    socket.once('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    socket.once('error', () => {});
-  });
 
 /** One operation over a graphql-ws client: its result, or its operation error as `{ errors }`. */
 const overClient = (client: Client, query: string, variables: Record<string, unknown> = {}) =>

@@ -8,6 +8,7 @@ import { lobbyStreamKey } from '../eventstore/keys.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
 import { BODY_LIMIT_BYTES } from './httpUtil.js';
+import { type RawResponse, refusedUpgrade } from '../testing/refusedUpgrade.js';
 
 /*
  * The edges of the transports, over real HTTP and real WebSockets: what a broken, oversized,
@@ -19,11 +20,6 @@ const LOBBY_EVENTS = 'subscription { lobbyEvents { kind room { id name } } }';
 const FOREIGN_ORIGIN = 'https://evil.example';
 const STACK_LINE = /^\s+at /m;
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
 
 /** One HTTP request with full control of the body: `chunks` are written one by one (chunked unless content-length is set). */
 const rawRequest = (url: string, options: { method?: string; headers?: Record<string, string | number>; chunks?: (string | Buffer)[] }) =>
@@ -93,21 +89,6 @@ const openRawSocket = async (url: string, headers: Record<string, string>) => {
   return { socket, messages, closed, next };
 };
 
-/** Resolves with the status and body of a refused upgrade; rejects if the upgrade succeeds. */
-const refusedUpgrade = (url: string, headers: Record<string, string>) =>
-  new Promise<RawResponse>((resolve, reject) => {
-    const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
-    socket.once('open', () => {
-      socket.close();
-      reject(new Error('the upgrade was accepted'));
-    });
-    socket.once('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
-    socket.once('error', () => {});
-  });
 
 /** A graphql-ws client that connects at once and counts its connections and closures. */
 const watchedClient = (server: TestServer, cookie?: string) => {
