@@ -8,6 +8,9 @@ import type { Metrics } from './metrics.js';
 
 const toMasked = (error: GraphQLError) => maskError(error, 'Unexpected error.') as GraphQLError;
 
+/** How long one execution context (and its user cache) is shared by a group's renders. */
+const RENDER_CONTEXT_MS = 100;
+
 /** A socket that has this much unsent is not keeping up: end its subscription, let it resume. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -54,6 +57,14 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
   const join = (target: SharedTarget, args: ExecutionArgs): Group => {
     let group = groups.get(target.groupKey);
     if (!group) {
+      // One context serves the group's renders for a moment: its per-operation caches (authors)
+      // then cover a burst of events, e.g. a catch-up, and are never older than that moment.
+      let context: { value: Promise<unknown> | unknown; until: number } | null = null;
+      const renderContext = () => {
+        const now = performance.now();
+        if (!context || context.until < now) context = { value: target.contextFactory(), until: now + RENDER_CONTEXT_MS };
+        return context.value;
+      };
       const created: Group = {
         members: 0,
         renders: new WeakMap(),
@@ -63,7 +74,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
             metrics.renders.inc();
             rendered = (async () => {
               // graphql-js's own execute: Yoga's would treat a subscription document as a new subscription.
-              const result = await execute({ ...args, rootValue: entry, contextValue: await target.contextFactory() });
+              const result = await execute({ ...args, rootValue: entry, contextValue: await renderContext() });
               return JSON.stringify(result.errors ? { ...result, errors: result.errors.map(toMasked) } : result);
             })();
             created.renders.set(entry, rendered);
