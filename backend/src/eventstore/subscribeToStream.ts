@@ -151,6 +151,10 @@ export async function openStreamSubscription<T extends Positioned>(
     if (events.length < pageSize) catchingUp = false;
   };
 
+  const settle = () => {
+    pending--;
+  };
+
   const pull = async (): Promise<IteratorResult<T>> => {
     for (;;) {
       if (failure) {
@@ -178,12 +182,14 @@ export async function openStreamSubscription<T extends Positioned>(
     }
   };
 
-  // next() calls run one after another, as a for-await loop makes them.
+  // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
+  let pending = 0;
   let queue: Promise<unknown> = Promise.resolve();
   const iterator: AsyncIterableIterator<T> = {
     next: () => {
-      const result = queue.then(pull);
-      queue = result.catch(() => {});
+      const result = pending === 0 ? pull() : queue.then(pull);
+      pending++;
+      queue = result.then(settle, settle);
       return result;
     },
     return: async () => {

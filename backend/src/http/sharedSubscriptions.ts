@@ -18,7 +18,9 @@ interface Group {
   members: number;
   /** Each entry rendered once for the whole group; entries are shared objects, dropped with their last reference. */
   renders: WeakMap<object, Promise<string>>;
-  render(entry: object): Promise<string>;
+  /** The same, once settled: most members find their frame here and skip a microtask. */
+  rendered: WeakMap<object, string>;
+  render(entry: object): string | Promise<string>;
 }
 
 export interface SharedTarget {
@@ -68,14 +70,19 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       const created: Group = {
         members: 0,
         renders: new WeakMap(),
+        rendered: new WeakMap(),
         render(entry) {
+          const done = created.rendered.get(entry);
+          if (done !== undefined) return done;
           let rendered = created.renders.get(entry);
           if (!rendered) {
             metrics.renders.inc();
             rendered = (async () => {
               // graphql-js's own execute: Yoga's would treat a subscription document as a new subscription.
               const result = await execute({ ...args, rootValue: entry, contextValue: await renderContext() });
-              return JSON.stringify(result.errors ? { ...result, errors: result.errors.map(toMasked) } : result);
+              const json = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(toMasked) } : result);
+              created.rendered.set(entry, json);
+              return json;
             })();
             created.renders.set(entry, rendered);
           }
@@ -118,7 +125,8 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
             for (;;) {
               const result = await events.next();
               if (result.done || ended) break;
-              const frame = prefix + (await group.render(result.value)) + '}';
+              const rendered = group.render(result.value);
+              const frame = prefix + (typeof rendered === 'string' ? rendered : await rendered) + '}';
               if (target.socket.bufferedAmount > MAX_BUFFERED_BYTES) throw new SubscriberTooSlowError(lastCursor);
               target.socket.send(frame);
               metrics.framesSent.inc();
