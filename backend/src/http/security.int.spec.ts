@@ -12,7 +12,7 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../auth/sessionStore.js';
 import { readConfig } from '../config.js';
 import { lobbyStreamKey, toRoomStreamKey } from '../eventstore/keys.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type GraphQLResponse, type StoreKind, type TestServer, startTestServer } from '../testing/testServer.js';
+import { type GraphQLResponse, type StoreKind, type TestServer, startTestServer, operateOverSocket } from '../testing/testServer.js';
 import { buildApp } from './app.js';
 import { createServices } from './services.js';
 import { CONNECTION_INIT_TIMEOUT_MS, MAX_SUBSCRIPTIONS_PER_SOCKET } from './ws.js';
@@ -73,16 +73,6 @@ const openRawSocket = async (url: string, headers: Record<string, string>, init 
 };
 
 
-/** One operation over a graphql-ws client: its result, or its operation error as `{ errors }`. */
-const overClient = (client: Client, query: string, variables: Record<string, unknown> = {}) =>
-  new Promise<GraphQLResponse<any>>((resolve, reject) => {
-    let result: GraphQLResponse<any> | undefined;
-    client.subscribe({ query, variables }, {
-      next: (value) => void (result = value as GraphQLResponse<any>),
-      error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(new Error(`socket failed: ${(error as { code?: number }).code}`))),
-      complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
-    });
-  });
 
 /** The first error code of a graphql-ws `next` (execution errors) or `error` (refused operation) message. */
 const toCode = (message: Message): string | undefined =>
@@ -131,7 +121,7 @@ describe('document limits, over HTTP and the WebSocket', () => {
   });
   afterAll(() => server.stop());
 
-  const send = (transport: Transport, query: string) => (transport === 'http' ? server.gql(query, {}, alice) : overClient(client, query));
+  const send = (transport: Transport, query: string) => (transport === 'http' ? server.gql(query, {}, alice) : operateOverSocket(client, query));
 
   const ATTACKS: [string, string][] = [
     ['depth 50', nested(50)],
@@ -171,8 +161,8 @@ describe('document limits, over HTTP and the WebSocket', () => {
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
-    for (const [, query] of ATTACKS) await overClient(client, query);
-    expect((await overClient(client, '{ me { id } }')).data).toEqual({ me: { id: 'dev:alice' } });
+    for (const [, query] of ATTACKS) await operateOverSocket(client, query);
+    expect((await operateOverSocket(client, '{ me { id } }')).data).toEqual({ me: { id: 'dev:alice' } });
   });
 
   it('lets every document of the UI through', () => {
@@ -228,7 +218,7 @@ describe('production: introspection off when asked, field suggestions hidden', (
     try {
       const client = server.wsClient();
       for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Room") { fields { name } } }']) {
-        for (const result of [await server.gql(query), await overClient(client, query)]) {
+        for (const result of [await server.gql(query), await operateOverSocket(client, query)]) {
           expect(result.data ?? null).toBeNull();
           expect(result.errors?.[0]?.message).toMatch(/introspection/i);
         }
@@ -246,7 +236,7 @@ describe('production: introspection off when asked, field suggestions hidden', (
     const server = await start({});
     try {
       expect((await server.gql('{ __schema { queryType { name } } }')).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
-      for (const result of [await server.gql('{ mee { id } }'), await overClient(server.wsClient(), '{ mee { id } }')]) {
+      for (const result of [await server.gql('{ mee { id } }'), await operateOverSocket(server.wsClient(), '{ mee { id } }')]) {
         expect(result.errors?.[0]?.message).toMatch(/Cannot query field "mee"/);
         expect(result.errors?.[0]?.message).not.toMatch(/Did you mean/);
       }
@@ -653,7 +643,7 @@ describe.each<StoreKind>(['memory', 'redis'])('rate limits (%s store)', (kind) =
     const client = server.wsClient(carol);
     const lobbyBefore = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await overClient(client, CREATE_ROOM, { name: `carol's room ${kind} ${i}` }));
+    for (let i = 0; i < 5; i++) results.push(await operateOverSocket(client, CREATE_ROOM, { name: `carol's room ${kind} ${i}` }));
     expect(results.slice(0, 3).map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
     for (const result of results.slice(3)) {
       expect(codes(result)).toEqual(['RATE_LIMITED']);

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { lobbyStreamKey } from '../eventstore/keys.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
+import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer, operateOverSocket } from '../testing/testServer.js';
 import { BODY_LIMIT_BYTES } from './httpUtil.js';
 import { type RawResponse, refusedUpgrade } from '../testing/refusedUpgrade.js';
 
@@ -112,16 +112,6 @@ const watchedClient = (server: TestServer, cookie?: string) => {
   return { client, events, connected, closed };
 };
 
-/** One operation over a graphql-ws client: its single result, or its `error` message as `{ errors }`. */
-const execute = (client: Client, query: string, variables: Record<string, unknown> = {}) =>
-  new Promise<GraphQLResponse<any>>((resolve, reject) => {
-    let result: GraphQLResponse<any> | undefined;
-    client.subscribe({ query, variables }, {
-      next: (value) => void (result = value as GraphQLResponse<any>),
-      error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(new Error(`socket failed: ${(error as { code?: number }).code}`))),
-      complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
-    });
-  });
 
 /** Polls `check` until it holds (for state outside this process, like a restarted Redis). */
 const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
@@ -347,9 +337,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
 
     it('serves queries to a socket without a cookie, and answers its mutations with UNAUTHENTICATED', async () => {
       const { client } = watchedClient(server);
-      expect(await execute(client, '{ me { id } }')).toEqual({ data: { me: null } });
-      expect((await execute(client, '{ rooms { id } }')).data?.rooms).toEqual(expect.any(Array));
-      const refused = await execute(client, CREATE_ROOM, { name: 'anonymous room' });
+      expect(await operateOverSocket(client, '{ me { id } }')).toEqual({ data: { me: null } });
+      expect((await operateOverSocket(client, '{ rooms { id } }')).data?.rooms).toEqual(expect.any(Array));
+      const refused = await operateOverSocket(client, CREATE_ROOM, { name: 'anonymous room' });
       expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
       await client.dispose();
     });
@@ -369,7 +359,7 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         'mutation { createRoom(name: 1) { id } }',
       ];
       for (const query of documents) {
-        const result = await execute(watched.client, query);
+        const result = await operateOverSocket(watched.client, query);
         expect(result.errors?.length, query).toBeGreaterThan(0);
         expect(result.data ?? null, query).toBeNull();
         expect(JSON.stringify(result)).not.toMatch(STACK_LINE);
@@ -406,9 +396,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const refused = await server.gql(CREATE_ROOM, { name: 'after logout' }, session);
       expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
       const overNewSocket = watchedClient(server, session);
-      expect((await execute(overNewSocket.client, CREATE_ROOM, { name: 'after logout' })).errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect((await operateOverSocket(overNewSocket.client, CREATE_ROOM, { name: 'after logout' })).errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
 
-      expect((await execute(stays.client, '{ me { id } }')).data).toEqual({ me: { id: 'dev:alice' } });
+      expect((await operateOverSocket(stays.client, '{ me { id } }')).data).toEqual({ me: { id: 'dev:alice' } });
       expect(stays.events).toEqual({ connected: 1, closed: [] });
       await Promise.all([stays.client.dispose(), overNewSocket.client.dispose()]);
     });
@@ -419,7 +409,7 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const { client, connected } = watchedClient(server, session);
       await connected;
       await server.app.services.sessions.invalidateSession((await server.app.services.sessions.validateSessionToken(session.split('=')[1]!))!.id);
-      const result = await execute(client, CREATE_ROOM, { name: 'after invalidation' });
+      const result = await operateOverSocket(client, CREATE_ROOM, { name: 'after invalidation' });
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
       await client.dispose();
     });
@@ -485,7 +475,7 @@ describe('Redis outage', () => {
       expect(body.data ?? null).toBeNull();
       expect(body.errors?.map((e) => e.extensions?.code), response.text).toEqual(['UNAVAILABLE']);
 
-      const overSocket = await execute(socket.client, query, variables);
+      const overSocket = await operateOverSocket(socket.client, query, variables);
       expect(overSocket.data ?? null).toBeNull();
       expect(overSocket.errors?.map((e) => e.extensions?.code), JSON.stringify(overSocket)).toEqual(['UNAVAILABLE']);
     }
@@ -509,7 +499,7 @@ describe('Redis outage', () => {
     await eventually(async () => (await server.gql('{ me { id } }', {}, alice)).data?.me?.id === 'dev:alice');
     const created = await server.gql(CREATE_ROOM, { name: 'after the outage' }, alice);
     expect(created.errors).toBeUndefined();
-    const overSocket = await execute(socket.client, CREATE_ROOM, { name: 'after the outage, over the socket' });
+    const overSocket = await operateOverSocket(socket.client, CREATE_ROOM, { name: 'after the outage, over the socket' });
     expect(overSocket.errors).toBeUndefined();
     const rooms = (await server.gql('{ rooms { name } }')).data!.rooms.map((r: { name: string }) => r.name);
     expect(rooms).not.toContain('during the outage');

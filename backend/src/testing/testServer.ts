@@ -129,3 +129,14 @@ export const collect = <T = any>(client: Client, query: string, variables: Recor
     dispose,
   };
 };
+
+/** One query or mutation over a graphql-ws client: its single result, or its `error` message as `{ errors }`. */
+export const operateOverSocket = (client: Client, query: string, variables: Record<string, unknown> = {}) =>
+  new Promise<GraphQLResponse<any>>((resolve, reject) => {
+    let result: GraphQLResponse<any> | undefined;
+    client.subscribe({ query, variables }, {
+      next: (value) => void (result = value as GraphQLResponse<any>),
+      error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(new Error(`socket failed: ${(error as { code?: number }).code}`))),
+      complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
+    });
+  });
