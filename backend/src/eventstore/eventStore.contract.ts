@@ -11,7 +11,8 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from './eventStore.js';
-import { CursorExpiredError, openStreamSubscription, SubscriberTooSlowError } from './subscribeToStream.js';
+import { type PushableIterator, pushTo } from './push.js';
+import { CursorExpiredError, openStreamSubscription, type StreamSubscriptionOptions, SubscriberTooSlowError } from './subscribeToStream.js';
 
 export interface ContractSubject {
   store: EventStore;
@@ -53,6 +54,53 @@ const take = async <T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> 
     values.push(result.value);
   }
   return values;
+};
+
+/** Reads a subscription through its push interface: what the sink gets, pulled back one by one. */
+const pulledFromPushes = <T>(source: PushableIterator<T>): AsyncIterableIterator<T> => {
+  const values: T[] = [];
+  let end: { error?: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  source[pushTo]({
+    next: (value) => {
+      if (end) throw new Error('a value after the end');
+      values.push(value);
+      wake?.();
+    },
+    error: (error) => {
+      if (end) throw new Error('a second end');
+      end = { error };
+      wake?.();
+    },
+    complete: () => {
+      if (end) throw new Error('a second end');
+      end = {};
+      wake?.();
+    },
+  });
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      for (;;) {
+        if (values.length > 0) return { done: false, value: values.shift()! };
+        if (end && 'error' in end) {
+          const { error } = end;
+          end = {};
+          throw error;
+        }
+        if (end) return { done: true, value: undefined };
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 };
 
 /** A cursor above `cursor` that no event has yet. */
@@ -413,10 +461,15 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       });
     });
 
-    describe('openStreamSubscription', () => {
+    describe.each(['next', 'push'] as const)('openStreamSubscription, read by %s()', (mode) => {
+      const open = async (from: EventStore, name: string, options: StreamSubscriptionOptions) => {
+        const subscription = await openStreamSubscription(from, name, options);
+        return mode === 'push' ? pulledFromPushes(subscription) : subscription;
+      };
+
       it('catches up after a cursor, then goes live, in exact order', async () => {
         const history = await appendMany(store, stream, 12, 'History');
-        const subscription = await openStreamSubscription(store, stream, { after: history[4]!, pageSize: 3 });
+        const subscription = await open(store, stream, { after: history[4]!, pageSize: 3 });
         const live = await appendMany(store, stream, 4, 'Live');
         expect(cursorsOf(await take(subscription, 11))).toEqual([...history.slice(5), ...live]);
         const more = await appendMany(store, stream, 2, 'More');
@@ -426,13 +479,13 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
 
       it('without a cursor delivers only events appended after opening', async () => {
         await appendMany(store, stream, 3, 'Old');
-        const subscription = await openStreamSubscription(store, stream, { after: null });
+        const subscription = await open(store, stream, { after: null });
         const fresh = await appendMany(store, stream, 3, 'New');
         expect(cursorsOf(await take(subscription, 3))).toEqual(fresh);
         await subscription.return?.();
 
         const empty = uniqueName('log');
-        const fromStart = await openStreamSubscription(store, empty, { after: null });
+        const fromStart = await open(store, empty, { after: null });
         const first = await appendMany(store, empty, 1);
         expect(cursorsOf(await take(fromStart, 1))).toEqual(first);
         await fromStart.return?.();
@@ -467,7 +520,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         const subscribers: { after: Cursor; received: RecordedEvent[]; done: Promise<void> }[] = [];
         for (let n = 0; n < subscriberCount; n++) {
           const after = backlog[n * 17]!;
-          const subscription = await openStreamSubscription(observed, stream, { after, pageSize: 7 });
+          const subscription = await open(observed, stream, { after, pageSize: 7 });
           const received: RecordedEvent[] = [];
           const done = (async () => {
             for await (const recorded of subscription) {
@@ -504,23 +557,23 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
             },
           },
         });
-        const subscription = await openStreamSubscription(observed, stream, { after: backlog[1]!, pageSize: 4 });
+        const subscription = await open(observed, stream, { after: backlog[1]!, pageSize: 4 });
         expect(cursorsOf(await take(subscription, 9))).toEqual([...backlog.slice(2), inFlight]);
         await subscription.return?.();
         unfollow();
       });
 
       it('refuses something that is not a cursor', async () => {
-        await expect(openStreamSubscription(store, stream, { after: 'latest' })).rejects.toBeInstanceOf(RangeError);
+        await expect(open(store, stream, { after: 'latest' })).rejects.toBeInstanceOf(RangeError);
       });
 
       it('rejects a cursor at or before the trimmed part with CursorExpiredError', async () => {
         const cursors = await appendMany(store, stream, 10);
         await store.trim(stream, cursors[5]!);
         for (const after of [cursors[0]!, cursors[3]!, cursors[4]!]) {
-          await expect(openStreamSubscription(store, stream, { after })).rejects.toBeInstanceOf(CursorExpiredError);
+          await expect(open(store, stream, { after })).rejects.toBeInstanceOf(CursorExpiredError);
         }
-        const subscription = await openStreamSubscription(store, stream, { after: cursors[5]! });
+        const subscription = await open(store, stream, { after: cursors[5]! });
         expect(cursorsOf(await take(subscription, 4))).toEqual(cursors.slice(6));
         await subscription.return?.();
       });
@@ -528,15 +581,16 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       it('without a cursor starts at the end of a stream trimmed empty', async () => {
         const cursors = await appendMany(store, stream, 3);
         await store.trim(stream, pastTheEnd(cursors[2]!));
-        const subscription = await openStreamSubscription(store, stream, { after: null });
+        const subscription = await open(store, stream, { after: null });
         const fresh = await appendMany(store, stream, 2);
         expect(cursorsOf(await take(subscription, 2))).toEqual(fresh);
         await subscription.return?.();
       });
 
-      it('ends a slow consumer with SubscriberTooSlowError while another one continues', async () => {
-        const slow = await openStreamSubscription(store, stream, { after: null, maxQueue: 5 });
-        const fast = await openStreamSubscription(store, stream, { after: null });
+      // Pushing queues live events only during the catch-up; once live, the consumer bounds its own queue.
+      if (mode === 'next') it('ends a slow consumer with SubscriberTooSlowError while another one continues', async () => {
+        const slow = await open(store, stream, { after: null, maxQueue: 5 });
+        const fast = await open(store, stream, { after: null });
         const [first] = await appendMany(store, stream, 1);
         expect(cursorsOf(await take(slow, 1))).toEqual([first]);
 
@@ -553,7 +607,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       });
 
       it('ends cleanly on return, also while waiting for an event', async () => {
-        const subscription = await openStreamSubscription(store, stream, { after: null });
+        const subscription = await open(store, stream, { after: null });
         const waiting = subscription.next();
         await subscription.return?.();
         expect(await waiting).toEqual({ done: true, value: undefined });

@@ -1,11 +1,14 @@
+import { type PushableIterator, canPush, pushTo } from './push.js';
+
 /**
  * Maps each value of an async iterator. Unlike an async generator wrapping `for await`, `return()`
  * reaches the source at once even while a `next()` is pending, so a subscription that ends
- * releases its source immediately instead of at the next event.
+ * releases its source immediately instead of at the next event. When the source can push, so can
+ * the mapped iterator (which is why `map` is synchronous).
  */
 export const mapAsyncIterator = <T, U>(
   source: AsyncIterator<T>,
-  map: (value: T) => U | Promise<U>,
+  map: (value: T) => U,
   /** Runs once when the iterator ends for any reason (return, error, or the source ending). */
   cleanup: () => Promise<void> | void = () => {},
 ): AsyncIterableIterator<U> => {
@@ -23,7 +26,7 @@ export const mapAsyncIterator = <T, U>(
     }
     return { done: true, value: undefined };
   };
-  return {
+  const iterator: AsyncIterableIterator<U> = {
     async next() {
       try {
         const result = await source.next();
@@ -31,7 +34,7 @@ export const mapAsyncIterator = <T, U>(
           await clean();
           return { done: true, value: undefined };
         }
-        return { done: false, value: await map(result.value) };
+        return { done: false, value: map(result.value) };
       } catch (error) {
         await finish();
         throw error;
@@ -43,7 +46,24 @@ export const mapAsyncIterator = <T, U>(
       throw error;
     },
     [Symbol.asyncIterator]() {
-      return this;
+      return iterator;
     },
   };
+  if (!canPush(source)) return iterator;
+  const pushing: PushableIterator<U> = Object.assign(iterator, {
+    [pushTo](sink: Parameters<PushableIterator<U>[typeof pushTo]>[0]) {
+      source[pushTo]({
+        next: (value) => sink.next(map(value)),
+        error: (error) => {
+          void clean();
+          sink.error(error);
+        },
+        complete: () => {
+          void clean();
+          sink.complete();
+        },
+      });
+    },
+  });
+  return pushing;
 };

@@ -1,3 +1,5 @@
+import { type PushableIterator, canPush, pushTo } from './push.js';
+
 /**
  * Interleaves several async iterators: each value as soon as its source yields it, sources read
  * concurrently. Ends when every source ended; the first source to fail ends it with that error.
@@ -5,15 +7,19 @@
  *
  * Each source has exactly one `next()` outstanding whose result goes into a queue: racing the
  * sources' promises anew on every call would pile reactions (holding delivered values) onto a
- * source that stays quiet, a leak that grows with every event of the busy one.
+ * source that stays quiet, a leak that grows with every event of the busy one. Sources are first
+ * read at the first `next()`.
+ *
+ * When every source can push, so can the merge: it hands each source's values on as they come.
  */
-export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterableIterator<T> => {
+export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterableIterator<T> | PushableIterator<T> => {
   const ready: IteratorResult<T>[] = [];
   const readyFrom: number[] = [];
   let active = sources.length;
   let failure: { error: unknown } | null = null;
   let finished = false;
   let wake: (() => void) | null = null;
+  let started = false;
 
   const pull = (index: number) => {
     sources[index]!.next().then(
@@ -28,7 +34,6 @@ export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterab
       },
     );
   };
-  sources.forEach((_, index) => pull(index));
 
   const finish = async () => {
     if (finished) return;
@@ -39,6 +44,10 @@ export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterab
 
   const iterator: AsyncIterableIterator<T> = {
     async next(): Promise<IteratorResult<T>> {
+      if (!started) {
+        started = true;
+        sources.forEach((_, index) => pull(index));
+      }
       for (;;) {
         if (finished) return { done: true, value: undefined };
         if (failure) {
@@ -76,5 +85,29 @@ export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterab
       return iterator;
     },
   };
-  return iterator;
+  if (!sources.every(canPush)) return iterator;
+  return Object.assign(iterator, {
+    [pushTo](sink: Parameters<PushableIterator<T>[typeof pushTo]>[0]) {
+      started = true;
+      let ended = false;
+      for (const source of sources as PushableIterator<T>[]) {
+        source[pushTo]({
+          next: (value) => {
+            if (!ended) sink.next(value);
+          },
+          error: (error) => {
+            if (ended) return;
+            ended = true;
+            void finish();
+            sink.error(error);
+          },
+          complete: () => {
+            if (ended || --active > 0) return;
+            ended = true;
+            sink.complete();
+          },
+        });
+      }
+    },
+  });
 };

@@ -7,6 +7,7 @@ import {
   type StreamInfo,
   type Unfollow,
 } from './eventStore.js';
+import { type PushableIterator, type Sink, pushTo } from './push.js';
 
 /** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */
 export class CursorExpiredError extends Error {
@@ -63,24 +64,28 @@ export interface StreamSubscriptionOptions {
  * `SubscriberTooSlowError` when more than `maxQueue` live events wait for the consumer, and with
  * `StoreUnavailableError` when a read fails; after any of them, and after `return()`, it is done
  * and no longer follows the stream.
+ *
+ * It can also push (`[pushTo]`, instead of `next()`): the same events and errors, each page of
+ * the catch-up as it is read, then every live event handed on from within the tailer's dispatch,
+ * with nothing queued in between.
  */
 export function openStreamSubscription(
   store: EventStore,
   stream: string,
   options: StreamSubscriptionOptions,
-): Promise<AsyncIterableIterator<RecordedEvent>>;
+): Promise<PushableIterator<RecordedEvent>>;
 export function openStreamSubscription<T extends Positioned>(
   store: EventStore,
   stream: string,
   options: StreamSubscriptionOptions,
   source: MappedSource<T>,
-): Promise<AsyncIterableIterator<T>>;
+): Promise<PushableIterator<T>>;
 export async function openStreamSubscription<T extends Positioned>(
   store: EventStore,
   stream: string,
   options: StreamSubscriptionOptions,
   source?: MappedSource<T>,
-): Promise<AsyncIterableIterator<T>> {
+): Promise<PushableIterator<T>> {
   const { tailer, map } = source ?? {
     tailer: store.tailer as unknown as MappedSource<T>['tailer'],
     map: async (events: RecordedEvent[]) => events as unknown as T[],
@@ -102,6 +107,10 @@ export async function openStreamSubscription<T extends Positioned>(
   let done = false;
   let unfollow: Unfollow | null = null;
   let wake: (() => void) | null = null;
+  /** The push consumer, once there is one. */
+  let sink: Sink<T> | null = null;
+  /** Pushing, caught up: live events go to the sink as the tailer hands them over. */
+  let direct = false;
 
   const finish = () => {
     if (done) return;
@@ -110,6 +119,13 @@ export async function openStreamSubscription<T extends Positioned>(
     page = [];
     live = [];
     wake?.();
+    if (sink) {
+      const ended = sink;
+      sink = null;
+      if (failure) ended.error(failure);
+      else ended.complete();
+      failure = null;
+    }
   };
 
   const onLive = (events: T[], error?: unknown) => {
@@ -117,6 +133,16 @@ export async function openStreamSubscription<T extends Positioned>(
     if (error !== undefined) {
       failure = error instanceof Error ? error : new Error(String(error));
       finish();
+      return;
+    }
+    if (direct) {
+      for (const event of events) {
+        if (!sink) return;
+        if (compareCursors(event.cursor, last) > 0) {
+          last = event.cursor;
+          sink.next(event);
+        }
+      }
       return;
     }
     live.push(...events);
@@ -185,7 +211,40 @@ export async function openStreamSubscription<T extends Positioned>(
   // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
   let pending = 0;
   let queue: Promise<unknown> = Promise.resolve();
-  const iterator: AsyncIterableIterator<T> = {
+  /** Pushes the catch-up page by page, then what the tailer queued meanwhile, then goes direct. */
+  const push = async (to: Sink<T>) => {
+    try {
+      for (;;) {
+        for (let event = page.shift(); event && sink; event = page.shift()) {
+          last = event.cursor;
+          to.next(event);
+        }
+        if (!sink || !catchingUp) break;
+        await readPage();
+      }
+      for (let event = sink ? takeLive() : undefined; event && sink; event = takeLive()) {
+        last = event.cursor;
+        to.next(event);
+      }
+      // No await since the queue was emptied: no live batch came in between.
+      if (sink) direct = true;
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      finish();
+    }
+  };
+
+  const iterator: PushableIterator<T> = {
+    [pushTo](to) {
+      if (done) {
+        if (failure) to.error(failure);
+        else to.complete();
+        failure = null;
+        return;
+      }
+      sink = to;
+      void push(to);
+    },
     next: () => {
       const result = pending === 0 ? pull() : queue.then(pull);
       pending++;

@@ -1,0 +1,26 @@
+/**
+ * Push delivery for the subscription iterators: a consumer that takes every value as it comes
+ * instead of asking for each one. Live fan-out is where it matters: an event reaches each
+ * subscriber through plain calls, with no promise per layer per subscriber.
+ */
+export interface Sink<T> {
+  next(value: T): void;
+  /** The source ended with an error; nothing follows. */
+  error(error: unknown): void;
+  /** The source ended; nothing follows. */
+  complete(): void;
+}
+
+export const pushTo = Symbol('pushTo');
+
+/**
+ * An async iterator that can also push: `[pushTo](sink)` hands the sink every value from then on,
+ * in order, then exactly one `error` or `complete`. It replaces `next()`: a consumer uses one or
+ * the other, never both. `return()` still ends it (the sink then gets `complete`).
+ */
+export interface PushableIterator<T> extends AsyncIterableIterator<T> {
+  [pushTo](sink: Sink<T>): void;
+}
+
+export const canPush = <T>(iterator: AsyncIterator<T>): iterator is PushableIterator<T> =>
+  typeof (iterator as Partial<PushableIterator<T>>)[pushTo] === 'function';
