@@ -31,12 +31,18 @@ export interface MessagePage {
   hasNextPage(): Promise<boolean>;
 }
 
-/** One logged event of a room, as subscribers see it: the message in its current state. */
+/** A message, with its author when the reader has it already (as subscribers' entries do). */
+export type MessageView = PostedMessage & { author?: UserView };
+
+/**
+ * One logged event of a room, as subscribers see it: the message in its current state, with its
+ * author, so that rendering it reads nothing more (and can be done without waiting).
+ */
 export interface RoomLogEntry {
   kind: MessageEvent['type'];
   cursor: Cursor;
   at: string;
-  message: PostedMessage;
+  message: MessageView & { author: UserView };
 }
 
 /** An event that happened to a person in a room; never logged, never replayed. */
@@ -172,21 +178,35 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     const ids = events.map(messageIdOf);
     const roomId = ids[0] === undefined ? null : toMessageRoomId(ids[0]);
     const snapshots = roomId ? await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), ids) : [];
+    const messages = snapshots.map((snapshot, i) => {
+      if (!snapshot) throw new Error(`message ${ids[i]} has no snapshot`);
+      return snapshot.state;
+    });
+    const authors = await getUsers(messages.map((message) => message.authorId));
     return events.map((event, i) => {
-      const message = snapshots[i]?.state;
-      if (!message) throw new Error(`message ${ids[i]} has no snapshot`);
+      const message = { ...messages[i]!, author: authors.get(messages[i]!.authorId)! };
       return { cursor: event.cursor, entry: { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message } };
     });
   };
 
+  /** Each of these users once; a user event always precedes their records, so a miss is a bug. */
+  const getUsers = async (userIds: string[]): Promise<Map<string, UserView>> => {
+    const users = new Map<string, UserView>();
+    await Promise.all([...new Set(userIds)].map(async (id) => {
+      const user = await getUser(id);
+      if (!user) throw new Error(`user ${id} is unknown`);
+      users.set(id, user);
+    }));
+    return users;
+  };
+
   const toEphemeralEntries = async (events: RecordedEvent[]): Promise<Placed<EphemeralEntry>[]> => {
     const data = events.map((event) => event.data as { userId: string; at: string });
-    const users = new Map(await Promise.all([...new Set(data.map((d) => d.userId))].map(async (id) => [id, await getUser(id)] as const)));
-    return events.map((event, i) => {
-      const user = users.get(data[i]!.userId);
-      if (!user) throw new Error(`user ${data[i]!.userId} is unknown`);
-      return { cursor: event.cursor, entry: { kind: event.type as RoomActivityType, cursor: null, at: data[i]!.at, user } };
-    });
+    const users = await getUsers(data.map((d) => d.userId));
+    return events.map((event, i) => ({
+      cursor: event.cursor,
+      entry: { kind: event.type as RoomActivityType, cursor: null, at: data[i]!.at, user: users.get(data[i]!.userId)! },
+    }));
   };
 
   const toLobbyEntries = async (events: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {

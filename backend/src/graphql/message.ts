@@ -1,11 +1,10 @@
-import type { PostedMessage } from '../domain/message/message.js';
-import type { MessagePage } from '../eventstore/chatQueries.js';
+import type { MessagePage, MessageView } from '../eventstore/chatQueries.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { RoomRef } from './room.js';
 import { UserRef, resolveUser } from './user.js';
 
-export const MessageRef = builder.objectRef<PostedMessage>('Message');
+export const MessageRef = builder.objectRef<MessageView>('Message');
 
 MessageRef.implement({
   description: 'A message in a room. A deleted message stays in place with an empty body.',
@@ -19,7 +18,8 @@ MessageRef.implement({
         return room;
       },
     }),
-    author: t.field({ type: UserRef, resolve: (message, _, context) => resolveUser(message.authorId, context) }),
+    // Subscribers' entries carry the author: their renders then wait for nothing.
+    author: t.field({ type: UserRef, resolve: (message, _, context) => message.author ?? resolveUser(message.authorId, context) }),
     body: t.exposeString('body', { description: 'Plain text, stored verbatim (render it as text); "" once deleted.' }),
     createdAt: t.field({ type: 'DateTime', resolve: (message) => message.createdAt }),
     editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.editedAt }),

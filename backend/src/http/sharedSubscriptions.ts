@@ -2,7 +2,9 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, Kind, createSourceEventStream, execute, getOperationAST,
 } from 'graphql';
 import type { WebSocket } from 'ws';
+import { type Sink, canPush, pushTo } from '../eventstore/push.js';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
+import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -14,13 +16,18 @@ const RENDER_CONTEXT_MS = 100;
 /** A socket that has this much unsent is not keeping up: end its subscription, let it resume. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
+/** Entries that may wait behind one still being rendered before the subscriber is ended as too slow. */
+const MAX_BACKLOG = 1_000;
+
+/** What a source yields: an entry shared by every subscriber, positioned when it was logged. */
+type Entry = { cursor?: string | null };
+
+type Rendered = string | Promise<string>;
+
 interface Group {
   members: number;
-  /** Each entry rendered once for the whole group; entries are shared objects, dropped with their last reference. */
-  renders: WeakMap<object, Promise<string>>;
-  /** The same, once settled: most members find their frame here and skip a microtask. */
-  rendered: WeakMap<object, string>;
-  render(entry: object): string | Promise<string>;
+  /** The entry's payload, rendered once for the whole group; at once when the selection needs nothing it has to wait for. */
+  render(entry: object): Rendered;
 }
 
 export interface SharedTarget {
@@ -59,37 +66,54 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
   const join = (target: SharedTarget, args: ExecutionArgs): Group => {
     let group = groups.get(target.groupKey);
     if (!group) {
-      // One context serves the group's renders for a moment: its per-operation caches (authors)
+      // The first member's context, with fresh per-operation caches (users) every moment: they
       // then cover a burst of events, e.g. a catch-up, and are never older than that moment.
-      let context: { value: Promise<unknown> | unknown; until: number } | null = null;
-      const renderContext = () => {
+      let base: GraphQLContext | null = null;
+      let context: { value: GraphQLContext; until: number } | null = null;
+      const renderContext = (): GraphQLContext | Promise<GraphQLContext> => {
+        if (!base) {
+          return Promise.resolve(target.contextFactory()).then((value) => {
+            base ??= value as GraphQLContext;
+            return renderContext();
+          });
+        }
         const now = performance.now();
-        if (!context || context.until < now) context = { value: target.contextFactory(), until: now + RENDER_CONTEXT_MS };
+        if (!context || context.until < now) context = { value: createContext(base), until: now + RENDER_CONTEXT_MS };
         return context.value;
       };
-      const created: Group = {
+      // Entries are shared objects: each rendering is dropped with the entry's last reference.
+      const renders = new WeakMap<object, Promise<string>>();
+      const rendered = new WeakMap<object, string>();
+      const serialise = (entry: object, result: ExecutionResult) => {
+        const json = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(toMasked) } : result);
+        rendered.set(entry, json);
+        renders.delete(entry);
+        return json;
+      };
+      // graphql-js's own execute: Yoga's would treat a subscription document as a new subscription.
+      const run = (entry: object, contextValue: GraphQLContext): ExecutionResult | Promise<ExecutionResult> =>
+        execute({ ...args, rootValue: entry, contextValue });
+      group = {
         members: 0,
-        renders: new WeakMap(),
-        rendered: new WeakMap(),
         render(entry) {
-          const done = created.rendered.get(entry);
+          const done = rendered.get(entry);
           if (done !== undefined) return done;
-          let rendered = created.renders.get(entry);
-          if (!rendered) {
-            metrics.renders.inc();
-            rendered = (async () => {
-              // graphql-js's own execute: Yoga's would treat a subscription document as a new subscription.
-              const result = await execute({ ...args, rootValue: entry, contextValue: await renderContext() });
-              const json = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(toMasked) } : result);
-              created.rendered.set(entry, json);
-              return json;
-            })();
-            created.renders.set(entry, rendered);
+          let pending = renders.get(entry);
+          if (pending) return pending;
+          metrics.renders.inc();
+          try {
+            const contextValue = renderContext();
+            const result = isPromiseLike(contextValue) ? contextValue.then((value) => run(entry, value)) : run(entry, contextValue);
+            if (!isPromiseLike(result)) return serialise(entry, result);
+            pending = Promise.resolve(result).then((value) => serialise(entry, value));
+          } catch (error) {
+            pending = Promise.reject(error);
           }
-          return rendered;
+          renders.set(entry, pending);
+          return pending;
         },
       };
-      groups.set(target.groupKey, (group = created));
+      groups.set(target.groupKey, group);
     }
     group.members++;
     return group;
@@ -100,59 +124,138 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
   };
 
   return {
-    /** Opens the operation's source stream (its errors answered as a result) and pumps frames. */
+    /** Opens the operation's source stream (its errors answered as a result) and sends its frames. */
     async subscribe(args: ExecutionArgs, target: SharedTarget): Promise<ExecutionResult | AsyncIterableIterator<never>> {
       const source = await createSourceEventStream({ ...args, rootValue: undefined });
       if (!(Symbol.asyncIterator in source)) {
         return { errors: (source.errors ?? []).map(toMasked) };
       }
-      const events = source as AsyncIterableIterator<{ cursor?: string | null }>;
-      const group = join(target, args);
-      metrics.subscriptions.inc();
-      const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
-      let lastCursor = '0-0';
-      let ended = false;
-      const end = async () => {
-        if (ended) return;
-        ended = true;
-        metrics.subscriptions.dec();
-        leave(target.groupKey, group);
-        await events.return?.();
-      };
-      const pump: AsyncIterableIterator<never> = {
-        async next() {
-          try {
-            for (;;) {
-              const result = await events.next();
-              if (result.done || ended) break;
-              const rendered = group.render(result.value);
-              const frame = prefix + (typeof rendered === 'string' ? rendered : await rendered) + '}';
-              if (target.socket.bufferedAmount > MAX_BUFFERED_BYTES) throw new SubscriberTooSlowError(lastCursor);
-              target.socket.send(frame);
-              metrics.framesSent.inc();
-              if (result.value.cursor) lastCursor = result.value.cursor;
-            }
-          } catch (error) {
-            if (error instanceof SubscriberTooSlowError) metrics.slowSubscribers.inc();
-            await end();
-            throw error;
-          }
-          await end();
-          return { done: true, value: undefined };
-        },
-        async return() {
-          await end();
-          return { done: true, value: undefined };
-        },
-        async throw(error?: unknown) {
-          await end();
-          throw error;
-        },
-        [Symbol.asyncIterator]() {
-          return pump;
-        },
-      };
-      return pump;
+      return deliver(source as AsyncIterableIterator<Entry>, join(target, args), target);
     },
   };
+
+  /**
+   * The operation's iterator for graphql-ws: its one `next()` settles when the subscription ends.
+   * Entries are pushed when the source can push (live ones arrive within the tailer's dispatch,
+   * rendered already for all but the first member); otherwise pulled one by one.
+   */
+  function deliver(events: AsyncIterableIterator<Entry>, group: Group, target: SharedTarget): AsyncIterableIterator<never> {
+    const { socket } = target;
+    metrics.subscriptions.inc();
+    const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
+    let lastCursor = '0-0';
+    let ended = false;
+    let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
+
+    const end = async () => {
+      if (ended) return;
+      ended = true;
+      metrics.subscriptions.dec();
+      leave(target.groupKey, group);
+      await events.return?.();
+    };
+    const fail = (error: unknown) => {
+      if (ended) return;
+      if (error instanceof SubscriberTooSlowError) metrics.slowSubscribers.inc();
+      const settle = outcome;
+      outcome = null;
+      void end().finally(() => settle?.reject(error));
+    };
+    const complete = () => {
+      const settle = outcome;
+      outcome = null;
+      void end().finally(() => settle?.resolve({ done: true, value: undefined }));
+    };
+    /** Sends one frame, or ends the subscription when the socket is not keeping up. */
+    const send = (json: string, entry: Entry): boolean => {
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        fail(new SubscriberTooSlowError(lastCursor));
+        return false;
+      }
+      socket.send(prefix + json + '}');
+      metrics.framesSent.inc();
+      if (entry.cursor) lastCursor = entry.cursor;
+      return true;
+    };
+
+    // Entries whose turn came while an earlier one was still being rendered, oldest first.
+    const backlog: Entry[] = [];
+    let draining = false;
+    let completed = false;
+    const drain = async () => {
+      draining = true;
+      try {
+        while (backlog.length > 0 && !ended) {
+          const rendered = group.render(backlog[0]!);
+          const json = typeof rendered === 'string' ? rendered : await rendered;
+          if (ended || !send(json, backlog[0]!)) return;
+          backlog.shift();
+        }
+      } catch (error) {
+        fail(error);
+        return;
+      } finally {
+        draining = false;
+      }
+      if (completed) complete();
+    };
+    const sink: Sink<Entry> = {
+      next(entry) {
+        if (ended) return;
+        if (backlog.length === 0) {
+          const rendered = group.render(entry);
+          if (typeof rendered === 'string') {
+            send(rendered, entry);
+            return;
+          }
+        }
+        backlog.push(entry);
+        if (backlog.length > MAX_BACKLOG) fail(new SubscriberTooSlowError(lastCursor));
+        else if (!draining) void drain();
+      },
+      error: fail,
+      complete() {
+        completed = true;
+        if (!draining) complete();
+      },
+    };
+
+    const pull = async (): Promise<void> => {
+      try {
+        for (;;) {
+          const result = await events.next();
+          if (result.done || ended) break;
+          const rendered = group.render(result.value);
+          if (!send(typeof rendered === 'string' ? rendered : await rendered, result.value)) break;
+        }
+      } catch (error) {
+        fail(error);
+      }
+      complete();
+    };
+
+    const iterator: AsyncIterableIterator<never> = {
+      next() {
+        return new Promise<IteratorResult<never>>((resolve, reject) => {
+          outcome = { resolve, reject };
+          if (canPush(events)) events[pushTo](sink);
+          else void pull();
+        });
+      },
+      async return() {
+        complete();
+        return { done: true, value: undefined };
+      },
+      async throw(error?: unknown) {
+        fail(error);
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
 };
+
+const isPromiseLike = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
