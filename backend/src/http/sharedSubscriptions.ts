@@ -1,6 +1,7 @@
 import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, Kind, createSourceEventStream, execute, getOperationAST,
 } from 'graphql';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { type Sink, canPush, pushTo } from '../eventstore/push.js';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
@@ -24,7 +25,10 @@ type Entry = { cursor?: string | null };
 
 type Rendered = string | Promise<string>;
 
+type Corkable = Pick<Duplex, 'cork' | 'uncork' | 'writableCorked'>;
+
 interface Group {
+  key: string;
   members: number;
   /** The entry's payload, rendered once for the whole group; at once when the selection needs nothing it has to wait for. */
   render(entry: object): Rendered;
@@ -60,11 +64,36 @@ export const toGroupKey = (query: string, document: DocumentNode, operationName:
  * the same bytes in a frame of its own id, written straight to its socket. graphql-ws still owns
  * the operation (its `complete` and `error` messages, and `return()` when the client stops).
  */
-export const createSharedSubscriptions = (metrics: Metrics) => {
+export const createSharedSubscriptions = (metrics: Metrics, streamOf: (socket: WebSocket) => Corkable | undefined) => {
   const groups = new Map<string, Group>();
 
-  const join = (target: SharedTarget, args: ExecutionArgs): Group => {
-    let group = groups.get(target.groupKey);
+  // Several frames for one socket within one turn of the event loop (a tailer batch of several
+  // events, a burst in a room) leave in one write: from the second one on, the socket's stream is
+  // corked until the turn's work is done. A lone frame is written at once, as ws does.
+  let turn = 0;
+  let turnEnding = false;
+  const corked: Corkable[] = [];
+  const endTurn = () => {
+    for (const stream of corked) stream.uncork();
+    corked.length = 0;
+    turn++;
+    turnEnding = false;
+  };
+  /** Called before each frame to a socket; `lastTurn` is the turn of its previous frame. */
+  const coalesce = (stream: Corkable | undefined, lastTurn: number): number => {
+    if (!turnEnding) {
+      turnEnding = true;
+      process.nextTick(endTurn);
+    }
+    if (lastTurn === turn && stream && stream.writableCorked === 0) {
+      stream.cork();
+      corked.push(stream);
+    }
+    return turn;
+  };
+
+  const join = ({ groupKey: key, contextFactory }: SharedTarget, args: ExecutionArgs): Group => {
+    let group = groups.get(key);
     if (!group) {
       // The first member's context, with fresh per-operation caches (users) every moment: they
       // then cover a burst of events, e.g. a catch-up, and are never older than that moment.
@@ -72,7 +101,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       let context: { value: GraphQLContext; until: number } | null = null;
       const renderContext = (): GraphQLContext | Promise<GraphQLContext> => {
         if (!base) {
-          return Promise.resolve(target.contextFactory()).then((value) => {
+          return Promise.resolve(contextFactory()).then((value) => {
             base ??= value as GraphQLContext;
             return renderContext();
           });
@@ -94,6 +123,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       const run = (entry: object, contextValue: GraphQLContext): ExecutionResult | Promise<ExecutionResult> =>
         execute({ ...args, rootValue: entry, contextValue });
       group = {
+        key,
         members: 0,
         render(entry) {
           const done = rendered.get(entry);
@@ -113,14 +143,14 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
           return pending;
         },
       };
-      groups.set(target.groupKey, group);
+      groups.set(key, group);
     }
     group.members++;
     return group;
   };
 
-  const leave = (key: string, group: Group) => {
-    if (--group.members === 0 && groups.get(key) === group) groups.delete(key);
+  const leave = (group: Group) => {
+    if (--group.members === 0 && groups.get(group.key) === group) groups.delete(group.key);
   };
 
   return {
@@ -130,7 +160,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       if (!(Symbol.asyncIterator in source)) {
         return { errors: (source.errors ?? []).map(toMasked) };
       }
-      return deliver(source as AsyncIterableIterator<Entry>, join(target, args), target);
+      return deliver(source as AsyncIterableIterator<Entry>, join(target, args), target.socket, target.id);
     },
   };
 
@@ -139,10 +169,11 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
    * Entries are pushed when the source can push (live ones arrive within the tailer's dispatch,
    * rendered already for all but the first member); otherwise pulled one by one.
    */
-  function deliver(events: AsyncIterableIterator<Entry>, group: Group, target: SharedTarget): AsyncIterableIterator<never> {
-    const { socket } = target;
+  function deliver(events: AsyncIterableIterator<Entry>, group: Group, socket: WebSocket, id: string): AsyncIterableIterator<never> {
+    const stream = streamOf(socket);
+    let lastTurn = -1;
     metrics.subscriptions.inc();
-    const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
+    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
     let lastCursor = '0-0';
     let ended = false;
     let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
@@ -151,7 +182,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       if (ended) return;
       ended = true;
       metrics.subscriptions.dec();
-      leave(target.groupKey, group);
+      leave(group);
       await events.return?.();
     };
     const fail = (error: unknown) => {
@@ -172,6 +203,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
         fail(new SubscriberTooSlowError(lastCursor));
         return false;
       }
+      lastTurn = coalesce(stream, lastTurn);
       socket.send(prefix + json + '}');
       metrics.framesSent.inc();
       if (entry.cursor) lastCursor = entry.cursor;

@@ -58,7 +58,9 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
   const viewers = new WeakMap<IncomingMessage, Viewer | null>();
-  const sharedSubscriptions = createSharedSubscriptions(metrics);
+  // The TCP stream under each WebSocket: shared subscriptions cork it to send a burst in one write.
+  const streams = new WeakMap<WebSocket, Duplex>();
+  const sharedSubscriptions = createSharedSubscriptions(metrics, (ws) => streams.get(ws));
   // Per socket: ids of the subscriptions it started. graphql-ws drops an id from
   // `ctx.subscriptions` when that operation ends, which is how finished ones are told apart.
   const subscriptionIds = new WeakMap<object, Set<string>>();
@@ -159,6 +161,7 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
       if (socket.destroyed) void lease?.release();
       viewers.set(req, viewer);
       wss.handleUpgrade(req, socket, head, (ws) => {
+        streams.set(ws, socket);
         if (viewer) track(ws, viewer.sessionId);
         metrics.webSockets.inc();
         ws.once('close', () => metrics.webSockets.dec());
