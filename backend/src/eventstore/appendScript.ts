@@ -8,6 +8,11 @@ import type { AppendRequest, AppendResult } from './eventStore.js';
  * their index, so the script touches only declared keys and stays valid on Redis Cluster when the
  * keys share a hash tag. Checks run in a fixed order (duplicate, conflict, claimed) and nothing is
  * written unless all pass. Snapshots are stored as `<rev>:<json>`.
+ *
+ * The JSON documents (each event's data and meta, the snapshot's state) travel as ARGV of their
+ * own, after the spec, rather than inside it: written as they are, neither escaped into the spec
+ * nor decoded by the script. Event i (from 1) has its data in ARGV[2i] and its meta in ARGV[2i+1];
+ * the state follows the last event.
  */
 export const appendLua = `
 local spec = cjson.decode(ARGV[1])
@@ -29,11 +34,11 @@ if claim then
 end
 
 local reply = {'appended'}
-for _, event in ipairs(spec.events) do
-  reply[#reply + 1] = redis.call('XADD', KEYS[1], '*', 'type', event[1], 'data', event[2], 'meta', event[3], 'v', event[4])
+for i, event in ipairs(spec.events) do
+  reply[#reply + 1] = redis.call('XADD', KEYS[1], '*', 'type', event[1], 'data', ARGV[2 * i], 'meta', ARGV[2 * i + 1], 'v', event[2])
 end
 if snapshot then
-  redis.call('HSET', KEYS[snapshot.key], snapshot.field, ((snapshot.expectedRev or 0) + 1) .. ':' .. snapshot.state)
+  redis.call('HSET', KEYS[snapshot.key], snapshot.field, ((snapshot.expectedRev or 0) + 1) .. ':' .. ARGV[2 * #spec.events + 2])
 end
 if idem then
   redis.call('SET', KEYS[idem.key], idem.result, 'EX', idem.ttl)
@@ -47,23 +52,36 @@ end
 return reply
 `;
 
-/** The script's arguments: its keys and the JSON spec. */
-export const toAppendArgs = (request: AppendRequest): { keys: string[]; spec: string } => {
+/** The script's arguments: its keys, and its ARGV (the spec, then the JSON documents). */
+export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: string[] } => {
   const keys = [request.stream];
   const keyIndex = (key: string) => {
-    if (!keys.includes(key)) keys.push(key);
-    return keys.indexOf(key) + 1;
+    let index = keys.indexOf(key);
+    if (index < 0) index = keys.push(key) - 1;
+    return index + 1;
   };
   const { snapshot, idempotency, claim } = request;
+  const args = [''];
+  // One meta object is usually shared by every event of a decision: serialised once.
+  let lastMeta: unknown;
+  let lastMetaJson = '';
+  const events = request.events.map((event) => {
+    if (event.meta !== lastMeta || lastMetaJson === '') {
+      lastMeta = event.meta;
+      lastMetaJson = toJson(event.meta);
+    }
+    args.push(toJson(event.data), lastMetaJson);
+    // [type, v] as strings: cjson would turn numbers into floats.
+    return [event.type, String(event.v)];
+  });
+  if (snapshot) args.push(toJson(snapshot.state));
   const spec = {
-    // Events as [type, data, meta, v] strings: cjson would turn numbers into floats.
-    events: request.events.map((event) => [event.type, toJson(event.data), toJson(event.meta), String(event.v)]),
+    events,
     snapshot: snapshot && {
       key: keyIndex(snapshot.ref.key),
       field: snapshot.ref.field,
       // Left out when null: cjson decodes JSON null to a sentinel that is not Lua's nil.
       expectedRev: snapshot.expectedRev ?? undefined,
-      state: toJson(snapshot.state),
     },
     idempotency: idempotency && {
       key: keyIndex(idempotency.key),
@@ -72,7 +90,8 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; spec: st
     },
     claim: claim && { key: keyIndex(claim.key), field: claim.field, owner: claim.owner, release: claim.release },
   };
-  return { keys, spec: JSON.stringify(spec) };
+  args[0] = JSON.stringify(spec);
+  return { keys, args };
 };
 
 /** Reads the script's reply: `[status, …]`. */

@@ -121,8 +121,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       if (request.events.length === 0 && !request.snapshot) {
         throw new Error('an append without events must change a snapshot');
       }
-      const { keys, spec } = toAppendArgs(request);
-      return toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, spec)));
+      const { keys, args } = toAppendArgs(request);
+      return toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
     },
     appendEphemeral: async (stream, event, maxLen) => {
       const cursor = await call(() =>
