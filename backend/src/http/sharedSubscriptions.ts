@@ -1,12 +1,12 @@
 import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, Kind, createSourceEventStream, execute, getOperationAST,
 } from 'graphql';
-import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { type Sink, canPush, pushTo } from '../eventstore/push.js';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { maskError } from '../graphql/errors.js';
+import type { FrameWriter } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
 
 const toMasked = (error: GraphQLError) => maskError(error, 'Unexpected error.') as GraphQLError;
@@ -25,7 +25,6 @@ type Entry = { cursor?: string | null };
 
 type Rendered = string | Promise<string>;
 
-type Corkable = Pick<Duplex, 'cork' | 'uncork' | 'writableCorked'>;
 
 interface Group {
   key: string;
@@ -64,33 +63,8 @@ export const toGroupKey = (query: string, document: DocumentNode, operationName:
  * the same bytes in a frame of its own id, written straight to its socket. graphql-ws still owns
  * the operation (its `complete` and `error` messages, and `return()` when the client stops).
  */
-export const createSharedSubscriptions = (metrics: Metrics, streamOf: (socket: WebSocket) => Corkable | undefined) => {
+export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter) => {
   const groups = new Map<string, Group>();
-
-  // Several frames for one socket within one turn of the event loop (a tailer batch of several
-  // events, a burst in a room) leave in one write: from the second one on, the socket's stream is
-  // corked until the turn's work is done. A lone frame is written at once, as ws does.
-  let turn = 0;
-  let turnEnding = false;
-  const corked: Corkable[] = [];
-  const endTurn = () => {
-    for (const stream of corked) stream.uncork();
-    corked.length = 0;
-    turn++;
-    turnEnding = false;
-  };
-  /** Called before each frame to a socket; `lastTurn` is the turn of its previous frame. */
-  const coalesce = (stream: Corkable | undefined, lastTurn: number): number => {
-    if (!turnEnding) {
-      turnEnding = true;
-      process.nextTick(endTurn);
-    }
-    if (lastTurn === turn && stream && stream.writableCorked === 0) {
-      stream.cork();
-      corked.push(stream);
-    }
-    return turn;
-  };
 
   const join = ({ groupKey: key, contextFactory }: SharedTarget, args: ExecutionArgs): Group => {
     let group = groups.get(key);
@@ -170,8 +144,6 @@ export const createSharedSubscriptions = (metrics: Metrics, streamOf: (socket: W
    * rendered already for all but the first member); otherwise pulled one by one.
    */
   function deliver(events: AsyncIterableIterator<Entry>, group: Group, socket: WebSocket, id: string): AsyncIterableIterator<never> {
-    const stream = streamOf(socket);
-    let lastTurn = -1;
     metrics.subscriptions.inc();
     const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
     let lastCursor = '0-0';
@@ -203,8 +175,7 @@ export const createSharedSubscriptions = (metrics: Metrics, streamOf: (socket: W
         fail(new SubscriberTooSlowError(lastCursor));
         return false;
       }
-      lastTurn = coalesce(stream, lastTurn);
-      socket.send(prefix + json + '}');
+      frames.sendLive(socket, prefix + json + '}');
       metrics.framesSent.inc();
       if (entry.cursor) lastCursor = entry.cursor;
       return true;

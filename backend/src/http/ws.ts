@@ -1,12 +1,13 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
 import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
+import { createFrameWriter } from './frameWriter.js';
+import { serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
 import { type SharedTarget, createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
@@ -41,6 +42,14 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 /** A socket that has not sent `connection_init` by then is closed (4408). */
 export const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 
+/** What the graphql-ws hooks know of a connection (`ctx.extra`). */
+interface Connection {
+  socket: WebSocket;
+  cookie: string | undefined;
+  /** It was signed in at the upgrade: its operations check the session again. */
+  signedIn: boolean;
+}
+
 type Executor = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown; shared?: SharedTarget };
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
@@ -57,10 +66,10 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
-  const viewers = new WeakMap<IncomingMessage, Viewer | null>();
-  // The TCP stream under each WebSocket: shared subscriptions cork it to send a burst in one write.
+  // The TCP stream under each WebSocket: corked to send a burst of frames in one write.
   const streams = new WeakMap<WebSocket, Duplex>();
-  const sharedSubscriptions = createSharedSubscriptions(metrics, (ws) => streams.get(ws));
+  const frames = createFrameWriter((ws) => streams.get(ws));
+  const sharedSubscriptions = createSharedSubscriptions(metrics, frames);
   // Per socket: ids of the subscriptions it started. graphql-ws drops an id from
   // `ctx.subscriptions` when that operation ends, which is how finished ones are told apart.
   const subscriptionIds = new WeakMap<object, Set<string>>();
@@ -75,15 +84,15 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
     return true;
   };
 
-  useServer<Record<string, unknown>, { viewer?: Viewer | null }>(
+  const graphqlWs = serveGraphQLWs<Connection>(
+    wss,
     {
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
       onSubscribe: async (ctx, id, payload) => {
-        const request = ctx.extra.request;
         // The session may have ended since the upgrade: check it again for every operation.
         let viewer: Viewer | null = null;
         try {
-          if (viewers.get(request)) viewer = await authenticate(request.headers.cookie);
+          if (ctx.extra.signedIn) viewer = await authenticate(ctx.extra.cookie);
         } catch (error) {
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
@@ -129,17 +138,31 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
       },
       onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors),
     },
-    wss,
+    frames,
   );
 
-  const track = (socket: WebSocket, sessionId: string) => {
-    let sockets = bySession.get(sessionId);
-    if (!sockets) bySession.set(sessionId, (sockets = new Set()));
-    sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
+  // Set up out of handleUpgrade's scope, so that what lives as long as the socket does not hold
+  // on to the upgrade request.
+  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, sessionId: string | null) => {
+    streams.set(ws, stream);
+    metrics.webSockets.inc();
+    let sockets: Set<WebSocket> | undefined;
+    if (sessionId !== null) {
+      sockets = bySession.get(sessionId);
+      if (!sockets) bySession.set(sessionId, (sockets = new Set()));
+      sockets.add(ws);
+    }
+    ws.once('close', () => {
+      metrics.webSockets.dec();
+      if (sessionId === null || !sockets) return;
+      sockets.delete(ws);
       if (sockets.size === 0) bySession.delete(sessionId);
     });
+    graphqlWs.open(ws, { socket: ws, cookie, signedIn: sessionId !== null });
+  };
+  const releaseOnClose = (socket: Duplex, lease: SocketLease) => {
+    socket.once('close', () => void lease.release());
+    if (socket.destroyed) void lease.release();
   };
 
   return {
@@ -157,26 +180,16 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
         return refuse(socket, 429, `At most ${MAX_SOCKETS_PER_USER} connections per user; close one first`, 'TOO_MANY_CONNECTIONS');
       }
       // The TCP socket closes however this ends (refused by ws, closed later, or dropped): the slot with it.
-      if (lease) socket.once('close', () => void lease.release());
-      if (socket.destroyed) void lease?.release();
-      viewers.set(req, viewer);
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        streams.set(ws, socket);
-        if (viewer) track(ws, viewer.sessionId);
-        metrics.webSockets.inc();
-        ws.once('close', () => metrics.webSockets.dec());
-        wss.emit('connection', ws, req);
-        // ws emits 'error' only for a client's protocol violation (a frame over maxPayload, bad
-        // UTF-8), after closing the socket itself with the fitting code (1009, 1007, 1002).
-        // graphql-ws would log each one with the whole socket: a client could flood the log.
-        ws.removeAllListeners('error');
-        ws.on('error', () => {});
-      });
+      if (lease) releaseOnClose(socket, lease);
+      const { cookie } = req.headers;
+      const sessionId = viewer?.sessionId ?? null;
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, sessionId));
     },
     closeSession(sessionId) {
       for (const socket of bySession.get(sessionId) ?? []) socket.close(4401, 'Signed out');
     },
     closeAll() {
+      graphqlWs.close();
       for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
     },
   };

@@ -1,0 +1,89 @@
+import { once } from 'node:events';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { buildSchema } from 'graphql';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { createFrameWriter } from './frameWriter.js';
+import { serveGraphQLWs } from './graphqlWsServer.js';
+
+const schema = buildSchema('type Query { hello: String }');
+const KEEP_ALIVE_MS = 100;
+
+describe('graphql-ws on ws sockets', () => {
+  let server: Server;
+  let graphqlWs: ReturnType<typeof serveGraphQLWs>;
+  let wss: WebSocketServer;
+  let url: string;
+
+  beforeEach(async () => {
+    wss = new WebSocketServer({ noServer: true });
+    const streams = new WeakMap<WebSocket, Duplex>();
+    graphqlWs = serveGraphQLWs(wss, { schema, roots: { query: { hello: 'world' } } }, createFrameWriter((ws) => streams.get(ws)), KEEP_ALIVE_MS);
+    server = createServer();
+    server.on('upgrade', (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        streams.set(ws, socket);
+        graphqlWs.open(ws, {});
+      }));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    graphqlWs.close();
+    for (const socket of wss.clients) socket.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const connect = async (autoPong: boolean) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws', { autoPong });
+    const messages: unknown[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await once(socket, 'open');
+    return { socket, messages };
+  };
+
+  /** The messages received once there are `count` (they may arrive several in one read). */
+  const received = async ({ socket, messages }: { socket: WebSocket; messages: unknown[] }, count: number) => {
+    while (messages.length < count) await once(socket, 'message');
+    return messages.slice(0, count);
+  };
+
+  it('answers operations with their result and complete, in order', async () => {
+    const client = await connect(true);
+    client.socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect(await received(client, 1)).toEqual([{ type: 'connection_ack' }]);
+    for (const id of ['1', '2']) client.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: '{ hello }' } }));
+    const answers = (await received(client, 5)).slice(1) as { id: string }[];
+    for (const id of ['1', '2']) {
+      expect(answers.filter((message) => message.id === id)).toEqual([
+        { id, type: 'next', payload: { data: { hello: 'world' } } },
+        { id, type: 'complete' },
+      ]);
+    }
+    client.socket.close();
+  });
+
+  it('closes a socket that sends something that is not JSON with 4400', async () => {
+    const { socket } = await connect(true);
+    socket.send('{ not json');
+    const [code] = await once(socket, 'close');
+    expect(code).toBe(4400);
+  });
+
+  it('terminates a socket that stops answering pings, and keeps one that answers', async () => {
+    const silent = await connect(false);
+    const answering = await connect(true);
+    let pings = 0;
+    answering.socket.on('ping', () => pings++);
+    const closed = once(silent.socket, 'close');
+    await closed;
+    // The answering socket has been pinged meanwhile, and outlives a few more sweeps.
+    while (pings < 4) await once(answering.socket, 'ping');
+    expect(answering.socket.readyState).toBe(WebSocket.OPEN);
+    answering.socket.close();
+  });
+});
