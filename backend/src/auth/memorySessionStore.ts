@@ -78,6 +78,10 @@ export const createMemorySessionStore = (options: { now?: () => number } = {}): 
       sessionIdsByUser.delete(userId);
     },
 
+    forget() {
+      // Nothing remembered beside the sessions themselves: there is no other instance.
+    },
+
     async close() {
       sessions.clear();
       sessionIdsByUser.clear();

@@ -17,6 +17,14 @@ const toSessionKey = (sessionId: string) => `chat:session:${sessionId}`;
 /** The ids of a user's sessions, for "sign out everywhere"; expires with the user's last session. */
 const toUserSessionsKey = (userId: string) => `chat:user-sessions:${userId}`;
 
+/**
+ * How long a session read from Redis answers again without another read: a burst of operations on
+ * one socket reads it once. Sign-outs through this instance forget it at once, others' through the
+ * session-ended hint (`forget`); expiry is checked against the clock every time.
+ */
+export const RECENT_SESSION_MS = 1_000;
+const RECENT_SESSIONS_MAX = 10_000;
+
 const timestamp = z.string().regex(/^\d{1,16}$/).transform(Number);
 const storedSessionSchema = z.object({
   userId: z.string().min(1),
@@ -62,7 +70,25 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
   const { redis } = options;
   const now = options.now ?? Date.now;
 
+  const recent = new Map<string, { session: Session; readAt: number }>();
+  const remember = (session: Session) => {
+    recent.delete(session.id);
+    if (recent.size >= RECENT_SESSIONS_MAX) recent.delete(recent.keys().next().value!);
+    recent.set(session.id, { session, readAt: performance.now() });
+  };
+  /** The session as read a moment ago, while it needs neither a slide nor the expiry's deletion. */
+  const recalled = (id: string, at: number): Session | null => {
+    const known = recent.get(id);
+    if (!known) return null;
+    if (performance.now() - known.readAt >= RECENT_SESSION_MS || isSessionExpired(known.session, at) || toSlidSession(known.session, at)) {
+      recent.delete(id);
+      return null;
+    }
+    return known.session;
+  };
+
   const deleteSession = async (sessionId: string, userId: string) => {
+    recent.delete(sessionId);
     await redis.del(toSessionKey(sessionId));
     await redis.srem(toUserSessionsKey(userId), sessionId);
   };
@@ -100,6 +126,8 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
     async validateSessionToken(token) {
       if (!isSessionTokenShaped(token)) return null;
       const id = toSessionId(token);
+      const known = recalled(id, now());
+      if (known) return known;
       const key = toSessionKey(id);
       // A missing key reads as {}, which fails the parse like any hash this store did not write.
       const parsed = storedSessionSchema.safeParse(await redis.hgetall(key));
@@ -111,13 +139,16 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
         return null;
       }
       const slid = toSlidSession(stored, at);
-      if (!slid) return stored;
-      const exists = await redis.eval(SLIDE_SESSION_SCRIPT, 1, key, slid.idleExpiresAt, toSessionDeadline(slid));
-      if (exists === 0) return null;
-      return slid;
+      if (slid) {
+        const exists = await redis.eval(SLIDE_SESSION_SCRIPT, 1, key, slid.idleExpiresAt, toSessionDeadline(slid));
+        if (exists === 0) return null;
+      }
+      remember(slid ?? stored);
+      return slid ?? stored;
     },
 
     async invalidateSession(sessionId) {
+      recent.delete(sessionId);
       const userId = await redis.hget(toSessionKey(sessionId), 'userId');
       if (userId === null) return;
       await deleteSession(sessionId, userId);
@@ -126,11 +157,16 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
     async invalidateUserSessions(userId) {
       const userKey = toUserSessionsKey(userId);
       const ids = await redis.smembers(userKey);
+      for (const id of ids) recent.delete(id);
       if (ids.length === 0) return;
       // One DEL per key rather than one multi-key DEL: session keys are spread over cluster slots.
       await Promise.all(ids.map((id) => redis.del(toSessionKey(id))));
       // SREM of what was read, not DEL of the set: a session created meanwhile must stay findable.
       await redis.srem(userKey, ...ids);
+    },
+
+    forget(sessionId) {
+      recent.delete(sessionId);
     },
 
     async close() {

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { createMemorySessionStore } from './memorySessionStore.js';
-import { createRedisSessionStore } from './redisSessionStore.js';
+import { RECENT_SESSION_MS, createRedisSessionStore } from './redisSessionStore.js';
 import { describeSessionStoreContract } from './sessionStore.contract.js';
 import { SESSION_IDLE_MS, generateSessionToken, toSessionId, type SessionStore } from './sessionStore.js';
 
@@ -92,6 +92,40 @@ describe('Redis session store', () => {
 
       await store.invalidateUserSessions('user-1');
       expect(await redis.keys('*')).toEqual([]);
+    });
+
+    it('answers a session read a moment ago without reading it again, and forgets it when told', async () => {
+      const { token, session } = await store.createSession('user-1');
+      const reads: string[] = [];
+      const counting = new Proxy(redis, {
+        get: (target, property, receiver) => {
+          if (property === 'hgetall') reads.push(String(property));
+          return Reflect.get(target, property, receiver);
+        },
+      });
+      const instanceA = createRedisSessionStore({ redis: counting, now: () => time });
+      const instanceB = createRedisSessionStore({ redis, now: () => time });
+
+      expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
+      expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
+      expect(reads).toHaveLength(1);
+
+      // Ended through another instance: this one learns it from the hint...
+      await instanceB.invalidateSession(session.id);
+      instanceA.forget(session.id);
+      expect(await instanceA.validateSessionToken(token)).toBeNull();
+
+      // ...or, when the hint is lost, from Redis once the moment has passed.
+      const other = await store.createSession('user-1');
+      expect(await instanceA.validateSessionToken(other.token)).not.toBeNull();
+      await instanceB.invalidateSession(other.session.id);
+      await vi.waitFor(async () => expect(await instanceA.validateSessionToken(other.token)).toBeNull(), { timeout: RECENT_SESSION_MS * 3 });
+
+      // Expiry is the clock's, remembered or not.
+      const third = await store.createSession('user-1');
+      expect(await instanceA.validateSessionToken(third.token)).not.toBeNull();
+      time = third.session.expiresAt;
+      expect(await instanceA.validateSessionToken(third.token)).toBeNull();
     });
 
     it('rejects a malformed token without sending Redis anything', async () => {

@@ -47,6 +47,8 @@ export interface SessionStore {
   invalidateSession(sessionId: string): Promise<void>;
   /** Ends every session of the user. */
   invalidateUserSessions(userId: string): Promise<void>;
+  /** Another instance ended the session: drop what this one may remember of it. */
+  forget(sessionId: string): void;
   /** Releases what the store owns (nothing, for a store built on a borrowed connection). */
   close(): Promise<void>;
 }

@@ -52,7 +52,10 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, metrics, socketLeases: svc.socketLeases,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
-  svc.sessionEvents.onEnded((sessionId) => sockets?.closeSession(sessionId));
+  svc.sessionEvents.onEnded((sessionId) => {
+    svc.sessions.forget(sessionId);
+    sockets?.closeSession(sessionId);
+  });
   const securityHeaders = toSecurityHeaders(config);
   // GraphiQL's page is the same for every request: its policy is worked out once.
   let graphiqlPolicy: { html: string; policy: string } | null = null;
