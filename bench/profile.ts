@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Where a process's CPU went, from a V8 `.cpuprofile` (node --cpu-prof): self time grouped by
@@ -30,73 +30,60 @@ export interface ProfileBucket {
 }
 
 /**
- * Source maps of the TypeScript files tsx compiled (its cache, <tmpdir>/tsx-<uid>: JSON entries with
- * the minified code's map), by source path; the newest entry per file. tsx puts each file's code
- * on one line, so a profile's line numbers say nothing without them.
+ * Our server runs from backend/build/ (scripts/buildServer.mjs), one .js per source with its source
+ * map beside it (`<file>.js.map`, the source's text included): by compiled path, the original's path
+ * and lines, or null for files without a map.
  */
-let tsxMaps: Map<string, { map: SourceMap; lines: string[] }> | null = null;
-const readLines = (path: string): string[] => {
+interface CompiledSource {
+  map: SourceMap;
+  /** The TypeScript file's absolute path. */
+  source: string;
+  lines: string[];
+}
+const compiledSources = new Map<string, CompiledSource | null>();
+const compiledSource = (path: string): CompiledSource | null => {
+  if (!path.endsWith('.js') || path.includes('/node_modules/')) return null;
+  let known = compiledSources.get(path);
+  if (known !== undefined) return known;
   try {
-    return readFileSync(path, 'utf8').split('\n');
+    const payload = JSON.parse(readFileSync(`${path}.map`, 'utf8')) as { sources?: string[]; sourcesContent?: (string | null)[] };
+    const original = payload.sources?.[0];
+    known = original
+      ? {
+          map: new SourceMap(payload as ConstructorParameters<typeof SourceMap>[0]),
+          source: resolve(dirname(path), original),
+          lines: payload.sourcesContent?.[0]?.split('\n') ?? [],
+        }
+      : null;
   } catch {
-    return [];
+    known = null; // no map: positions stay as V8 saw them
   }
-};
-const tsxSourceMaps = () => {
-  if (tsxMaps) return tsxMaps;
-  tsxMaps = new Map();
-  const newest = new Map<string, number>();
-  let dir: string;
-  try {
-    dir = join(tmpdir(), `tsx-${userInfo().uid}`);
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      try {
-        const mtime = statSync(path).mtimeMs;
-        const entry = JSON.parse(readFileSync(path, 'utf8')) as { map?: { sources?: string[]; sourcesContent?: string[] } };
-        const source = entry.map?.sources?.[0];
-        if (!source || !source.endsWith('.ts') || (newest.get(source) ?? -1) > mtime) continue;
-        newest.set(source, mtime);
-        // The file's text names anonymous functions, unless it changed after this compilation.
-        const unchanged = (() => {
-          try {
-            return statSync(source).mtimeMs <= mtime;
-          } catch {
-            return false;
-          }
-        })();
-        const lines = entry.map!.sourcesContent?.[0]?.split('\n') ?? (unchanged ? readLines(source) : []);
-        tsxMaps.set(source, { map: new SourceMap(entry.map as ConstructorParameters<typeof SourceMap>[0]), lines });
-      } catch {
-        // not a cache entry we can read
-      }
-    }
-  } catch {
-    // no cache directory: line numbers stay as V8 saw them
-  }
-  return tsxMaps;
+  compiledSources.set(path, known);
+  return known;
 };
 
-/** "file.ts:<original line>" (and the line's start, for anonymous functions) of a position in tsx-compiled code. */
+/** "file.ts:<original line>" (and the line's start, for anonymous functions) of a position in compiled code. */
 const originalPosition = (path: string, line: number, column: number): { line: number; text: string } | null => {
-  const source = tsxSourceMaps().get(path);
-  if (!source) return null;
-  const entry = source.map.findEntry(line, column) as { originalLine?: number };
+  const compiled = compiledSource(path);
+  if (!compiled) return null;
+  const entry = compiled.map.findEntry(line, column) as { originalLine?: number };
   if (entry.originalLine === undefined) return null;
-  return { line: entry.originalLine + 1, text: (source.lines[entry.originalLine] ?? '').trim().slice(0, 60) };
+  return { line: entry.originalLine + 1, text: (compiled.lines[entry.originalLine] ?? '').trim().slice(0, 60) };
 };
 
+/** A profile URL's bucket: the package, node: module, or our file (its TypeScript source when compiled). */
 const sourceBucket = (url: string, root: string): string => {
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules) return modules[1]!;
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[1] ?? url.slice(5)}`;
-  const path = url.replace(/^file:\/\//, '');
+  const compiled = url.startsWith('file://') ? compiledSource(fileURLToPath(url)) : null;
+  const path = compiled ? compiled.source : url.replace(/^file:\/\//, '');
   return path.startsWith(root) ? path.slice(root.length).replace(/^\//, '') : path;
 };
 
 /**
- * The main thread's .cpuprofile in `dir`: the largest one (tsx's module hooks run on a thread of
- * their own, which writes a second, small profile).
+ * The main thread's .cpuprofile in `dir`: the largest one (module hooks such as tsx's run on a
+ * thread of their own, which writes a second, small profile).
  */
 export const mainThreadProfile = (dir: string): string | null => {
   let best: { path: string; size: number } | null = null;
@@ -143,8 +130,8 @@ export const summarizeProfile = (
   const functionOf = (node: ProfileNode): string => {
     const { url, functionName, lineNumber, columnNumber } = node.callFrame;
     if (!url) return bucketOf(node);
-    if (url.startsWith('file://') && url.endsWith('.ts')) {
-      const original = originalPosition(url.slice('file://'.length), lineNumber ?? 0, columnNumber ?? 0);
+    if (url.startsWith('file://')) {
+      const original = originalPosition(fileURLToPath(url), lineNumber ?? 0, columnNumber ?? 0);
       if (original) return `${functionName || `(anonymous${original.text ? `: ${original.text}` : ''})`} ${sourceBucket(url, root)}:${original.line}`;
     }
     const at = url.lastIndexOf('node_modules/');

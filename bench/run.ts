@@ -129,7 +129,7 @@ const main = async () => {
   };
 
   // 1. our server
-  log(`starting our server (node --import tsx backend/src/main.ts, NODE_ENV=${settings.nodeEnv})`);
+  log(`starting our server (node backend/build/main.js, NODE_ENV=${settings.nodeEnv})`);
   const ours = await startOurServer({ redisUrl: redis.url, nodeEnv: settings.nodeEnv, profileDir });
   const oursClient = createHttpClient(ours.url, { maxSockets: settings.concurrency, kind: settings.client });
   clients.add(oursClient);

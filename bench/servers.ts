@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +18,23 @@ export interface OurServer {
   origin: string;
 }
 
+let serverBuilt = false;
 /**
- * Our server in Redis mode as a child process: `node --import tsx backend/src/main.ts` (what the
- * `tsx` CLI runs, without its wrapper process, so the pid is the server's own), with the
- * development sign-in on. `profileDir` runs it under --cpu-prof (written when it stops).
+ * Brings backend/build/ up to date (scripts/buildServer.mjs), once per bench process: the benches
+ * run what `npm start` runs, plain transpiled JavaScript, not tsx (whose keepNames wraps every
+ * named closure and weighs on the memory per subscription).
+ */
+export const buildOurServer = (): void => {
+  if (serverBuilt) return;
+  execFileSync(process.execPath, ['scripts/buildServer.mjs'], { cwd: repoRoot, stdio: ['ignore', 2, 'inherit'] });
+  serverBuilt = true;
+};
+
+/**
+ * Our server in Redis mode as a child process: `node --enable-source-maps backend/build/main.js`
+ * (as `npm start` runs it; built first by `buildOurServer`), with the development sign-in on.
+ * `profileDir` runs it under --cpu-prof (written when it stops; bench/profile.ts maps the build
+ * back to backend/src).
  */
 export const startOurServer = async (options: {
   redisUrl: string;
@@ -32,6 +46,7 @@ export const startOurServer = async (options: {
   /** More environment (e.g. PRESENCE_GRACE_MS). */
   env?: Record<string, string>;
 }): Promise<OurServer> => {
+  buildOurServer();
   const port = await findFreePort();
   const child = await startChild({
     name: 'balloons',
@@ -39,7 +54,7 @@ export const startOurServer = async (options: {
     args: [
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
       ...(options.gcOnSignal ? GC_ON_SIGNAL_ARGS : []),
-      '--import', 'tsx', 'backend/src/main.ts',
+      '--enable-source-maps', 'backend/build/main.js',
     ],
     cwd: repoRoot,
     env: {
@@ -103,7 +118,7 @@ export const GC_ON_SIGNAL_ARGS = [
   '--expose-gc',
   '--import',
   `data:text/javascript,${encodeURIComponent(
-    "process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); process.stdout.write('gc-sample ' + JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }) + '\\n'); });",
+    "import { getHeapSpaceStatistics } from 'node:v8'; process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space'); process.stdout.write('gc-sample ' + JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, newSpace: newSpace ? newSpace.space_size : 0, external: m.external, arrayBuffers: m.arrayBuffers }) + '\\n'); });",
   )}`,
 ];
 
@@ -111,6 +126,10 @@ export interface MemorySample {
   /** VmRSS from /proc right after the collection, KiB. */
   rssKiB: number;
   heapUsedKiB: number;
+  /** V8 heap committed (used, free and the young generation's reserve), KiB. */
+  heapTotalKiB: number;
+  /** The young generation's capacity, KiB: V8's memory reducer shrinks it a few seconds into idleness. */
+  newSpaceKiB: number;
   /** V8 external memory (ArrayBuffers, Buffers), KiB. */
   externalKiB: number;
 }
@@ -135,11 +154,66 @@ export const collectGarbage = (child: ChildServer, timeoutMs = 10_000): Promise<
       if (!match) return;
       clearTimeout(timer);
       off();
-      const sample = JSON.parse(match[1]!) as { heapUsed: number; external: number };
-      resolve({ rssKiB: readRssKiB(child.pid), heapUsedKiB: sample.heapUsed / 1024, externalKiB: sample.external / 1024 });
+      const sample = JSON.parse(match[1]!) as { heapUsed: number; heapTotal: number; newSpace: number; external: number };
+      resolve({
+        rssKiB: readRssKiB(child.pid), heapUsedKiB: sample.heapUsed / 1024, heapTotalKiB: sample.heapTotal / 1024,
+        newSpaceKiB: sample.newSpace / 1024, externalKiB: sample.external / 1024,
+      });
     });
     process.kill(child.pid, 'SIGUSR2');
   });
+
+/**
+ * RSS without the young generation's reserve, KiB. Right after a full collection the young generation
+ * (new space) is empty, yet its committed pages, up to 32 MiB, stay resident until V8's memory reducer
+ * shrinks it, a few seconds into idleness or much later when the process still allocates (our server
+ * with 1,000 idle subscribers: not within 15 s). Whether a sample falls before or after that swung
+ * "RSS per subscriber" by ±30 KiB at N = 1,000; this figure is what RSS settles at once it is shrunk.
+ */
+export const steadyRssKiB = (sample: MemorySample): number => sample.rssKiB - sample.newSpaceKiB;
+
+export interface SettledMemorySample extends MemorySample {
+  /** From the first collection to the one that settled (or the last, when it did not), ms. */
+  settleMs: number;
+  /** Collections taken. */
+  samples: number;
+  /** False when the steady RSS still moved by more than the tolerance when time ran out. */
+  settled: boolean;
+  /** Steady RSS change between the last two samples, % of the earlier. */
+  lastChangePercent: number;
+  /** Every sample taken, in order (KiB). */
+  series: { rssKiB: number; heapTotalKiB: number; newSpaceKiB: number }[];
+}
+
+const toSeriesEntry = ({ rssKiB, heapTotalKiB, newSpaceKiB }: MemorySample) => ({ rssKiB, heapTotalKiB, newSpaceKiB });
+
+/**
+ * `collectGarbage` every `intervalMs` until `steadyRssKiB` changes by less than `tolerance` (a
+ * fraction) between two samples, or `maxMs` has passed; the last sample. Why wait: pages freed by a
+ * collection reach the OS over a second or two after thousands of sockets connected or closed.
+ * heapUsed and external are exact right after each collection.
+ */
+export const collectGarbageSettled = async (
+  child: ChildServer,
+  options: { intervalMs?: number; tolerance?: number; maxMs?: number } = {},
+): Promise<SettledMemorySample> => {
+  const { intervalMs = 1_000, tolerance = 0.005, maxMs = 15_000 } = options;
+  const started = performance.now();
+  let previous = await collectGarbage(child);
+  const series = [toSeriesEntry(previous)];
+  for (;;) {
+    await new Promise<void>((resolve) => setTimeout(resolve, intervalMs));
+    const sample = await collectGarbage(child);
+    series.push(toSeriesEntry(sample));
+    const change = Math.abs(steadyRssKiB(sample) - steadyRssKiB(previous)) / steadyRssKiB(previous);
+    const settled = change < tolerance;
+    const settleMs = performance.now() - started;
+    if (settled || settleMs + intervalMs > maxMs) {
+      return { ...sample, settleMs, samples: series.length, settled, lastChangePercent: change * 100, series };
+    }
+    previous = sample;
+  }
+};
 
 /** A fan-out baseline (bench/baselines/rawWs.ts or yogaWs.ts) as a child process, with the GC hook. */
 export const startFanoutBaseline = async (kind: 'rawWs' | 'yogaWs', options: { nodeEnv?: string } = {}): Promise<ChildServer> =>
