@@ -8,7 +8,19 @@ const PART = '[A-Za-z0-9_-]{12}';
 const ROOM_ID = new RegExp(`^${PART}$`);
 const MESSAGE_ID = new RegExp(`^(${PART})\\.${PART}$`);
 
-const randomPart = () => randomBytes(9).toString('base64url');
+// Random bytes drawn from the system in batches: one draw per id cost more than the rest of making it.
+const PART_BYTES = 9;
+const POOL_PARTS = 256;
+let pool = randomBytes(PART_BYTES * POOL_PARTS);
+let poolOffset = 0;
+const randomPart = () => {
+  if (poolOffset === pool.length) {
+    pool = randomBytes(PART_BYTES * POOL_PARTS);
+    poolOffset = 0;
+  }
+  poolOffset += PART_BYTES;
+  return pool.toString('base64url', poolOffset - PART_BYTES, poolOffset);
+};
 
 export const newRoomId = (): string => randomPart();
 export const newMessageId = (roomId: string): string => `${roomId}.${randomPart()}`;

@@ -25,8 +25,9 @@ export const failFastRedisOptions: RedisOptions = {
   connectTimeout: 5_000,
   // A silent socket with commands waiting is dead: drop it and reconnect.
   socketTimeout: 10_000,
-  // Commands from concurrent requests share one write: fewer system calls under load.
-  enableAutoPipelining: true,
+  // No auto-pipelining: it saves a write per command under load but costs more in JavaScript
+  // (a pipeline and its promises per tick); measured, a post took ~20% less server CPU without it.
+  enableAutoPipelining: false,
 };
 
 /** Transient server states that mean "not now", not "your command is wrong". */
@@ -79,8 +80,6 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     // Guards against a half-dead socket: ioredis ends a blocking read that outlives its BLOCK, and
     // the socket timeout then drops a connection that stays silent.
     blockingTimeout: TAILER_BLOCK_MS,
-    // Its one command at a time is a blocking read; nothing to pipeline with.
-    enableAutoPipelining: false,
     socketTimeout: TAILER_BLOCK_MS + 5_000,
   });
   // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
