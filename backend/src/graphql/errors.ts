@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { type ExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { RateLimitedError, TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -64,9 +64,7 @@ const isRequestInputError = (error: unknown): error is GraphQLError =>
  * (syntax, validation) pass; anything else is masked and logged.
  */
 export const maskError = (error: unknown, message: string, isDev?: boolean): Error => {
-  if (isRequestInputError(error)) {
-    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
-  }
+  if (isRequestInputError(error)) return withCode(error, 'BAD_USER_INPUT');
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const known = toPublicError(original);
   if (known) {
@@ -76,6 +74,26 @@ export const maskError = (error: unknown, message: string, isDev?: boolean): Err
   if (!(original instanceof GraphQLError)) console.error('unexpected error:', original);
   return yogaMaskError(error, message, isDev);
 };
+
+/**
+ * A result executed by graphql-js outside Yoga's envelop, its errors masked as Yoga masks them. A
+ * result without `data` never started: its errors without a path are about the request's input
+ * (variables that do not coerce), which Yoga's executor marks as such and graphql-js does not.
+ */
+export const toMaskedResult = (result: ExecutionResult): ExecutionResult => {
+  if (!result.errors) return result;
+  const started = 'data' in result;
+  return {
+    ...result,
+    errors: result.errors.map((error) => {
+      const input = !started && error.path === undefined && error.extensions.code === undefined;
+      return maskError(input ? withCode(error, 'BAD_USER_INPUT') : error, 'Unexpected error.') as GraphQLError;
+    }),
+  };
+};
+
+const withCode = (error: GraphQLError, code: ErrorCode) =>
+  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 /** For errors that reach graphql-ws outside of execution (a subscription's source failing mid-stream). */
 export const toFormattedErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>

@@ -5,11 +5,10 @@ import type { WebSocket } from 'ws';
 import { type Sink, canPush, pushTo } from '../eventstore/push.js';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
-import { maskError } from '../graphql/errors.js';
+import { toMaskedResult } from '../graphql/errors.js';
 import type { FrameWriter } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
 
-const toMasked = (error: GraphQLError) => maskError(error, 'Unexpected error.') as GraphQLError;
 
 /** How long one execution context (and its user cache) is shared by a group's renders. */
 const RENDER_CONTEXT_MS = 100;
@@ -88,7 +87,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       const renders = new WeakMap<object, Promise<string>>();
       const rendered = new WeakMap<object, string>();
       const serialise = (entry: object, result: ExecutionResult) => {
-        const json = JSON.stringify(result.errors ? { ...result, errors: result.errors.map(toMasked) } : result);
+        const json = JSON.stringify(toMaskedResult(result));
         rendered.set(entry, json);
         renders.delete(entry);
         return json;
@@ -132,7 +131,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
     async subscribe(args: ExecutionArgs, target: SharedTarget): Promise<ExecutionResult | AsyncIterableIterator<never>> {
       const source = await createSourceEventStream({ ...args, rootValue: undefined });
       if (!(Symbol.asyncIterator in source)) {
-        return { errors: (source.errors ?? []).map(toMasked) };
+        return toMaskedResult({ errors: source.errors ?? [] });
       }
       return deliver(source as AsyncIterableIterator<Entry>, join(target, args), target.socket, target.id);
     },

@@ -1,11 +1,11 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
+import { GraphQLError, execute, getOperationAST } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
 import type { Viewer } from '../graphql/context.js';
-import { toFormattedErrors } from '../graphql/errors.js';
+import { toFormattedErrors, toMaskedResult } from '../graphql/errors.js';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin } from './httpUtil.js';
@@ -50,7 +50,6 @@ interface Connection {
   signedIn: boolean;
 }
 
-type Executor = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown; shared?: SharedTarget };
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
@@ -97,7 +96,7 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
         }
-        const { schema, parse, validate, contextFactory, execute, subscribe } = yoga.getEnveloped({ viewer, transport: 'ws' });
+        const { schema, parse, validate, contextFactory } = yoga.getEnveloped({ viewer, transport: 'ws' });
         let document;
         try {
           document = parse(payload.query);
@@ -117,25 +116,27 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
           const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
           return [new GraphQLError(error.message, { originalError: error })];
         }
+        // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined =
           isSubscription
             ? { socket: ctx.extra.socket, id, groupKey: toGroupKey(payload.query, document, payload.operationName, payload.variables), contextFactory }
             : undefined;
-        const rootValue: Executor = { execute, subscribe, shared };
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue,
+          rootValue: shared,
         };
       },
-      execute: (args) => (args.rootValue as Executor).execute(args) as never,
-      subscribe: (args) => {
-        const { shared, subscribe } = args.rootValue as Executor;
-        return (shared ? sharedSubscriptions.subscribe(args, shared) : subscribe(args)) as never;
+      // graphql-js's execute, its errors masked as Yoga masks them: the document was parsed and
+      // validated through Yoga's envelop above, and execution is all its plugins would add to.
+      execute: (args) => {
+        const result = execute({ ...args, rootValue: undefined });
+        return (isPromise(result) ? result.then(toMaskedResult) : toMaskedResult(result)) as never;
       },
+      subscribe: (args) => sharedSubscriptions.subscribe(args, args.rootValue as SharedTarget) as never,
       onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors),
     },
     frames,
@@ -195,3 +196,4 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
   };
 };
 
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
