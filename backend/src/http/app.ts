@@ -15,6 +15,9 @@ import { serveStatic } from './static.js';
 import { createGraphQLWebSockets } from './ws.js';
 import { createChatYoga } from './yoga.js';
 
+/** How long an idle HTTP keep-alive connection stays open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 const toEmptyBodyError = (status: number): { code: string; message: string } => {
   if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' };
   if (status === 406) return { code: 'NOT_ACCEPTABLE', message: 'Accept application/json or application/graphql-response+json' };
@@ -143,6 +146,10 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       sendError(res, new HttpError(500, 'Internal error', 'INTERNAL'));
     });
   });
+  // Idle keep-alive connections live longer than a load balancer's usual 60 s idle timeout: the
+  // proxy (or any pooling client) then closes them first, and never sends a request down one the
+  // server is closing at that moment (Node's 5 s default made pooled clients see "socket hang up").
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/graphql') return socket.destroy();

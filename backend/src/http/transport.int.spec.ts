@@ -7,6 +7,7 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { lobbyStreamKey } from '../eventstore/keys.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer, operateOverSocket } from '../testing/testServer.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from './app.js';
 import { BODY_LIMIT_BYTES } from './httpUtil.js';
 import { type RawResponse, refusedUpgrade } from '../testing/refusedUpgrade.js';
 
@@ -218,6 +219,13 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         expectJsonError(response, status);
         expect(response.text).not.toContain('"name": "balloons"');
       }
+    });
+
+    it('keeps idle keep-alive connections open longer than load balancers do (65 s)', async () => {
+      const response = await rawRequest(`${server.url}/healthz`, { method: 'GET', headers: { connection: 'keep-alive' } });
+      expect(response.status).toBe(200);
+      expect(response.headers['keep-alive']).toBe(`timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+      expect(KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000);
     });
 
     it('answers a request Node cannot parse with a JSON error instead of hanging up', async () => {
