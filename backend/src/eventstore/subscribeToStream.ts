@@ -111,6 +111,11 @@ export async function openStreamSubscription<T extends Positioned>(
   let sink: Sink<T> | null = null;
   /** Pushing, caught up: live events go to the sink as the tailer hands them over. */
   let direct = false;
+  /**
+   * Direct, and the tailer has handed over an event above everything the catch-up delivered: the
+   * tailer's events come in order, once each, so every later one is above it too.
+   */
+  let pastSeam = false;
 
   const finish = () => {
     if (done) return;
@@ -138,7 +143,8 @@ export async function openStreamSubscription<T extends Positioned>(
     if (direct) {
       for (const event of events) {
         if (!sink) return;
-        if (compareCursors(event.cursor, last) > 0) {
+        if (pastSeam || compareCursors(event.cursor, last) > 0) {
+          pastSeam = true;
           last = event.cursor;
           sink.next(event);
         }

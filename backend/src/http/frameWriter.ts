@@ -3,6 +3,9 @@ import type { WebSocket } from 'ws';
 
 type Corkable = Pick<Duplex, 'cork' | 'uncork' | 'writableCorked'>;
 
+/** Frames are text frames, also when given as bytes. */
+const TEXT = { binary: false } as const;
+
 /**
  * Writes text frames to WebSockets so that several frames to one socket within one turn of the
  * event loop leave in one write (one system call): the socket's TCP stream is corked, and
@@ -25,7 +28,7 @@ export const createFrameWriter = (streamOf: (socket: WebSocket) => Corkable | un
     ending = false;
   };
 
-  const write = (socket: WebSocket, frame: string, corkFirst: boolean) => {
+  const write = (socket: WebSocket, frame: string | Buffer, corkFirst: boolean) => {
     if (!ending) {
       ending = true;
       process.nextTick(endTurn);
@@ -39,12 +42,13 @@ export const createFrameWriter = (streamOf: (socket: WebSocket) => Corkable | un
     } else {
       lastTurn.set(socket, turn);
     }
-    socket.send(frame);
+    socket.send(frame, TEXT);
   };
 
   return {
     send: (socket: WebSocket, frame: string) => write(socket, frame, true),
-    sendLive: (socket: WebSocket, frame: string) => write(socket, frame, false),
+    /** `frame`: text, or its UTF-8 bytes. */
+    sendLive: (socket: WebSocket, frame: string | Buffer) => write(socket, frame, false),
   };
 };
 

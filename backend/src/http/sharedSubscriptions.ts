@@ -16,13 +16,16 @@ const RENDER_CONTEXT_MS = 100;
 /** A socket that has this much unsent is not keeping up: end its subscription, let it resume. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
+const CLOSING_BRACE = '}'.charCodeAt(0);
+
 /** Entries that may wait behind one still being rendered before the subscriber is ended as too slow. */
 const MAX_BACKLOG = 1_000;
 
 /** What a source yields: an entry shared by every subscriber, positioned when it was logged. */
 type Entry = { cursor?: string | null };
 
-type Rendered = string | Promise<string>;
+/** An entry's payload as UTF-8 JSON, or the promise of it while its execution waits for something. */
+type Rendered = Buffer | Promise<Buffer>;
 
 
 interface Group {
@@ -84,10 +87,10 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
         return context.value;
       };
       // Entries are shared objects: each rendering is dropped with the entry's last reference.
-      const renders = new WeakMap<object, Promise<string>>();
-      const rendered = new WeakMap<object, string>();
+      const renders = new WeakMap<object, Promise<Buffer>>();
+      const rendered = new WeakMap<object, Buffer>();
       const serialise = (entry: object, result: ExecutionResult) => {
-        const json = JSON.stringify(toMaskedResult(result));
+        const json = Buffer.from(JSON.stringify(toMaskedResult(result)));
         rendered.set(entry, json);
         renders.delete(entry);
         return json;
@@ -133,7 +136,11 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       if (!(Symbol.asyncIterator in source)) {
         return toMaskedResult({ errors: source.errors ?? [] });
       }
-      return deliver(source as AsyncIterableIterator<Entry>, join(target, args), target.socket, target.id);
+      const group = join(target, args);
+      // The operation's context served its source; renders use the group's. graphql-ws keeps these
+      // arguments as long as the subscription lasts: let the context go (~1 KiB per subscriber).
+      args.contextValue = undefined;
+      return deliver(source as AsyncIterableIterator<Entry>, group, target.socket, target.id);
     },
   };
 
@@ -145,6 +152,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
   function deliver(events: AsyncIterableIterator<Entry>, group: Group, socket: WebSocket, id: string): AsyncIterableIterator<never> {
     metrics.subscriptions.inc();
     const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    const prefixLength = Buffer.byteLength(prefix);
     let lastCursor = '0-0';
     let ended = false;
     let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
@@ -169,12 +177,17 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       void end().finally(() => settle?.resolve({ done: true, value: undefined }));
     };
     /** Sends one frame, or ends the subscription when the socket is not keeping up. */
-    const send = (json: string, entry: Entry): boolean => {
+    const send = (json: Buffer, entry: Entry): boolean => {
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         fail(new SubscriberTooSlowError(lastCursor));
         return false;
       }
-      frames.sendLive(socket, prefix + json + '}');
+      // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
+      const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
+      frame.write(prefix, 0, 'utf8');
+      json.copy(frame, prefixLength);
+      frame[frame.length - 1] = CLOSING_BRACE;
+      frames.sendLive(socket, frame);
       metrics.framesSent.inc();
       if (entry.cursor) lastCursor = entry.cursor;
       return true;
@@ -189,7 +202,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       try {
         while (backlog.length > 0 && !ended) {
           const rendered = group.render(backlog[0]!);
-          const json = typeof rendered === 'string' ? rendered : await rendered;
+          const json = rendered instanceof Promise ? await rendered : rendered;
           if (ended || !send(json, backlog[0]!)) return;
           backlog.shift();
         }
@@ -206,7 +219,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
         if (ended) return;
         if (backlog.length === 0) {
           const rendered = group.render(entry);
-          if (typeof rendered === 'string') {
+          if (!(rendered instanceof Promise)) {
             send(rendered, entry);
             return;
           }
@@ -228,7 +241,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
           const result = await events.next();
           if (result.done || ended) break;
           const rendered = group.render(result.value);
-          if (!send(typeof rendered === 'string' ? rendered : await rendered, result.value)) break;
+          if (!send(rendered instanceof Promise ? await rendered : rendered, result.value)) break;
         }
       } catch (error) {
         fail(error);

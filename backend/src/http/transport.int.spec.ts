@@ -335,6 +335,23 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       expect((await closed).code).toBe(1009);
     });
 
+    it('delivers text beyond ASCII intact, also to an operation whose id is not ASCII', async () => {
+      const room = (await server.gql(CREATE_ROOM, { name: 'beyond ascii' }, alice)).data!.createRoom as { id: string };
+      const { socket, next } = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+      const id = 'abonnement-été-🎈';
+      socket.send(JSON.stringify({
+        id, type: 'subscribe',
+        payload: { query: 'subscription($roomId: ID!) { roomEvents(roomId: $roomId) { ... on MessagePosted { message { body } } } }', variables: { roomId: room.id } },
+      }));
+      // The subscription is open once the room shows its presence (the subscriber's own UserJoined).
+      await next((m) => m.id === id && m.type === 'next');
+      const body = 'héllo wörld — 🎈 中文 ✓';
+      await server.gql('mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id } }', { roomId: room.id, body }, alice);
+      const posted = await next((m) => m.id === id && m.type === 'next' && m.payload?.data?.roomEvents?.message !== undefined);
+      expect(posted.payload).toEqual({ data: { roomEvents: { message: { body } } } });
+      socket.close();
+    });
+
     it('refuses an upgrade from a foreign Origin with 403 before upgrading', async () => {
       for (const origin of [FOREIGN_ORIGIN, 'null', `${server.origin}.evil.example`]) {
         const refused = await refusedUpgrade(server.wsUrl, { origin, cookie: alice });
