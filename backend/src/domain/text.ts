@@ -14,7 +14,12 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 // Invisible characters: two names that look the same must not be two rooms.
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]/u;
 
+// Half of a surrogate pair without the other half (with the u flag, a whole pair is one code point
+// and does not match): not Unicode text; it would reach clients as a replacement character.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
 export const hasControlCharacters = (text: string): boolean => CONTROL.test(text);
+export const hasLoneSurrogates = (text: string): boolean => LONE_SURROGATE.test(text);
 export const hasControlCharactersOtherThanNewlineAndTab = (text: string): boolean =>
   CONTROL_EXCEPT_NEWLINE_TAB.test(text);
 export const hasBidiControls = (text: string): boolean => BIDI.test(text);

@@ -2,7 +2,7 @@ import { type PostedMessage, messageDecider } from '../domain/message/message.js
 import { parseRoomName, roomDecider, toRoomNameKey } from '../domain/room/room.js';
 import { type Profile, type UserStatus, userDecider } from '../domain/user/user.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import { codePointLength, hasControlCharacters } from '../domain/text.js';
+import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
 import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView } from './chatQueries.js';
 import type { EventStore } from './eventStore.js';
 import { handleCommand } from './handleCommand.js';
@@ -40,6 +40,7 @@ const parseClientId = (clientId: string | null | undefined): string | undefined 
   const length = codePointLength(clientId);
   if (length < 1 || length > CLIENT_ID_MAX) throw new ValidationError(`clientId must be 1–${CLIENT_ID_MAX} characters`, 'clientId');
   if (hasControlCharacters(clientId)) throw new ValidationError('clientId must not contain control characters', 'clientId');
+  if (hasLoneSurrogates(clientId)) throw new ValidationError('clientId must be valid Unicode text (a lone surrogate)', 'clientId');
   return clientId;
 };
 

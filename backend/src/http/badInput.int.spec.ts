@@ -71,6 +71,8 @@ const BAD_ROOM_NAMES: [string, string][] = [
   ['word joiner', 'a\u2060b'],
   ['byte order mark inside', 'a\ufeffb'],
   ['soft hyphen', 'a\u00adb'],
+  ['a lone high surrogate', 'a\ud83db'],
+  ['a lone low surrogate at the end', 'ab\ude00'],
 ];
 
 const BAD_BODIES: [string, string][] = [
@@ -88,6 +90,8 @@ const BAD_BODIES: [string, string][] = [
   ['ESC (terminal escape)', 'a\u001b[2Jb'],
   ['DEL', 'a\u007fb'],
   ['C1 control CSI', 'a\u009bb'],
+  ['a lone high surrogate', 'a\ud83db'],
+  ['surrogates in the wrong order', 'a\ude00\ud83db'],
 ];
 
 const BAD_CLIENT_IDS: [string, string][] = [
@@ -95,6 +99,7 @@ const BAD_CLIENT_IDS: [string, string][] = [
   ['65 characters', 'x'.repeat(65)],
   ['65 astral code points', '😀'.repeat(65)],
   ['a control character', 'abc\u0000'],
+  ['a lone surrogate', 'abc\ud800'],
 ];
 
 /** Garbage where a cursor belongs; '-' and '+' mean "the ends" to Redis and must never reach it. */

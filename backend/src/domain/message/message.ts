@@ -1,6 +1,6 @@
 import { assertNever, type Decider, type DomainEvent } from '../decider.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { codePointLength, hasControlCharactersOtherThanNewlineAndTab } from '../text.js';
+import { codePointLength, hasControlCharactersOtherThanNewlineAndTab, hasLoneSurrogates } from '../text.js';
 
 export const MESSAGE_BODY_MAX = 4000;
 
@@ -37,6 +37,7 @@ export const parseMessageBody = (raw: string): string => {
   const length = codePointLength(body);
   if (length < 1) throw new ValidationError('Message body must not be empty', 'body');
   if (length > MESSAGE_BODY_MAX) throw new ValidationError(`Message body must be at most ${MESSAGE_BODY_MAX} characters`, 'body');
+  if (hasLoneSurrogates(body)) throw new ValidationError('Message body must be valid Unicode text (a lone surrogate)', 'body');
   if (hasControlCharactersOtherThanNewlineAndTab(body)) {
     throw new ValidationError('Message body must not contain control characters other than newline and tab', 'body');
   }

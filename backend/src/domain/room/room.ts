@@ -1,6 +1,6 @@
 import { assertNever, type Decider, type DomainEvent } from '../decider.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { codePointLength, hasBidiControls, hasControlCharacters, hasInvisibleCharacters } from '../text.js';
+import { codePointLength, hasBidiControls, hasControlCharacters, hasInvisibleCharacters, hasLoneSurrogates } from '../text.js';
 
 export const ROOM_NAME_MAX = 100;
 
@@ -25,6 +25,7 @@ export const parseRoomName = (raw: string): string => {
   const length = codePointLength(name);
   if (length < 1) throw new ValidationError('Room name must not be empty', 'name');
   if (length > ROOM_NAME_MAX) throw new ValidationError(`Room name must be at most ${ROOM_NAME_MAX} characters`, 'name');
+  if (hasLoneSurrogates(name)) throw new ValidationError('Room name must be valid Unicode text (a lone surrogate)', 'name');
   if (hasControlCharacters(name)) throw new ValidationError('Room name must not contain control characters', 'name');
   if (hasBidiControls(name)) throw new ValidationError('Room name must not contain bidirectional control characters', 'name');
   if (hasInvisibleCharacters(name)) throw new ValidationError('Room name must not contain invisible characters', 'name');
