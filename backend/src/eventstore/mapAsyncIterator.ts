@@ -1,4 +1,4 @@
-import { type PushableIterator, canPush, pushTo } from './push.js';
+import { type PushableIterator, canPush, pushTo, returnThis } from './push.js';
 
 /**
  * Maps each value of an async iterator. Unlike an async generator wrapping `for await`, `return()`
@@ -45,9 +45,7 @@ export const mapAsyncIterator = <T, U>(
       await finish();
       throw error;
     },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
+    [Symbol.asyncIterator]: returnThis,
   };
   if (!canPush(source)) return iterator;
   const pushing: PushableIterator<U> = Object.assign(iterator, {

@@ -1,4 +1,4 @@
-import { type PushableIterator, canPush, pushTo } from './push.js';
+import { type PushableIterator, canPush, pushTo, returnThis } from './push.js';
 
 /**
  * Interleaves several async iterators: each value as soon as its source yields it, sources read
@@ -81,9 +81,7 @@ export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterab
       await finish();
       throw error;
     },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
+    [Symbol.asyncIterator]: returnThis,
   };
   if (!sources.every(canPush)) return iterator;
   return Object.assign(iterator, {

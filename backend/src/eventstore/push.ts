@@ -24,3 +24,8 @@ export interface PushableIterator<T> extends AsyncIterableIterator<T> {
 
 export const canPush = <T>(iterator: AsyncIterator<T>): iterator is PushableIterator<T> =>
   typeof (iterator as Partial<PushableIterator<T>>)[pushTo] === 'function';
+
+/** `[Symbol.asyncIterator]` of an iterator that is its own iterable: one function for all of them. */
+export function returnThis<T>(this: T): T {
+  return this;
+}

@@ -7,7 +7,7 @@ import {
   type StreamInfo,
   type Unfollow,
 } from './eventStore.js';
-import { type PushableIterator, type Sink, pushTo } from './push.js';
+import { type PushableIterator, type Sink, pushTo, returnThis } from './push.js';
 
 /** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */
 export class CursorExpiredError extends Error {
@@ -216,7 +216,7 @@ export async function openStreamSubscription<T extends Positioned>(
 
   // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
   let pending = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  let queue: Promise<unknown> | undefined;
   /** Pushes the catch-up page by page, then what the tailer queued meanwhile, then goes direct. */
   const push = async (to: Sink<T>) => {
     try {
@@ -233,7 +233,10 @@ export async function openStreamSubscription<T extends Positioned>(
         to.next(event);
       }
       // No await since the queue was emptied: no live batch came in between.
-      if (sink) direct = true;
+      if (sink) {
+        direct = true;
+        live = [];
+      }
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
       finish();
@@ -252,7 +255,7 @@ export async function openStreamSubscription<T extends Positioned>(
       void push(to);
     },
     next: () => {
-      const result = pending === 0 ? pull() : queue.then(pull);
+      const result = pending === 0 || !queue ? pull() : queue.then(pull);
       pending++;
       queue = result.then(settle, settle);
       return result;
@@ -265,9 +268,7 @@ export async function openStreamSubscription<T extends Positioned>(
       finish();
       throw error;
     },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
+    [Symbol.asyncIterator]: returnThis,
   };
 
   unfollow = await tailer.follow(stream, onLive);

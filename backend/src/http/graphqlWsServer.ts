@@ -55,7 +55,7 @@ export const serveGraphQLWs = <E>(
 
   return {
     /** Speaks graphql-ws on an upgraded socket; `extra` is what the hooks see as `ctx.extra`. */
-    open(socket: WebSocket, extra: E) {
+    open(socket: WebSocket, extra: E, onClose?: () => void) {
       // ws emits 'error' only for a client's protocol violation (a frame over maxPayload, bad
       // UTF-8), after closing the socket itself with the fitting code (1009, 1007, 1002).
       socket.on('error', noop);
@@ -85,7 +85,11 @@ export const serveGraphQLWs = <E>(
         },
         extra,
       );
-      socket.once('close', (code, reason) => void closed(code, String(reason)));
+      // 'close' comes once: on(), not once() and its wrapper per socket.
+      socket.on('close', (code, reason) => {
+        void closed(code, String(reason));
+        onClose?.();
+      });
     },
     close() {
       clearInterval(keepAlive);

@@ -2,7 +2,7 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, Kind, createSourceEventStream, execute, getOperationAST,
 } from 'graphql';
 import type { WebSocket } from 'ws';
-import { type Sink, canPush, pushTo } from '../eventstore/push.js';
+import { type Sink, canPush, pushTo, returnThis } from '../eventstore/push.js';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { toMaskedResult } from '../graphql/errors.js';
@@ -137,9 +137,11 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
         return toMaskedResult({ errors: source.errors ?? [] });
       }
       const group = join(target, args);
-      // The operation's context served its source; renders use the group's. graphql-ws keeps these
-      // arguments as long as the subscription lasts: let the context go (~1 KiB per subscriber).
+      // The operation's context served its source, and the target its group; renders use the
+      // group's. graphql-ws keeps these arguments as long as the subscription lasts: let both go
+      // (~2 KiB per subscriber).
       args.contextValue = undefined;
+      args.rootValue = undefined;
       return deliver(source as AsyncIterableIterator<Entry>, group, target.socket, target.id);
     },
   };
@@ -265,9 +267,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
         fail(error);
         throw error;
       },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
+      [Symbol.asyncIterator]: returnThis,
     };
     return iterator;
   }

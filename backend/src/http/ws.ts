@@ -153,16 +153,15 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
       if (!sockets) bySession.set(sessionId, (sockets = new Set()));
       sockets.add(ws);
     }
-    ws.once('close', () => {
+    graphqlWs.open(ws, { socket: ws, cookie, signedIn: sessionId !== null }, () => {
       metrics.webSockets.dec();
       if (sessionId === null || !sockets) return;
       sockets.delete(ws);
       if (sockets.size === 0) bySession.delete(sessionId);
     });
-    graphqlWs.open(ws, { socket: ws, cookie, signedIn: sessionId !== null });
   };
   const releaseOnClose = (socket: Duplex, lease: SocketLease) => {
-    socket.once('close', () => void lease.release());
+    socket.on('close', () => void lease.release());
     if (socket.destroyed) void lease.release();
   };
 
