@@ -7,10 +7,10 @@ import { isRoomId, toMessageRoomId } from './ids.js';
 import {
   lobbyActivityKey, lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomActivityKey, toRoomStreamKey, toUserSnapshotKey,
 } from './keys.js';
-import { mergeAsyncIterators } from './mergeAsyncIterators.js';
 import type { RoomActivityType } from './presence.js';
-import { mapAsyncIterator } from './mapAsyncIterator.js';
 import { createMappedTailer } from './mappedTailer.js';
+import type { PushableIterator } from './push.js';
+import { mergeMapped } from './mergeMapped.js';
 import { type MappedSource, openStreamSubscription } from './subscribeToStream.js';
 
 export interface RoomView {
@@ -238,14 +238,14 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
   ): Promise<AsyncIterableIterator<E>> => {
     const from = after === null ? null : parseCursor(after, 'after');
     const logged = await openStreamSubscription(store, log.stream, { after: from }, log.source);
-    let live: AsyncIterableIterator<Placed<E>>;
+    let live: PushableIterator<Placed<E>>;
     try {
       live = await openStreamSubscription(store, activity.stream, { after: null }, activity.source);
     } catch (error) {
       await logged.return?.();
       throw error;
     }
-    return mapAsyncIterator(mergeAsyncIterators([logged, live]), (placed) => placed.entry, onEnd);
+    return mergeMapped([logged, live], (placed) => placed.entry, onEnd ?? (() => {}));
   };
 
   return {

@@ -1,10 +1,9 @@
-import { type PushableIterator, canPush, pushTo, returnThis } from './push.js';
+import { returnThis } from './push.js';
 
 /**
  * Maps each value of an async iterator. Unlike an async generator wrapping `for await`, `return()`
  * reaches the source at once even while a `next()` is pending, so a subscription that ends
- * releases its source immediately instead of at the next event. When the source can push, so can
- * the mapped iterator (which is why `map` is synchronous).
+ * releases its source immediately instead of at the next event.
  */
 export const mapAsyncIterator = <T, U>(
   source: AsyncIterator<T>,
@@ -47,21 +46,5 @@ export const mapAsyncIterator = <T, U>(
     },
     [Symbol.asyncIterator]: returnThis,
   };
-  if (!canPush(source)) return iterator;
-  const pushing: PushableIterator<U> = Object.assign(iterator, {
-    [pushTo](sink: Parameters<PushableIterator<U>[typeof pushTo]>[0]) {
-      source[pushTo]({
-        next: (value) => sink.next(map(value)),
-        error: (error) => {
-          void clean();
-          sink.error(error);
-        },
-        complete: () => {
-          void clean();
-          sink.complete();
-        },
-      });
-    },
-  });
-  return pushing;
+  return iterator;
 };

@@ -1,4 +1,4 @@
-import { type PushableIterator, canPush, pushTo, returnThis } from './push.js';
+import { returnThis } from './push.js';
 
 /**
  * Interleaves several async iterators: each value as soon as its source yields it, sources read
@@ -9,10 +9,8 @@ import { type PushableIterator, canPush, pushTo, returnThis } from './push.js';
  * sources' promises anew on every call would pile reactions (holding delivered values) onto a
  * source that stays quiet, a leak that grows with every event of the busy one. Sources are first
  * read at the first `next()`.
- *
- * When every source can push, so can the merge: it hands each source's values on as they come.
  */
-export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterableIterator<T> | PushableIterator<T> => {
+export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterableIterator<T> => {
   const ready: IteratorResult<T>[] = [];
   const readyFrom: number[] = [];
   let active = sources.length;
@@ -83,29 +81,5 @@ export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterab
     },
     [Symbol.asyncIterator]: returnThis,
   };
-  if (!sources.every(canPush)) return iterator;
-  return Object.assign(iterator, {
-    [pushTo](sink: Parameters<PushableIterator<T>[typeof pushTo]>[0]) {
-      started = true;
-      let ended = false;
-      for (const source of sources as PushableIterator<T>[]) {
-        source[pushTo]({
-          next: (value) => {
-            if (!ended) sink.next(value);
-          },
-          error: (error) => {
-            if (ended) return;
-            ended = true;
-            void finish();
-            sink.error(error);
-          },
-          complete: () => {
-            if (ended || --active > 0) return;
-            ended = true;
-            sink.complete();
-          },
-        });
-      }
-    },
-  });
+  return iterator;
 };
