@@ -5,7 +5,7 @@ import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { StoreUnavailableError, type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
 import { describeEventStoreContract } from './eventStore.contract.js';
 import { createMemoryEventStore } from './memoryEventStore.js';
-import { createRedisEventStore } from './redisEventStore.js';
+import { coalesceWrites, createRedisEventStore } from './redisEventStore.js';
 import { openStreamSubscription } from './subscribeToStream.js';
 
 const event = (type: string): NewEvent => ({ type, data: {}, meta: {}, v: 1 });
@@ -37,6 +37,25 @@ describe('redis', () => {
         await admin.flushall();
       },
     };
+  });
+
+  it('sends the commands of one turn of the event loop in one write, and every reply arrives', async () => {
+    const redis = coalesceWrites(new Redis(server.url));
+    await redis.ping();
+    // Counted below the stream's buffering: each call here is one write to the socket.
+    const socket = redis.stream as typeof redis.stream & { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
+    let writes = 0;
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method];
+      socket[method] = function (this: unknown, ...args: unknown[]) {
+        writes++;
+        return original.apply(this, args);
+      };
+    }
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => redis.echo(`reply ${i}`)));
+    expect(replies).toEqual(Array.from({ length: 10 }, (_, i) => `reply ${i}`));
+    expect(writes).toBe(1);
+    redis.disconnect();
   });
 });
 

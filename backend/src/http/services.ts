@@ -12,7 +12,7 @@ import { type EventStore, StoreUnavailableError } from '../eventstore/eventStore
 import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
 import { createMemoryPresenceStore } from '../eventstore/memoryPresenceStore.js';
 import { type Presence, type PresenceOptions, createPresence } from '../eventstore/presence.js';
-import { createRedisEventStore, failFastRedisOptions } from '../eventstore/redisEventStore.js';
+import { coalesceWrites, createRedisEventStore, failFastRedisOptions } from '../eventstore/redisEventStore.js';
 import { createRedisPresenceStore } from '../eventstore/redisPresenceStore.js';
 import { startRetention } from '../eventstore/retention.js';
 import { type RedisDurability, inspectRedisDurability } from '../eventstore/redisDurability.js';
@@ -64,7 +64,7 @@ export const createServices = async (options: {
   const { redisUrl } = options;
   // Sessions, sign-ins under way, socket leases, rate limits and presence leases share one more
   // connection, failing fast like the store's (the session-ended hints subscribe on a duplicate).
-  const stateRedis = redisUrl ? new Redis(redisUrl, failFastRedisOptions) : null;
+  const stateRedis = redisUrl ? coalesceWrites(new Redis(redisUrl, failFastRedisOptions)) : null;
   stateRedis?.on('error', () => {});
   if (stateRedis) {
     try {
