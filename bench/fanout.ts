@@ -39,7 +39,7 @@
  * (0.7 per round), BENCH_FANOUT_WINDOW_DELIVERIES (20000), BENCH_FANOUT_RATE (20 messages/s offered in the
  * latency phase, at most BENCH_FANOUT_LATENCY_MAX_LOAD (10000) deliveries/s), BENCH_FANOUT_LATENCY_SECONDS (5),
  * BENCH_CATCHUP_MESSAGES (10000), BENCH_CATCHUP_ROUNDS (3), BENCH_WRITE_SECONDS (5), BENCH_WRITE_WARMUP_SECONDS (2),
- * BENCH_WRITE_ROUNDS (5), BENCH_CONCURRENCY (50), BENCH_USERS_PER_CLIENT (60), BENCH_FANOUT_SKIP (comma list of
+ * BENCH_WRITE_ROUNDS (5), BENCH_CONCURRENCY (50), BENCH_USERS_PER_CLIENT (150), BENCH_FANOUT_SKIP (comma list of
  * memory, fanout, latency, catchup, write), BENCH_NODE_ENV (production), BENCH_PROFILE=1 (our server under
  * --cpu-prof: where its CPU goes per delivery during the saturated windows; slows it down).
  * Quick run: BENCH_FANOUT_NS=100,1000 BENCH_FANOUT_ROUNDS=1 BENCH_CATCHUP_ROUNDS=1 BENCH_WRITE_ROUNDS=2 npm run bench:fanout
@@ -92,7 +92,8 @@ const settings = {
   writeWarmupSeconds: envNumber('BENCH_WRITE_WARMUP_SECONDS', 2, 0),
   writeRounds: Math.round(envNumber('BENCH_WRITE_ROUNDS', 5, 1)),
   concurrency: Math.round(envNumber('BENCH_CONCURRENCY', 50, 1)),
-  usersPerClient: Math.round(envNumber('BENCH_USERS_PER_CLIENT', 60, 1)),
+  // Enough users that none posts faster than the per-user limit (1/s) below 7,500 posts/s in all.
+  usersPerClient: Math.round(envNumber('BENCH_USERS_PER_CLIENT', 150, 1)),
   nodeEnv: process.env.BENCH_NODE_ENV ?? 'production',
   profile: process.env.BENCH_PROFILE === '1',
   phases: ['memory', 'fanout', 'latency', 'catchup', 'write'].filter((phase) => !skip.has(phase)),
