@@ -1,4 +1,4 @@
-import { type ExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, type GraphQLFormattedError, execute } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { RateLimitedError, TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -91,6 +91,18 @@ export const toMaskedResult = (result: ExecutionResult): ExecutionResult => {
     }),
   };
 };
+
+/**
+ * graphql-js's execute, its errors masked as Yoga masks them: for documents Yoga's envelop has
+ * parsed and validated already (over the WebSocket), where execution is all its plugins would add to.
+ */
+export const executeMasked = (args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult> => {
+  const result = execute(args);
+  return isPromiseLike(result) ? result.then(toMaskedResult) : toMaskedResult(result);
+};
+
+export const isPromiseLike = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
 
 const withCode = (error: GraphQLError, code: ErrorCode) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });

@@ -1,11 +1,11 @@
 import {
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError, Kind, createSourceEventStream, execute, getOperationAST,
+  type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST,
 } from 'graphql';
 import type { WebSocket } from 'ws';
 import { type Sink, canPush, pushTo, returnThis } from '../eventstore/push.js';
 import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
-import { toMaskedResult } from '../graphql/errors.js';
+import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/errors.js';
 import type { FrameWriter } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
 
@@ -90,14 +90,13 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       const renders = new WeakMap<object, Promise<Buffer>>();
       const rendered = new WeakMap<object, Buffer>();
       const serialise = (entry: object, result: ExecutionResult) => {
-        const json = Buffer.from(JSON.stringify(toMaskedResult(result)));
+        const json = Buffer.from(JSON.stringify(result));
         rendered.set(entry, json);
         renders.delete(entry);
         return json;
       };
-      // graphql-js's own execute: Yoga's would treat a subscription document as a new subscription.
-      const run = (entry: object, contextValue: GraphQLContext): ExecutionResult | Promise<ExecutionResult> =>
-        execute({ ...args, rootValue: entry, contextValue });
+      // Not Yoga's execute: it would treat a subscription document as a new subscription.
+      const run = (entry: object, contextValue: GraphQLContext) => executeMasked({ ...args, rootValue: entry, contextValue });
       group = {
         key,
         members: 0,
@@ -272,5 +271,3 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
     return iterator;
   }
 };
-
-const isPromiseLike = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';

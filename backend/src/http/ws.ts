@@ -1,11 +1,11 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, execute, getOperationAST } from 'graphql';
+import { GraphQLError, getOperationAST } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
 import type { Viewer } from '../graphql/context.js';
-import { toFormattedErrors, toMaskedResult } from '../graphql/errors.js';
+import { executeMasked, toFormattedErrors } from '../graphql/errors.js';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin } from './httpUtil.js';
@@ -130,12 +130,7 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
           rootValue: shared,
         };
       },
-      // graphql-js's execute, its errors masked as Yoga masks them: the document was parsed and
-      // validated through Yoga's envelop above, and execution is all its plugins would add to.
-      execute: (args) => {
-        const result = execute({ ...args, rootValue: undefined });
-        return (isPromise(result) ? result.then(toMaskedResult) : toMaskedResult(result)) as never;
-      },
+      execute: (args) => executeMasked({ ...args, rootValue: undefined }) as never,
       subscribe: (args) => sharedSubscriptions.subscribe(args, args.rootValue as SharedTarget) as never,
       onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors),
     },
@@ -194,5 +189,3 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
     },
   };
 };
-
-const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
