@@ -12,17 +12,7 @@ export const RoomPageQuery = graphql(`
         ...UserFields
       }
       messages(last: $last, before: $before) {
-        edges {
-          cursor
-          node {
-            ...MessageFields
-          }
-        }
-        pageInfo {
-          hasPreviousPage
-          startCursor
-          endCursor
-        }
+        ...MessagePageFields
       }
     }
   }
@@ -119,16 +109,7 @@ export const OlderMessagesQuery = graphql(`
     room(id: $id) {
       id
       messages(last: $last, before: $before) {
-        edges {
-          cursor
-          node {
-            ...MessageFields
-          }
-        }
-        pageInfo {
-          hasPreviousPage
-          startCursor
-        }
+        ...MessagePageFields
       }
     }
   }

@@ -24,3 +24,20 @@ export const MessageFields = graphql(`
     }
   }
 `);
+
+/** A page of a room's history, oldest first: what the timeline loads on entry and on scrolling up. */
+export const MessagePageFields = graphql(`
+  fragment MessagePageFields on MessageConnection {
+    edges {
+      cursor
+      node {
+        ...MessageFields
+      }
+    }
+    pageInfo {
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+  }
+`);
