@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
 /** Settings from the environment, and progress lines, shared by the bench entry points. */
 
 /** The number in env var `name` (`fallback` when unset or empty); throws unless it is finite and ≥ `min`. */
@@ -11,3 +14,11 @@ export const envNumber = (name: string, fallback: number, min = 0): number => {
 
 /** A progress line on stderr (stdout holds the report). */
 export const log = (message: string) => console.error(`· ${message}`);
+
+/** The facts of the machine a run's figures belong to; `redisInfo` is redis-server's INFO, parsed. */
+export const describeMachine = (redisInfo: Map<string, string>) => ({
+  node: process.version,
+  cores: availableParallelism(),
+  redis: redisInfo.get('redis_version') ?? '?',
+  loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+});

@@ -45,14 +45,13 @@
  * Quick run: BENCH_FANOUT_NS=100,1000 BENCH_FANOUT_ROUNDS=1 BENCH_CATCHUP_ROUNDS=1 BENCH_WRITE_ROUNDS=2 npm run bench:fanout
  * Profile only our server: BENCH_PROFILE=1 BENCH_FANOUT_SERVERS=ours BENCH_FANOUT_SKIP=memory,latency,catchup,write npm run bench:fanout
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
 import { toRoomStreamKey } from '../backend/src/eventstore/keys.js';
 import type { ChildServer } from './childServer.js';
-import { envNumber, log } from './env.js';
+import { describeMachine, envNumber, log } from './env.js';
 import { fillRoom } from './fill.js';
 import { type Fleet, type FleetStats, startFleet } from './fleet.js';
 import { type HttpClient, createHttpClient } from './httpClient.js';
@@ -435,12 +434,7 @@ const main = async () => {
   const results: Results = {
     startedAt: startedAt.toISOString(),
     settings,
-    environment: {
-      node: process.version,
-      cores: availableParallelism(),
-      redis: serverInfo.get('redis_version') ?? '?',
-      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
-    },
+    environment: describeMachine(serverInfo),
     connect: {},
     memory: [],
     slices: [],

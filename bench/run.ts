@@ -18,12 +18,11 @@
  * Live delivery (fan-out, latency, memory per subscriber, catch-up, postMessage over WebSocket) is
  * `npm run bench:fanout` (bench/fanout.ts).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
 import { toRoomStreamKey } from '../backend/src/eventstore/keys.js';
-import { envNumber, log } from './env.js';
+import { describeMachine, envNumber, log } from './env.js';
 import { fillRoom } from './fill.js';
 import { type HttpClientKind, createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
@@ -118,11 +117,8 @@ const main = async () => {
     startedAt: startedAt.toISOString(),
     settings,
     environment: {
-      node: process.version,
-      cores: availableParallelism(),
-      redis: serverInfo.get('redis_version') ?? '?',
+      ...describeMachine(serverInfo),
       redisPersistence: 'appendonly no, no RDB saves (startTestRedis)',
-      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       httpClient: settings.client === 'http' ? 'node:http, keep-alive Agent' : 'global fetch (undici)',
     },
     phases: [],
