@@ -55,6 +55,17 @@ describe('redis', () => {
     const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => redis.echo(`reply ${i}`)));
     expect(replies).toEqual(Array.from({ length: 10 }, (_, i) => `reply ${i}`));
     expect(writes).toBe(1);
+
+    // Commands from separate callbacks of one turn (as two sockets' requests read in one poll
+    // would send) also share the write: the stream opens again only after the turn's I/O.
+    writes = 0;
+    const later = await Promise.all([
+      redis.echo('first callback'),
+      new Promise((resolve) => process.nextTick(() => resolve(redis.echo('second callback')))),
+      new Promise((resolve) => setImmediate(() => resolve(redis.echo('next turn')))),
+    ]);
+    expect(later).toEqual(['first callback', 'second callback', 'next turn']);
+    expect(writes).toBe(2);
     redis.disconnect();
   });
 });
