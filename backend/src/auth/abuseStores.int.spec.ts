@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { OAUTH_STATE_TTL_MS, type OAuthStateStore, createMemoryOAuthStateStore, createRedisOAuthStateStore } from './oauthStateStore.js';
 import { MAX_SOCKETS_PER_USER, type SocketLeases, createMemorySocketLeases, createRedisSocketLeases } from './socketLeases.js';
@@ -148,5 +148,32 @@ describe('session-ended hints', () => {
     local.onEnded((sessionId) => localHeard.push(sessionId));
     await local.publishEnded(id);
     expect(localHeard).toEqual([id]);
+    expect(local.hearing()).not.toBeNull();
+  });
+
+  it('say when hints may have been missed: not while the channel is down, and anew once subscribed again', async () => {
+    const admin = connect();
+    const events = await createRedisSessionEvents({ redis: connect() });
+    const heard: string[] = [];
+    events.onEnded((sessionId) => heard.push(sessionId));
+    const first = events.hearing();
+    expect(first).not.toBeNull();
+
+    const states: (number | null)[] = [];
+    const watch = setInterval(() => states.push(events.hearing()), 1);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await vi.waitFor(() => expect(events.hearing()).not.toBe(first), { timeout: 5_000 });
+    await vi.waitFor(() => expect(events.hearing()).not.toBeNull(), { timeout: 5_000 });
+    clearInterval(watch);
+    // Down between the two subscriptions, then a value of its own.
+    expect(states).toContain(null);
+    expect(events.hearing()).not.toBe(first);
+
+    // And hints reach it again.
+    const id = 'b'.repeat(64);
+    await admin.publish('chat:session-ended', id);
+    await vi.waitFor(() => expect(heard).toEqual([id]));
+    await events.close();
+    expect(events.hearing()).toBeNull();
   });
 });

@@ -18,11 +18,13 @@ const toSessionKey = (sessionId: string) => `chat:session:${sessionId}`;
 const toUserSessionsKey = (userId: string) => `chat:user-sessions:${userId}`;
 
 /**
- * How long a session read from Redis answers again without another read: a burst of operations on
- * one socket reads it once. Sign-outs through this instance forget it at once, others' through the
- * session-ended hint (`forget`); expiry is checked against the clock every time.
+ * How long a session read from Redis answers again without another read, while the session-ended
+ * hints are heard: a user's operations over a few seconds (posting is limited to one a second,
+ * steady) read it once. Sign-outs through this instance forget it at once, others' through the
+ * hint (`forget`); expiry is checked against the clock every time. Only a hint published and lost
+ * (PUBLISH failing after the session's deletion) leaves a session answering for up to this long.
  */
-export const RECENT_SESSION_MS = 1_000;
+export const RECENT_SESSION_MS = 5_000;
 const RECENT_SESSIONS_MAX = 10_000;
 
 const timestamp = z.string().regex(/^\d{1,16}$/).transform(Number);
@@ -53,6 +55,21 @@ const execOrThrow = async (transaction: ChainableCommander): Promise<void> => {
   }
 };
 
+export interface RedisSessionStoreOptions {
+  /** A connection the caller owns; `close()` leaves it open. */
+  redis: Redis;
+  /**
+   * The clock (epoch ms); tests inject a fake one. It also sets the real TTLs, so a fake clock must
+   * start near the real time (one in the past would have Redis drop keys at once).
+   */
+  now?: () => number;
+  /**
+   * Whether this instance hears the session-ended hints (`SessionEvents.hearing`): sessions are
+   * remembered for `RECENT_SESSION_MS` only within one value, never while it is null. Default: never.
+   */
+  hearing?: () => number | null;
+}
+
 /**
  * Sessions in Redis, shared by every instance. Only the SHA-256 of a token is ever written.
  *
@@ -61,26 +78,38 @@ const execOrThrow = async (transaction: ChainableCommander): Promise<void> => {
  * A session key and its user's set live in different Redis Cluster slots, so no command spans both:
  * the user's set is written before the session and cleaned after it, which leaves at worst a stale
  * id in the set, never a session that "sign out everywhere" cannot find. Needs Redis 7 (PEXPIREAT NX/GT).
- *
- * @param options.redis a connection the caller owns; `close()` leaves it open.
- * @param options.now the clock (epoch ms); tests inject a fake one. It also sets the real TTLs, so a
- *   fake clock must start near the real time (one in the past would have Redis drop keys at once).
  */
-export const createRedisSessionStore = (options: { redis: Redis; now?: () => number }): SessionStore => {
+export const createRedisSessionStore = (options: RedisSessionStoreOptions): SessionStore => {
   const { redis } = options;
   const now = options.now ?? Date.now;
+  const hearing = options.hearing ?? (() => null);
 
-  const recent = new Map<string, { session: Session; readAt: number }>();
-  const remember = (session: Session) => {
+  // Timed with `now`, like expiry: a clock that went back forgets too.
+  const recent = new Map<string, { session: Session; readAt: number; hearing: number }>();
+  // Counts the sessions forgotten, so that a read answered after its session's hint (the reply
+  // and the hint come over different connections) is not remembered.
+  let forgotten = 0;
+  const forget = (sessionId: string) => {
+    forgotten++;
+    recent.delete(sessionId);
+  };
+  /** Taken as a read begins: `remember` keeps its answer only if no hint can have been missed meanwhile. */
+  const beforeRead = () => ({ hearing: hearing(), forgotten });
+  const remember = (session: Session, read: ReturnType<typeof beforeRead>) => {
+    if (read.hearing === null || read.hearing !== hearing() || read.forgotten !== forgotten) return;
     recent.delete(session.id);
     if (recent.size >= RECENT_SESSIONS_MAX) recent.delete(recent.keys().next().value!);
-    recent.set(session.id, { session, readAt: performance.now() });
+    recent.set(session.id, { session, readAt: now(), hearing: read.hearing });
   };
   /** The session as read a moment ago, while it needs neither a slide nor the expiry's deletion. */
   const recalled = (id: string, at: number): Session | null => {
     const known = recent.get(id);
     if (!known) return null;
-    if (performance.now() - known.readAt >= RECENT_SESSION_MS || isSessionExpired(known.session, at) || toSlidSession(known.session, at)) {
+    const age = at - known.readAt;
+    if (
+      known.hearing !== hearing() || age < 0 || age >= RECENT_SESSION_MS
+      || isSessionExpired(known.session, at) || toSlidSession(known.session, at)
+    ) {
       recent.delete(id);
       return null;
     }
@@ -88,7 +117,7 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
   };
 
   const deleteSession = async (sessionId: string, userId: string) => {
-    recent.delete(sessionId);
+    forget(sessionId);
     await redis.del(toSessionKey(sessionId));
     await redis.srem(toUserSessionsKey(userId), sessionId);
   };
@@ -129,6 +158,7 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
       const known = recalled(id, now());
       if (known) return known;
       const key = toSessionKey(id);
+      const read = beforeRead();
       // A missing key reads as {}, which fails the parse like any hash this store did not write.
       const parsed = storedSessionSchema.safeParse(await redis.hgetall(key));
       if (!parsed.success) return null;
@@ -143,12 +173,12 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
         const exists = await redis.eval(SLIDE_SESSION_SCRIPT, 1, key, slid.idleExpiresAt, toSessionDeadline(slid));
         if (exists === 0) return null;
       }
-      remember(slid ?? stored);
+      remember(slid ?? stored, read);
       return slid ?? stored;
     },
 
     async invalidateSession(sessionId) {
-      recent.delete(sessionId);
+      forget(sessionId);
       const userId = await redis.hget(toSessionKey(sessionId), 'userId');
       if (userId === null) return;
       await deleteSession(sessionId, userId);
@@ -157,7 +187,7 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
     async invalidateUserSessions(userId) {
       const userKey = toUserSessionsKey(userId);
       const ids = await redis.smembers(userKey);
-      for (const id of ids) recent.delete(id);
+      for (const id of ids) forget(id);
       if (ids.length === 0) return;
       // One DEL per key rather than one multi-key DEL: session keys are spread over cluster slots.
       await Promise.all(ids.map((id) => redis.del(toSessionKey(id))));
@@ -165,9 +195,7 @@ export const createRedisSessionStore = (options: { redis: Redis; now?: () => num
       await redis.srem(userKey, ...ids);
     },
 
-    forget(sessionId) {
-      recent.delete(sessionId);
-    },
+    forget,
 
     async close() {
       // The connection belongs to the caller.

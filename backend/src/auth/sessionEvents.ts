@@ -6,15 +6,23 @@ import type { Redis } from 'ioredis';
  *
  * Only a hint, so Redis pub/sub (at most once) is enough: the session itself is already deleted
  * from the shared store before anything is published, and every operation on a socket checks its
- * session again (ws.ts). A lost message (a subscriber reconnecting at that moment) leaves the socket
- * open but useless: its next operation answers UNAUTHENTICATED, and its live subscriptions stop at
- * the next one. Nothing here may be relied on for the sign-out itself.
+ * session again (ws.ts). The session store remembers a session for a few seconds only while hints
+ * are heard (`hearing`), so a subscriber reconnecting at the moment of a sign-out forgets what it
+ * remembered. A hint that is published and lost all the same leaves the socket open and working for
+ * up to `RECENT_SESSION_MS`, then useless: its next operation answers UNAUTHENTICATED, and its live
+ * subscriptions stop at the next one.
  */
 export interface SessionEvents {
   /** Tells every instance (this one included) that the session ended. Never rejects. */
   publishEnded(sessionId: string): Promise<void>;
   /** Calls back with the id of every ended session, from any instance. */
   onEnded(listener: (sessionId: string) => void): void;
+  /**
+   * Whether hints are being heard: null while they may be missed (the channel is down, or not yet
+   * subscribed again), else a number that changes at every new subscription, so that what was learnt
+   * under one value is known to have heard every hint since (see `RedisSessionStoreOptions.hearing`).
+   */
+  hearing(): number | null;
   close(): Promise<void>;
 }
 
@@ -31,6 +39,8 @@ export const createLocalSessionEvents = (): SessionEvents => {
     onEnded(listener) {
       listeners.push(listener);
     },
+    // One process: every hint is heard.
+    hearing: () => 0,
     async close() {
       listeners.length = 0;
     },
@@ -49,7 +59,8 @@ export const createRedisSessionEvents = async (options: { redis: Redis }): Promi
     lazyConnect: true,
     // A subscribed connection is silent between messages; that is not a dead socket.
     socketTimeout: undefined,
-    autoResubscribe: true,
+    // Subscribed again below at every connection, to know when that took effect.
+    autoResubscribe: false,
   });
   subscriber.on('error', () => {});
   const listeners: ((sessionId: string) => void)[] = [];
@@ -57,8 +68,21 @@ export const createRedisSessionEvents = async (options: { redis: Redis }): Promi
     if (channel !== CHANNEL || !SESSION_ID.test(message)) return;
     for (const listener of listeners) listener(message);
   });
+  // Hearing from Redis's confirmation of SUBSCRIBE on: a command sent after it is served after it,
+  // so a session read then and ended later is followed by a hint that arrives.
+  let subscriptions = 0;
+  let hearing: number | null = null;
+  const subscribe = () => subscriber.subscribe(CHANNEL).then(() => {
+    hearing = ++subscriptions;
+  });
+  subscriber.on('close', () => {
+    hearing = null;
+  });
   await subscriber.connect();
-  await subscriber.subscribe(CHANNEL);
+  await subscribe();
+  // 'ready' again after every reconnection; a failed SUBSCRIBE means the connection is going down,
+  // and the next 'ready' tries again.
+  subscriber.on('ready', () => void subscribe().catch(() => {}));
   return {
     async publishEnded(sessionId) {
       try {
@@ -70,8 +94,10 @@ export const createRedisSessionEvents = async (options: { redis: Redis }): Promi
     onEnded(listener) {
       listeners.push(listener);
     },
+    hearing: () => hearing,
     async close() {
       listeners.length = 0;
+      hearing = null;
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };

@@ -103,12 +103,17 @@ describe('Redis session store', () => {
           return Reflect.get(target, property, receiver);
         },
       });
-      const instanceA = createRedisSessionStore({ redis: counting, now: () => time });
+      let hearing: number | null = 1;
+      const instanceA = createRedisSessionStore({ redis: counting, now: () => time, hearing: () => hearing });
       const instanceB = createRedisSessionStore({ redis, now: () => time });
 
       expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
       expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
       expect(reads).toHaveLength(1);
+      // Read again once the moment has passed.
+      time += RECENT_SESSION_MS;
+      expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
+      expect(reads).toHaveLength(2);
 
       // Ended through another instance: this one learns it from the hint...
       await instanceB.invalidateSession(session.id);
@@ -119,13 +124,83 @@ describe('Redis session store', () => {
       const other = await store.createSession('user-1');
       expect(await instanceA.validateSessionToken(other.token)).not.toBeNull();
       await instanceB.invalidateSession(other.session.id);
-      await vi.waitFor(async () => expect(await instanceA.validateSessionToken(other.token)).toBeNull(), { timeout: RECENT_SESSION_MS * 3 });
+      time += RECENT_SESSION_MS - 1;
+      expect(await instanceA.validateSessionToken(other.token)).not.toBeNull();
+      time += 1;
+      expect(await instanceA.validateSessionToken(other.token)).toBeNull();
 
       // Expiry is the clock's, remembered or not.
       const third = await store.createSession('user-1');
       expect(await instanceA.validateSessionToken(third.token)).not.toBeNull();
       time = third.session.expiresAt;
       expect(await instanceA.validateSessionToken(third.token)).toBeNull();
+    });
+
+    it('remembers a session only while hints are heard, and not across a gap in them', async () => {
+      const { token } = await store.createSession('user-1');
+      let reads = 0;
+      const counting = new Proxy(redis, {
+        get: (target, property, receiver) => {
+          if (property === 'hgetall') reads++;
+          return Reflect.get(target, property, receiver);
+        },
+      });
+      let hearing: number | null = null;
+      const instance = createRedisSessionStore({ redis: counting, now: () => time, hearing: () => hearing });
+      const validate = async () => (await instance.validateSessionToken(token))?.userId;
+
+      // Not hearing: every validation reads.
+      await validate();
+      await validate();
+      expect(reads).toBe(2);
+
+      // Hearing: read once...
+      hearing = 1;
+      await validate();
+      await validate();
+      expect(reads).toBe(3);
+      // ...until the hints may have been missed (the channel dropped, then subscribed again).
+      hearing = null;
+      await validate();
+      expect(reads).toBe(4);
+      hearing = 2;
+      await validate();
+      await validate();
+      expect(reads).toBe(5);
+
+      // A read that began under one subscription and ended under the next is not remembered.
+      hearing = 3;
+      const pending = validate();
+      hearing = 4;
+      expect(await pending).toBe('user-1');
+      await validate();
+      expect(reads).toBe(7);
+
+      // A hint heard while its session was being read: the answer stands, but is not remembered
+      // (the reply may have left Redis before the session was ended).
+      hearing = 5;
+      const racing = validate();
+      instance.forget('0'.repeat(64));
+      expect(await racing).toBe('user-1');
+      await validate();
+      expect(reads).toBe(9);
+      await validate();
+      expect(reads).toBe(9);
+    });
+
+    it('does not remember sessions unless told it hears the hints', async () => {
+      const { token } = await store.createSession('user-1');
+      let reads = 0;
+      const counting = new Proxy(redis, {
+        get: (target, property, receiver) => {
+          if (property === 'hgetall') reads++;
+          return Reflect.get(target, property, receiver);
+        },
+      });
+      const deaf = createRedisSessionStore({ redis: counting, now: () => time });
+      await deaf.validateSessionToken(token);
+      await deaf.validateSessionToken(token);
+      expect(reads).toBe(2);
     });
 
     it('rejects a malformed token without sending Redis anything', async () => {

@@ -90,7 +90,7 @@ export const createServices = async (options: {
     await store.close();
     throw new StoreUnavailableError(error);
   }
-  const sessions = stateRedis ? createRedisSessionStore({ redis: stateRedis }) : createMemorySessionStore();
+  const sessions = stateRedis ? createRedisSessionStore({ redis: stateRedis, hearing: sessionEvents.hearing }) : createMemorySessionStore();
   const oauthStates = stateRedis ? createRedisOAuthStateStore({ redis: stateRedis }) : createMemoryOAuthStateStore();
   const socketLeases = stateRedis ? createRedisSocketLeases({ redis: stateRedis }) : createMemorySocketLeases();
   const limits = options.rateLimits === false ? unlimited : createRateLimits({ redis: stateRedis });
