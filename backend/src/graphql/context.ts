@@ -19,10 +19,12 @@ export interface GraphQLContext {
 }
 
 export const createContext = (base: Omit<GraphQLContext, 'loadUser'>): GraphQLContext => {
-  const users = new Map<string, Promise<UserView | null>>();
+  // Made at the first load: most operations (a post, a subscription's start) load no user.
+  let users: Map<string, Promise<UserView | null>> | undefined;
   return {
     ...base,
     loadUser: (userId) => {
+      users ??= new Map();
       let user = users.get(userId);
       if (!user) users.set(userId, (user = base.queries.getUser(userId)));
       return user;
