@@ -188,7 +188,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       frame.write(prefix, 0, 'utf8');
       json.copy(frame, prefixLength);
       frame[frame.length - 1] = CLOSING_BRACE;
-      frames.sendLive(socket, frame);
+      frames.send(socket, frame);
       metrics.framesSent.inc();
       if (entry.cursor) lastCursor = entry.cursor;
       return true;
