@@ -63,6 +63,8 @@ export interface ChatQueries {
   getRoom(roomId: string): Promise<RoomView | null>;
   /** The room's log position now: the last event's cursor, or null when nothing was logged. */
   readRoomCursor(roomId: string): Promise<Cursor | null>;
+  /** The lobby log's last cursor (rooms created and renamed); null when nothing was logged yet. */
+  readLobbyCursor(): Promise<Cursor | null>;
   /** Sorted by name, case-insensitively. */
   listRooms(): Promise<RoomView[]>;
   getMessage(messageId: string): Promise<PostedMessage | null>;
@@ -251,6 +253,7 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
   return {
     getRoom,
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
+    readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     getMessage,
     readMessagePage,
     async listRooms() {

@@ -1,4 +1,5 @@
 import type { ChatCommands } from '../eventstore/chatCommands.js';
+import type { Cursor } from '../eventstore/eventStore.js';
 import type { ChatQueries, UserView } from '../eventstore/chatQueries.js';
 import type { Presence } from '../eventstore/presence.js';
 import { UnauthenticatedError } from './errors.js';
@@ -16,13 +17,17 @@ export interface GraphQLContext {
   presence: Presence;
   /** Users by id, each read once per operation. */
   loadUser(userId: string): Promise<UserView | null>;
+  /** The lobby log's cursor, read once per operation, at the first call. */
+  loadLobbyCursor(): Promise<Cursor | null>;
 }
 
-export const createContext = (base: Omit<GraphQLContext, 'loadUser'>): GraphQLContext => {
+export const createContext = (base: Omit<GraphQLContext, 'loadUser' | 'loadLobbyCursor'>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
   let users: Map<string, Promise<UserView | null>> | undefined;
+  let lobbyCursor: Promise<Cursor | null> | undefined;
   return {
     ...base,
+    loadLobbyCursor: () => (lobbyCursor ??= base.queries.readLobbyCursor()),
     loadUser: (userId) => {
       users ??= new Map();
       let user = users.get(userId);

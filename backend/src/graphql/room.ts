@@ -46,11 +46,19 @@ builder.queryFields((t) => ({
     type: [RoomRef],
     description: 'Every room, sorted by name, case-insensitively.',
     resolve: async (_, __, context, info) => {
+      // The lobby's cursor first, whichever field comes first in the document (see lobbyCursor).
+      void context.loadLobbyCursor().catch(() => {});
       const rooms = await context.queries.listRooms();
       if (!selects(info, 'cursor')) return rooms;
       const cursors = await Promise.all(rooms.map((room) => context.queries.readRoomCursor(room.id)));
       return rooms.map((room, i) => ({ ...room, cursor: cursors[i] }));
     },
+  }),
+  lobbyCursor: t.string({
+    nullable: true,
+    description:
+      "The lobby log's position (rooms created and renamed) when `rooms` was read: read before it in the same operation, whatever their order in the document, so the list is at least this new. Load both in one query, then subscribe to lobbyEvents with `after: lobbyCursor` to miss nothing (a room already listed may come again: upsert by id). Null when nothing was logged yet: subscribe with `after: \"0-0\"`.",
+    resolve: (_, __, context) => context.loadLobbyCursor(),
   }),
   room: t.field({
     type: RoomRef,

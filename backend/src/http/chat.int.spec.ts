@@ -231,6 +231,23 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     expect(mine.map((e: any) => e.kind)).toEqual(['ROOM_CREATED', 'ROOM_RENAMED']);
     sub.dispose();
   });
+
+  it('gives the lobby cursor the room list was read at, so the lobby resumes there instead of from the start', async () => {
+    const before = await createRoom('listed before');
+    // Both orders in the document: the cursor is read before the list either way.
+    for (const query of ['{ lobbyCursor rooms { id } }', '{ rooms { id } lobbyCursor }']) {
+      const loaded = await server.gql(query);
+      const { lobbyCursor, rooms } = loaded.data!;
+      expect(lobbyCursor).toMatch(/^\d+-\d+$/);
+      expect(rooms.map((r: any) => r.id)).toContain(before.id);
+      const sub = collect(server.wsClient(alice), 'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }', { after: lobbyCursor });
+      const after = await createRoom(`listed after ${query.length}${lobbyCursor}`);
+      await sub.until((results) => results.some((r: any) => r.data.lobbyEvents.room.id === after.id));
+      // Nothing from before the cursor: not the room already listed, nor any other.
+      expect(sub.results.map((r: any) => [r.data.lobbyEvents.kind, r.data.lobbyEvents.room.id])).toEqual([['ROOM_CREATED', after.id]]);
+      sub.dispose();
+    }
+  });
 });
 
 describe.each<StoreKind>(['memory', 'redis'])('retention (%s store)', (kind) => {

@@ -5,6 +5,7 @@ import { type RoomListEvent, type RoomSummary, evolveRoomList } from './roomList
 
 export const RoomsQuery = graphql(`
   query Rooms {
+    lobbyCursor
     rooms {
       id
       name
@@ -48,15 +49,28 @@ export interface RoomDirectory {
 }
 
 /**
- * The live room list of the signed-in page: `rooms` for a quick first paint, and `lobbyEvents`
- * from the start of the lobby's log (so nothing created meanwhile is missed; the client then keeps
- * its cursor for reconnects). Online counts are not logged, so they are read again after a reconnect.
+ * The live room list of the signed-in page: `rooms` with the lobby cursor it was read at, then
+ * `lobbyEvents` after that cursor (nothing created meanwhile is missed, and nothing older is
+ * replayed; the client then keeps its cursor for reconnects). Online counts are not logged, so they
+ * are read again after a reconnect.
  */
 export const createRoomDirectory = (client: GraphQLClient, options: { onSessionEnded?: () => void } = {}): RoomDirectory => {
   const [rooms, setRooms] = createSignal<readonly RoomSummary[]>([]);
   const [ready, setReady] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const dispatch = (event: RoomListEvent) => setRooms((current) => evolveRoomList(current, event));
+
+  let subscription: { unsubscribe(): void } | null = null;
+  let disposed = false;
+  /** From the cursor the list was read at; from the log's start when the first read failed. */
+  const follow = (after: string) => {
+    subscription = client.urql.subscription(LobbyEventsSubscription, { after }).subscribe((result) => {
+      const event = result.data?.lobbyEvents;
+      if (event) dispatch({ type: event.kind, room: event.room });
+      else if (result.error?.graphQLErrors[0]?.extensions?.code === 'UNAUTHENTICATED') options.onSessionEnded?.();
+      else if (result.error) setError(result.error.message);
+    });
+  };
 
   const load = async () => {
     const result = await client.urql.query(RoomsQuery, {}).toPromise();
@@ -67,14 +81,9 @@ export const createRoomDirectory = (client: GraphQLClient, options: { onSessionE
       setError(result.error.networkError ? 'The server cannot be reached.' : result.error.message);
     }
     setReady(true);
+    if (!subscription && !disposed) follow(result.data?.lobbyCursor ?? '0-0');
   };
 
-  const subscription = client.urql.subscription(LobbyEventsSubscription, { after: '0-0' }).subscribe((result) => {
-    const event = result.data?.lobbyEvents;
-    if (event) dispatch({ type: event.kind, room: event.room });
-    else if (result.error?.graphQLErrors[0]?.extensions?.code === 'UNAUTHENTICATED') options.onSessionEnded?.();
-    else if (result.error) setError(result.error.message);
-  });
   const stopReconnects = client.onReconnected(() => void load());
   void load();
 
@@ -91,7 +100,8 @@ export const createRoomDirectory = (client: GraphQLClient, options: { onSessionE
       return result.error?.graphQLErrors[0]?.message ?? (result.error?.networkError ? 'The server cannot be reached.' : 'The room could not be created.');
     },
     dispose() {
-      subscription.unsubscribe();
+      disposed = true;
+      subscription?.unsubscribe();
       stopReconnects();
     },
   };

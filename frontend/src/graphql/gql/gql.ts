@@ -27,7 +27,7 @@ type Documents = {
     "\n  fragment UserFields on User {\n    id\n    handle\n    displayName\n    avatarUrl\n    status\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  fragment MessageFields on Message {\n    id\n    body\n    createdAt\n    editedAt\n    deletedAt\n    author {\n      ...UserFields\n    }\n  }\n": typeof types.MessageFieldsFragmentDoc,
     "\n  fragment MessagePageFields on MessageConnection {\n    edges {\n      cursor\n      node {\n        ...MessageFields\n      }\n    }\n    pageInfo {\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n": typeof types.MessagePageFieldsFragmentDoc,
-    "\n  query Rooms {\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n": typeof types.RoomsDocument,
+    "\n  query Rooms {\n    lobbyCursor\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n": typeof types.RoomsDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        id\n        name\n        onlineCount\n      }\n    }\n  }\n": typeof types.LobbyEventsDocument,
     "\n  mutation CreateRoom($name: String!) {\n    createRoom(name: $name) {\n      id\n      name\n      onlineCount\n    }\n  }\n": typeof types.CreateRoomDocument,
 };
@@ -45,7 +45,7 @@ const documents: Documents = {
     "\n  fragment UserFields on User {\n    id\n    handle\n    displayName\n    avatarUrl\n    status\n  }\n": types.UserFieldsFragmentDoc,
     "\n  fragment MessageFields on Message {\n    id\n    body\n    createdAt\n    editedAt\n    deletedAt\n    author {\n      ...UserFields\n    }\n  }\n": types.MessageFieldsFragmentDoc,
     "\n  fragment MessagePageFields on MessageConnection {\n    edges {\n      cursor\n      node {\n        ...MessageFields\n      }\n    }\n    pageInfo {\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n": types.MessagePageFieldsFragmentDoc,
-    "\n  query Rooms {\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n": types.RoomsDocument,
+    "\n  query Rooms {\n    lobbyCursor\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n": types.RoomsDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        id\n        name\n        onlineCount\n      }\n    }\n  }\n": types.LobbyEventsDocument,
     "\n  mutation CreateRoom($name: String!) {\n    createRoom(name: $name) {\n      id\n      name\n      onlineCount\n    }\n  }\n": types.CreateRoomDocument,
 };
@@ -119,7 +119,7 @@ export function graphql(source: "\n  fragment MessagePageFields on MessageConnec
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Rooms {\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n"): (typeof documents)["\n  query Rooms {\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n"];
+export function graphql(source: "\n  query Rooms {\n    lobbyCursor\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n"): (typeof documents)["\n  query Rooms {\n    lobbyCursor\n    rooms {\n      id\n      name\n      onlineCount\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
