@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { findFreePort } from '../../backend/src/testing/freePort.js';
+import type { App } from '../../backend/src/http/app.js';
 import { type TestRedis, startTestRedis } from '../../backend/src/testing/redisServer.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,12 +55,22 @@ export const startStack = async (): Promise<Stack> => {
   const redis: TestRedis = await startTestRedis();
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  // Imported only now: the static file server picks frontend/dist when it is first loaded.
-  const { readConfig } = await import('../../backend/src/config.js');
-  const { buildApp } = await import('../../backend/src/http/app.js');
-  const app = await buildApp(readConfig({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, PUBLIC_URL: url, RATE_LIMITS: '0' }));
-  await app.start();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  let app: App | undefined;
+  let browser: Browser;
+  try {
+    // Imported only now: the static file server picks frontend/dist when it is first loaded.
+    const { readConfig } = await import('../../backend/src/config.js');
+    const { buildApp } = await import('../../backend/src/http/app.js');
+    app = await buildApp(readConfig({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, PUBLIC_URL: url, RATE_LIMITS: '0' }));
+    await app.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (error) {
+    // The caller gets no stack to stop: what started so far stops here (no redis-server left behind).
+    await app?.stop().catch(() => undefined);
+    await redis.dispose();
+    throw error;
+  }
+  const started = app;
   const contexts: BrowserContext[] = [];
 
   const gql = async (cookie: string, query: string, variables?: Record<string, unknown>) => {
@@ -104,7 +115,7 @@ export const startStack = async (): Promise<Stack> => {
     async stop() {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
-      await app.stop();
+      await started.stop();
       await redis.dispose();
     },
   };
