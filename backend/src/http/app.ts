@@ -12,6 +12,7 @@ import {
 import { type Services, createServices } from './services.js';
 import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
+import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.js';
 import { createGraphQLWebSockets } from './ws.js';
 import { createChatYoga } from './yoga.js';
 
@@ -125,6 +126,9 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       return sendJson(res, 200, { status: 'ready', store: svc.store.kind });
     }
     if (path.startsWith('/auth/') && (await auth.handle(req, res, path))) return;
+    if (config.introspection && (req.method === 'GET' || req.method === 'HEAD') && path.startsWith(GRAPHIQL_ASSETS_PATH)) {
+      if (await serveGraphiQLAsset(res, path, req.method)) return;
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/auth/') && (await serveStatic(res, path))) return;
     throw new HttpError(404, `Nothing at ${req.method} ${path}`, 'NOT_FOUND');
   };

@@ -1,25 +1,24 @@
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../testing/freePort.js';
 import { type TestServer, startTestServer } from '../testing/testServer.js';
 
 /*
- * GraphiQL's page in a real browser under its Content-Security-Policy: its own inline scripts run
- * (allowed by hash), its CDN bundle loads, anything else inline is refused. The CDN is stubbed (no
- * network here): a stand-in bundle records what the page handed it.
+ * GraphiQL's page in a real browser under its Content-Security-Policy, with every request to
+ * another origin refused: the page, its bundle and the editor's workers all come from this server,
+ * GraphiQL renders and runs a query, and an injected inline script is refused.
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const STUB_BUNDLE = `window.YogaGraphiQL = { renderYogaGraphiQL(root, options) {
-  root.setAttribute('data-rendered', JSON.stringify(options));
-} };`;
 
 describe('GraphiQL under its Content-Security-Policy', () => {
   let server: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startTestServer('memory');
+    // GraphiQL's own requests carry the page's origin, which must be the server's public one.
+    const port = await findFreePort();
+    server = await startTestServer('memory', { env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
   });
   afterAll(async () => {
@@ -27,25 +26,32 @@ describe('GraphiQL under its Content-Security-Policy', () => {
     await server?.stop();
   });
 
-  it('runs its own scripts and the CDN bundle, and refuses an injected inline script', async () => {
+  it('runs from this server alone, renders, runs a query, and refuses an injected inline script', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const violations: string[] = [];
+    const errors: string[] = [];
+    const elsewhere: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
-    await context.route('https://unpkg.com/**', (route) => {
+    page.on('pageerror', (error) => errors.push(error.message));
+    const origin = new URL(server.url).origin;
+    await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (url.endsWith('.js')) return route.fulfill({ status: 200, contentType: 'text/javascript', body: url.includes('worker') ? 'self.onmessage = () => {};' : STUB_BUNDLE });
-      return route.fulfill({ status: 200, contentType: 'text/css', body: 'body { margin: 0 }' });
+      if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      elsewhere.push(url);
+      return route.abort();
     });
-    await context.route('https://raw.githubusercontent.com/**', (route) => route.fulfill({ status: 404, body: '' }));
 
-    const response = await page.goto(`${server.url}/graphql`);
+    const response = await page.goto(`${server.url}/graphql?query=${encodeURIComponent('{ rooms { id name } }')}`);
     expect(response?.status()).toBe(200);
-    const rendered = await page.locator('#root[data-rendered]').getAttribute('data-rendered', { timeout: 10_000 });
-    expect(JSON.parse(rendered!)).toMatchObject({ title: 'Balloons — GraphiQL', subscriptionsProtocol: 'WS' });
+    await page.locator('.graphiql-container').first().waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: /execute query/i }).click();
+    await page.locator('.graphiql-response').getByText('"rooms"').waitFor({ timeout: 15_000 });
     expect(violations).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(elsewhere).toEqual([]);
 
     // The policy is in force: markup that gets into the page cannot run script.
     await page.evaluate(() => {
@@ -56,5 +62,18 @@ describe('GraphiQL under its Content-Security-Policy', () => {
     expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
     expect(violations.some((v) => /inline script/i.test(v))).toBe(true);
     await context.close();
+  });
+
+  it('serves the bundle at a versioned path, cached for good, and nothing at another version', async () => {
+    const html = await (await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const bundle = /src="(\/graphiql\/[0-9a-f]{16}\/graphiql\.js)"/.exec(html)?.[1];
+    expect(bundle).toBeDefined();
+    const served = await fetch(`${server.url}${bundle}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('cache-control')).toContain('immutable');
+    expect(served.headers.get('content-type')).toContain('javascript');
+    expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+    const stale = await fetch(`${server.url}/graphiql/0000000000000000/graphiql.js`);
+    expect(stale.status).toBe(404);
   });
 });

@@ -101,14 +101,11 @@ export const toAppContentSecurityPolicy = (config: Config): string =>
     'form-action': ["'self'"],
   });
 
-/** Where Yoga's GraphiQL page loads its bundle, styles and editor workers from. */
-const GRAPHIQL_CDN = 'https://unpkg.com';
-
 /**
- * GraphiQL's page: Yoga's HTML loads GraphiQL from a CDN and starts it with inline scripts. Those
- * scripts are allowed by their SHA-256 (computed from the page itself, so a Yoga upgrade that
- * changes them still works and nothing else inline can run); the editor's workers are fetched
- * from the CDN and run from blob: URLs; the editor sets inline styles.
+ * GraphiQL's page (graphiql.ts): its bundle, styles and editor workers come from this server, and
+ * it starts with inline scripts. Those are allowed by their SHA-256 (computed from the page itself,
+ * so a change to them still works and nothing else inline can run); the editor sets inline styles.
+ * Nothing is loaded from another origin.
  */
 export const toGraphiQLContentSecurityPolicy = (config: Config, html: string): string => {
   const hashes = [...html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/gi)]
@@ -116,12 +113,12 @@ export const toGraphiQLContentSecurityPolicy = (config: Config, html: string): s
     .map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
   return toPolicy({
     'default-src': ["'self'"],
-    'script-src': ["'self'", GRAPHIQL_CDN, ...hashes],
-    'style-src': ["'self'", "'unsafe-inline'", GRAPHIQL_CDN],
-    'font-src': ["'self'", 'data:', GRAPHIQL_CDN],
-    'img-src': ["'self'", 'data:', 'https://raw.githubusercontent.com'],
-    'worker-src': ["'self'", 'blob:'],
-    'connect-src': ["'self'", toWebSocketOrigin(config.publicUrl), GRAPHIQL_CDN],
+    'script-src': ["'self'", ...hashes],
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'font-src': ["'self'", 'data:'],
+    'img-src': ["'self'", 'data:'],
+    'worker-src': ["'self'"],
+    'connect-src': ["'self'", toWebSocketOrigin(config.publicUrl)],
     'object-src': ["'none'"],
     'frame-ancestors': ["'none'"],
     'base-uri': ["'self'"],

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { createContext, type GraphQLContext, type Viewer } from '../graphql/context.js';
 import { maskError, toDocumentTooComplexError } from '../graphql/errors.js';
 import { schema } from '../graphql/schema.js';
+import { renderGraphiQL } from './graphiql.js';
 import type { Services } from './services.js';
 
 /** What the transport (HTTP handler or WebSocket) knows before GraphQL runs. */
@@ -119,6 +120,8 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga =>
     maxRequestBodySize: false,
     // GraphiQL builds itself from introspection: without it there is nothing to show.
     graphiql: config.introspection ? { title: 'Balloons — GraphiQL', subscriptionsProtocol: 'WS' } : false,
+    // Served from here, not from a CDN (graphiql.ts).
+    renderGraphiQL,
     maskedErrors: { maskError, isDev: !config.production && process.env.NODE_ENV === 'development' },
     cors: (request) => {
       const origin = request.headers.get('origin');
