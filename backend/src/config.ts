@@ -22,6 +22,11 @@ export interface Config {
   presence: PresenceOptions;
   /** Keep about this many events per room log (null: keep everything). */
   roomLogMaxEvents: number | null;
+  /**
+   * Proxies in front of this server that append the client's address to X-Forwarded-For (0: the
+   * TCP peer is the client, and the header is ignored). Decides the address per-IP limits count.
+   */
+  trustProxyHops: number;
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -73,6 +78,7 @@ const schema = z.object({
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_PRESENCE_OPTIONS.graceMs),
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
   ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
 });
 
@@ -124,6 +130,7 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     rateLimits: e.RATE_LIMITS,
     presence: toPresenceOptions(e),
     roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
   };
 };
 

@@ -35,6 +35,11 @@ describe('readConfig', () => {
     expect(readConfig({ RATE_LIMITS: '0' }).rateLimits).toBe(false);
   });
 
+  it('trusts no proxy unless told how many are in front', () => {
+    expect(readConfig({}).trustProxyHops).toBe(0);
+    expect(readConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops).toBe(2);
+  });
+
   it('talks to X over https, or plain http only to this machine', () => {
     const local = readConfig({ TWITTER_TOKEN_URL: 'http://127.0.0.1:4010/2/oauth2/token', TWITTER_USERINFO_URL: 'http://localhost:4010/2/users/me' });
     expect(local.twitterEndpoints.token.href).toBe('http://127.0.0.1:4010/2/oauth2/token');
@@ -58,6 +63,8 @@ describe('readConfig', () => {
     [{ TWITTER_CLIENT_ID: 'id' }, /^TWITTER_CLIENT_SECRET: /],
     [{ TWITTER_TOKEN_URL: '::' }, /^TWITTER_TOKEN_URL: /],
     [{ ROOM_LOG_MAX_EVENTS: '10' }, /^ROOM_LOG_MAX_EVENTS: /],
+    [{ TRUST_PROXY_HOPS: '-1' }, /^TRUST_PROXY_HOPS: /],
+    [{ TRUST_PROXY_HOPS: 'yes' }, /^TRUST_PROXY_HOPS: /],
     [{ PRESENCE_LEASE_MS: '1000', PRESENCE_HEARTBEAT_MS: '800' }, /^PRESENCE_HEARTBEAT_MS: /],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);

@@ -371,6 +371,30 @@ describe.each<StoreKind>(['memory', 'redis'])('sign in with X (%s store)', (kind
   });
 });
 
+describe('sign-in start behind a trusted proxy (TRUST_PROXY_HOPS=1)', () => {
+  let fakeX: FakeX;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    fakeX = await startFakeX({ user: ALICE });
+    server = await startTestServer('memory', { env: { ...fakeX.env(), RATE_LIMITS: '1', TRUST_PROXY_HOPS: '1' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fakeX?.close();
+  });
+
+  const start = (forwardedFor: string) => fetch(`${server.url}/auth/twitter`, { redirect: 'manual', headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('counts each client by the address the proxy saw, not by the proxy, and not by what the client claims', async () => {
+    // All from one TCP peer (this process), as behind a load balancer.
+    for (let i = 0; i < 10; i++) expect((await start(`spoof-${i}, 198.51.100.1`)).status).toBe(302);
+    expect((await start('198.51.100.1')).status).toBe(429);
+    // Another client behind the same proxy has its own ten.
+    expect((await start('198.51.100.2')).status).toBe(302);
+  });
+});
+
 describe('sign-in start is limited to 10 a minute per IP, across instances', () => {
   let redis: TestRedis;
   let fakeX: FakeX;

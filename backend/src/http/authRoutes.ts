@@ -11,7 +11,7 @@ import { ValidationError } from '../domain/errors.js';
 import type { Profile } from '../domain/user/user.js';
 import { StoreUnavailableError } from '../eventstore/eventStore.js';
 import type { Viewer } from '../graphql/context.js';
-import { HttpError, isAllowedOrigin, readJsonBody, sendJson, sendRedirect } from './httpUtil.js';
+import { HttpError, isAllowedOrigin, readJsonBody, sendJson, sendRedirect, toClientAddress } from './httpUtil.js';
 import type { Services } from './services.js';
 
 export interface AuthRoutes {
@@ -40,8 +40,6 @@ const toStateCookieName = (publicUrl: URL) => (publicUrl.protocol === 'https:' ?
 const toStateCookie = (publicUrl: URL, value: string, maxAgeSeconds: number) =>
   `${toStateCookieName(publicUrl)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
 
-/** The client address, for per-IP limits. A proxy in front would make every client one address (see README). */
-const toClientAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
 
 /**
  * Sign-in and sign-out over HTTP. Providers (the development sign-in, X) end the same way:
@@ -124,7 +122,7 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
   const startTwitterSignIn = async (signIn: TwitterSignIn, req: IncomingMessage, res: ServerResponse) => {
     requireGet(req);
     try {
-      await services.limits.consume('signInStart', toClientAddress(req));
+      await services.limits.consume('signInStart', toClientAddress(req, config.trustProxyHops));
     } catch (error) {
       if (!(error instanceof RateLimitedError)) return toSignInPage(res, 'unavailable');
       const body = { error: { code: 'RATE_LIMITED', message: 'Too many sign-in attempts; try again in a minute', retryAfterMs: error.retryAfterMs } };

@@ -144,3 +144,21 @@ export const sendRedirect = (res: ServerResponse, location: string, headers: Rec
   res.writeHead(302, { location, 'cache-control': 'no-store', 'content-length': 0, ...headers });
   res.end();
 };
+
+/**
+ * The client's address, for per-IP limits. With `trustedHops` proxies in front (each appending
+ * the address it saw to X-Forwarded-For), it is the address the outermost trusted one saw: the
+ * `trustedHops`-th from the right of the header followed by the TCP peer. Entries further left
+ * are the client's own claims and never count. With 0, the TCP peer.
+ */
+export const toClientAddress = (req: IncomingMessage, trustedHops: number): string => {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (trustedHops === 0) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const chain = [...forwarded, peer];
+  return chain[Math.max(0, chain.length - 1 - trustedHops)]!;
+};
