@@ -1,6 +1,6 @@
 import type { RoomView } from '../eventstore/chatQueries.js';
 import { builder } from './builder.js';
-import { selects } from './selects.js';
+import { operationSelects, selects } from './selects.js';
 import { requireViewer } from './context.js';
 import { MessageConnectionRef } from './message.js';
 import { UserRef, resolveUser } from './user.js';
@@ -47,7 +47,7 @@ builder.queryFields((t) => ({
     description: 'Every room, sorted by name, case-insensitively.',
     resolve: async (_, __, context, info) => {
       // The lobby's cursor first, whichever field comes first in the document (see lobbyCursor).
-      void context.loadLobbyCursor().catch(() => {});
+      if (operationSelects(info, 'lobbyCursor')) void context.loadLobbyCursor().catch(() => {});
       const rooms = await context.queries.listRooms();
       if (!selects(info, 'cursor')) return rooms;
       const cursors = await Promise.all(rooms.map((room) => context.queries.readRoomCursor(room.id)));
