@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { escapeHtml } from './httpUtil.js';
 
 /**
  * GraphiQL served by this server, with nothing from a CDN: Yoga's GraphiQL build as
@@ -47,8 +48,6 @@ const loadBuild = (): Promise<Build> =>
 /** JSON for an inline script: `<` escaped, so no value can close the script element. */
 const toScriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Yoga's `renderGraphiQL`: the page, with the bundle and styles by URL. */
 export const renderGraphiQL = async (options: { title?: string } & Record<string, unknown>): Promise<string> => {

@@ -162,3 +162,7 @@ export const toClientAddress = (req: IncomingMessage, trustedHops: number): stri
   const chain = [...forwarded, peer];
   return chain[Math.max(0, chain.length - 1 - trustedHops)]!;
 };
+
+/** Text for HTML (an element's content or a quoted attribute value). */
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { escapeHtml } from '../http/httpUtil.js';
 
 /**
  * A small stand-in for X's OAuth 2.0 provider, strict where X is: the authorize endpoint (PKCE S256
@@ -99,8 +100,6 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 };
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The user a handle names on the approval page: a stable numeric id per handle. */
 const toUser = (handle: string, baseUrl: string): FakeXUser => {
