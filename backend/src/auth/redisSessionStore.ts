@@ -55,6 +55,13 @@ const execOrThrow = async (transaction: ChainableCommander): Promise<void> => {
   }
 };
 
+/** Sets `key` as the map's newest entry, dropping the oldest past `RECENT_SESSIONS_MAX`. */
+const setNewest = <K, V>(map: Map<K, V>, key: K, value: V) => {
+  map.delete(key);
+  if (map.size >= RECENT_SESSIONS_MAX) map.delete(map.keys().next().value!);
+  map.set(key, value);
+};
+
 export interface RedisSessionStoreOptions {
   /** A connection the caller owns; `close()` leaves it open. */
   redis: Redis;
@@ -101,13 +108,8 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
   const beforeRead = () => ({ hearing: hearing(), forgotten });
   const remember = (token: string, session: Session, read: ReturnType<typeof beforeRead>) => {
     if (read.hearing === null || read.hearing !== hearing() || read.forgotten !== forgotten) return;
-    recent.delete(session.id);
-    if (recent.size >= RECENT_SESSIONS_MAX) recent.delete(recent.keys().next().value!);
-    if (!idsByToken.has(token)) {
-      if (idsByToken.size >= RECENT_SESSIONS_MAX) idsByToken.delete(idsByToken.keys().next().value!);
-      idsByToken.set(token, session.id);
-    }
-    recent.set(session.id, { session, readAt: now(), hearing: read.hearing });
+    setNewest(recent, session.id, { session, readAt: now(), hearing: read.hearing });
+    setNewest(idsByToken, token, session.id);
   };
   /** The session as read a moment ago, while it needs neither a slide nor the expiry's deletion. */
   const recalled = (id: string, at: number): Session | null => {

@@ -49,6 +49,19 @@ describe('Redis session store', () => {
   describe('storage', () => {
     let time = 0;
     let store: SessionStore;
+    /** The shared connection, counting the session reads (HGETALL) sent through it. */
+    const countingReads = () => {
+      const counted = {
+        reads: 0,
+        redis: new Proxy(redis, {
+          get: (target, property, receiver) => {
+            if (property === 'hgetall') counted.reads++;
+            return Reflect.get(target, property, receiver);
+          },
+        }),
+      };
+      return counted;
+    };
 
     beforeEach(async () => {
       await redis.flushall();
@@ -96,24 +109,17 @@ describe('Redis session store', () => {
 
     it('answers a session read a moment ago without reading it again, and forgets it when told', async () => {
       const { token, session } = await store.createSession('user-1');
-      const reads: string[] = [];
-      const counting = new Proxy(redis, {
-        get: (target, property, receiver) => {
-          if (property === 'hgetall') reads.push(String(property));
-          return Reflect.get(target, property, receiver);
-        },
-      });
-      let hearing: number | null = 1;
-      const instanceA = createRedisSessionStore({ redis: counting, now: () => time, hearing: () => hearing });
+      const counting = countingReads();
+      const instanceA = createRedisSessionStore({ redis: counting.redis, now: () => time, hearing: () => 1 });
       const instanceB = createRedisSessionStore({ redis, now: () => time });
 
       expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
       expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
-      expect(reads).toHaveLength(1);
+      expect(counting.reads).toBe(1);
       // Read again once the moment has passed.
       time += RECENT_SESSION_MS;
       expect((await instanceA.validateSessionToken(token))?.id).toBe(session.id);
-      expect(reads).toHaveLength(2);
+      expect(counting.reads).toBe(2);
 
       // Ended through another instance: this one learns it from the hint...
       await instanceB.invalidateSession(session.id);
@@ -138,35 +144,29 @@ describe('Redis session store', () => {
 
     it('remembers a session only while hints are heard, and not across a gap in them', async () => {
       const { token } = await store.createSession('user-1');
-      let reads = 0;
-      const counting = new Proxy(redis, {
-        get: (target, property, receiver) => {
-          if (property === 'hgetall') reads++;
-          return Reflect.get(target, property, receiver);
-        },
-      });
+      const counting = countingReads();
       let hearing: number | null = null;
-      const instance = createRedisSessionStore({ redis: counting, now: () => time, hearing: () => hearing });
+      const instance = createRedisSessionStore({ redis: counting.redis, now: () => time, hearing: () => hearing });
       const validate = async () => (await instance.validateSessionToken(token))?.userId;
 
       // Not hearing: every validation reads.
       await validate();
       await validate();
-      expect(reads).toBe(2);
+      expect(counting.reads).toBe(2);
 
       // Hearing: read once...
       hearing = 1;
       await validate();
       await validate();
-      expect(reads).toBe(3);
+      expect(counting.reads).toBe(3);
       // ...until the hints may have been missed (the channel dropped, then subscribed again).
       hearing = null;
       await validate();
-      expect(reads).toBe(4);
+      expect(counting.reads).toBe(4);
       hearing = 2;
       await validate();
       await validate();
-      expect(reads).toBe(5);
+      expect(counting.reads).toBe(5);
 
       // A read that began under one subscription and ended under the next is not remembered.
       hearing = 3;
@@ -174,7 +174,7 @@ describe('Redis session store', () => {
       hearing = 4;
       expect(await pending).toBe('user-1');
       await validate();
-      expect(reads).toBe(7);
+      expect(counting.reads).toBe(7);
 
       // A hint heard while its session was being read: the answer stands, but is not remembered
       // (the reply may have left Redis before the session was ended).
@@ -183,24 +183,18 @@ describe('Redis session store', () => {
       instance.forget('0'.repeat(64));
       expect(await racing).toBe('user-1');
       await validate();
-      expect(reads).toBe(9);
+      expect(counting.reads).toBe(9);
       await validate();
-      expect(reads).toBe(9);
+      expect(counting.reads).toBe(9);
     });
 
     it('does not remember sessions unless told it hears the hints', async () => {
       const { token } = await store.createSession('user-1');
-      let reads = 0;
-      const counting = new Proxy(redis, {
-        get: (target, property, receiver) => {
-          if (property === 'hgetall') reads++;
-          return Reflect.get(target, property, receiver);
-        },
-      });
-      const deaf = createRedisSessionStore({ redis: counting, now: () => time });
+      const counting = countingReads();
+      const deaf = createRedisSessionStore({ redis: counting.redis, now: () => time });
       await deaf.validateSessionToken(token);
       await deaf.validateSessionToken(token);
-      expect(reads).toBe(2);
+      expect(counting.reads).toBe(2);
     });
 
     it('rejects a malformed token without sending Redis anything', async () => {
