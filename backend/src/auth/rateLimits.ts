@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChatCommands } from '../eventstore/chatCommands.js';
+import type { ChatQueries } from '../eventstore/chatQueries.js';
 import { StoreUnavailableError } from '../eventstore/eventStore.js';
 import { RateLimitedError } from './limitErrors.js';
 
@@ -76,12 +77,21 @@ export const createRateLimits = (options: { redis: Redis | null; rules?: Record<
 
 /**
  * The commands with posting and room creation limited per user. The limit is counted before the
- * command runs, so a refused call appends nothing.
+ * command runs, so a refused call appends nothing. A refused post that retries one already made
+ * (same `clientId`) is answered with that message instead: a retry posts nothing, so no limit
+ * applies to it, and the client learns that its first attempt went through.
  */
-export const withRateLimits = (commands: ChatCommands, limits: RateLimits): ChatCommands => ({
+export const withRateLimits = (commands: ChatCommands, limits: RateLimits, queries: Pick<ChatQueries, 'findPostedMessage'>): ChatCommands => ({
   ...commands,
   async postMessage(input) {
-    await limits.consume('postMessage', input.actorId);
+    try {
+      await limits.consume('postMessage', input.actorId);
+    } catch (error) {
+      const { clientId } = input;
+      const first = error instanceof RateLimitedError && clientId ? await queries.findPostedMessage({ ...input, clientId }) : null;
+      if (first) return first;
+      throw error;
+    }
     return commands.postMessage(input);
   },
   async createRoom(input) {

@@ -5,7 +5,7 @@ import { ValidationError } from '../domain/errors.js';
 import { type Cursor, type EventStore, type RecordedEvent, isCursor } from './eventStore.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import {
-  lobbyActivityKey, lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomActivityKey, toRoomStreamKey, toUserSnapshotKey,
+  lobbyActivityKey, lobbyStreamKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomActivityKey, toRoomStreamKey, toUserSnapshotKey,
 } from './keys.js';
 import type { RoomActivityType } from './presence.js';
 import { createMappedTailer } from './mappedTailer.js';
@@ -68,6 +68,8 @@ export interface ChatQueries {
   /** Sorted by name, case-insensitively. */
   listRooms(): Promise<RoomView[]>;
   getMessage(messageId: string): Promise<PostedMessage | null>;
+  /** The message an earlier `postMessage` with this `clientId` made (by that user, in that room), if any. */
+  findPostedMessage(input: { actorId: string; roomId: string; clientId: string }): Promise<PostedMessage | null>;
   /** The `last` messages before the cursor `before` (default: the newest). */
   readMessagePage(roomId: string, options: { last: number; before?: string | null }): Promise<MessagePage>;
   getUser(userId: string): Promise<UserView | null>;
@@ -255,6 +257,11 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     getMessage,
+    async findPostedMessage({ actorId, roomId, clientId }) {
+      if (!isRoomId(roomId)) return null;
+      const messageId = await store.readIdempotent(toIdempotencyKey(roomId, actorId, clientId));
+      return messageId ? getMessage(messageId) : null;
+    },
     readMessagePage,
     async listRooms() {
       const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);

@@ -278,6 +278,8 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         const again = await store.append({ stream, events: [event('B')], idempotency: { ...idempotency, result: 'second' } });
         expect(again).toEqual({ status: 'duplicate', result: 'first' });
         expect((await store.readForward(stream, { count: 10 })).map((recorded) => recorded.type)).toEqual(['A']);
+        expect(await store.readIdempotent(idempotency.key)).toBe('first');
+        expect(await store.readIdempotent(uniqueName('idem'))).toBeNull();
       });
 
       it('checks the idempotency key before the snapshot revision', async () => {

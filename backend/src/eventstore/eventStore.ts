@@ -112,6 +112,8 @@ export interface EventStore {
   readSnapshots<S>(key: string, fields: readonly string[]): Promise<(Snapshot<S> | null)[]>;
   readAllSnapshots<S>(key: string): Promise<Map<string, Snapshot<S>>>;
   readClaim(key: string, field: string): Promise<string | null>;
+  /** The `result` an idempotent append stored under `key`, while its TTL lasts; else null. */
+  readIdempotent(key: string): Promise<string | null>;
   /** Oldest first; events strictly after `after` (default: from the start). */
   readForward(stream: string, options: { after?: Cursor; count: number }): Promise<RecordedEvent[]>;
   /** Newest first; events strictly before `before` (default: from the end). */

@@ -211,6 +211,10 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       assertOpen();
       return claims.get(key)?.get(field) ?? null;
     },
+    readIdempotent: async (key) => {
+      assertOpen();
+      return readIdempotency(key);
+    },
     readForward: async (stream, { after, count }) => {
       assertOpen();
       const events = streams.get(stream)?.events ?? [];

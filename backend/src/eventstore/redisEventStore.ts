@@ -166,6 +166,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return new Map(Object.entries(hash).map(([field, value]) => [field, toSnapshot<S>(value)!]));
     },
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
+    readIdempotent: async (key) => call(() => redis.get(key)),
     readForward: async (stream, { after, count }) => {
       const entries = await call(() => redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
       return entries.map((entry) => toRecordedEvent(stream, entry));

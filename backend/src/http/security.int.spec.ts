@@ -29,6 +29,7 @@ import { refusedUpgrade } from '../testing/refusedUpgrade.js';
 const FOREIGN_ORIGIN = 'https://evil.example';
 const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name } }';
 const POST = 'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id body } }';
+const POST_ONCE = 'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body } }';
 const LOBBY_EVENTS = 'subscription { lobbyEvents { kind } }';
 
 type Transport = 'http' | 'ws';
@@ -636,6 +637,22 @@ describe.each<StoreKind>(['memory', 'redis'])('rate limits (%s store)', (kind) =
     expect(await roomLength()).toBe(before + accepted.length);
     await wait(1100);
     expect((await server.gql(POST, { roomId, body: 'a second later' }, dave)).data?.postMessage.body).toBe('a second later');
+  });
+
+  it('answers a retried post with its first message even once the limit is spent, and still refuses new posts', async () => {
+    const erin = await server.signIn('erin');
+    const post = (clientId: string) => server.gql(POST_ONCE, { roomId, body: `retried ${clientId}`, clientId }, erin);
+    const first = await Promise.all(Array.from({ length: 11 }, (_, i) => post(`c${i}`)));
+    const acceptedIds = first.flatMap((r, i) => (r.data?.postMessage ? [`c${i}`] : []));
+    const accepted = first.filter((r) => r.data?.postMessage);
+    expect(accepted.length).toBeGreaterThanOrEqual(10);
+    const before = await roomLength();
+    // The burst pool stays spent for a minute: without the answer from the first post, these would be refused.
+    const retried = await Promise.all(acceptedIds.map(post));
+    expect(retried.map((r) => r.errors)).toEqual(accepted.map(() => undefined));
+    expect(retried.map((r) => r.data!.postMessage.id)).toEqual(accepted.map((r) => r.data!.postMessage.id));
+    expect(codes(await post('new'))).toEqual(['RATE_LIMITED']);
+    expect(await roomLength()).toBe(before);
   });
 
   it('accepts 3 rooms at once from one user and refuses the 4th (then 1 per 10 minutes), over the socket too', async () => {

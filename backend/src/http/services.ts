@@ -97,7 +97,7 @@ export const createServices = async (options: {
   const presenceStore = stateRedis ? createRedisPresenceStore(stateRedis) : createMemoryPresenceStore();
   const presence = createPresence(store, presenceStore, options.presence);
   const queries = createChatQueries(store);
-  const commands = withRateLimits(createChatCommands(store, queries), limits);
+  const commands = withRateLimits(createChatCommands(store, queries), limits, queries);
   const retention = options.roomLogMaxEvents ? startRetention(store, { maxEvents: options.roomLogMaxEvents, everyMs: 60_000 }) : null;
   return {
     store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, presence,
