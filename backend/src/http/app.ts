@@ -14,7 +14,7 @@ import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.js';
 import { createGraphQLWebSockets } from './ws.js';
-import { createChatYoga } from './yoga.js';
+import { createChatYoga, toContextFactory } from './yoga.js';
 
 /** How long an idle HTTP keep-alive connection stays open. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -53,7 +53,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
   const metrics = createMetrics();
   sockets = createGraphQLWebSockets({
-    yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, metrics, socketLeases: svc.socketLeases,
+    yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, context: toContextFactory(svc), metrics, socketLeases: svc.socketLeases,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
   svc.sessionEvents.onEnded((sessionId) => {

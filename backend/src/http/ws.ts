@@ -4,7 +4,7 @@ import { type DocumentNode, GraphQLError, getOperationAST } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
-import type { Viewer } from '../graphql/context.js';
+import type { GraphQLContext, Viewer } from '../graphql/context.js';
 import { executeMasked, toFormattedErrors } from '../graphql/errors.js';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
@@ -32,6 +32,8 @@ interface Options {
   allowedOrigins: readonly string[];
   /** The viewer a cookie header proves, or null; may reject when the session store is down. */
   authenticate(cookieHeader: string | undefined): Promise<Viewer | null>;
+  /** An operation's context (Yoga's `context`, `toContextFactory`): built here without envelop's pipeline. */
+  context(viewer: Viewer | null): GraphQLContext;
   metrics: Metrics;
   /** One lease per socket of a signed-in user: at most `MAX_SOCKETS_PER_USER` across instances. */
   socketLeases: SocketLeases;
@@ -61,7 +63,7 @@ const refuse = (socket: Duplex, status: number, message: string, code = status =
  * plugins and error masking apply as over HTTP. A document that does not parse or validate
  * answers an error on that operation; the socket stays open.
  */
-export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, metrics, socketLeases }: Options): GraphQLWebSockets => {
+export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, context, metrics, socketLeases }: Options): GraphQLWebSockets => {
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
@@ -100,7 +102,8 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
         }
-        const { schema, parse, validate, contextFactory } = yoga.getEnveloped({ viewer, transport: 'ws' });
+        const { schema, parse, validate } = yoga.getEnveloped({ viewer, transport: 'ws' });
+        const contextFactory = () => context(viewer);
         let document;
         try {
           document = parse(payload.query);
@@ -134,7 +137,7 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, me
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue: contextFactory(),
           rootValue: shared,
         };
       },
