@@ -618,6 +618,13 @@ const main = async () => {
         const byFunction = summarizeProfile(file, repoRoot, windows, 'function');
         results.profile[`N=${n}`] = { windowed: byBucket.windowed, busyMs: byBucket.busyMs, deliveries, buckets: byBucket.buckets, functions: byFunction.buckets };
       }
+      // The write path's phases on our server, per post ("deliveries" below are then posts).
+      for (const phase of results.write ?? []) {
+        if (!phase.name.endsWith('(ours)')) continue;
+        const byBucket = summarizeProfile(file, repoRoot, phase.windowsUs);
+        const byFunction = summarizeProfile(file, repoRoot, phase.windowsUs, 'function');
+        results.profile[phase.name] = { windowed: byBucket.windowed, busyMs: byBucket.busyMs, deliveries: phase.count, buckets: byBucket.buckets, functions: byFunction.buckets };
+      }
     } else {
       log(`no .cpuprofile in ${profileDir}`);
     }
@@ -982,19 +989,21 @@ const printReport = (results: Results) => {
   if (results.profile) {
     for (const [label, summary] of Object.entries(results.profile)) {
       const perDelivery = (b: ProfileBucket) => (b.ms * 1000) / Math.max(1, summary.deliveries);
-      console.log(`\nour server's CPU in the saturated windows at ${label} (${summary.windowed ? 'measured windows' : 'WHOLE profile: windows not matched'}, `
-        + `${Math.round(summary.busyMs)} ms busy for ${fmt(summary.deliveries)} deliveries; profiling slows the server), self time by package/file:`);
+      const fanout = label.startsWith('N=');
+      const unit = fanout ? 'µs/deliv' : 'µs/post';
+      console.log(`\nour server's CPU in the saturated windows ${fanout ? 'at' : 'of'} ${label} (${summary.windowed ? 'measured windows' : 'WHOLE profile: windows not matched'}, `
+        + `${Math.round(summary.busyMs)} ms busy for ${fmt(summary.deliveries)} ${fanout ? 'deliveries' : 'posts'}; profiling slows the server), self time by package/file:`);
       console.log(formatTable<ProfileBucket>([
         { header: 'where', value: (b) => b.bucket },
         { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: 'µs/deliv', value: perDelivery, digits: 2 },
+        { header: unit, value: perDelivery, digits: 2 },
       ], summary.buckets.slice(0, 14)));
       console.log('top functions by self time:');
       console.log(formatTable<ProfileBucket>([
         { header: 'function', value: (b) => b.bucket },
         { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: 'µs/deliv', value: perDelivery, digits: 2 },
-      ], summary.functions.slice(0, 16)));
+        { header: unit, value: perDelivery, digits: 2 },
+      ], summary.functions.slice(0, 30)));
     }
   }
 };
