@@ -66,6 +66,8 @@ export interface Measured extends LoadResult {
   concurrency: number;
   /** How many separately timed slices the numbers add up (interleaved with other phases). */
   slices: number;
+  /** Successful operations per second in each slice, in order: for ratios paired round by round. */
+  slicePerSecond: number[];
   /** Server CPU (the child process tree) per successful operation, µs; null when no server took part. */
   serverCpuUsPerOp: number | null;
   /** Server CPU over wall time: 1.0 is one core busy all the time. */
@@ -113,6 +115,7 @@ export const createMeter = (name: string, concurrency: number, sources: MeasureS
   const calls: Record<string, number> = {};
   const probeMs: number[] = [];
   const windowsUs: [number, number][] = [];
+  const slicePerSecond: number[] = [];
   let errors = 0;
   let elapsedMs = 0;
   let server = 0;
@@ -150,6 +153,7 @@ export const createMeter = (name: string, concurrency: number, sources: MeasureS
       errors += result.errors;
       for (const message of result.errorSamples) if (errorSamples.length < 5 && !errorSamples.includes(message)) errorSamples.push(message);
       elapsedMs += result.elapsedMs;
+      slicePerSecond.push(result.perSecond);
     },
 
     result() {
@@ -161,6 +165,7 @@ export const createMeter = (name: string, concurrency: number, sources: MeasureS
         name,
         concurrency,
         slices: windowsUs.length,
+        slicePerSecond,
         ...summary,
         serverCpuUsPerOp: serverCpuMicros ? perOp(server) : null,
         serverCores: serverCpuMicros ? cores(server) : null,
