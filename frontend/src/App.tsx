@@ -34,7 +34,7 @@ const createSender =
   (client: GraphQLClient) =>
   async (entry: { roomId: string; body: string; clientId: string }): Promise<SendResult> => {
     const result = await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise();
-    if (result.data) return { kind: 'sent', message: result.data.postMessage };
+    if (result.data) return { kind: 'sent', messageId: result.data.postMessage.id };
     const error = result.error;
     const first = error?.graphQLErrors[0];
     const code = first?.extensions?.code;

@@ -160,7 +160,7 @@ export const RoomPage = (props: {
       if (change.entry.roomId !== props.roomId) return;
       if (change.type === 'added') dispatch(pendingFromOutbox(change.entry));
       else if (change.type === 'changed') dispatch({ type: 'PendingStatusChanged', clientId: change.entry.clientId, status: change.entry.status, error: change.entry.error });
-      else if (change.type === 'sent') dispatch({ type: 'PendingSent', clientId: change.entry.clientId, message: change.message });
+      else if (change.type === 'sent') dispatch({ type: 'PendingSent', clientId: change.entry.clientId, messageId: change.messageId });
       else dispatch({ type: 'PendingDiscarded', clientId: change.entry.clientId });
     });
     const onVisible = () => {

@@ -1,5 +1,3 @@
-import type { TimelineMessage } from './timeline.js';
-
 /**
  * Messages the viewer wrote that the server has not accepted yet. Each carries the `clientId` it
  * was written with, and every attempt sends that same id, so retries (after a network error, a
@@ -20,7 +18,8 @@ export interface OutboxEntry {
 }
 
 export type SendResult =
-  | { kind: 'sent'; message: TimelineMessage }
+  /** Accepted: the message's id (the room's subscription brings the message itself). */
+  | { kind: 'sent'; messageId: string }
   /** Not now (no network, the server unreachable or busy): try again later. */
   | { kind: 'retry'; error: string }
   /** The server refused it; retrying the same would fail the same way. */
@@ -28,7 +27,7 @@ export type SendResult =
 
 export type OutboxChange =
   | { type: 'added' | 'changed' | 'discarded'; entry: OutboxEntry }
-  | { type: 'sent'; entry: OutboxEntry; message: TimelineMessage };
+  | { type: 'sent'; entry: OutboxEntry; messageId: string };
 
 /** Where entries survive a reload; `createLocalOutboxStorage` in the browser. */
 export interface OutboxStorage {
@@ -111,7 +110,7 @@ export const createOutbox = (options: OutboxOptions): Outbox => {
       if (result.kind === 'sent') {
         failures = 0;
         const entry = remove(next.clientId)!;
-        emit({ type: 'sent', entry, message: result.message });
+        emit({ type: 'sent', entry, messageId: result.messageId });
       } else if (result.kind === 'failed') {
         update(next.clientId, { status: 'failed', error: result.error });
       } else {

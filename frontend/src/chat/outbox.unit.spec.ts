@@ -1,15 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type OutboxChange, type OutboxEntry, type SendResult, createMemoryOutboxStorage, createOutbox } from './outbox.js';
-import type { TimelineMessage } from './timeline.js';
-
-const sentMessage = (entry: OutboxEntry): TimelineMessage => ({
-  id: `m-${entry.clientId}`,
-  body: entry.body,
-  createdAt: entry.createdAt,
-  editedAt: null,
-  deletedAt: null,
-  author: { id: 'u', handle: 'u', displayName: 'u', avatarUrl: null, status: 'AVAILABLE' },
-});
 
 /** A server stand-in that remembers clientIds like postMessage does. */
 const fakeServer = () => {
@@ -25,7 +15,7 @@ const fakeServer = () => {
       if (mode === 'down') return { kind: 'retry', error: 'network' };
       if (entry.body.length > 10) return { kind: 'failed', error: 'too long' };
       if (!posted.has(entry.clientId)) posted.set(entry.clientId, entry.body);
-      return { kind: 'sent', message: sentMessage(entry) };
+      return { kind: 'sent', messageId: `m-${entry.clientId}` };
     },
   };
 };

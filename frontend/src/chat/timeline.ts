@@ -103,8 +103,8 @@ export type TimelineEvent =
   | { type: 'MessageChanged'; message: TimelineMessage }
   | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: TimelineUser; status: PendingStatus }
   | { type: 'PendingStatusChanged'; clientId: string; status: PendingStatus; error?: string | null }
-  /** postMessage answered with the message; its MessagePosted makes it final. */
-  | { type: 'PendingSent'; clientId: string; message: TimelineMessage }
+  /** postMessage answered with the message's id; its MessagePosted makes it final. */
+  | { type: 'PendingSent'; clientId: string; messageId: string }
   | { type: 'PendingDiscarded'; clientId: string }
   | { type: 'ClockTicked'; now: number };
 
@@ -301,7 +301,7 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
       );
 
     case 'PendingSent':
-      return settlePending(updatePending(state, event.clientId, (p) => ({ ...p, messageId: event.message.id, status: 'sending', error: null })));
+      return settlePending(updatePending(state, event.clientId, (p) => ({ ...p, messageId: event.messageId, status: 'sending', error: null })));
 
     case 'PendingDiscarded': {
       const pending = state.pending.filter((p) => p.clientId !== event.clientId);

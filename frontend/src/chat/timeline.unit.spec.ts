@@ -171,7 +171,7 @@ describe('pending → final', () => {
   it('shows a pending message until its own event arrives', () => {
     let state = fold([history([]), added('c1', 'hello')]);
     expect(state.pending.map((p) => [p.body, p.status])).toEqual([['hello', 'sending']]);
-    state = evolveTimeline(state, { type: 'PendingSent', clientId: 'c1', message: message('m1', 'hello') });
+    state = evolveTimeline(state, { type: 'PendingSent', clientId: 'c1', messageId: 'm1' });
     expect(state.pending).toHaveLength(1); // answered, but not in the room's log order yet
     state = evolveTimeline(state, posted('1-0', 'm1', 'hello'));
     expect(state.pending).toHaveLength(0);
@@ -179,7 +179,7 @@ describe('pending → final', () => {
   });
 
   it('becomes final when the event came before the mutation answered', () => {
-    const state = fold([history([]), added('c1', 'hi'), posted('1-0', 'm1', 'hi'), { type: 'PendingSent', clientId: 'c1', message: message('m1', 'hi') }]);
+    const state = fold([history([]), added('c1', 'hi'), posted('1-0', 'm1', 'hi'), { type: 'PendingSent', clientId: 'c1', messageId: 'm1' }]);
     expect(state.pending).toHaveLength(0);
     expect(ids(state)).toEqual(['m1']);
   });
