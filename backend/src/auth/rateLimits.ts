@@ -77,11 +77,13 @@ export const createRateLimits = (options: { redis: Redis | null; rules?: Record<
 
 /**
  * The commands with posting and room creation limited per user. The limit is counted before the
- * command runs, so a refused call appends nothing. (Counted in a call of its own, not inside the
- * append script, which would save a round trip per post: the limit's key is the user's and the
- * append's keys are the room's, and on Redis Cluster one script cannot reach both slots.) A refused post that retries one already made
+ * command runs, so a refused call appends nothing. A refused post that retries one already made
  * (same `clientId`) is answered with that message instead: a retry posts nothing, so no limit
  * applies to it, and the client learns that its first attempt went through.
+ *
+ * The limit is a Redis call of its own, not part of the append script (which would save a round
+ * trip per post): its key is the user's and the append's keys are the room's, and on Redis Cluster
+ * one script cannot reach both slots.
  */
 export const withRateLimits = (commands: ChatCommands, limits: RateLimits, queries: Pick<ChatQueries, 'findPostedMessage'>): ChatCommands => ({
   ...commands,
