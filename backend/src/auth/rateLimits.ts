@@ -76,30 +76,42 @@ export const createRateLimits = (options: { redis: Redis | null; rules?: Record<
 };
 
 /**
+ * Counts one `action` for `actorId`, then runs it. When the limit refuses it, `unchanged` says what
+ * the call would answer without writing anything (a retried post, a room name that exists): that
+ * answer is given instead, since no limit applies to what changes nothing.
+ */
+const limited = async <T>(
+  limits: RateLimits, action: LimitedAction, actorId: string, unchanged: () => Promise<T | null>, run: () => Promise<T>,
+): Promise<T> => {
+  try {
+    await limits.consume(action, actorId);
+  } catch (error) {
+    const answer = error instanceof RateLimitedError ? await unchanged() : null;
+    if (answer) return answer;
+    throw error;
+  }
+  return run();
+};
+
+/**
  * The commands with posting and room creation limited per user. The limit is counted before the
- * command runs, so a refused call appends nothing. A refused post that retries one already made
- * (same `clientId`) is answered with that message instead: a retry posts nothing, so no limit
- * applies to it, and the client learns that its first attempt went through.
+ * command runs, so a refused call appends nothing. A refused call that would have changed nothing
+ * is answered as it would have been: a retried post (same `clientId`) with its first message, so
+ * the client learns that its first attempt went through; a room name that exists with its room.
  *
  * The limit is a Redis call of its own, not part of the append script (which would save a round
  * trip per post): its key is the user's and the append's keys are the room's, and on Redis Cluster
  * one script cannot reach both slots.
  */
-export const withRateLimits = (commands: ChatCommands, limits: RateLimits, queries: Pick<ChatQueries, 'findPostedMessage'>): ChatCommands => ({
+export const withRateLimits = (
+  commands: ChatCommands, limits: RateLimits, queries: Pick<ChatQueries, 'findPostedMessage' | 'findRoomByName'>,
+): ChatCommands => ({
   ...commands,
-  async postMessage(input) {
-    try {
-      await limits.consume('postMessage', input.actorId);
-    } catch (error) {
-      const { clientId } = input;
-      const first = error instanceof RateLimitedError && clientId ? await queries.findPostedMessage({ ...input, clientId }) : null;
-      if (first) return first;
-      throw error;
-    }
-    return commands.postMessage(input);
+  postMessage: (input) => {
+    const { clientId } = input;
+    const retried = async () => (clientId ? queries.findPostedMessage({ ...input, clientId }) : null);
+    return limited(limits, 'postMessage', input.actorId, retried, () => commands.postMessage(input));
   },
-  async createRoom(input) {
-    await limits.consume('createRoom', input.actorId);
-    return commands.createRoom(input);
-  },
+  createRoom: (input) =>
+    limited(limits, 'createRoom', input.actorId, () => queries.findRoomByName(input.name), () => commands.createRoom(input)),
 });

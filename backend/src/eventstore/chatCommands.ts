@@ -81,10 +81,9 @@ export const createChatCommands = (store: EventStore, queries: ChatQueries, now:
   return {
     async createRoom({ actorId, name: rawName }) {
       const name = parseRoomName(rawName);
-      const nameKey = toRoomNameKey(name);
-      const existingId = await store.readClaim(roomNamesKey, nameKey);
-      const existing = existingId ? await queries.getRoom(existingId) : null;
+      const existing = await queries.findRoomByName(name);
       if (existing) return existing;
+      const nameKey = toRoomNameKey(name);
       const roomId = newRoomId();
       const result = await handleCommand(store, roomDecider, roomAddress(roomId),
         { type: 'CreateRoom', roomId, name, actorId, now: now().toISOString() },

@@ -1,11 +1,11 @@
 import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
-import type { RoomEvent, RoomState } from '../domain/room/room.js';
+import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey } from '../domain/room/room.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
 import { type Cursor, type EventStore, type RecordedEvent, isCursor } from './eventStore.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import {
-  lobbyActivityKey, lobbyStreamKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomActivityKey, toRoomStreamKey, toUserSnapshotKey,
+  lobbyActivityKey, lobbyStreamKey, roomNamesKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomActivityKey, toRoomStreamKey, toUserSnapshotKey,
 } from './keys.js';
 import type { RoomActivityType } from './presence.js';
 import { createMappedTailer } from './mappedTailer.js';
@@ -61,6 +61,11 @@ export type LobbyEntry =
 
 export interface ChatQueries {
   getRoom(roomId: string): Promise<RoomView | null>;
+  /**
+   * The room `createRoom(name)` answers without creating one: the room of that name, compared as
+   * room names compare (case-insensitively); null when there is none or the name is not valid.
+   */
+  findRoomByName(name: string): Promise<RoomView | null>;
   /** The room's log position now: the last event's cursor, or null when nothing was logged. */
   readRoomCursor(roomId: string): Promise<Cursor | null>;
   /** The lobby log's last cursor (rooms created and renamed); null when nothing was logged yet. */
@@ -256,6 +261,17 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     getRoom,
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
+    async findRoomByName(rawName) {
+      let nameKey: string;
+      try {
+        nameKey = toRoomNameKey(parseRoomName(rawName));
+      } catch (error) {
+        if (error instanceof ValidationError) return null;
+        throw error;
+      }
+      const roomId = await store.readClaim(roomNamesKey, nameKey);
+      return roomId ? getRoom(roomId) : null;
+    },
     getMessage,
     async findPostedMessage({ actorId, roomId, clientId }) {
       if (!isRoomId(roomId)) return null;

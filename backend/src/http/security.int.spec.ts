@@ -672,6 +672,14 @@ describe.each<StoreKind>(['memory', 'redis'])('rate limits (%s store)', (kind) =
       expect(retryAfterMs).toBeLessThanOrEqual(10 * 60_000);
     }
     expect((await server.app.services.store.streamInfo(lobbyStreamKey)).length).toBe(lobbyBefore + 3);
+    // A name that exists already creates nothing, so the spent limit does not stand in the way of
+    // its answer: the existing room (a retry after a lost reply, or another user's room).
+    const again = await operateOverSocket(client, CREATE_ROOM, { name: `Carol's room ${kind} 0` });
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.createRoom).toEqual(results[0]!.data!.createRoom);
+    const others = await operateOverSocket(client, CREATE_ROOM, { name: `flooded ${kind}` });
+    expect(others.data!.createRoom.id).toBe(roomId);
+    expect((await server.app.services.store.streamInfo(lobbyStreamKey)).length).toBe(lobbyBefore + 3);
     await client.dispose();
   });
 });
