@@ -12,7 +12,8 @@ import {
   toUserSnapshotKey, toUserStreamKey,
 } from './keys.js';
 
-const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** How long a post's clientId is remembered (the UI's outbox resends by itself only within it). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const CLIENT_ID_MAX = 64;
 
 export interface ChatCommands {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESEND_WINDOW_MS } from '../../../frontend/src/chat/outbox.js';
+import { IDEMPOTENCY_TTL_SECONDS } from '../eventstore/chatCommands.js';
 import { collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
 
 const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name createdBy { handle } } }';
@@ -281,4 +283,8 @@ describe.each<StoreKind>(['memory', 'redis'])('retention (%s store)', (kind) => 
     expect(logged(resumed).map((e) => e.message.body)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 140}`));
     resumed.dispose();
   });
+});
+
+it("remembers a post's clientId longer than the UI's outbox goes on resending by itself", () => {
+  expect(RESEND_WINDOW_MS).toBeLessThan(IDEMPOTENCY_TTL_SECONDS * 1000);
 });

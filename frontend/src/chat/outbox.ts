@@ -6,6 +6,11 @@
  * Entries are sent one at a time, oldest first, so a room receives them in the order written. An
  * entry the server refused (too long, not allowed) is kept as `failed` until retried or discarded,
  * and does not hold up the others.
+ *
+ * The server remembers a clientId for a day (`RESEND_WINDOW_MS`). An entry first sent longer ago
+ * than that and never answered (the reply was lost, then the page closed for a day) may be in the
+ * room already, and sending it again could post it twice: it is not sent by itself again but kept
+ * as `failed`, for the person to check the room and send it again or discard it.
  */
 export interface OutboxEntry {
   clientId: string;
@@ -15,7 +20,16 @@ export interface OutboxEntry {
   createdAt: string;
   status: 'queued' | 'sending' | 'failed';
   error: string | null;
+  /** When it was first handed to the server (epoch ms), or null if never: a reply may be pending since. */
+  firstSentAt: number | null;
 }
+
+/**
+ * How long after its first attempt an unanswered entry may still be sent by itself: the server's
+ * idempotency window (24 h, `IDEMPOTENCY_TTL_SECONDS`) less an hour for the device's clock.
+ */
+export const RESEND_WINDOW_MS = 23 * 60 * 60 * 1000;
+export const RESEND_EXPIRED_ERROR = 'Not confirmed for a day: it may have been posted. Check the room, then send it again or discard it.';
 
 export type SendResult =
   /** Accepted: the message's id (the room's subscription brings the message itself). */
@@ -42,6 +56,8 @@ export interface OutboxOptions {
   isOnline?(): boolean;
   /** Delay before an automatic retry after `attempt` retryable failures in a row. */
   retryDelay?(attempt: number): number;
+  /** The clock (epoch ms) for `firstSentAt`; `Date.now` by default. */
+  now?(): number;
 }
 
 export interface Outbox {
@@ -59,6 +75,7 @@ export interface Outbox {
 export const createOutbox = (options: OutboxOptions): Outbox => {
   const isOnline = options.isOnline ?? (() => true);
   const retryDelay = options.retryDelay ?? ((attempt: number) => Math.min(30_000, 1_000 * 2 ** attempt));
+  const now = options.now ?? Date.now;
   // An entry that was being sent when the page went away may or may not have arrived: send it again (same clientId).
   let entries: OutboxEntry[] = options.storage
     .load()
@@ -99,7 +116,11 @@ export const createOutbox = (options: OutboxOptions): Outbox => {
         if (next.status !== 'queued') update(next.clientId, { status: 'queued' });
         return false; // the caller flushes when the network is back
       }
-      const sending = update(next.clientId, { status: 'sending', error: null }) ?? next;
+      if (next.firstSentAt !== null && now() - next.firstSentAt > RESEND_WINDOW_MS) {
+        update(next.clientId, { status: 'failed', error: RESEND_EXPIRED_ERROR });
+        continue;
+      }
+      const sending = update(next.clientId, { status: 'sending', error: null, firstSentAt: next.firstSentAt ?? now() }) ?? next;
       let result: SendResult;
       try {
         result = await options.send(sending);
@@ -145,7 +166,7 @@ export const createOutbox = (options: OutboxOptions): Outbox => {
 
   return {
     add(input) {
-      const entry: OutboxEntry = { ...input, status: 'queued', error: null };
+      const entry: OutboxEntry = { ...input, status: 'queued', error: null, firstSentAt: null };
       entries = [...entries, entry];
       options.storage.save(entry);
       emit({ type: 'added', entry });
@@ -157,7 +178,8 @@ export const createOutbox = (options: OutboxOptions): Outbox => {
     retry(clientId) {
       const entry = entries.find((e) => e.clientId === clientId);
       if (!entry || entry.status !== 'failed') return;
-      update(clientId, { status: 'queued', error: null });
+      // Asked for by the person: a new attempt, with a new window.
+      update(clientId, { status: 'queued', error: null, firstSentAt: null });
       failures = 0;
       void flush();
     },
@@ -234,7 +256,12 @@ const parseEntry = (raw: string | null): OutboxEntry | null => {
     const value = JSON.parse(raw) as Partial<OutboxEntry>;
     if (typeof value.clientId !== 'string' || typeof value.roomId !== 'string' || typeof value.body !== 'string' || typeof value.createdAt !== 'string') return null;
     const status = value.status === 'failed' || value.status === 'sending' ? value.status : 'queued';
-    return { clientId: value.clientId, roomId: value.roomId, body: value.body, createdAt: value.createdAt, status, error: typeof value.error === 'string' ? value.error : null };
+    return {
+      clientId: value.clientId, roomId: value.roomId, body: value.body, createdAt: value.createdAt, status,
+      error: typeof value.error === 'string' ? value.error : null,
+      // Written before this field existed: as if first sent when written, the earliest it can have been.
+      firstSentAt: typeof value.firstSentAt === 'number' ? value.firstSentAt : status === 'queued' && value.error == null ? null : Date.parse(value.createdAt) || 0,
+    };
   } catch {
     return null;
   }
