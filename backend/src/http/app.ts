@@ -54,6 +54,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   const metrics = createMetrics();
   sockets = createGraphQLWebSockets({
     yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, context: toContextFactory(svc), metrics, socketLeases: svc.socketLeases,
+    trustProxyHops: config.trustProxyHops,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
   svc.sessionEvents.onEnded((sessionId) => {

@@ -15,7 +15,7 @@ import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { type GraphQLResponse, type StoreKind, type TestServer, startTestServer, operateOverSocket } from '../testing/testServer.js';
 import { buildApp } from './app.js';
 import { createServices } from './services.js';
-import { CONNECTION_INIT_TIMEOUT_MS, MAX_SUBSCRIPTIONS_PER_SOCKET } from './ws.js';
+import { CONNECTION_INIT_TIMEOUT_MS, MAX_ANONYMOUS_SOCKETS_PER_ADDRESS, MAX_SUBSCRIPTIONS_PER_SOCKET } from './ws.js';
 import { DOCUMENT_LIMITS, createChatYoga } from './yoga.js';
 import { refusedUpgrade } from '../testing/refusedUpgrade.js';
 
@@ -567,6 +567,38 @@ describe.each<StoreKind>(['memory', 'redis'])('sockets per user (%s store)', (ki
     let again: Awaited<ReturnType<typeof openRawSocket>> | undefined;
     await eventually(async () => {
       again = await openRawSocket(on(1).wsUrl, { origin: on(1).origin, cookie: alice }).catch(() => undefined);
+      return again !== undefined;
+    });
+    for (const raw of [...sockets, ...others, again!]) raw.socket.close();
+  });
+});
+
+describe('anonymous sockets per client address', () => {
+  let server: TestServer;
+  // Behind one trusted proxy, so that the test can speak for two client addresses.
+  beforeAll(async () => {
+    server = await startTestServer('memory', { env: { TRUST_PROXY_HOPS: '1' } });
+  });
+  afterAll(() => server.stop());
+
+  it(`accepts ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} from one address, refuses the next with 429, and takes one again after a close`, async () => {
+    const from = (address: string) => ({ origin: server.origin, 'x-forwarded-for': address });
+    const sockets = [];
+    for (let i = 0; i < MAX_ANONYMOUS_SOCKETS_PER_ADDRESS; i++) sockets.push(await openRawSocket(server.wsUrl, from('203.0.113.1')));
+    const refused = await refusedUpgrade(server.wsUrl, from('203.0.113.1'));
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'TOO_MANY_CONNECTIONS' } });
+    // Another address, and a signed-in user at the same address, are not held up by it.
+    const alice = await server.signIn('alice');
+    const others = [
+      await openRawSocket(server.wsUrl, from('203.0.113.2')),
+      await openRawSocket(server.wsUrl, { ...from('203.0.113.1'), cookie: alice }),
+    ];
+    sockets[5]!.socket.close();
+    await sockets[5]!.closed;
+    let again: Awaited<ReturnType<typeof openRawSocket>> | undefined;
+    await eventually(async () => {
+      again = await openRawSocket(server.wsUrl, from('203.0.113.1')).catch(() => undefined);
       return again !== undefined;
     });
     for (const raw of [...sockets, ...others, again!]) raw.socket.close();

@@ -8,7 +8,7 @@ import type { GraphQLContext, Viewer } from '../graphql/context.js';
 import { executeMasked, toFormattedErrors } from '../graphql/errors.js';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
-import { BODY_LIMIT_BYTES, isAllowedOrigin } from './httpUtil.js';
+import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
 import { type SharedTarget, createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
@@ -17,7 +17,8 @@ export interface GraphQLWebSockets {
   /**
    * Handles an HTTP upgrade to `/graphql`: Origin allowlist (403), session cookie, a socket slot
    * for a signed-in user (429 past `MAX_SOCKETS_PER_USER` across instances; 503 when the session
-   * store is down), then graphql-ws with a 3 s connection-init timeout (4408) and at most
+   * store is down) or for an anonymous one (429 past `MAX_ANONYMOUS_SOCKETS_PER_ADDRESS` from one
+   * client address on this instance), then graphql-ws with a 3 s connection-init timeout (4408) and at most
    * `MAX_SUBSCRIPTIONS_PER_SOCKET` live subscriptions (the next answers TOO_MANY_SUBSCRIPTIONS).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
@@ -37,10 +38,18 @@ interface Options {
   metrics: Metrics;
   /** One lease per socket of a signed-in user: at most `MAX_SOCKETS_PER_USER` across instances. */
   socketLeases: SocketLeases;
+  /** Proxies in front of this server whose `X-Forwarded-For` entries are believed (`toClientAddress`). */
+  trustProxyHops: number;
 }
 
 /** Subscriptions one socket may hold at once; the next one is answered TOO_MANY_SUBSCRIPTIONS. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+/**
+ * Sockets without a session from one client address, on one instance. Signed-in sockets are
+ * counted per user instead; without this, one host could hold any number of sockets (each ~15 KB
+ * of server memory) at no cost. Generous, for the people behind one NAT who use the API unsigned.
+ */
+export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
 /** A socket that has not sent `connection_init` by then is closed (4408). */
 export const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 
@@ -63,7 +72,7 @@ const refuse = (socket: Duplex, status: number, message: string, code = status =
  * plugins and error masking apply as over HTTP. A document that does not parse or validate
  * answers an error on that operation; the socket stays open.
  */
-export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, context, metrics, socketLeases }: Options): GraphQLWebSockets => {
+export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, context, metrics, socketLeases, trustProxyHops }: Options): GraphQLWebSockets => {
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
@@ -170,6 +179,24 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
     socket.on('close', () => void lease.release());
     if (socket.destroyed) void lease.release();
   };
+  // Anonymous sockets by client address, held until their TCP socket closes.
+  const anonymousByAddress = new Map<string, number>();
+  const takeAnonymousSlot = (socket: Duplex, address: string): boolean => {
+    const held = anonymousByAddress.get(address) ?? 0;
+    if (held >= MAX_ANONYMOUS_SOCKETS_PER_ADDRESS) return false;
+    anonymousByAddress.set(address, held + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = anonymousByAddress.get(address)! - 1;
+      if (left === 0) anonymousByAddress.delete(address);
+      else anonymousByAddress.set(address, left);
+    };
+    socket.on('close', release);
+    if (socket.destroyed) release();
+    return true;
+  };
 
   return {
     async handleUpgrade(req, socket, head) {
@@ -184,6 +211,9 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
       }
       if (viewer && !lease) {
         return refuse(socket, 429, `At most ${MAX_SOCKETS_PER_USER} connections per user; close one first`, 'TOO_MANY_CONNECTIONS');
+      }
+      if (!viewer && !takeAnonymousSlot(socket, toClientAddress(req, trustProxyHops))) {
+        return refuse(socket, 429, `At most ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} connections per address without signing in`, 'TOO_MANY_CONNECTIONS');
       }
       // The TCP socket closes however this ends (refused by ws, closed later, or dropped): the slot with it.
       if (lease) releaseOnClose(socket, lease);
