@@ -175,26 +175,28 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
       if (sockets.size === 0) bySession.delete(sessionId);
     });
   };
-  const releaseOnClose = (socket: Duplex, lease: SocketLease) => {
-    socket.on('close', () => void lease.release());
-    if (socket.destroyed) void lease.release();
+  /** Runs `release` once, when the TCP socket closes (at once if it has already). */
+  const releaseOnClose = (socket: Duplex, release: () => void) => {
+    let released = false;
+    const once = () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+    socket.on('close', once);
+    if (socket.destroyed) once();
   };
-  // Anonymous sockets by client address, held until their TCP socket closes.
+  // Anonymous sockets by client address, each held until its TCP socket closes.
   const anonymousByAddress = new Map<string, number>();
   const takeAnonymousSlot = (socket: Duplex, address: string): boolean => {
     const held = anonymousByAddress.get(address) ?? 0;
     if (held >= MAX_ANONYMOUS_SOCKETS_PER_ADDRESS) return false;
     anonymousByAddress.set(address, held + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
+    releaseOnClose(socket, () => {
       const left = anonymousByAddress.get(address)! - 1;
       if (left === 0) anonymousByAddress.delete(address);
       else anonymousByAddress.set(address, left);
-    };
-    socket.on('close', release);
-    if (socket.destroyed) release();
+    });
     return true;
   };
 
@@ -216,7 +218,7 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
         return refuse(socket, 429, `At most ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} connections per address without signing in`, 'TOO_MANY_CONNECTIONS');
       }
       // The TCP socket closes however this ends (refused by ws, closed later, or dropped): the slot with it.
-      if (lease) releaseOnClose(socket, lease);
+      if (lease) releaseOnClose(socket, () => void lease.release());
       const { cookie } = req.headers;
       const sessionId = viewer?.sessionId ?? null;
       wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, sessionId));
