@@ -152,8 +152,11 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     const stream = toRoomStreamKey(roomId);
     const posted: RecordedEvent[] = [];
     let exhausted = false;
-    for (let cursor = beforeCursor; posted.length <= last && !exhausted;) {
-      const batch = Math.min(PAGE_MAX * 2, (last + 1 - posted.length) * 2);
+    for (let cursor = beforeCursor, first = true; posted.length <= last && !exhausted; first = false) {
+      // First just what a page of posts needs (one more, for hasPreviousPage); when edits or
+      // deletions took places in it, twice what is still missing.
+      const missing = last + 1 - posted.length;
+      const batch = Math.min(PAGE_MAX * 2, first ? missing : missing * 2);
       // Nothing lies before 0-0 (and Redis refuses the range that would ask).
       const events = cursor === '0-0' ? [] : await store.readBackward(stream, { before: cursor, count: batch });
       posted.push(...events.filter((e) => e.type === 'MessagePosted'));
