@@ -418,7 +418,8 @@ interface Results {
   latency: LatencyResult[];
   catchup?: CatchupResult;
   write?: Measured[];
-  profile?: Record<string, { windowed: boolean; busyMs: number; deliveries: number; buckets: ProfileBucket[]; functions: ProfileBucket[] }>;
+  /** By fan-out N (`N=1000`, per delivery) or write-path phase (per post): `count` deliveries or posts. */
+  profile?: Record<string, { windowed: boolean; busyMs: number; count: number; buckets: ProfileBucket[]; functions: ProfileBucket[] }>;
 }
 
 // ---- the run ----
@@ -609,22 +610,20 @@ const main = async () => {
   if (profileDir) {
     const file = mainThreadProfile(profileDir);
     if (file) {
-      results.profile = {};
+      const profile: NonNullable<Results['profile']> = (results.profile = {});
+      const summarize = (label: string, windows: [number, number][], count: number) => {
+        const byBucket = summarizeProfile(file, repoRoot, windows);
+        const byFunction = summarizeProfile(file, repoRoot, windows, 'function');
+        profile[label] = { windowed: byBucket.windowed, busyMs: byBucket.busyMs, count, buckets: byBucket.buckets, functions: byFunction.buckets };
+      };
       for (const n of settings.ns) {
         const slices = results.slices.filter((slice) => slice.server === 'ours' && slice.n === n);
         if (slices.length === 0) continue;
-        const windows = slices.map((slice) => slice.windowUs);
-        const deliveries = slices.reduce((sum, slice) => sum + slice.deliveries, 0);
-        const byBucket = summarizeProfile(file, repoRoot, windows);
-        const byFunction = summarizeProfile(file, repoRoot, windows, 'function');
-        results.profile[`N=${n}`] = { windowed: byBucket.windowed, busyMs: byBucket.busyMs, deliveries, buckets: byBucket.buckets, functions: byFunction.buckets };
+        summarize(`N=${n}`, slices.map((slice) => slice.windowUs), slices.reduce((sum, slice) => sum + slice.deliveries, 0));
       }
-      // The write path's phases on our server, per post ("deliveries" below are then posts).
+      // The write path's phases on our server, per post.
       for (const phase of results.write ?? []) {
-        if (!phase.name.endsWith('(ours)')) continue;
-        const byBucket = summarizeProfile(file, repoRoot, phase.windowsUs);
-        const byFunction = summarizeProfile(file, repoRoot, phase.windowsUs, 'function');
-        results.profile[phase.name] = { windowed: byBucket.windowed, busyMs: byBucket.busyMs, deliveries: phase.count, buckets: byBucket.buckets, functions: byFunction.buckets };
+        if (phase.name.endsWith('(ours)')) summarize(phase.name, phase.windowsUs, phase.count);
       }
     } else {
       log(`no .cpuprofile in ${profileDir}`);
@@ -997,21 +996,21 @@ const printReport = (results: Results) => {
 
   if (results.profile) {
     for (const [label, summary] of Object.entries(results.profile)) {
-      const perDelivery = (b: ProfileBucket) => (b.ms * 1000) / Math.max(1, summary.deliveries);
+      const perUnit = (b: ProfileBucket) => (b.ms * 1000) / Math.max(1, summary.count);
       const fanout = label.startsWith('N=');
       const unit = fanout ? 'µs/deliv' : 'µs/post';
       console.log(`\nour server's CPU in the saturated windows ${fanout ? 'at' : 'of'} ${label} (${summary.windowed ? 'measured windows' : 'WHOLE profile: windows not matched'}, `
-        + `${Math.round(summary.busyMs)} ms busy for ${fmt(summary.deliveries)} ${fanout ? 'deliveries' : 'posts'}; profiling slows the server), self time by package/file:`);
+        + `${Math.round(summary.busyMs)} ms busy for ${fmt(summary.count)} ${fanout ? 'deliveries' : 'posts'}; profiling slows the server), self time by package/file:`);
       console.log(formatTable<ProfileBucket>([
         { header: 'where', value: (b) => b.bucket },
         { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: unit, value: perDelivery, digits: 2 },
+        { header: unit, value: perUnit, digits: 2 },
       ], summary.buckets.slice(0, 14)));
       console.log('top functions by self time:');
       console.log(formatTable<ProfileBucket>([
         { header: 'function', value: (b) => b.bucket },
         { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: unit, value: perDelivery, digits: 2 },
+        { header: unit, value: perUnit, digits: 2 },
       ], summary.functions.slice(0, 30)));
     }
   }
