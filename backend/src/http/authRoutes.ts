@@ -40,7 +40,6 @@ const toStateCookieName = (publicUrl: URL) => (publicUrl.protocol === 'https:' ?
 const toStateCookie = (publicUrl: URL, value: string, maxAgeSeconds: number) =>
   `${toStateCookieName(publicUrl)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${publicUrl.protocol === 'https:' ? '; Secure' : ''}`;
 
-
 /**
  * Sign-in and sign-out over HTTP. Providers (the development sign-in, X) end the same way:
  * register or update the user from the provider's profile, then start a session with a new token.

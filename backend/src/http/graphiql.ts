@@ -48,7 +48,6 @@ const loadBuild = (): Promise<Build> =>
 /** JSON for an inline script: `<` escaped, so no value can close the script element. */
 const toScriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-
 /** Yoga's `renderGraphiQL`: the page, with the bundle and styles by URL. */
 export const renderGraphiQL = async (options: { title?: string } & Record<string, unknown>): Promise<string> => {
   const { version, favicon } = await loadBuild();

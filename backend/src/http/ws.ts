@@ -18,8 +18,9 @@ export interface GraphQLWebSockets {
    * Handles an HTTP upgrade to `/graphql`: Origin allowlist (403), session cookie, a socket slot
    * for a signed-in user (429 past `MAX_SOCKETS_PER_USER` across instances; 503 when the session
    * store is down) or for an anonymous one (429 past `MAX_ANONYMOUS_SOCKETS_PER_ADDRESS` from one
-   * client address on this instance), then graphql-ws with a 3 s connection-init timeout (4408) and at most
-   * `MAX_SUBSCRIPTIONS_PER_SOCKET` live subscriptions (the next answers TOO_MANY_SUBSCRIPTIONS).
+   * client address on this instance), then graphql-ws with a 3 s connection-init timeout (4408)
+   * and at most `MAX_SUBSCRIPTIONS_PER_SOCKET` live subscriptions (the next answers
+   * TOO_MANY_SUBSCRIPTIONS).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
   /** Closes this instance's sockets of that session with 4401 (it signed out; graphql-ws clients do not retry 4401). */

@@ -100,7 +100,6 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 };
 
-
 /** The user a handle names on the approval page: a stable numeric id per handle. */
 const toUser = (handle: string, baseUrl: string): FakeXUser => {
   const id = BigInt(`0x${createHash('sha256').update(handle.toLowerCase()).digest('hex').slice(0, 15)}`).toString();

@@ -7,8 +7,8 @@
  * entry the server refused (too long, not allowed) is kept as `failed` until retried or discarded,
  * and does not hold up the others.
  *
- * The server remembers a clientId for a day (`RESEND_WINDOW_MS`). An entry first sent longer ago
- * than that and never answered (the reply was lost, then the page closed for a day) may be in the
+ * The server remembers a clientId for a day (within it, `RESEND_WINDOW_MS`). An entry first sent
+ * longer ago than that and never answered (the reply was lost, then the page closed for a day) may be in the
  * room already, and sending it again could post it twice: it is not sent by itself again but kept
  * as `failed`, for the person to check the room and send it again or discard it.
  */
