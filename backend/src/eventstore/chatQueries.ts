@@ -1,5 +1,6 @@
 import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
-import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey } from '../domain/room/room.js';
+import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey, toRoomSearchKey } from '../domain/room/room.js';
+import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
 import { type Cursor, type EventStore, type RecordedEvent, isCursor } from './eventStore.js';
@@ -59,7 +60,18 @@ export type LobbyEntry =
   | { kind: RoomEvent['type']; cursor: Cursor; at: string; room: RoomView }
   | { kind: 'OnlineCountChanged'; cursor: null; at: string; room: RoomView };
 
+/** A page of the room directory: public rooms in name order (see `toRoomSearchKey`). */
+export interface RoomDirectoryPage {
+  edges: { cursor: string; node: RoomView }[];
+  hasNextPage: boolean;
+}
+
 export interface ChatQueries {
+  /**
+   * Rooms by folded name (then id), the `first` after the edge cursor `after`; with `search`, only
+   * names that contain it, folded alike (case and accents ignored).
+   */
+  readRoomDirectory(options: { first: number; after?: string | null; search?: string | null }): Promise<RoomDirectoryPage>;
   getRoom(roomId: string): Promise<RoomView | null>;
   /**
    * The room `createRoom(name)` answers without creating one: the room of that name, compared as
@@ -282,6 +294,21 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
       return messageId ? getMessage(messageId) : null;
     },
     readMessagePage,
+    async readRoomDirectory({ first, after, search }) {
+      const { afterKey, needle } = parseDirectoryArgs({ first, after, search });
+      const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
+      const keyed = [...all.values()].flatMap((s) => {
+        const room = toRoomView(s.state);
+        return room ? [{ key: toDirectoryKey(room), room }] : [];
+      });
+      const matching = keyed
+        .filter((r) => (afterKey === null || r.key > afterKey) && (needle === '' || r.key.slice(0, r.key.indexOf('\u0000')).includes(needle)))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return {
+        edges: matching.slice(0, first).map((r) => ({ cursor: toDirectoryCursor(r.key), node: r.room })),
+        hasNextPage: matching.length > first,
+      };
+    },
     async listRooms() {
       const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
       return [...all.values()].flatMap((s) => toRoomView(s.state) ?? []).sort(byName);
@@ -297,6 +324,24 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     openLobbyEvents: (after) =>
       openMerged({ stream: lobbyStreamKey, source: sources.lobby }, { stream: lobbyActivityKey, source: sources.lobby }, after),
   };
+};
+
+export const DIRECTORY_SEARCH_MAX = 100;
+
+/** A room's place in the directory: its folded name, then its id. */
+const toDirectoryKey = (room: RoomView): string => `${toRoomSearchKey(room.name)}\u0000${room.id}`;
+const toDirectoryCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+
+const parseDirectoryArgs = (args: { first: number; after?: string | null; search?: string | null }) => {
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');
+  let afterKey: string | null = null;
+  if (args.after != null) {
+    afterKey = Buffer.from(args.after, 'base64url').toString('utf8');
+    if (!afterKey.includes('\u0000') || toDirectoryCursor(afterKey) !== args.after) throw new ValidationError('after is not a valid cursor', 'after');
+  }
+  const search = args.search ?? '';
+  if (codePointLength(search) > DIRECTORY_SEARCH_MAX) throw new ValidationError(`search must be at most ${DIRECTORY_SEARCH_MAX} characters`, 'search');
+  return { afterKey, needle: toRoomSearchKey(search) };
 };
 
 /** The cursor just below `cursor`, so that an exclusive read after it includes `cursor` itself. */

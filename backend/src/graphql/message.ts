@@ -1,5 +1,6 @@
 import type { MessagePage, MessageView } from '../eventstore/chatQueries.js';
 import { builder } from './builder.js';
+import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { requireViewer } from './context.js';
 import { RoomRef } from './room.js';
 import { UserRef, resolveUser } from './user.js';
@@ -29,15 +30,6 @@ MessageRef.implement({
 
 type Edge = MessagePage['edges'][number];
 
-const PageInfoRef = builder.objectRef<MessagePage>('PageInfo').implement({
-  fields: (t) => ({
-    hasPreviousPage: t.exposeBoolean('hasPreviousPage', { description: 'Older messages exist before startCursor.' }),
-    hasNextPage: t.boolean({ description: 'Newer messages exist after endCursor.', resolve: (page) => page.hasNextPage() }),
-    startCursor: t.string({ nullable: true, resolve: (page) => page.edges[0]?.cursor ?? null }),
-    endCursor: t.string({ nullable: true, resolve: (page) => page.edges.at(-1)?.cursor ?? null }),
-  }),
-});
-
 const MessageEdgeRef = builder.objectRef<Edge>('MessageEdge').implement({
   fields: (t) => ({
     cursor: t.exposeString('cursor', { description: "The message's position in the room's log." }),
@@ -48,7 +40,7 @@ const MessageEdgeRef = builder.objectRef<Edge>('MessageEdge').implement({
 export const MessageConnectionRef = builder.objectRef<MessagePage>('MessageConnection').implement({
   fields: (t) => ({
     edges: t.field({ type: [MessageEdgeRef], resolve: (page) => page.edges }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (page) => page }),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (page) => toPageInfo(page.edges, page) }),
   }),
 });
 

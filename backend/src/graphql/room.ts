@@ -1,4 +1,5 @@
-import type { RoomView } from '../eventstore/chatQueries.js';
+import type { RoomDirectoryPage, RoomView } from '../eventstore/chatQueries.js';
+import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { builder } from './builder.js';
 import { operationSelects, selects } from './selects.js';
 import { requireViewer } from './context.js';
@@ -41,7 +42,37 @@ RoomRef.implement({
   }),
 });
 
+type DirectoryEdge = RoomDirectoryPage['edges'][number];
+
+const RoomEdgeRef = builder.objectRef<DirectoryEdge>('RoomEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: RoomRef, resolve: (edge) => edge.node }),
+  }),
+});
+
+const RoomConnectionRef = builder.objectRef<RoomDirectoryPage & { hasPreviousPage: boolean }>('RoomConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [RoomEdgeRef], resolve: (page) => page.edges }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      resolve: (page) => toPageInfo(page.edges, { hasPreviousPage: page.hasPreviousPage, hasNextPage: () => page.hasNextPage }),
+    }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  roomDirectory: t.field({
+    type: RoomConnectionRef,
+    description:
+      'Public rooms by name (case-insensitive), paged; `search` keeps names that contain it (case- and accent-insensitive). Read `lobbyCursor` in the same query and subscribe to lobbyEvents after it to keep the list live.',
+    args: { first: t.arg.int({ defaultValue: 50 }), after: t.arg.string(), search: t.arg.string() },
+    resolve: async (_, args, context, info) => {
+      if (operationSelects(info, 'lobbyCursor')) void context.loadLobbyCursor().catch(() => {});
+      const page = await context.queries.readRoomDirectory({ first: args.first ?? 50, after: args.after, search: args.search });
+      return { ...page, hasPreviousPage: args.after != null };
+    },
+  }),
   rooms: t.field({
     type: [RoomRef],
     description: 'Every room, sorted by name, case-insensitively.',

@@ -32,6 +32,13 @@ export const parseRoomName = (raw: string): string => {
   return name;
 };
 
+/**
+ * How the room directory compares and searches names: compatibility-folded, accents dropped, lower
+ * case, spaces collapsed. "Café" and "CAFE" fold alike.
+ */
+export const toRoomSearchKey = (name: string): string =>
+  name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().normalize('NFC').replace(/\s+/gu, ' ').trim();
+
 /** The key two names share when they are "the same name": compatibility-folded, lower case, spaces collapsed. */
 export const toRoomNameKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ');
 
