@@ -1,5 +1,5 @@
-import { createChatCommands } from '../backend/src/eventstore/chatCommands.js';
-import { createChatQueries } from '../backend/src/eventstore/chatQueries.js';
+import { createChatCommands } from '../backend/src/chat/commands.js';
+import { createChatQueries } from '../backend/src/chat/queries.js';
 import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
 import { type LoadResult, runLoad } from './load.js';
 

@@ -21,7 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
-import { toRoomStreamKey } from '../backend/src/eventstore/keys.js';
+import { toRoomStreamKey } from '../backend/src/chat/keys.js';
 import { describeMachine, envNumber, log } from './env.js';
 import { fillRoom } from './fill.js';
 import { type HttpClientKind, createHttpClient } from './httpClient.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PRESENCE_OPTIONS, type PresenceOptions } from './eventstore/presence.js';
+import { DEFAULT_PRESENCE_OPTIONS, type PresenceOptions } from './presence/presence.js';
 
 /** The process's configuration, read and validated once at start. */
 export interface Config {

@@ -1,5 +1,5 @@
 import { ConfigError, readConfig } from './config.js';
-import { StoreUnavailableError } from './eventstore/eventStore.js';
+import { StoreUnavailableError } from './storeUnavailable.js';
 import { buildApp } from './http/app.js';
 
 const main = async () => {

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { ChatCommands } from '../eventstore/chatCommands.js';
-import type { ChatQueries } from '../eventstore/chatQueries.js';
-import { StoreUnavailableError } from '../eventstore/eventStore.js';
+import type { ChatCommands } from '../chat/commands.js';
+import type { ChatQueries } from '../chat/queries.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 import { RateLimitedError } from './limitErrors.js';
 
 /**

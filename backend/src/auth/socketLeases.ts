@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from '../eventstore/eventStore.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 
 /**
  * How many WebSockets one user holds, across every instance. Each open socket holds a lease; a

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toUserStreamKey } from '../eventstore/keys.js';
+import { toUserStreamKey } from '../chat/keys.js';
 import { type FakeX, type FakeXUser, startFakeX } from '../testing/fakeX.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { type StoreKind, type TestServer, startTestServer } from '../testing/testServer.js';

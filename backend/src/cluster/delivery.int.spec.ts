@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createChatCommands } from '../eventstore/chatCommands.js';
-import { createChatQueries } from '../eventstore/chatQueries.js';
+import { createChatCommands } from '../chat/commands.js';
+import { createChatQueries } from '../chat/queries.js';
 import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
-import { toRoomStreamKey } from '../eventstore/keys.js';
+import { toRoomStreamKey } from '../chat/keys.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent } from '../testing/deliveryChecker.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';

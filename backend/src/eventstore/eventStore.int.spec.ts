@@ -2,11 +2,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findFreePort } from '../testing/freePort.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { StoreUnavailableError, type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
+import { type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 import { describeEventStoreContract } from './eventStore.contract.js';
 import { createMemoryEventStore } from './memoryEventStore.js';
-import { coalesceWrites, createRedisEventStore } from './redisEventStore.js';
-import { openStreamSubscription } from './subscribeToStream.js';
+import { coalesceWrites } from '../redis/connection.js';
+import { createRedisEventStore } from './redisEventStore.js';
+import { openStreamSubscription } from '../streaming/subscribeToStream.js';
 
 const event = (type: string): NewEvent => ({ type, data: {}, meta: {}, v: 1 });
 

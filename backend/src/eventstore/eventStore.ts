@@ -126,14 +126,6 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-/** The store cannot be reached; the operation may or may not have happened (retry idempotently). */
-export class StoreUnavailableError extends Error {
-  constructor(cause?: unknown) {
-    super('event store unavailable', { cause });
-    this.name = 'StoreUnavailableError';
-  }
-}
-
 // No leading zeros: cursors compare as digit strings (see compareCursors).
 const CURSOR = /^(0|[1-9]\d{0,15})-(0|[1-9]\d{0,15})$/;
 

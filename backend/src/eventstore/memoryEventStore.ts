@@ -1,15 +1,6 @@
-import {
-  compareCursors,
-  StoreUnavailableError,
-  type AppendRequest,
-  type AppendResult,
-  type Cursor,
-  type EventStore,
-  type RecordedEvent,
-  type Snapshot,
-  type StreamInfo,
-  type StreamTailer,
-} from './eventStore.js';
+import { compareCursors, type AppendRequest, type AppendResult, type Cursor, type EventStore, type RecordedEvent, type Snapshot, type StreamInfo, type StreamTailer } from './eventStore.js';
+import { createMemoryStreamTailer } from './memoryStreamTailer.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 
 export interface MemoryEventStoreOptions {
   /** The clock for entry ids and idempotency TTLs (milliseconds); `Date.now` by default. */
@@ -33,10 +24,6 @@ interface MemoryStream {
   maxDeletedCursor: Cursor | null;
 }
 
-interface Follower {
-  listener: (events: RecordedEvent[]) => void;
-}
-
 /**
  * The in-memory `EventStore` for embedded mode and tests: one process, nothing survives it.
  * It follows the Redis store's semantics (ids `<ms>-<seq>`, the append's order of checks, trimming)
@@ -49,7 +36,6 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   const snapshots = new Map<string, Map<string, { rev: number; state: string }>>();
   const claims = new Map<string, Map<string, string>>();
   const idempotency = new Map<string, { result: string; expiresAt: number }>();
-  const followers = new Map<string, Set<Follower>>();
   let closed = false;
 
   const assertOpen = () => {
@@ -84,35 +70,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     return `${stream.lastMs}-${stream.lastSeq}`;
   };
 
-  const publish = (stream: string, events: RecordedEvent[]) => {
-    const targets = followers.get(stream);
-    if (!targets?.size) return;
-    const following = [...targets];
-    queueMicrotask(() => {
-      for (const follower of following) {
-        if (!followers.get(stream)?.has(follower)) continue;
-        try {
-          follower.listener(events);
-        } catch (error) {
-          console.error('stream tailer:', error);
-        }
-      }
-    });
-  };
-
-  const tailer: StreamTailer = {
-    follow: async (stream, listener) => {
-      assertOpen();
-      const follower: Follower = { listener };
-      const set = followers.get(stream) ?? new Set<Follower>();
-      followers.set(stream, set);
-      set.add(follower);
-      return () => {
-        set.delete(follower);
-        if (set.size === 0 && followers.get(stream) === set) followers.delete(stream);
-      };
-    },
-  };
+  const { tailer, publish, clear: clearFollowers } = createMemoryStreamTailer(assertOpen);
 
   const append = (request: AppendRequest): AppendResult => {
     if (request.events.length === 0 && !request.snapshot) {
@@ -254,7 +212,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     ping: async () => assertOpen(),
     close: async () => {
       closed = true;
-      followers.clear();
+      clearFollowers();
     },
   };
 };

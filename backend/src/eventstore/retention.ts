@@ -1,15 +1,16 @@
 import type { EventStore } from './eventStore.js';
-import { roomSnapshotsKey, toRoomStreamKey } from './keys.js';
 
 /**
- * Keeps each room's log to about `maxEvents` (the newest), trimming on a timer. Trimmed history
+ * Keeps each stream `listStreams` names (the rooms' logs) to about `maxEvents` (the newest), trimming on a timer. Trimmed history
  * is gone for good: a subscriber resuming from before it gets CURSOR_EXPIRED, never a silent jump.
  * Several instances may trim at once; trimming to the same point twice changes nothing.
  */
-export const startRetention = (store: EventStore, options: { maxEvents: number; everyMs: number }) => {
+export const startRetention = (
+  store: EventStore,
+  options: { maxEvents: number; everyMs: number; listStreams: () => Promise<readonly string[]> },
+) => {
   const trimAll = async () => {
-    for (const roomId of (await store.readAllSnapshots(roomSnapshotsKey)).keys()) {
-      const stream = toRoomStreamKey(roomId);
+    for (const stream of await options.listStreams()) {
       const { length } = await store.streamInfo(stream);
       if (length <= options.maxEvents) continue;
       const kept = await store.readBackward(stream, { count: options.maxEvents });

@@ -1,7 +1,8 @@
-import type { ChatCommands } from '../eventstore/chatCommands.js';
+import type { ChatCommands } from '../chat/commands.js';
+import type { ChatFeeds } from '../chat/feeds.js';
 import type { Cursor } from '../eventstore/eventStore.js';
-import type { ChatQueries, UserView } from '../eventstore/chatQueries.js';
-import type { Presence } from '../eventstore/presence.js';
+import type { ChatQueries, UserView } from '../chat/queries.js';
+import type { Presence } from '../presence/presence.js';
 import { UnauthenticatedError } from './errors.js';
 
 /** Who is calling: the signed-in user and the session that proves it. */
@@ -14,6 +15,7 @@ export interface GraphQLContext {
   viewer: Viewer | null;
   commands: ChatCommands;
   queries: ChatQueries;
+  feeds: ChatFeeds;
   presence: Presence;
   /** Users by id, each read once per operation. */
   loadUser(userId: string): Promise<UserView | null>;

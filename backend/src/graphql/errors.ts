@@ -1,9 +1,9 @@
-import { type ExecutionArgs, type ExecutionResult, GraphQLError, type GraphQLFormattedError, execute } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { RateLimitedError, TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
-import { StoreUnavailableError } from '../eventstore/eventStore.js';
-import { CursorExpiredError, SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
+import { CursorExpiredError, SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
 
 /** The request has no valid session. */
 export class UnauthenticatedError extends Error {
@@ -34,7 +34,7 @@ const toPublicError = (error: unknown): { code: ErrorCode; message: string; exte
   if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED', message: error.message };
   if (error instanceof RateLimitedError) return { code: 'RATE_LIMITED', message: error.message, extensions: { retryAfterMs: error.retryAfterMs } };
   if (error instanceof TooManySubscriptionsError) return { code: 'TOO_MANY_SUBSCRIPTIONS', message: error.message, extensions: { max: error.max } };
-  if (error instanceof StoreUnavailableError) return { code: 'UNAVAILABLE', message: 'The event store is unreachable; try again' };
+  if (error instanceof StoreUnavailableError) return { code: 'UNAVAILABLE', message: 'A store the server depends on is unreachable; try again' };
   if (error instanceof CursorExpiredError) return { code: 'CURSOR_EXPIRED', message: error.message };
   if (error instanceof SubscriberTooSlowError) {
     return { code: 'SUBSCRIBER_TOO_SLOW', message: error.message, extensions: { lastCursor: error.lastCursor } };
@@ -75,36 +75,8 @@ export const maskError = (error: unknown, message: string, isDev?: boolean): Err
   return yogaMaskError(error, message, isDev);
 };
 
-/**
- * A result executed by graphql-js outside Yoga's envelop, its errors masked as Yoga masks them. A
- * result without `data` never started: its errors without a path are about the request's input
- * (variables that do not coerce), which Yoga's executor marks as such and graphql-js does not.
- */
-export const toMaskedResult = (result: ExecutionResult): ExecutionResult => {
-  if (!result.errors) return result;
-  const started = 'data' in result;
-  return {
-    ...result,
-    errors: result.errors.map((error) => {
-      const input = !started && error.path === undefined && error.extensions.code === undefined;
-      return maskError(input ? withCode(error, 'BAD_USER_INPUT') : error, 'Unexpected error.') as GraphQLError;
-    }),
-  };
-};
-
-/**
- * graphql-js's execute, its errors masked as Yoga masks them: for documents Yoga's envelop has
- * parsed and validated already (over the WebSocket), where execution is all its plugins would add to.
- */
-export const executeMasked = (args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult> => {
-  const result = execute(args);
-  return isPromiseLike(result) ? result.then(toMaskedResult) : toMaskedResult(result);
-};
-
-export const isPromiseLike = <T>(value: T | Promise<T>): value is Promise<T> =>
-  typeof (value as { then?: unknown } | null)?.then === 'function';
-
-const withCode = (error: GraphQLError, code: ErrorCode) =>
+/** The error with `extensions.code` set. */
+export const withCode = (error: GraphQLError, code: ErrorCode) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 /** For errors that reach graphql-ws outside of execution (a subscription's source failing mid-stream). */

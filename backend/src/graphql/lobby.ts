@@ -1,4 +1,4 @@
-import type { LobbyEntry } from '../eventstore/chatQueries.js';
+import type { LobbyEntry } from '../chat/feeds.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { RoomRef } from './room.js';
@@ -33,7 +33,7 @@ builder.subscriptionField('lobbyEvents', (t) =>
     args: { after: t.arg.string() },
     subscribe: (_, args, context) => {
       requireViewer(context);
-      return context.queries.openLobbyEvents(args.after ?? null);
+      return context.feeds.openLobbyEvents(args.after ?? null);
     },
     resolve: (entry: LobbyEntry) => entry,
   }),

@@ -1,4 +1,4 @@
-import type { MessagePage, MessageView } from '../eventstore/chatQueries.js';
+import type { MessagePage, MessageView } from '../chat/queries.js';
 import { builder } from './builder.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { requireViewer } from './context.js';

@@ -1,4 +1,4 @@
-import type { RoomDirectoryPage, RoomView } from '../eventstore/chatQueries.js';
+import type { RoomDirectoryPage, RoomView } from '../chat/queries.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { builder } from './builder.js';
 import { operationSelects, selects } from './selects.js';

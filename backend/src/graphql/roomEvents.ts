@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors.js';
-import type { EphemeralEntry, RoomEventEntry, RoomLogEntry } from '../eventstore/chatQueries.js';
+import type { EphemeralEntry, RoomEventEntry, RoomLogEntry } from '../chat/feeds.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { MessageRef } from './message.js';
@@ -57,7 +57,7 @@ builder.subscriptionField('roomEvents', (t) =>
       if (!(await context.queries.getRoom(roomId))) throw new NotFoundError('Room not found');
       // Following a room is being in it: the lease lasts as long as the subscription.
       let release: (() => Promise<void>) | undefined;
-      const events = await context.queries.openRoomEvents(roomId, args.after ?? null, async () => release?.());
+      const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, async () => release?.());
       try {
         release = await context.presence.enter(roomId, viewer.userId);
       } catch (error) {

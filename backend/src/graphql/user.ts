@@ -1,5 +1,5 @@
 import { USER_STATUSES } from '../domain/user/user.js';
-import type { UserView } from '../eventstore/chatQueries.js';
+import type { UserView } from '../chat/queries.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 

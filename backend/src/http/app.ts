@@ -2,14 +2,14 @@ import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, c
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import type { Config } from '../config.js';
-import { StoreUnavailableError } from '../eventstore/eventStore.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { createAuthRoutes } from './authRoutes.js';
 import {
   HttpError, isAllowedOrigin, readBody, sendError, sendJson, toGraphiQLContentSecurityPolicy, toHeaders, toSecurityHeaders,
 } from './httpUtil.js';
-import { type Services, createServices } from './services.js';
+import { type Services, createServices } from '../services.js';
 import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.js';
@@ -146,7 +146,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) return sendError(res, error);
-      if (error instanceof StoreUnavailableError) return sendError(res, new HttpError(503, 'The event store is unreachable', 'UNAVAILABLE'));
+      if (error instanceof StoreUnavailableError) return sendError(res, new HttpError(503, 'A store the server depends on is unreachable', 'UNAVAILABLE'));
       console.error('unexpected error:', error);
       sendError(res, new HttpError(500, 'Internal error', 'INTERNAL'));
     });

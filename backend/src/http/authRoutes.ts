@@ -9,10 +9,10 @@ import { SESSION_ABSOLUTE_MS } from '../auth/sessionStore.js';
 import { SignInError, type SignInErrorCode, type TwitterSignIn, createTwitterSignIn } from '../auth/twitter.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Profile } from '../domain/user/user.js';
-import { StoreUnavailableError } from '../eventstore/eventStore.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 import type { Viewer } from '../graphql/context.js';
 import { HttpError, isAllowedOrigin, readJsonBody, sendJson, sendRedirect, toClientAddress } from './httpUtil.js';
-import type { Services } from './services.js';
+import type { Services } from '../services.js';
 
 export interface AuthRoutes {
   /** The viewer a request's session cookie proves, or null; rejects with `StoreUnavailableError` when sessions cannot be read. */

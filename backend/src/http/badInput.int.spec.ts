@@ -5,7 +5,7 @@ import {
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDevUserId } from '../auth/devLogin.js';
-import { lobbyStreamKey, toMessageSnapshotsKey, toRoomStreamKey, toUserStreamKey } from '../eventstore/keys.js';
+import { lobbyStreamKey, toMessageSnapshotsKey, toRoomStreamKey, toUserStreamKey } from '../chat/keys.js';
 import { schema } from '../graphql/schema.js';
 import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
 

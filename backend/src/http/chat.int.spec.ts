@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESEND_WINDOW_MS } from '../../../frontend/src/chat/outbox.js';
-import { IDEMPOTENCY_TTL_SECONDS } from '../eventstore/chatCommands.js';
+import { IDEMPOTENCY_TTL_SECONDS } from '../chat/commands.js';
 import { collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
 
 const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name createdBy { handle } } }';

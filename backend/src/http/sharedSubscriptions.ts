@@ -2,10 +2,10 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST,
 } from 'graphql';
 import type { WebSocket } from 'ws';
-import { type Sink, canPush, pushTo, returnThis } from '../eventstore/push.js';
-import { SubscriberTooSlowError } from '../eventstore/subscribeToStream.js';
+import { type Sink, canPush, pushTo, returnThis } from '../streaming/push.js';
+import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
-import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/errors.js';
+import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/execute.js';
 import type { FrameWriter } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
 

@@ -4,7 +4,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
-import { lobbyStreamKey } from '../eventstore/keys.js';
+import { lobbyStreamKey } from '../chat/keys.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer, operateOverSocket } from '../testing/testServer.js';
 import { KEEP_ALIVE_TIMEOUT_MS } from './app.js';

@@ -7,7 +7,7 @@ import { createContext, type GraphQLContext, type Viewer } from '../graphql/cont
 import { maskError, toDocumentTooComplexError } from '../graphql/errors.js';
 import { schema } from '../graphql/schema.js';
 import { renderGraphiQL } from './graphiql.js';
-import type { Services } from './services.js';
+import type { Services } from '../services.js';
 
 /** What the transport (HTTP handler or WebSocket) knows before GraphQL runs. */
 export interface ServerContext {
@@ -104,8 +104,8 @@ const useNoIntrospection = (): Plugin<ServerContext> => ({
  * An operation's context, over either transport: Yoga's `context` below, and ws.ts's directly.
  * (Envelop's context pipeline, where this is the only hook, cost ~5 µs of every operation on a socket.)
  */
-export const toContextFactory = (services: Pick<Services, 'commands' | 'queries' | 'presence'>) => (viewer: Viewer | null): GraphQLContext =>
-  createContext({ viewer, commands: services.commands, queries: services.queries, presence: services.presence });
+export const toContextFactory = (services: Pick<Services, 'commands' | 'queries' | 'feeds' | 'presence'>) => (viewer: Viewer | null): GraphQLContext =>
+  createContext({ viewer, commands: services.commands, queries: services.queries, feeds: services.feeds, presence: services.presence });
 
 /**
  * The Yoga instance behind both transports. Over HTTP: CORS answers only the allowed origins (never

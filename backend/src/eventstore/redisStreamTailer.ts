@@ -1,11 +1,6 @@
 import { ReplyError, type Redis } from 'ioredis';
-import {
-  compareCursors,
-  StoreUnavailableError,
-  type Cursor,
-  type RecordedEvent,
-  type StreamTailer,
-} from './eventStore.js';
+import { compareCursors, type Cursor, type RecordedEvent, type StreamTailer } from './eventStore.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 
 /**
  * Decodes one stream entry as Redis returns it (`[id, [field, value, …]]`, written by the append

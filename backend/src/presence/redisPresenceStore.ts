@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from './eventStore.js';
+import { callRedis as call } from '../redis/connection.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 import { presenceRoomsKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserRoomsKey } from './keys.js';
 import { GRACE_LEASE_ID, type Departure, type Lease, type PresenceStore, toLeaseMember } from './presenceStore.js';
 
@@ -52,13 +53,6 @@ interface Scripts {
   presenceSweep: Script;
 }
 
-const call = async <T>(command: () => Promise<T>): Promise<T> => {
-  try {
-    return await command();
-  } catch (error) {
-    throw new StoreUnavailableError(error);
-  }
-};
 
 const roomKeys = (roomId: string) => [toRoomOnlineKey(roomId), toRoomOnlineUsersKey(roomId)] as const;
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { EventStore } from './eventStore.js';
-import { EVENT_VERSION } from './handleCommand.js';
+import type { EventStore } from '../eventstore/eventStore.js';
+import { EVENT_VERSION } from '../chat/handleCommand.js';
 import { lobbyActivityKey, toRoomActivityKey } from './keys.js';
 import type { Lease, PresenceStore } from './presenceStore.js';
 

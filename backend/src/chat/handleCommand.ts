@@ -1,7 +1,7 @@
 import type { Decider, DomainEvent } from '../domain/decider.js';
 import { fold } from '../domain/decider.js';
 import { ConflictError } from '../domain/errors.js';
-import type { AppendRequest, Cursor, EventMeta, EventStore, SnapshotRef } from './eventStore.js';
+import type { AppendRequest, Cursor, EventMeta, EventStore, SnapshotRef } from '../eventstore/eventStore.js';
 
 /** Where one aggregate lives: the stream its events go to and the snapshot that holds its state. */
 export interface AggregateAddress {

@@ -6,7 +6,7 @@ import {
   type RecordedEvent,
   type StreamInfo,
   type Unfollow,
-} from './eventStore.js';
+} from '../eventstore/eventStore.js';
 import { type PushableIterator, type Sink, pushTo, returnThis } from './push.js';
 
 /** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */

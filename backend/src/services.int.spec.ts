@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../config.js';
-import { DEFAULT_PRESENCE_OPTIONS } from '../eventstore/presence.js';
-import { type TestRedis, startTestRedis } from '../testing/redisServer.js';
+import { ConfigError } from './config.js';
+import { DEFAULT_PRESENCE_OPTIONS } from './presence/presence.js';
+import { type TestRedis, startTestRedis } from './testing/redisServer.js';
 import { createServices } from './services.js';
 
 describe('Redis durability at start', () => {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ConfigError } from '../config.js';
 
 /** What the server needs of Redis to keep its promise, as far as Redis lets us read it. */
 export interface RedisDurability {
@@ -22,4 +23,17 @@ const readConfig = async (redis: Redis, name: string): Promise<string | null> =>
 export const inspectRedisDurability = async (redis: Redis): Promise<RedisDurability> => {
   const [appendOnly, evictionPolicy] = await Promise.all([readConfig(redis, 'appendonly'), readConfig(redis, 'maxmemory-policy')]);
   return { appendOnly: appendOnly === null ? null : appendOnly === 'yes', evictionPolicy };
+};
+
+/** Refuses an evicting Redis (it could drop the log); warns when a Redis restart would lose events. */
+export const assertDurable = async ({ appendOnly, evictionPolicy }: RedisDurability) => {
+  if (evictionPolicy !== null && evictionPolicy !== 'noeviction') {
+    throw new ConfigError(`REDIS_URL: Redis maxmemory-policy is ${evictionPolicy}; it must be noeviction, or Redis may evict the event log`);
+  }
+  if (appendOnly === false) {
+    console.warn('warning: Redis has appendonly off: events acknowledged since its last snapshot are lost if Redis restarts (set appendonly yes)');
+  }
+  if (appendOnly === null || evictionPolicy === null) {
+    console.warn('warning: cannot read Redis CONFIG: make sure appendonly is yes and maxmemory-policy is noeviction');
+  }
 };

@@ -1,4 +1,5 @@
-import { type RecordedEvent, StoreUnavailableError, type StreamTailer, type Unfollow } from './eventStore.js';
+import { type RecordedEvent, type StreamTailer, type Unfollow } from '../eventstore/eventStore.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 
 /**
  * A tailer of mapped items: one follow of the underlying tailer per stream, each batch mapped

@@ -3,8 +3,8 @@ import { parseRoomName, roomDecider, toRoomNameKey } from '../domain/room/room.j
 import { type Profile, type UserStatus, userDecider } from '../domain/user/user.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
-import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView } from './chatQueries.js';
-import type { EventStore } from './eventStore.js';
+import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView } from './queries.js';
+import type { EventStore } from '../eventstore/eventStore.js';
 import { handleCommand } from './handleCommand.js';
 import { isRoomId, newMessageId, newRoomId, toMessageRoomId } from './ids.js';
 import {

@@ -1,22 +1,26 @@
 import { Redis } from 'ioredis';
-import type { SessionStore } from '../auth/sessionStore.js';
-import { createMemorySessionStore } from '../auth/memorySessionStore.js';
-import { type OAuthStateStore, createMemoryOAuthStateStore, createRedisOAuthStateStore } from '../auth/oauthStateStore.js';
-import { type RateLimits, createRateLimits, withRateLimits } from '../auth/rateLimits.js';
-import { createRedisSessionStore } from '../auth/redisSessionStore.js';
-import { type SessionEvents, createLocalSessionEvents, createRedisSessionEvents } from '../auth/sessionEvents.js';
-import { type SocketLeases, createMemorySocketLeases, createRedisSocketLeases } from '../auth/socketLeases.js';
-import { type ChatCommands, createChatCommands } from '../eventstore/chatCommands.js';
-import { type ChatQueries, createChatQueries } from '../eventstore/chatQueries.js';
-import { type EventStore, StoreUnavailableError } from '../eventstore/eventStore.js';
-import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
-import { createMemoryPresenceStore } from '../eventstore/memoryPresenceStore.js';
-import { type Presence, type PresenceOptions, createPresence } from '../eventstore/presence.js';
-import { coalesceWrites, createRedisEventStore, failFastRedisOptions } from '../eventstore/redisEventStore.js';
-import { createRedisPresenceStore } from '../eventstore/redisPresenceStore.js';
-import { startRetention } from '../eventstore/retention.js';
-import { type RedisDurability, inspectRedisDurability } from '../eventstore/redisDurability.js';
-import { ConfigError } from '../config.js';
+import type { SessionStore } from './auth/sessionStore.js';
+import { createMemorySessionStore } from './auth/memorySessionStore.js';
+import { type OAuthStateStore, createMemoryOAuthStateStore, createRedisOAuthStateStore } from './auth/oauthStateStore.js';
+import { type RateLimits, createRateLimits, withRateLimits } from './auth/rateLimits.js';
+import { createRedisSessionStore } from './auth/redisSessionStore.js';
+import { type SessionEvents, createLocalSessionEvents, createRedisSessionEvents } from './auth/sessionEvents.js';
+import { type SocketLeases, createMemorySocketLeases, createRedisSocketLeases } from './auth/socketLeases.js';
+import { type ChatCommands, createChatCommands } from './chat/commands.js';
+import { type ChatFeeds, createChatFeeds } from './chat/feeds.js';
+import { type ChatQueries, createChatQueries } from './chat/queries.js';
+import { type EventStore } from './eventstore/eventStore.js';
+import { StoreUnavailableError } from './storeUnavailable.js';
+import { createMemoryEventStore } from './eventstore/memoryEventStore.js';
+import { createMemoryPresenceStore } from './presence/memoryPresenceStore.js';
+import { type Presence, type PresenceOptions, createPresence } from './presence/presence.js';
+import { createRedisEventStore } from './eventstore/redisEventStore.js';
+import { coalesceWrites, failFastRedisOptions } from './redis/connection.js';
+import { createRedisPresenceStore } from './presence/redisPresenceStore.js';
+import { startRetention } from './eventstore/retention.js';
+import { assertDurable, inspectRedisDurability } from './redis/durability.js';
+import { ConfigError } from './config.js';
+import { toRoomStreamKey } from './chat/keys.js';
 
 /** Everything a server process shares between requests. */
 export interface Services {
@@ -32,24 +36,13 @@ export interface Services {
   /** Posting and room creation are rate-limited here, before anything is appended. */
   commands: ChatCommands;
   queries: ChatQueries;
+  /** What subscribers of rooms and the lobby receive. */
+  feeds: ChatFeeds;
   presence: Presence;
   /** Trims room logs to ROOM_LOG_MAX_EVENTS when that is set. */
   retention: ReturnType<typeof startRetention> | null;
   close(): Promise<void>;
 }
-
-/** Refuses an evicting Redis (it could drop the log); warns when a Redis restart would lose events. */
-const assertDurable = async ({ appendOnly, evictionPolicy }: RedisDurability) => {
-  if (evictionPolicy !== null && evictionPolicy !== 'noeviction') {
-    throw new ConfigError(`REDIS_URL: Redis maxmemory-policy is ${evictionPolicy}; it must be noeviction, or Redis may evict the event log`);
-  }
-  if (appendOnly === false) {
-    console.warn('warning: Redis has appendonly off: events acknowledged since its last snapshot are lost if Redis restarts (set appendonly yes)');
-  }
-  if (appendOnly === null || evictionPolicy === null) {
-    console.warn('warning: cannot read Redis CONFIG: make sure appendonly is yes and maxmemory-policy is noeviction');
-  }
-};
 
 const unlimited: RateLimits = { consume: async () => {} };
 
@@ -97,10 +90,15 @@ export const createServices = async (options: {
   const presenceStore = stateRedis ? createRedisPresenceStore(stateRedis) : createMemoryPresenceStore();
   const presence = createPresence(store, presenceStore, options.presence);
   const queries = createChatQueries(store);
+  const feeds = createChatFeeds(store, queries);
   const commands = withRateLimits(createChatCommands(store, queries), limits, queries);
-  const retention = options.roomLogMaxEvents ? startRetention(store, { maxEvents: options.roomLogMaxEvents, everyMs: 60_000 }) : null;
+  const retention = options.roomLogMaxEvents ? startRetention(store, {
+        maxEvents: options.roomLogMaxEvents,
+        everyMs: 60_000,
+        listStreams: async () => (await queries.listRooms()).map((room) => toRoomStreamKey(room.id)),
+      }) : null;
   return {
-    store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, presence,
+    store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, feeds, presence,
     retention,
     async close() {
       await retention?.stop();

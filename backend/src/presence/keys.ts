@@ -1,19 +1,10 @@
 /**
- * Every Redis key the event store uses, in one place. Keys of one room share the hash tag
- * `{r:<roomId>}`, keys of one user `{u:<userId>}`, lobby keys `{lobby}`, so each append script
- * touches a single Redis Cluster slot. The in-memory store uses the same names as map keys.
+ * Every Redis key of presence (leases, typing, and the capped streams of ephemeral events), in one
+ * place. Keys of one room carry its hash tag `{r:<roomId>}`, as the room's log does, so the tailer
+ * and the lease scripts stay in the room's Redis Cluster slot.
  */
-export const lobbyStreamKey = 'chat:{lobby}:log';
-export const roomSnapshotsKey = 'chat:{lobby}:rooms';
-export const roomNamesKey = 'chat:{lobby}:room-names';
 /** Ephemeral lobby events (online counts), capped. */
 export const lobbyActivityKey = 'chat:{lobby}:activity';
-
-export const toRoomStreamKey = (roomId: string) => `chat:{r:${roomId}}:log`;
-export const toMessageSnapshotsKey = (roomId: string) => `chat:{r:${roomId}}:messages`;
-export const toIdempotencyKey = (roomId: string, userId: string, clientId: string) =>
-  `chat:{r:${roomId}}:idem:${userId}:${clientId}`;
-
 /** Ephemeral room events (joined, left, typing, status), capped, never replayed. */
 export const toRoomActivityKey = (roomId: string) => `chat:{r:${roomId}}:activity`;
 /** Presence leases: member = `<userId> <leaseId>`, score = expiry (ms). */
@@ -27,5 +18,3 @@ export const presenceRoomsKey = 'chat:presence:rooms';
 /** The rooms a user holds leases in: member = `<roomId> <leaseId>`, score = expiry (ms). */
 export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;
 
-export const toUserStreamKey = (userId: string) => `chat:{u:${userId}}:log`;
-export const toUserSnapshotKey = (userId: string) => `chat:{u:${userId}}:state`;

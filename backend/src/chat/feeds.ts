@@ -1,0 +1,145 @@
+import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
+import type { RoomEvent, RoomState } from '../domain/room/room.js';
+import { type Cursor, type EventStore, type RecordedEvent } from '../eventstore/eventStore.js';
+import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
+import type { RoomActivityType } from '../presence/presence.js';
+import { createMappedTailer } from '../streaming/mappedTailer.js';
+import type { PushableIterator } from '../streaming/push.js';
+import { mergeMapped } from '../streaming/mergeMapped.js';
+import { type MappedSource, openStreamSubscription } from '../streaming/subscribeToStream.js';
+import { toMessageRoomId } from './ids.js';
+import { lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomStreamKey } from './keys.js';
+import { type ChatQueries, type MessageView, type RoomView, type UserView, parseCursor, toRoomView } from './queries.js';
+
+/**
+ * One logged event of a room, as subscribers see it: the message in its current state, with its
+ * author, so that rendering it reads nothing more (and can be done without waiting).
+ */
+export interface RoomLogEntry {
+  kind: MessageEvent['type'];
+  cursor: Cursor;
+  at: string;
+  message: MessageView & { author: UserView };
+}
+
+/** An event that happened to a person in a room; never logged, never replayed. */
+export interface EphemeralEntry {
+  kind: RoomActivityType;
+  cursor: null;
+  at: string;
+  user: UserView;
+}
+
+export type RoomEventEntry = RoomLogEntry | EphemeralEntry;
+
+export type LobbyEntry =
+  | { kind: RoomEvent['type']; cursor: Cursor; at: string; room: RoomView }
+  | { kind: 'OnlineCountChanged'; cursor: null; at: string; room: RoomView };
+
+export interface ChatFeeds {
+  /**
+   * Logged events of a room after `after` (default: from now), then live ones (see
+   * `openStreamSubscription`), interleaved with live ephemeral ones. `onEnd` runs once when it ends.
+   */
+  openRoomEvents(roomId: string, after: string | null, onEnd?: () => Promise<void>): Promise<AsyncIterableIterator<RoomEventEntry>>;
+  /** Rooms created and renamed (resumable like room events), and live online-count changes. */
+  openLobbyEvents(after: string | null): Promise<AsyncIterableIterator<LobbyEntry>>;
+}
+
+/** A subscriber's entry with the position of the event it came from. */
+interface Placed<E> {
+  cursor: Cursor;
+  entry: E;
+}
+
+const timeOf = (event: RecordedEvent): string => {
+  const data = event.data as { postedAt?: string; editedAt?: string; deletedAt?: string; createdAt?: string; renamedAt?: string };
+  return data.postedAt ?? data.editedAt ?? data.deletedAt ?? data.createdAt ?? data.renamedAt ?? new Date(Number(event.cursor.split('-')[0])).toISOString();
+};
+
+const messageIdOf = (event: RecordedEvent): string => (event.data as { messageId: string }).messageId;
+
+/**
+ * The application's live side: what a room's and the lobby's subscribers receive, each event
+ * mapped once per process (with the message and its author already read) for every subscriber.
+ */
+export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFeeds => {
+  const { getUsers } = queries;
+  // Mappers from events to what subscribers receive: one batch read per batch of events. Each
+  // entry is positioned by its event's id (an ephemeral entry shows no cursor, but has one).
+
+  const toRoomLogEntries = async (events: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
+    const ids = events.map(messageIdOf);
+    const roomId = ids[0] === undefined ? null : toMessageRoomId(ids[0]);
+    const snapshots = roomId ? await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), ids) : [];
+    const messages = snapshots.map((snapshot, i) => {
+      if (!snapshot) throw new Error(`message ${ids[i]} has no snapshot`);
+      return snapshot.state;
+    });
+    const authors = await getUsers(messages.map((message) => message.authorId));
+    return events.map((event, i) => {
+      const message = { ...messages[i]!, author: authors.get(messages[i]!.authorId)! };
+      return { cursor: event.cursor, entry: { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message } };
+    });
+  };
+
+  const toEphemeralEntries = async (events: RecordedEvent[]): Promise<Placed<EphemeralEntry>[]> => {
+    const data = events.map((event) => event.data as { userId: string; at: string });
+    const users = await getUsers(data.map((d) => d.userId));
+    return events.map((event, i) => ({
+      cursor: event.cursor,
+      entry: { kind: event.type as RoomActivityType, cursor: null, at: data[i]!.at, user: users.get(data[i]!.userId)! },
+    }));
+  };
+
+  const toLobbyEntries = async (events: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {
+    const roomIds = events.map((event) => (event.data as { roomId: string }).roomId);
+    const snapshots = await store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds);
+    return events.map((event, i) => {
+      const room = snapshots[i] && toRoomView(snapshots[i].state);
+      if (!room) throw new Error(`room ${roomIds[i]} has no snapshot`);
+      const entry: LobbyEntry = event.type === 'OnlineCountChanged'
+        ? { kind: 'OnlineCountChanged', cursor: null, at: (event.data as { at: string }).at, room }
+        : { kind: event.type as RoomEvent['type'], cursor: event.cursor, at: timeOf(event), room };
+      return { cursor: event.cursor, entry };
+    });
+  };
+
+  /** One follow per stream in this process, each event mapped once for every subscriber. */
+  const sourceOf = <E>(map: (events: RecordedEvent[]) => Promise<Placed<E>[]>): MappedSource<Placed<E>> => ({
+    tailer: createMappedTailer(store.tailer, map),
+    map,
+  });
+  const sources = { roomLog: sourceOf(toRoomLogEntries), roomActivity: sourceOf(toEphemeralEntries), lobby: sourceOf(toLobbyEntries) };
+
+  /** A log from `after`, merged with the live ephemeral stream beside it; the entries, shared by all subscribers. */
+  const openMerged = async <E>(
+    log: { stream: string; source: MappedSource<Placed<E>> },
+    activity: { stream: string; source: MappedSource<Placed<E>> },
+    after: string | null,
+    onEnd?: () => Promise<void>,
+  ): Promise<AsyncIterableIterator<E>> => {
+    const from = after === null ? null : parseCursor(after, 'after');
+    const logged = await openStreamSubscription(store, log.stream, { after: from }, log.source);
+    let live: PushableIterator<Placed<E>>;
+    try {
+      live = await openStreamSubscription(store, activity.stream, { after: null }, activity.source);
+    } catch (error) {
+      await logged.return?.();
+      throw error;
+    }
+    return mergeMapped([logged, live], (placed) => placed.entry, onEnd ?? (() => {}));
+  };
+
+  return {
+    openRoomEvents: (roomId, after, onEnd) =>
+      openMerged<RoomEventEntry>(
+        { stream: toRoomStreamKey(roomId), source: sources.roomLog },
+        { stream: toRoomActivityKey(roomId), source: sources.roomActivity },
+        after,
+        onEnd,
+      ),
+    openLobbyEvents: (after) =>
+      openMerged({ stream: lobbyStreamKey, source: sources.lobby }, { stream: lobbyActivityKey, source: sources.lobby }, after),
+  };
+};

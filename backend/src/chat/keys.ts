@@ -1,0 +1,16 @@
+/**
+ * Every Redis key of the chat's logs and inline read models, in one place. Keys of one room share the hash tag
+ * `{r:<roomId>}`, keys of one user `{u:<userId>}`, lobby keys `{lobby}`, so each append script
+ * touches a single Redis Cluster slot. The in-memory store uses the same names as map keys.
+ */
+export const lobbyStreamKey = 'chat:{lobby}:log';
+export const roomSnapshotsKey = 'chat:{lobby}:rooms';
+export const roomNamesKey = 'chat:{lobby}:room-names';
+
+export const toRoomStreamKey = (roomId: string) => `chat:{r:${roomId}}:log`;
+export const toMessageSnapshotsKey = (roomId: string) => `chat:{r:${roomId}}:messages`;
+export const toIdempotencyKey = (roomId: string, userId: string, clientId: string) =>
+  `chat:{r:${roomId}}:idem:${userId}:${clientId}`;
+
+export const toUserStreamKey = (userId: string) => `chat:{u:${userId}}:log`;
+export const toUserSnapshotKey = (userId: string) => `chat:{u:${userId}}:state`;
