@@ -12,7 +12,7 @@ import type { AppendRequest, AppendResult } from './eventStore.js';
  * The JSON documents (each event's data and meta, the snapshot's state) travel as ARGV of their
  * own, after the spec, rather than inside it: written as they are, neither escaped into the spec
  * nor decoded by the script. Event i (from 1) has its data in ARGV[2i] and its meta in ARGV[2i+1];
- * the state follows the last event.
+ * the state follows the last event. Index entries (`indexes`) take the cursor their event got.
  */
 export const appendLua = `
 local spec = cjson.decode(ARGV[1])
@@ -43,6 +43,11 @@ end
 if idem then
   redis.call('SET', KEYS[idem.key], idem.result, 'EX', idem.ttl)
 end
+if spec.indexes then
+  for _, index in ipairs(spec.indexes) do
+    redis.call('XADD', KEYS[index.key], reply[index.event + 2], 'r', index.ref)
+  end
+end
 if claim then
   redis.call('HSET', KEYS[claim.key], claim.field, claim.owner)
   if claim.release and claim.release ~= claim.field and redis.call('HGET', KEYS[claim.key], claim.release) == claim.owner then
@@ -60,7 +65,7 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     if (index < 0) index = keys.push(key) - 1;
     return index + 1;
   };
-  const { snapshot, idempotency, claim } = request;
+  const { snapshot, idempotency, claim, indexes } = request;
   const args = [''];
   // One meta object is usually shared by every event of a decision: serialised once.
   let lastMeta: unknown;
@@ -89,6 +94,7 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
       result: idempotency.result,
     },
     claim: claim && { key: keyIndex(claim.key), field: claim.field, owner: claim.owner, release: claim.release },
+    indexes: indexes?.length ? indexes.map((index) => ({ event: index.event, key: keyIndex(index.key), ref: index.ref })) : undefined,
   };
   args[0] = JSON.stringify(spec);
   return { keys, args };
@@ -114,3 +120,44 @@ export const toAppendResult = (reply: unknown): AppendResult => {
 };
 
 const toJson = (value: unknown): string => JSON.stringify(value) ?? 'null';
+
+/**
+ * Entries of an index, newest first, from ARGV[1] ('+' or an exclusive '(<id>'), at most ARGV[2];
+ * with KEYS[2], each entry's snapshot in that hash, read in the same step. The reply is flat:
+ * cursor and ref of each entry, then (with KEYS[2]) each snapshot or a null.
+ */
+export const readIndexLua = `
+local entries = redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', ARGV[2])
+local n = #entries
+local reply = {}
+local refs = {}
+for i = 1, n do
+  reply[2 * i - 1] = entries[i][1]
+  refs[i] = entries[i][2][2]
+  reply[2 * i] = refs[i]
+end
+if KEYS[2] and n > 0 then
+  local values = redis.call('HMGET', KEYS[2], unpack(refs))
+  for i = 1, n do reply[2 * n + i] = values[i] end
+end
+return reply
+`;
+
+/**
+ * Moves rebuilt keys over live ones (KEYS in pairs after KEYS[1], the stream) if the stream's last
+ * id is still ARGV[1] ('' for an empty stream); 1 when it swapped, 0 when an append came first.
+ */
+export const swapRebuiltLua = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+local lastId = ''
+if last then lastId = last[1] end
+if lastId ~= ARGV[1] then return 0 end
+for i = 2, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('RENAME', KEYS[i], KEYS[i + 1])
+  else
+    redis.call('DEL', KEYS[i + 1])
+  end
+end
+return 1
+`;

@@ -269,6 +269,87 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       expect(await store.append(valid)).toEqual({ status: 'duplicate', result: 'attempt' });
     });
 
+    describe('indexes', () => {
+      /** A key beside the test's stream, in its hash slot. */
+      const beside = (kind: string) => stream.replace(/:log$/, `:${kind}`);
+
+      it('gives index entries the cursors of their events, in the same append', async () => {
+        const index = beside('index');
+        const cursors = appended(
+          await store.append({
+            stream,
+            events: [event('Posted'), event('Edited'), event('Posted')],
+            indexes: [{ event: 0, key: index, ref: 'm1' }, { event: 2, key: index, ref: 'm2' }],
+          }),
+        );
+        expect(await store.readIndexForward(index, { count: 10 })).toEqual([
+          { cursor: cursors[0], ref: 'm1' },
+          { cursor: cursors[2], ref: 'm2' },
+        ]);
+        expect(await store.readIndexForward(index, { after: cursors[0], count: 10 })).toEqual([{ cursor: cursors[2], ref: 'm2' }]);
+        expect(await store.readIndexBackward(index, { count: 1 })).toEqual([{ cursor: cursors[2], ref: 'm2' }]);
+        expect(await store.readIndexBackward(index, { before: cursors[2], count: 5 })).toEqual([{ cursor: cursors[0], ref: 'm1' }]);
+        expect(await store.readIndexBackward(beside('none'), { count: 5 })).toEqual([]);
+      });
+
+      it('reads each entry with the snapshot it names, in one step', async () => {
+        const index = beside('index');
+        const hash = beside('state');
+        const [first] = appended(
+          await store.append({ stream, events: [event('Posted')], snapshot: { ref: { key: hash, field: 'm1' }, expectedRev: null, state: { body: 'one' } }, indexes: [{ event: 0, key: index, ref: 'm1' }] }),
+        );
+        const [second] = appended(await store.append({ stream, events: [event('Posted')], indexes: [{ event: 0, key: index, ref: 'm2' }] }));
+        expect(await store.readIndexBackward(index, { count: 5, join: hash })).toEqual([
+          { cursor: second, ref: 'm2', snapshot: null },
+          { cursor: first, ref: 'm1', snapshot: { rev: 1, state: { body: 'one' } } },
+        ]);
+        expect(await store.readSnapshotsAt([{ key: hash, field: 'm2' }, { key: hash, field: 'm1' }])).toEqual([null, { rev: 1, state: { body: 'one' } }]);
+      });
+
+      it('writes no index entry when the append is refused, and trims an index like a stream', async () => {
+        const index = beside('index');
+        const ref = { key: beside('state'), field: 'a' };
+        appended(await store.append({ stream, events: [event('A')], snapshot: { ref, expectedRev: null, state: 1 }, indexes: [{ event: 0, key: index, ref: 'a' }] }));
+        const refused = await store.append({ stream, events: [event('B')], snapshot: { ref, expectedRev: null, state: 2 }, indexes: [{ event: 0, key: index, ref: 'b' }] });
+        expect(refused.status).toBe('conflict');
+        const [later] = appended(await store.append({ stream, events: [event('C')], indexes: [{ event: 0, key: index, ref: 'c' }] }));
+        expect((await store.readIndexForward(index, { count: 10 })).map((entry) => entry.ref)).toEqual(['a', 'c']);
+        await store.trim(index, later!);
+        expect((await store.readIndexForward(index, { count: 10 })).map((entry) => entry.ref)).toEqual(['c']);
+      });
+    });
+
+    describe('rebuilding a read model beside the live one', () => {
+      const beside = (kind: string) => stream.replace(/:log$/, `:${kind}`);
+
+      it('swaps rebuilt keys in while the stream has not moved, and empties what was not rebuilt', async () => {
+        const [a, b] = await appendMany(store, stream, 2);
+        const [live, rebuilt, liveHash, rebuiltHash] = [beside('index'), beside('index-rebuild'), beside('state'), beside('state-rebuild')];
+        await store.writeRebuilt({ index: { key: live, entries: [{ cursor: a!, ref: 'stale' }] } });
+        await store.writeRebuilt({ snapshots: { key: liveHash, values: [['stale', { rev: 9, state: 'x' }]] } });
+        await store.writeRebuilt({ index: { key: rebuilt, entries: [{ cursor: a!, ref: 'a' }] } });
+        await store.writeRebuilt({ index: { key: rebuilt, entries: [{ cursor: b!, ref: 'b' }] } });
+        await expect(store.writeRebuilt({ index: { key: rebuilt, entries: [{ cursor: a!, ref: 'again' }] } })).rejects.toThrow();
+
+        const moves = [{ from: rebuilt, to: live }, { from: rebuiltHash, to: liveHash }];
+        expect(await store.swapRebuilt(stream, a!, moves)).toBe(false);
+        expect((await store.readIndexForward(live, { count: 10 })).map((entry) => entry.ref)).toEqual(['stale']);
+        expect(await store.swapRebuilt(stream, b!, moves)).toBe(true);
+        expect(await store.readIndexForward(live, { count: 10 })).toEqual([{ cursor: a, ref: 'a' }, { cursor: b, ref: 'b' }]);
+        expect(await store.readIndexForward(rebuilt, { count: 10 })).toEqual([]);
+        expect((await store.readAllSnapshots(liveHash)).size).toBe(0);
+        expect(await store.swapRebuilt(uniqueName('log'), null, [])).toBe(true);
+      });
+
+      it('deletes leftover keys', async () => {
+        const key = beside('state-rebuild');
+        await store.writeRebuilt({ snapshots: { key, values: [['f', { rev: 1, state: { n: 1 } }]] } });
+        expect(await store.readSnapshot({ key, field: 'f' })).toEqual({ rev: 1, state: { n: 1 } });
+        await store.deleteKeys([key]);
+        expect(await store.readSnapshot({ key, field: 'f' })).toBeNull();
+      });
+    });
+
     it('reports stream info and trims below a cursor', async () => {
       const cursors = await appendMany(store, stream, 10);
       expect(await store.streamInfo(stream)).toEqual({

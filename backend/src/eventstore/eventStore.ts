@@ -63,6 +63,25 @@ export interface AppendRequest {
    * is appended and the owner is returned as `claimed`. `release` drops a field this owner held.
    */
   claim?: { key: string; field: string; owner: string; release?: string };
+  /**
+   * Inline index entries, written in the same step as the events: for `events[event]` (from 0), an
+   * entry in the index stream `key` with that event's own cursor, naming `ref`. An index keeps some
+   * of a log's events in the log's order (a room's posts among its edits and deletions), so a reader
+   * pages through just those.
+   */
+  indexes?: { event: number; key: string; ref: string }[];
+}
+
+/** An entry of an index stream: the cursor of the event it stands for, and what it names. */
+export interface IndexEntry {
+  cursor: Cursor;
+  ref: string;
+}
+
+/** What a rebuild writes beside a live read model before swapping it in (see `swapRebuilt`). */
+export interface RebuiltPart {
+  index?: { key: string; entries: readonly IndexEntry[] };
+  snapshots?: { key: string; values: readonly (readonly [field: string, snapshot: Snapshot])[] };
 }
 
 export type AppendResult =
@@ -108,6 +127,8 @@ export interface EventStore {
    */
   appendEphemeral(stream: string, event: NewEvent, maxLen: number): Promise<Cursor>;
   readSnapshot<S>(ref: SnapshotRef): Promise<Snapshot<S> | null>;
+  /** Snapshots from any hashes, in the order asked, in one round trip. */
+  readSnapshotsAt<S>(refs: readonly SnapshotRef[]): Promise<(Snapshot<S> | null)[]>;
   /** Snapshots of many fields of one hash, in the order asked. */
   readSnapshots<S>(key: string, fields: readonly string[]): Promise<(Snapshot<S> | null)[]>;
   readAllSnapshots<S>(key: string): Promise<Map<string, Snapshot<S>>>;
@@ -118,8 +139,28 @@ export interface EventStore {
   readForward(stream: string, options: { after?: Cursor; count: number }): Promise<RecordedEvent[]>;
   /** Newest first; events strictly before `before` (default: from the end). */
   readBackward(stream: string, options: { before?: Cursor; count: number }): Promise<RecordedEvent[]>;
+  /**
+   * Newest first: entries of an index strictly before `before` (default: from the end). With
+   * `join`, each comes with the snapshot its `ref` names in that hash, read in the same atomic step.
+   */
+  readIndexBackward<S = unknown>(
+    index: string,
+    options: { before?: Cursor; count: number; join?: string },
+  ): Promise<(IndexEntry & { snapshot?: Snapshot<S> | null })[]>;
+  /** Oldest first: entries of an index strictly after `after` (default: from the start). */
+  readIndexForward(index: string, options: { after?: Cursor; count: number }): Promise<IndexEntry[]>;
+  /** Writes part of a rebuilt read model into keys beside the live ones (index entries in increasing order). */
+  writeRebuilt(part: RebuiltPart): Promise<void>;
+  /**
+   * Moves each rebuilt key over its live key (a missing rebuilt key empties the live one), all at
+   * once, but only while `stream`'s last cursor is still `last`: a rebuild that was overtaken by an
+   * append answers false, catches up and tries again. What an append writes is then never lost.
+   */
+  swapRebuilt(stream: string, last: Cursor | null, moves: readonly { from: string; to: string }[]): Promise<boolean>;
+  /** Deletes keys (a rebuild's leftovers). */
+  deleteKeys(keys: readonly string[]): Promise<void>;
   streamInfo(stream: string): Promise<StreamInfo>;
-  /** Removes every event with a cursor below `minCursor` (retention). */
+  /** Removes every event (or index entry) with a cursor below `minCursor` (retention). */
   trim(stream: string, minCursor: Cursor): Promise<void>;
   /** Resolves when the store answers; rejects with `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;

@@ -1,4 +1,4 @@
-import { compareCursors, type AppendRequest, type AppendResult, type Cursor, type EventStore, type RecordedEvent, type Snapshot, type StreamInfo, type StreamTailer } from './eventStore.js';
+import { compareCursors, type AppendRequest, type AppendResult, type Cursor, type EventStore, type IndexEntry, type RecordedEvent, type Snapshot, type StreamInfo } from './eventStore.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
@@ -36,6 +36,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   const snapshots = new Map<string, Map<string, { rev: number; state: string }>>();
   const claims = new Map<string, Map<string, string>>();
   const idempotency = new Map<string, { result: string; expiresAt: number }>();
+  /** Index streams: entries in increasing cursor order. */
+  const indexes = new Map<string, IndexEntry[]>();
   let closed = false;
 
   const assertOpen = () => {
@@ -107,6 +109,11 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       for (const event of serialised) stored.push({ cursor: nextCursor(log), ...event });
       log.events.push(...stored);
     }
+    for (const index of request.indexes ?? []) {
+      const cursor = stored[index.event]?.cursor;
+      if (cursor === undefined) throw new Error(`index entry for event ${index.event}, which is not in the append`);
+      indexOf(index.key).push({ cursor, ref: index.ref });
+    }
     if (snapshot) {
       const hash = snapshots.get(snapshot.ref.key) ?? new Map();
       snapshots.set(snapshot.ref.key, hash);
@@ -128,6 +135,12 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     }
     publish(request.stream, stored.map((event) => toRecorded(request.stream, event)));
     return { status: 'appended', cursors: stored.map((event) => event.cursor) };
+  };
+
+  const indexOf = (key: string): IndexEntry[] => {
+    let entries = indexes.get(key);
+    if (!entries) indexes.set(key, (entries = []));
+    return entries;
   };
 
   const readSnapshot = <S>(key: string, field: string): Snapshot<S> | null => {
@@ -155,6 +168,62 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     readSnapshot: async (ref) => {
       assertOpen();
       return readSnapshot(ref.key, ref.field);
+    },
+    readSnapshotsAt: async (refs) => {
+      assertOpen();
+      return refs.map((ref) => readSnapshot(ref.key, ref.field));
+    },
+    readIndexBackward: async (index, { before, count, join }) => {
+      assertOpen();
+      const entries = indexes.get(index) ?? [];
+      const end = before === undefined ? entries.length : searchFirst(entries, (cursor) => compareCursors(cursor, before) < 0);
+      return entries
+        .slice(Math.max(0, end - count), end)
+        .reverse()
+        .map((entry) => (join === undefined ? { ...entry } : { ...entry, snapshot: readSnapshot(join, entry.ref) }));
+    },
+    readIndexForward: async (index, { after, count }) => {
+      assertOpen();
+      const entries = indexes.get(index) ?? [];
+      const start = after === undefined ? 0 : searchFirst(entries, (cursor) => compareCursors(cursor, after) <= 0);
+      return entries.slice(start, start + count).map((entry) => ({ ...entry }));
+    },
+    writeRebuilt: async ({ index, snapshots: rebuilt }) => {
+      assertOpen();
+      if (index) {
+        const entries = indexOf(index.key);
+        for (const entry of index.entries) {
+          const last = entries.at(-1);
+          if (last && compareCursors(entry.cursor, last.cursor) <= 0) throw new Error(`index ${index.key}: ${entry.cursor} is not above ${last.cursor}`);
+          entries.push({ ...entry });
+        }
+      }
+      if (rebuilt) {
+        const hash = snapshots.get(rebuilt.key) ?? new Map<string, { rev: number; state: string }>();
+        snapshots.set(rebuilt.key, hash);
+        for (const [field, snapshot] of rebuilt.values) hash.set(field, { rev: snapshot.rev, state: toJson(snapshot.state) });
+      }
+    },
+    swapRebuilt: async (stream, last, moves) => {
+      assertOpen();
+      if ((streams.get(stream)?.events.at(-1)?.cursor ?? null) !== last) return false;
+      for (const { from, to } of moves) {
+        for (const map of [indexes, snapshots] as Map<string, unknown>[]) {
+          const value = map.get(from);
+          map.delete(from);
+          if (value === undefined) map.delete(to);
+          else map.set(to, value);
+        }
+      }
+      return true;
+    },
+    deleteKeys: async (keys) => {
+      assertOpen();
+      for (const key of keys) {
+        indexes.delete(key);
+        snapshots.delete(key);
+        streams.delete(key);
+      }
     },
     readSnapshots: async (key, fields) => {
       assertOpen();
@@ -201,6 +270,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     },
     trim: async (stream, minCursor) => {
       assertOpen();
+      const index = indexes.get(stream);
+      if (index) index.splice(0, searchFirst(index, (cursor) => compareCursors(cursor, minCursor) < 0));
       const log = streams.get(stream);
       if (!log) return;
       const removed = log.events.splice(0, searchFirst(log.events, (cursor) => compareCursors(cursor, minCursor) < 0));
@@ -229,7 +300,7 @@ const toRecorded = (stream: string, event: StoredEvent): RecordedEvent => ({
 });
 
 /** Binary search: the index of the first event for which `before` is false (it holds for a prefix). */
-const searchFirst = (events: readonly StoredEvent[], before: (cursor: Cursor) => boolean): number => {
+const searchFirst = (events: readonly { cursor: Cursor }[], before: (cursor: Cursor) => boolean): number => {
   let low = 0;
   let high = events.length;
   while (low < high) {

@@ -1,8 +1,8 @@
 import { Redis, ReplyError } from 'ioredis';
-import { callRedis as call, coalesceWrites, failFastRedisOptions } from '../redis/connection.js';
+import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { appendLua, toAppendArgs, toAppendResult } from './appendScript.js';
-import type { EventStore, Snapshot, StreamInfo } from './eventStore.js';
+import { appendLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult } from './appendScript.js';
+import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
 import { createRedisStreamTailer, toRecordedEvent } from './redisStreamTailer.js';
 
 export interface RedisEventStoreOptions {
@@ -13,6 +13,10 @@ const TAILER_BLOCK_MS = 5_000;
 
 type AppendCommand = (numberOfKeys: number, ...args: string[]) => Promise<unknown>;
 type TrimCommand = (stream: string, minCursor: string) => Promise<unknown>;
+type KeysCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
+/** Rebuilt parts are written in pipelines of this many commands. */
+const REBUILD_PIPELINE = 1_000;
 
 /**
  * XTRIM MINID, plus what XTRIM leaves out: Redis 7.0 moves `max-deleted-entry-id` only on XDEL,
@@ -59,7 +63,9 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
 
   redis.defineCommand('appendEvents', { lua: appendLua });
   redis.defineCommand('trimStream', { lua: trimLua, numberOfKeys: 1 });
-  const scripts = redis as unknown as { appendEvents: AppendCommand; trimStream: TrimCommand };
+  redis.defineCommand('readIndex', { lua: readIndexLua });
+  redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
+  const scripts = redis as unknown as { appendEvents: AppendCommand; trimStream: TrimCommand; readIndex: KeysCommand; swapRebuilt: KeysCommand };
 
   const tailer = createRedisStreamTailer({
     connection: tailerConnection,
@@ -95,6 +101,49 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     readSnapshot: async <S>(ref: { key: string; field: string }) =>
       toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),
+    readSnapshotsAt: async <S>(refs: readonly { key: string; field: string }[]) => {
+      if (refs.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const ref of refs) pipeline.hget(ref.key, ref.field);
+      const results = (await call(() => pipeline.exec()))!;
+      return results.map(([error, value]) => {
+        if (error) throw toStoreError(error);
+        return toSnapshot<S>(value as string | null);
+      });
+    },
+    readIndexBackward: async <S>(index: string, { before, count, join }: { before?: string; count: number; join?: string }) => {
+      const keys = join ? [index, join] : [index];
+      const reply = (await call(() => scripts.readIndex(keys.length, ...keys, before === undefined ? '+' : `(${before}`, count))) as (string | null)[];
+      const n = join ? reply.length / 3 : reply.length / 2;
+      return Array.from({ length: n }, (_, i) => {
+        const entry: IndexEntry & { snapshot?: Snapshot<S> | null } = { cursor: reply[2 * i]!, ref: reply[2 * i + 1]! };
+        if (join) entry.snapshot = toSnapshot<S>(reply[2 * n + i] ?? null);
+        return entry;
+      });
+    },
+    readIndexForward: async (index, { after, count }) => {
+      const entries = await call(() => redis.xrange(index, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
+      return entries.map(([cursor, fields]) => ({ cursor, ref: fields[1]! }));
+    },
+    writeRebuilt: async ({ index, snapshots }) => {
+      const commands: (readonly (string | number)[])[] = [];
+      for (const entry of index?.entries ?? []) commands.push(['xadd', index!.key, entry.cursor, 'r', entry.ref]);
+      for (const [field, snapshot] of snapshots?.values ?? []) {
+        commands.push(['hset', snapshots!.key, field, `${snapshot.rev}:${JSON.stringify(snapshot.state)}`]);
+      }
+      for (let i = 0; i < commands.length; i += REBUILD_PIPELINE) {
+        const pipeline = redis.pipeline(commands.slice(i, i + REBUILD_PIPELINE).map((command) => [...command]));
+        const results = (await call(() => pipeline.exec()))!;
+        for (const [error] of results) if (error) throw toStoreError(error);
+      }
+    },
+    swapRebuilt: async (stream, last, moves) => {
+      const keys = [stream, ...moves.flatMap((move) => [move.from, move.to])];
+      return (await call(() => scripts.swapRebuilt(keys.length, ...keys, last ?? ''))) === 1;
+    },
+    deleteKeys: async (keys) => {
+      if (keys.length > 0) await call(() => redis.del(...keys));
+    },
     readSnapshots: async <S>(key: string, fields: readonly string[]) => {
       if (fields.length === 0) return [];
       const values = await call(() => redis.hmget(key, ...fields));
