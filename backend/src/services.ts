@@ -21,6 +21,7 @@ import { startRetention } from './eventstore/retention.js';
 import { assertDurable, inspectRedisDurability } from './redis/durability.js';
 import { ConfigError } from './config.js';
 import { toRoomStreamKey } from './chat/keys.js';
+import { toHistoryIndexKey } from './projections/keys.js';
 
 /** Everything a server process shares between requests. */
 export interface Services {
@@ -95,7 +96,8 @@ export const createServices = async (options: {
   const retention = options.roomLogMaxEvents ? startRetention(store, {
         maxEvents: options.roomLogMaxEvents,
         everyMs: 60_000,
-        listStreams: async () => (await queries.listRooms()).map((room) => toRoomStreamKey(room.id)),
+        listLogs: async () =>
+          (await queries.listRooms()).map((room) => ({ stream: toRoomStreamKey(room.id), indexes: [toHistoryIndexKey(room.id)] })),
       }) : null;
   return {
     store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, feeds, presence,

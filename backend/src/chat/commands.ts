@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
 import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView } from './queries.js';
 import type { EventStore } from '../eventstore/eventStore.js';
+import { toHistoryIndexes } from '../projections/messageHistory.js';
 import { handleCommand } from './handleCommand.js';
 import { isRoomId, newMessageId, newRoomId, toMessageRoomId } from './ids.js';
 import {
@@ -122,6 +123,7 @@ export const createChatCommands = (store: EventStore, queries: ChatQueries, now:
         {
           fresh: true,
           meta: { actorId, ...(clientId ? { clientId } : {}) },
+          indexes: (events) => toHistoryIndexes(roomId, events),
           idempotency: clientId
             ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }
             : undefined,

@@ -16,6 +16,8 @@ export interface HandleOptions<E, S> {
   idempotency?: AppendRequest['idempotency'];
   /** A uniqueness claim derived from what was decided (e.g. a room's name). */
   claim?: (events: E[], before: S) => AppendRequest['claim'] | undefined;
+  /** Inline index entries for what was decided (e.g. a room's history index). */
+  indexes?: (events: E[]) => AppendRequest['indexes'];
 }
 
 export type HandleResult<E, S> =
@@ -52,6 +54,7 @@ export const handleCommand = async <C, E extends DomainEvent, S>(
       snapshot: { ref: address.snapshot, expectedRev: snapshot?.rev ?? null, state: next },
       idempotency: options.idempotency,
       claim: options.claim?.(events, state),
+      indexes: options.indexes?.(events),
     });
     switch (result.status) {
       case 'appended':

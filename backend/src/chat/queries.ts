@@ -3,7 +3,8 @@ import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey, toRoomSea
 import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
-import { type Cursor, type EventStore, type RecordedEvent, isCursor } from '../eventstore/eventStore.js';
+import { type Cursor, type EventStore, isCursor } from '../eventstore/eventStore.js';
+import { toHistoryIndexKey } from '../projections/keys.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import { lobbyStreamKey, roomNamesKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomStreamKey, toUserSnapshotKey } from './keys.js';
 import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
@@ -25,7 +26,7 @@ export interface UserView { id: string; handle: string; displayName: string; ava
 
 export interface MessagePage {
   /** Oldest first. */
-  edges: { cursor: Cursor; node: PostedMessage }[];
+  edges: { cursor: Cursor; node: MessageView & { author: UserView } }[];
   hasPreviousPage: boolean;
   /** Newer messages exist after the page: read only when asked, as it may scan past edits. */
   hasNextPage(): Promise<boolean>;
@@ -90,8 +91,6 @@ const byName = (a: RoomView, b: RoomView) => {
   return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 };
 
-const messageIdOf = (event: RecordedEvent): string => (event.data as { messageId: string }).messageId;
-
 export const createChatQueries = (store: EventStore): ChatQueries => {
   const getRoom = async (roomId: string) => {
     if (!isRoomId(roomId)) return null;
@@ -106,45 +105,28 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     return snapshot?.state ?? null;
   };
 
-  /** Is there a MessagePosted after `after`? Edits and deletions in between are skipped. */
-  const hasPostedAfter = async (stream: string, after: Cursor) => {
-    for (let cursor = after; ;) {
-      const events = await store.readForward(stream, { after: cursor, count: PAGE_MAX });
-      if (events.some((e) => e.type === 'MessagePosted')) return true;
-      if (events.length < PAGE_MAX) return false;
-      cursor = events.at(-1)!.cursor;
-    }
-  };
-
   const readMessagePage: ChatQueries['readMessagePage'] = async (roomId, { last, before }) => {
     if (!Number.isInteger(last) || last < 1 || last > PAGE_MAX) throw new ValidationError(`last must be 1–${PAGE_MAX}`, 'last');
     const beforeCursor = before == null ? undefined : parseCursor(before, 'before');
-    const stream = toRoomStreamKey(roomId);
-    const posted: RecordedEvent[] = [];
-    let exhausted = false;
-    for (let cursor = beforeCursor, first = true; posted.length <= last && !exhausted; first = false) {
-      // First just what a page of posts needs (one more, for hasPreviousPage); when edits or
-      // deletions took places in it, twice what is still missing.
-      const missing = last + 1 - posted.length;
-      const batch = Math.min(PAGE_MAX * 2, first ? missing : missing * 2);
-      // Nothing lies before 0-0 (and Redis refuses the range that would ask).
-      const events = cursor === '0-0' ? [] : await store.readBackward(stream, { before: cursor, count: batch });
-      posted.push(...events.filter((e) => e.type === 'MessagePosted'));
-      exhausted = events.length < batch;
-      cursor = events.at(-1)?.cursor;
-    }
-    const page = posted.slice(0, last).reverse();
-    const snapshots = await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), page.map(messageIdOf));
-    const edges = page.map((event, i) => {
-      const node = snapshots[i]?.state;
-      if (!node) throw new Error(`message ${messageIdOf(event)} has no snapshot`);
-      return { cursor: event.cursor, node };
+    const history = toHistoryIndexKey(roomId);
+    // One more than the page, for hasPreviousPage. Nothing lies before 0-0 (and Redis refuses the range that would ask).
+    const entries = beforeCursor === '0-0'
+      ? []
+      : await store.readIndexBackward<PostedMessage>(history, { before: beforeCursor, count: last + 1, join: toMessageSnapshotsKey(roomId) });
+    const page = entries.slice(0, last).reverse();
+    const messages = page.map((entry) => {
+      if (!entry.snapshot) throw new Error(`message ${entry.ref} has no snapshot`);
+      return entry.snapshot.state;
     });
+    const authors = await getUsers(messages.map((message) => message.authorId));
+    const edges = page.map((entry, i) => ({ cursor: entry.cursor, node: { ...messages[i]!, author: authors.get(messages[i]!.authorId)! } }));
     const newest = edges.at(-1)?.cursor;
     return {
       edges,
-      hasPreviousPage: posted.length > last,
-      hasNextPage: async () => beforeCursor !== undefined && (await hasPostedAfter(stream, newest ?? previousCursor(beforeCursor))),
+      hasPreviousPage: entries.length > last,
+      hasNextPage: async () =>
+        beforeCursor !== undefined &&
+        (await store.readIndexForward(history, { after: newest ?? previousCursor(beforeCursor), count: 1 })).length > 0,
     };
   };
 
@@ -153,15 +135,15 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     return snapshot ? toUserView(snapshot.state) : null;
   };
 
-  /** Each of these users once; a user event always precedes their records, so a miss is a bug. */
-  const getUsers = async (userIds: string[]): Promise<Map<string, UserView>> => {
-    const users = new Map<string, UserView>();
-    await Promise.all([...new Set(userIds)].map(async (id) => {
-      const user = await getUser(id);
+  /** Each of these users once, in one round trip; a user event always precedes their records, so a miss is a bug. */
+  const getUsers = async (userIds: readonly string[]): Promise<Map<string, UserView>> => {
+    const ids = [...new Set(userIds)];
+    const snapshots = await store.readSnapshotsAt<UserState>(ids.map((id) => ({ key: toUserSnapshotKey(id), field: 'state' })));
+    return new Map(ids.map((id, i) => {
+      const user = snapshots[i] && toUserView(snapshots[i].state);
       if (!user) throw new Error(`user ${id} is unknown`);
-      users.set(id, user);
+      return [id, user];
     }));
-    return users;
   };
 
   return {

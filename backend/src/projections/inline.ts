@@ -1,0 +1,107 @@
+import { type Cursor, type EventStore, type IndexEntry, type RecordedEvent, type Snapshot } from '../eventstore/eventStore.js';
+import { toRebuildKey } from './keys.js';
+
+/**
+ * An inline projection: a read model the append script writes in the same step as the events
+ * (in the event's Redis Cluster slot), so a command can check it. Here: the snapshots of one
+ * aggregate kind (one hash field per aggregate), and optionally an index of some of the events.
+ * The live model is written by the command side (`handleCommand`); this module is its other half:
+ * the same model folded from the log, for rebuilds and for the tests that compare the two.
+ */
+export interface InlineProjection<S> {
+  name: string;
+  /** The event types it folds; others are skipped. */
+  events: ReadonlySet<string>;
+  /** The snapshot field (aggregate id) an event changes. */
+  fieldOf(event: RecordedEvent): string;
+  /** The state after the event (the aggregate's `evolve`; `null` before its first event). */
+  evolve(state: S | null, event: RecordedEvent): S;
+  /** The index entry's ref for an event that the index keeps, else null. */
+  indexRef?(event: RecordedEvent): string | null;
+}
+
+/** Where one instance of an inline model lives: the log it folds, its snapshot hash, its index. */
+export interface InlineLocation {
+  stream: string;
+  hash: string;
+  index?: string;
+}
+
+/** The model as data: its index entries in log order and its snapshots by field. */
+export interface InlineModel<S> {
+  index: IndexEntry[];
+  snapshots: Map<string, Snapshot<S>>;
+}
+
+/**
+ * Folds events onto a model (pure). A snapshot's revision counts the events that changed it: each
+ * append of these aggregates logs exactly one event, so it equals the live revision.
+ */
+export const foldInline = <S>(projection: InlineProjection<S>, events: readonly RecordedEvent[], model: InlineModel<S> = emptyModel()): InlineModel<S> => {
+  for (const event of events) {
+    if (!projection.events.has(event.type)) continue;
+    const field = projection.fieldOf(event);
+    const before = model.snapshots.get(field);
+    model.snapshots.set(field, { rev: (before?.rev ?? 0) + 1, state: projection.evolve(before?.state ?? null, event) });
+    const ref = projection.indexRef?.(event);
+    if (ref != null) model.index.push({ cursor: event.cursor, ref });
+  }
+  return model;
+};
+
+export const emptyModel = <S>(): InlineModel<S> => ({ index: [], snapshots: new Map() });
+
+/** The live model as stored (tests compare it with `foldInline` of the log). */
+export const readInlineModel = async <S>(store: EventStore, location: InlineLocation): Promise<InlineModel<S>> => {
+  const index: IndexEntry[] = [];
+  if (location.index) {
+    for (;;) {
+      const page = await store.readIndexForward(location.index, { after: index.at(-1)?.cursor, count: 1_000 });
+      index.push(...page);
+      if (page.length < 1_000) break;
+    }
+  }
+  return { index, snapshots: await store.readAllSnapshots<S>(location.hash) };
+};
+
+const REBUILD_PAGE = 1_000;
+
+/**
+ * Rebuilds one inline model from its log while appends go on: folds the log page by page into
+ * keys beside the live ones (reading back only the states a page changes), then swaps them in at
+ * once if nothing was appended since the last page read; otherwise folds what came and tries again.
+ * Answers the number of events folded.
+ */
+export const rebuildInline = async <S>(store: EventStore, projection: InlineProjection<S>, location: InlineLocation): Promise<number> => {
+  const rebuilt = { hash: toRebuildKey(location.hash), index: location.index && toRebuildKey(location.index) };
+  await store.deleteKeys([rebuilt.hash, ...(rebuilt.index ? [rebuilt.index] : [])]);
+  const moves = [{ from: rebuilt.hash, to: location.hash }, ...(rebuilt.index ? [{ from: rebuilt.index, to: location.index! }] : [])];
+  let last: Cursor | null = null;
+  let folded = 0;
+  for (;;) {
+    const page = await store.readForward(location.stream, { after: last ?? undefined, count: REBUILD_PAGE });
+    if (page.length === 0) {
+      if (await store.swapRebuilt(location.stream, last, moves)) return folded;
+      continue;
+    }
+    last = page.at(-1)!.cursor;
+    folded += page.length;
+    const model = await foldPage(store, projection, page, rebuilt.hash);
+    await store.writeRebuilt({
+      index: rebuilt.index ? { key: rebuilt.index, entries: model.index } : undefined,
+      snapshots: { key: rebuilt.hash, values: [...model.snapshots] },
+    });
+  }
+};
+
+/** One page folded onto the rebuilt states it touches. */
+const foldPage = async <S>(store: EventStore, projection: InlineProjection<S>, page: RecordedEvent[], hash: string) => {
+  const fields = [...new Set(page.filter((event) => projection.events.has(event.type)).map((event) => projection.fieldOf(event)))];
+  const stored = await store.readSnapshots<S>(hash, fields);
+  const model = emptyModel<S>();
+  fields.forEach((field, i) => {
+    const snapshot = stored[i];
+    if (snapshot) model.snapshots.set(field, snapshot);
+  });
+  return foldInline(projection, page, model);
+};

@@ -1,0 +1,37 @@
+import { type MessageEvent, type PostedMessage, messageDecider } from '../domain/message/message.js';
+import type { RecordedEvent } from '../eventstore/eventStore.js';
+import { toMessageSnapshotsKey, toRoomStreamKey } from '../chat/keys.js';
+import type { InlineLocation, InlineProjection } from './inline.js';
+import { toHistoryIndexKey } from './keys.js';
+
+const EVENTS = new Set<string>(['MessagePosted', 'MessageEdited', 'MessageDeleted'] satisfies MessageEvent['type'][]);
+
+const toMessageEvent = (event: RecordedEvent): MessageEvent => ({ type: event.type, data: event.data }) as MessageEvent;
+
+/**
+ * A room's messages as history shows them (inline): each message's current state (the message
+ * aggregate's snapshot, one hash field per message), and the history index, one entry per post with
+ * the post's cursor, so a history page reads the posts it returns and nothing it skips (no edits,
+ * no deletions, no event JSON).
+ */
+export const messageHistoryProjection: InlineProjection<PostedMessage> = {
+  name: 'messages',
+  events: EVENTS,
+  fieldOf: (event) => toMessageEvent(event).data.messageId,
+  evolve: (state, event) => {
+    const next = messageDecider.evolve(state ?? messageDecider.initialState, toMessageEvent(event));
+    if (next.status === 'none') throw new Error(`${event.type} ${event.cursor} of a message that was never posted`);
+    return next;
+  },
+  indexRef: (event) => (event.type === 'MessagePosted' ? toMessageEvent(event).data.messageId : null),
+};
+
+export const toMessageHistoryLocation = (roomId: string): InlineLocation => ({
+  stream: toRoomStreamKey(roomId),
+  hash: toMessageSnapshotsKey(roomId),
+  index: toHistoryIndexKey(roomId),
+});
+
+/** The history index entries an append of these message events writes (the command side's half). */
+export const toHistoryIndexes = (roomId: string, events: readonly MessageEvent[]) =>
+  events.flatMap((event, i) => (event.type === 'MessagePosted' ? [{ event: i, key: toHistoryIndexKey(roomId), ref: event.data.messageId }] : []));
