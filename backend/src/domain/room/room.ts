@@ -1,12 +1,12 @@
-import { assertNever, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, type Decider } from '../decider.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { codePointLength, hasBidiControls, hasControlCharacters, hasInvisibleCharacters, hasLoneSurrogates } from '../text.js';
+import type { RoomEvent } from './events.js';
+
+// The event types moved to events.ts with their schemas; code outside the domain still imports them from here.
+export type { RoomCreated, RoomEvent, RoomRenamed } from './events.js';
 
 export const ROOM_NAME_MAX = 100;
-
-export type RoomCreated = DomainEvent<'RoomCreated', { roomId: string; name: string; createdBy: string; createdAt: string }>;
-export type RoomRenamed = DomainEvent<'RoomRenamed', { roomId: string; name: string; renamedBy: string; renamedAt: string }>;
-export type RoomEvent = RoomCreated | RoomRenamed;
 
 export type RoomState =
   | { status: 'none' }
