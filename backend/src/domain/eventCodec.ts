@@ -1,5 +1,16 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { DomainEvent } from './decider.js';
+
+/*
+ * Fields the events of every aggregate share. Schemas check shape, not today's input rules (name
+ * and body lengths, forbidden characters): the log keeps what the rules allowed when it was written,
+ * and a rule tightened later must not make history unreadable.
+ */
+
+/** An id: any non-empty string (ids are made outside the domain, in more than one format). */
+export const idSchema = z.string().min(1);
+/** An instant as `Date.toISOString` writes it; an offset is accepted too. */
+export const timestampSchema = z.iso.datetime({ offset: true });
 
 /**
  * An event as a store hands it back. Its type and the schema version it was written with are facts
