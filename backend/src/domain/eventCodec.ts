@@ -105,6 +105,8 @@ export type EventVersionsOf<E extends DomainEvent> = { readonly [T in E['type']]
 
 /** How one aggregate's events are read from and written to the log. */
 export interface EventCodec<E extends DomainEvent> {
+  /** What the codec was made of: spread several into `createEventCodec` to decode their union. */
+  readonly versions: EventVersionsOf<E>;
   readonly types: readonly E['type'][];
   /** The version each type is written as now. */
   readonly currentVersions: Readonly<Record<E['type'], number>>;
@@ -127,6 +129,7 @@ export const createEventCodec = <E extends DomainEvent>(versions: EventVersionsO
   const isKnownType = (type: string): type is E['type'] => byType.has(type);
   const versionsFor = (type: string) => byType.get(type) as EventVersions<E['type'], E['data']>;
   return {
+    versions,
     types: [...byType.keys()] as E['type'][],
     currentVersions: Object.fromEntries([...byType].map(([type, { current }]) => [type, current])) as Record<E['type'], number>,
     isKnownType,
