@@ -123,6 +123,11 @@ export interface EventCodec<E extends DomainEvent> {
   readonly encode: (event: E) => EncodedEvent<E['type']>;
 }
 
+/**
+ * The codec of an event union, from the versions of each of its types. The type parameter is the
+ * union, given explicitly; the argument must then list every type, each with versions whose newest
+ * schema produces that type's data.
+ */
 export const createEventCodec = <E extends DomainEvent>(versions: EventVersionsOf<E>): EventCodec<E> => {
   // A Map, not an object lookup: a stored type such as "toString" must not find Object.prototype.
   const byType = new Map<string, EventVersions<string, unknown>>(Object.entries<EventVersions<string, unknown>>(versions));

@@ -10,7 +10,8 @@ export type { EncodedEvent, UndecodedEvent } from './eventCodec.js';
 export type ChatEvent = RoomEvent | MessageEvent | UserEvent;
 export type ChatEventType = ChatEvent['type'];
 
-// Each aggregate owns its types, so the union of their version lists is the whole log's.
+// Each aggregate owns its types, so their version lists together are the whole log's. (A type two
+// aggregates both listed would be overwritten here without a word: the spec checks none is.)
 const chatEventCodec = createEventCodec<ChatEvent>({ ...roomEventCodec.versions, ...messageEventCodec.versions, ...userEventCodec.versions });
 
 /** The version each event type is written as now. */
