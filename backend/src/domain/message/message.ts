@@ -1,13 +1,12 @@
-import { assertNever, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, type Decider } from '../decider.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { codePointLength, hasControlCharactersOtherThanNewlineAndTab, hasLoneSurrogates } from '../text.js';
+import type { MessageEvent } from './events.js';
+
+// The event types moved to events.ts with their schemas; code outside the domain still imports them from here.
+export type { MessageDeleted, MessageEdited, MessageEvent, MessagePosted } from './events.js';
 
 export const MESSAGE_BODY_MAX = 4000;
-
-export type MessagePosted = DomainEvent<'MessagePosted', { messageId: string; roomId: string; authorId: string; body: string; postedAt: string }>;
-export type MessageEdited = DomainEvent<'MessageEdited', { messageId: string; body: string; editedAt: string }>;
-export type MessageDeleted = DomainEvent<'MessageDeleted', { messageId: string; deletedAt: string }>;
-export type MessageEvent = MessagePosted | MessageEdited | MessageDeleted;
 
 export type PostedMessage = {
   status: 'posted' | 'deleted';

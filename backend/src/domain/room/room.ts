@@ -1,12 +1,13 @@
-import { assertNever, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, type Decider } from '../decider.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { codePointLength, hasBidiControls, hasControlCharacters, hasInvisibleCharacters, hasLoneSurrogates } from '../text.js';
+import type { RoomEvent } from './events.js';
+
+// The event types moved to events.ts with their schemas; code outside the domain still imports them from here.
+export { ROOM_KINDS } from './events.js';
+export type { RoomCreated, RoomEvent, RoomKind, RoomRenamed } from './events.js';
 
 export const ROOM_NAME_MAX = 100;
-
-export type RoomCreated = DomainEvent<'RoomCreated', { roomId: string; name: string; createdBy: string; createdAt: string }>;
-export type RoomRenamed = DomainEvent<'RoomRenamed', { roomId: string; name: string; renamedBy: string; renamedAt: string }>;
-export type RoomEvent = RoomCreated | RoomRenamed;
 
 export type RoomState =
   | { status: 'none' }
@@ -46,7 +47,7 @@ const createRoom = (command: CreateRoom, state: RoomState): RoomEvent[] => {
   const name = parseRoomName(command.name);
   // Room ids are fresh; an existing one means the caller reused an id, which is a bug, not a user error.
   if (state.status !== 'none') throw new Error(`room ${command.roomId} exists already`);
-  return [{ type: 'RoomCreated', data: { roomId: command.roomId, name, createdBy: command.actorId, createdAt: command.now } }];
+  return [{ type: 'RoomCreated', data: { roomId: command.roomId, name, kind: 'PUBLIC', createdBy: command.actorId, createdAt: command.now } }];
 };
 
 const renameRoom = (command: RenameRoom, state: RoomState): RoomEvent[] => {
@@ -71,6 +72,7 @@ export const roomDecider: Decider<RoomCommand, RoomEvent, RoomState> = {
   },
   evolve: (state, event) => {
     switch (event.type) {
+      // The kind stays out of the state: stored snapshots keep their shape until something reads it.
       case 'RoomCreated':
         return { status: 'open', id: event.data.roomId, name: event.data.name, createdBy: event.data.createdBy, createdAt: event.data.createdAt };
       case 'RoomRenamed':

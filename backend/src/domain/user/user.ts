@@ -1,15 +1,11 @@
-import { assertNever, type Decider, type DomainEvent } from '../decider.js';
+import { assertNever, type Decider } from '../decider.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import type { Profile, UserEvent, UserStatus } from './events.js';
 
-export const USER_STATUSES = ['AVAILABLE', 'AWAY', 'BUSY'] as const;
-export type UserStatus = (typeof USER_STATUSES)[number];
-
-export type Profile = { handle: string; displayName: string; avatarUrl: string | null };
-
-export type UserRegistered = DomainEvent<'UserRegistered', { userId: string; registeredAt: string } & Profile>;
-export type ProfileUpdated = DomainEvent<'ProfileUpdated', { userId: string; updatedAt: string } & Profile>;
-export type StatusChanged = DomainEvent<'StatusChanged', { userId: string; status: UserStatus; changedAt: string }>;
-export type UserEvent = UserRegistered | ProfileUpdated | StatusChanged;
+// The event types moved to events.ts with their schemas (statuses and profiles are part of the
+// events' data); code outside the domain still imports them from here.
+export { USER_STATUSES } from './events.js';
+export type { Profile, ProfileUpdated, StatusChanged, UserEvent, UserRegistered, UserStatus } from './events.js';
 
 export type UserState =
   | { status: 'none' }

@@ -1,0 +1,44 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import { EventDecodeError } from '../eventCodec.js';
+import {
+  decodeMessageEvent, messageDeletedV1Schema, messageEditedV1Schema, messageEventCodec, messagePostedV1Schema,
+  type MessageDeleted, type MessageEdited, type MessagePosted,
+} from './events.js';
+
+const now = '2026-11-26T10:00:00.000Z';
+const posted: MessagePosted = { type: 'MessagePosted', data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi\n\tthere 😀', postedAt: now } };
+const edited: MessageEdited = { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } };
+const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now } };
+const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSON.parse(JSON.stringify(data)) as unknown });
+
+describe('message events', () => {
+  it('has schemas whose output is exactly the current data types', () => {
+    expectTypeOf<z.output<typeof messagePostedV1Schema>>().toEqualTypeOf<MessagePosted['data']>();
+    expectTypeOf<z.output<typeof messageEditedV1Schema>>().toEqualTypeOf<MessageEdited['data']>();
+    expectTypeOf<z.output<typeof messageDeletedV1Schema>>().toEqualTypeOf<MessageDeleted['data']>();
+  });
+
+  it('writes every type as version 1', () => {
+    expect(messageEventCodec.currentVersions).toEqual({ MessagePosted: 1, MessageEdited: 1, MessageDeleted: 1 });
+  });
+
+  it.each([posted, edited, deleted])('decodes $type v1', (event) => {
+    expect(decodeMessageEvent(stored(event.type, 1, event.data))).toEqual(event);
+  });
+
+  it.each([
+    ['a missing author', { type: 'MessagePosted', data: { ...posted.data, authorId: undefined } }, /data\.authorId: /u],
+    ['an empty body', { type: 'MessageEdited', data: { ...edited.data, body: '' } }, /data\.body: /u],
+    ['a time as epoch milliseconds', { type: 'MessageDeleted', data: { ...deleted.data, deletedAt: 1_795_000_000_000 } }, /data\.deletedAt: /u],
+    ['a field of another type', { type: 'MessageDeleted', data: { ...deleted.data, body: '' } }, /data: Unrecognized key: "body"/u],
+  ])('refuses %s', (_, event, field) => {
+    const decode = () => decodeMessageEvent(stored(event.type, 1, event.data));
+    expect(decode).toThrow(EventDecodeError);
+    expect(decode).toThrow(new RegExp(`^Cannot decode ${event.type} v1: ${field.source}`, 'u'));
+  });
+
+  it('refuses a version that does not exist yet', () => {
+    expect(() => decodeMessageEvent(stored('MessagePosted', 2, posted.data))).toThrow(/^Cannot decode MessagePosted v2: unknown version \(this code knows v1\)$/u);
+  });
+});
