@@ -1,8 +1,10 @@
-import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
-import type { RoomEvent, RoomState } from '../domain/room/room.js';
+import type { PostedMessage } from '../domain/message/message.js';
+import { type MessageEvent, decodeMessageEvent } from '../domain/message/events.js';
+import type { RoomState } from '../domain/room/room.js';
+import { type RoomEvent, decodeRoomEvent } from '../domain/room/events.js';
 import { type Cursor, type EventStore, type RecordedEvent } from '../eventstore/eventStore.js';
 import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
-import type { RoomActivityType } from '../presence/presence.js';
+import { type RoomActivityType, decodeOnlineCountChanged, decodeRoomActivity } from '../presence/activity.js';
 import { createMappedTailer } from '../streaming/mappedTailer.js';
 import type { PushableIterator } from '../streaming/push.js';
 import { mergeMapped } from '../streaming/mergeMapped.js';
@@ -52,12 +54,19 @@ interface Placed<E> {
   entry: E;
 }
 
-const timeOf = (event: RecordedEvent): string => {
-  const data = event.data as { postedAt?: string; editedAt?: string; deletedAt?: string; createdAt?: string; renamedAt?: string };
-  return data.postedAt ?? data.editedAt ?? data.deletedAt ?? data.createdAt ?? data.renamedAt ?? new Date(Number(event.cursor.split('-')[0])).toISOString();
+/** When a message event happened, as its data says (ordering comes from cursors, never from this). */
+const timeOfMessageEvent = (event: MessageEvent): string => {
+  switch (event.type) {
+    case 'MessagePosted':
+      return event.data.postedAt;
+    case 'MessageEdited':
+      return event.data.editedAt;
+    case 'MessageDeleted':
+      return event.data.deletedAt;
+  }
 };
 
-const messageIdOf = (event: RecordedEvent): string => (event.data as { messageId: string }).messageId;
+const timeOfRoomEvent = (event: RoomEvent): string => (event.type === 'RoomCreated' ? event.data.createdAt : event.data.renamedAt);
 
 /**
  * The application's live side: what a room's and the lobby's subscribers receive, each event
@@ -68,8 +77,9 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
   // Mappers from events to what subscribers receive: one batch read per batch of events. Each
   // entry is positioned by its event's id (an ephemeral entry shows no cursor, but has one).
 
-  const toRoomLogEntries = async (events: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
-    const ids = events.map(messageIdOf);
+  const toRoomLogEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
+    const events = recorded.map(decodeMessageEvent);
+    const ids = events.map((event) => event.data.messageId);
     const roomId = ids[0] === undefined ? null : toMessageRoomId(ids[0]);
     const snapshots = roomId ? await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), ids) : [];
     const messages = snapshots.map((snapshot, i) => {
@@ -79,29 +89,33 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
     const authors = await getUsers(messages.map((message) => message.authorId));
     return events.map((event, i) => {
       const message = { ...messages[i]!, author: authors.get(messages[i]!.authorId)! };
-      return { cursor: event.cursor, entry: { kind: event.type as RoomLogEntry['kind'], cursor: event.cursor, at: timeOf(event), message } };
+      const { cursor } = recorded[i]!;
+      return { cursor, entry: { kind: event.type, cursor, at: timeOfMessageEvent(event), message } };
     });
   };
 
-  const toEphemeralEntries = async (events: RecordedEvent[]): Promise<Placed<EphemeralEntry>[]> => {
-    const data = events.map((event) => event.data as { userId: string; at: string });
-    const users = await getUsers(data.map((d) => d.userId));
-    return events.map((event, i) => ({
-      cursor: event.cursor,
-      entry: { kind: event.type as RoomActivityType, cursor: null, at: data[i]!.at, user: users.get(data[i]!.userId)! },
+  const toEphemeralEntries = async (recorded: RecordedEvent[]): Promise<Placed<EphemeralEntry>[]> => {
+    const activities = recorded.map(decodeRoomActivity);
+    const users = await getUsers(activities.map((activity) => activity.userId));
+    return activities.map((activity, i) => ({
+      cursor: recorded[i]!.cursor,
+      entry: { kind: activity.type, cursor: null, at: activity.at, user: users.get(activity.userId)! },
     }));
   };
 
-  const toLobbyEntries = async (events: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {
-    const roomIds = events.map((event) => (event.data as { roomId: string }).roomId);
+  const toLobbyEntries = async (recorded: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {
+    // The lobby's log and its activity stream share this mapper: logged room events, and online counts.
+    const events = recorded.map((event) => (event.type === 'OnlineCountChanged' ? decodeOnlineCountChanged(event) : decodeRoomEvent(event)));
+    const roomIds = events.map((event) => (event.type === 'OnlineCountChanged' ? event.roomId : event.data.roomId));
     const snapshots = await store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds);
     return events.map((event, i) => {
       const room = snapshots[i] && toRoomView(snapshots[i].state);
       if (!room) throw new Error(`room ${roomIds[i]} has no snapshot`);
+      const { cursor } = recorded[i]!;
       const entry: LobbyEntry = event.type === 'OnlineCountChanged'
-        ? { kind: 'OnlineCountChanged', cursor: null, at: (event.data as { at: string }).at, room }
-        : { kind: event.type as RoomEvent['type'], cursor: event.cursor, at: timeOf(event), room };
-      return { cursor: event.cursor, entry };
+        ? { kind: 'OnlineCountChanged', cursor: null, at: event.at, room }
+        : { kind: event.type, cursor, at: timeOfRoomEvent(event), room };
+      return { cursor, entry };
     });
   };
 

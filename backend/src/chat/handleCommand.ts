@@ -1,4 +1,5 @@
-import type { Decider, DomainEvent } from '../domain/decider.js';
+import type { Decider } from '../domain/decider.js';
+import { type ChatEvent, toEventVersion } from '../domain/events.js';
 import { fold } from '../domain/decider.js';
 import { ConflictError } from '../domain/errors.js';
 import type { AppendRequest, Cursor, EventMeta, EventStore, SnapshotRef } from '../eventstore/eventStore.js';
@@ -25,8 +26,6 @@ export type HandleResult<E, S> =
   | { status: 'duplicate'; result: string }
   | { status: 'claimed'; owner: string };
 
-/** Events of this version are written now; readers upcast older ones. */
-export const EVENT_VERSION = 1;
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -35,7 +34,7 @@ const MAX_ATTEMPTS = 5;
  * decide again on the fresh state (bounded). Domain refusals propagate as `DomainError`s.
  * A decision with no events appends nothing and answers the current state.
  */
-export const handleCommand = async <C, E extends DomainEvent, S>(
+export const handleCommand = async <C, E extends ChatEvent, S>(
   store: EventStore,
   decider: Decider<C, E, S>,
   address: AggregateAddress,
@@ -50,7 +49,7 @@ export const handleCommand = async <C, E extends DomainEvent, S>(
     const next = fold(decider, state, events);
     const result = await store.append({
       stream: address.stream,
-      events: events.map((e) => ({ type: e.type, data: e.data, meta: options.meta, v: EVENT_VERSION })),
+      events: events.map((e) => ({ type: e.type, data: e.data, meta: options.meta, v: toEventVersion(e) })),
       snapshot: { ref: address.snapshot, expectedRev: snapshot?.rev ?? null, state: next },
       idempotency: options.idempotency,
       claim: options.claim?.(events, state),

@@ -18,6 +18,9 @@ export const appendLua = `
 local spec = cjson.decode(ARGV[1])
 local idem, snapshot, claim = spec.idempotency, spec.snapshot, spec.claim
 
+-- A rebuild is swapping this log's read models in: the caller waits and sends the same request again.
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'held'} end
+
 if idem then
   local previous = redis.call('GET', KEYS[idem.key])
   if previous then return {'duplicate', previous} end
@@ -59,7 +62,7 @@ return reply
 
 /** The script's arguments: its keys, and its ARGV (the spec, then the JSON documents). */
 export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: string[] } => {
-  const keys = [request.stream];
+  const keys = [request.stream, toHoldKey(request.stream)];
   const keyIndex = (key: string) => {
     let index = keys.indexOf(key);
     if (index < 0) index = keys.push(key) - 1;
@@ -100,8 +103,11 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
   return { keys, args };
 };
 
-/** Reads the script's reply: `[status, …]`. */
-export const toAppendResult = (reply: unknown): AppendResult => {
+/** Set while a rebuild holds appends to a stream (see `EventStore.holdAppends`); beside the stream, in its slot. */
+export const toHoldKey = (stream: string) => `${stream}:held`;
+
+/** Reads the script's reply: `[status, …]`; `held` means "send it again in a moment". */
+export const toAppendResult = (reply: unknown): AppendResult | 'held' => {
   if (!Array.isArray(reply)) throw new Error('unexpected append reply');
   const [status, ...rest] = reply as unknown[];
   const first = rest[0];
@@ -114,6 +120,8 @@ export const toAppendResult = (reply: unknown): AppendResult => {
       return { status, rev: first === undefined || first === null ? null : Number(first) };
     case 'claimed':
       return { status, owner: String(first) };
+    case 'held':
+      return 'held';
     default:
       throw new Error(`unexpected append status ${String(status)}`);
   }
@@ -144,15 +152,17 @@ return reply
 `;
 
 /**
- * Moves rebuilt keys over live ones (KEYS in pairs after KEYS[1], the stream) if the stream's last
- * id is still ARGV[1] ('' for an empty stream); 1 when it swapped, 0 when an append came first.
+ * Moves rebuilt keys over live ones (KEYS in pairs after KEYS[1], the stream, and KEYS[2], its
+ * hold) if the stream's last id is still ARGV[1] ('' for an empty stream), and ends the hold; 1
+ * when it swapped, 0 when an append came first.
  */
 export const swapRebuiltLua = `
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local lastId = ''
 if last then lastId = last[1] end
+redis.call('DEL', KEYS[2])
 if lastId ~= ARGV[1] then return 0 end
-for i = 2, #KEYS, 2 do
+for i = 3, #KEYS, 2 do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     redis.call('RENAME', KEYS[i], KEYS[i + 1])
   else
@@ -160,4 +170,12 @@ for i = 2, #KEYS, 2 do
   end
 end
 return 1
+`;
+
+/** Holds appends to KEYS[1]'s stream (KEYS[2] is its hold) for ARGV[1] ms; answers its last id, or ''. */
+export const holdAppendsLua = `
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+if last then return last[1] end
+return ''
 `;

@@ -341,6 +341,27 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.swapRebuilt(uniqueName('log'), null, [])).toBe(true);
       });
 
+      it('holds appends while a rebuild swaps, then lets them through onto the swapped model', async () => {
+        const [a] = await appendMany(store, stream, 1);
+        const [live, rebuilt] = [beside('index'), beside('index-rebuild')];
+        await store.writeRebuilt({ index: { key: rebuilt, entries: [{ cursor: a!, ref: 'a' }] } });
+        expect(await store.holdAppends(stream, 5_000)).toBe(a);
+        const held = store.append({ stream, events: [event('Held')], indexes: [{ event: 0, key: live, ref: 'held' }] });
+        // Had the append not waited, the stream would have moved and the swap would refuse.
+        expect(await store.swapRebuilt(stream, a!, [{ from: rebuilt, to: live }])).toBe(true);
+        const [heldCursor] = appended(await held);
+        expect(await store.readIndexForward(live, { count: 10 })).toEqual([{ cursor: a, ref: 'a' }, { cursor: heldCursor, ref: 'held' }]);
+      });
+
+      it('lets appends through once a hold runs out, and then refuses the late swap', async () => {
+        const [a] = await appendMany(store, stream, 1);
+        expect(await store.holdAppends(stream, 1)).toBe(a);
+        const [b] = appended(await store.append({ stream, events: [event('AfterHold')] }));
+        expect(await store.swapRebuilt(stream, a!, [])).toBe(false);
+        expect(await store.holdAppends(uniqueName('log'), 1)).toBeNull();
+        expect(b).toBeDefined();
+      });
+
       it('deletes leftover keys', async () => {
         const key = beside('state-rebuild');
         await store.writeRebuilt({ snapshots: { key, values: [['f', { rev: 1, state: { n: 1 } }]] } });

@@ -152,9 +152,16 @@ export interface EventStore {
   /** Writes part of a rebuilt read model into keys beside the live ones (index entries in increasing order). */
   writeRebuilt(part: RebuiltPart): Promise<void>;
   /**
+   * Holds appends to `stream` for at most `ms` (they wait, and go on after: callers see only the
+   * delay), so that a rebuild can fold the last events and swap its keys in; answers the stream's
+   * last cursor at the moment the hold began.
+   */
+  holdAppends(stream: string, ms: number): Promise<Cursor | null>;
+  /**
    * Moves each rebuilt key over its live key (a missing rebuilt key empties the live one), all at
-   * once, but only while `stream`'s last cursor is still `last`: a rebuild that was overtaken by an
-   * append answers false, catches up and tries again. What an append writes is then never lost.
+   * once, but only while `stream`'s last cursor is still `last`, and ends a hold on it. A rebuild
+   * whose hold ran out before an append answers false, catches up and tries again: what an append
+   * writes is never lost.
    */
   swapRebuilt(stream: string, last: Cursor | null, moves: readonly { from: string; to: string }[]): Promise<boolean>;
   /** Deletes keys (a rebuild's leftovers). */

@@ -36,6 +36,13 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   const snapshots = new Map<string, Map<string, { rev: number; state: string }>>();
   const claims = new Map<string, Map<string, string>>();
   const idempotency = new Map<string, { result: string; expiresAt: number }>();
+  /** Streams whose appends a rebuild holds, until when (see `holdAppends`). */
+  const holds = new Map<string, number>();
+  const waitWhileHeld = async (stream: string) => {
+    for (let until = holds.get(stream); until !== undefined && until > now(); until = holds.get(stream)) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
   /** Index streams: entries in increasing cursor order. */
   const indexes = new Map<string, IndexEntry[]>();
   let closed = false;
@@ -153,6 +160,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     tailer,
     append: async (request) => {
       assertOpen();
+      await waitWhileHeld(request.stream);
+      assertOpen();
       return append(request);
     },
     appendEphemeral: async (stream, event, maxLen) => {
@@ -204,8 +213,14 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
         for (const [field, snapshot] of rebuilt.values) hash.set(field, { rev: snapshot.rev, state: toJson(snapshot.state) });
       }
     },
+    holdAppends: async (stream, ms) => {
+      assertOpen();
+      holds.set(stream, now() + ms);
+      return streams.get(stream)?.events.at(-1)?.cursor ?? null;
+    },
     swapRebuilt: async (stream, last, moves) => {
       assertOpen();
+      holds.delete(stream);
       if ((streams.get(stream)?.events.at(-1)?.cursor ?? null) !== last) return false;
       for (const { from, to } of moves) {
         for (const map of [indexes, snapshots] as Map<string, unknown>[]) {

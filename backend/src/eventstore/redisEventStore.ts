@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { appendLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult } from './appendScript.js';
+import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
 import { createRedisStreamTailer, toRecordedEvent } from './redisStreamTailer.js';
 
@@ -14,6 +14,9 @@ const TAILER_BLOCK_MS = 5_000;
 type AppendCommand = (numberOfKeys: number, ...args: string[]) => Promise<unknown>;
 type TrimCommand = (stream: string, minCursor: string) => Promise<unknown>;
 type KeysCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
+/** How soon an append held by a rebuild's swap is sent again (a hold lasts a few milliseconds). */
+const HELD_RETRY_MS = 2;
 
 /** Rebuilt parts are written in pipelines of this many commands. */
 const REBUILD_PIPELINE = 1_000;
@@ -65,7 +68,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('trimStream', { lua: trimLua, numberOfKeys: 1 });
   redis.defineCommand('readIndex', { lua: readIndexLua });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
-  const scripts = redis as unknown as { appendEvents: AppendCommand; trimStream: TrimCommand; readIndex: KeysCommand; swapRebuilt: KeysCommand };
+  redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
+  const scripts = redis as unknown as { appendEvents: AppendCommand; trimStream: TrimCommand; readIndex: KeysCommand; swapRebuilt: KeysCommand; holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown> };
 
   const tailer = createRedisStreamTailer({
     connection: tailerConnection,
@@ -91,7 +95,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         throw new Error('an append without events must change a snapshot');
       }
       const { keys, args } = toAppendArgs(request);
-      return toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
+      for (;;) {
+        const result = toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
+        if (result !== 'held') return result;
+        await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
+      }
     },
     appendEphemeral: async (stream, event, maxLen) => {
       const cursor = await call(() =>
@@ -137,8 +145,12 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         for (const [error] of results) if (error) throw toStoreError(error);
       }
     },
+    holdAppends: async (stream, ms) => {
+      const last = (await call(() => scripts.holdAppends(stream, toHoldKey(stream), ms))) as string;
+      return last === '' ? null : last;
+    },
     swapRebuilt: async (stream, last, moves) => {
-      const keys = [stream, ...moves.flatMap((move) => [move.from, move.to])];
+      const keys = [stream, toHoldKey(stream), ...moves.flatMap((move) => [move.from, move.to])];
       return (await call(() => scripts.swapRebuilt(keys.length, ...keys, last ?? ''))) === 1;
     },
     deleteKeys: async (keys) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../eventstore/eventStore.js';
-import { EVENT_VERSION } from '../chat/handleCommand.js';
+import { ACTIVITY_VERSION, type RoomActivityType } from './activity.js';
 import { lobbyActivityKey, toRoomActivityKey } from './keys.js';
 import type { Lease, PresenceStore } from './presenceStore.js';
 
@@ -28,7 +28,7 @@ export const DEFAULT_PRESENCE_OPTIONS: PresenceOptions = {
 /** Ephemeral streams keep about this many entries; nobody resumes from them. */
 const ACTIVITY_MAX_LEN = 1_000;
 
-export type RoomActivityType = 'UserJoined' | 'UserLeft' | 'UserStatusChanged' | 'UserTyping';
+export type { RoomActivityType } from './activity.js';
 export type LobbyActivityType = 'OnlineCountChanged';
 
 /**
@@ -57,10 +57,10 @@ export const createPresence = (
   const local = new Map<string, Lease>();
 
   const announce = async (roomId: string, type: RoomActivityType, userId: string) => {
-    const event = { type, data: { userId, at: new Date(now()).toISOString() }, meta: { actorId: userId }, v: EVENT_VERSION };
+    const event = { type, data: { userId, at: new Date(now()).toISOString() }, meta: { actorId: userId }, v: ACTIVITY_VERSION };
     await store.appendEphemeral(toRoomActivityKey(roomId), event, ACTIVITY_MAX_LEN);
     if (type === 'UserJoined' || type === 'UserLeft') {
-      const countChanged = { type: 'OnlineCountChanged', data: { roomId, at: event.data.at }, meta: {}, v: EVENT_VERSION };
+      const countChanged = { type: 'OnlineCountChanged', data: { roomId, at: event.data.at }, meta: {}, v: ACTIVITY_VERSION };
       await store.appendEphemeral(lobbyActivityKey, countChanged, ACTIVITY_MAX_LEN);
     }
   };

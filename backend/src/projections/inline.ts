@@ -8,16 +8,18 @@ import { toRebuildKey } from './keys.js';
  * The live model is written by the command side (`handleCommand`); this module is its other half:
  * the same model folded from the log, for rebuilds and for the tests that compare the two.
  */
-export interface InlineProjection<S> {
+export interface InlineProjection<S, E = unknown> {
   name: string;
   /** The event types it folds; others are skipped. */
   events: ReadonlySet<string>;
+  /** A stored event of one of those types, typed (the aggregate's decoder: it validates and upcasts). */
+  decode(event: RecordedEvent): E;
   /** The snapshot field (aggregate id) an event changes. */
-  fieldOf(event: RecordedEvent): string;
+  fieldOf(event: E): string;
   /** The state after the event (the aggregate's `evolve`; `null` before its first event). */
-  evolve(state: S | null, event: RecordedEvent): S;
+  evolve(state: S | null, event: E): S;
   /** The index entry's ref for an event that the index keeps, else null. */
-  indexRef?(event: RecordedEvent): string | null;
+  indexRef?(event: E): string | null;
 }
 
 /** Where one instance of an inline model lives: the log it folds, its snapshot hash, its index. */
@@ -37,14 +39,15 @@ export interface InlineModel<S> {
  * Folds events onto a model (pure). A snapshot's revision counts the events that changed it: each
  * append of these aggregates logs exactly one event, so it equals the live revision.
  */
-export const foldInline = <S>(projection: InlineProjection<S>, events: readonly RecordedEvent[], model: InlineModel<S> = emptyModel()): InlineModel<S> => {
-  for (const event of events) {
-    if (!projection.events.has(event.type)) continue;
+export const foldInline = <S, E>(projection: InlineProjection<S, E>, events: readonly RecordedEvent[], model: InlineModel<S> = emptyModel()): InlineModel<S> => {
+  for (const recorded of events) {
+    if (!projection.events.has(recorded.type)) continue;
+    const event = projection.decode(recorded);
     const field = projection.fieldOf(event);
     const before = model.snapshots.get(field);
     model.snapshots.set(field, { rev: (before?.rev ?? 0) + 1, state: projection.evolve(before?.state ?? null, event) });
     const ref = projection.indexRef?.(event);
-    if (ref != null) model.index.push({ cursor: event.cursor, ref });
+    if (ref != null) model.index.push({ cursor: recorded.cursor, ref });
   }
   return model;
 };
@@ -65,38 +68,49 @@ export const readInlineModel = async <S>(store: EventStore, location: InlineLoca
 };
 
 const REBUILD_PAGE = 1_000;
+/** How long appends may wait for the swap: the last events are folded and swapped in well within it. */
+const HOLD_MS = 2_000;
 
 /**
  * Rebuilds one inline model from its log while appends go on: folds the log page by page into
- * keys beside the live ones (reading back only the states a page changes), then swaps them in at
- * once if nothing was appended since the last page read; otherwise folds what came and tries again.
- * Answers the number of events folded.
+ * keys beside the live ones (reading back only the states a page changes). Once it has caught up,
+ * it holds appends to the log for a moment, folds what came last, and swaps its keys in; the held
+ * appends then go on, onto the rebuilt model. Were the hold to run out first, it catches up and
+ * tries again. Answers the number of events folded.
  */
-export const rebuildInline = async <S>(store: EventStore, projection: InlineProjection<S>, location: InlineLocation): Promise<number> => {
+export const rebuildInline = async <S, E>(store: EventStore, projection: InlineProjection<S, E>, location: InlineLocation): Promise<number> => {
   const rebuilt = { hash: toRebuildKey(location.hash), index: location.index && toRebuildKey(location.index) };
   await store.deleteKeys([rebuilt.hash, ...(rebuilt.index ? [rebuilt.index] : [])]);
   const moves = [{ from: rebuilt.hash, to: location.hash }, ...(rebuilt.index ? [{ from: rebuilt.index, to: location.index! }] : [])];
   let last: Cursor | null = null;
   let folded = 0;
-  for (;;) {
-    const page = await store.readForward(location.stream, { after: last ?? undefined, count: REBUILD_PAGE });
-    if (page.length === 0) {
-      if (await store.swapRebuilt(location.stream, last, moves)) return folded;
-      continue;
+  /** Folds the log after `last`, up to `end` when given; answers whether the last page was short (caught up). */
+  const foldOn = async (end?: Cursor | null) => {
+    for (;;) {
+      if (end !== undefined && last === end) return true;
+      const page = await store.readForward(location.stream, { after: last ?? undefined, count: REBUILD_PAGE });
+      if (page.length === 0) return true;
+      last = page.at(-1)!.cursor;
+      folded += page.length;
+      const model = await foldPage(store, projection, page, rebuilt.hash);
+      await store.writeRebuilt({
+        index: rebuilt.index ? { key: rebuilt.index, entries: model.index } : undefined,
+        snapshots: { key: rebuilt.hash, values: [...model.snapshots] },
+      });
+      if (end === undefined && page.length < REBUILD_PAGE) return true;
     }
-    last = page.at(-1)!.cursor;
-    folded += page.length;
-    const model = await foldPage(store, projection, page, rebuilt.hash);
-    await store.writeRebuilt({
-      index: rebuilt.index ? { key: rebuilt.index, entries: model.index } : undefined,
-      snapshots: { key: rebuilt.hash, values: [...model.snapshots] },
-    });
+  };
+  for (;;) {
+    await foldOn();
+    const end = await store.holdAppends(location.stream, HOLD_MS);
+    await foldOn(end);
+    if (await store.swapRebuilt(location.stream, last, moves)) return folded;
   }
 };
 
 /** One page folded onto the rebuilt states it touches. */
-const foldPage = async <S>(store: EventStore, projection: InlineProjection<S>, page: RecordedEvent[], hash: string) => {
-  const fields = [...new Set(page.filter((event) => projection.events.has(event.type)).map((event) => projection.fieldOf(event)))];
+const foldPage = async <S, E>(store: EventStore, projection: InlineProjection<S, E>, page: RecordedEvent[], hash: string) => {
+  const fields = [...new Set(page.filter((event) => projection.events.has(event.type)).map((event) => projection.fieldOf(projection.decode(event))))];
   const stored = await store.readSnapshots<S>(hash, fields);
   const model = emptyModel<S>();
   fields.forEach((field, i) => {

@@ -1,12 +1,10 @@
+import { decodeMessageEvent } from '../domain/message/events.js';
 import { type MessageEvent, type PostedMessage, messageDecider } from '../domain/message/message.js';
-import type { RecordedEvent } from '../eventstore/eventStore.js';
 import { toMessageSnapshotsKey, toRoomStreamKey } from '../chat/keys.js';
 import type { InlineLocation, InlineProjection } from './inline.js';
 import { toHistoryIndexKey } from './keys.js';
 
 const EVENTS = new Set<string>(['MessagePosted', 'MessageEdited', 'MessageDeleted'] satisfies MessageEvent['type'][]);
-
-const toMessageEvent = (event: RecordedEvent): MessageEvent => ({ type: event.type, data: event.data }) as MessageEvent;
 
 /**
  * A room's messages as history shows them (inline): each message's current state (the message
@@ -14,16 +12,17 @@ const toMessageEvent = (event: RecordedEvent): MessageEvent => ({ type: event.ty
  * the post's cursor, so a history page reads the posts it returns and nothing it skips (no edits,
  * no deletions, no event JSON).
  */
-export const messageHistoryProjection: InlineProjection<PostedMessage> = {
+export const messageHistoryProjection: InlineProjection<PostedMessage, MessageEvent> = {
   name: 'messages',
   events: EVENTS,
-  fieldOf: (event) => toMessageEvent(event).data.messageId,
+  decode: decodeMessageEvent,
+  fieldOf: (event) => event.data.messageId,
   evolve: (state, event) => {
-    const next = messageDecider.evolve(state ?? messageDecider.initialState, toMessageEvent(event));
-    if (next.status === 'none') throw new Error(`${event.type} ${event.cursor} of a message that was never posted`);
+    const next = messageDecider.evolve(state ?? messageDecider.initialState, event);
+    if (next.status === 'none') throw new Error(`${event.type} of message ${event.data.messageId}, which was never posted`);
     return next;
   },
-  indexRef: (event) => (event.type === 'MessagePosted' ? toMessageEvent(event).data.messageId : null),
+  indexRef: (event) => (event.type === 'MessagePosted' ? event.data.messageId : null),
 };
 
 export const toMessageHistoryLocation = (roomId: string): InlineLocation => ({

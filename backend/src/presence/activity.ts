@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { EventDecodeError } from '../domain/events.js';
+
+/**
+ * Ephemeral activity entries (never replayed, so one version and no upcasting): a person's
+ * presence and typing in a room, and online counts changing in the lobby.
+ */
+export const ROOM_ACTIVITY_TYPES = ['UserJoined', 'UserLeft', 'UserStatusChanged', 'UserTyping'] as const;
+export type RoomActivityType = (typeof ROOM_ACTIVITY_TYPES)[number];
+
+/** The version activity entries are written as. */
+export const ACTIVITY_VERSION = 1;
+
+const roomActivitySchema = z.strictObject({ userId: z.string().min(1), at: z.iso.datetime({ offset: true }) });
+const onlineCountChangedSchema = z.strictObject({ roomId: z.string().min(1), at: z.iso.datetime({ offset: true }) });
+
+export type RoomActivity = { type: RoomActivityType } & z.infer<typeof roomActivitySchema>;
+export type OnlineCountChanged = { type: 'OnlineCountChanged' } & z.infer<typeof onlineCountChangedSchema>;
+
+const isRoomActivityType = (type: string): type is RoomActivityType => (ROOM_ACTIVITY_TYPES as readonly string[]).includes(type);
+
+const refusal = (stored: { type: string; v: number }, why: string) =>
+  new EventDecodeError(`Cannot decode ${stored.type} v${stored.v}: ${why}`, { eventType: stored.type, version: stored.v });
+
+const parse = <T>(schema: z.ZodType<T>, stored: { type: string; v: number; data: unknown }): T => {
+  if (stored.v !== ACTIVITY_VERSION) throw refusal(stored, `unknown version (this code knows v${ACTIVITY_VERSION})`);
+  const result = schema.safeParse(stored.data);
+  if (!result.success) throw refusal(stored, result.error.issues.map((issue) => `data.${issue.path.join('.')}: ${issue.message}`).join('; '));
+  return result.data;
+};
+
+/** A room's activity entry, validated; throws `EventDecodeError` for anything else. */
+export const decodeRoomActivity = (stored: { type: string; v: number; data: unknown }): RoomActivity => {
+  if (!isRoomActivityType(stored.type)) throw refusal(stored, 'not a room activity');
+  return { type: stored.type, ...parse(roomActivitySchema, stored) };
+};
+
+/** The lobby's activity entry (an online count changed), validated. */
+export const decodeOnlineCountChanged = (stored: { type: string; v: number; data: unknown }): OnlineCountChanged => {
+  if (stored.type !== 'OnlineCountChanged') throw refusal(stored, 'not a lobby activity');
+  return { type: stored.type, ...parse(onlineCountChangedSchema, stored) };
+};
