@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { compareCursors, isCursor, type AppendRequest, type AppendResult, type Cursor, type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
+import { compareCursors, isCursor, NoGroupError, type AppendRequest, type AppendResult, type Cursor, type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { appended, appendMany, cursorsOf, event, pastTheEnd, readAll, uniqueName } from '../testing/logFixtures.js';
 
@@ -368,6 +368,55 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.readSnapshot({ key, field: 'f' })).toEqual({ rev: 1, state: { n: 1 } });
         await store.deleteKeys([key]);
         expect(await store.readSnapshot({ key, field: 'f' })).toBeNull();
+      });
+    });
+
+    describe('consumer groups', () => {
+      const group = 'projection:1';
+
+      it('hands each entry to one consumer once, keeps it pending until acknowledged, and says where the group stands', async () => {
+        const cursors = await appendMany(store, stream, 5);
+        await store.groups.create(stream, group, '0-0');
+        await store.groups.create(stream, group, cursors[4]!);
+        const first = await store.groups.read(stream, group, 'a', { count: 3, blockMs: 0 });
+        const second = await store.groups.read(stream, group, 'b', { count: 10, blockMs: 0 });
+        expect(cursorsOf(first)).toEqual(cursors.slice(0, 3));
+        expect(cursorsOf(second)).toEqual(cursors.slice(3));
+        expect(first[0]).toMatchObject({ type: 'E', data: { i: 0 }, stream });
+        expect(await store.groups.read(stream, group, 'a', { count: 10, blockMs: 0 })).toEqual([]);
+        await store.groups.ack(stream, group, cursorsOf(first));
+        expect(await store.groups.position(stream, group)).toEqual({
+          lastDelivered: cursors[4], oldestPending: cursors[3], pending: 2, undelivered: 0, oldestUndelivered: null,
+        });
+        await store.groups.ack(stream, group, cursorsOf(second));
+        const [later] = await appendMany(store, stream, 1);
+        expect(await store.groups.position(stream, group)).toEqual({
+          lastDelivered: cursors[4], oldestPending: null, pending: 0, undelivered: 1, oldestUndelivered: later,
+        });
+        expect(await store.groups.position(stream, 'none')).toBeNull();
+      });
+
+      it('starts a group after a cursor, wakes a blocked read with the next append, and ends with the group', async () => {
+        const cursors = await appendMany(store, stream, 3);
+        await store.groups.create(stream, group, cursors[1]!);
+        expect(cursorsOf(await store.groups.read(stream, group, 'a', { count: 10, blockMs: 0 }))).toEqual([cursors[2]]);
+        const waiting = store.groups.read(stream, group, 'a', { count: 10, blockMs: 5_000 });
+        const [next] = await appendMany(store, stream, 1);
+        expect(cursorsOf(await waiting)).toEqual([next]);
+        await store.groups.destroy(stream, group);
+        await expect(store.groups.read(stream, group, 'a', { count: 1, blockMs: 0 })).rejects.toBeInstanceOf(NoGroupError);
+        expect(await store.groups.position(stream, group)).toBeNull();
+      });
+
+      it("lets another consumer claim a dead consumer's pending entries", async () => {
+        const cursors = await appendMany(store, stream, 3);
+        await store.groups.create(stream, group, '0-0');
+        await store.groups.read(stream, group, 'dead', { count: 2, blockMs: 0 });
+        expect(await store.groups.claimStale(stream, group, 'alive', { minIdleMs: 60_000, count: 10 })).toEqual([]);
+        const claimed = await store.groups.claimStale(stream, group, 'alive', { minIdleMs: 0, count: 10 });
+        expect(cursorsOf(claimed)).toEqual(cursors.slice(0, 2));
+        await store.groups.ack(stream, group, cursorsOf(claimed));
+        expect((await store.groups.position(stream, group))?.pending).toBe(0);
       });
     });
 

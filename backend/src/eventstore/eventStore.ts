@@ -112,6 +112,45 @@ export interface StreamTailer {
   follow(stream: string, listener: (events: RecordedEvent[]) => void): Promise<Unfollow>;
 }
 
+/** Where a consumer group stands in its stream. */
+export interface GroupPosition {
+  /** The last entry handed to a consumer ("0-0" before the first). */
+  lastDelivered: Cursor;
+  /** The oldest entry handed out and not acknowledged, null when none: everything before it is done. */
+  oldestPending: Cursor | null;
+  pending: number;
+  /** Entries not yet handed out. */
+  undelivered: number;
+  /** The oldest of those, null when none. */
+  oldestUndelivered: Cursor | null;
+}
+
+/**
+ * Consumer groups over a stream (Redis's XREADGROUP family), for projectors: any number of
+ * consumers in any number of processes share a group; each entry goes to one of them, and stays
+ * pending until acknowledged, so the entries of a consumer that died are claimed by another.
+ */
+export interface ConsumerGroups {
+  /** Creates the group positioned after `after` ("0-0": from the start); nothing when it exists. */
+  create(stream: string, group: string, after: Cursor): Promise<void>;
+  destroy(stream: string, group: string): Promise<void>;
+  /**
+   * Entries never handed out before, oldest first, now pending for `consumer`; waits up to
+   * `blockMs` for one when there are none. Rejects with `NoGroupError` when the group is gone.
+   */
+  read(stream: string, group: string, consumer: string, options: { count: number; blockMs: number }): Promise<RecordedEvent[]>;
+  /** Takes over entries pending for at least `minIdleMs` with any consumer (one that died), oldest first. */
+  claimStale(stream: string, group: string, consumer: string, options: { minIdleMs: number; count: number }): Promise<RecordedEvent[]>;
+  ack(stream: string, group: string, cursors: readonly Cursor[]): Promise<void>;
+  /** Null when the group does not exist. */
+  position(stream: string, group: string): Promise<GroupPosition | null>;
+}
+
+/** The consumer group was destroyed (a rebuild moved its projection on). */
+export class NoGroupError extends Error {
+  override name = 'NoGroupError';
+}
+
 /**
  * The event store. Every method rejects with `StoreUnavailableError` when the backing store
  * cannot be reached; any other rejection is a bug.
@@ -119,6 +158,7 @@ export interface StreamTailer {
 export interface EventStore {
   readonly kind: 'redis' | 'memory';
   readonly tailer: StreamTailer;
+  readonly groups: ConsumerGroups;
   /** Atomic: either all of the request happens or none of it. */
   append(request: AppendRequest): Promise<AppendResult>;
   /**

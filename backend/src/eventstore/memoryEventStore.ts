@@ -1,4 +1,5 @@
 import { compareCursors, type AppendRequest, type AppendResult, type Cursor, type EventStore, type IndexEntry, type RecordedEvent, type Snapshot, type StreamInfo } from './eventStore.js';
+import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
@@ -79,7 +80,45 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     return `${stream.lastMs}-${stream.lastSeq}`;
   };
 
-  const { tailer, publish, clear: clearFollowers } = createMemoryStreamTailer(assertOpen);
+  const { tailer, publish: publishToFollowers, clear: clearFollowers } = createMemoryStreamTailer(assertOpen);
+  /** Blocked group reads, woken by the next append to their stream. */
+  const appendWaiters = new Map<string, Set<() => void>>();
+  const publish = (stream: string, events: RecordedEvent[]) => {
+    publishToFollowers(stream, events);
+    const waiters = appendWaiters.get(stream);
+    appendWaiters.delete(stream);
+    for (const wake of waiters ?? []) wake();
+  };
+  const groups = createMemoryConsumerGroups({
+    assertOpen,
+    readAfter: (stream, after, count) => {
+      const events = streams.get(stream)?.events ?? [];
+      const start = searchFirst(events, (cursor) => compareCursors(cursor, after) <= 0);
+      return events.slice(start, start + count).map((event) => toRecorded(stream, event));
+    },
+    readAt: (stream, cursors) => {
+      const events = streams.get(stream)?.events ?? [];
+      return cursors.flatMap((wanted) => {
+        const at = searchFirst(events, (cursor) => compareCursors(cursor, wanted) < 0);
+        const event = events[at];
+        return event && event.cursor === wanted ? [toRecorded(stream, event)] : [];
+      });
+    },
+    nextAppend: (stream, ms) =>
+      new Promise<void>((resolve) => {
+        const waiters = appendWaiters.get(stream) ?? new Set<() => void>();
+        appendWaiters.set(stream, waiters);
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve();
+        }, ms);
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        waiters.add(wake);
+      }),
+  }, now);
 
   const append = (request: AppendRequest): AppendResult => {
     if (request.events.length === 0 && !request.snapshot) {
@@ -158,6 +197,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   return {
     kind: 'memory',
     tailer,
+    groups,
     append: async (request) => {
       assertOpen();
       await waitWhileHeld(request.stream);
@@ -299,6 +339,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     close: async () => {
       closed = true;
       clearFollowers();
+      for (const waiters of appendWaiters.values()) for (const wake of waiters) wake();
+      appendWaiters.clear();
     },
   };
 };

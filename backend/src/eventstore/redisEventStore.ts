@@ -3,6 +3,7 @@ import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError }
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
+import { createRedisConsumerGroups } from './redisConsumerGroups.js';
 import { createRedisStreamTailer, toRecordedEvent } from './redisStreamTailer.js';
 
 export interface RedisEventStoreOptions {
@@ -53,14 +54,16 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     blockingTimeout: TAILER_BLOCK_MS,
     socketTimeout: TAILER_BLOCK_MS + 5_000,
   });
+  // Blocking group reads (projectors) get a connection of their own too.
+  const groupsConnection = redis.duplicate({ blockingTimeout: TAILER_BLOCK_MS, socketTimeout: TAILER_BLOCK_MS + 5_000 });
+  const connections = [redis, tailerConnection, groupsConnection];
   // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
-  for (const connection of [redis, tailerConnection]) connection.on('error', () => {});
+  for (const connection of connections) connection.on('error', () => {});
 
   try {
-    await Promise.all([redis.connect(), tailerConnection.connect()]);
+    await Promise.all(connections.map((connection) => connection.connect()));
   } catch (error) {
-    redis.disconnect();
-    tailerConnection.disconnect();
+    for (const connection of connections) connection.disconnect();
     throw new StoreUnavailableError(error);
   }
 
@@ -90,6 +93,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   return {
     kind: 'redis',
     tailer,
+    groups: createRedisConsumerGroups(redis, groupsConnection),
     append: async (request) => {
       if (request.events.length === 0 && !request.snapshot) {
         throw new Error('an append without events must change a snapshot');
@@ -186,6 +190,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     close: async () => {
       await tailer.close();
+      groupsConnection.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
