@@ -22,12 +22,16 @@ export interface DirectoryStore {
    */
   apply(generation: number, changes: readonly DirectoryChange[]): Promise<'applied' | 'stale'>;
   /**
-   * Rooms by folded name, then id: the `first` after the edge cursor `after`; with a non-empty
-   * `search` (already folded by `toRoomSearchKey`), only names that contain it. Cursors are opaque
-   * strings this store made; a cursor it did not make is refused with a `ValidationError`.
+   * Rooms by folded name, then id (code point order, as UTF-8 bytes compare): the `first` after
+   * the edge cursor `after`, and whether more follow. `search` is what the user typed: the store
+   * folds it with `toRoomSearchKey` (folding twice changes nothing) and keeps only names whose fold
+   * contains it as a plain substring; one that folds to '' means no search. `first` is trusted
+   * (the caller checks its range). Cursors are opaque strings this store made; any other is
+   * refused with a `ValidationError` (field `after`). A cursor stays valid after its room moves
+   * or goes: the page continues from where that cursor sorts.
    */
   readPage(generation: number, options: { first: number; after: string | null; search: string }): Promise<DirectoryPage>;
-  /** Removes every key of a generation. */
+  /** Removes every key of a generation (its rooms and its applied cursors); the meta stays. */
   dropGeneration(generation: number): Promise<void>;
 }
 

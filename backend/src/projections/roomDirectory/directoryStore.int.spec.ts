@@ -1,0 +1,4 @@
+import { describeDirectoryStoreContract } from './directoryStore.contract.js';
+import { createMemoryDirectoryStore } from './memoryDirectoryStore.js';
+
+describeDirectoryStoreContract('memory', async () => ({ store: createMemoryDirectoryStore(), cleanup: async () => {} }));
