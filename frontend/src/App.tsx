@@ -6,6 +6,7 @@ import { PostMessageMutation } from './chat/operations.js';
 import { type SendResult, createLocalOutboxStorage, createOutbox } from './chat/outbox.js';
 import { RoomPage } from './chat/RoomPage.js';
 import { type ConnectionState, type GraphQLClient, createBrowserGraphQLClient } from './graphql/client.js';
+import { toErrorInfo } from './graphql/errors.js';
 import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
 import { visibleRooms } from './rooms/roomList.js';
@@ -35,13 +36,10 @@ const createSender =
   async (entry: { roomId: string; body: string; clientId: string }): Promise<SendResult> => {
     const result = await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise();
     if (result.data) return { kind: 'sent', messageId: result.data.postMessage.id };
-    const error = result.error;
-    const first = error?.graphQLErrors[0];
-    const code = first?.extensions?.code;
-    if (!error || error.networkError || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED') {
-      return { kind: 'retry', error: first?.message ?? 'Connection problem' };
-    }
-    return { kind: 'failed', error: first?.message ?? 'Refused by the server' };
+    if (!result.error) return { kind: 'retry', error: 'Connection problem' };
+    const { code, message } = toErrorInfo(result.error, 'Refused by the server');
+    if (code === 'NETWORK' || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED') return { kind: 'retry', error: message };
+    return { kind: 'failed', error: message };
   };
 
 /** The page: who is signed in decides between the sign-in page and the chat. */
@@ -182,7 +180,7 @@ const SignedIn = (props: {
       props.onViewerChange(result.data.setStatus);
     } else {
       props.onViewerChange(previous);
-      setStatusError(result.error?.graphQLErrors[0]?.message ?? 'Your status could not be changed.');
+      setStatusError(toErrorInfo(result.error, 'Your status could not be changed.').message);
     }
   };
 

@@ -1,6 +1,7 @@
 import type { Client } from '@urql/core';
 import { graphql } from '../graphql/gql/index.js';
 import type { UserStatus } from '../graphql/gql/graphql.js';
+import { toErrorInfo } from '../graphql/errors.js';
 
 export const MeQuery = graphql(`
   query Me {
@@ -54,7 +55,7 @@ export const fetchProviders = async (): Promise<Providers> => {
 /** The signed-in user, or null; throws when the server cannot be asked. */
 export const fetchViewer = async (client: Client): Promise<Viewer | null> => {
   const result = await client.query(MeQuery, {}).toPromise();
-  if (result.error) throw new Error(result.error.networkError ? 'The server cannot be reached.' : result.error.message);
+  if (result.error) throw new Error(toErrorInfo(result.error).message);
   return result.data?.me ?? null;
 };
 

@@ -1,6 +1,7 @@
 import { Match, Show, Switch, createEffect, createMemo, createSignal, onCleanup, onMount } from 'solid-js';
 import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
+import { toErrorInfo } from '../graphql/errors.js';
 import type { RoomEventsSubscription } from '../graphql/gql/graphql.js';
 import { plural } from '../ui/format.js';
 import { Link } from '../ui/router.js';
@@ -39,9 +40,6 @@ export const toTimelineEvent = (event: RoomEvent, now: number): TimelineEvent =>
       return { type: event.__typename, user: event.user, at: event.at };
   }
 };
-
-const errorMessage = (error: { graphQLErrors: { message: string }[]; networkError?: Error | undefined } | undefined, fallback: string) =>
-  error?.graphQLErrors[0]?.message ?? (error?.networkError ? 'The server cannot be reached; try again in a moment.' : fallback);
 
 /** Titles the tab, with the count of messages that arrived while it was hidden: "(3) room". */
 const TITLE_SUFFIX = ' · Balloons';
@@ -93,11 +91,11 @@ export const RoomPage = (props: {
     subscription?.unsubscribe();
     subscription = client.subscription(RoomEventsDocument, { roomId: props.roomId, after }).subscribe((result) => {
       if (result.error) {
-        const code = result.error.graphQLErrors[0]?.extensions?.code;
+        const { code, message } = toErrorInfo(result.error, 'Live updates stopped.');
         // The log no longer holds our cursor: start over from the newest page.
         if (code === 'CURSOR_EXPIRED') void start();
         else if (code === 'UNAUTHENTICATED') props.onSessionEnded();
-        else setLiveError(errorMessage(result.error, 'Live updates stopped.'));
+        else setLiveError(message);
         return;
       }
       const event = result.data?.roomEvents;
@@ -116,7 +114,7 @@ export const RoomPage = (props: {
     const result = await client.query(RoomPageQuery, { id: props.roomId, last: PAGE_SIZE }).toPromise();
     if (disposed) return;
     if (result.error || !result.data) {
-      setLoadError(errorMessage(result.error, 'This room could not be loaded.'));
+      setLoadError(toErrorInfo(result.error, 'This room could not be loaded.').message);
       return;
     }
     const data = result.data.room;
@@ -217,14 +215,14 @@ export const RoomPage = (props: {
 
   const edit = async (id: string, body: string) => {
     const result = await client.mutation(EditMessageMutation, { id, body }).toPromise();
-    if (!result.data) return errorMessage(result.error, 'The message could not be edited.');
+    if (!result.data) return toErrorInfo(result.error, 'The message could not be edited.').message;
     dispatch({ type: 'MessageChanged', message: result.data.editMessage });
     return null;
   };
 
   const remove = async (id: string) => {
     const result = await client.mutation(DeleteMessageMutation, { id }).toPromise();
-    if (!result.data) return errorMessage(result.error, 'The message could not be deleted.');
+    if (!result.data) return toErrorInfo(result.error, 'The message could not be deleted.').message;
     dispatch({ type: 'MessageChanged', message: result.data.deleteMessage });
     return null;
   };

@@ -1,5 +1,6 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient } from '../graphql/client.js';
+import { toErrorInfo } from '../graphql/errors.js';
 import { graphql } from '../graphql/gql/index.js';
 import { type RoomListEvent, type RoomSummary, evolveRoomList } from './roomList.js';
 
@@ -67,8 +68,9 @@ export const createRoomDirectory = (client: GraphQLClient, options: { onSessionE
     subscription = client.urql.subscription(LobbyEventsSubscription, { after }).subscribe((result) => {
       const event = result.data?.lobbyEvents;
       if (event) dispatch({ type: event.kind, room: event.room });
-      else if (result.error?.graphQLErrors[0]?.extensions?.code === 'UNAUTHENTICATED') options.onSessionEnded?.();
-      else if (result.error) setError(result.error.message);
+      else if (!result.error) return;
+      else if (toErrorInfo(result.error).code === 'UNAUTHENTICATED') options.onSessionEnded?.();
+      else setError(toErrorInfo(result.error, 'Live updates stopped.').message);
     });
   };
 
@@ -78,7 +80,7 @@ export const createRoomDirectory = (client: GraphQLClient, options: { onSessionE
       dispatch({ type: 'RoomsLoaded', rooms: result.data.rooms });
       setError(null);
     } else if (result.error) {
-      setError(result.error.networkError ? 'The server cannot be reached.' : result.error.message);
+      setError(toErrorInfo(result.error, 'The rooms could not be loaded.').message);
     }
     setReady(true);
     if (!subscription && !disposed) follow(result.data?.lobbyCursor ?? '0-0');
@@ -97,7 +99,7 @@ export const createRoomDirectory = (client: GraphQLClient, options: { onSessionE
         dispatch({ type: 'ROOM_CREATED', room: result.data.createRoom });
         return result.data.createRoom;
       }
-      return result.error?.graphQLErrors[0]?.message ?? (result.error?.networkError ? 'The server cannot be reached.' : 'The room could not be created.');
+      return toErrorInfo(result.error, 'The room could not be created.').message;
     },
     dispose() {
       disposed = true;
