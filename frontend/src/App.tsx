@@ -1,5 +1,5 @@
 import { Match, Show, Switch, createEffect, createMemo, createResource, createSignal, on, onCleanup } from 'solid-js';
-import { SetStatusMutation, type Viewer, fetchProviders, fetchViewer, signInWithHandle, signOut, toSignInError } from './auth/session.js';
+import { type Viewer, fetchProviders, fetchViewer, setViewerStatus, signInWithHandle, signOut, toSignInError } from './auth/session.js';
 import { BalloonMark, SignInPage } from './auth/SignInPage.js';
 import { UserMenu } from './auth/UserMenu.js';
 import { PostMessageMutation } from './chat/operations.js';
@@ -7,6 +7,7 @@ import { type SendResult, createLocalOutboxStorage, createOutbox } from './chat/
 import { RoomPage } from './chat/RoomPage.js';
 import { type ConnectionState, type GraphQLClient, createBrowserGraphQLClient } from './graphql/client.js';
 import { toErrorInfo } from './graphql/errors.js';
+import type { UserStatus } from './graphql/gql/graphql.js';
 import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
 import { visibleRooms } from './rooms/roomList.js';
@@ -171,17 +172,12 @@ const SignedIn = (props: {
     return null;
   };
 
-  const changeStatus = async (status: Viewer['status']) => {
+  const changeStatus = async (status: UserStatus) => {
     const previous = props.viewer;
     props.onViewerChange({ ...previous, status });
-    const result = await client.urql.mutation(SetStatusMutation, { status }).toPromise();
-    if (result.data) {
-      setStatusError(null);
-      props.onViewerChange(result.data.setStatus);
-    } else {
-      props.onViewerChange(previous);
-      setStatusError(toErrorInfo(result.error, 'Your status could not be changed.').message);
-    }
+    const result = await setViewerStatus(client.urql, status);
+    setStatusError(typeof result === 'string' ? result : null);
+    props.onViewerChange(typeof result === 'string' ? previous : result);
   };
 
   const leave = async () => {

@@ -20,7 +20,7 @@ import {
 import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
 import { PeopleList } from './PeopleList.js';
 import { Timeline, type TimelineHandle } from './Timeline.js';
-import { type TimelineEvent, type TimelineUser, evolveTimeline, initialTimeline } from './timeline.js';
+import { type TimelineEvent, evolveTimeline, initialTimeline } from './timeline.js';
 import { TypingIndicator } from './TypingIndicator.js';
 
 type RoomEvent = RoomEventsSubscription['roomEvents'];
@@ -62,7 +62,7 @@ export const RoomPage = (props: {
   onSessionEnded: () => void;
 }) => {
   const client = props.client.urql;
-  const viewerAsUser = (): TimelineUser => ({ ...props.viewer });
+  const viewerAsUser = (): Viewer => ({ ...props.viewer });
   const [state, setState] = createSignal(initialTimeline(props.viewer.id));
   const dispatch = (event: TimelineEvent) => setState((s) => evolveTimeline(s, event));
   const [room, setRoom] = createSignal<{ id: string; name: string } | null | undefined>(undefined);

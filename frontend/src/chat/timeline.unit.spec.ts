@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { MessageFieldsFragment, UserFieldsFragment, UserStatus } from '../graphql/gql/graphql.js';
 import {
   type TimelineEvent,
-  type TimelineMessage,
   type TimelineState,
-  type TimelineUser,
   TYPING_TTL_MS,
   compareCursors,
   evolveTimeline,
@@ -11,7 +10,7 @@ import {
   initialTimeline,
 } from './timeline.js';
 
-const user = (handle: string, status: TimelineUser['status'] = 'AVAILABLE'): TimelineUser => ({
+const user = (handle: string, status: UserStatus = 'AVAILABLE'): UserFieldsFragment => ({
   id: `u-${handle}`,
   handle,
   displayName: handle,
@@ -21,7 +20,7 @@ const user = (handle: string, status: TimelineUser['status'] = 'AVAILABLE'): Tim
 const alice = user('alice');
 const bob = user('bob');
 
-const message = (id: string, body: string, author = alice, extra: Partial<TimelineMessage> = {}): TimelineMessage => ({
+const message = (id: string, body: string, author = alice, extra: Partial<MessageFieldsFragment> = {}): MessageFieldsFragment => ({
   id,
   body,
   createdAt: '2026-11-26T10:00:00.000Z',

@@ -1,43 +1,8 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
-import { graphql } from '../graphql/gql/index.js';
+import { CreateRoomMutation, LobbyEventsSubscription, RoomsQuery } from './operations.js';
 import { type RoomListEvent, type RoomSummary, evolveRoomList } from './roomList.js';
-
-export const RoomsQuery = graphql(`
-  query Rooms {
-    lobbyCursor
-    rooms {
-      id
-      name
-      onlineCount
-    }
-  }
-`);
-
-export const LobbyEventsSubscription = graphql(`
-  subscription LobbyEvents($after: String) {
-    lobbyEvents(after: $after) {
-      kind
-      cursor
-      room {
-        id
-        name
-        onlineCount
-      }
-    }
-  }
-`);
-
-export const CreateRoomMutation = graphql(`
-  mutation CreateRoom($name: String!) {
-    createRoom(name: $name) {
-      id
-      name
-      onlineCount
-    }
-  }
-`);
 
 export interface RoomDirectory {
   rooms: Accessor<readonly RoomSummary[]>;

@@ -3,15 +3,11 @@
  * Sorted by name case-insensitively, like the server's `rooms`.
  */
 
-export interface RoomSummary {
-  id: string;
-  name: string;
-  onlineCount: number;
-}
+import type { LobbyEventKind, RoomFieldsFragment } from '../graphql/gql/graphql.js';
 
-export type RoomListEvent =
-  | { type: 'RoomsLoaded'; rooms: readonly RoomSummary[] }
-  | { type: 'ROOM_CREATED' | 'ROOM_RENAMED' | 'ONLINE_COUNT_CHANGED'; room: RoomSummary };
+export type RoomSummary = RoomFieldsFragment;
+
+export type RoomListEvent = { type: 'RoomsLoaded'; rooms: readonly RoomSummary[] } | { type: LobbyEventKind; room: RoomSummary };
 
 export const byRoomName = (a: RoomSummary, b: RoomSummary): number => {
   const x = a.name.toLowerCase();
