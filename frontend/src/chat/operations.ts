@@ -39,6 +39,7 @@ export const RoomPageQuery = graphql(`
     room(id: $id) {
       id
       name
+      cursor
       online {
         ...UserFields
       }
