@@ -2,11 +2,9 @@ import { Match, Show, Switch, createEffect, createMemo, createResource, createSi
 import { type Viewer, fetchProviders, fetchViewer, setViewerStatus, signInWithHandle, signOut, toSignInError } from './auth/session.js';
 import { BalloonMark, SignInPage } from './auth/SignInPage.js';
 import { UserMenu } from './auth/UserMenu.js';
-import { PostMessageMutation } from './chat/operations.js';
-import { type SendResult, createLocalOutboxStorage, createOutbox } from './chat/outbox.js';
+import { createMessageOutbox } from './chat/messageOutbox.js';
 import { RoomPage } from './chat/RoomPage.js';
-import { type ConnectionState, type GraphQLClient, createBrowserGraphQLClient } from './graphql/client.js';
-import { toErrorInfo } from './graphql/errors.js';
+import { type ConnectionState, type GraphQLClient, browserNetwork, createBrowserGraphQLClient } from './graphql/client.js';
 import type { UserStatus } from './graphql/gql/graphql.js';
 import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
@@ -30,18 +28,6 @@ const writeFlag = (key: string, value: boolean) => {
     // storage unavailable: the toggle lasts for this page
   }
 };
-
-/** Sends one outbox entry; its clientId makes every retry safe. */
-const createSender =
-  (client: GraphQLClient) =>
-  async (entry: { roomId: string; body: string; clientId: string }): Promise<SendResult> => {
-    const result = await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise();
-    if (result.data) return { kind: 'sent', messageId: result.data.postMessage.id };
-    if (!result.error) return { kind: 'retry', error: 'Connection problem' };
-    const { code, message } = toErrorInfo(result.error, 'Refused by the server');
-    if (code === 'NETWORK' || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED') return { kind: 'retry', error: message };
-    return { kind: 'failed', error: message };
-  };
 
 /** The page: who is signed in decides between the sign-in page and the chat. */
 export const App = () => {
@@ -109,25 +95,14 @@ const SignedIn = (props: {
   // One client, room list and outbox for as long as this person is signed in.
   const client = props.client;
   const directory = createRoomDirectory(client, { onSessionEnded: () => props.onSessionEnded() });
-  const outbox = createOutbox({
-    storage: createLocalOutboxStorage(`balloons:outbox:${props.viewer.id}:`),
-    send: createSender(client),
-    isOnline: () => navigator.onLine,
-  });
+  const messages = createMessageOutbox(client, props.viewer.id, browserNetwork());
   const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
-  const unsent = () => outbox.entries().filter((e) => e.status !== 'failed').length;
-  const [queued, setQueued] = createSignal(unsent());
   const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
   const [roomsOpen, setRoomsOpen] = createSignal(false);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [statusError, setStatusError] = createSignal<string | null>(null);
 
   const stopConnection = client.onConnectionChange(setConnection);
-  const stopOutboxCount = outbox.subscribe(() => setQueued(unsent()));
-  // Whatever waited in the outbox goes out as soon as the server is reachable again.
-  const stopReconnects = client.onReconnected(() => void outbox.flush());
-  const onOnline = () => void outbox.flush();
-  window.addEventListener('online', onOnline);
   const stopSessionEnded = client.onSessionEnded(() => props.onSessionEnded());
   // Escape closes whichever panel is open over the room (phone layout).
   const onKey = (event: KeyboardEvent) => {
@@ -136,16 +111,12 @@ const SignedIn = (props: {
     setPeopleOpen(false);
   };
   window.addEventListener('keydown', onKey);
-  void outbox.flush();
   onCleanup(() => {
     stopSessionEnded();
     window.removeEventListener('keydown', onKey);
     directory.dispose();
-    outbox.dispose();
+    messages.dispose();
     stopConnection();
-    stopOutboxCount();
-    stopReconnects();
-    window.removeEventListener('online', onOnline);
   });
 
   // Panels close when the route changes (phone layout).
@@ -198,7 +169,7 @@ const SignedIn = (props: {
         </Link>
         <UserMenu viewer={props.viewer} onStatusChange={(s) => void changeStatus(s)} onSignOut={() => void leave()} />
       </header>
-      <ConnectionBanner state={connection()} queued={queued()} />
+      <ConnectionBanner state={connection()} queued={messages.unsent()} />
       <Show when={statusError()}>
         <p class="form-error banner-error" role="alert">
           {statusError()}
@@ -252,7 +223,7 @@ const SignedIn = (props: {
                     roomId={id}
                     viewer={props.viewer}
                     client={client}
-                    outbox={outbox}
+                    outbox={messages.outbox}
                     knownName={knownName(id)}
                     peopleOpen={peopleOpen()}
                     onTogglePeople={() => setPeopleOpen(!peopleOpen())}
