@@ -10,6 +10,7 @@
  */
 
 import type { MessageFieldsFragment, MessagePageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
+import { compareCursors } from '../graphql/cursors.js';
 import type { OutboxEntry } from './outbox.js';
 
 export interface MessageItem {
@@ -102,19 +103,6 @@ export const initialTimeline = (viewerId: string | null): TimelineState => ({
   typing: [],
   noticeSeq: 0,
 });
-
-const CURSOR = /^(\d+)-(\d+)$/;
-
-/** Log order of two cursors (`<ms>-<seq>`): numeric, so "1-10" comes after "1-9". */
-export const compareCursors = (a: string, b: string): number => {
-  const x = CURSOR.exec(a);
-  const y = CURSOR.exec(b);
-  if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
-  const ms = BigInt(x[1]!) - BigInt(y[1]!);
-  if (ms !== 0n) return ms < 0n ? -1 : 1;
-  const seq = BigInt(x[2]!) - BigInt(y[2]!);
-  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
-};
 
 const maxCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) >= 0 ? a : b);
 const minCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) <= 0 ? a : b);
