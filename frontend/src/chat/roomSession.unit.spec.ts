@@ -1,69 +1,10 @@
-import { type Client, CombinedError } from '@urql/core';
-import { type DocumentNode, GraphQLError, Kind } from 'graphql';
+import { CombinedError } from '@urql/core';
+import { GraphQLError } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { GraphQLClient } from '../graphql/client.js';
 import type { MessageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
+import { createScriptedClient } from '../testing/scriptedClient.js';
 import { type Outbox, createMemoryOutboxStorage, createOutbox } from './outbox.js';
 import { type RoomSession, createRoomSession } from './roomSession.js';
-
-/**
- * The room session against a scripted client: each query, mutation and subscription it starts is
- * recorded, and the test answers it. No server, no browser.
- */
-interface Pending {
-  name: string;
-  variables: Record<string, unknown>;
-  answer(result: { data?: unknown; error?: CombinedError }): void;
-}
-interface Live {
-  name: string;
-  variables: Record<string, unknown>;
-  push(result: { data?: unknown; error?: CombinedError }): void;
-  closed: boolean;
-}
-
-const operationName = (document: DocumentNode) => {
-  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  return operation && 'name' in operation ? (operation.name?.value ?? '') : '';
-};
-
-const createScriptedClient = () => {
-  const requests: Pending[] = [];
-  const subscriptions: Live[] = [];
-  const reconnectListeners = new Set<() => void>();
-  const request = (document: DocumentNode, variables: Record<string, unknown>) => ({
-    toPromise: () => new Promise((resolve) => requests.push({ name: operationName(document), variables, answer: resolve })),
-  });
-  const urql = {
-    query: request,
-    mutation: request,
-    subscription: (document: DocumentNode, variables: Record<string, unknown>) => ({
-      subscribe(push: Live['push']) {
-        const live: Live = { name: operationName(document), variables, push: (result) => !live.closed && push(result), closed: false };
-        subscriptions.push(live);
-        return { unsubscribe: () => void (live.closed = true) };
-      },
-    }),
-  };
-  const client: GraphQLClient = {
-    urql: urql as unknown as Client,
-    ws: undefined as never,
-    connection: () => 'connected',
-    onConnectionChange: () => () => {},
-    onReconnected(listener) {
-      reconnectListeners.add(listener);
-      return () => reconnectListeners.delete(listener);
-    },
-    onSessionEnded: () => () => {},
-    dispose: async () => {},
-  };
-  /** The oldest unanswered request named `name`, taken off the list. */
-  const take = async (name: string): Promise<Pending> => {
-    await vi.waitFor(() => expect(requests.map((r) => r.name)).toContain(name));
-    return requests.splice(requests.findIndex((r) => r.name === name), 1)[0]!;
-  };
-  return { client, requests, subscriptions, take, reconnect: () => reconnectListeners.forEach((l) => l()) };
-};
 
 const alice: UserFieldsFragment = { id: 'u-alice', handle: 'alice', displayName: 'alice', avatarUrl: null, status: 'AVAILABLE' };
 const bob: UserFieldsFragment = { id: 'u-bob', handle: 'bob', displayName: 'bob', avatarUrl: null, status: 'AVAILABLE' };
@@ -92,6 +33,7 @@ const posted = (cursor: string, m: MessageFieldsFragment) => ({
 const bodies = (session: RoomSession) =>
   session.timeline().items.flatMap((i) => (i.kind === 'message' ? [i.message.body] : []));
 
+/** The room session against a scripted client: the test answers each operation it starts. */
 describe('a room session', () => {
   let session: RoomSession | undefined;
   let outbox: Outbox | undefined;
@@ -116,12 +58,12 @@ describe('a room session', () => {
   };
 
   it("loads the newest page, then follows the room from the room's cursor, not the page's end", async () => {
-    const { take, subscriptions } = start();
-    const load = await take('RoomPage');
+    const { next, subscriptions, subscribed } = start();
+    const load = await next('RoomPage');
     expect(load.variables).toEqual({ id: 'r1', last: 50 });
     expect(subscriptions).toHaveLength(0); // nothing followed before the page and its cursor are in
     load.answer(roomPage('9-0', [{ cursor: '5-0', node: message('m1', 'hello') }]));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    await subscribed(1);
     expect(subscriptions[0]!.variables).toEqual({ roomId: 'r1', after: '9-0' });
     expect(session!.room()).toEqual({ id: 'r1', name: 'Garden' });
     expect(bodies(session!)).toEqual(['hello']);
@@ -129,16 +71,17 @@ describe('a room session', () => {
   });
 
   it('follows an empty log from its start', async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer(roomPage(null, []));
-    await vi.waitFor(() => expect(subscriptions[0]?.variables.after).toBe('0-0'));
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage(null, []));
+    await subscribed(1);
+    expect(subscriptions[0]!.variables.after).toBe('0-0');
   });
 
   it('shows an event the page already had once, and counts only new messages from others while hidden', async () => {
     let hidden = true;
-    const { take, subscriptions } = start({ hidden: () => hidden });
-    (await take('RoomPage')).answer(roomPage('5-0', [{ cursor: '5-0', node: message('m1', 'hello') }]));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed } = start({ hidden: () => hidden });
+    (await next('RoomPage')).answer(roomPage('5-0', [{ cursor: '5-0', node: message('m1', 'hello') }]));
+    await subscribed(1);
     const live = subscriptions[0]!;
 
     live.push(posted('5-0', message('m1', 'hello'))); // at the seam: already shown
@@ -154,12 +97,12 @@ describe('a room session', () => {
   });
 
   it('starts over from the newest page when its cursor has expired', async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer(roomPage('5-0', []));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
     subscriptions[0]!.push({ error: new CombinedError({ graphQLErrors: [new GraphQLError('too old', { extensions: { code: 'CURSOR_EXPIRED' } })] }) });
-    (await take('RoomPage')).answer(roomPage('90-0', [{ cursor: '80-0', node: message('m9', 'recent') }]));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(2));
+    (await next('RoomPage')).answer(roomPage('90-0', [{ cursor: '80-0', node: message('m9', 'recent') }]));
+    await subscribed(2);
     expect(subscriptions[0]!.closed).toBe(true);
     expect(subscriptions[1]!.variables.after).toBe('90-0');
     expect(bodies(session!)).toEqual(['recent']);
@@ -168,9 +111,9 @@ describe('a room session', () => {
 
   it('says why live updates stopped, and hands a refused session to the page', async () => {
     const onSessionEnded = vi.fn();
-    const { take, subscriptions } = start({ onSessionEnded });
-    (await take('RoomPage')).answer(roomPage('5-0', []));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed } = start({ onSessionEnded });
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
     subscriptions[0]!.push({ error: new CombinedError({ graphQLErrors: [new GraphQLError('Too many subscriptions', { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })] }) });
     expect(session!.liveError()).toBe('Too many subscriptions');
     expect(onSessionEnded).not.toHaveBeenCalled();
@@ -179,27 +122,27 @@ describe('a room session', () => {
   });
 
   it('says so when the room cannot be loaded, and tries again on request', async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer({ error: new CombinedError({ networkError: new TypeError('Failed to fetch') }) });
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer({ error: new CombinedError({ networkError: new TypeError('Failed to fetch') }) });
     await vi.waitFor(() => expect(session!.loadError()).toMatch(/cannot be reached/));
     expect(subscriptions).toHaveLength(0);
     session!.reload();
-    (await take('RoomPage')).answer(roomPage('5-0', []));
+    (await next('RoomPage')).answer(roomPage('5-0', []));
     await vi.waitFor(() => expect(session!.loadError()).toBeNull());
     expect(subscriptions).toHaveLength(1);
   });
 
   it('knows a room that does not exist, and follows nothing', async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer({ data: { room: null } });
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer({ data: { room: null } });
     await vi.waitFor(() => expect(session!.room()).toBeNull());
     expect(subscriptions).toHaveLength(0);
   });
 
   it("shows what the viewer sends as pending until the room's event confirms it", async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer(roomPage('5-0', []));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
     session!.send('on its way');
     expect(session!.timeline().pending.map((p) => [p.body, p.author.handle])).toEqual([['on its way', 'alice']]);
     const [entry] = outbox!.entries('r1');
@@ -207,23 +150,23 @@ describe('a room session', () => {
   });
 
   it('reads who is online again after a reconnect (presence is not replayed)', async () => {
-    const { take, subscriptions, reconnect } = start();
-    (await take('RoomPage')).answer(roomPage('5-0', []));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed, reconnect } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
     reconnect();
-    (await take('RoomOnline')).answer({ data: { room: { id: 'r1', online: [bob, alice] } } });
+    (await next('RoomOnline')).answer({ data: { room: { id: 'r1', online: [bob, alice] } } });
     await vi.waitFor(() => expect(session!.timeline().online.map((u) => u.handle)).toEqual(['alice', 'bob']));
   });
 
   it('pages back from the oldest message shown', async () => {
-    const { take, subscriptions } = start();
+    const { next, subscriptions, subscribed } = start();
     const first = roomPage('9-0', [{ cursor: '5-0', node: message('m5', 'five') }]);
     first.data.room.messages.pageInfo.hasPreviousPage = true;
-    (await take('RoomPage')).answer(first);
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    (await next('RoomPage')).answer(first);
+    await subscribed(1);
     session!.loadOlder();
     session!.loadOlder(); // one page at a time
-    const older = await take('OlderMessages');
+    const older = await next('OlderMessages');
     expect(older.variables).toEqual({ id: 'r1', last: 50, before: '5-0' });
     older.answer({ data: { room: { id: 'r1', messages: { edges: [{ cursor: '4-0', node: message('m4', 'four') }], pageInfo: { hasPreviousPage: false } } } } });
     await vi.waitFor(() => expect(bodies(session!)).toEqual(['four', 'five']));
@@ -248,9 +191,9 @@ describe('a room session', () => {
   });
 
   it('lets "alice is typing…" go away on its own', async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer(roomPage('5-0', []));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
     vi.useFakeTimers();
     subscriptions[0]!.push({ data: { roomEvents: { __typename: 'UserTyping', cursor: null, at: '2026-12-01T10:00:00.000Z', user: bob } } });
     expect(session!.timeline().typing.map((t) => t.user.handle)).toEqual(['bob']);
@@ -259,9 +202,9 @@ describe('a room session', () => {
   });
 
   it('stops following when disposed', async () => {
-    const { take, subscriptions } = start();
-    (await take('RoomPage')).answer(roomPage('5-0', []));
-    await vi.waitFor(() => expect(subscriptions).toHaveLength(1));
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
     session!.dispose();
     expect(subscriptions[0]!.closed).toBe(true);
   });
