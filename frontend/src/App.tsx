@@ -6,6 +6,7 @@ import { createMessageOutbox } from './chat/messageOutbox.js';
 import { RoomPage } from './chat/RoomPage.js';
 import { type ConnectionState, type GraphQLClient, browserNetwork, createBrowserGraphQLClient } from './graphql/client.js';
 import type { UserStatus } from './graphql/gql/graphql.js';
+import { RoomFilter } from './rooms/RoomFilter.js';
 import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
 import { visibleRooms } from './rooms/roomList.js';
@@ -134,7 +135,6 @@ const SignedIn = (props: {
     const r = route();
     return r.name === 'room' ? r.roomId : null;
   };
-  const knownName = (roomId: string) => directory.rooms().find((r) => r.id === roomId)?.name ?? null;
 
   const createRoom = async (name: string) => {
     const result = await directory.createRoom(name);
@@ -181,7 +181,15 @@ const SignedIn = (props: {
           <RoomsPage
             rooms={directory.rooms()}
             ready={directory.ready()}
+            loading={directory.loading()}
             error={directory.error()}
+            onRetry={() => directory.retry()}
+            search={directory.search()}
+            onSearch={(text) => directory.setSearch(text)}
+            hasMore={directory.hasMore()}
+            loadingMore={directory.loadingMore()}
+            moreError={directory.moreError()}
+            onLoadMore={() => directory.loadMore()}
             hideEmpty={hideEmpty()}
             onHideEmptyChange={(hide) => {
               setHideEmpty(hide);
@@ -209,7 +217,17 @@ const SignedIn = (props: {
                     Hide empty
                   </label>
                 </div>
-                <RoomList rooms={visibleRooms(directory.rooms(), hideEmpty(), roomId())} currentId={roomId()} empty="No rooms to show." onNavigate={() => setRoomsOpen(false)} />
+                <RoomFilter id="switcher-filter" value={directory.search()} onInput={(text) => directory.setSearch(text)} />
+                <RoomList
+                  rooms={visibleRooms(directory.rooms(), hideEmpty(), roomId())}
+                  currentId={roomId()}
+                  empty="No rooms to show."
+                  onNavigate={() => setRoomsOpen(false)}
+                  hasMore={directory.hasMore()}
+                  loadingMore={directory.loadingMore()}
+                  moreError={directory.moreError()}
+                  onLoadMore={() => directory.loadMore()}
+                />
                 <Link href="/" class="button button-quiet all-rooms-link">
                   All rooms · create one
                 </Link>
@@ -224,7 +242,7 @@ const SignedIn = (props: {
                     viewer={props.viewer}
                     client={client}
                     outbox={messages.outbox}
-                    knownName={knownName(id)}
+                    knownName={directory.nameOf(id)}
                     peopleOpen={peopleOpen()}
                     onTogglePeople={() => setPeopleOpen(!peopleOpen())}
                     onToggleRooms={() => setRoomsOpen(!roomsOpen())}

@@ -9,11 +9,23 @@ export const RoomFields = graphql(`
   }
 `);
 
-export const RoomsQuery = graphql(`
-  query Rooms {
+/**
+ * A page of the room directory with the lobby's cursor, in one query: the server reads the cursor
+ * first, so the page is at least that new, and lobbyEvents after it miss nothing.
+ */
+export const RoomDirectoryQuery = graphql(`
+  query RoomDirectory($first: Int!, $after: String, $search: String) {
     lobbyCursor
-    rooms {
-      ...RoomFields
+    roomDirectory(first: $first, after: $after, search: $search) {
+      edges {
+        node {
+          ...RoomFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);

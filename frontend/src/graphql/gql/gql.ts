@@ -28,7 +28,7 @@ type Documents = {
     "\n  query OlderMessages($id: ID!, $last: Int!, $before: String) {\n    room(id: $id) {\n      id\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n    }\n  }\n": typeof types.OlderMessagesDocument,
     "\n  fragment UserFields on User {\n    id\n    handle\n    displayName\n    avatarUrl\n    status\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  fragment RoomFields on Room {\n    id\n    name\n    onlineCount\n  }\n": typeof types.RoomFieldsFragmentDoc,
-    "\n  query Rooms {\n    lobbyCursor\n    rooms {\n      ...RoomFields\n    }\n  }\n": typeof types.RoomsDocument,
+    "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RoomDirectoryDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        ...RoomFields\n      }\n    }\n  }\n": typeof types.LobbyEventsDocument,
     "\n  mutation CreateRoom($name: String!) {\n    createRoom(name: $name) {\n      ...RoomFields\n    }\n  }\n": typeof types.CreateRoomDocument,
 };
@@ -47,7 +47,7 @@ const documents: Documents = {
     "\n  query OlderMessages($id: ID!, $last: Int!, $before: String) {\n    room(id: $id) {\n      id\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n    }\n  }\n": types.OlderMessagesDocument,
     "\n  fragment UserFields on User {\n    id\n    handle\n    displayName\n    avatarUrl\n    status\n  }\n": types.UserFieldsFragmentDoc,
     "\n  fragment RoomFields on Room {\n    id\n    name\n    onlineCount\n  }\n": types.RoomFieldsFragmentDoc,
-    "\n  query Rooms {\n    lobbyCursor\n    rooms {\n      ...RoomFields\n    }\n  }\n": types.RoomsDocument,
+    "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RoomDirectoryDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        ...RoomFields\n      }\n    }\n  }\n": types.LobbyEventsDocument,
     "\n  mutation CreateRoom($name: String!) {\n    createRoom(name: $name) {\n      ...RoomFields\n    }\n  }\n": types.CreateRoomDocument,
 };
@@ -125,7 +125,7 @@ export function graphql(source: "\n  fragment RoomFields on Room {\n    id\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Rooms {\n    lobbyCursor\n    rooms {\n      ...RoomFields\n    }\n  }\n"): (typeof documents)["\n  query Rooms {\n    lobbyCursor\n    rooms {\n      ...RoomFields\n    }\n  }\n"];
+export function graphql(source: "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
