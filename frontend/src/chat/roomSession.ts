@@ -17,7 +17,7 @@ import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
 import { type TimelineEvent, type TimelineState, evolveTimeline, initialTimeline } from './timeline.js';
 
 /** A subscription event as the timeline folds it. */
-export const toTimelineEvent = (event: RoomEventsResult['roomEvents'], now: number): TimelineEvent => {
+const toTimelineEvent = (event: RoomEventsResult['roomEvents'], now: number): TimelineEvent => {
   switch (event.__typename) {
     case 'MessagePosted':
     case 'MessageEdited':
