@@ -122,7 +122,7 @@ describe('a room session', () => {
   });
 
   it('says so when the room cannot be loaded, and tries again on request', async () => {
-    const { next, subscriptions, subscribed } = start();
+    const { next, subscriptions } = start();
     (await next('RoomPage')).answer({ error: new CombinedError({ networkError: new TypeError('Failed to fetch') }) });
     await vi.waitFor(() => expect(session!.loadError()).toMatch(/cannot be reached/));
     expect(subscriptions).toHaveLength(0);
@@ -133,14 +133,14 @@ describe('a room session', () => {
   });
 
   it('knows a room that does not exist, and follows nothing', async () => {
-    const { next, subscriptions, subscribed } = start();
+    const { next, subscriptions } = start();
     (await next('RoomPage')).answer({ data: { room: null } });
     await vi.waitFor(() => expect(session!.room()).toBeNull());
     expect(subscriptions).toHaveLength(0);
   });
 
   it("shows what the viewer sends as pending until the room's event confirms it", async () => {
-    const { next, subscriptions, subscribed } = start();
+    const { next, subscribed } = start();
     (await next('RoomPage')).answer(roomPage('5-0', []));
     await subscribed(1);
     session!.send('on its way');
@@ -150,7 +150,7 @@ describe('a room session', () => {
   });
 
   it('reads who is online again after a reconnect (presence is not replayed)', async () => {
-    const { next, subscriptions, subscribed, reconnect } = start();
+    const { next, subscribed, reconnect } = start();
     (await next('RoomPage')).answer(roomPage('5-0', []));
     await subscribed(1);
     reconnect();
@@ -159,7 +159,7 @@ describe('a room session', () => {
   });
 
   it('pages back from the oldest message shown', async () => {
-    const { next, subscriptions, subscribed } = start();
+    const { next, subscribed } = start();
     const first = roomPage('9-0', [{ cursor: '5-0', node: message('m5', 'five') }]);
     first.data.room.messages.pageInfo.hasPreviousPage = true;
     (await next('RoomPage')).answer(first);
