@@ -1,11 +1,12 @@
 import { Match, Show, Switch, createEffect, createMemo, createResource, createSignal, on, onCleanup } from 'solid-js';
-import { SetStatusMutation, type Viewer, fetchProviders, fetchViewer, signInWithHandle, signOut, toSignInError } from './auth/session.js';
+import { type Viewer, fetchProviders, fetchViewer, setViewerStatus, signInWithHandle, signOut, toSignInError } from './auth/session.js';
 import { BalloonMark, SignInPage } from './auth/SignInPage.js';
 import { UserMenu } from './auth/UserMenu.js';
-import { PostMessageMutation } from './chat/operations.js';
-import { type SendResult, createLocalOutboxStorage, createOutbox } from './chat/outbox.js';
+import { createMessageOutbox } from './chat/messageOutbox.js';
 import { RoomPage } from './chat/RoomPage.js';
-import { type ConnectionState, type GraphQLClient, createBrowserGraphQLClient } from './graphql/client.js';
+import { type ConnectionState, type GraphQLClient, browserNetwork, createBrowserGraphQLClient } from './graphql/client.js';
+import type { UserStatus } from './graphql/gql/graphql.js';
+import { RoomFilter } from './rooms/RoomFilter.js';
 import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
 import { visibleRooms } from './rooms/roomList.js';
@@ -28,21 +29,6 @@ const writeFlag = (key: string, value: boolean) => {
     // storage unavailable: the toggle lasts for this page
   }
 };
-
-/** Sends one outbox entry; its clientId makes every retry safe. */
-const createSender =
-  (client: GraphQLClient) =>
-  async (entry: { roomId: string; body: string; clientId: string }): Promise<SendResult> => {
-    const result = await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise();
-    if (result.data) return { kind: 'sent', messageId: result.data.postMessage.id };
-    const error = result.error;
-    const first = error?.graphQLErrors[0];
-    const code = first?.extensions?.code;
-    if (!error || error.networkError || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED') {
-      return { kind: 'retry', error: first?.message ?? 'Connection problem' };
-    }
-    return { kind: 'failed', error: first?.message ?? 'Refused by the server' };
-  };
 
 /** The page: who is signed in decides between the sign-in page and the chat. */
 export const App = () => {
@@ -110,25 +96,14 @@ const SignedIn = (props: {
   // One client, room list and outbox for as long as this person is signed in.
   const client = props.client;
   const directory = createRoomDirectory(client, { onSessionEnded: () => props.onSessionEnded() });
-  const outbox = createOutbox({
-    storage: createLocalOutboxStorage(`balloons:outbox:${props.viewer.id}:`),
-    send: createSender(client),
-    isOnline: () => navigator.onLine,
-  });
+  const messages = createMessageOutbox(client, props.viewer.id, browserNetwork());
   const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
-  const unsent = () => outbox.entries().filter((e) => e.status !== 'failed').length;
-  const [queued, setQueued] = createSignal(unsent());
   const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
   const [roomsOpen, setRoomsOpen] = createSignal(false);
   const [peopleOpen, setPeopleOpen] = createSignal(false);
   const [statusError, setStatusError] = createSignal<string | null>(null);
 
   const stopConnection = client.onConnectionChange(setConnection);
-  const stopOutboxCount = outbox.subscribe(() => setQueued(unsent()));
-  // Whatever waited in the outbox goes out as soon as the server is reachable again.
-  const stopReconnects = client.onReconnected(() => void outbox.flush());
-  const onOnline = () => void outbox.flush();
-  window.addEventListener('online', onOnline);
   const stopSessionEnded = client.onSessionEnded(() => props.onSessionEnded());
   // Escape closes whichever panel is open over the room (phone layout).
   const onKey = (event: KeyboardEvent) => {
@@ -137,16 +112,12 @@ const SignedIn = (props: {
     setPeopleOpen(false);
   };
   window.addEventListener('keydown', onKey);
-  void outbox.flush();
   onCleanup(() => {
     stopSessionEnded();
     window.removeEventListener('keydown', onKey);
     directory.dispose();
-    outbox.dispose();
+    messages.dispose();
     stopConnection();
-    stopOutboxCount();
-    stopReconnects();
-    window.removeEventListener('online', onOnline);
   });
 
   // Panels close when the route changes (phone layout).
@@ -164,7 +135,6 @@ const SignedIn = (props: {
     const r = route();
     return r.name === 'room' ? r.roomId : null;
   };
-  const knownName = (roomId: string) => directory.rooms().find((r) => r.id === roomId)?.name ?? null;
 
   const createRoom = async (name: string) => {
     const result = await directory.createRoom(name);
@@ -173,17 +143,12 @@ const SignedIn = (props: {
     return null;
   };
 
-  const changeStatus = async (status: Viewer['status']) => {
+  const changeStatus = async (status: UserStatus) => {
     const previous = props.viewer;
     props.onViewerChange({ ...previous, status });
-    const result = await client.urql.mutation(SetStatusMutation, { status }).toPromise();
-    if (result.data) {
-      setStatusError(null);
-      props.onViewerChange(result.data.setStatus);
-    } else {
-      props.onViewerChange(previous);
-      setStatusError(result.error?.graphQLErrors[0]?.message ?? 'Your status could not be changed.');
-    }
+    const result = await setViewerStatus(client.urql, status);
+    setStatusError(typeof result === 'string' ? result : null);
+    props.onViewerChange(typeof result === 'string' ? previous : result);
   };
 
   const leave = async () => {
@@ -204,7 +169,7 @@ const SignedIn = (props: {
         </Link>
         <UserMenu viewer={props.viewer} onStatusChange={(s) => void changeStatus(s)} onSignOut={() => void leave()} />
       </header>
-      <ConnectionBanner state={connection()} queued={queued()} />
+      <ConnectionBanner state={connection()} queued={messages.unsent()} />
       <Show when={statusError()}>
         <p class="form-error banner-error" role="alert">
           {statusError()}
@@ -216,7 +181,15 @@ const SignedIn = (props: {
           <RoomsPage
             rooms={directory.rooms()}
             ready={directory.ready()}
+            loading={directory.loading()}
             error={directory.error()}
+            onRetry={() => directory.retry()}
+            search={directory.search()}
+            onSearch={(text) => directory.setSearch(text)}
+            hasMore={directory.hasMore()}
+            loadingMore={directory.loadingMore()}
+            moreError={directory.moreError()}
+            onLoadMore={() => directory.loadMore()}
             hideEmpty={hideEmpty()}
             onHideEmptyChange={(hide) => {
               setHideEmpty(hide);
@@ -244,7 +217,17 @@ const SignedIn = (props: {
                     Hide empty
                   </label>
                 </div>
-                <RoomList rooms={visibleRooms(directory.rooms(), hideEmpty(), roomId())} currentId={roomId()} empty="No rooms to show." onNavigate={() => setRoomsOpen(false)} />
+                <RoomFilter id="switcher-filter" value={directory.search()} onInput={(text) => directory.setSearch(text)} />
+                <RoomList
+                  rooms={visibleRooms(directory.rooms(), hideEmpty(), roomId())}
+                  currentId={roomId()}
+                  empty="No rooms to show."
+                  onNavigate={() => setRoomsOpen(false)}
+                  hasMore={directory.hasMore()}
+                  loadingMore={directory.loadingMore()}
+                  moreError={directory.moreError()}
+                  onLoadMore={() => directory.loadMore()}
+                />
                 <Link href="/" class="button button-quiet all-rooms-link">
                   All rooms · create one
                 </Link>
@@ -258,8 +241,8 @@ const SignedIn = (props: {
                     roomId={id}
                     viewer={props.viewer}
                     client={client}
-                    outbox={outbox}
-                    knownName={knownName(id)}
+                    outbox={messages.outbox}
+                    knownName={directory.nameOf(id)}
                     peopleOpen={peopleOpen()}
                     onTogglePeople={() => setPeopleOpen(!peopleOpen())}
                     onToggleRooms={() => setRoomsOpen(!roomsOpen())}

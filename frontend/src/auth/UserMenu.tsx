@@ -1,14 +1,14 @@
 import { For } from 'solid-js';
+import type { UserStatus } from '../graphql/gql/graphql.js';
 import { Avatar } from '../ui/Avatar.js';
 import { STATUS_LABELS } from '../ui/format.js';
 import { StatusDot } from '../ui/StatusDot.js';
 import type { Viewer } from './session.js';
 
-type Status = Viewer['status'];
-const STATUSES: Status[] = ['AVAILABLE', 'AWAY', 'BUSY'];
+const STATUSES: readonly UserStatus[] = ['AVAILABLE', 'AWAY', 'BUSY'];
 
 /** The signed-in person in the header: avatar, name, status picker, sign out. */
-export const UserMenu = (props: { viewer: Viewer; onStatusChange: (status: Status) => void; onSignOut: () => void }) => (
+export const UserMenu = (props: { viewer: Viewer; onStatusChange: (status: UserStatus) => void; onSignOut: () => void }) => (
   <div class="user-menu">
     <span class="user-identity">
       <span class="avatar-with-status">
@@ -26,7 +26,7 @@ export const UserMenu = (props: { viewer: Viewer; onStatusChange: (status: Statu
     <select
       id="status-picker"
       class="status-picker"
-      onChange={(e) => props.onStatusChange(e.currentTarget.value as Status)}
+      onChange={(e) => props.onStatusChange(e.currentTarget.value as UserStatus)}
     >
       <For each={STATUSES}>{(status) => (
           <option value={status} selected={status === props.viewer.status}>

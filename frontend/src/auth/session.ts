@@ -1,30 +1,10 @@
 import type { Client } from '@urql/core';
-import { graphql } from '../graphql/gql/index.js';
-import type { UserStatus } from '../graphql/gql/graphql.js';
+import { toErrorInfo } from '../graphql/errors.js';
+import type { UserFieldsFragment, UserStatus } from '../graphql/gql/graphql.js';
+import { MeQuery, SetStatusMutation } from './operations.js';
 
-export const MeQuery = graphql(`
-  query Me {
-    me {
-      ...UserFields
-    }
-  }
-`);
-
-export const SetStatusMutation = graphql(`
-  mutation SetStatus($status: UserStatus!) {
-    setStatus(status: $status) {
-      ...UserFields
-    }
-  }
-`);
-
-export interface Viewer {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarUrl: string | null;
-  status: UserStatus;
-}
+/** The signed-in user, as every view shows a person. */
+export type Viewer = UserFieldsFragment;
 
 /** Which sign-ins the server offers (GET /auth/providers). */
 export interface Providers {
@@ -54,7 +34,7 @@ export const fetchProviders = async (): Promise<Providers> => {
 /** The signed-in user, or null; throws when the server cannot be asked. */
 export const fetchViewer = async (client: Client): Promise<Viewer | null> => {
   const result = await client.query(MeQuery, {}).toPromise();
-  if (result.error) throw new Error(result.error.networkError ? 'The server cannot be reached.' : result.error.message);
+  if (result.error) throw new Error(toErrorInfo(result.error).message);
   return result.data?.me ?? null;
 };
 
@@ -100,4 +80,10 @@ export const toSignInError = (search: string): string | null => {
   const code = new URLSearchParams(search).get('signin_error');
   if (code === null) return null;
   return SIGN_IN_ERRORS[code] ?? 'Sign-in failed. Please try again.';
+};
+
+/** Sets the viewer's status: answers the viewer as the server now has them, or an error message. */
+export const setViewerStatus = async (client: Client, status: UserStatus): Promise<Viewer | string> => {
+  const result = await client.mutation(SetStatusMutation, { status }).toPromise();
+  return result.data?.setStatus ?? toErrorInfo(result.error, 'Your status could not be changed.').message;
 };

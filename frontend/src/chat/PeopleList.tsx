@@ -2,10 +2,10 @@ import { For, Show } from 'solid-js';
 import { Avatar } from '../ui/Avatar.js';
 import { STATUS_LABELS } from '../ui/format.js';
 import { StatusDot } from '../ui/StatusDot.js';
-import type { TimelineUser } from './timeline.js';
+import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
 
 /** Who is in the room now, with their status. */
-export const PeopleList = (props: { people: readonly TimelineUser[]; viewerId: string }) => (
+export const PeopleList = (props: { people: readonly UserFieldsFragment[]; viewerId: string }) => (
   <section class="people" aria-labelledby="people-heading">
     <h2 id="people-heading">
       In this room <span class="count">{props.people.length}</span>

@@ -1,5 +1,5 @@
 import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, onMount } from 'solid-js';
-import { formatDateTime } from '../ui/format.js';
+import { STATUS_LABELS, formatDateTime } from '../ui/format.js';
 import { type Row, layoutRows } from './grouping.js';
 import { type MessageActions, MessageRow } from './MessageRow.js';
 import type { NoticeItem } from './timeline.js';
@@ -18,7 +18,7 @@ const noticeText = (notice: NoticeItem) =>
     ? `${notice.user.displayName} joined`
     : notice.what === 'left'
       ? `${notice.user.displayName} left`
-      : `${notice.user.displayName} is now ${notice.user.status === 'AVAILABLE' ? 'available' : notice.user.status === 'AWAY' ? 'away' : 'busy'}`;
+      : `${notice.user.displayName} is now ${STATUS_LABELS[notice.user.status].toLowerCase()}`;
 
 /**
  * The scrolling list of a room: follows new messages while the reader is at the end, keeps the

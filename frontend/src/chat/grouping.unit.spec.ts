@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Row, layoutRows, toDayLabel } from './grouping.js';
-import type { TimelineUser } from './timeline.js';
+import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
 
-const user = (handle: string): TimelineUser => ({ id: handle, handle, displayName: handle, avatarUrl: null, status: 'AVAILABLE' });
+const user = (handle: string): UserFieldsFragment => ({ id: handle, handle, displayName: handle, avatarUrl: null, status: 'AVAILABLE' });
 const at = (hh: number, mm: number, day = 26) => new Date(2026, 10, day, hh, mm).toISOString();
 const msg = (key: string, author: string, createdAt: string): Row => ({
   kind: 'message',

@@ -3,11 +3,43 @@ import { graphql } from '../graphql/gql/index.js';
 /** How many messages a room shows on entry, and how many more each scroll to the top loads. */
 export const PAGE_SIZE = 50;
 
+/** A message as the timeline keeps it. */
+export const MessageFields = graphql(`
+  fragment MessageFields on Message {
+    id
+    body
+    createdAt
+    editedAt
+    deletedAt
+    author {
+      ...UserFields
+    }
+  }
+`);
+
+/** A page of a room's history, oldest first: what the timeline loads on entry and on scrolling up. */
+export const MessagePageFields = graphql(`
+  fragment MessagePageFields on MessageConnection {
+    edges {
+      cursor
+      node {
+        ...MessageFields
+      }
+    }
+    pageInfo {
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+  }
+`);
+
 export const RoomPageQuery = graphql(`
   query RoomPage($id: ID!, $last: Int!, $before: String) {
     room(id: $id) {
       id
       name
+      cursor
       online {
         ...UserFields
       }

@@ -9,24 +9,9 @@
  * whatever order they arrive in; a message or logged event seen twice is applied once.
  */
 
-export type UserStatus = 'AVAILABLE' | 'AWAY' | 'BUSY';
-
-export interface TimelineUser {
-  id: string;
-  handle: string;
-  displayName: string;
-  avatarUrl: string | null;
-  status: UserStatus;
-}
-
-export interface TimelineMessage {
-  id: string;
-  body: string;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-  author: TimelineUser;
-}
+import type { MessageFieldsFragment, MessagePageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
+import { compareCursors } from '../graphql/cursors.js';
+import type { OutboxEntry } from './outbox.js';
 
 export interface MessageItem {
   kind: 'message';
@@ -34,20 +19,20 @@ export interface MessageItem {
   key: string;
   /** The MessagePosted's position in the room's log. */
   cursor: string;
-  message: TimelineMessage;
+  message: MessageFieldsFragment;
 }
 
 export interface NoticeItem {
   kind: 'notice';
   key: string;
   what: 'joined' | 'left' | 'status';
-  user: TimelineUser;
+  user: UserFieldsFragment;
   at: string;
 }
 
 export type TimelineItem = MessageItem | NoticeItem;
 
-export type PendingStatus = 'sending' | 'queued' | 'failed';
+export type PendingStatus = OutboxEntry['status'];
 
 /** A message of the viewer's that the server has not confirmed through the room's events yet. */
 export interface PendingMessage {
@@ -56,7 +41,7 @@ export interface PendingMessage {
   clientId: string;
   body: string;
   createdAt: string;
-  author: TimelineUser;
+  author: UserFieldsFragment;
   status: PendingStatus;
   error: string | null;
   /** Set once postMessage answered: the event with this message id makes it final. */
@@ -64,7 +49,7 @@ export interface PendingMessage {
 }
 
 export interface TypingUser {
-  user: TimelineUser;
+  user: UserFieldsFragment;
   /** Client clock (ms) after which the indicator goes away unless renewed. */
   until: number;
 }
@@ -81,27 +66,22 @@ export interface TimelineState {
   hasOlder: boolean;
   /** Has a history page been applied? */
   loaded: boolean;
-  online: readonly TimelineUser[];
+  online: readonly UserFieldsFragment[];
   typing: readonly TypingUser[];
   noticeSeq: number;
 }
 
-export interface HistoryEdge {
-  cursor: string;
-  node: TimelineMessage;
-}
-
 export type TimelineEvent =
   /** A page of history (oldest first), the first one or an older one. */
-  | { type: 'HistoryLoaded'; edges: readonly HistoryEdge[]; hasPreviousPage: boolean }
-  | { type: 'MessagePosted' | 'MessageEdited' | 'MessageDeleted'; cursor: string; message: TimelineMessage }
+  | { type: 'HistoryLoaded'; edges: MessagePageFieldsFragment['edges']; hasPreviousPage: boolean }
+  | { type: 'MessagePosted' | 'MessageEdited' | 'MessageDeleted'; cursor: string; message: MessageFieldsFragment }
   /** Presence from a query (the room's `online`), replacing what the timeline knew. */
-  | { type: 'OnlineLoaded'; users: readonly TimelineUser[] }
-  | { type: 'UserJoined' | 'UserLeft' | 'UserStatusChanged'; user: TimelineUser; at: string }
-  | { type: 'UserTyping'; user: TimelineUser; now: number }
+  | { type: 'OnlineLoaded'; users: readonly UserFieldsFragment[] }
+  | { type: 'UserJoined' | 'UserLeft' | 'UserStatusChanged'; user: UserFieldsFragment; at: string }
+  | { type: 'UserTyping'; user: UserFieldsFragment; now: number }
   /** The viewer's own edit or delete, as the mutation answered it (its event follows). */
-  | { type: 'MessageChanged'; message: TimelineMessage }
-  | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: TimelineUser; status: PendingStatus }
+  | { type: 'MessageChanged'; message: MessageFieldsFragment }
+  | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: UserFieldsFragment; status: PendingStatus }
   | { type: 'PendingStatusChanged'; clientId: string; status: PendingStatus; error?: string | null }
   /** postMessage answered with the message's id; its MessagePosted makes it final. */
   | { type: 'PendingSent'; clientId: string; messageId: string }
@@ -124,23 +104,10 @@ export const initialTimeline = (viewerId: string | null): TimelineState => ({
   noticeSeq: 0,
 });
 
-const CURSOR = /^(\d+)-(\d+)$/;
-
-/** Log order of two cursors (`<ms>-<seq>`): numeric, so "1-10" comes after "1-9". */
-export const compareCursors = (a: string, b: string): number => {
-  const x = CURSOR.exec(a);
-  const y = CURSOR.exec(b);
-  if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
-  const ms = BigInt(x[1]!) - BigInt(y[1]!);
-  if (ms !== 0n) return ms < 0n ? -1 : 1;
-  const seq = BigInt(x[2]!) - BigInt(y[2]!);
-  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
-};
-
 const maxCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) >= 0 ? a : b);
 const minCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) <= 0 ? a : b);
 
-const byName = (a: TimelineUser, b: TimelineUser) => {
+const byName = (a: UserFieldsFragment, b: UserFieldsFragment) => {
   const x = a.displayName.toLowerCase();
   const y = b.displayName.toLowerCase();
   return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -164,10 +131,10 @@ const insertMessage = (items: readonly TimelineItem[], item: MessageItem): Timel
 };
 
 /** A message's state after an edit or delete; a deleted message stays deleted. */
-const updateMessage = (current: TimelineMessage, next: TimelineMessage): TimelineMessage =>
+const updateMessage = (current: MessageFieldsFragment, next: MessageFieldsFragment): MessageFieldsFragment =>
   current.deletedAt ? current : next.deletedAt ? { ...next, body: '' } : next;
 
-const replaceMessage = (state: TimelineState, message: TimelineMessage): TimelineState => {
+const replaceMessage = (state: TimelineState, message: MessageFieldsFragment): TimelineState => {
   const i = indexOfMessage(state.items, message.id);
   if (i < 0) return state; // not loaded (older than history so far): its page will show it as it is now
   const item = state.items[i] as MessageItem;
@@ -184,7 +151,7 @@ const settlePending = (state: TimelineState): TimelineState => {
   return pending.length === state.pending.length ? state : { ...state, pending };
 };
 
-const addNotice = (state: TimelineState, what: NoticeItem['what'], user: TimelineUser, at: string): TimelineState => {
+const addNotice = (state: TimelineState, what: NoticeItem['what'], user: UserFieldsFragment, at: string): TimelineState => {
   if (user.id === state.viewerId) return state;
   const notice: NoticeItem = { kind: 'notice', key: `notice-${state.noticeSeq + 1}`, what, user, at };
   return { ...state, items: [...state.items, notice], noticeSeq: state.noticeSeq + 1 };

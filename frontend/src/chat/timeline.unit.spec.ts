@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { MessageFieldsFragment, UserFieldsFragment, UserStatus } from '../graphql/gql/graphql.js';
 import {
   type TimelineEvent,
-  type TimelineMessage,
   type TimelineState,
-  type TimelineUser,
   TYPING_TTL_MS,
-  compareCursors,
   evolveTimeline,
   foldTimeline,
   initialTimeline,
 } from './timeline.js';
 
-const user = (handle: string, status: TimelineUser['status'] = 'AVAILABLE'): TimelineUser => ({
+const user = (handle: string, status: UserStatus = 'AVAILABLE'): UserFieldsFragment => ({
   id: `u-${handle}`,
   handle,
   displayName: handle,
@@ -21,7 +19,7 @@ const user = (handle: string, status: TimelineUser['status'] = 'AVAILABLE'): Tim
 const alice = user('alice');
 const bob = user('bob');
 
-const message = (id: string, body: string, author = alice, extra: Partial<TimelineMessage> = {}): TimelineMessage => ({
+const message = (id: string, body: string, author = alice, extra: Partial<MessageFieldsFragment> = {}): MessageFieldsFragment => ({
   id,
   body,
   createdAt: '2026-11-26T10:00:00.000Z',
@@ -41,15 +39,6 @@ const history = (edges: [string, string][], hasPreviousPage = false): TimelineEv
 const bodies = (state: TimelineState) => state.items.flatMap((i) => (i.kind === 'message' ? [i.message.body] : []));
 const ids = (state: TimelineState) => state.items.flatMap((i) => (i.kind === 'message' ? [i.message.id] : []));
 const fold = (events: TimelineEvent[], viewerId: string | null = alice.id) => foldTimeline(events, initialTimeline(viewerId));
-
-describe('cursors', () => {
-  it('compare numerically, milliseconds then sequence', () => {
-    expect(compareCursors('1-9', '1-10')).toBe(-1);
-    expect(compareCursors('10-0', '9-99')).toBe(1);
-    expect(compareCursors('1732600000000-0', '1732600000000-0')).toBe(0);
-    expect(['5-10', '5-9', '12-0', '5-0'].sort(compareCursors)).toEqual(['5-0', '5-9', '5-10', '12-0']);
-  });
-});
 
 describe('ordering', () => {
   it('shows history oldest first and appends live messages', () => {

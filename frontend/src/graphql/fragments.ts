@@ -1,6 +1,6 @@
 import { graphql } from './gql/index.js';
 
-/** What the UI shows of a person everywhere (headers, authors, the online list). */
+/** What the UI shows of a person everywhere (the header, authors, the online list): shared by auth/ and chat/. */
 export const UserFields = graphql(`
   fragment UserFields on User {
     id
@@ -8,36 +8,5 @@ export const UserFields = graphql(`
     displayName
     avatarUrl
     status
-  }
-`);
-
-/** A message as the timeline keeps it. */
-export const MessageFields = graphql(`
-  fragment MessageFields on Message {
-    id
-    body
-    createdAt
-    editedAt
-    deletedAt
-    author {
-      ...UserFields
-    }
-  }
-`);
-
-/** A page of a room's history, oldest first: what the timeline loads on entry and on scrolling up. */
-export const MessagePageFields = graphql(`
-  fragment MessagePageFields on MessageConnection {
-    edges {
-      cursor
-      node {
-        ...MessageFields
-      }
-    }
-    pageInfo {
-      hasPreviousPage
-      startCursor
-      endCursor
-    }
   }
 `);

@@ -1,5 +1,6 @@
 import { Show, createSignal } from 'solid-js';
 import { isSafeHref } from '../chat/richText.js';
+import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
 
 /** Stable colour per handle, so one person always looks the same. */
 const hue = (seed: string) => {
@@ -14,7 +15,7 @@ const initials = (name: string) => {
 };
 
 /** A picture when there is one (and it loads), else initials on a colour. Decorative: the name is always next to it. */
-export const Avatar = (props: { user: { handle: string; displayName: string; avatarUrl: string | null }; size?: number }) => {
+export const Avatar = (props: { user: Pick<UserFieldsFragment, 'handle' | 'displayName' | 'avatarUrl'>; size?: number }) => {
   const [broken, setBroken] = createSignal(false);
   const size = () => props.size ?? 36;
   const src = () => (props.user.avatarUrl && isSafeHref(props.user.avatarUrl) && !broken() ? props.user.avatarUrl : null);
