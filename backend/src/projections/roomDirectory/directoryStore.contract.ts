@@ -217,7 +217,7 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
 
       it('matches names only, never room ids', async () => {
         await fill({ 'abc-room': 'Plain', 'r-x': 'Sabcd' });
-        for (const search of ['abc', 'ab', 'room', 'plain\u0000', 'n\u0000a']) {
+        for (const search of ['abc', 'ab', 'room', 'plain\u0000', 'n\u0000a', '\u0000']) {
           const expected = search === 'abc' || search === 'ab' ? ['r-x'] : [];
           expect(idsOf(await store.readPage(1, { first: 10, after: null, search }))).toEqual(expected);
         }

@@ -19,7 +19,10 @@ export const toDirectoryNamesKey = (generation: number): string => `${toGenerati
 /** Hash: roomId → `<cursor>` (unlisted) or `<cursor> <member>` (listed), the last change applied. */
 export const toDirectoryAppliedKey = (generation: number): string => `${toGenerationPrefix(generation)}applied`;
 
-/** Set of the members whose folded name contains `trigram` (three code points). */
+/**
+ * Sorted set, every score 0: the members whose folded name contains `trigram` (three code points).
+ * Sorted rather than a plain set so a dense search can read its matches in name order.
+ */
 export const toDirectoryTrigramKey = (generation: number, trigram: string): string =>
   `${toGenerationPrefix(generation)}tri:${trigram}`;
 
