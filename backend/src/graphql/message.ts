@@ -1,6 +1,7 @@
 import type { MessagePage, MessageView } from '../chat/queries.js';
 import { builder } from './builder.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
+import { VIEWER_DEPENDENT } from './viewerDependent.js';
 import { requireViewer } from './context.js';
 import { RoomRef } from './room.js';
 import { UserRef, resolveUser } from './user.js';
@@ -25,6 +26,11 @@ MessageRef.implement({
     createdAt: t.field({ type: 'DateTime', resolve: (message) => message.createdAt }),
     editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.editedAt }),
     deletedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.deletedAt }),
+    mine: t.boolean({
+      description: 'Whether the viewer wrote this message (false when signed out). Depends on who asks: a subscription that selects it is rendered for each viewer.',
+      extensions: VIEWER_DEPENDENT,
+      resolve: (message, _, context) => message.authorId === context.viewer?.userId,
+    }),
   }),
 });
 

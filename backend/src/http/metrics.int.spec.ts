@@ -52,3 +52,33 @@ describe('metrics and shared subscription work', () => {
     for (const s of subscribers) s.dispose();
   });
 });
+
+describe('viewer-dependent fields under a subscription', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('memory');
+  });
+  afterAll(() => server.stop());
+
+  const MINE = `subscription($roomId: ID!) { roomEvents(roomId: $roomId) { ... on MessagePosted { message { body mine } } } }`;
+
+  it('renders a document that selects one for each viewer, and each gets their own answer', async () => {
+    const alice = await server.signIn('alice');
+    const bob = await server.signIn('bob');
+    const roomId = (await server.gql('mutation { createRoom(name: "mine") { id } }', {}, alice)).data!.createRoom.id;
+    const subscribers = [alice, bob, alice].map((cookie) => collect(server.wsClient(cookie), MINE, { roomId }));
+    const post = (cookie: string, body: string) =>
+      server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body }, cookie);
+    // Live once a probe reaches all three.
+    for (let i = 0; !subscribers.every((s) => s.results.length > 0); i++) await post(alice, `probe ${i}`);
+    await post(bob, 'from bob');
+    const fromBob = (results: readonly any[]) => results.find((r) => r.data.roomEvents.message?.body === 'from bob')?.data.roomEvents.message;
+    await Promise.all(subscribers.map((s) => s.until((results) => fromBob(results) !== undefined)));
+    expect(subscribers.map((s) => fromBob(s.results))).toEqual([
+      { body: 'from bob', mine: false },
+      { body: 'from bob', mine: true },
+      { body: 'from bob', mine: false },
+    ]);
+    for (const s of subscribers) s.dispose();
+  });
+});

@@ -46,16 +46,22 @@ export interface SharedTarget {
 
 /**
  * The key of the group a subscription belongs to. Subscribers of one group receive byte-identical
- * payloads, so fields under a subscription must not depend on who is asking (none does: the
- * payload types hold no per-viewer field). The root field's `after` variable only moves where a
- * subscriber starts, so it is left out.
+ * payloads: a document that selects a field whose answer depends on who asks (see
+ * graphql/viewerDependent.ts) passes its viewer's id, which then keys a group of that viewer's own.
+ * The root field's `after` variable only moves where a subscriber starts, so it is left out.
  */
-export const toGroupKey = (query: string, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined) => {
+export const toGroupKey = (
+  query: string,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  viewerKey: string | null = null,
+) => {
   const operation = getOperationAST(document, operationName);
   const root = operation?.selectionSet.selections[0];
   const after = root?.kind === Kind.FIELD ? root.arguments?.find((a) => a.name.value === 'after')?.value : undefined;
   const { [after?.kind === Kind.VARIABLE ? after.name.value : '']: _, ...rest } = variables ?? {};
-  return JSON.stringify([query, operationName ?? null, rest]);
+  return JSON.stringify([query, operationName ?? null, rest, viewerKey]);
 };
 
 /**

@@ -7,6 +7,7 @@ import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../au
 import type { GraphQLContext, Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { executeMasked } from '../graphql/execute.js';
+import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
@@ -141,7 +142,12 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined =
           isSubscription
-            ? { socket: ctx.extra.socket, id, groupKey: toGroupKey(payload.query, document, payload.operationName, payload.variables), contextFactory }
+            ? {
+                socket: ctx.extra.socket,
+                id,
+                groupKey: toGroupKey(payload.query, document, payload.operationName, payload.variables, selectsViewerDependentField(schema, document) ? (viewer?.userId ?? '') : null),
+                contextFactory,
+              }
             : undefined;
         return {
           schema,

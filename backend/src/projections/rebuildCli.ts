@@ -1,0 +1,75 @@
+/**
+ * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
+ * REDIS_URL, while servers keep running on it. Names: messages, rooms, users, directory; none: all.
+ */
+import { Redis } from 'ioredis';
+import { roomSnapshotsKey } from '../chat/keys.js';
+import { createRedisEventStore } from '../eventstore/redisEventStore.js';
+import { coalesceWrites, failFastRedisOptions } from '../redis/connection.js';
+import { rebuildAsync } from './asyncProjection.js';
+import { rebuildInline } from './inline.js';
+import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
+import { createDirectoryProjection } from './roomDirectory/directoryProjection.js';
+import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
+import { roomsLocation, roomsProjection } from './rooms.js';
+import { toUserLocation, usersProjection } from './users.js';
+
+const NAMES = ['rooms', 'messages', 'users', 'directory'] as const;
+type Name = (typeof NAMES)[number];
+
+const USER_LOG = /^chat:\{u:(.+)\}:log$/;
+
+const main = async () => {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL: set it to the Redis the servers use (the embedded store lives inside its server process)');
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(NAMES as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`unknown projection ${unknown.join(', ')}: choose from ${NAMES.join(', ')}`);
+  const names: readonly Name[] = asked.length ? (asked as Name[]) : NAMES;
+
+  const store = await createRedisEventStore({ url });
+  const redis = coalesceWrites(new Redis(url, failFastRedisOptions));
+  redis.on('error', () => {});
+  await redis.connect();
+  try {
+    for (const name of names) {
+      const started = performance.now();
+      let events = 0;
+      let models = 1;
+      switch (name) {
+        case 'rooms':
+          events = await rebuildInline(store, roomsProjection, roomsLocation);
+          break;
+        case 'messages': {
+          const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
+          models = roomIds.length;
+          for (const roomId of roomIds) events += await rebuildInline(store, messageHistoryProjection, toMessageHistoryLocation(roomId));
+          break;
+        }
+        case 'users': {
+          const userIds: string[] = [];
+          for await (const keys of redis.scanStream({ match: 'chat:{u:*}:log', count: 1_000 }) as AsyncIterable<string[]>) {
+            for (const key of keys) userIds.push(USER_LOG.exec(key)![1]!);
+          }
+          models = userIds.length;
+          for (const userId of userIds) events += await rebuildInline(store, usersProjection, toUserLocation(userId));
+          break;
+        }
+        case 'directory':
+          events = await rebuildAsync(store, createDirectoryProjection(createRedisDirectoryStore(redis)));
+          break;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`${name}: ${models} model(s), ${events} events folded in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`);
+    }
+  } finally {
+    await store.close();
+    redis.disconnect();
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(`projections:rebuild: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+
