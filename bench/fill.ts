@@ -1,5 +1,5 @@
 import { createChatCommands } from '../backend/src/chat/commands.js';
-import { createChatQueries } from '../backend/src/chat/queries.js';
+import { createChatLookups } from '../backend/src/chat/queries.js';
 import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
 import { type LoadResult, runLoad } from './load.js';
 
@@ -19,7 +19,7 @@ export const fillRoom = async (options: {
   const { authors, roomId } = options;
   const store = await createRedisEventStore({ url: options.redisUrl });
   try {
-    const commands = createChatCommands(store, createChatQueries(store));
+    const commands = createChatCommands(store, createChatLookups(store));
     let next = 0;
     return await runLoad({ concurrency: options.concurrency, maxOps: options.messages, maxErrors: 1 }, async () => {
       const i = next++;

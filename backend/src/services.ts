@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import { readLag, startProjector } from './projections/asyncProjection.js';
+import { migrateInlineProjections } from './projections/migrate.js';
+import { createDirectoryProjection } from './projections/roomDirectory/directoryProjection.js';
+import { createMemoryDirectoryStore } from './projections/roomDirectory/memoryDirectoryStore.js';
+import { createRedisDirectoryStore } from './projections/roomDirectory/redisDirectoryStore.js';
 import type { SessionStore } from './auth/sessionStore.js';
 import { createMemorySessionStore } from './auth/memorySessionStore.js';
 import { type OAuthStateStore, createMemoryOAuthStateStore, createRedisOAuthStateStore } from './auth/oauthStateStore.js';
@@ -40,10 +47,22 @@ export interface Services {
   /** What subscribers of rooms and the lobby receive. */
   feeds: ChatFeeds;
   presence: Presence;
+  /** How far each asynchronous projection is behind its log (for /metrics). */
+  projectionLag(): Promise<{ name: string; events: number; seconds: number }[]>;
   /** Trims room logs to ROOM_LOG_MAX_EVENTS when that is set. */
   retention: ReturnType<typeof startRetention> | null;
   close(): Promise<void>;
 }
+
+/** A warning at most once per `ms` (a store outage would otherwise log on every retry). */
+const warnEvery = (ms: number, what: string) => {
+  let last = 0;
+  return (error: unknown) => {
+    if (Date.now() - last < ms) return;
+    last = Date.now();
+    console.warn(`${what}:`, error instanceof Error ? error.message : error);
+  };
+};
 
 const unlimited: RateLimits = { consume: async () => {} };
 
@@ -90,7 +109,17 @@ export const createServices = async (options: {
   const limits = options.rateLimits === false ? unlimited : createRateLimits({ redis: stateRedis });
   const presenceStore = stateRedis ? createRedisPresenceStore(stateRedis) : createMemoryPresenceStore();
   const presence = createPresence(store, presenceStore, options.presence);
-  const queries = createChatQueries(store);
+  const directoryStore = stateRedis ? createRedisDirectoryStore(stateRedis) : createMemoryDirectoryStore();
+  const directory = { store: directoryStore, projection: createDirectoryProjection(directoryStore) };
+  const queries = createChatQueries(store, directory);
+  // Every instance runs the projectors; the consumer group shares the work out.
+  const projectors = [startProjector(store, directory.projection, { consumer: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, onError: warnEvery(60_000, 'projector') })];
+  const migration = stateRedis
+    ? migrateInlineProjections(stateRedis, store, async () => (await queries.listRooms()).map((room) => room.id)).then(
+        (rebuilt) => rebuilt > 0 && console.log(`projections: rebuilt the history of ${rebuilt} rooms`),
+        (error: unknown) => console.warn('projections: migration failed, it runs again at the next start:', error instanceof Error ? error.message : error),
+      )
+    : Promise.resolve();
   const feeds = createChatFeeds(store, queries);
   const commands = withRateLimits(createChatCommands(store, queries), limits, queries);
   const retention = options.roomLogMaxEvents ? startRetention(store, {
@@ -102,7 +131,12 @@ export const createServices = async (options: {
   return {
     store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, feeds, presence,
     retention,
+    projectionLag: async () =>
+      Promise.all([directory.projection].map(async (projection) => ({ name: projection.name, ...(await readLag(store, projection)) }))),
     async close() {
+      // Closing the store ends the projectors' blocked reads; they stop then.
+      const stopped = Promise.all(projectors.map((projector) => projector.stop()));
+      await migration;
       await retention?.stop();
       await presence.close();
       await socketLeases.close();
@@ -110,6 +144,7 @@ export const createServices = async (options: {
       await oauthStates.close();
       await sessions.close();
       await store.close();
+      await stopped;
       await stateRedis?.quit().catch(() => stateRedis.disconnect());
     },
   };

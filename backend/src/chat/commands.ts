@@ -58,7 +58,11 @@ const toMessage = (state: unknown): PostedMessage => state as PostedMessage;
  * `handleCommand` for the aggregate it addresses. Facts from other aggregates (does the room
  * exist?) are checked here, before deciding.
  */
-export const createChatCommands = (store: EventStore, queries: ChatQueries, now: () => Date = () => new Date()): ChatCommands => {
+export const createChatCommands = (
+  store: EventStore,
+  queries: Pick<ChatQueries, 'getRoom' | 'findRoomByName' | 'getMessage'>,
+  now: () => Date = () => new Date(),
+): ChatCommands => {
   // Rooms are never deleted: once seen, a room id needs no second look before posting.
   const knownRooms = new Set<string>();
   const requireRoom = async (roomId: string) => {

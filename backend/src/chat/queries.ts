@@ -1,10 +1,12 @@
 import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
-import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey, toRoomSearchKey } from '../domain/room/room.js';
+import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey } from '../domain/room/room.js';
 import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
-import { type Cursor, type EventStore, isCursor } from '../eventstore/eventStore.js';
+import { type Cursor, type EventStore, isCursor, toPreviousCursor } from '../eventstore/eventStore.js';
+import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
 import { toHistoryIndexKey } from '../projections/keys.js';
+import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import { lobbyStreamKey, roomNamesKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomStreamKey, toUserSnapshotKey } from './keys.js';
 import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
@@ -55,6 +57,11 @@ export interface ChatQueries {
   findRoomByName(name: string): Promise<RoomView | null>;
   /** The room's log position now: the last event's cursor, or null when nothing was logged. */
   readRoomCursor(roomId: string): Promise<Cursor | null>;
+  /**
+   * Everything of the lobby log at or below this cursor is in the room directory (null: nothing
+   * is): read it before a page, subscribe to lobbyEvents after it, and nothing is missed.
+   */
+  readRoomDirectoryCursor(): Promise<Cursor | null>;
   /** The lobby log's last cursor (rooms created and renamed); null when nothing was logged yet. */
   readLobbyCursor(): Promise<Cursor | null>;
   /** Sorted by name, case-insensitively. */
@@ -91,7 +98,17 @@ const byName = (a: RoomView, b: RoomView) => {
   return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 };
 
-export const createChatQueries = (store: EventStore): ChatQueries => {
+/** The room directory's read model and the projection that keeps it. */
+export interface DirectoryReadModel {
+  store: DirectoryStore;
+  projection: AsyncProjection;
+}
+
+/** The reads commands need (the aggregates' current states), without the read models they do not. */
+export type ChatLookups = Pick<ChatQueries, 'getRoom' | 'findRoomByName' | 'getMessage' | 'findPostedMessage'>;
+
+/** The lookups, on their own (for writers that need no read model beyond the aggregates' states). */
+export const createChatLookups = (store: EventStore): ChatLookups => {
   const getRoom = async (roomId: string) => {
     if (!isRoomId(roomId)) return null;
     const snapshot = await store.readSnapshot<RoomState>({ key: roomSnapshotsKey, field: roomId });
@@ -104,6 +121,32 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
     const snapshot = await store.readSnapshot<PostedMessage>({ key: toMessageSnapshotsKey(roomId), field: messageId });
     return snapshot?.state ?? null;
   };
+
+  return {
+    getRoom,
+    getMessage,
+    async findRoomByName(rawName) {
+      let nameKey: string;
+      try {
+        nameKey = toRoomNameKey(parseRoomName(rawName));
+      } catch (error) {
+        if (error instanceof ValidationError) return null;
+        throw error;
+      }
+      const roomId = await store.readClaim(roomNamesKey, nameKey);
+      return roomId ? getRoom(roomId) : null;
+    },
+    async findPostedMessage({ actorId, roomId, clientId }) {
+      if (!isRoomId(roomId)) return null;
+      const messageId = await store.readIdempotent(toIdempotencyKey(roomId, actorId, clientId));
+      return messageId ? getMessage(messageId) : null;
+    },
+  };
+};
+
+/** The chat's queries, answered from the read models. */
+export const createChatQueries = (store: EventStore, directory: DirectoryReadModel): ChatQueries => {
+  const lookups = createChatLookups(store);
 
   const readMessagePage: ChatQueries['readMessagePage'] = async (roomId, { last, before }) => {
     if (!Number.isInteger(last) || last < 1 || last > PAGE_MAX) throw new ValidationError(`last must be 1–${PAGE_MAX}`, 'last');
@@ -126,7 +169,7 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
       hasPreviousPage: entries.length > last,
       hasNextPage: async () =>
         beforeCursor !== undefined &&
-        (await store.readIndexForward(history, { after: newest ?? previousCursor(beforeCursor), count: 1 })).length > 0,
+        (await store.readIndexForward(history, { after: newest ?? toPreviousCursor(beforeCursor), count: 1 })).length > 0,
     };
   };
 
@@ -147,43 +190,28 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
   };
 
   return {
-    getRoom,
+    ...lookups,
     getUsers,
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
-    async findRoomByName(rawName) {
-      let nameKey: string;
-      try {
-        nameKey = toRoomNameKey(parseRoomName(rawName));
-      } catch (error) {
-        if (error instanceof ValidationError) return null;
-        throw error;
-      }
-      const roomId = await store.readClaim(roomNamesKey, nameKey);
-      return roomId ? getRoom(roomId) : null;
-    },
-    getMessage,
-    async findPostedMessage({ actorId, roomId, clientId }) {
-      if (!isRoomId(roomId)) return null;
-      const messageId = await store.readIdempotent(toIdempotencyKey(roomId, actorId, clientId));
-      return messageId ? getMessage(messageId) : null;
-    },
     readMessagePage,
     async readRoomDirectory({ first, after, search }) {
-      const { afterKey, needle } = parseDirectoryArgs({ first, after, search });
-      const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
-      const keyed = [...all.values()].flatMap((s) => {
-        const room = toRoomView(s.state);
-        return room ? [{ key: toDirectoryKey(room), room }] : [];
-      });
-      const matching = keyed
-        .filter((r) => (afterKey === null || r.key > afterKey) && (needle === '' || r.key.slice(0, r.key.indexOf('\u0000')).includes(needle)))
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');
+      if (search != null && codePointLength(search) > DIRECTORY_SEARCH_MAX) {
+        throw new ValidationError(`search must be at most ${DIRECTORY_SEARCH_MAX} characters`, 'search');
+      }
+      const { serving } = await directory.store.readGenerations();
+      const page = await directory.store.readPage(serving, { first, after: after ?? null, search: search ?? '' });
+      const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, page.edges.map((edge) => edge.roomId));
       return {
-        edges: matching.slice(0, first).map((r) => ({ cursor: toDirectoryCursor(r.key), node: r.room })),
-        hasNextPage: matching.length > first,
+        edges: page.edges.flatMap((edge, i) => {
+          const room = states[i] && toRoomView(states[i].state);
+          return room ? [{ cursor: edge.cursor, node: room }] : [];
+        }),
+        hasNextPage: page.hasNextPage,
       };
     },
+    readRoomDirectoryCursor: () => readCheckpoint(store, directory.projection),
     async listRooms() {
       const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
       return [...all.values()].flatMap((s) => toRoomView(s.state) ?? []).sort(byName);
@@ -194,25 +222,4 @@ export const createChatQueries = (store: EventStore): ChatQueries => {
 
 export const DIRECTORY_SEARCH_MAX = 100;
 
-/** A room's place in the directory: its folded name, then its id. */
-const toDirectoryKey = (room: RoomView): string => `${toRoomSearchKey(room.name)}\u0000${room.id}`;
-const toDirectoryCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
 
-const parseDirectoryArgs = (args: { first: number; after?: string | null; search?: string | null }) => {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');
-  let afterKey: string | null = null;
-  if (args.after != null) {
-    afterKey = Buffer.from(args.after, 'base64url').toString('utf8');
-    if (!afterKey.includes('\u0000') || toDirectoryCursor(afterKey) !== args.after) throw new ValidationError('after is not a valid cursor', 'after');
-  }
-  const search = args.search ?? '';
-  if (codePointLength(search) > DIRECTORY_SEARCH_MAX) throw new ValidationError(`search must be at most ${DIRECTORY_SEARCH_MAX} characters`, 'search');
-  return { afterKey, needle: toRoomSearchKey(search) };
-};
-
-/** The cursor just below `cursor`, so that an exclusive read after it includes `cursor` itself. */
-const previousCursor = (cursor: Cursor): Cursor => {
-  const [ms, seq] = cursor.split('-').map(BigInt) as [bigint, bigint];
-  if (seq > 0n) return `${ms}-${seq - 1n}`;
-  return ms > 0n ? `${ms - 1n}-${BigInt('18446744073709551615')}` : '0-0';
-};

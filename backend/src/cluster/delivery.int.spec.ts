@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
-import { createChatQueries } from '../chat/queries.js';
+import { createChatLookups } from '../chat/queries.js';
 import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
 import { toRoomStreamKey } from '../chat/keys.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
@@ -263,7 +263,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
 
     // Written straight into Redis by this process, a writer like any other instance: the load on F
     // is then only the fan-out under test, and posting is fast enough to fill its queue quickly.
-    const commands = createChatCommands(store, createChatQueries(store));
+    const commands = createChatCommands(store, createChatLookups(store));
     const BODY = '🎈'.repeat(3_990); // 4 bytes each in UTF-8, one character each for the 4,000 limit
     const BODY_KIB = Buffer.byteLength(BODY) / 1024;
     const attempts: PostAttempt[] = [];

@@ -237,3 +237,10 @@ const compareDigits = (a: string, aFrom: number, aTo: number, b: string, bFrom: 
   }
   return 0;
 };
+
+/** The cursor just below `cursor`, so that an exclusive read after it includes `cursor` itself. */
+export const toPreviousCursor = (cursor: Cursor): Cursor => {
+  const [ms, seq] = cursor.split('-').map(BigInt) as [bigint, bigint];
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  return ms > 0n ? `${ms - 1n}-${BigInt('18446744073709551615')}` : '0-0';
+};

@@ -21,15 +21,37 @@ export interface GraphQLContext {
   loadUser(userId: string): Promise<UserView | null>;
   /** The lobby log's cursor, read once per operation, at the first call. */
   loadLobbyCursor(): Promise<Cursor | null>;
+  /** The room directory's checkpoint (see `readRoomDirectoryCursor`), read once per operation, at the first call. */
+  loadDirectoryCursor(): Promise<Cursor | null>;
+  /** A room's online count; the calls of one moment (a page of rooms) share one round trip. */
+  loadOnlineCount(roomId: string): Promise<number>;
 }
 
-export const createContext = (base: Omit<GraphQLContext, 'loadUser' | 'loadLobbyCursor'>): GraphQLContext => {
+type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount';
+
+export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
   let users: Map<string, Promise<UserView | null>> | undefined;
   let lobbyCursor: Promise<Cursor | null> | undefined;
+  let directoryCursor: Promise<Cursor | null> | undefined;
+  let onlineBatch: { roomIds: string[]; counts: Promise<number[]> } | null = null;
   return {
     ...base,
     loadLobbyCursor: () => (lobbyCursor ??= base.queries.readLobbyCursor()),
+    loadDirectoryCursor: () => (directoryCursor ??= base.queries.readRoomDirectoryCursor()),
+    loadOnlineCount: (roomId) => {
+      if (!onlineBatch) {
+        const roomIds: string[] = [];
+        // Resolvers of one list run in one go: the batch leaves once they all asked.
+        const counts = Promise.resolve().then(() => {
+          onlineBatch = null;
+          return base.presence.countOnline(roomIds);
+        });
+        onlineBatch = { roomIds, counts };
+      }
+      const at = onlineBatch.roomIds.push(roomId) - 1;
+      return onlineBatch.counts.then((counts) => counts[at]!);
+    },
     loadUser: (userId) => {
       users ??= new Map();
       let user = users.get(userId);

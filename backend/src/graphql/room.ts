@@ -23,7 +23,7 @@ RoomRef.implement({
     }),
     onlineCount: t.int({
       description: 'How many distinct users are in the room now.',
-      resolve: async (room, _, context) => (await context.presence.listOnline(room.id)).length,
+      resolve: (room, _, context) => context.loadOnlineCount(room.id),
     }),
     online: t.field({
       type: [UserRef],
@@ -68,7 +68,8 @@ builder.queryFields((t) => ({
       'Public rooms by name (case-insensitive), paged; `search` keeps names that contain it (case- and accent-insensitive). Read `lobbyCursor` in the same query and subscribe to lobbyEvents after it to keep the list live.',
     args: { first: t.arg.int({ defaultValue: 50 }), after: t.arg.string(), search: t.arg.string() },
     resolve: async (_, args, context, info) => {
-      if (operationSelects(info, 'lobbyCursor')) void context.loadLobbyCursor().catch(() => {});
+      // The directory's checkpoint first (see lobbyCursor): the page read after it is at least that new.
+      if (operationSelects(info, 'lobbyCursor')) await context.loadDirectoryCursor();
       const page = await context.queries.readRoomDirectory({ first: args.first ?? 50, after: args.after, search: args.search });
       return { ...page, hasPreviousPage: args.after != null };
     },
@@ -88,8 +89,8 @@ builder.queryFields((t) => ({
   lobbyCursor: t.string({
     nullable: true,
     description:
-      "The lobby log's position (rooms created and renamed) when `rooms` was read: read before it in the same operation, whatever their order in the document, so the list is at least this new. Load both in one query, then subscribe to lobbyEvents with `after: lobbyCursor` to miss nothing (a room already listed may come again: upsert by id). Null when nothing was logged yet: subscribe with `after: \"0-0\"`.",
-    resolve: (_, __, context) => context.loadLobbyCursor(),
+      "The lobby log's position (rooms created and renamed) when `rooms` or `roomDirectory` was read: read before it in the same operation, whatever their order in the document, so the list is at least this new. Load both in one query, then subscribe to lobbyEvents with `after: lobbyCursor` to miss nothing (a room already listed may come again: upsert by id). Null when nothing was logged yet: subscribe with `after: \"0-0\"`.",
+    resolve: (_, __, context, info) => (operationSelects(info, 'roomDirectory') ? context.loadDirectoryCursor() : context.loadLobbyCursor()),
   }),
   room: t.field({
     type: RoomRef,

@@ -51,7 +51,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
-  const metrics = createMetrics();
+  const metrics = createMetrics(svc.projectionLag);
   sockets = createGraphQLWebSockets({
     yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, context: toContextFactory(svc), metrics, socketLeases: svc.socketLeases,
     trustProxyHops: config.trustProxyHops,

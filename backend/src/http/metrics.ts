@@ -12,10 +12,27 @@ export interface Metrics {
   slowSubscribers: Counter;
 }
 
-export const createMetrics = (): Metrics => {
+/** How far each asynchronous projection is behind its log. */
+export type ProjectionLag = () => Promise<{ name: string; events: number; seconds: number }[]>;
+
+export const createMetrics = (projectionLag?: ProjectionLag): Metrics => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  if (projectionLag) {
+    // One read serves both gauges of one scrape.
+    let reading: Promise<Awaited<ReturnType<ProjectionLag>>> | null = null;
+    const read = () => (reading ??= projectionLag().finally(() => setImmediate(() => (reading = null))));
+    const lagGauge = (name: string, help: string, field: 'events' | 'seconds') =>
+      new Gauge({
+        name, help, labelNames: ['projection'], registers,
+        async collect() {
+          for (const lag of await read().catch(() => [])) this.set({ projection: lag.name }, lag[field]);
+        },
+      });
+    lagGauge('balloons_projection_lag_events', 'Events of its log an asynchronous projection has not applied yet', 'events');
+    lagGauge('balloons_projection_lag_seconds', 'Age of the oldest event an asynchronous projection has not applied yet', 'seconds');
+  }
   return {
     registry,
     httpRequests: new Counter({ name: 'balloons_http_requests_total', help: 'HTTP requests answered', labelNames: ['route', 'status'], registers }),

@@ -71,6 +71,9 @@ export const createMemoryPresenceStore = (now: () => number = Date.now): Presenc
     async listOnline(roomId) {
       return [...(counts.get(roomId)?.keys() ?? [])];
     },
+    async countOnline(roomIds) {
+      return roomIds.map((roomId) => counts.get(roomId)?.size ?? 0);
+    },
     async roomsOf(userId, at) {
       return [...rooms].filter(([, leases]) => [...leases].some(([member, expiry]) => expiry > at && toLeaseUser(member) === userId)).map(([roomId]) => roomId);
     },

@@ -41,6 +41,8 @@ export interface Presence {
   enter(roomId: string, userId: string): Promise<() => Promise<void>>;
   /** Distinct user ids online in the room, in no particular order. */
   listOnline(roomId: string): Promise<string[]>;
+  /** How many distinct users are online in each room, in the order asked, in one round trip. */
+  countOnline(roomIds: readonly string[]): Promise<number[]>;
   /** Tells the room that the user is typing (throttled). */
   announceTyping(roomId: string, userId: string): Promise<void>;
   /** Tells every room the user is in that their status changed. */
@@ -114,6 +116,7 @@ export const createPresence = (
       };
     },
     listOnline: (roomId) => presenceStore.listOnline(roomId),
+    countOnline: (roomIds) => presenceStore.countOnline(roomIds),
     async announceTyping(roomId, userId) {
       if (await presenceStore.claimTyping(roomId, userId, options.typingThrottleMs)) await announce(roomId, 'UserTyping', userId);
     },

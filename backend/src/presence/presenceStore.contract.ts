@@ -21,6 +21,8 @@ export const describePresenceStoreContract = (name: string, setup: () => Promise
       expect(await store.enter(lease('bob', 'b1'), t0 + 1000)).toEqual({ joined: true });
       expect((await store.listOnline('room1')).sort()).toEqual(['alice', 'bob']);
       expect(await store.listOnline('room2')).toEqual([]);
+      expect(await store.countOnline(['room2', 'room1', 'room1'])).toEqual([0, 2, 2]);
+      expect(await store.countOnline([])).toEqual([]);
     }));
 
     it('keeps a user through the grace period after the last release, and a quick return is no join', withStore(async (store) => {

@@ -18,6 +18,8 @@ export interface PresenceStore {
   sweep(now: number): Promise<Departure[]>;
   /** Users with a lease in the room (expired ones linger until the next sweep). */
   listOnline(roomId: string): Promise<string[]>;
+  /** How many users are online in each room, in the order asked, in one round trip. */
+  countOnline(roomIds: readonly string[]): Promise<number[]>;
   /** Rooms the user holds a lease in. */
   roomsOf(userId: string, now: number): Promise<string[]>;
   /** True at most once per `ttlMs` for a user in a room (throttles typing announcements). */

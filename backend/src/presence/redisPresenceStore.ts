@@ -102,6 +102,16 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
     async listOnline(roomId) {
       return call(() => redis.hkeys(toRoomOnlineUsersKey(roomId)));
     },
+    async countOnline(roomIds) {
+      if (roomIds.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const roomId of roomIds) pipeline.hlen(toRoomOnlineUsersKey(roomId));
+      const results = (await call(() => pipeline.exec()))!;
+      return results.map(([error, count]) => {
+        if (error) throw new StoreUnavailableError(error);
+        return Number(count);
+      });
+    },
     async roomsOf(userId, now) {
       const key = toUserRoomsKey(userId);
       const roomIds = await call(async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
-import { createChatQueries } from '../chat/queries.js';
+import { createChatLookups } from '../chat/queries.js';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
 import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
@@ -33,7 +33,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 /** Runs the steps; refusals (a rename by someone else, a blank body, …) are part of a history too. */
 const play = async (store: EventStore, steps: readonly Step[]) => {
-  const queries = createChatQueries(store);
+  const queries = createChatLookups(store);
   const commands = createChatCommands(store, queries);
   const users = Array.from({ length: ACTORS }, (_, i) => `user${i}`);
   for (const userId of users) await commands.registerUser({ userId, profile: { handle: userId, displayName: userId, avatarUrl: null } });
@@ -122,7 +122,7 @@ const describeInlineProjections = (name: string, open: () => Promise<{ store: Ev
     it('a rebuild while posts go on swaps in a model that misses none of them', async () => {
       const { store, wipe } = await open();
       try {
-        const queries = createChatQueries(store);
+        const queries = createChatLookups(store);
         const commands = createChatCommands(store, queries);
         await commands.registerUser({ userId: 'u', profile: { handle: 'u', displayName: 'u', avatarUrl: null } });
         const room = await commands.createRoom({ actorId: 'u', name: 'busy' });
