@@ -53,7 +53,11 @@ export const clockTicksPerSecond = (): number => {
   return clockTicks;
 };
 
-interface ProcStat { pid: number; ppid: number; ticks: number }
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  ticks: number;
+}
 
 /** Parses /proc/<pid>/stat; the command name (field 2) may hold spaces and parentheses. */
 const readStat = (pid: number): ProcStat | null => {

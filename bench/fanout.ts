@@ -62,7 +62,16 @@ import { type Measured, type MeasureSources, machineBusyMicros, redisCpuMicros, 
 import { warmUpAndMeasure } from './phases.js';
 import { type ProfileBucket, mainThreadProfile, summarizeProfile } from './profile.js';
 import {
-  type SettledMemorySample, YOGA_POST, collectGarbageSettled, steadyRssKiB, createRoom as createRoomAs, repoRoot, signInAll, startFanoutBaseline, startOurServer, startYogaXadd,
+  type SettledMemorySample,
+  YOGA_POST,
+  collectGarbageSettled,
+  steadyRssKiB,
+  createRoom as createRoomAs,
+  repoRoot,
+  signInAll,
+  startFanoutBaseline,
+  startOurServer,
+  startYogaXadd,
 } from './servers.js';
 import type { FleetProtocol } from './subscriberFleet.js';
 import { formatTable } from './table.js';
@@ -71,7 +80,10 @@ import { type GraphqlSocket, POST_MESSAGE, ROOM_EVENTS_DOCUMENT, openGraphqlSock
 // ---- settings ----
 
 const envList = (name: string, fallback: string): string[] =>
-  (process.env[name] || fallback).split(',').map((item) => item.trim()).filter((item) => item !== '');
+  (process.env[name] || fallback)
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 type ServerKey = 'ours' | 'yoga' | 'raw';
 const SERVER_KEYS: ServerKey[] = ['ours', 'yoga', 'raw'];
@@ -116,8 +128,8 @@ const median = (values: number[]): number => {
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const signed = (value: number, digits = 1) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 const describeSettling = (sample: SettledMemorySample) =>
-  `${sample.settled ? 'settled' : 'NOT settled'} in ${(sample.settleMs / 1000).toFixed(1)} s (${sample.samples} forced GCs, last change ${sample.lastChangePercent.toFixed(2)} %; `
-  + `RSS ${Math.round(sample.rssKiB / 1024)} MiB of which young generation ${Math.round(sample.newSpaceKiB / 1024)} MiB)`;
+  `${sample.settled ? 'settled' : 'NOT settled'} in ${(sample.settleMs / 1000).toFixed(1)} s (${sample.samples} forced GCs, last change ${sample.lastChangePercent.toFixed(2)} %; ` +
+  `RSS ${Math.round(sample.rssKiB / 1024)} MiB of which young generation ${Math.round(sample.newSpaceKiB / 1024)} MiB)`;
 /** What the goal row compares with its target (≤ 20 KB, decimal): steady RSS per subscriber in KB. */
 const goalMemoryKB = (row: MemoryRow) => row.steadyRssKiBPerSubscriber * 1.024;
 
@@ -174,7 +186,9 @@ const growFleet = async (server: FanoutServer, target: number, options: { cookie
     preJoinConcurrency: 16,
     concurrency: 64,
   });
-  log(`${server.label}: ${connected.opened} sockets connected${options.preJoin ? ' (pre-joined)' : ''} in ${(connected.ms / 1000).toFixed(1)} s; waiting until all ${target} receive`);
+  log(
+    `${server.label}: ${connected.opened} sockets connected${options.preJoin ? ' (pre-joined)' : ''} in ${(connected.ms / 1000).toFixed(1)} s; waiting until all ${target} receive`,
+  );
   await waitUntilAllReceive(server, target);
 };
 
@@ -188,7 +202,8 @@ const waitUntilAllReceive = async (server: FanoutServer, target: number, timeout
     const stats = await server.fleet.stats();
     if (stats.errors > 0) throw new Error(`${server.label}: fleet errors: ${stats.errorSamples.join('; ')}`);
     if (stats.socketsWithAny >= target) break;
-    if (performance.now() > deadline) throw new Error(`${server.label}: only ${stats.socketsWithAny} of ${target} sockets receive after ${timeoutMs / 1000} s`);
+    if (performance.now() > deadline)
+      throw new Error(`${server.label}: only ${stats.socketsWithAny} of ${target} sockets receive after ${timeoutMs / 1000} s`);
   }
   await waitQuiet(server.fleet);
 };
@@ -342,7 +357,10 @@ const saturate = async (server: FanoutServer, n: number, round: number, admin: R
     postErrorSamples,
     lost: Math.max(0, ok * n - final.delivered),
     fleetErrors: final.errorSamples,
-    renders: counters0 && counters1 ? { renders: counters1.renders - counters0.renders, frames: counters1.frames - counters0.frames, posts: ok } : undefined,
+    renders:
+      counters0 && counters1
+        ? { renders: counters1.renders - counters0.renders, frames: counters1.frames - counters0.frames, posts: ok }
+        : undefined,
     idleCpuUs,
   };
 };
@@ -374,14 +392,28 @@ const latencyRun = async (server: FanoutServer, n: number): Promise<LatencyResul
   for (let k = 0; k < messages; k++) {
     const wait = t0 + (k * 1000) / rate - performance.now();
     if (wait > 0) await sleep(wait);
-    posts.push(postOne(server).then(() => true, () => false));
+    posts.push(
+      postOne(server).then(
+        () => true,
+        () => false,
+      ),
+    );
   }
   const ok = (await Promise.all(posts)).filter(Boolean).length;
   const stats = await waitDelivered(fleet, ok * n, 60_000);
   await fleet.latency(false);
   return {
-    server: server.key, n, rate, messages, deliveries: stats.delivered, expected: ok * n,
-    p50: stats.latency.p50, p90: stats.latency.p90, p99: stats.latency.p99, max: stats.latency.max, postErrors: messages - ok,
+    server: server.key,
+    n,
+    rate,
+    messages,
+    deliveries: stats.delivered,
+    expected: ok * n,
+    p50: stats.latency.p50,
+    p90: stats.latency.p90,
+    p99: stats.latency.p99,
+    max: stats.latency.max,
+    postErrors: messages - ok,
   };
 };
 
@@ -490,8 +522,15 @@ const main = async () => {
     log(`${(maxN + WARM_SOCKETS).toLocaleString('en-US')} subscriber users enter the fan-out room's presence, 16 at a time (pre-join)`);
     const fleet = fleetOf('ours');
     await fleet.connect({
-      url: toWs(setup.url), protocol: 'graphql-ws', target: maxN + WARM_SOCKETS, origin: setup.origin, cookies: [...subscriberCookies, ...warmCookies],
-      query: ROOM_EVENTS_DOCUMENT, variables: { roomId: fanRoomId, after: null }, preJoin: true, preJoinConcurrency: 16,
+      url: toWs(setup.url),
+      protocol: 'graphql-ws',
+      target: maxN + WARM_SOCKETS,
+      origin: setup.origin,
+      cookies: [...subscriberCookies, ...warmCookies],
+      query: ROOM_EVENTS_DOCUMENT,
+      variables: { roomId: fanRoomId, after: null },
+      preJoin: true,
+      preJoinConcurrency: 16,
     });
     await fleet.shrink(0);
     results.connect.preJoinSeconds = (performance.now() - started) / 1000;
@@ -508,20 +547,42 @@ const main = async () => {
 
   const all: Record<ServerKey, () => FanoutServer> = {
     ours: () => ({
-      key: 'ours', label: LABELS.ours, child: ours.child, fleet: fleetOf('ours'), wsUrl: toWs(ours.url), protocol: 'graphql-ws',
-      origin: ours.origin, cookies: subscriberCookies, roomId: fanRoomId,
+      key: 'ours',
+      label: LABELS.ours,
+      child: ours.child,
+      fleet: fleetOf('ours'),
+      wsUrl: toWs(ours.url),
+      protocol: 'graphql-ws',
+      origin: ours.origin,
+      cookies: subscriberCookies,
+      roomId: fanRoomId,
       post: (body, clientId) => oursClient.graphql(POST_MESSAGE, { roomId: fanRoomId, body, clientId }, writerCookie()).then(() => {}),
       counters: async () => {
         const text = await (await fetch(`${ours.url}/metrics`)).text();
-        return { renders: readCounter(text, 'balloons_subscription_renders_total'), frames: readCounter(text, 'balloons_subscription_frames_total') };
+        return {
+          renders: readCounter(text, 'balloons_subscription_renders_total'),
+          frames: readCounter(text, 'balloons_subscription_frames_total'),
+        };
       },
     }),
     yoga: () => ({
-      key: 'yoga', label: LABELS.yoga, child: yogaChild, fleet: fleetOf('yoga'), wsUrl: toWs(yogaChild.ready), protocol: 'graphql-ws', roomId: 'bench',
+      key: 'yoga',
+      label: LABELS.yoga,
+      child: yogaChild,
+      fleet: fleetOf('yoga'),
+      wsUrl: toWs(yogaChild.ready),
+      protocol: 'graphql-ws',
+      roomId: 'bench',
       post: (body, clientId) => yogaClient.graphql(POST_MESSAGE, { roomId: 'bench', body, clientId }).then(() => {}),
     }),
     raw: () => ({
-      key: 'raw', label: LABELS.raw, child: rawChild, fleet: fleetOf('raw'), wsUrl: `${rawChild.ready.replace(/^http/, 'ws')}/`, protocol: 'raw', roomId: 'bench',
+      key: 'raw',
+      label: LABELS.raw,
+      child: rawChild,
+      fleet: fleetOf('raw'),
+      wsUrl: `${rawChild.ready.replace(/^http/, 'ws')}/`,
+      protocol: 'raw',
+      roomId: 'bench',
       post: async (body, clientId) => {
         const response = await rawClient.post('/post', JSON.stringify({ roomId: 'bench', body, clientId }));
         if (response.status !== 200) throw new Error(`raw ws post: HTTP ${response.status}`);
@@ -544,7 +605,9 @@ const main = async () => {
   // 1. memory per idle subscriber (the servers settle in parallel: each sample is in its own process)
   const settledSamples = async (n: number) => {
     const samples = await Promise.all(servers.map((server) => collectGarbageSettled(server.child)));
-    servers.forEach((server, i) => log(`${server.label}: memory with ${n} subscribers ${describeSettling(samples[i]!)}`));
+    servers.forEach((server, i) => {
+      log(`${server.label}: memory with ${n} subscribers ${describeSettling(samples[i]!)}`);
+    });
     return new Map(servers.map((server, i) => [server.key, samples[i]!]));
   };
   const base = settings.phases.includes('memory') ? await settledSamples(0) : new Map<ServerKey, SettledMemorySample>();
@@ -560,14 +623,19 @@ const main = async () => {
       const at = samples.get(server.key)!;
       const from = base.get(server.key)!;
       results.memory.push({
-        server: server.key, n, base: from, at,
+        server: server.key,
+        n,
+        base: from,
+        at,
         rssKiBPerSubscriber: (at.rssKiB - from.rssKiB) / n,
         steadyRssKiBPerSubscriber: (steadyRssKiB(at) - steadyRssKiB(from)) / n,
         heapKiBPerSubscriber: (at.heapUsedKiB + at.externalKiB - from.heapUsedKiB - from.externalKiB) / n,
       });
-      log(`${server.label}: ${n} idle subscribers: RSS ${Math.round(at.rssKiB / 1024)} MiB (${signed((at.rssKiB - from.rssKiB) / n)} KiB each; `
-        + `${signed((steadyRssKiB(at) - steadyRssKiB(from)) / n)} KiB without the young generation), `
-        + `heap+ext ${signed((at.heapUsedKiB + at.externalKiB - from.heapUsedKiB - from.externalKiB) / n)} KiB each`);
+      log(
+        `${server.label}: ${n} idle subscribers: RSS ${Math.round(at.rssKiB / 1024)} MiB (${signed((at.rssKiB - from.rssKiB) / n)} KiB each; ` +
+          `${signed((steadyRssKiB(at) - steadyRssKiB(from)) / n)} KiB without the young generation), ` +
+          `heap+ext ${signed((at.heapUsedKiB + at.externalKiB - from.heapUsedKiB - from.externalKiB) / n)} KiB each`,
+      );
     }
   }
 
@@ -580,8 +648,10 @@ const main = async () => {
         for (const server of servers) {
           const slice = await saturate(server, n, round, admin, servers);
           results.slices.push(slice);
-          log(`N=${n} round ${round + 1}/${settings.rounds} ${server.label}: ${Math.round(slice.deliveries / slice.seconds).toLocaleString('en-US')} deliveries/s, `
-            + `${(slice.serverCpuUs / slice.deliveries).toFixed(1)} µs server CPU each${slice.lost > 0 ? `, ${slice.lost} LOST` : ''}${slice.postErrors > 0 ? `, ${slice.postErrors} post errors: ${slice.postErrorSamples[0]}` : ''}`);
+          log(
+            `N=${n} round ${round + 1}/${settings.rounds} ${server.label}: ${Math.round(slice.deliveries / slice.seconds).toLocaleString('en-US')} deliveries/s, ` +
+              `${(slice.serverCpuUs / slice.deliveries).toFixed(1)} µs server CPU each${slice.lost > 0 ? `, ${slice.lost} LOST` : ''}${slice.postErrors > 0 ? `, ${slice.postErrors} post errors: ${slice.postErrorSamples[0]}` : ''}`,
+          );
         }
       }
     }
@@ -589,14 +659,17 @@ const main = async () => {
       for (const server of servers) {
         const result = await latencyRun(server, n);
         results.latency.push(result);
-        log(`N=${n} latency ${server.label}: ${result.rate.toFixed(1)} msg/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms (${result.deliveries}/${result.expected} delivered)`);
+        log(
+          `N=${n} latency ${server.label}: ${result.rate.toFixed(1)} msg/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms (${result.deliveries}/${result.expected} delivered)`,
+        );
       }
     }
   }
   for (const fleet of fleets) await fleet.stop();
 
   // 4. catch-up
-  if (oursServer && settings.phases.includes('catchup')) results.catchup = await catchUp(ours.child, toWs(ours.url), ours.origin, writerCookies, catchupRoomId);
+  if (oursServer && settings.phases.includes('catchup'))
+    results.catchup = await catchUp(ours.child, toWs(ours.url), ours.origin, writerCookies, catchupRoomId);
 
   // 5. the write path
   if (oursServer && settings.phases.includes('write')) {
@@ -614,12 +687,22 @@ const main = async () => {
       const summarize = (label: string, windows: [number, number][], count: number) => {
         const byBucket = summarizeProfile(file, repoRoot, windows);
         const byFunction = summarizeProfile(file, repoRoot, windows, 'function');
-        profile[label] = { windowed: byBucket.windowed, busyMs: byBucket.busyMs, count, buckets: byBucket.buckets, functions: byFunction.buckets };
+        profile[label] = {
+          windowed: byBucket.windowed,
+          busyMs: byBucket.busyMs,
+          count,
+          buckets: byBucket.buckets,
+          functions: byFunction.buckets,
+        };
       };
       for (const n of settings.ns) {
         const slices = results.slices.filter((slice) => slice.server === 'ours' && slice.n === n);
         if (slices.length === 0) continue;
-        summarize(`N=${n}`, slices.map((slice) => slice.windowUs), slices.reduce((sum, slice) => sum + slice.deliveries, 0));
+        summarize(
+          `N=${n}`,
+          slices.map((slice) => slice.windowUs),
+          slices.reduce((sum, slice) => sum + slice.deliveries, 0),
+        );
       }
       // The write path's phases on our server, per post.
       for (const phase of results.write ?? []) {
@@ -644,8 +727,13 @@ const catchUp = async (child: ChildServer, wsUrl: string, origin: string, cookie
   const authors = Array.from({ length: Math.min(10, settings.concurrency) }, (_, i) => toDevUserId(`fw_${i}_0`));
   log(`catch-up: filling a room with ${messages.toLocaleString('en-US')} messages (createChatCommands.postMessage from this process)`);
   const fill = await fillRoom({
-    redisUrl: bench.redis!.url, roomId, authors, messages, concurrency: 64,
-    clientId: (i) => `catchup-${i}`, body: (i) => `Catch-up message ${i}: the quick brown fox jumps over the lazy dog.`,
+    redisUrl: bench.redis!.url,
+    roomId,
+    authors,
+    messages,
+    concurrency: 64,
+    clientId: (i) => `catchup-${i}`,
+    body: (i) => `Catch-up message ${i}: the quick brown fox jumps over the lazy dog.`,
   });
   const admin = await connect(bench.redis!.url);
   const newest = await admin.xrevrange(toRoomStreamKey(roomId), '+', '-', 'COUNT', messages + 1);
@@ -688,7 +776,10 @@ const catchUp = async (child: ChildServer, wsUrl: string, origin: string, cookie
   connections.delete(admin);
   const medianMs = median(rounds.map((r) => r.ms));
   return {
-    messages, rounds, medianMs, errors,
+    messages,
+    rounds,
+    medianMs,
+    errors,
     eventsPerSecond: (messages * 1000) / medianMs,
     serverCpuUsPerEvent: median(rounds.map((r) => r.serverCpuUs / messages)),
     fill: { seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond },
@@ -698,7 +789,13 @@ const catchUp = async (child: ChildServer, wsUrl: string, origin: string, cookie
 // ---- 5. the write path ----
 
 const writePath = async (
-  child: ChildServer, wsUrl: string, origin: string, oursClient: HttpClient, cookies: string[], roomId: string, admin: Redis,
+  child: ChildServer,
+  wsUrl: string,
+  origin: string,
+  oursClient: HttpClient,
+  cookies: string[],
+  roomId: string,
+  admin: Redis,
 ): Promise<Measured[]> => {
   const { concurrency, usersPerClient } = settings;
   log('write path: starting baseline bench/baselines/yogaXadd.ts');
@@ -725,12 +822,14 @@ const writePath = async (
   const phases = [
     {
       name: 'postMessage over WS (ours)',
-      op: (worker: number, n: number) => wsByUser[userOf(worker)]!.request(POST_MESSAGE, { roomId, body: body(worker, n), clientId: `w${n}` }).then(() => {}),
+      op: (worker: number, n: number) =>
+        wsByUser[userOf(worker)]!.request(POST_MESSAGE, { roomId, body: body(worker, n), clientId: `w${n}` }).then(() => {}),
       sources: oursSources,
     },
     {
       name: 'postMessage over HTTP (ours)',
-      op: (worker: number, n: number) => oursClient.graphql(POST_MESSAGE, { roomId, body: body(worker, n), clientId: `h${n}` }, cookies[userOf(worker)]).then(() => {}),
+      op: (worker: number, n: number) =>
+        oursClient.graphql(POST_MESSAGE, { roomId, body: body(worker, n), clientId: `h${n}` }, cookies[userOf(worker)]).then(() => {}),
       sources: oursSources,
     },
     {
@@ -740,8 +839,13 @@ const writePath = async (
     },
   ];
   const measured = await warmUpAndMeasure(phases, {
-    concurrency, warmupSeconds: settings.writeWarmupSeconds, durationMs: settings.writeSeconds * 1000, rounds: settings.writeRounds, tolerateErrors: true,
-    describe: (sliceMs) => `write path: ${settings.writeRounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s per phase, ${concurrency} concurrent`,
+    concurrency,
+    warmupSeconds: settings.writeWarmupSeconds,
+    durationMs: settings.writeSeconds * 1000,
+    rounds: settings.writeRounds,
+    tolerateErrors: true,
+    describe: (sliceMs) =>
+      `write path: ${settings.writeRounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s per phase, ${concurrency} concurrent`,
   });
   for (const socket of wsByUser) {
     socket.ws.terminate();
@@ -755,7 +859,8 @@ const writePath = async (
 
 // ---- the report ----
 
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const fmt = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 
 interface FanoutRow {
@@ -785,7 +890,8 @@ interface FanoutRow {
 
 /** A window where the machine spent more than this many cores on other work counts as disturbed. */
 const DISTURBED_CORES = 0.5;
-const otherCoresOf = (s: Slice) => Math.max(0, s.machineUs - s.serverCpuUs - s.fleetCpuUs - s.redisCpuUs - s.benchCpuUs) / (s.seconds * 1e6);
+const otherCoresOf = (s: Slice) =>
+  Math.max(0, s.machineUs - s.serverCpuUs - s.fleetCpuUs - s.redisCpuUs - s.benchCpuUs) / (s.seconds * 1e6);
 
 const toRows = (results: Results): FanoutRow[] => {
   const rows: FanoutRow[] = [];
@@ -797,8 +903,11 @@ const toRows = (results: Results): FanoutRow[] => {
       const rates = slices.map((s) => s.deliveries / s.seconds);
       const per = (pick: (s: Slice) => number) => median(slices.map((s) => pick(s) / s.deliveries));
       rows.push({
-        n, server,
-        rate: median(rates), rateMin: Math.min(...rates), rateMax: Math.max(...rates),
+        n,
+        server,
+        rate: median(rates),
+        rateMin: Math.min(...rates),
+        rateMax: Math.max(...rates),
         posts: median(slices.map((s) => s.posts / s.seconds)),
         serverUs: per((s) => s.serverCpuUs),
         serverCores: median(slices.map((s) => s.serverCpuUs / (s.seconds * 1e6))),
@@ -808,7 +917,11 @@ const toRows = (results: Results): FanoutRow[] => {
         otherCores: median(slices.map(otherCoresOf)),
         disturbed: slices.filter((s) => otherCoresOf(s) > DISTURBED_CORES).length,
         rendersPerMessage: slices.every((s) => s.renders)
-          ? slices.reduce((sum, s) => sum + s.renders!.renders, 0) / Math.max(1, slices.reduce((sum, s) => sum + s.renders!.posts, 0))
+          ? slices.reduce((sum, s) => sum + s.renders!.renders, 0) /
+            Math.max(
+              1,
+              slices.reduce((sum, s) => sum + s.renders!.posts, 0),
+            )
           : undefined,
         idleCores: (() => {
           const others = results.slices.filter((s) => s.n === n && s.server !== server && s.idleCpuUs[server] !== undefined);
@@ -829,115 +942,188 @@ const printReport = (results: Results) => {
   const s = settings;
   const e = results.environment;
   console.log(`\nballoons fan-out bench — ${results.startedAt}`);
-  console.log(`node ${e.node}, ${e.cores} cores, redis ${e.redis} (no persistence); servers with NODE_ENV=${s.nodeEnv}; load average before the run: ${e.loadAverage}`);
-  console.log(`subscribers: one WebSocket per subscriber (ours: one user each), in a fleet process per server, all in one room, the UI's RoomEvents document;`
-    + `\nposting over HTTP from this process. Saturation: ${s.rounds} round(s) per N, servers interleaved, each ${s.warmupSeconds} s warm-up + ${s.seconds} s measured, medians quoted.`);
+  console.log(
+    `node ${e.node}, ${e.cores} cores, redis ${e.redis} (no persistence); servers with NODE_ENV=${s.nodeEnv}; load average before the run: ${e.loadAverage}`,
+  );
+  console.log(
+    `subscribers: one WebSocket per subscriber (ours: one user each), in a fleet process per server, all in one room, the UI's RoomEvents document;` +
+      `\nposting over HTTP from this process. Saturation: ${s.rounds} round(s) per N, servers interleaved, each ${s.warmupSeconds} s warm-up + ${s.seconds} s measured, medians quoted.`,
+  );
 
   const rows = toRows(results);
   console.log('\nfan-out (deliveries = MessagePosted frames received by subscribers):');
-  console.log(formatTable<FanoutRow>([
-    { header: 'N', value: (r) => r.n },
-    { header: 'server', value: (r) => LABELS[r.server] },
-    { header: 'deliveries/s', value: (r) => r.rate },
-    { header: '(min–max)', value: (r) => (r.rateMin === Number.POSITIVE_INFINITY ? '–' : `${fmt(r.rateMin / 1000, 1)}k–${fmt(r.rateMax / 1000, 1)}k`) },
-    { header: 'msgs/s', value: (r) => r.posts },
-    { header: 'server µs/deliv', value: (r) => r.serverUs, digits: 1 },
-    { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
-    { header: 'redis µs/deliv', value: (r) => r.redisUs, digits: 2 },
-    { header: 'fleet µs/deliv', value: (r) => r.fleetUs, digits: 1 },
-    { header: 'poster µs/deliv', value: (r) => r.benchUs, digits: 1 },
-    { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
-    { header: 'disturbed', value: (r) => `${r.disturbed}/${settings.rounds}` },
-    { header: 'probe ms', value: (r) => r.probeMs, digits: 1 },
-    { header: 'lost', value: (r) => r.lost },
-    { header: 'post errors', value: (r) => r.postErrors },
-  ], rows));
-  console.log('µs/deliv: CPU time per delivery of the server process, of redis-server, of the subscriber fleet and of this'
-    + '\nprocess (posting); other cores: the machine\'s busy CPU beyond those (kernel loopback work, other sessions: a large value'
-    + `\nmeans the window was disturbed); disturbed: windows with other cores > ${DISTURBED_CORES}; probe ms: median time of a fixed CPU`
-    + '\ntask before each window (lower is faster); lost: deliveries that never arrived.');
+  console.log(
+    formatTable<FanoutRow>(
+      [
+        { header: 'N', value: (r) => r.n },
+        { header: 'server', value: (r) => LABELS[r.server] },
+        { header: 'deliveries/s', value: (r) => r.rate },
+        {
+          header: '(min–max)',
+          value: (r) => (r.rateMin === Number.POSITIVE_INFINITY ? '–' : `${fmt(r.rateMin / 1000, 1)}k–${fmt(r.rateMax / 1000, 1)}k`),
+        },
+        { header: 'msgs/s', value: (r) => r.posts },
+        { header: 'server µs/deliv', value: (r) => r.serverUs, digits: 1 },
+        { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+        { header: 'redis µs/deliv', value: (r) => r.redisUs, digits: 2 },
+        { header: 'fleet µs/deliv', value: (r) => r.fleetUs, digits: 1 },
+        { header: 'poster µs/deliv', value: (r) => r.benchUs, digits: 1 },
+        { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
+        { header: 'disturbed', value: (r) => `${r.disturbed}/${settings.rounds}` },
+        { header: 'probe ms', value: (r) => r.probeMs, digits: 1 },
+        { header: 'lost', value: (r) => r.lost },
+        { header: 'post errors', value: (r) => r.postErrors },
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    'µs/deliv: CPU time per delivery of the server process, of redis-server, of the subscriber fleet and of this' +
+      "\nprocess (posting); other cores: the machine's busy CPU beyond those (kernel loopback work, other sessions: a large value" +
+      `\nmeans the window was disturbed); disturbed: windows with other cores > ${DISTURBED_CORES}; probe ms: median time of a fixed CPU` +
+      '\ntask before each window (lower is faster); lost: deliveries that never arrived.',
+  );
 
   const latencyRows = rows.filter((r) => r.latency || Number.isFinite(r.idleCores));
   if (latencyRows.length > 0) {
-    console.log(`\nlatency, post time (before the HTTP request) → receipt in the fleet, at a fixed offered rate (${s.latencyRate} msg/s, at most`
-      + ` ${fmt(s.latencyMaxLoad)} deliveries/s) for ${s.latencySeconds} s, every delivery a sample; and the server's CPU while idle with its N subscribers:`);
-    console.log(formatTable<FanoutRow>([
-      { header: 'N', value: (r) => r.n },
-      { header: 'server', value: (r) => LABELS[r.server] },
-      { header: 'msgs/s', value: (r) => r.latency?.rate, digits: 1 },
-      { header: 'deliveries/s', value: (r) => (r.latency ? r.latency.rate * r.n : undefined) },
-      { header: 'p50 ms', value: (r) => r.latency?.p50, digits: 1 },
-      { header: 'p90 ms', value: (r) => r.latency?.p90, digits: 1 },
-      { header: 'p99 ms', value: (r) => r.latency?.p99, digits: 1 },
-      { header: 'max ms', value: (r) => r.latency?.max, digits: 1 },
-      { header: 'lost', value: (r) => (r.latency ? r.latency.expected - Math.min(r.latency.expected, r.latency.deliveries) : undefined) },
-      { header: 'post errors', value: (r) => r.latency?.postErrors },
-      { header: 'idle cores', value: (r) => r.idleCores, digits: 3 },
-    ], latencyRows));
-    console.log('idle cores: the server process\'s CPU with its N subscribers connected and idle (heartbeats, pings, timers), measured'
-      + '\nduring the other servers\' saturated windows.');
+    console.log(
+      `\nlatency, post time (before the HTTP request) → receipt in the fleet, at a fixed offered rate (${s.latencyRate} msg/s, at most` +
+        ` ${fmt(s.latencyMaxLoad)} deliveries/s) for ${s.latencySeconds} s, every delivery a sample; and the server's CPU while idle with its N subscribers:`,
+    );
+    console.log(
+      formatTable<FanoutRow>(
+        [
+          { header: 'N', value: (r) => r.n },
+          { header: 'server', value: (r) => LABELS[r.server] },
+          { header: 'msgs/s', value: (r) => r.latency?.rate, digits: 1 },
+          { header: 'deliveries/s', value: (r) => (r.latency ? r.latency.rate * r.n : undefined) },
+          { header: 'p50 ms', value: (r) => r.latency?.p50, digits: 1 },
+          { header: 'p90 ms', value: (r) => r.latency?.p90, digits: 1 },
+          { header: 'p99 ms', value: (r) => r.latency?.p99, digits: 1 },
+          { header: 'max ms', value: (r) => r.latency?.max, digits: 1 },
+          {
+            header: 'lost',
+            value: (r) => (r.latency ? r.latency.expected - Math.min(r.latency.expected, r.latency.deliveries) : undefined),
+          },
+          { header: 'post errors', value: (r) => r.latency?.postErrors },
+          { header: 'idle cores', value: (r) => r.idleCores, digits: 3 },
+        ],
+        latencyRows,
+      ),
+    );
+    console.log(
+      "idle cores: the server process's CPU with its N subscribers connected and idle (heartbeats, pings, timers), measured" +
+        "\nduring the other servers' saturated windows.",
+    );
   }
 
   if (results.memory.length > 0) {
-    console.log('\nserver memory per idle subscribed connection (with N minus with none, over N; each sample after forced full GCs, once'
-      + '\n"RSS − young gen" moved < 0.5 % between two samples 1 s apart, at most 15 s); KiB, but the goal row\'s figure in KB (1,000 B):');
-    const memoryRows = settings.servers.map((server) => ({ server, cells: settings.ns.map((n) => results.memory.find((m) => m.server === server && m.n === n)) }));
-    console.log(formatTable<(typeof memoryRows)[number]>([
-      { header: 'server', value: (r) => LABELS[r.server] },
-      ...settings.ns.map((n, i) => ({ header: `RSS @${n}`, value: (r: (typeof memoryRows)[number]) => r.cells[i]?.rssKiBPerSubscriber, digits: 1 })),
-      ...settings.ns.map((n, i) => ({ header: `RSS − young gen @${n}`, value: (r: (typeof memoryRows)[number]) => r.cells[i]?.steadyRssKiBPerSubscriber, digits: 1 })),
-      ...settings.ns.map((n, i) => ({ header: `heap+ext @${n}`, value: (r: (typeof memoryRows)[number]) => r.cells[i]?.heapKiBPerSubscriber, digits: 1 })),
-      ...settings.ns.map((n, i) => ({
-        header: `goal's figure (ours, KB) @${n}`,
-        value: (r: (typeof memoryRows)[number]) => (r.server === 'ours' && r.cells[i] ? goalMemoryKB(r.cells[i]) : undefined), digits: 1,
-      })),
-      { header: `RSS MiB @0→${maxN}`, value: (r) => {
-        const last = r.cells.at(-1);
-        return last ? `${fmt(last.base.rssKiB / 1024)}→${fmt(last.at.rssKiB / 1024)}` : '–';
-      } },
-      { header: 'settled in s @0, @N', value: (r) => {
-        const base = r.cells.find((cell) => cell)?.base;
-        const settle = (sample: SettledMemorySample) => `${(sample.settleMs / 1000).toFixed(1)}${sample.settled ? '' : '!'}`;
-        return base ? [base, ...r.cells.map((cell) => cell?.at)].map((sample) => (sample ? settle(sample) : '–')).join(', ') : '–';
-      } },
-    ], memoryRows));
-    console.log('RSS − young gen: RSS less V8\'s new space, empty after the GC but resident (up to 32 MiB) until V8\'s memory reducer returns it, seconds'
-      + '\nor minutes into idleness: whether that happened before a sample swung the RSS column by ±30 KiB at N=1,000. goal\'s figure: what the goal'
-      + '\nrow "memory per idle subscribed connection (RSS − young gen)" compares with ≤ 20 KB (RSS − young gen × 1.024). settled in: seconds from the first'
-      + '\nforced GC until two samples 1 s apart differed by < 0.5 % (! = still moving after 15 s).');
+    console.log(
+      '\nserver memory per idle subscribed connection (with N minus with none, over N; each sample after forced full GCs, once' +
+        '\n"RSS − young gen" moved < 0.5 % between two samples 1 s apart, at most 15 s); KiB, but the goal row\'s figure in KB (1,000 B):',
+    );
+    const memoryRows = settings.servers.map((server) => ({
+      server,
+      cells: settings.ns.map((n) => results.memory.find((m) => m.server === server && m.n === n)),
+    }));
+    console.log(
+      formatTable<(typeof memoryRows)[number]>(
+        [
+          { header: 'server', value: (r) => LABELS[r.server] },
+          ...settings.ns.map((n, i) => ({
+            header: `RSS @${n}`,
+            value: (r: (typeof memoryRows)[number]) => r.cells[i]?.rssKiBPerSubscriber,
+            digits: 1,
+          })),
+          ...settings.ns.map((n, i) => ({
+            header: `RSS − young gen @${n}`,
+            value: (r: (typeof memoryRows)[number]) => r.cells[i]?.steadyRssKiBPerSubscriber,
+            digits: 1,
+          })),
+          ...settings.ns.map((n, i) => ({
+            header: `heap+ext @${n}`,
+            value: (r: (typeof memoryRows)[number]) => r.cells[i]?.heapKiBPerSubscriber,
+            digits: 1,
+          })),
+          ...settings.ns.map((n, i) => ({
+            header: `goal's figure (ours, KB) @${n}`,
+            value: (r: (typeof memoryRows)[number]) => (r.server === 'ours' && r.cells[i] ? goalMemoryKB(r.cells[i]) : undefined),
+            digits: 1,
+          })),
+          {
+            header: `RSS MiB @0→${maxN}`,
+            value: (r) => {
+              const last = r.cells.at(-1);
+              return last ? `${fmt(last.base.rssKiB / 1024)}→${fmt(last.at.rssKiB / 1024)}` : '–';
+            },
+          },
+          {
+            header: 'settled in s @0, @N',
+            value: (r) => {
+              const base = r.cells.find((cell) => cell)?.base;
+              const settle = (sample: SettledMemorySample) => `${(sample.settleMs / 1000).toFixed(1)}${sample.settled ? '' : '!'}`;
+              return base ? [base, ...r.cells.map((cell) => cell?.at)].map((sample) => (sample ? settle(sample) : '–')).join(', ') : '–';
+            },
+          },
+        ],
+        memoryRows,
+      ),
+    );
+    console.log(
+      "RSS − young gen: RSS less V8's new space, empty after the GC but resident (up to 32 MiB) until V8's memory reducer returns it, seconds" +
+        "\nor minutes into idleness: whether that happened before a sample swung the RSS column by ±30 KiB at N=1,000. goal's figure: what the goal" +
+        '\nrow "memory per idle subscribed connection (RSS − young gen)" compares with ≤ 20 KB (RSS − young gen × 1.024). settled in: seconds from the first' +
+        '\nforced GC until two samples 1 s apart differed by < 0.5 % (! = still moving after 15 s).',
+    );
   }
 
   const renders = rows.filter((r) => r.server === 'ours' && r.rendersPerMessage !== undefined);
   if (renders.length > 0) {
-    console.log(`\nour server's renders (execute + serialise) per message posted in the saturated slices: ${renders.map((r) => `N=${r.n}: ${r.rendersPerMessage!.toFixed(2)}`).join(', ')}`
-      + ' (1 = once per subscription group, whatever N).');
+    console.log(
+      `\nour server's renders (execute + serialise) per message posted in the saturated slices: ${renders.map((r) => `N=${r.n}: ${r.rendersPerMessage!.toFixed(2)}`).join(', ')}` +
+        ' (1 = once per subscription group, whatever N).',
+    );
   }
 
   const c = results.catchup;
   if (c) {
-    console.log(`\ncatch-up (ours, Redis): a client away for ${fmt(c.messages)} messages subscribes \`after\` the cursor before them; time until the last arrives:`);
-    console.log(`  ${c.rounds.map((r) => `${(r.ms / 1000).toFixed(2)} s`).join(', ')} → median ${(c.medianMs / 1000).toFixed(2)} s (${fmt(c.eventsPerSecond)} events/s, ${c.serverCpuUsPerEvent.toFixed(1)} µs server CPU per event)`
-      + `${c.errors.length > 0 ? `; FAILED: ${c.errors.join('; ')}` : ''}`);
-    console.log(`  (room filled in ${c.fill.seconds.toFixed(1)} s, ${fmt(c.fill.perSecond)} messages/s through createChatCommands from this process)`);
+    console.log(
+      `\ncatch-up (ours, Redis): a client away for ${fmt(c.messages)} messages subscribes \`after\` the cursor before them; time until the last arrives:`,
+    );
+    console.log(
+      `  ${c.rounds.map((r) => `${(r.ms / 1000).toFixed(2)} s`).join(', ')} → median ${(c.medianMs / 1000).toFixed(2)} s (${fmt(c.eventsPerSecond)} events/s, ${c.serverCpuUsPerEvent.toFixed(1)} µs server CPU per event)` +
+        `${c.errors.length > 0 ? `; FAILED: ${c.errors.join('; ')}` : ''}`,
+    );
+    console.log(
+      `  (room filled in ${c.fill.seconds.toFixed(1)} s, ${fmt(c.fill.perSecond)} messages/s through createChatCommands from this process)`,
+    );
   }
 
   if (results.write) {
-    console.log(`\nwrite path at ${s.concurrency} concurrent clients (each posts as its own ${s.usersPerClient} users in turn; ${s.writeRounds} interleaved rounds, ${s.writeSeconds} s each phase):`);
-    console.log(formatTable<Measured>([
-      { header: 'phase', value: (r) => r.name },
-      { header: 'ops', value: (r) => r.count },
-      { header: 'ops/s', value: (r) => r.perSecond },
-      { header: 'p50 ms', value: (r) => r.p50, digits: 2 },
-      { header: 'p99 ms', value: (r) => r.p99, digits: 2 },
-      { header: 'server µs/op', value: (r) => r.serverCpuUsPerOp },
-      { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
-      { header: 'redis µs/op', value: (r) => r.redisCpuUsPerOp },
-      { header: 'bench µs/op', value: (r) => r.benchCpuUsPerOp },
-      { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
-      { header: 'probe ms', value: (r) => quantile(Float64Array.from(r.probeMs).sort(), 0.5), digits: 1 },
-      { header: 'errors', value: (r) => r.errors },
-    ], results.write));
-    for (const phase of results.write) if (phase.errorSamples.length > 0) console.log(`  ${phase.name} failures: ${phase.errorSamples.join(' | ')}`);
+    console.log(
+      `\nwrite path at ${s.concurrency} concurrent clients (each posts as its own ${s.usersPerClient} users in turn; ${s.writeRounds} interleaved rounds, ${s.writeSeconds} s each phase):`,
+    );
+    console.log(
+      formatTable<Measured>(
+        [
+          { header: 'phase', value: (r) => r.name },
+          { header: 'ops', value: (r) => r.count },
+          { header: 'ops/s', value: (r) => r.perSecond },
+          { header: 'p50 ms', value: (r) => r.p50, digits: 2 },
+          { header: 'p99 ms', value: (r) => r.p99, digits: 2 },
+          { header: 'server µs/op', value: (r) => r.serverCpuUsPerOp },
+          { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+          { header: 'redis µs/op', value: (r) => r.redisCpuUsPerOp },
+          { header: 'bench µs/op', value: (r) => r.benchCpuUsPerOp },
+          { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
+          { header: 'probe ms', value: (r) => quantile(Float64Array.from(r.probeMs).sort(), 0.5), digits: 1 },
+          { header: 'errors', value: (r) => r.errors },
+        ],
+        results.write,
+      ),
+    );
+    for (const phase of results.write)
+      if (phase.errorSamples.length > 0) console.log(`  ${phase.name} failures: ${phase.errorSamples.join(' | ')}`);
   }
 
   // goals
@@ -955,12 +1141,18 @@ const printReport = (results: Results) => {
       const x = ours.serverUs / raw.serverUs;
       goals.push([`N=${n}: server CPU per delivery vs raw ws`, '≤ 2×', ratio(x), verdict(Number.isFinite(x) ? x <= 2 : null)]);
     }
-    if (ours && raw && results.slices.length > 0) goals.push([`N=${n}: fan-out throughput vs raw ws (for reference)`, '', ratio(ours.rate / raw.rate), '']);
+    if (ours && raw && results.slices.length > 0)
+      goals.push([`N=${n}: fan-out throughput vs raw ws (for reference)`, '', ratio(ours.rate / raw.rate), '']);
     const memory = results.memory.find((m) => m.server === 'ours' && m.n === n);
     // Below ~1,000 connections the RSS difference is within the noise of a process's RSS.
     if (memory) {
       const kb = goalMemoryKB(memory);
-      goals.push([`N=${n}: memory per idle subscribed connection (RSS − young gen)`, '≤ 20 KB', `${kb.toFixed(1)} KB (${memory.steadyRssKiBPerSubscriber.toFixed(1)} KiB)`, n < 1000 ? '(N too small to tell)' : verdict(kb <= 20)]);
+      goals.push([
+        `N=${n}: memory per idle subscribed connection (RSS − young gen)`,
+        '≤ 20 KB',
+        `${kb.toFixed(1)} KB (${memory.steadyRssKiBPerSubscriber.toFixed(1)} KiB)`,
+        n < 1000 ? '(N too small to tell)' : verdict(kb <= 20),
+      ]);
     }
   }
   const w = results.write;
@@ -971,7 +1163,8 @@ const printReport = (results: Results) => {
     const perRound = overWs.slicePerSecond.map((rate, i) => rate / yoga.slicePerSecond[i]!);
     const wsVsYoga = median(perRound);
     goals.push([
-      'postMessage over WS vs bare Yoga + XADD (throughput, median of the rounds)', '≥ 2×',
+      'postMessage over WS vs bare Yoga + XADD (throughput, median of the rounds)',
+      '≥ 2×',
       `${ratio(wsVsYoga)} (rounds ${ratio(Math.min(...perRound))}–${ratio(Math.max(...perRound))}; all rounds pooled ${ratio(overWs.perSecond / yoga.perSecond)})`,
       verdict(wsVsYoga >= 2),
     ]);
@@ -981,16 +1174,26 @@ const printReport = (results: Results) => {
     goals.push(['server CPU per post: WS vs HTTP (for reference)', '', ratio(overWs.serverCpuUsPerOp! / overHttp.serverCpuUsPerOp!), '']);
   }
   if (goals.length > 0) console.log('\nissue #4 goals:');
-  if (goals.length > 0) console.log(formatTable<[string, string, string, string]>([
-    { header: 'goal', value: (g) => g[0] },
-    { header: 'target', value: (g) => g[1] },
-    { header: 'measured', value: (g) => g[2] },
-    { header: '', value: (g) => g[3] },
-  ], goals));
+  if (goals.length > 0)
+    console.log(
+      formatTable<[string, string, string, string]>(
+        [
+          { header: 'goal', value: (g) => g[0] },
+          { header: 'target', value: (g) => g[1] },
+          { header: 'measured', value: (g) => g[2] },
+          { header: '', value: (g) => g[3] },
+        ],
+        goals,
+      ),
+    );
 
   const errors = [
-    ...results.slices.filter((slice) => slice.fleetErrors.length > 0 || slice.postErrors > 0)
-      .map((slice) => `  N=${slice.n} ${LABELS[slice.server]} round ${slice.round + 1}: ${[...slice.postErrorSamples, ...slice.fleetErrors].join(' | ')}`),
+    ...results.slices
+      .filter((slice) => slice.fleetErrors.length > 0 || slice.postErrors > 0)
+      .map(
+        (slice) =>
+          `  N=${slice.n} ${LABELS[slice.server]} round ${slice.round + 1}: ${[...slice.postErrorSamples, ...slice.fleetErrors].join(' | ')}`,
+      ),
   ];
   if (errors.length > 0) console.log(`\nfailures:\n${[...new Set(errors)].join('\n')}`);
 
@@ -999,19 +1202,31 @@ const printReport = (results: Results) => {
       const perUnit = (b: ProfileBucket) => (b.ms * 1000) / Math.max(1, summary.count);
       const fanout = label.startsWith('N=');
       const unit = fanout ? 'µs/deliv' : 'µs/post';
-      console.log(`\nour server's CPU in the saturated windows ${fanout ? 'at' : 'of'} ${label} (${summary.windowed ? 'measured windows' : 'WHOLE profile: windows not matched'}, `
-        + `${Math.round(summary.busyMs)} ms busy for ${fmt(summary.count)} ${fanout ? 'deliveries' : 'posts'}; profiling slows the server), self time by package/file:`);
-      console.log(formatTable<ProfileBucket>([
-        { header: 'where', value: (b) => b.bucket },
-        { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: unit, value: perUnit, digits: 2 },
-      ], summary.buckets.slice(0, 14)));
+      console.log(
+        `\nour server's CPU in the saturated windows ${fanout ? 'at' : 'of'} ${label} (${summary.windowed ? 'measured windows' : 'WHOLE profile: windows not matched'}, ` +
+          `${Math.round(summary.busyMs)} ms busy for ${fmt(summary.count)} ${fanout ? 'deliveries' : 'posts'}; profiling slows the server), self time by package/file:`,
+      );
+      console.log(
+        formatTable<ProfileBucket>(
+          [
+            { header: 'where', value: (b) => b.bucket },
+            { header: 'share %', value: (b) => b.share * 100, digits: 1 },
+            { header: unit, value: perUnit, digits: 2 },
+          ],
+          summary.buckets.slice(0, 14),
+        ),
+      );
       console.log('top functions by self time:');
-      console.log(formatTable<ProfileBucket>([
-        { header: 'function', value: (b) => b.bucket },
-        { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: unit, value: perUnit, digits: 2 },
-      ], summary.functions.slice(0, 30)));
+      console.log(
+        formatTable<ProfileBucket>(
+          [
+            { header: 'function', value: (b) => b.bucket },
+            { header: 'share %', value: (b) => b.share * 100, digits: 1 },
+            { header: unit, value: perUnit, digits: 2 },
+          ],
+          summary.functions.slice(0, 30),
+        ),
+      );
     }
   }
 };

@@ -54,7 +54,8 @@ export const startFleet = async (name: string): Promise<Fleet> => {
     else entry.reject(new Error(`${name}: ${message.error}`));
   });
   proc.once('exit', (code, signal) => {
-    for (const entry of waiting.values()) entry.reject(new Error(`${name} exited (${signal ?? `code ${code}`}):\n${child.output().slice(-2_000)}`));
+    for (const entry of waiting.values())
+      entry.reject(new Error(`${name} exited (${signal ?? `code ${code}`}):\n${child.output().slice(-2_000)}`));
     waiting.clear();
   });
   const call = <T>(command: Record<string, unknown>): Promise<T> =>

@@ -25,17 +25,19 @@ export type HttpClientKind = 'http' | 'fetch';
 export const createHttpClient = (baseUrl: string, options: { maxSockets: number; kind?: HttpClientKind }): HttpClient =>
   options.kind === 'fetch' ? createFetchClient(baseUrl) : createNodeHttpClient(baseUrl, options.maxSockets);
 
-const graphqlOver = (post: HttpClient['post']): HttpClient['graphql'] => async (query, variables, cookie) => {
-  const response = await post('/graphql', JSON.stringify({ query, variables }), {
-    accept: 'application/graphql-response+json',
-    ...(cookie ? { cookie } : {}),
-  });
-  // A substring test rather than JSON.parse keeps the client cheap; no payload here holds that text otherwise.
-  if (response.status !== 200 || response.body.includes('"errors"')) {
-    throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 300)}`);
-  }
-  return response.body;
-};
+const graphqlOver =
+  (post: HttpClient['post']): HttpClient['graphql'] =>
+  async (query, variables, cookie) => {
+    const response = await post('/graphql', JSON.stringify({ query, variables }), {
+      accept: 'application/graphql-response+json',
+      ...(cookie ? { cookie } : {}),
+    });
+    // A substring test rather than JSON.parse keeps the client cheap; no payload here holds that text otherwise.
+    if (response.status !== 200 || response.body.includes('"errors"')) {
+      throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 300)}`);
+    }
+    return response.body;
+  };
 
 const createNodeHttpClient = (baseUrl: string, maxSockets: number): HttpClient => {
   const url = new URL(baseUrl);
@@ -69,9 +71,15 @@ const createNodeHttpClient = (baseUrl: string, maxSockets: number): HttpClient =
 /** The global `fetch` (undici, keep-alive by default), kept for comparing client costs: BENCH_CLIENT=fetch. */
 const createFetchClient = (baseUrl: string): HttpClient => {
   const post: HttpClient['post'] = async (path, body, headers = {}) => {
-    const response = await fetch(new URL(path, baseUrl), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const response = await fetch(new URL(path, baseUrl), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     const responseHeaders: IncomingHttpHeaders = {};
-    response.headers.forEach((value, name) => (responseHeaders[name] = value));
+    response.headers.forEach((value, name) => {
+      responseHeaders[name] = value;
+    });
     const setCookie = response.headers.getSetCookie();
     if (setCookie.length > 0) responseHeaders['set-cookie'] = setCookie;
     return { status: response.status, headers: responseHeaders, body: await response.text() };

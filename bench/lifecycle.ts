@@ -105,12 +105,16 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
 
   const run = (main: () => Promise<void>) => {
     main()
-      .then(() => 0, (error: unknown) => {
-        // After Ctrl-C the servers die under the load; that failure is not news.
-        if (!interrupted) console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        if (!interrupted && String(error).includes('RATE_LIMITED')) console.error('hint: raise BENCH_USERS_PER_CLIENT so that no user posts faster than the server\'s per-user limit');
-        return 1;
-      })
+      .then(
+        () => 0,
+        (error: unknown) => {
+          // After Ctrl-C the servers die under the load; that failure is not news.
+          if (!interrupted) console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          if (!interrupted && String(error).includes('RATE_LIMITED'))
+            console.error("hint: raise BENCH_USERS_PER_CLIENT so that no user posts faster than the server's per-user limit");
+          return 1;
+        },
+      )
       .then(async (code) => {
         await cleanup();
         if (redisDir && existsSync(redisDir)) rmSync(redisDir, { recursive: true, force: true });
@@ -119,7 +123,13 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
   };
 
   return {
-    clients, connections, sockets, connect, startRedis, cleanup, run,
+    clients,
+    connections,
+    sockets,
+    connect,
+    startRedis,
+    cleanup,
+    run,
     get redis() {
       return redis;
     },

@@ -53,7 +53,8 @@ export const speedProbeMs = (): number => {
   const once = () => {
     const t0 = performance.now();
     let sum = 0;
-    for (let i = 0; i < 10_000; i++) sum += (JSON.parse(JSON.stringify({ i, text: 'the quick brown fox', list: [1, 2, 3] })) as { i: number }).i;
+    for (let i = 0; i < 10_000; i++)
+      sum += (JSON.parse(JSON.stringify({ i, text: 'the quick brown fox', list: [1, 2, 3] })) as { i: number }).i;
     if (sum < 0) throw new Error('unreachable');
     return performance.now() - t0;
   };

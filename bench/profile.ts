@@ -132,14 +132,16 @@ export const summarizeProfile = (
     if (!url) return bucketOf(node);
     if (url.startsWith('file://')) {
       const original = originalPosition(fileURLToPath(url), lineNumber ?? 0, columnNumber ?? 0);
-      if (original) return `${functionName || `(anonymous${original.text ? `: ${original.text}` : ''})`} ${sourceBucket(url, root)}:${original.line}`;
+      if (original)
+        return `${functionName || `(anonymous${original.text ? `: ${original.text}` : ''})`} ${sourceBucket(url, root)}:${original.line}`;
     }
     const at = url.lastIndexOf('node_modules/');
     const where = at >= 0 ? url.slice(at + 'node_modules/'.length) : sourceBucket(url, root);
     return `${functionName || '(anonymous)'} ${where}:${(lineNumber ?? -1) + 1}`;
   };
   const buckets = new Map<number, string>(profile.nodes.map((node) => [node.id, by === 'function' ? functionOf(node) : bucketOf(node)]));
-  const useWindow = windows !== undefined && windows.length > 0 && windows.every(([from, to]) => from >= profile.startTime && to <= profile.endTime);
+  const useWindow =
+    windows !== undefined && windows.length > 0 && windows.every(([from, to]) => from >= profile.startTime && to <= profile.endTime);
   const totals = new Map<string, number>();
   let time = profile.startTime;
   let busy = 0;

@@ -79,7 +79,14 @@ const HISTORY_PAGE = `query Page($id: ID!, $before: String) {
 }`;
 
 interface PageResult {
-  data: { room: { messages: { edges: { cursor: string; node: { id: string; body: string; author: { handle: string } } }[]; pageInfo: { hasPreviousPage: boolean } } } };
+  data: {
+    room: {
+      messages: {
+        edges: { cursor: string; node: { id: string; body: string; author: { handle: string } } }[];
+        pageInfo: { hasPreviousPage: boolean };
+      };
+    };
+  };
 }
 
 /** Checks a history page against the cursors the room holds: the 50 (or fewer) just before `index`. */
@@ -87,9 +94,14 @@ const checkPage = (text: string, cursors: string[], index: number) => {
   const page = (JSON.parse(text) as PageResult).data.room.messages;
   const expected = cursors.slice(Math.max(0, index - PAGE), index);
   const got = page.edges.map((edge) => edge.cursor);
-  if (got.join() !== expected.join()) throw new Error(`history page before #${index}: expected ${expected.length} cursors ending ${expected.at(-1)}, got ${got.length} ending ${got.at(-1)}`);
-  if (page.pageInfo.hasPreviousPage !== index > PAGE) throw new Error(`history page before #${index}: hasPreviousPage is ${page.pageInfo.hasPreviousPage}`);
-  if (page.edges.some((edge) => !edge.node.author.handle || !edge.node.body)) throw new Error('history page: a message without author or body');
+  if (got.join() !== expected.join())
+    throw new Error(
+      `history page before #${index}: expected ${expected.length} cursors ending ${expected.at(-1)}, got ${got.length} ending ${got.at(-1)}`,
+    );
+  if (page.pageInfo.hasPreviousPage !== index > PAGE)
+    throw new Error(`history page before #${index}: hasPreviousPage is ${page.pageInfo.hasPreviousPage}`);
+  if (page.edges.some((edge) => !edge.node.author.handle || !edge.node.body))
+    throw new Error('history page: a message without author or body');
 };
 
 // ---- the run ----
@@ -134,7 +146,10 @@ const main = async () => {
   // over users of its own, enough that none of them goes over.
   const perClient = settings.usersPerClient;
   log(`signing in ${settings.concurrency} × ${perClient} users`);
-  const handles = Array.from({ length: settings.concurrency * perClient }, (_, i) => `bench_${i % settings.concurrency}_${Math.floor(i / settings.concurrency)}`);
+  const handles = Array.from(
+    { length: settings.concurrency * perClient },
+    (_, i) => `bench_${i % settings.concurrency}_${Math.floor(i / settings.concurrency)}`,
+  );
   const { cookies: cookieList, result: signedIn } = await signInAll(oursClient, ours.origin, handles);
   log(`signed in ${signedIn.count} users in ${(signedIn.elapsedMs / 1000).toFixed(1)} s`);
   /** The cookie for client `worker`'s next post: its users in turn, continuing across warm-up and measurement. */
@@ -147,7 +162,8 @@ const main = async () => {
   const oursSources: MeasureSources = { serverCpuMicros: ours.child.cpuMicros, redisAdmin: admin };
   const ourPhase: LoadPhase = {
     name: 'postMessage (ours)',
-    op: (worker, n) => oursClient.graphql(POST_MESSAGE, { roomId: postRoomId, body: body(worker, n), clientId: `c${n}` }, cookieOf(worker)).then(() => {}),
+    op: (worker, n) =>
+      oursClient.graphql(POST_MESSAGE, { roomId: postRoomId, body: body(worker, n), clientId: `c${n}` }, cookieOf(worker)).then(() => {}),
     sources: oursSources,
   };
 
@@ -168,16 +184,28 @@ const main = async () => {
   const rawPhase: LoadPhase = {
     name: 'raw XADD (ioredis)',
     op: async (worker, n) => {
-      await loops[worker]!.xadd('bench:raw-xadd', '*', 'type', 'Posted', 'data',
-        JSON.stringify({ body: body(worker, n), clientId: `c${n}`, createdAt: new Date().toISOString() }));
+      await loops[worker]!.xadd(
+        'bench:raw-xadd',
+        '*',
+        'type',
+        'Posted',
+        'data',
+        JSON.stringify({ body: body(worker, n), clientId: `c${n}`, createdAt: new Date().toISOString() }),
+      );
     },
     sources: { redisAdmin: admin },
   };
 
-  results.phases.push(...(await warmUpAndMeasure([ourPhase, yogaPhase, rawPhase], {
-    concurrency: settings.concurrency, warmupSeconds: settings.warmupSeconds, durationMs, rounds: settings.rounds,
-    describe: (sliceMs) => `measuring ${[ourPhase, yogaPhase, rawPhase].map((p) => p.name).join(', ')}: ${settings.rounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s each, ${settings.concurrency} concurrent`,
-  })));
+  results.phases.push(
+    ...(await warmUpAndMeasure([ourPhase, yogaPhase, rawPhase], {
+      concurrency: settings.concurrency,
+      warmupSeconds: settings.warmupSeconds,
+      durationMs,
+      rounds: settings.rounds,
+      describe: (sliceMs) =>
+        `measuring ${[ourPhase, yogaPhase, rawPhase].map((p) => p.name).join(', ')}: ${settings.rounds} round(s) of ${(sliceMs / 1000).toFixed(2)} s each, ${settings.concurrency} concurrent`,
+    })),
+  );
   yogaClient.close();
   clients.delete(yogaClient);
   await yoga.stop();
@@ -189,25 +217,36 @@ const main = async () => {
   // 5. history: fill through the store, exactly as the server writes, then page over HTTP
   const historyRoomId = await createRoom(`bench history ${stamp}`);
   const authors = handles.slice(0, settings.historyAuthors).map(toDevUserId);
-  log(`filling a room with ${settings.historyMessages.toLocaleString('en-US')} messages (createChatCommands.postMessage, ${settings.fillConcurrency} in flight, ${authors.length} authors)`);
+  log(
+    `filling a room with ${settings.historyMessages.toLocaleString('en-US')} messages (createChatCommands.postMessage, ${settings.fillConcurrency} in flight, ${authors.length} authors)`,
+  );
   const fill = await fillRoom({
-    redisUrl: redis.url, roomId: historyRoomId, authors, messages: settings.historyMessages, concurrency: settings.fillConcurrency,
-    clientId: (i) => `fill-${i}`, body: (i) => `History message ${i}: the quick brown fox jumps over the lazy dog.`,
+    redisUrl: redis.url,
+    roomId: historyRoomId,
+    authors,
+    messages: settings.historyMessages,
+    concurrency: settings.fillConcurrency,
+    clientId: (i) => `fill-${i}`,
+    body: (i) => `History message ${i}: the quick brown fox jumps over the lazy dog.`,
   });
   results.historyFill = {
-    messages: fill.count, seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond,
-    concurrency: settings.fillConcurrency, authors: authors.length,
+    messages: fill.count,
+    seconds: fill.elapsedMs / 1000,
+    perSecond: fill.perSecond,
+    concurrency: settings.fillConcurrency,
+    authors: authors.length,
   };
   log(`filled in ${(fill.elapsedMs / 1000).toFixed(1)} s (${Math.round(fill.perSecond)} messages/s)`);
   const stream = toRoomStreamKey(historyRoomId);
   const cursors: string[] = [];
-  for (let start = '-'; ;) {
+  for (let start = '-'; ; ) {
     const batch = await admin.xrange(stream, start, '+', 'COUNT', 10_000);
     for (const [id] of batch) cursors.push(id);
     if (batch.length < 10_000) break;
     start = `(${batch.at(-1)![0]}`;
   }
-  if (cursors.length !== settings.historyMessages) throw new Error(`history room holds ${cursors.length} events, expected ${settings.historyMessages}`);
+  if (cursors.length !== settings.historyMessages)
+    throw new Error(`history room holds ${cursors.length} events, expected ${settings.historyMessages}`);
 
   const random = seededRandom(settings.seed);
   const pickIndex = () => Math.floor(random() * cursors.length);
@@ -268,68 +307,97 @@ const main = async () => {
 const printReport = (results: Results) => {
   const { settings: s, environment: e } = results;
   console.log(`\nballoons bench — ${results.startedAt}`);
-  console.log(`node ${e.node}, ${e.cores} cores, redis ${e.redis} (${e.redisPersistence}); client: ${e.httpClient}; servers with NODE_ENV=${s.nodeEnv}`);
-  console.log(`each phase: ${s.warmupSeconds} s warm-up, ${s.seconds} s measured (phases 1–3 interleaved in ${s.rounds} rounds); history: ${s.historySamples} queries at ${s.historyConcurrency} concurrent after ${Math.min(100, s.historySamples)} checked warm-up queries`);
-  console.log(`postMessage: each of the ${s.concurrency} clients posts as its own ${s.usersPerClient} users in turn (per-user rate limit), one room, a clientId per message`);
+  console.log(
+    `node ${e.node}, ${e.cores} cores, redis ${e.redis} (${e.redisPersistence}); client: ${e.httpClient}; servers with NODE_ENV=${s.nodeEnv}`,
+  );
+  console.log(
+    `each phase: ${s.warmupSeconds} s warm-up, ${s.seconds} s measured (phases 1–3 interleaved in ${s.rounds} rounds); history: ${s.historySamples} queries at ${s.historyConcurrency} concurrent after ${Math.min(100, s.historySamples)} checked warm-up queries`,
+  );
+  console.log(
+    `postMessage: each of the ${s.concurrency} clients posts as its own ${s.usersPerClient} users in turn (per-user rate limit), one room, a clientId per message`,
+  );
   console.log(`load average before the run: ${e.loadAverage}\n`);
-  console.log(formatTable<Measured>([
-    { header: 'phase', value: (r) => r.name },
-    { header: 'conc', value: (r) => r.concurrency },
-    { header: 'ops', value: (r) => r.count },
-    { header: 'ops/s', value: (r) => r.perSecond },
-    { header: 'p50 ms', value: (r) => r.p50, digits: 2 },
-    { header: 'p90 ms', value: (r) => r.p90, digits: 2 },
-    { header: 'p99 ms', value: (r) => r.p99, digits: 2 },
-    { header: 'server µs/op', value: (r) => r.serverCpuUsPerOp },
-    { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
-    { header: 'redis µs/op', value: (r) => r.redisCpuUsPerOp },
-    { header: 'bench µs/op', value: (r) => r.benchCpuUsPerOp },
-    { header: 'busy cores', value: (r) => r.machineCores, digits: 2 },
-    { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
-    { header: 'probe ms', value: (r) => quantile(Float64Array.from(r.probeMs).sort(), 0.5), digits: 1 },
-    { header: 'errors', value: (r) => r.errors },
-  ], results.phases));
-  console.log('server/redis/bench µs/op: CPU time per successful operation of the server process, of redis-server, of this'
-    + '\nprocess (the load generator); busy cores: the whole machine; other cores: busy minus those three (kernel'
-    + '\nloopback networking, and anything else running here: a large value means the phase was disturbed);'
-    + '\nprobe ms: median time of a fixed CPU task run around each slice, a gauge of the machine\'s speed (lower is faster).');
+  console.log(
+    formatTable<Measured>(
+      [
+        { header: 'phase', value: (r) => r.name },
+        { header: 'conc', value: (r) => r.concurrency },
+        { header: 'ops', value: (r) => r.count },
+        { header: 'ops/s', value: (r) => r.perSecond },
+        { header: 'p50 ms', value: (r) => r.p50, digits: 2 },
+        { header: 'p90 ms', value: (r) => r.p90, digits: 2 },
+        { header: 'p99 ms', value: (r) => r.p99, digits: 2 },
+        { header: 'server µs/op', value: (r) => r.serverCpuUsPerOp },
+        { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+        { header: 'redis µs/op', value: (r) => r.redisCpuUsPerOp },
+        { header: 'bench µs/op', value: (r) => r.benchCpuUsPerOp },
+        { header: 'busy cores', value: (r) => r.machineCores, digits: 2 },
+        { header: 'other cores', value: (r) => r.otherCores, digits: 2 },
+        { header: 'probe ms', value: (r) => quantile(Float64Array.from(r.probeMs).sort(), 0.5), digits: 1 },
+        { header: 'errors', value: (r) => r.errors },
+      ],
+      results.phases,
+    ),
+  );
+  console.log(
+    'server/redis/bench µs/op: CPU time per successful operation of the server process, of redis-server, of this' +
+      '\nprocess (the load generator); busy cores: the whole machine; other cores: busy minus those three (kernel' +
+      '\nloopback networking, and anything else running here: a large value means the phase was disturbed);' +
+      "\nprobe ms: median time of a fixed CPU task run around each slice, a gauge of the machine's speed (lower is faster).",
+  );
 
   const r = results.ratios!;
   const x = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}×`);
   console.log('\nratios, ours (postMessage) / baseline:');
-  console.log(formatTable<[string, string, string, string, string]>([
-    { header: 'vs', value: (row) => row[0] },
-    { header: 'throughput', value: (row) => row[1] },
-    { header: 'p50', value: (row) => row[2] },
-    { header: 'p99', value: (row) => row[3] },
-    { header: 'CPU/op', value: (row) => row[4] },
-  ], [
-    ['Yoga + 1 XADD', x(r.throughputVsYoga), x(r.p50VsYoga), x(r.p99VsYoga), `${x(r.serverCpuPerOpVsYoga)} (server)`],
-    ['raw XADD', x(r.throughputVsRawXadd), x(r.p50VsRawXadd), x(r.p99VsRawXadd), `${x(r.redisCpuPerOpVsRawXadd)} (redis)`],
-  ]));
+  console.log(
+    formatTable<[string, string, string, string, string]>(
+      [
+        { header: 'vs', value: (row) => row[0] },
+        { header: 'throughput', value: (row) => row[1] },
+        { header: 'p50', value: (row) => row[2] },
+        { header: 'p99', value: (row) => row[3] },
+        { header: 'CPU/op', value: (row) => row[4] },
+      ],
+      [
+        ['Yoga + 1 XADD', x(r.throughputVsYoga), x(r.p50VsYoga), x(r.p99VsYoga), `${x(r.serverCpuPerOpVsYoga)} (server)`],
+        ['raw XADD', x(r.throughputVsRawXadd), x(r.p50VsRawXadd), x(r.p99VsRawXadd), `${x(r.redisCpuPerOpVsRawXadd)} (redis)`],
+      ],
+    ),
+  );
 
   console.log('\nRedis commands per operation (INFO commandstats; includes the commands Lua scripts run):');
   for (const phase of results.phases) {
-    const calls = Object.entries(phase.redisCallsPerOp).filter(([, n]) => n >= 0.01).sort((a, b) => b[1] - a[1]);
+    const calls = Object.entries(phase.redisCallsPerOp)
+      .filter(([, n]) => n >= 0.01)
+      .sort((a, b) => b[1] - a[1]);
     console.log(`  ${phase.name}: ${calls.map(([command, n]) => `${command} ${n.toFixed(2)}`).join(', ') || '–'}`);
   }
 
   const fill = results.historyFill;
   if (fill) {
-    console.log(`\nhistory fill: ${fill.messages.toLocaleString('en-US')} messages by ${fill.authors} authors in ${fill.seconds.toFixed(1)} s`
-      + ` (${Math.round(fill.perSecond).toLocaleString('en-US')}/s, createChatCommands.postMessage from the bench process, ${fill.concurrency} in flight)`);
+    console.log(
+      `\nhistory fill: ${fill.messages.toLocaleString('en-US')} messages by ${fill.authors} authors in ${fill.seconds.toFixed(1)} s` +
+        ` (${Math.round(fill.perSecond).toLocaleString('en-US')}/s, createChatCommands.postMessage from the bench process, ${fill.concurrency} in flight)`,
+    );
   }
   const errors = results.phases.flatMap((phase) => phase.errorSamples.map((message) => `  ${phase.name}: ${message}`));
   if (errors.length > 0) console.log(`\nfailures:\n${errors.join('\n')}`);
 
   if (results.profile) {
     for (const [phase, summary] of Object.entries(results.profile)) {
-      console.log(`\nour server's CPU during "${phase}" (${summary.windowed ? 'measured window' : 'WHOLE profile: window not matched'}, ${Math.round(summary.busyMs)} ms busy), self time by package/file:`);
-      console.log(formatTable<ProfileBucket>([
-        { header: 'where', value: (b) => b.bucket },
-        { header: 'share %', value: (b) => b.share * 100, digits: 1 },
-        { header: 'ms', value: (b) => b.ms },
-      ], summary.buckets.slice(0, 15)));
+      console.log(
+        `\nour server's CPU during "${phase}" (${summary.windowed ? 'measured window' : 'WHOLE profile: window not matched'}, ${Math.round(summary.busyMs)} ms busy), self time by package/file:`,
+      );
+      console.log(
+        formatTable<ProfileBucket>(
+          [
+            { header: 'where', value: (b) => b.bucket },
+            { header: 'share %', value: (b) => b.share * 100, digits: 1 },
+            { header: 'ms', value: (b) => b.ms },
+          ],
+          summary.buckets.slice(0, 15),
+        ),
+      );
     }
   }
 };

@@ -54,13 +54,21 @@ export const startOurServer = async (options: {
     args: [
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
       ...(options.gcOnSignal ? GC_ON_SIGNAL_ARGS : []),
-      '--enable-source-maps', 'backend/build/main.js',
+      '--enable-source-maps',
+      'backend/build/main.js',
     ],
     cwd: repoRoot,
     env: {
-      PORT: String(port), HOST: '127.0.0.1', REDIS_URL: options.redisUrl, NODE_ENV: options.nodeEnv ?? 'production', AUTH_DEV_LOGIN: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: options.redisUrl,
+      NODE_ENV: options.nodeEnv ?? 'production',
+      AUTH_DEV_LOGIN: '1',
       // Empty counts as unset: nothing from the caller's shell changes the origin or the sign-in.
-      PUBLIC_URL: '', ALLOWED_ORIGINS: '', TWITTER_CLIENT_ID: '', TWITTER_CLIENT_SECRET: '',
+      PUBLIC_URL: '',
+      ALLOWED_ORIGINS: '',
+      TWITTER_CLIENT_ID: '',
+      TWITTER_CLIENT_SECRET: '',
       ...options.env,
     },
     readyPattern: /listening on (\S+)/,
@@ -78,7 +86,11 @@ export const signIn = async (client: HttpClient, origin: string, handle: string)
 };
 
 /** Signs `handles` in, 16 at a time; their cookies in the same order, and the load's figures. */
-export const signInAll = async (client: HttpClient, origin: string, handles: string[]): Promise<{ cookies: string[]; result: LoadResult }> => {
+export const signInAll = async (
+  client: HttpClient,
+  origin: string,
+  handles: string[],
+): Promise<{ cookies: string[]; result: LoadResult }> => {
   const cookies = new Array<string>(handles.length);
   let next = 0;
   const result = await runLoad({ concurrency: 16, maxOps: handles.length, maxErrors: 1 }, async () => {
@@ -95,7 +107,8 @@ export const createRoom = async (client: HttpClient, name: string, cookie: strin
 };
 
 /** Baseline A's mutation (bench/baselines/yogaXadd.ts). */
-export const YOGA_POST = 'mutation Post($body: String!, $clientId: String) { post(body: $body, clientId: $clientId) { id body createdAt } }';
+export const YOGA_POST =
+  'mutation Post($body: String!, $clientId: String) { post(body: $body, clientId: $clientId) { id body createdAt } }';
 
 /** Baseline A (bench/baselines/yogaXadd.ts) as a child process. */
 export const startYogaXadd = async (options: { redisUrl: string; nodeEnv?: string }): Promise<ChildServer> =>
@@ -156,8 +169,11 @@ export const collectGarbage = (child: ChildServer, timeoutMs = 10_000): Promise<
       off();
       const sample = JSON.parse(match[1]!) as { heapUsed: number; heapTotal: number; newSpace: number; external: number };
       resolve({
-        rssKiB: readRssKiB(child.pid), heapUsedKiB: sample.heapUsed / 1024, heapTotalKiB: sample.heapTotal / 1024,
-        newSpaceKiB: sample.newSpace / 1024, externalKiB: sample.external / 1024,
+        rssKiB: readRssKiB(child.pid),
+        heapUsedKiB: sample.heapUsed / 1024,
+        heapTotalKiB: sample.heapTotal / 1024,
+        newSpaceKiB: sample.newSpace / 1024,
+        externalKiB: sample.external / 1024,
       });
     });
     process.kill(child.pid, 'SIGUSR2');

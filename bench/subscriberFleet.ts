@@ -100,7 +100,8 @@ const onControl = (member: Member, frame: Buffer, onPreJoined?: () => void) => {
     return noteError(`unparsable frame: ${frame.toString().slice(0, 120)}`);
   }
   if (message.id === 'p' && message.type === 'next') return onPreJoined?.();
-  if (message.type === 'error') return noteError(`socket ${member.index} ${message.id}: error ${JSON.stringify(message.payload).slice(0, 200)}`);
+  if (message.type === 'error')
+    return noteError(`socket ${member.index} ${message.id}: error ${JSON.stringify(message.payload).slice(0, 200)}`);
   if (message.type === 'complete' && message.id === 's') return noteError(`socket ${member.index}: subscription completed by the server`);
 };
 
@@ -110,9 +111,10 @@ const openMember = (command: ConnectCommand, index: number): Promise<Member> =>
     const headers: Record<string, string> = {};
     const cookie = command.cookies?.[index];
     if (cookie) headers.cookie = cookie;
-    const ws = command.protocol === 'raw'
-      ? new WebSocket(command.url, { headers, origin: command.origin, perMessageDeflate: false })
-      : new WebSocket(command.url, GRAPHQL_WS_PROTOCOL, { headers, origin: command.origin, perMessageDeflate: false });
+    const ws =
+      command.protocol === 'raw'
+        ? new WebSocket(command.url, { headers, origin: command.origin, perMessageDeflate: false })
+        : new WebSocket(command.url, GRAPHQL_WS_PROTOCOL, { headers, origin: command.origin, perMessageDeflate: false });
     const member: Member = { ws, index, count: 0 };
     let settled = false;
     const settle = (error?: Error) => {
@@ -133,7 +135,8 @@ const openMember = (command: ConnectCommand, index: number): Promise<Member> =>
     ws.on('error', (error) => settle(new Error(`socket ${index}: ${error.message}`)));
     ws.on('close', (code, reason) => {
       if (!settled) return settle(new Error(`socket ${index}: closed ${code} ${reason.toString()} before it was ready`));
-      if (members[index] === member && code !== 1000 && code !== 1005) noteError(`socket ${index}: closed by the server ${code} ${reason.toString()}`);
+      if (members[index] === member && code !== 1000 && code !== 1005)
+        noteError(`socket ${index}: closed by the server ${code} ${reason.toString()}`);
     });
     ws.on('open', () => {
       if (command.protocol === 'raw') settle();
@@ -192,15 +195,20 @@ const connect = async (command: ConnectCommand) => {
 
 const shrink = async (target: number) => {
   const closing = members.splice(target);
-  await Promise.all(closing.map((member) => new Promise<void>((resolve) => {
-    if (member.ws.readyState === WebSocket.CLOSED) return resolve();
-    member.ws.once('close', () => resolve());
-    member.ws.close(1000);
-    setTimeout(() => {
-      member.ws.terminate();
-      resolve();
-    }, 3_000).unref();
-  })));
+  await Promise.all(
+    closing.map(
+      (member) =>
+        new Promise<void>((resolve) => {
+          if (member.ws.readyState === WebSocket.CLOSED) return resolve();
+          member.ws.once('close', () => resolve());
+          member.ws.close(1000);
+          setTimeout(() => {
+            member.ws.terminate();
+            resolve();
+          }, 3_000).unref();
+        }),
+    ),
+  );
   return { sockets: members.length };
 };
 

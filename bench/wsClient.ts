@@ -25,7 +25,8 @@ export const ROOM_EVENTS_DOCUMENT = `subscription RoomEvents($roomId: ID!, $afte
 fragment UserFields on User { id handle displayName avatarUrl status }
 fragment MessageFields on Message { id body createdAt editedAt deletedAt author { ...UserFields } }`;
 
-export const POST_MESSAGE = 'mutation Post($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body createdAt } }';
+export const POST_MESSAGE =
+  'mutation Post($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body createdAt } }';
 
 export interface GraphqlSocket {
   readonly ws: WebSocket;

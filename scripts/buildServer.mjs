@@ -115,7 +115,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const { compiled, removed, total } = await buildServer();
     if (compiled > 0 || removed > 0) {
       const ms = Math.round(performance.now() - started);
-      console.log(`built the server (backend/build): ${compiled} of ${total} files compiled${removed ? `, ${removed} removed` : ''} in ${ms} ms`);
+      console.log(
+        `built the server (backend/build): ${compiled} of ${total} files compiled${removed ? `, ${removed} removed` : ''} in ${ms} ms`,
+      );
     }
   } catch (error) {
     // esbuild has printed the compile errors already.

@@ -51,17 +51,19 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * Where the server talks to X with its client secret: https, or plain http to this machine only
  * (the fake provider of tests and `npm run dev:fake-x`).
  */
-const providerUrl = httpUrl.refine(
-  (url) => url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname),
-  { error: 'must be an https URL (plain http only for localhost)' },
-);
+const providerUrl = httpUrl.refine((url) => url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname), {
+  error: 'must be an https URL (plain http only for localhost)',
+});
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
   PUBLIC_URL: httpUrl.optional(),
   ALLOWED_ORIGINS: z.string().optional(),
   TWITTER_CLIENT_ID: z.string().min(1).optional(),
@@ -107,14 +109,19 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
   const production = e.NODE_ENV === 'production';
   const publicUrl = e.PUBLIC_URL ?? new URL(`http://localhost:${e.PORT}`);
   const allowedOrigins = e.ALLOWED_ORIGINS
-    ? e.ALLOWED_ORIGINS.split(',').filter((o) => o.trim() !== '').map(toOrigin)
+    ? e.ALLOWED_ORIGINS.split(',')
+        .filter((o) => o.trim() !== '')
+        .map(toOrigin)
     : [publicUrl.origin];
   // An empty list would refuse every browser; worse, CORS libraries read "no origins" as "any origin".
   if (allowedOrigins.length === 0) throw new ConfigError('ALLOWED_ORIGINS: lists no origin; leave it unset for the origin of PUBLIC_URL');
   if (Boolean(e.TWITTER_CLIENT_ID) !== Boolean(e.TWITTER_CLIENT_SECRET)) {
-    throw new ConfigError(`${e.TWITTER_CLIENT_ID ? 'TWITTER_CLIENT_SECRET' : 'TWITTER_CLIENT_ID'}: set both TWITTER_CLIENT_ID and TWITTER_CLIENT_SECRET, or neither`);
+    throw new ConfigError(
+      `${e.TWITTER_CLIENT_ID ? 'TWITTER_CLIENT_SECRET' : 'TWITTER_CLIENT_ID'}: set both TWITTER_CLIENT_ID and TWITTER_CLIENT_SECRET, or neither`,
+    );
   }
-  const twitter = e.TWITTER_CLIENT_ID && e.TWITTER_CLIENT_SECRET ? { clientId: e.TWITTER_CLIENT_ID, clientSecret: e.TWITTER_CLIENT_SECRET } : null;
+  const twitter =
+    e.TWITTER_CLIENT_ID && e.TWITTER_CLIENT_SECRET ? { clientId: e.TWITTER_CLIENT_ID, clientSecret: e.TWITTER_CLIENT_SECRET } : null;
   return {
     port: e.PORT,
     host: e.HOST,

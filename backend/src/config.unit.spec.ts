@@ -4,14 +4,24 @@ import { ConfigError, readConfig } from './config.js';
 describe('readConfig', () => {
   it('has the contract defaults', () => {
     const config = readConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', redisUrl: null, allowedOrigins: ['http://localhost:4000'], twitter: null, devLogin: true });
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      redisUrl: null,
+      allowedOrigins: ['http://localhost:4000'],
+      twitter: null,
+      devLogin: true,
+    });
     expect(config.publicUrl.href).toBe('http://localhost:4000/');
     expect(config.twitterEndpoints.token.href).toBe('https://api.x.com/2/oauth2/token');
   });
 
   it('derives the allowed origin from PUBLIC_URL and takes an explicit list', () => {
     expect(readConfig({ PUBLIC_URL: 'https://chat.example.com/app' }).allowedOrigins).toEqual(['https://chat.example.com']);
-    expect(readConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:5173' }).allowedOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(readConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:5173' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
   });
 
   it('turns the development sign-in off in production and when X is configured, unless set', () => {
@@ -41,7 +51,10 @@ describe('readConfig', () => {
   });
 
   it('talks to X over https, or plain http only to this machine', () => {
-    const local = readConfig({ TWITTER_TOKEN_URL: 'http://127.0.0.1:4010/2/oauth2/token', TWITTER_USERINFO_URL: 'http://localhost:4010/2/users/me' });
+    const local = readConfig({
+      TWITTER_TOKEN_URL: 'http://127.0.0.1:4010/2/oauth2/token',
+      TWITTER_USERINFO_URL: 'http://localhost:4010/2/users/me',
+    });
     expect(local.twitterEndpoints.token.href).toBe('http://127.0.0.1:4010/2/oauth2/token');
     expect(readConfig({}).twitterEndpoints.authorize.href).toBe('https://x.com/i/oauth2/authorize');
     expect(readConfig({}).twitterEndpoints.userinfo.href).toBe('https://api.x.com/2/users/me?user.fields=profile_image_url');

@@ -15,10 +15,13 @@ const main = async () => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    app.stop().then(() => process.exit(0), (error: unknown) => {
-      console.error('shutdown failed:', error instanceof Error ? error.message : error);
-      process.exit(1);
-    });
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed:', error instanceof Error ? error.message : error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

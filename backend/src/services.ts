@@ -16,7 +16,7 @@ import { type SocketLeases, createMemorySocketLeases, createRedisSocketLeases } 
 import { type ChatCommands, createChatCommands } from './chat/commands.js';
 import { type ChatFeeds, createChatFeeds } from './chat/feeds.js';
 import { type ChatQueries, createChatQueries } from './chat/queries.js';
-import { type EventStore } from './eventstore/eventStore.js';
+import type { EventStore } from './eventstore/eventStore.js';
 import { StoreUnavailableError } from './storeUnavailable.js';
 import { createMemoryEventStore } from './eventstore/memoryEventStore.js';
 import { createMemoryPresenceStore } from './presence/memoryPresenceStore.js';
@@ -113,23 +113,40 @@ export const createServices = async (options: {
   const directory = { store: directoryStore, projection: createDirectoryProjection(directoryStore) };
   const queries = createChatQueries(store, directory);
   // Every instance runs the projectors; the consumer group shares the work out.
-  const projectors = [startProjector(store, directory.projection, { consumer: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, onError: warnEvery(60_000, 'projector') })];
+  const projectors = [
+    startProjector(store, directory.projection, {
+      consumer: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      onError: warnEvery(60_000, 'projector'),
+    }),
+  ];
   const migration = stateRedis
     ? migrateInlineProjections(stateRedis, store, async () => (await queries.listRooms()).map((room) => room.id)).then(
         (rebuilt) => rebuilt > 0 && console.log(`projections: rebuilt the history of ${rebuilt} rooms`),
-        (error: unknown) => console.warn('projections: migration failed, it runs again at the next start:', error instanceof Error ? error.message : error),
+        (error: unknown) =>
+          console.warn('projections: migration failed, it runs again at the next start:', error instanceof Error ? error.message : error),
       )
     : Promise.resolve();
   const feeds = createChatFeeds(store, queries);
   const commands = withRateLimits(createChatCommands(store, queries), limits, queries);
-  const retention = options.roomLogMaxEvents ? startRetention(store, {
+  const retention = options.roomLogMaxEvents
+    ? startRetention(store, {
         maxEvents: options.roomLogMaxEvents,
         everyMs: 60_000,
         listLogs: async () =>
           (await queries.listRooms()).map((room) => ({ stream: toRoomStreamKey(room.id), indexes: [toHistoryIndexKey(room.id)] })),
-      }) : null;
+      })
+    : null;
   return {
-    store, sessions, oauthStates, sessionEvents, socketLeases, limits, commands, queries, feeds, presence,
+    store,
+    sessions,
+    oauthStates,
+    sessionEvents,
+    socketLeases,
+    limits,
+    commands,
+    queries,
+    feeds,
+    presence,
     retention,
     projectionLag: async () =>
       Promise.all([directory.projection].map(async (projection) => ({ name: projection.name, ...(await readLag(store, projection)) }))),

@@ -14,9 +14,28 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { serveUntilSignalled } from './common.js';
 
-interface User { id: string; handle: string; displayName: string; avatarUrl: string | null; status: string }
-interface Message { id: string; body: string; createdAt: string; editedAt: string | null; deletedAt: string | null; author: User }
-interface RoomEvent { kind: string; cursor: string | null; at: string; message?: Message; user?: User }
+interface User {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  status: string;
+}
+interface Message {
+  id: string;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  author: User;
+}
+interface RoomEvent {
+  kind: string;
+  cursor: string | null;
+  at: string;
+  message?: Message;
+  user?: User;
+}
 
 const pubSub = createPubSub<{ roomEvents: [roomId: string, event: RoomEvent] }>();
 const author: User = { id: 'u_bench', handle: 'bench_poster', displayName: 'bench_poster', avatarUrl: null, status: 'AVAILABLE' };
@@ -31,8 +50,14 @@ const yoga = createYoga({
       type User { id: ID! handle: String! displayName: String! avatarUrl: String status: UserStatus! }
       type Message { id: ID! body: String! createdAt: DateTime! editedAt: DateTime deletedAt: DateTime author: User! }
       interface RoomEvent { at: DateTime! cursor: String }
-      ${eventTypes.slice(0, 3).map((name) => `type ${name} implements RoomEvent { at: DateTime! cursor: String! message: Message! }`).join('\n')}
-      ${eventTypes.slice(3).map((name) => `type ${name} implements RoomEvent { at: DateTime! cursor: String user: User! }`).join('\n')}
+      ${eventTypes
+        .slice(0, 3)
+        .map((name) => `type ${name} implements RoomEvent { at: DateTime! cursor: String! message: Message! }`)
+        .join('\n')}
+      ${eventTypes
+        .slice(3)
+        .map((name) => `type ${name} implements RoomEvent { at: DateTime! cursor: String user: User! }`)
+        .join('\n')}
       type Query { ok: Boolean! }
       type Mutation { postMessage(roomId: ID!, body: String!, clientId: String): Message! }
       type Subscription { roomEvents(roomId: ID!, after: String): RoomEvent! }
@@ -72,7 +97,12 @@ useServer(
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
     onSubscribe: async (ctx, _id, params) => {
-      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        ...ctx,
+        req: ctx.extra.request,
+        socket: ctx.extra.socket,
+        params,
+      });
       const args = {
         schema,
         operationName: params.operationName,

@@ -18,7 +18,11 @@ const redis = new Redis(redisUrl, { lazyConnect: true, protocol: 2 });
 redis.on('error', () => {});
 const stream = process.env.BASELINE_STREAM ?? 'bench:yoga-xadd';
 
-interface Post { id: string; body: string; createdAt: string }
+interface Post {
+  id: string;
+  body: string;
+  createdAt: string;
+}
 
 const yoga = createYoga({
   schema: createSchema({
@@ -32,7 +36,14 @@ const yoga = createYoga({
       Mutation: {
         post: async (_: unknown, args: { body: string; clientId?: string | null }): Promise<Post> => {
           const createdAt = new Date().toISOString();
-          const id = await redis.xadd(stream, '*', 'type', 'Posted', 'data', JSON.stringify({ body: args.body, clientId: args.clientId ?? null, createdAt }));
+          const id = await redis.xadd(
+            stream,
+            '*',
+            'type',
+            'Posted',
+            'data',
+            JSON.stringify({ body: args.body, clientId: args.clientId ?? null, createdAt }),
+          );
           return { id: id!, body: args.body, createdAt };
         },
       },

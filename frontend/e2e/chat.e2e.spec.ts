@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Person, type Stack, artifactsDir, finalMessage, messageTexts, messages, openRoomFromList, send, startStack } from './harness.js';
+import {
+  type Person,
+  type Stack,
+  artifactsDir,
+  finalMessage,
+  messageTexts,
+  messages,
+  openRoomFromList,
+  send,
+  startStack,
+} from './harness.js';
 
 /**
  * The web UI end to end: the built UI served by the real server (Redis store) on a free port,
@@ -32,7 +42,10 @@ describe('the web UI in a real browser', { timeout: 90_000 }, () => {
   };
 
   const postDirectly = async (person: Person, roomId: string, body: string) =>
-    stack.gql(person.cookie, 'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id } }', { roomId, body });
+    stack.gql(person.cookie, 'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id } }', {
+      roomId,
+      body,
+    });
 
   it('signs two people in, lists a new room live, and they exchange messages that each sees live', async () => {
     await bob.page.goto('/');
@@ -171,7 +184,10 @@ describe('the web UI in a real browser', { timeout: 90_000 }, () => {
 
     // Bob writes while offline: it waits in the outbox.
     await send(bob.page, 'written offline');
-    await bob.page.locator('.message.pending', { hasText: 'written offline' }).locator('.pending-status', { hasText: 'Waiting for the connection' }).waitFor();
+    await bob.page
+      .locator('.message.pending', { hasText: 'written offline' })
+      .locator('.pending-status', { hasText: 'Waiting for the connection' })
+      .waitFor();
     expect(await messageTexts(bob.page)).toEqual(['before', 'written offline']);
 
     await bob.context.setOffline(false);
@@ -289,7 +305,10 @@ describe('the web UI in a real browser', { timeout: 90_000 }, () => {
     await bob.page.locator('.message', { hasText: 'adding it to the list' }).waitFor();
     // Alice starts another message (the typing indicator shows when the server's presence is there).
     await alice.page.getByLabel('Message #Coffee chat').pressSequentially('Shall we', { delay: 20 });
-    await bob.page.locator('.typing-indicator .typing-text').waitFor({ timeout: 5_000 }).catch(() => undefined);
+    await bob.page
+      .locator('.typing-indicator .typing-text')
+      .waitFor({ timeout: 5_000 })
+      .catch(() => undefined);
     await bob.page.mouse.move(0, 0);
     await bob.page.screenshot({ path: `${artifactsDir}room.png` });
     await bob.page.setViewportSize({ width: 390, height: 780 });
@@ -344,7 +363,11 @@ describe('the web UI in a real browser', { timeout: 90_000 }, () => {
     await erin.page.getByLabel('Your handle').waitFor();
     expect(await erin.page.getByText('Sign in with X').count()).toBe(0);
     const me = await erin.page.evaluate(async () => {
-      const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { handle } }' }) });
+      const response = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me { handle } }' }),
+      });
       return (await response.json()) as { data: { me: null | { handle: string } } };
     });
     expect(me.data.me).toBeNull();

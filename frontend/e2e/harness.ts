@@ -129,7 +129,9 @@ export const messageTexts = (page: Page): Promise<string[]> => page.locator('.ti
 
 /** A message (final: confirmed by its own event) whose body is exactly `text`. */
 export const finalMessage = (page: Page, text: string): Locator =>
-  page.locator('.timeline .message[data-status="final"]').filter({ has: page.locator('.message-body', { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
+  page
+    .locator('.timeline .message[data-status="final"]')
+    .filter({ has: page.locator('.message-body', { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
 
 export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

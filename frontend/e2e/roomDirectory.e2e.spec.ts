@@ -21,7 +21,11 @@ describe('the room list, a page at a time', { timeout: 90_000 }, () => {
     bob = await stack.person('bob');
     // Out of order, so the list's order is the server's doing.
     for (const name of [...all].reverse()) {
-      const data = await stack.gql<{ createRoom: { id: string } }>(bob.cookie, 'mutation($name: String!) { createRoom(name: $name) { id } }', { name });
+      const data = await stack.gql<{ createRoom: { id: string } }>(
+        bob.cookie,
+        'mutation($name: String!) { createRoom(name: $name) { id } }',
+        { name },
+      );
       ids.set(name, data.createRoom.id);
     }
   }, 180_000);
@@ -33,10 +37,14 @@ describe('the room list, a page at a time', { timeout: 90_000 }, () => {
   const createRoom = (person: Person, name: string) =>
     stack.gql<{ createRoom: { id: string } }>(person.cookie, 'mutation($name: String!) { createRoom(name: $name) { id } }', { name });
   const roomLinks = (page: Page, scope = '.rooms-page') => page.locator(`${scope} .room-list a`);
-  const shownNames = (page: Page, scope?: string) => roomLinks(page, scope).evaluateAll((links) => links.map((a) => (a as HTMLElement).dataset.roomName));
+  const shownNames = (page: Page, scope?: string) =>
+    roomLinks(page, scope).evaluateAll((links) => links.map((a) => (a as HTMLElement).dataset.roomName));
   /** Waits until the list shows exactly `n` rooms. */
   const waitForCount = (page: Page, n: number, scope?: string) =>
-    page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [`${scope ?? '.rooms-page'} .room-list a`, n] as const);
+    page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [
+      `${scope ?? '.rooms-page'} .room-list a`,
+      n,
+    ] as const);
 
   it('shows the first page, then the next ones as the end of the list scrolls into view, each room once', async () => {
     const page = alice.page;
@@ -61,7 +69,12 @@ describe('the room list, a page at a time', { timeout: 90_000 }, () => {
     const page = dana.page;
     let reads = 0;
     page.on('request', (request) => {
-      if (request.method() === 'POST' && request.url().endsWith('/graphql') && request.postData()?.includes('"operationName":"RoomDirectory"')) reads++;
+      if (
+        request.method() === 'POST' &&
+        request.url().endsWith('/graphql') &&
+        request.postData()?.includes('"operationName":"RoomDirectory"')
+      )
+        reads++;
     });
     await page.goto('/');
     await waitForCount(page, 50);
@@ -145,7 +158,10 @@ describe('the room list, a page at a time', { timeout: 90_000 }, () => {
     await roomLinks(page).filter({ hasText: 'Cafe Nouveau' }).waitFor();
     expect(await shownNames(page)).toEqual(['Café', 'Cafe Nouveau']);
 
-    await stack.gql(bob.cookie, 'mutation($id: ID!, $name: String!) { renameRoom(id: $id, name: $name) { id } }', { id: ids.get('Café'), name: 'Tea house' });
+    await stack.gql(bob.cookie, 'mutation($id: ID!, $name: String!) { renameRoom(id: $id, name: $name) { id } }', {
+      id: ids.get('Café'),
+      name: 'Tea house',
+    });
     await waitForCount(page, 1);
     expect(await shownNames(page)).toEqual(['Cafe Nouveau']);
   });

@@ -76,7 +76,9 @@ export const App = () => {
           </Show>
         </Match>
         <Match when={viewer()}>
-          {(me) => <SignedIn viewer={me()} client={client} onViewerChange={(v) => setViewer(v)} onSessionEnded={() => void refetchViewer()} />}
+          {(me) => (
+            <SignedIn viewer={me()} client={client} onViewerChange={(v) => setViewer(v)} onSessionEnded={() => void refetchViewer()} />
+          )}
         </Match>
       </Switch>
     </RouterProvider>

@@ -26,10 +26,7 @@ const toCookieAttributes = (publicUrl: URL, maxAgeSeconds: number) =>
  * @throws TypeError when `token` holds characters a cookie value cannot (it would corrupt the
  *   header), RangeError when `maxAgeSeconds` is not a non-negative integer.
  */
-export const serializeSessionCookie = (
-  token: string,
-  options: { publicUrl: URL; maxAgeSeconds: number },
-): string => {
+export const serializeSessionCookie = (token: string, options: { publicUrl: URL; maxAgeSeconds: number }): string => {
   if (!COOKIE_VALUE.test(token)) throw new TypeError('session token is not a valid cookie value');
   if (!Number.isSafeInteger(options.maxAgeSeconds) || options.maxAgeSeconds < 0) {
     throw new RangeError(`cookie Max-Age must be a non-negative integer, got ${options.maxAgeSeconds}`);

@@ -39,18 +39,14 @@ describe('serializeSessionCookie', () => {
 
   it('refuses a Max-Age that is not a non-negative integer', () => {
     for (const maxAgeSeconds of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => serializeSessionCookie('t', { publicUrl: http, maxAgeSeconds }), String(maxAgeSeconds)).toThrow(
-        RangeError,
-      );
+      expect(() => serializeSessionCookie('t', { publicUrl: http, maxAgeSeconds }), String(maxAgeSeconds)).toThrow(RangeError);
     }
   });
 });
 
 describe('serializeClearedSessionCookie', () => {
   it('empties the cookie with the attributes it was set with', () => {
-    expect(serializeClearedSessionCookie(https)).toBe(
-      '__Host-session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure',
-    );
+    expect(serializeClearedSessionCookie(https)).toBe('__Host-session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure');
     expect(serializeClearedSessionCookie(http)).toBe('session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0');
   });
 });

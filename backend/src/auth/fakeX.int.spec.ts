@@ -21,8 +21,14 @@ describe('fake X provider', () => {
   const authorize = async (params: Record<string, string> = {}) => {
     const url = new URL(fake.authorizeUrl);
     const all = {
-      response_type: 'code', client_id: fake.clientId, redirect_uri: REDIRECT, scope: 'users.read tweet.read', state: 's',
-      code_challenge: challengeOf(VERIFIER), code_challenge_method: 'S256', ...params,
+      response_type: 'code',
+      client_id: fake.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'users.read tweet.read',
+      state: 's',
+      code_challenge: challengeOf(VERIFIER),
+      code_challenge_method: 'S256',
+      ...params,
     };
     for (const [name, value] of Object.entries(all)) url.searchParams.set(name, value);
     const response = await fetch(url, { redirect: 'manual' });
@@ -33,7 +39,12 @@ describe('fake X provider', () => {
     const response = await fetch(fake.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: options.authorization ?? basic() },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri ?? REDIRECT, code_verifier: options.verifier ?? VERIFIER }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: options.redirectUri ?? REDIRECT,
+        code_verifier: options.verifier ?? VERIFIER,
+      }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, string> };
   };
@@ -64,7 +75,7 @@ describe('fake X provider', () => {
 
   it('insists on PKCE S256 and the registered client', async () => {
     expect((await authorize({ code_challenge_method: 'plain' }))!.searchParams.get('error')).toBe('invalid_request');
-    expect((await authorize({ client_id: 'someone-else' }))).toBeNull();
+    expect(await authorize({ client_id: 'someone-else' })).toBeNull();
     expect((await authorize({ deny: '1' }))!.searchParams.get('error')).toBe('access_denied');
   });
 });

@@ -6,7 +6,10 @@
 /** Over a limit: `retryAfterMs` says when the next attempt can succeed. */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
-  constructor(readonly retryAfterMs: number, message = 'Too many requests; slow down') {
+  constructor(
+    readonly retryAfterMs: number,
+    message = 'Too many requests; slow down',
+  ) {
     super(message);
   }
 }

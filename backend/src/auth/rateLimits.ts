@@ -81,7 +81,11 @@ export const createRateLimits = (options: { redis: Redis | null; rules?: Record<
  * answer is given instead, since no limit applies to what changes nothing.
  */
 const limited = async <T>(
-  limits: RateLimits, action: LimitedAction, actorId: string, unchanged: () => Promise<T | null>, run: () => Promise<T>,
+  limits: RateLimits,
+  action: LimitedAction,
+  actorId: string,
+  unchanged: () => Promise<T | null>,
+  run: () => Promise<T>,
 ): Promise<T> => {
   try {
     await limits.consume(action, actorId);
@@ -104,7 +108,9 @@ const limited = async <T>(
  * one script cannot reach both slots.
  */
 export const withRateLimits = (
-  commands: ChatCommands, limits: RateLimits, queries: Pick<ChatQueries, 'findPostedMessage' | 'findRoomByName'>,
+  commands: ChatCommands,
+  limits: RateLimits,
+  queries: Pick<ChatQueries, 'findPostedMessage' | 'findRoomByName'>,
 ): ChatCommands => ({
   ...commands,
   postMessage: (input) => {
@@ -113,5 +119,11 @@ export const withRateLimits = (
     return limited(limits, 'postMessage', input.actorId, retried, () => commands.postMessage(input));
   },
   createRoom: (input) =>
-    limited(limits, 'createRoom', input.actorId, () => queries.findRoomByName(input.name), () => commands.createRoom(input)),
+    limited(
+      limits,
+      'createRoom',
+      input.actorId,
+      () => queries.findRoomByName(input.name),
+      () => commands.createRoom(input),
+    ),
 });

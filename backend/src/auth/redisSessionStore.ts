@@ -32,7 +32,10 @@ export const RECENT_SESSION_MS = 5_000;
  */
 const RECENT_SESSIONS_MAX = 50_000;
 
-const timestamp = z.string().regex(/^\d{1,16}$/).transform(Number);
+const timestamp = z
+  .string()
+  .regex(/^\d{1,16}$/)
+  .transform(Number);
 const storedSessionSchema = z.object({
   userId: z.string().min(1),
   createdAt: timestamp,
@@ -122,8 +125,11 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
     if (!known) return null;
     const age = at - known.readAt;
     if (
-      known.hearing !== hearing() || age < 0 || age >= RECENT_SESSION_MS
-      || isSessionExpired(known.session, at) || toSlidSession(known.session, at)
+      known.hearing !== hearing() ||
+      age < 0 ||
+      age >= RECENT_SESSION_MS ||
+      isSessionExpired(known.session, at) ||
+      toSlidSession(known.session, at)
     ) {
       recent.delete(id);
       return null;
@@ -145,11 +151,7 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
       // The set lives as long as its longest session: NX gives a new set its first deadline, GT only
       // ever extends it.
       await execOrThrow(
-        redis
-          .multi()
-          .sadd(userKey, session.id)
-          .pexpireat(userKey, session.expiresAt, 'NX')
-          .pexpireat(userKey, session.expiresAt, 'GT'),
+        redis.multi().sadd(userKey, session.id).pexpireat(userKey, session.expiresAt, 'NX').pexpireat(userKey, session.expiresAt, 'GT'),
       );
       const sessionKey = toSessionKey(session.id);
       // One transaction so the hash never exists without its TTL.

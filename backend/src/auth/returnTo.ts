@@ -7,6 +7,7 @@
 
 const MAX_RETURN_TO_LENGTH = 2048;
 // Controls (tabs and newlines are dropped by URL parsers, which turns `/\t/evil` into `//evil`).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/u;
 
 /**

@@ -17,9 +17,24 @@ describe('toSafeReturnPath', () => {
   });
 
   it.each([
-    'https://evil.example', 'https://evil.example/r/abc', '//evil.example', '///evil.example', '/\\evil.example', '\\\\evil.example',
-    '\\/evil.example', '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', 'javascript:alert(1)', 'JaVaScRiPt:alert(1)',
-    'data:text/html,<script>alert(1)</script>', 'https://chat.example/r/abc', 'r/abc', '', ' /r/abc', '/r/\u0000',
+    'https://evil.example',
+    'https://evil.example/r/abc',
+    '//evil.example',
+    '///evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '\\/evil.example',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    '/\r\n/evil.example',
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'https://chat.example/r/abc',
+    'r/abc',
+    '',
+    ' /r/abc',
+    '/r/\u0000',
     `/${'a'.repeat(3000)}`,
   ])('sends %j to /', (raw) => {
     expect(toSafeReturnPath(raw, PUBLIC_URL)).toBe('/');

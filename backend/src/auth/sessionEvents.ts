@@ -72,9 +72,10 @@ export const createRedisSessionEvents = async (options: { redis: Redis }): Promi
   // so a session read then and ended later is followed by a hint that arrives.
   let subscriptions = 0;
   let hearing: number | null = null;
-  const subscribe = () => subscriber.subscribe(CHANNEL).then(() => {
-    hearing = ++subscriptions;
-  });
+  const subscribe = () =>
+    subscriber.subscribe(CHANNEL).then(() => {
+      hearing = ++subscriptions;
+    });
   subscriber.on('close', () => {
     hearing = null;
   });

@@ -26,10 +26,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The clock starts at the real time so that a store which also sets real TTLs from it (Redis)
  * puts them in the future: every expiry the suite sees is decided from stored timestamps.
  */
-export const describeSessionStoreContract = (
-  name: string,
-  setup: (now: () => number) => Promise<SessionStoreHarness>,
-): void => {
+export const describeSessionStoreContract = (name: string, setup: (now: () => number) => Promise<SessionStoreHarness>): void => {
   describe(`SessionStore contract: ${name}`, () => {
     let time = 0;
     let harness: SessionStoreHarness;

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { createMemorySessionStore } from './memorySessionStore.js';
 import { RECENT_SESSION_MS, createRedisSessionStore } from './redisSessionStore.js';

@@ -62,8 +62,7 @@ export const toSessionId = (token: string): string => createHash('sha256').updat
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** True when `token` could have come from `generateSessionToken`; anything else is rejected unread. */
-export const isSessionTokenShaped = (token: unknown): token is string =>
-  typeof token === 'string' && TOKEN_SHAPE.test(token);
+export const isSessionTokenShaped = (token: unknown): token is string => typeof token === 'string' && TOKEN_SHAPE.test(token);
 
 /** A new session for the token's id, starting at `now`. */
 export const toNewSession = (token: string, userId: string, now: number): Session => {

@@ -20,7 +20,13 @@ const PROVIDER_TIMEOUT_MS = 10_000;
  * where the UI turns it into words (see `SIGN_IN_ERROR_MESSAGES`).
  */
 export type SignInErrorCode =
-  | 'denied' | 'provider_error' | 'expired' | 'exchange_failed' | 'provider_unreachable' | 'profile_invalid' | 'unavailable';
+  | 'denied'
+  | 'provider_error'
+  | 'expired'
+  | 'exchange_failed'
+  | 'provider_unreachable'
+  | 'profile_invalid'
+  | 'unavailable';
 
 /** What the sign-in page may say for each code (the UI keeps its own copy; these are the reference). */
 export const SIGN_IN_ERROR_MESSAGES: Record<SignInErrorCode, string> = {
@@ -35,7 +41,11 @@ export const SIGN_IN_ERROR_MESSAGES: Record<SignInErrorCode, string> = {
 
 export class SignInError extends Error {
   override name = 'SignInError';
-  constructor(readonly code: SignInErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: SignInErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -115,7 +125,15 @@ export const createTwitterSignIn = (options: TwitterSignInOptions): TwitterSignI
 
   const exchangeCode = async (params: URLSearchParams, pending: PendingSignIn): Promise<string> => {
     try {
-      const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, pending.codeVerifier, httpOptions());
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        clientAuth,
+        params,
+        redirectUri,
+        pending.codeVerifier,
+        httpOptions(),
+      );
       if (response.status >= 500) throw new SignInError('provider_unreachable', `X answered the token request with ${response.status}`);
       const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
       if (tokens.token_type !== 'bearer') throw new Error(`unexpected token_type ${tokens.token_type}`);
@@ -130,7 +148,14 @@ export const createTwitterSignIn = (options: TwitterSignInOptions): TwitterSignI
   const readIdentity = async (accessToken: string): Promise<TwitterIdentity> => {
     let body: unknown;
     try {
-      const response = await oauth.protectedResourceRequest(accessToken, 'GET', endpoints.userinfo, new Headers({ accept: 'application/json' }), null, httpOptions());
+      const response = await oauth.protectedResourceRequest(
+        accessToken,
+        'GET',
+        endpoints.userinfo,
+        new Headers({ accept: 'application/json' }),
+        null,
+        httpOptions(),
+      );
       if (response.status >= 500) throw new SignInError('provider_unreachable', `X answered ${response.status} for the profile`);
       if (!response.ok) throw new SignInError('profile_invalid', `X answered ${response.status} for the profile`);
       body = await response.json();

@@ -11,7 +11,12 @@ import { type StoreKind, type TestServer, startTestServer } from '../testing/tes
  * following redirects by hand and keeping cookies.
  */
 
-const ALICE: FakeXUser = { id: '1234567890123456789', username: 'Alice_X', name: 'Alice Liddell', profile_image_url: 'https://pbs.twimg.com/profile_images/1/alice_normal.jpg' };
+const ALICE: FakeXUser = {
+  id: '1234567890123456789',
+  username: 'Alice_X',
+  name: 'Alice Liddell',
+  profile_image_url: 'https://pbs.twimg.com/profile_images/1/alice_normal.jpg',
+};
 
 interface Answer {
   status: number;
@@ -33,13 +38,15 @@ const httpGet = (url: string, cookie = '') =>
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({
-        status: res.statusCode!,
-        location: res.headers.location ?? null,
-        setCookies: res.headers['set-cookie'] ?? [],
-        headers: res.headers,
-        text,
-      }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          location: res.headers.location ?? null,
+          setCookies: res.headers['set-cookie'] ?? [],
+          headers: res.headers,
+          text,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -135,7 +142,10 @@ describe.each<StoreKind>(['memory', 'redis'])('sign in with X (%s store)', (kind
     expect(`${authorize.origin}${authorize.pathname}`).toBe(fakeX.authorizeUrl);
     const params = Object.fromEntries(authorize.searchParams);
     expect(params).toMatchObject({
-      response_type: 'code', client_id: fakeX.clientId, scope: 'users.read tweet.read', code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: fakeX.clientId,
+      scope: 'users.read tweet.read',
+      code_challenge_method: 'S256',
       redirect_uri: `${server.origin}/auth/twitter/callback`,
     });
     expect(params.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -154,9 +164,22 @@ describe.each<StoreKind>(['memory', 'redis'])('sign in with X (%s store)', (kind
     const cookie = answer.setCookies.find((c) => c.startsWith('session='));
     expect(cookie).toMatch(/^session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
     expect(jar.get('signin-state')).toBeUndefined();
-    expect(await me(jar)).toEqual({ id: `x:${ALICE.id}`, handle: 'Alice_X', displayName: 'Alice Liddell', avatarUrl: ALICE.profile_image_url });
-    const created = await server.gql('mutation { createRoom(name: "Wonderland") { createdBy { handle displayName avatarUrl } } }', {}, jar.header());
-    expect(created.data?.createRoom.createdBy).toEqual({ handle: 'Alice_X', displayName: 'Alice Liddell', avatarUrl: ALICE.profile_image_url });
+    expect(await me(jar)).toEqual({
+      id: `x:${ALICE.id}`,
+      handle: 'Alice_X',
+      displayName: 'Alice Liddell',
+      avatarUrl: ALICE.profile_image_url,
+    });
+    const created = await server.gql(
+      'mutation { createRoom(name: "Wonderland") { createdBy { handle displayName avatarUrl } } }',
+      {},
+      jar.header(),
+    );
+    expect(created.data?.createRoom.createdBy).toEqual({
+      handle: 'Alice_X',
+      displayName: 'Alice Liddell',
+      avatarUrl: ALICE.profile_image_url,
+    });
   });
 
   it('updates the profile when it changed on X, with a new token and the old session ended', async () => {
@@ -384,7 +407,8 @@ describe('sign-in start behind a trusted proxy (TRUST_PROXY_HOPS=1)', () => {
     await fakeX?.close();
   });
 
-  const start = (forwardedFor: string) => fetch(`${server.url}/auth/twitter`, { redirect: 'manual', headers: { 'x-forwarded-for': forwardedFor } });
+  const start = (forwardedFor: string) =>
+    fetch(`${server.url}/auth/twitter`, { redirect: 'manual', headers: { 'x-forwarded-for': forwardedFor } });
 
   it('counts each client by the address the proxy saw, not by the proxy, and not by what the client claims', async () => {
     // All from one TCP peer (this process), as behind a load balancer.

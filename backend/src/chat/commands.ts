@@ -9,8 +9,14 @@ import { toHistoryIndexes } from '../projections/messageHistory.js';
 import { handleCommand } from './handleCommand.js';
 import { isRoomId, newMessageId, newRoomId, toMessageRoomId } from './ids.js';
 import {
-  lobbyStreamKey, roomNamesKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomStreamKey,
-  toUserSnapshotKey, toUserStreamKey,
+  lobbyStreamKey,
+  roomNamesKey,
+  roomSnapshotsKey,
+  toIdempotencyKey,
+  toMessageSnapshotsKey,
+  toRoomStreamKey,
+  toUserSnapshotKey,
+  toUserStreamKey,
 } from './keys.js';
 
 /** How long a post's clientId is remembered (the UI's outbox resends by itself only within it). */
@@ -78,7 +84,12 @@ export const createChatCommands = (
     return roomId;
   };
 
-  const changeMessage = async (roomId: string, messageId: string, actorId: string, command: Parameters<typeof messageDecider.decide>[0]) => {
+  const changeMessage = async (
+    roomId: string,
+    messageId: string,
+    actorId: string,
+    command: Parameters<typeof messageDecider.decide>[0],
+  ) => {
     const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, { meta: { actorId } });
     if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
     return toMessage(result.state);
@@ -91,9 +102,13 @@ export const createChatCommands = (
       if (existing) return existing;
       const nameKey = toRoomNameKey(name);
       const roomId = newRoomId();
-      const result = await handleCommand(store, roomDecider, roomAddress(roomId),
+      const result = await handleCommand(
+        store,
+        roomDecider,
+        roomAddress(roomId),
         { type: 'CreateRoom', roomId, name, actorId, now: now().toISOString() },
-        { fresh: true, meta: { actorId }, claim: () => ({ key: roomNamesKey, field: nameKey, owner: roomId }) });
+        { fresh: true, meta: { actorId }, claim: () => ({ key: roomNamesKey, field: nameKey, owner: roomId }) },
+      );
       if (result.status === 'claimed') return requireRoom(result.owner);
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return present(toRoomView(result.state), 'room');
@@ -101,7 +116,10 @@ export const createChatCommands = (
 
     async renameRoom({ actorId, roomId, name }) {
       if (!isRoomId(roomId)) throw new NotFoundError('Room not found');
-      const result = await handleCommand(store, roomDecider, roomAddress(roomId),
+      const result = await handleCommand(
+        store,
+        roomDecider,
+        roomAddress(roomId),
         { type: 'RenameRoom', roomId, name, actorId, now: now().toISOString() },
         {
           meta: { actorId },
@@ -111,7 +129,8 @@ export const createChatCommands = (
             const previous = before.status === 'open' ? toRoomNameKey(before.name) : undefined;
             return { key: roomNamesKey, field, owner: roomId, release: previous !== field ? previous : undefined };
           },
-        });
+        },
+      );
       if (result.status === 'claimed') throw new ValidationError('Another room has that name already', 'name');
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return present(toRoomView(result.state), 'room');
@@ -122,7 +141,10 @@ export const createChatCommands = (
       if (!isRoomId(roomId)) throw new NotFoundError('Room not found');
       if (!knownRooms.has(roomId)) await requireRoom(roomId);
       const messageId = newMessageId(roomId);
-      const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId),
+      const result = await handleCommand(
+        store,
+        messageDecider,
+        messageAddress(roomId, messageId),
         { type: 'PostMessage', messageId, roomId, actorId, body, now: now().toISOString() },
         {
           fresh: true,
@@ -131,7 +153,8 @@ export const createChatCommands = (
           idempotency: clientId
             ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }
             : undefined,
-        });
+        },
+      );
       if (result.status === 'duplicate') {
         const first = await queries.getMessage(result.result);
         if (!first) throw new Error(`idempotency key points at missing message ${result.result}`);
@@ -152,15 +175,25 @@ export const createChatCommands = (
     },
 
     async registerUser({ userId, profile }) {
-      const result = await handleCommand(store, userDecider, userAddress(userId),
-        { type: 'RegisterUser', userId, profile, now: now().toISOString() }, { meta: { actorId: userId } });
+      const result = await handleCommand(
+        store,
+        userDecider,
+        userAddress(userId),
+        { type: 'RegisterUser', userId, profile, now: now().toISOString() },
+        { meta: { actorId: userId } },
+      );
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return present(toUserView(result.state), 'user');
     },
 
     async setStatus({ actorId, status }) {
-      const result = await handleCommand(store, userDecider, userAddress(actorId),
-        { type: 'SetStatus', userId: actorId, status, now: now().toISOString() }, { meta: { actorId } });
+      const result = await handleCommand(
+        store,
+        userDecider,
+        userAddress(actorId),
+        { type: 'SetStatus', userId: actorId, status, now: now().toISOString() },
+        { meta: { actorId } },
+      );
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return present(toUserView(result.state), 'user');
     },

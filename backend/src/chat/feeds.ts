@@ -2,7 +2,7 @@ import type { PostedMessage } from '../domain/message/message.js';
 import { type MessageEvent, decodeMessageEvent } from '../domain/message/events.js';
 import type { RoomState } from '../domain/room/room.js';
 import { type RoomEvent, decodeRoomEvent } from '../domain/room/events.js';
-import { type Cursor, type EventStore, type RecordedEvent } from '../eventstore/eventStore.js';
+import type { Cursor, EventStore, RecordedEvent } from '../eventstore/eventStore.js';
 import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
 import { type RoomActivityType, decodeOnlineCountChanged, decodeRoomActivity } from '../presence/activity.js';
 import { createMappedTailer } from '../streaming/mappedTailer.js';
@@ -105,16 +105,19 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
 
   const toLobbyEntries = async (recorded: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {
     // The lobby's log and its activity stream share this mapper: logged room events, and online counts.
-    const events = recorded.map((event) => (event.type === 'OnlineCountChanged' ? decodeOnlineCountChanged(event) : decodeRoomEvent(event)));
+    const events = recorded.map((event) =>
+      event.type === 'OnlineCountChanged' ? decodeOnlineCountChanged(event) : decodeRoomEvent(event),
+    );
     const roomIds = events.map((event) => (event.type === 'OnlineCountChanged' ? event.roomId : event.data.roomId));
     const snapshots = await store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds);
     return events.map((event, i) => {
       const room = snapshots[i] && toRoomView(snapshots[i].state);
       if (!room) throw new Error(`room ${roomIds[i]} has no snapshot`);
       const { cursor } = recorded[i]!;
-      const entry: LobbyEntry = event.type === 'OnlineCountChanged'
-        ? { kind: 'OnlineCountChanged', cursor: null, at: event.at, room }
-        : { kind: event.type, cursor, at: timeOfRoomEvent(event), room };
+      const entry: LobbyEntry =
+        event.type === 'OnlineCountChanged'
+          ? { kind: 'OnlineCountChanged', cursor: null, at: event.at, room }
+          : { kind: event.type, cursor, at: timeOfRoomEvent(event), room };
       return { cursor, entry };
     });
   };

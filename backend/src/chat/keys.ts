@@ -9,8 +9,7 @@ export const roomNamesKey = 'chat:{lobby}:room-names';
 
 export const toRoomStreamKey = (roomId: string) => `chat:{r:${roomId}}:log`;
 export const toMessageSnapshotsKey = (roomId: string) => `chat:{r:${roomId}}:messages`;
-export const toIdempotencyKey = (roomId: string, userId: string, clientId: string) =>
-  `chat:{r:${roomId}}:idem:${userId}:${clientId}`;
+export const toIdempotencyKey = (roomId: string, userId: string, clientId: string) => `chat:{r:${roomId}}:idem:${userId}:${clientId}`;
 
 export const toUserStreamKey = (userId: string) => `chat:{u:${userId}}:log`;
 export const toUserSnapshotKey = (userId: string) => `chat:{u:${userId}}:state`;

@@ -1,5 +1,5 @@
-import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
-import { type RoomEvent, type RoomState, parseRoomName, toRoomNameKey } from '../domain/room/room.js';
+import type { PostedMessage } from '../domain/message/message.js';
+import { type RoomState, parseRoomName, toRoomNameKey } from '../domain/room/room.js';
 import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
@@ -8,13 +8,15 @@ import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjec
 import { toHistoryIndexKey } from '../projections/keys.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
-import { lobbyStreamKey, roomNamesKey, roomSnapshotsKey, toIdempotencyKey, toMessageSnapshotsKey, toRoomStreamKey, toUserSnapshotKey } from './keys.js';
-import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
-import type { RoomActivityType } from '../presence/presence.js';
-import { createMappedTailer } from '../streaming/mappedTailer.js';
-import type { PushableIterator } from '../streaming/push.js';
-import { mergeMapped } from '../streaming/mergeMapped.js';
-import { type MappedSource, openStreamSubscription } from '../streaming/subscribeToStream.js';
+import {
+  lobbyStreamKey,
+  roomNamesKey,
+  roomSnapshotsKey,
+  toIdempotencyKey,
+  toMessageSnapshotsKey,
+  toRoomStreamKey,
+  toUserSnapshotKey,
+} from './keys.js';
 
 export interface RoomView {
   id: string;
@@ -24,7 +26,13 @@ export interface RoomView {
   /** The room log's position, read before anything else of this room in the same response (see Room.cursor). */
   cursor?: Cursor | null;
 }
-export interface UserView { id: string; handle: string; displayName: string; avatarUrl: string | null; status: UserStatus }
+export interface UserView {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  status: UserStatus;
+}
 
 export interface MessagePage {
   /** Oldest first. */
@@ -153,16 +161,24 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     const beforeCursor = before == null ? undefined : parseCursor(before, 'before');
     const history = toHistoryIndexKey(roomId);
     // One more than the page, for hasPreviousPage. Nothing lies before 0-0 (and Redis refuses the range that would ask).
-    const entries = beforeCursor === '0-0'
-      ? []
-      : await store.readIndexBackward<PostedMessage>(history, { before: beforeCursor, count: last + 1, join: toMessageSnapshotsKey(roomId) });
+    const entries =
+      beforeCursor === '0-0'
+        ? []
+        : await store.readIndexBackward<PostedMessage>(history, {
+            before: beforeCursor,
+            count: last + 1,
+            join: toMessageSnapshotsKey(roomId),
+          });
     const page = entries.slice(0, last).reverse();
     const messages = page.map((entry) => {
       if (!entry.snapshot) throw new Error(`message ${entry.ref} has no snapshot`);
       return entry.snapshot.state;
     });
     const authors = await getUsers(messages.map((message) => message.authorId));
-    const edges = page.map((entry, i) => ({ cursor: entry.cursor, node: { ...messages[i]!, author: authors.get(messages[i]!.authorId)! } }));
+    const edges = page.map((entry, i) => ({
+      cursor: entry.cursor,
+      node: { ...messages[i]!, author: authors.get(messages[i]!.authorId)! },
+    }));
     const newest = edges.at(-1)?.cursor;
     return {
       edges,
@@ -182,11 +198,13 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
   const getUsers = async (userIds: readonly string[]): Promise<Map<string, UserView>> => {
     const ids = [...new Set(userIds)];
     const snapshots = await store.readSnapshotsAt<UserState>(ids.map((id) => ({ key: toUserSnapshotKey(id), field: 'state' })));
-    return new Map(ids.map((id, i) => {
-      const user = snapshots[i] && toUserView(snapshots[i].state);
-      if (!user) throw new Error(`user ${id} is unknown`);
-      return [id, user];
-    }));
+    return new Map(
+      ids.map((id, i) => {
+        const user = snapshots[i] && toUserView(snapshots[i].state);
+        if (!user) throw new Error(`user ${id} is unknown`);
+        return [id, user];
+      }),
+    );
   };
 
   return {
@@ -202,7 +220,10 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
       }
       const { serving } = await directory.store.readGenerations();
       const page = await directory.store.readPage(serving, { first, after: after ?? null, search: search ?? '' });
-      const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, page.edges.map((edge) => edge.roomId));
+      const states = await store.readSnapshots<RoomState>(
+        roomSnapshotsKey,
+        page.edges.map((edge) => edge.roomId),
+      );
       return {
         edges: page.edges.flatMap((edge, i) => {
           const room = states[i] && toRoomView(states[i].state);
@@ -221,5 +242,3 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
 };
 
 export const DIRECTORY_SEARCH_MAX = 100;
-
-

@@ -8,7 +8,10 @@ export abstract class DomainError extends Error {
 
 /** The input breaks a rule (length, characters, format). */
 export class ValidationError extends DomainError {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }

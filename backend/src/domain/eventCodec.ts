@@ -81,11 +81,18 @@ const versionsOf = <T extends string, D>(type: T, versions: readonly Version[]):
     const version = Number.isInteger(v) ? versions[v - 1] : undefined;
     if (!version) {
       const known = versions.length === 1 ? 'v1' : `v1–v${versions.length}`;
-      throw new EventDecodeError(`Cannot decode ${type} v${v}: unknown version (this code knows ${known})`, { eventType: type, version: v });
+      throw new EventDecodeError(`Cannot decode ${type} v${v}: unknown version (this code knows ${known})`, {
+        eventType: type,
+        version: v,
+      });
     }
     const parsed = version.schema.safeParse(data);
     if (!parsed.success) {
-      throw new EventDecodeError(`Cannot decode ${type} v${v}: ${describeIssues(parsed.error)}`, { eventType: type, version: v, cause: parsed.error });
+      throw new EventDecodeError(`Cannot decode ${type} v${v}: ${describeIssues(parsed.error)}`, {
+        eventType: type,
+        version: v,
+        cause: parsed.error,
+      });
     }
     // Upcasters are typed from each version's schema output to the next, so their result needs no second parse.
     return versions.slice(v).reduce((previous, newer) => newer.fromPrevious(previous), parsed.data as unknown) as D;
@@ -140,20 +147,28 @@ export const createEventCodec = <E extends DomainEvent>(versions: EventVersionsO
     isKnownType,
     decode: (stored) => {
       if (!isKnownType(stored.type)) {
-        throw new EventDecodeError(`Cannot decode ${JSON.stringify(stored.type)} v${stored.v}: unknown event type`, { eventType: stored.type, version: stored.v });
+        throw new EventDecodeError(`Cannot decode ${JSON.stringify(stored.type)} v${stored.v}: unknown event type`, {
+          eventType: stored.type,
+          version: stored.v,
+        });
       }
       return { type: stored.type, data: versionsFor(stored.type).decode(stored.v, stored.data) } as E;
     },
     encode: (event) => {
       // Only a cast can get here with a type the union does not have; refuse it like bad data.
       if (!isKnownType(event.type)) {
-        throw new EventDecodeError(`Refusing to store ${JSON.stringify(event.type)}: unknown event type`, { eventType: event.type, version: Number.NaN });
+        throw new EventDecodeError(`Refusing to store ${JSON.stringify(event.type)}: unknown event type`, {
+          eventType: event.type,
+          version: Number.NaN,
+        });
       }
       const { current, schema } = versionsFor(event.type);
       const parsed = schema.safeParse(event.data);
       if (!parsed.success) {
         throw new EventDecodeError(`Refusing to store ${event.type} v${current}, which would not decode: ${describeIssues(parsed.error)}`, {
-          eventType: event.type, version: current, cause: parsed.error,
+          eventType: event.type,
+          version: current,
+          cause: parsed.error,
         });
       }
       return { type: event.type, v: current, data: event.data };

@@ -39,8 +39,14 @@ describe('event codec', () => {
 
   it('upcasts every older version through each step, in order', () => {
     expect(codec.decode({ type: 'Pinged', v: 1, data: { id: 'a' } })).toEqual({ type: 'Pinged', data: { id: 'a', count: 1, label: '#1' } });
-    expect(codec.decode({ type: 'Pinged', v: 2, data: { id: 'a', count: 7 } })).toEqual({ type: 'Pinged', data: { id: 'a', count: 7, label: '#7' } });
-    expect(codec.decode({ type: 'Pinged', v: 3, data: { id: 'a', count: 7, label: 'x' } })).toEqual({ type: 'Pinged', data: { id: 'a', count: 7, label: 'x' } });
+    expect(codec.decode({ type: 'Pinged', v: 2, data: { id: 'a', count: 7 } })).toEqual({
+      type: 'Pinged',
+      data: { id: 'a', count: 7, label: '#7' },
+    });
+    expect(codec.decode({ type: 'Pinged', v: 3, data: { id: 'a', count: 7, label: 'x' } })).toEqual({
+      type: 'Pinged',
+      data: { id: 'a', count: 7, label: 'x' },
+    });
   });
 
   it('checks data against the schema of the version it was stored as, not the current one', () => {
@@ -63,7 +69,9 @@ describe('event codec', () => {
 
   it('names every failing field, without copying values into the message', () => {
     const error = decodeError(() => codec.decode({ type: 'Pinged', v: 3, data: { id: 42, count: 'secret words', label: null } }));
-    expect(error.message).toMatch(/^Cannot decode Pinged v3: data\.id: .*expected string.*; data\.count: .*expected number.*; data\.label: /u);
+    expect(error.message).toMatch(
+      /^Cannot decode Pinged v3: data\.id: .*expected string.*; data\.count: .*expected number.*; data\.label: /u,
+    );
     expect(error.message).not.toContain('secret');
     expect(error.cause).toBeInstanceOf(z.ZodError);
   });
@@ -79,7 +87,11 @@ describe('event codec', () => {
   });
 
   it('encodes an event with its current version', () => {
-    expect(codec.encode({ type: 'Pinged', data: { id: 'a', count: 2, label: 'b' } })).toEqual({ type: 'Pinged', v: 3, data: { id: 'a', count: 2, label: 'b' } });
+    expect(codec.encode({ type: 'Pinged', data: { id: 'a', count: 2, label: 'b' } })).toEqual({
+      type: 'Pinged',
+      v: 3,
+      data: { id: 'a', count: 2, label: 'b' },
+    });
     expect(codec.encode({ type: 'Ponged', data: { id: 'a' } })).toEqual({ type: 'Ponged', v: 1, data: { id: 'a' } });
   });
 
@@ -88,6 +100,8 @@ describe('event codec', () => {
     const error = decodeError(() => codec.encode(bad));
     expect(error).toMatchObject({ eventType: 'Pinged', version: 3 });
     expect(error.message).toMatch(/^Refusing to store Pinged v3, which would not decode: data\.label: /u);
-    expect(() => codec.encode({ type: 'Nope', data: {} } as unknown as ToyEvent)).toThrow(/^Refusing to store "Nope": unknown event type$/u);
+    expect(() => codec.encode({ type: 'Nope', data: {} } as unknown as ToyEvent)).toThrow(
+      /^Refusing to store "Nope": unknown event type$/u,
+    );
   });
 });

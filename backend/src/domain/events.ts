@@ -12,7 +12,11 @@ export type ChatEventType = ChatEvent['type'];
 
 // Each aggregate owns its types, so their version lists together are the whole log's. (A type two
 // aggregates both listed would be overwritten here without a word: the spec checks none is.)
-const chatEventCodec = createEventCodec<ChatEvent>({ ...roomEventCodec.versions, ...messageEventCodec.versions, ...userEventCodec.versions });
+const chatEventCodec = createEventCodec<ChatEvent>({
+  ...roomEventCodec.versions,
+  ...messageEventCodec.versions,
+  ...userEventCodec.versions,
+});
 
 /** The version each event type is written as now. */
 export const CHAT_EVENT_VERSIONS: Readonly<Record<ChatEventType, number>> = chatEventCodec.currentVersions;

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { fold, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
 import {
-  CHAT_EVENT_VERSIONS, type ChatEvent, type ChatEventType, decodeEvent, encodeEvent, EventDecodeError, isKnownEventType, toEventVersion,
+  CHAT_EVENT_VERSIONS,
+  type ChatEvent,
+  type ChatEventType,
+  decodeEvent,
+  encodeEvent,
+  EventDecodeError,
+  isKnownEventType,
+  toEventVersion,
 } from './events.js';
 import { messageEventCodec } from './message/events.js';
 import { messageDecider, type MessageCommand, type MessageState } from './message/message.js';
@@ -27,7 +34,14 @@ const throwsDecodeError = (run: () => unknown): EventDecodeError => {
 describe('chat events', () => {
   it('writes RoomCreated as v2 and every other type as v1', () => {
     expect(CHAT_EVENT_VERSIONS).toEqual({
-      RoomCreated: 2, RoomRenamed: 1, MessagePosted: 1, MessageEdited: 1, MessageDeleted: 1, UserRegistered: 1, ProfileUpdated: 1, StatusChanged: 1,
+      RoomCreated: 2,
+      RoomRenamed: 1,
+      MessagePosted: 1,
+      MessageEdited: 1,
+      MessageDeleted: 1,
+      UserRegistered: 1,
+      ProfileUpdated: 1,
+      StatusChanged: 1,
     });
     expect(toEventVersion({ type: 'RoomCreated' })).toBe(2);
     expect(toEventVersion({ type: 'MessagePosted' })).toBe(1);
@@ -44,12 +58,19 @@ describe('chat events', () => {
   });
 
   // The activity streams' entries are not chat events: readers skip them by the guard.
-  it.each(['UserJoined', 'UserLeft', 'UserStatusChanged', 'UserTyping', 'OnlineCountChanged', 'roomcreated', 'toString', 'constructor', ''])(
-    'does not know %j',
-    (type) => {
-      expect(isKnownEventType(type)).toBe(false);
-    },
-  );
+  it.each([
+    'UserJoined',
+    'UserLeft',
+    'UserStatusChanged',
+    'UserTyping',
+    'OnlineCountChanged',
+    'roomcreated',
+    'toString',
+    'constructor',
+    '',
+  ])('does not know %j', (type) => {
+    expect(isKnownEventType(type)).toBe(false);
+  });
 
   it.each<ChatEvent>([
     { type: 'RoomCreated', data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } },
@@ -58,7 +79,10 @@ describe('chat events', () => {
     { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } },
     { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now } },
     { type: 'UserRegistered', data: { userId: 'u1', registeredAt: now, handle: 'alice', displayName: 'Alice', avatarUrl: null } },
-    { type: 'ProfileUpdated', data: { userId: 'u1', updatedAt: now, handle: 'alice', displayName: 'Alice', avatarUrl: 'https://example.com/a.png' } },
+    {
+      type: 'ProfileUpdated',
+      data: { userId: 'u1', updatedAt: now, handle: 'alice', displayName: 'Alice', avatarUrl: 'https://example.com/a.png' },
+    },
     { type: 'StatusChanged', data: { userId: 'u1', status: 'AWAY', changedAt: now } },
   ])('decodes the current version of $type, sent to its aggregate', (event) => {
     expect(decodeEvent(stored(event.type, CHAT_EVENT_VERSIONS[event.type], event.data))).toEqual(event);
@@ -82,14 +106,19 @@ describe('chat events', () => {
   });
 
   it('refuses data that fails its schema, naming the fields but not their values', () => {
-    const error = throwsDecodeError(() => decodeEvent(stored('MessagePosted', 1, { messageId: 'm1', roomId: 'r1', body: 'private words', postedAt: 'noon' })));
+    const error = throwsDecodeError(() =>
+      decodeEvent(stored('MessagePosted', 1, { messageId: 'm1', roomId: 'r1', body: 'private words', postedAt: 'noon' })),
+    );
     expect(error.message).toMatch(/^Cannot decode MessagePosted v1: data\.authorId: .+; data\.postedAt: Invalid ISO datetime$/u);
     expect(error.message).not.toContain('private');
     expect(error).not.toBeInstanceOf(DomainError);
   });
 
   it('encodes with the current version, and refuses what would not decode', () => {
-    const created: ChatEvent = { type: 'RoomCreated', data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } };
+    const created: ChatEvent = {
+      type: 'RoomCreated',
+      data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now },
+    };
     expect(encodeEvent(created)).toEqual({ type: 'RoomCreated', v: 2, data: created.data });
     const stamped: ChatEvent = { type: 'StatusChanged', data: { userId: 'u1', status: 'AWAY', changedAt: 'Thu Nov 26 2026' } };
     expect(() => encodeEvent(stamped)).toThrow(/^Refusing to store StatusChanged v1, which would not decode: data\.changedAt: /u);
@@ -115,19 +144,55 @@ const pick = <T>(rand: Random, items: readonly T[]): T => items[Math.floor(rand(
 const instant = (rand: Random) => new Date(Math.floor(rand() * 4_102_444_800_000)).toISOString();
 
 const actors = ['alice', 'bob', 'x:1234567890', 'dev:carol'];
-const names = ['Lobby', '  Café  ', 'Cafe\u0301', '😀'.repeat(100), '日本語の部屋', 'general  chat', 'ＬＯＢＢＹ', 'a\u0007b', '', 'evil\u202etxt', 'x'.repeat(101)];
-const bodies = ['hi', ' line one\r\nline two\t', '<script>alert(1)</script>', 'é'.repeat(4000), '👩‍👩‍👧 family', '\n\t', 'a\u0000b', 'x'.repeat(4001), 'a\ud800b'];
+const names = [
+  'Lobby',
+  '  Café  ',
+  'Cafe\u0301',
+  '😀'.repeat(100),
+  '日本語の部屋',
+  'general  chat',
+  'ＬＯＢＢＹ',
+  'a\u0007b',
+  '',
+  'evil\u202etxt',
+  'x'.repeat(101),
+];
+const bodies = [
+  'hi',
+  ' line one\r\nline two\t',
+  '<script>alert(1)</script>',
+  'é'.repeat(4000),
+  '👩‍👩‍👧 family',
+  '\n\t',
+  'a\u0000b',
+  'x'.repeat(4001),
+  'a\ud800b',
+];
 const handles = ['alice', 'Alice_X', 'b0b', 'x'.repeat(15), 'a-b', ''];
-const displayNames = ['Alice', '  ', 'Álice Liddell', 'a' + '😀'.repeat(30), 'x'.repeat(60)];
+const displayNames = ['Alice', '  ', 'Álice Liddell', `a${'😀'.repeat(30)}`, 'x'.repeat(60)];
 const avatars = [null, 'https://pbs.twimg.com/profile_images/1/a_normal.png', ''];
 
 const nextRoomCommand = (rand: Random, state: RoomState): RoomCommand =>
   state.status === 'none'
     ? { type: 'CreateRoom', roomId: 'r1', name: pick(rand, names), actorId: pick(rand, actors), now: instant(rand) }
-    : { type: 'RenameRoom', roomId: 'r1', name: pick(rand, names), actorId: rand() < 0.8 ? state.createdBy : pick(rand, actors), now: instant(rand) };
+    : {
+        type: 'RenameRoom',
+        roomId: 'r1',
+        name: pick(rand, names),
+        actorId: rand() < 0.8 ? state.createdBy : pick(rand, actors),
+        now: instant(rand),
+      };
 
 const nextMessageCommand = (rand: Random, state: MessageState): MessageCommand => {
-  if (state.status === 'none') return { type: 'PostMessage', messageId: 'm1', roomId: 'r1', actorId: pick(rand, actors), body: pick(rand, bodies), now: instant(rand) };
+  if (state.status === 'none')
+    return {
+      type: 'PostMessage',
+      messageId: 'm1',
+      roomId: 'r1',
+      actorId: pick(rand, actors),
+      body: pick(rand, bodies),
+      now: instant(rand),
+    };
   const actorId = rand() < 0.8 ? state.authorId : pick(rand, actors);
   return rand() < 0.75
     ? { type: 'EditMessage', messageId: 'm1', actorId, body: pick(rand, bodies), now: instant(rand) }
@@ -136,7 +201,12 @@ const nextMessageCommand = (rand: Random, state: MessageState): MessageCommand =
 
 const nextUserCommand = (rand: Random, _state: UserState): UserCommand =>
   rand() < 0.6
-    ? { type: 'RegisterUser', userId: 'x:42', profile: { handle: pick(rand, handles), displayName: pick(rand, displayNames), avatarUrl: pick(rand, avatars) }, now: instant(rand) }
+    ? {
+        type: 'RegisterUser',
+        userId: 'x:42',
+        profile: { handle: pick(rand, handles), displayName: pick(rand, displayNames), avatarUrl: pick(rand, avatars) },
+        now: instant(rand),
+      }
     : { type: 'SetStatus', userId: 'x:42', status: pick(rand, USER_STATUSES), now: instant(rand) };
 
 /** Every event the decider emits over many random histories; refusals (DomainErrors) emit nothing. */

@@ -7,7 +7,9 @@ export const codePointLength = (text: string): number => {
 };
 
 // C0/C1 controls and DEL.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above.
 const CONTROL_EXCEPT_NEWLINE_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 // Bidi embeddings/overrides/isolates and marks: they can make a name display as something else.
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -20,7 +22,6 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 export const hasControlCharacters = (text: string): boolean => CONTROL.test(text);
 export const hasLoneSurrogates = (text: string): boolean => LONE_SURROGATE.test(text);
-export const hasControlCharactersOtherThanNewlineAndTab = (text: string): boolean =>
-  CONTROL_EXCEPT_NEWLINE_TAB.test(text);
+export const hasControlCharactersOtherThanNewlineAndTab = (text: string): boolean => CONTROL_EXCEPT_NEWLINE_TAB.test(text);
 export const hasBidiControls = (text: string): boolean => BIDI.test(text);
 export const hasInvisibleCharacters = (text: string): boolean => INVISIBLE.test(text);

@@ -1,6 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { compareCursors, isCursor, NoGroupError, type AppendRequest, type AppendResult, type Cursor, type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
+import {
+  compareCursors,
+  isCursor,
+  NoGroupError,
+  type AppendRequest,
+  type AppendResult,
+  type Cursor,
+  type EventStore,
+  type RecordedEvent,
+} from './eventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { appended, appendMany, cursorsOf, event, pastTheEnd, readAll, uniqueName } from '../testing/logFixtures.js';
 
@@ -71,26 +79,18 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(backwardPages.flat()).toEqual([...cursors].reverse());
 
         expect(cursorsOf(await store.readForward(stream, { after: cursors[3]!, count: 2 }))).toEqual(cursors.slice(4, 6));
-        expect(cursorsOf(await store.readBackward(stream, { before: cursors[10]!, count: 2 }))).toEqual([
-          cursors[9],
-          cursors[8],
-        ]);
+        expect(cursorsOf(await store.readBackward(stream, { before: cursors[10]!, count: 2 }))).toEqual([cursors[9], cursors[8]]);
         expect(await store.readForward(stream, { after: cursors.at(-1)!, count: 5 })).toEqual([]);
         expect(await store.readBackward(stream, { before: cursors[0]!, count: 5 })).toEqual([]);
       });
 
       it('orders cursors numerically, also past a sequence of 9', async () => {
-        const cursors = appended(
-          await store.append({ stream, events: Array.from({ length: 15 }, (_, i) => event('E', { i })) }),
-        );
+        const cursors = appended(await store.append({ stream, events: Array.from({ length: 15 }, (_, i) => event('E', { i })) }));
         expectIncreasing(cursors);
         const sorted = [...cursors].sort(compareCursors);
         expect(sorted).toEqual(cursors);
         expect(cursorsOf(await store.readForward(stream, { after: cursors[9]!, count: 3 }))).toEqual(cursors.slice(10, 13));
-        expect(cursorsOf(await store.readBackward(stream, { before: cursors[11]!, count: 2 }))).toEqual([
-          cursors[10],
-          cursors[9],
-        ]);
+        expect(cursorsOf(await store.readBackward(stream, { before: cursors[11]!, count: 2 }))).toEqual([cursors[10], cursors[9]]);
       });
 
       it('reads a stream that never existed as empty', async () => {
@@ -225,9 +225,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       it('releases only a field the owner holds', async () => {
         const key = uniqueName('names');
         await store.append({ stream, events: [event('A')], claim: { key, field: 'theirs', owner: 'room-2' } });
-        appended(
-          await store.append({ stream, events: [event('B')], claim: { key, field: 'mine', owner: 'room-1', release: 'theirs' } }),
-        );
+        appended(await store.append({ stream, events: [event('B')], claim: { key, field: 'mine', owner: 'room-1', release: 'theirs' } }));
         expect(await store.readClaim(key, 'theirs')).toBe('room-2');
       });
     });
@@ -279,7 +277,10 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
           await store.append({
             stream,
             events: [event('Posted'), event('Edited'), event('Posted')],
-            indexes: [{ event: 0, key: index, ref: 'm1' }, { event: 2, key: index, ref: 'm2' }],
+            indexes: [
+              { event: 0, key: index, ref: 'm1' },
+              { event: 2, key: index, ref: 'm2' },
+            ],
           }),
         );
         expect(await store.readIndexForward(index, { count: 10 })).toEqual([
@@ -296,21 +297,45 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         const index = beside('index');
         const hash = beside('state');
         const [first] = appended(
-          await store.append({ stream, events: [event('Posted')], snapshot: { ref: { key: hash, field: 'm1' }, expectedRev: null, state: { body: 'one' } }, indexes: [{ event: 0, key: index, ref: 'm1' }] }),
+          await store.append({
+            stream,
+            events: [event('Posted')],
+            snapshot: { ref: { key: hash, field: 'm1' }, expectedRev: null, state: { body: 'one' } },
+            indexes: [{ event: 0, key: index, ref: 'm1' }],
+          }),
         );
-        const [second] = appended(await store.append({ stream, events: [event('Posted')], indexes: [{ event: 0, key: index, ref: 'm2' }] }));
+        const [second] = appended(
+          await store.append({ stream, events: [event('Posted')], indexes: [{ event: 0, key: index, ref: 'm2' }] }),
+        );
         expect(await store.readIndexBackward(index, { count: 5, join: hash })).toEqual([
           { cursor: second, ref: 'm2', snapshot: null },
           { cursor: first, ref: 'm1', snapshot: { rev: 1, state: { body: 'one' } } },
         ]);
-        expect(await store.readSnapshotsAt([{ key: hash, field: 'm2' }, { key: hash, field: 'm1' }])).toEqual([null, { rev: 1, state: { body: 'one' } }]);
+        expect(
+          await store.readSnapshotsAt([
+            { key: hash, field: 'm2' },
+            { key: hash, field: 'm1' },
+          ]),
+        ).toEqual([null, { rev: 1, state: { body: 'one' } }]);
       });
 
       it('writes no index entry when the append is refused, and trims an index like a stream', async () => {
         const index = beside('index');
         const ref = { key: beside('state'), field: 'a' };
-        appended(await store.append({ stream, events: [event('A')], snapshot: { ref, expectedRev: null, state: 1 }, indexes: [{ event: 0, key: index, ref: 'a' }] }));
-        const refused = await store.append({ stream, events: [event('B')], snapshot: { ref, expectedRev: null, state: 2 }, indexes: [{ event: 0, key: index, ref: 'b' }] });
+        appended(
+          await store.append({
+            stream,
+            events: [event('A')],
+            snapshot: { ref, expectedRev: null, state: 1 },
+            indexes: [{ event: 0, key: index, ref: 'a' }],
+          }),
+        );
+        const refused = await store.append({
+          stream,
+          events: [event('B')],
+          snapshot: { ref, expectedRev: null, state: 2 },
+          indexes: [{ event: 0, key: index, ref: 'b' }],
+        });
         expect(refused.status).toBe('conflict');
         const [later] = appended(await store.append({ stream, events: [event('C')], indexes: [{ event: 0, key: index, ref: 'c' }] }));
         expect((await store.readIndexForward(index, { count: 10 })).map((entry) => entry.ref)).toEqual(['a', 'c']);
@@ -331,11 +356,17 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         await store.writeRebuilt({ index: { key: rebuilt, entries: [{ cursor: b!, ref: 'b' }] } });
         await expect(store.writeRebuilt({ index: { key: rebuilt, entries: [{ cursor: a!, ref: 'again' }] } })).rejects.toThrow();
 
-        const moves = [{ from: rebuilt, to: live }, { from: rebuiltHash, to: liveHash }];
+        const moves = [
+          { from: rebuilt, to: live },
+          { from: rebuiltHash, to: liveHash },
+        ];
         expect(await store.swapRebuilt(stream, a!, moves)).toBe(false);
         expect((await store.readIndexForward(live, { count: 10 })).map((entry) => entry.ref)).toEqual(['stale']);
         expect(await store.swapRebuilt(stream, b!, moves)).toBe(true);
-        expect(await store.readIndexForward(live, { count: 10 })).toEqual([{ cursor: a, ref: 'a' }, { cursor: b, ref: 'b' }]);
+        expect(await store.readIndexForward(live, { count: 10 })).toEqual([
+          { cursor: a, ref: 'a' },
+          { cursor: b, ref: 'b' },
+        ]);
         expect(await store.readIndexForward(rebuilt, { count: 10 })).toEqual([]);
         expect((await store.readAllSnapshots(liveHash)).size).toBe(0);
         expect(await store.swapRebuilt(uniqueName('log'), null, [])).toBe(true);
@@ -350,7 +381,10 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         // Had the append not waited, the stream would have moved and the swap would refuse.
         expect(await store.swapRebuilt(stream, a!, [{ from: rebuilt, to: live }])).toBe(true);
         const [heldCursor] = appended(await held);
-        expect(await store.readIndexForward(live, { count: 10 })).toEqual([{ cursor: a, ref: 'a' }, { cursor: heldCursor, ref: 'held' }]);
+        expect(await store.readIndexForward(live, { count: 10 })).toEqual([
+          { cursor: a, ref: 'a' },
+          { cursor: heldCursor, ref: 'held' },
+        ]);
       });
 
       it('lets appends through once a hold runs out, and then refuses the late swap', async () => {
@@ -386,12 +420,20 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.groups.read(stream, group, 'a', { count: 10, blockMs: 0 })).toEqual([]);
         await store.groups.ack(stream, group, cursorsOf(first));
         expect(await store.groups.position(stream, group)).toEqual({
-          lastDelivered: cursors[4], oldestPending: cursors[3], pending: 2, undelivered: 0, oldestUndelivered: null,
+          lastDelivered: cursors[4],
+          oldestPending: cursors[3],
+          pending: 2,
+          undelivered: 0,
+          oldestUndelivered: null,
         });
         await store.groups.ack(stream, group, cursorsOf(second));
         const [later] = await appendMany(store, stream, 1);
         expect(await store.groups.position(stream, group)).toEqual({
-          lastDelivered: cursors[4], oldestPending: null, pending: 0, undelivered: 1, oldestUndelivered: later,
+          lastDelivered: cursors[4],
+          oldestPending: null,
+          pending: 0,
+          undelivered: 1,
+          oldestUndelivered: later,
         });
         expect(await store.groups.position(stream, 'none')).toBeNull();
       });
@@ -558,9 +600,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
 
         expect(await store.readSnapshot(ref)).toEqual({ rev: 100, state: { count: 100 } });
         const log = await readAll(store, stream);
-        expect(log.map((recorded) => (recorded.data as { count: number }).count)).toEqual(
-          Array.from({ length: 100 }, (_, i) => i + 1),
-        );
+        expect(log.map((recorded) => (recorded.data as { count: number }).count)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       });
     });
   });

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findFreePort } from '../testing/freePort.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
+import type { EventStore, NewEvent, RecordedEvent } from './eventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { describeEventStoreContract } from './eventStore.contract.js';
 import { createMemoryEventStore } from './memoryEventStore.js';
@@ -160,8 +160,6 @@ describe('redis store across a Redis restart', () => {
 
   it('refuses to start when Redis cannot be reached', async () => {
     const port = await findFreePort();
-    await expect(createRedisEventStore({ url: `redis://127.0.0.1:${port}` })).rejects.toBeInstanceOf(
-      StoreUnavailableError,
-    );
+    await expect(createRedisEventStore({ url: `redis://127.0.0.1:${port}` })).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });

@@ -24,6 +24,7 @@ describe('cursors', () => {
 
   it('accept only the store format, without leading zeros', () => {
     for (const ok of ['0-0', '1-0', '1700000000000-12']) expect(isCursor(ok)).toBe(true);
-    for (const bad of ['', '-', '+', '$', '1', '1-', '-1', '01-0', '1-01', 'a-b', '1-0 ', '1.5-0', '12345678901234567-0']) expect(isCursor(bad)).toBe(false);
+    for (const bad of ['', '-', '+', '$', '1', '1-', '-1', '01-0', '1-01', 'a-b', '1-0 ', '1.5-0', '12345678901234567-0'])
+      expect(isCursor(bad)).toBe(false);
   });
 });

@@ -1,4 +1,14 @@
-import { compareCursors, type AppendRequest, type AppendResult, type Cursor, type EventStore, type IndexEntry, type RecordedEvent, type Snapshot, type StreamInfo } from './eventStore.js';
+import {
+  compareCursors,
+  type AppendRequest,
+  type AppendResult,
+  type Cursor,
+  type EventStore,
+  type IndexEntry,
+  type RecordedEvent,
+  type Snapshot,
+  type StreamInfo,
+} from './eventStore.js';
 import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
@@ -89,36 +99,39 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     appendWaiters.delete(stream);
     for (const wake of waiters ?? []) wake();
   };
-  const groups = createMemoryConsumerGroups({
-    assertOpen,
-    readAfter: (stream, after, count) => {
-      const events = streams.get(stream)?.events ?? [];
-      const start = searchFirst(events, (cursor) => compareCursors(cursor, after) <= 0);
-      return events.slice(start, start + count).map((event) => toRecorded(stream, event));
+  const groups = createMemoryConsumerGroups(
+    {
+      assertOpen,
+      readAfter: (stream, after, count) => {
+        const events = streams.get(stream)?.events ?? [];
+        const start = searchFirst(events, (cursor) => compareCursors(cursor, after) <= 0);
+        return events.slice(start, start + count).map((event) => toRecorded(stream, event));
+      },
+      readAt: (stream, cursors) => {
+        const events = streams.get(stream)?.events ?? [];
+        return cursors.flatMap((wanted) => {
+          const at = searchFirst(events, (cursor) => compareCursors(cursor, wanted) < 0);
+          const event = events[at];
+          return event && event.cursor === wanted ? [toRecorded(stream, event)] : [];
+        });
+      },
+      nextAppend: (stream, ms) =>
+        new Promise<void>((resolve) => {
+          const waiters = appendWaiters.get(stream) ?? new Set<() => void>();
+          appendWaiters.set(stream, waiters);
+          const timer = setTimeout(() => {
+            waiters.delete(wake);
+            resolve();
+          }, ms);
+          const wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          waiters.add(wake);
+        }),
     },
-    readAt: (stream, cursors) => {
-      const events = streams.get(stream)?.events ?? [];
-      return cursors.flatMap((wanted) => {
-        const at = searchFirst(events, (cursor) => compareCursors(cursor, wanted) < 0);
-        const event = events[at];
-        return event && event.cursor === wanted ? [toRecorded(stream, event)] : [];
-      });
-    },
-    nextAppend: (stream, ms) =>
-      new Promise<void>((resolve) => {
-        const waiters = appendWaiters.get(stream) ?? new Set<() => void>();
-        appendWaiters.set(stream, waiters);
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          resolve();
-        }, ms);
-        const wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        waiters.add(wake);
-      }),
-  }, now);
+    now,
+  );
 
   const append = (request: AppendRequest): AppendResult => {
     if (request.events.length === 0 && !request.snapshot) {
@@ -179,7 +192,10 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
         hash.delete(claim.release);
       }
     }
-    publish(request.stream, stored.map((event) => toRecorded(request.stream, event)));
+    publish(
+      request.stream,
+      stored.map((event) => toRecorded(request.stream, event)),
+    );
     return { status: 'appended', cursors: stored.map((event) => event.cursor) };
   };
 
@@ -208,7 +224,13 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       assertOpen();
       const log = streams.get(stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
       streams.set(stream, log);
-      const stored: StoredEvent = { cursor: nextCursor(log), type: event.type, data: toJson(event.data), meta: toJson(event.meta), v: event.v };
+      const stored: StoredEvent = {
+        cursor: nextCursor(log),
+        type: event.type,
+        data: toJson(event.data),
+        meta: toJson(event.meta),
+        v: event.v,
+      };
       log.events.push(stored);
       if (log.events.length > maxLen) log.events.splice(0, log.events.length - maxLen);
       publish(stream, [toRecorded(stream, stored)]);
@@ -243,7 +265,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
         const entries = indexOf(index.key);
         for (const entry of index.entries) {
           const last = entries.at(-1);
-          if (last && compareCursors(entry.cursor, last.cursor) <= 0) throw new Error(`index ${index.key}: ${entry.cursor} is not above ${last.cursor}`);
+          if (last && compareCursors(entry.cursor, last.cursor) <= 0)
+            throw new Error(`index ${index.key}: ${entry.cursor} is not above ${last.cursor}`);
           entries.push({ ...entry });
         }
       }
@@ -306,8 +329,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     readBackward: async (stream, { before, count }) => {
       assertOpen();
       const events = streams.get(stream)?.events ?? [];
-      const end =
-        before === undefined ? events.length : searchFirst(events, (cursor) => compareCursors(cursor, before) < 0);
+      const end = before === undefined ? events.length : searchFirst(events, (cursor) => compareCursors(cursor, before) < 0);
       return events
         .slice(Math.max(0, end - count), end)
         .reverse()
@@ -326,10 +348,17 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     trim: async (stream, minCursor) => {
       assertOpen();
       const index = indexes.get(stream);
-      if (index) index.splice(0, searchFirst(index, (cursor) => compareCursors(cursor, minCursor) < 0));
+      if (index)
+        index.splice(
+          0,
+          searchFirst(index, (cursor) => compareCursors(cursor, minCursor) < 0),
+        );
       const log = streams.get(stream);
       if (!log) return;
-      const removed = log.events.splice(0, searchFirst(log.events, (cursor) => compareCursors(cursor, minCursor) < 0));
+      const removed = log.events.splice(
+        0,
+        searchFirst(log.events, (cursor) => compareCursors(cursor, minCursor) < 0),
+      );
       const last = removed.at(-1);
       if (last && (log.maxDeletedCursor === null || compareCursors(last.cursor, log.maxDeletedCursor) > 0)) {
         log.maxDeletedCursor = last.cursor;

@@ -72,7 +72,13 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('readIndex', { lua: readIndexLua });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
-  const scripts = redis as unknown as { appendEvents: AppendCommand; trimStream: TrimCommand; readIndex: KeysCommand; swapRebuilt: KeysCommand; holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown> };
+  const scripts = redis as unknown as {
+    appendEvents: AppendCommand;
+    trimStream: TrimCommand;
+    readIndex: KeysCommand;
+    swapRebuilt: KeysCommand;
+    holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
+  };
 
   const tailer = createRedisStreamTailer({
     connection: tailerConnection,
@@ -107,12 +113,25 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     appendEphemeral: async (stream, event, maxLen) => {
       const cursor = await call(() =>
-        redis.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'type', event.type, 'data', JSON.stringify(event.data), 'meta', JSON.stringify(event.meta), 'v', event.v),
+        redis.xadd(
+          stream,
+          'MAXLEN',
+          '~',
+          maxLen,
+          '*',
+          'type',
+          event.type,
+          'data',
+          JSON.stringify(event.data),
+          'meta',
+          JSON.stringify(event.meta),
+          'v',
+          event.v,
+        ),
       );
       return cursor!;
     },
-    readSnapshot: async <S>(ref: { key: string; field: string }) =>
-      toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),
+    readSnapshot: async <S>(ref: { key: string; field: string }) => toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),
     readSnapshotsAt: async <S>(refs: readonly { key: string; field: string }[]) => {
       if (refs.length === 0) return [];
       const pipeline = redis.pipeline();
@@ -125,7 +144,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     readIndexBackward: async <S>(index: string, { before, count, join }: { before?: string; count: number; join?: string }) => {
       const keys = join ? [index, join] : [index];
-      const reply = (await call(() => scripts.readIndex(keys.length, ...keys, before === undefined ? '+' : `(${before}`, count))) as (string | null)[];
+      const reply = (await call(() => scripts.readIndex(keys.length, ...keys, before === undefined ? '+' : `(${before}`, count))) as (
+        | string
+        | null
+      )[];
       const n = join ? reply.length / 3 : reply.length / 2;
       return Array.from({ length: n }, (_, i) => {
         const entry: IndexEntry & { snapshot?: Snapshot<S> | null } = { cursor: reply[2 * i]!, ref: reply[2 * i + 1]! };
@@ -176,9 +198,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return entries.map((entry) => toRecordedEvent(stream, entry));
     },
     readBackward: async (stream, { before, count }) => {
-      const entries = await call(() =>
-        redis.xrevrange(stream, before === undefined ? '+' : `(${before}`, '-', 'COUNT', count),
-      );
+      const entries = await call(() => redis.xrevrange(stream, before === undefined ? '+' : `(${before}`, '-', 'COUNT', count));
       return entries.map((entry) => toRecordedEvent(stream, entry));
     },
     streamInfo: async (stream) => toStreamInfo(await call(() => readStreamInfo(redis, stream))),

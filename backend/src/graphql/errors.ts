@@ -14,8 +14,16 @@ export class UnauthenticatedError extends Error {
 }
 
 export type ErrorCode =
-  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'RATE_LIMITED' | 'CURSOR_EXPIRED'
-  | 'UNAVAILABLE' | 'SUBSCRIBER_TOO_SLOW' | 'TOO_MANY_SUBSCRIPTIONS' | 'QUERY_TOO_COMPLEX';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  | 'CURSOR_EXPIRED'
+  | 'UNAVAILABLE'
+  | 'SUBSCRIBER_TOO_SLOW'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'QUERY_TOO_COMPLEX';
 
 /**
  * A document over one of the limits on depth, aliases, directives, tokens or cost (graphql-armor,
@@ -32,15 +40,19 @@ export const toDocumentTooComplexError = (armorMessage: string): GraphQLError =>
  */
 const toPublicError = (error: unknown): { code: ErrorCode; message: string; extensions?: Record<string, unknown> } | null => {
   if (error instanceof UnauthenticatedError) return { code: 'UNAUTHENTICATED', message: error.message };
-  if (error instanceof RateLimitedError) return { code: 'RATE_LIMITED', message: error.message, extensions: { retryAfterMs: error.retryAfterMs } };
-  if (error instanceof TooManySubscriptionsError) return { code: 'TOO_MANY_SUBSCRIPTIONS', message: error.message, extensions: { max: error.max } };
-  if (error instanceof StoreUnavailableError) return { code: 'UNAVAILABLE', message: 'A store the server depends on is unreachable; try again' };
+  if (error instanceof RateLimitedError)
+    return { code: 'RATE_LIMITED', message: error.message, extensions: { retryAfterMs: error.retryAfterMs } };
+  if (error instanceof TooManySubscriptionsError)
+    return { code: 'TOO_MANY_SUBSCRIPTIONS', message: error.message, extensions: { max: error.max } };
+  if (error instanceof StoreUnavailableError)
+    return { code: 'UNAVAILABLE', message: 'A store the server depends on is unreachable; try again' };
   if (error instanceof CursorExpiredError) return { code: 'CURSOR_EXPIRED', message: error.message };
   if (error instanceof SubscriberTooSlowError) {
     return { code: 'SUBSCRIBER_TOO_SLOW', message: error.message, extensions: { lastCursor: error.lastCursor } };
   }
   if (error instanceof DomainError) {
-    if (error instanceof ValidationError) return { code: 'BAD_USER_INPUT', message: error.message, extensions: error.field ? { field: error.field } : undefined };
+    if (error instanceof ValidationError)
+      return { code: 'BAD_USER_INPUT', message: error.message, extensions: error.field ? { field: error.field } : undefined };
     if (error instanceof NotFoundError) return { code: 'NOT_FOUND', message: error.message };
     if (error instanceof ForbiddenError) return { code: 'FORBIDDEN', message: error.message };
     if (error instanceof ConflictError) return { code: 'BAD_USER_INPUT', message: error.message };
@@ -68,7 +80,8 @@ export const maskError = (error: unknown, message: string, isDev?: boolean): Err
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const known = toPublicError(original);
   if (known) {
-    const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path, source: error.source, positions: error.positions } : {};
+    const at =
+      error instanceof GraphQLError ? { nodes: error.nodes, path: error.path, source: error.source, positions: error.positions } : {};
     return new GraphQLError(known.message, { ...at, extensions: { code: known.code, ...known.extensions } });
   }
   if (!(original instanceof GraphQLError)) console.error('unexpected error:', original);
@@ -77,7 +90,12 @@ export const maskError = (error: unknown, message: string, isDev?: boolean): Err
 
 /** The error with `extensions.code` set. */
 export const withCode = (error: GraphQLError, code: ErrorCode) =>
-  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+  new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
 
 /** For errors that reach graphql-ws outside of execution (a subscription's source failing mid-stream). */
 export const toFormattedErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>

@@ -27,7 +27,8 @@ MessageRef.implement({
     editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.editedAt }),
     deletedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.deletedAt }),
     mine: t.boolean({
-      description: 'Whether the viewer wrote this message (false when signed out). Depends on who asks: a subscription that selects it is rendered for each viewer.',
+      description:
+        'Whether the viewer wrote this message (false when signed out). Depends on who asks: a subscription that selects it is rendered for each viewer.',
       extensions: VIEWER_DEPENDENT,
       resolve: (message, _, context) => message.authorId === context.viewer?.userId,
     }),
@@ -57,13 +58,19 @@ builder.mutationFields((t) => ({
       'Body trimmed, 1–4000 characters. `clientId` (1–64 chars) makes the call idempotent: a retry with the same clientId by the same user in the same room returns the first Message and posts nothing.',
     args: { roomId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), clientId: t.arg.string() },
     resolve: (_, args, context) =>
-      context.commands.postMessage({ actorId: requireViewer(context).userId, roomId: String(args.roomId), body: args.body, clientId: args.clientId }),
+      context.commands.postMessage({
+        actorId: requireViewer(context).userId,
+        roomId: String(args.roomId),
+        body: args.body,
+        clientId: args.clientId,
+      }),
   }),
   editMessage: t.field({
     type: MessageRef,
     description: "The author's new body for the message (same rules as postMessage).",
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_, args, context) => context.commands.editMessage({ actorId: requireViewer(context).userId, messageId: String(args.id), body: args.body }),
+    resolve: (_, args, context) =>
+      context.commands.editMessage({ actorId: requireViewer(context).userId, messageId: String(args.id), body: args.body }),
   }),
   deleteMessage: t.field({
     type: MessageRef,
@@ -72,4 +79,3 @@ builder.mutationFields((t) => ({
     resolve: (_, args, context) => context.commands.deleteMessage({ actorId: requireViewer(context).userId, messageId: String(args.id) }),
   }),
 }));
-

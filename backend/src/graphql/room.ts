@@ -18,7 +18,7 @@ RoomRef.implement({
     cursor: t.string({
       nullable: true,
       description:
-        "The room log's position when this room was read: from `room` and `rooms`, read before the room's other fields, so everything else in the response is at least this new. Load history and this cursor in one query, then subscribe to roomEvents with `after: cursor` to miss nothing (events already in the history may come again: dedupe by cursor). Null when nothing was logged yet: subscribe with `after: \"0-0\"`.",
+        'The room log\'s position when this room was read: from `room` and `rooms`, read before the room\'s other fields, so everything else in the response is at least this new. Load history and this cursor in one query, then subscribe to roomEvents with `after: cursor` to miss nothing (events already in the history may come again: dedupe by cursor). Null when nothing was logged yet: subscribe with `after: "0-0"`.',
       resolve: (room, _, context) => (room.cursor !== undefined ? room.cursor : context.queries.readRoomCursor(room.id)),
     }),
     onlineCount: t.int({
@@ -89,8 +89,9 @@ builder.queryFields((t) => ({
   lobbyCursor: t.string({
     nullable: true,
     description:
-      "The lobby log's position (rooms created and renamed) when `rooms` or `roomDirectory` was read: read before it in the same operation, whatever their order in the document, so the list is at least this new. Load both in one query, then subscribe to lobbyEvents with `after: lobbyCursor` to miss nothing (a room already listed may come again: upsert by id). Null when nothing was logged yet: subscribe with `after: \"0-0\"`.",
-    resolve: (_, __, context, info) => (operationSelects(info, 'roomDirectory') ? context.loadDirectoryCursor() : context.loadLobbyCursor()),
+      'The lobby log\'s position (rooms created and renamed) when `rooms` or `roomDirectory` was read: read before it in the same operation, whatever their order in the document, so the list is at least this new. Load both in one query, then subscribe to lobbyEvents with `after: lobbyCursor` to miss nothing (a room already listed may come again: upsert by id). Null when nothing was logged yet: subscribe with `after: "0-0"`.',
+    resolve: (_, __, context, info) =>
+      operationSelects(info, 'roomDirectory') ? context.loadDirectoryCursor() : context.loadLobbyCursor(),
   }),
   room: t.field({
     type: RoomRef,
@@ -119,6 +120,7 @@ builder.mutationFields((t) => ({
     type: RoomRef,
     description: "Renames a room (its creator only). Same rules as createRoom; another room's name is refused.",
     args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
-    resolve: (_, args, context) => context.commands.renameRoom({ actorId: requireViewer(context).userId, roomId: String(args.id), name: args.name }),
+    resolve: (_, args, context) =>
+      context.commands.renameRoom({ actorId: requireViewer(context).userId, roomId: String(args.id), name: args.name }),
   }),
 }));

@@ -7,7 +7,7 @@ import { UserRef } from './user.js';
 
 export const RoomEventRef = builder.interfaceRef<RoomEventEntry>('RoomEvent').implement({
   description:
-    'Events of one room, in log order. `cursor` is the event\'s position in the room\'s log: pass it as `after` to resume. Ephemeral events (presence, typing) have a null cursor and are never replayed.',
+    "Events of one room, in log order. `cursor` is the event's position in the room's log: pass it as `after` to resume. Ephemeral events (presence, typing) have a null cursor and are never replayed.",
   resolveType: (entry) => entry.kind,
   fields: (t) => ({
     cursor: t.string({ nullable: true, resolve: (entry) => entry.cursor }),

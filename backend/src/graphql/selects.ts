@@ -13,8 +13,11 @@ const selectsIn = (info: GraphQLResolveInfo, sets: readonly (SelectionSetNode | 
 
 /** Does the operation select `name` directly under the field being resolved (fragments included)? */
 export const selects = (info: GraphQLResolveInfo, name: string): boolean =>
-  selectsIn(info, info.fieldNodes.map((node) => node.selectionSet), name);
+  selectsIn(
+    info,
+    info.fieldNodes.map((node) => node.selectionSet),
+    name,
+  );
 
 /** Does the operation select `name` at its top level, beside the field being resolved? */
-export const operationSelects = (info: GraphQLResolveInfo, name: string): boolean =>
-  selectsIn(info, [info.operation.selectionSet], name);
+export const operationSelects = (info: GraphQLResolveInfo, name: string): boolean => selectsIn(info, [info.operation.selectionSet], name);

@@ -32,7 +32,7 @@ builder.mutationField('setStatus', (t) =>
   t.field({
     type: UserRef,
     args: { status: t.arg({ type: UserStatusEnum, required: true }) },
-    description: 'Sets the caller\'s status; the rooms they are in see UserStatusChanged.',
+    description: "Sets the caller's status; the rooms they are in see UserStatusChanged.",
     resolve: async (_, { status }, context) => {
       const viewer = requireViewer(context);
       const user = await context.commands.setStatus({ actorId: viewer.userId, status });

@@ -15,11 +15,14 @@ export const selectsViewerDependentField = (schema: GraphQLSchema, document: Doc
   if (found !== undefined) return found;
   found = false;
   const typeInfo = new TypeInfo(schema);
-  visit(document, visitWithTypeInfo(typeInfo, {
-    [Kind.FIELD]: () => {
-      if (typeInfo.getFieldDef()?.extensions.viewerDependent === true) found = true;
-    },
-  }));
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      [Kind.FIELD]: () => {
+        if (typeInfo.getFieldDef()?.extensions.viewerDependent === true) found = true;
+      },
+    }),
+  );
   memo.set(document, found);
   return found;
 };

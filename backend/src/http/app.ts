@@ -7,7 +7,14 @@ import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { createAuthRoutes } from './authRoutes.js';
 import {
-  HttpError, isAllowedOrigin, readBody, sendError, sendJson, toGraphiQLContentSecurityPolicy, toHeaders, toSecurityHeaders,
+  HttpError,
+  isAllowedOrigin,
+  readBody,
+  sendError,
+  sendJson,
+  toGraphiQLContentSecurityPolicy,
+  toHeaders,
+  toSecurityHeaders,
 } from './httpUtil.js';
 import { type Services, createServices } from '../services.js';
 import { createMetrics } from './metrics.js';
@@ -47,13 +54,25 @@ export interface App {
 
 /** Assembles the whole server: one port for the UI, GraphQL over HTTP and WebSocket, and auth. */
 export const buildApp = async (config: Config, services?: Services): Promise<App> => {
-  const svc = services ?? (await createServices({ redisUrl: config.redisUrl, presence: config.presence, roomLogMaxEvents: config.roomLogMaxEvents, rateLimits: config.rateLimits }));
+  const svc =
+    services ??
+    (await createServices({
+      redisUrl: config.redisUrl,
+      presence: config.presence,
+      roomLogMaxEvents: config.roomLogMaxEvents,
+      rateLimits: config.rateLimits,
+    }));
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
   const metrics = createMetrics(svc.projectionLag);
   sockets = createGraphQLWebSockets({
-    yoga, allowedOrigins: config.allowedOrigins, authenticate: auth.authenticate, context: toContextFactory(svc), metrics, socketLeases: svc.socketLeases,
+    yoga,
+    allowedOrigins: config.allowedOrigins,
+    authenticate: auth.authenticate,
+    context: toContextFactory(svc),
+    metrics,
+    socketLeases: svc.socketLeases,
     trustProxyHops: config.trustProxyHops,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
@@ -94,7 +113,9 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       { viewer, transport: 'http' },
     );
     const headers: Record<string, string | string[]> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
     const setCookies = response.headers.getSetCookie();
     if (setCookies.length > 0) headers['set-cookie'] = setCookies;
     let payload = Buffer.from(await response.arrayBuffer());
@@ -146,7 +167,8 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) return sendError(res, error);
-      if (error instanceof StoreUnavailableError) return sendError(res, new HttpError(503, 'A store the server depends on is unreachable', 'UNAVAILABLE'));
+      if (error instanceof StoreUnavailableError)
+        return sendError(res, new HttpError(503, 'A store the server depends on is unreachable', 'UNAVAILABLE'));
       console.error('unexpected error:', error);
       sendError(res, new HttpError(500, 'Internal error', 'INTERNAL'));
     });
@@ -165,11 +187,16 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     // As Node's own handler does: never write into a response already under way.
     const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
     if (error.code === 'ECONNRESET' || !socket.writable || inProgress) return socket.destroy();
-    const [status, code, message] = error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'HEADERS_TOO_LARGE', 'Request headers too large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'Request timed out'] : [400, 'BAD_REQUEST', 'Malformed HTTP request'];
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'Request headers too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'REQUEST_TIMEOUT', 'Request timed out']
+          : [400, 'BAD_REQUEST', 'Malformed HTTP request'];
     const body = JSON.stringify({ error: { code, message } });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 
   return {

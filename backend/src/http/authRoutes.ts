@@ -3,10 +3,10 @@ import type { Config } from '../config.js';
 import { readCookie, serializeClearedSessionCookie, serializeSessionCookie, sessionCookieName } from '../auth/cookies.js';
 import { parseDevLoginBody, toDevUserId } from '../auth/devLogin.js';
 import { RateLimitedError } from '../auth/limitErrors.js';
-import { OAUTH_STATE_TTL_MS } from '../auth/oauthStateStore.js';
+import { OAUTH_STATE_TTL_MS, type PendingSignIn } from '../auth/oauthStateStore.js';
 import { toReturnUrl, toSafeReturnPath } from '../auth/returnTo.js';
 import { SESSION_ABSOLUTE_MS } from '../auth/sessionStore.js';
-import { SignInError, type SignInErrorCode, type TwitterSignIn, createTwitterSignIn } from '../auth/twitter.js';
+import { SignInError, type SignInErrorCode, type TwitterIdentity, type TwitterSignIn, createTwitterSignIn } from '../auth/twitter.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Profile } from '../domain/user/user.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
@@ -124,7 +124,9 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
       await services.limits.consume('signInStart', toClientAddress(req, config.trustProxyHops));
     } catch (error) {
       if (!(error instanceof RateLimitedError)) return toSignInPage(res, 'unavailable');
-      const body = { error: { code: 'RATE_LIMITED', message: 'Too many sign-in attempts; try again in a minute', retryAfterMs: error.retryAfterMs } };
+      const body = {
+        error: { code: 'RATE_LIMITED', message: 'Too many sign-in attempts; try again in a minute', retryAfterMs: error.retryAfterMs },
+      };
       return sendJson(res, 429, body, { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)), 'cache-control': 'no-store' });
     }
     const returnTo = toSafeReturnPath(new URL(req.url ?? '/', 'http://localhost').searchParams.get('returnTo'), config.publicUrl);
@@ -144,7 +146,7 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
     const browserState = readCookie(req.headers.cookie, toStateCookieName(config.publicUrl));
     // Cancelling on X is the common case and needs no state to be explained.
     const deniedOnX = callbackUrl.searchParams.get('error') === 'access_denied';
-    let pending;
+    let pending: PendingSignIn | null;
     try {
       // Taken (deleted) before anything else: a state works once, whatever happens next.
       pending = state ? await services.oauthStates.take(state) : null;
@@ -152,7 +154,7 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
       return toSignInPage(res, 'unavailable');
     }
     if (!state || !pending || browserState !== state) return toSignInPage(res, deniedOnX ? 'denied' : 'expired');
-    let identity;
+    let identity: TwitterIdentity;
     try {
       identity = await signIn.finish(callbackUrl, state, pending);
     } catch (error) {

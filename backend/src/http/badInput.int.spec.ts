@@ -1,6 +1,13 @@
 import {
-  type GraphQLField, type GraphQLInputType, getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType,
-  isObjectType, isInterfaceType,
+  type GraphQLField,
+  type GraphQLInputType,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isInterfaceType,
 } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +23,16 @@ import { type GraphQLResponse, collect, startTestServer, type StoreKind, type Te
 
 const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name } }';
 const RENAME_ROOM = 'mutation($id: ID!, $name: String!) { renameRoom(id: $id, name: $name) { id name } }';
-const POST = 'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body } }';
+const POST =
+  'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body } }';
 const EDIT = 'mutation($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id body } }';
 const DELETE = 'mutation($id: ID!) { deleteMessage(id: $id) { id body } }';
 const TYPING = 'mutation($roomId: ID!) { typing(roomId: $roomId) }';
 const SET_STATUS = 'mutation($status: UserStatus!) { setStatus(status: $status) { id status } }';
-const MESSAGES = 'query($id: ID!, $last: Int, $before: String) { room(id: $id) { messages(last: $last, before: $before) { edges { cursor node { id body } } } } }';
-const ROOM_EVENTS = 'subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) { __typename cursor ... on MessagePosted { message { id body } } } }';
+const MESSAGES =
+  'query($id: ID!, $last: Int, $before: String) { room(id: $id) { messages(last: $last, before: $before) { edges { cursor node { id body } } } } }';
+const ROOM_EVENTS =
+  'subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) { __typename cursor ... on MessagePosted { message { id body } } } }';
 const LOBBY_EVENTS = 'subscription($after: String) { lobbyEvents(after: $after) { kind room { id name } } }';
 
 /** Well-formed room ids that name no room, and ids that are not room ids at all. */
@@ -125,7 +135,13 @@ const GARBAGE_CURSORS: [string, string][] = [
   ['JSON', '{"ms":1}'],
 ];
 
-const bad = (name: string, query: string, variables: Case['variables'], code = 'BAD_USER_INPUT', as: Who = 'alice'): Case => ({ name, query, variables, code, as });
+const bad = (name: string, query: string, variables: Case['variables'], code = 'BAD_USER_INPUT', as: Who = 'alice'): Case => ({
+  name,
+  query,
+  variables,
+  code,
+  as,
+});
 
 const CASES: Case[] = [
   // Limits
@@ -133,7 +149,9 @@ const CASES: Case[] = [
   ...BAD_ROOM_NAMES.map(([label, name]) => bad(`renameRoom: name ${label}`, RENAME_ROOM, (f) => ({ id: f.roomId, name }))),
   ...BAD_BODIES.map(([label, body]) => bad(`postMessage: body ${label}`, POST, (f) => ({ roomId: f.roomId, body }))),
   ...BAD_BODIES.map(([label, body]) => bad(`editMessage: body ${label}`, EDIT, (f) => ({ id: f.messageId, body }))),
-  ...BAD_CLIENT_IDS.map(([label, clientId]) => bad(`postMessage: clientId ${label}`, POST, (f) => ({ roomId: f.roomId, body: 'hello', clientId }))),
+  ...BAD_CLIENT_IDS.map(([label, clientId]) =>
+    bad(`postMessage: clientId ${label}`, POST, (f) => ({ roomId: f.roomId, body: 'hello', clientId })),
+  ),
   ...[0, -1, 101, 1000].map((last) => bad(`messages(last: ${last})`, MESSAGES, (f) => ({ id: f.roomId, last }))),
   // Values GraphQL itself refuses while coercing variables.
   bad('messages(last) beyond a 32-bit Int', MESSAGES, (f) => ({ id: f.roomId, last: 2 ** 31 })),
@@ -144,25 +162,45 @@ const CASES: Case[] = [
   bad('setStatus: unknown status', SET_STATUS, () => ({ status: 'INVISIBLE' })),
   // Cursors
   ...GARBAGE_CURSORS.map(([label, before]) => bad(`messages(before): ${label}`, MESSAGES, (f) => ({ id: f.roomId, before }))),
-  ...GARBAGE_CURSORS.map(([label, after]) => ({ ...bad(`roomEvents(after): ${label}`, ROOM_EVENTS, (f) => ({ roomId: f.roomId, after })), wsOnly: true })),
+  ...GARBAGE_CURSORS.map(([label, after]) => ({
+    ...bad(`roomEvents(after): ${label}`, ROOM_EVENTS, (f) => ({ roomId: f.roomId, after })),
+    wsOnly: true,
+  })),
   ...GARBAGE_CURSORS.map(([label, after]) => ({ ...bad(`lobbyEvents(after): ${label}`, LOBBY_EVENTS, () => ({ after })), wsOnly: true })),
   // Unknown ids
-  ...UNKNOWN_ROOM_IDS.map((roomId) => bad(`postMessage: unknown room ${JSON.stringify(roomId)}`, POST, () => ({ roomId, body: 'hello' }), 'NOT_FOUND')),
-  ...UNKNOWN_ROOM_IDS.map((roomId) => bad(`postMessage with clientId: unknown room ${JSON.stringify(roomId)}`, POST, () => ({ roomId, body: 'hello', clientId: 'c1' }), 'NOT_FOUND')),
+  ...UNKNOWN_ROOM_IDS.map((roomId) =>
+    bad(`postMessage: unknown room ${JSON.stringify(roomId)}`, POST, () => ({ roomId, body: 'hello' }), 'NOT_FOUND'),
+  ),
+  ...UNKNOWN_ROOM_IDS.map((roomId) =>
+    bad(
+      `postMessage with clientId: unknown room ${JSON.stringify(roomId)}`,
+      POST,
+      () => ({ roomId, body: 'hello', clientId: 'c1' }),
+      'NOT_FOUND',
+    ),
+  ),
   ...UNKNOWN_ROOM_IDS.map((roomId) => bad(`typing: unknown room ${JSON.stringify(roomId)}`, TYPING, () => ({ roomId }), 'NOT_FOUND')),
-  ...UNKNOWN_ROOM_IDS.map((id) => bad(`renameRoom: unknown room ${JSON.stringify(id)}`, RENAME_ROOM, () => ({ id, name: 'renamed' }), 'NOT_FOUND')),
-  ...UNKNOWN_ROOM_IDS.map((roomId) => ({ ...bad(`roomEvents: unknown room ${JSON.stringify(roomId)}`, ROOM_EVENTS, () => ({ roomId }), 'NOT_FOUND'), wsOnly: true })),
+  ...UNKNOWN_ROOM_IDS.map((id) =>
+    bad(`renameRoom: unknown room ${JSON.stringify(id)}`, RENAME_ROOM, () => ({ id, name: 'renamed' }), 'NOT_FOUND'),
+  ),
   ...UNKNOWN_ROOM_IDS.map((roomId) => ({
-    ...bad(`roomEvents with after: unknown room ${JSON.stringify(roomId)}`, ROOM_EVENTS, () => ({ roomId, after: '0-0' }), 'NOT_FOUND'), wsOnly: true,
+    ...bad(`roomEvents: unknown room ${JSON.stringify(roomId)}`, ROOM_EVENTS, () => ({ roomId }), 'NOT_FOUND'),
+    wsOnly: true,
   })),
-  ...([
-    ['unknown message in a known room', (f: Fixture) => `${f.roomId}.AAAAAAAAAAAA`],
-    ['message in an unknown room', () => 'AAAAAAAAAAAA.AAAAAAAAAAAA'],
-    ['a room id', (f: Fixture) => f.roomId],
-    ['an id with a suffix', (f: Fixture) => `${f.messageId}.x`],
-    ['garbage', () => 'garbage'],
-    ['empty', () => ''],
-  ] as const).flatMap(([label, id]) => [
+  ...UNKNOWN_ROOM_IDS.map((roomId) => ({
+    ...bad(`roomEvents with after: unknown room ${JSON.stringify(roomId)}`, ROOM_EVENTS, () => ({ roomId, after: '0-0' }), 'NOT_FOUND'),
+    wsOnly: true,
+  })),
+  ...(
+    [
+      ['unknown message in a known room', (f: Fixture) => `${f.roomId}.AAAAAAAAAAAA`],
+      ['message in an unknown room', () => 'AAAAAAAAAAAA.AAAAAAAAAAAA'],
+      ['a room id', (f: Fixture) => f.roomId],
+      ['an id with a suffix', (f: Fixture) => `${f.messageId}.x`],
+      ['garbage', () => 'garbage'],
+      ['empty', () => ''],
+    ] as const
+  ).flatMap(([label, id]) => [
     bad(`editMessage: ${label}`, EDIT, (f) => ({ id: id(f), body: 'edited' }), 'NOT_FOUND'),
     bad(`deleteMessage: ${label}`, DELETE, (f) => ({ id: id(f) }), 'NOT_FOUND'),
   ]),
@@ -229,21 +267,24 @@ describe.each<StoreKind>(['memory', 'redis'])('bad input (%s store)', (kind) => 
   const overSocket = (client: Client, query: string, variables: Record<string, unknown>) =>
     new Promise<GraphQLResponse<any>>((resolve, reject) => {
       let first: GraphQLResponse<any> | undefined;
-      const dispose = client.subscribe({ query, variables }, {
-        next: (result) => {
-          if (first) return;
-          first = result as GraphQLResponse<any>;
-          if (query.startsWith('subscription') && !result.errors) {
-            dispose();
-            resolve(first);
-          }
+      const dispose = client.subscribe(
+        { query, variables },
+        {
+          next: (result) => {
+            if (first) return;
+            first = result as GraphQLResponse<any>;
+            if (query.startsWith('subscription') && !result.errors) {
+              dispose();
+              resolve(first);
+            }
+          },
+          error: (error) => {
+            if (Array.isArray(error)) resolve({ errors: error });
+            else reject(new Error(`the socket failed: ${(error as { code?: number }).code ?? String(error)}`));
+          },
+          complete: () => (first ? resolve(first) : reject(new Error('completed without a result'))),
         },
-        error: (error) => {
-          if (Array.isArray(error)) resolve({ errors: error });
-          else reject(new Error(`the socket failed: ${(error as { code?: number }).code ?? String(error)}`));
-        },
-        complete: () => (first ? resolve(first) : reject(new Error('completed without a result'))),
-      });
+      );
     });
 
   const send = (transport: Transport, who: Who, query: string, variables: Record<string, unknown>) =>
@@ -262,7 +303,10 @@ describe.each<StoreKind>(['memory', 'redis'])('bad input (%s store)', (kind) => 
   };
 
   const expectRefused = (result: GraphQLResponse<any>, code: string) => {
-    expect(result.errors?.map((e) => e.extensions?.code), JSON.stringify(result.errors)).toEqual([code]);
+    expect(
+      result.errors?.map((e) => e.extensions?.code),
+      JSON.stringify(result.errors),
+    ).toEqual([code]);
     for (const value of Object.values(result.data ?? {})) expect(value).toBeNull();
     expect(JSON.stringify(result)).not.toMatch(/\n\s+at |\s{4}at /);
   };
@@ -288,7 +332,12 @@ describe.each<StoreKind>(['memory', 'redis'])('bad input (%s store)', (kind) => 
 
     it('answers me, rooms and room without a session', async () => {
       for (const who of ['anonymous', 'forged'] as const) {
-        const result = await send(transport, who, 'query($id: ID!) { me { id } rooms { id } room(id: $id) { id name messages(last: 1) { edges { node { body } } } } }', { id: fixture.roomId });
+        const result = await send(
+          transport,
+          who,
+          'query($id: ID!) { me { id } rooms { id } room(id: $id) { id name messages(last: 1) { edges { node { body } } } } }',
+          { id: fixture.roomId },
+        );
         expect(result.errors).toBeUndefined();
         expect(result.data!.me).toBeNull();
         expect(result.data!.rooms.map((r: { id: string }) => r.id)).toContain(fixture.roomId);
@@ -316,7 +365,8 @@ describe.each<StoreKind>(['memory', 'redis'])('bad input (%s store)', (kind) => 
       await send(transport, 'bob', EDIT, { id: fixture.messageId, body: 'not yours' });
       await send(transport, 'bob', DELETE, { id: fixture.messageId });
       const stored = await server.app.services.store.readSnapshot<{ body: string; deletedAt: string | null }>({
-        key: toMessageSnapshotsKey(fixture.roomId), field: fixture.messageId,
+        key: toMessageSnapshotsKey(fixture.roomId),
+        field: fixture.messageId,
       });
       expect(stored?.state).toMatchObject({ body: 'the original', deletedAt: null });
     });
@@ -371,6 +421,7 @@ describe.each<StoreKind>(['memory', 'redis'])('bad input (%s store)', (kind) => 
         '[click](javascript:alert(1))',
         '&lt;b&gt; &amp; &#x3C;',
         "'; DROP TABLE messages; --",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a template injection attempt, as text.
         '{{constructor.constructor("alert(1)")()}} ${7*7}',
         '"quoted" \\ backslash </textarea>',
       ];

@@ -4,7 +4,8 @@ import { IDEMPOTENCY_TTL_SECONDS } from '../chat/commands.js';
 import { collect, startTestServer, type StoreKind, type TestServer } from '../testing/testServer.js';
 
 const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name createdBy { handle } } }';
-const POST = 'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body author { handle } createdAt } }';
+const POST =
+  'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body author { handle } createdAt } }';
 const PAGE = `query($id: ID!, $last: Int, $before: String) { room(id: $id) { messages(last: $last, before: $before) {
   edges { cursor node { id body deletedAt editedAt } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } } }`;
 const ROOM_EVENTS = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
@@ -63,13 +64,16 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     const names = (data!.rooms as { name: string }[]).map((r) => r.name);
     expect(names.indexOf('Alpha')).toBeLessThan(names.indexOf('zeta'));
     expect(names.filter((n) => n.toLowerCase() === 'alpha')).toHaveLength(1);
-    expect((await server.gql('query($id: ID!) { room(id: $id) { name createdBy { handle } } }', { id: zeta.id })).data)
-      .toEqual({ room: { name: 'zeta', createdBy: { handle: 'alice' } } });
+    expect((await server.gql('query($id: ID!) { room(id: $id) { name createdBy { handle } } }', { id: zeta.id })).data).toEqual({
+      room: { name: 'zeta', createdBy: { handle: 'alice' } },
+    });
     expect((await server.gql('{ room(id: "nope") { id } }')).data).toEqual({ room: null });
   });
 
   it('makes one room of many concurrent creations of one name', async () => {
-    const rooms = await Promise.all(Array.from({ length: 12 }, (_, i) => createRoom(i % 2 ? 'Race Room' : 'race room', i % 3 ? alice : bob)));
+    const rooms = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => createRoom(i % 2 ? 'Race Room' : 'race room', i % 3 ? alice : bob)),
+    );
     expect(new Set(rooms.map((r) => r.id)).size).toBe(1);
     const { data } = await server.gql('{ rooms { name } }');
     expect((data!.rooms as { name: string }[]).filter((r) => r.name.toLowerCase() === 'race room')).toHaveLength(1);
@@ -96,7 +100,12 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     const newest = await page(room.id);
     expect(newest.edges.map((e) => e.node.id)).toEqual(ids.slice(70));
     expect(newest.edges[30]!.node.body).toBe('edited');
-    expect(newest.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false, startCursor: newest.edges[0]!.cursor, endCursor: newest.edges[49]!.cursor });
+    expect(newest.pageInfo).toMatchObject({
+      hasPreviousPage: true,
+      hasNextPage: false,
+      startCursor: newest.edges[0]!.cursor,
+      endCursor: newest.edges[49]!.cursor,
+    });
 
     const middle = await page(room.id, 50, newest.pageInfo.startCursor!);
     expect(middle.edges.map((e) => e.node.id)).toEqual(ids.slice(20, 70));
@@ -119,7 +128,11 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     expect(byBob.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const delByBob = await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id: message.id }, bob);
     expect(delByBob.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const edited = await server.gql('mutation($id: ID!) { editMessage(id: $id, body: " better ") { body editedAt } }', { id: message.id }, alice);
+    const edited = await server.gql(
+      'mutation($id: ID!) { editMessage(id: $id, body: " better ") { body editedAt } }',
+      { id: message.id },
+      alice,
+    );
     expect(edited.data!.editMessage).toMatchObject({ body: 'better', editedAt: expect.any(String) });
     const deleted = await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { body deletedAt } }', { id: message.id }, alice);
     expect(deleted.data!.deleteMessage).toMatchObject({ body: '', deletedAt: expect.any(String) });
@@ -144,13 +157,20 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     const client = server.wsClient(bob);
     const sub = collect(client, ROOM_EVENTS, { roomId: room.id, after: start });
     const second = await post(room.id, 'after 1');
-    await server.gql('mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { id } }', { id: second.id, b: 'after 1 edited' }, alice);
+    await server.gql(
+      'mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { id } }',
+      { id: second.id, b: 'after 1 edited' },
+      alice,
+    );
     const third = await post(room.id, 'after 2');
     await server.gql('mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id: third.id }, alice);
     await waitForLogged(sub, 4);
     const events = logged(sub);
     expect(events.map((e: any) => [e.__typename, e.message.id])).toEqual([
-      ['MessagePosted', second.id], ['MessageEdited', second.id], ['MessagePosted', third.id], ['MessageDeleted', third.id],
+      ['MessagePosted', second.id],
+      ['MessageEdited', second.id],
+      ['MessagePosted', third.id],
+      ['MessageDeleted', third.id],
     ]);
     expect(events.map((e: any) => e.message.id)).not.toContain(first.id);
     const cursors = events.map((e: any) => e.cursor as string);
@@ -172,7 +192,10 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     for (let i = 0; i < 60; i++) live.push((await post(room.id, `live ${i}`, i % 2 ? alice : bob)).id);
     await waitForLogged(sub, 360);
     const received = logged(sub).map((e) => e.message.body as string);
-    expect(received).toEqual([...Array.from({ length: 300 }, (_, i) => `backlog ${i}`), ...Array.from({ length: 60 }, (_, i) => `live ${i}`)]);
+    expect(received).toEqual([
+      ...Array.from({ length: 300 }, (_, i) => `backlog ${i}`),
+      ...Array.from({ length: 60 }, (_, i) => `live ${i}`),
+    ]);
     const cursors = logged(sub).map((e) => e.cursor as string);
     const history = (await page(room.id, 100)).edges.map((e) => e.cursor);
     expect(cursors.slice(-100)).toEqual(history);
@@ -204,7 +227,9 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     expect(empty.data).toEqual({ room: { cursor: null } });
     const first = await post(room.id, 'one');
     await server.gql('mutation($id: ID!) { editMessage(id: $id, body: "one!") { id } }', { id: first.id }, alice);
-    const loaded = await server.gql('query($id: ID!) { room(id: $id) { cursor messages { edges { cursor node { body } } } } }', { id: room.id });
+    const loaded = await server.gql('query($id: ID!) { room(id: $id) { cursor messages { edges { cursor node { body } } } } }', {
+      id: room.id,
+    });
     const { cursor, messages } = loaded.data!.room;
     expect(messages.edges.map((e: any) => e.node.body)).toEqual(['one!']);
     expect(cursor).not.toBe(messages.edges[0].cursor); // the edit came after the post
@@ -218,7 +243,11 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
   });
 
   it('announces created and renamed rooms in the lobby', async () => {
-    const sub = collect(server.wsClient(alice), 'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }', { after: '0-0' });
+    const sub = collect(
+      server.wsClient(alice),
+      'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }',
+      { after: '0-0' },
+    );
     const room = await createRoom('lobby news');
     const renamed = await server.gql('mutation($id: ID!) { renameRoom(id: $id, name: "Lobby News!") { name } }', { id: room.id }, alice);
     expect(renamed.data).toEqual({ renameRoom: { name: 'Lobby News!' } });
@@ -228,7 +257,9 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     expect(taken.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const created = await server.gql('mutation { createRoom(name: "lobby news") { id } }', {}, bob);
     expect(created.data!.createRoom.id).not.toBe(room.id); // the old name was released
-    await sub.until((results) => results.some((r: any) => r.data.lobbyEvents.kind === 'ROOM_RENAMED' && r.data.lobbyEvents.room.id === room.id));
+    await sub.until((results) =>
+      results.some((r: any) => r.data.lobbyEvents.kind === 'ROOM_RENAMED' && r.data.lobbyEvents.room.id === room.id),
+    );
     const mine = sub.results.map((r: any) => r.data.lobbyEvents).filter((e: any) => e.room.id === room.id);
     expect(mine.map((e: any) => e.kind)).toEqual(['ROOM_CREATED', 'ROOM_RENAMED']);
     sub.dispose();
@@ -242,7 +273,11 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
       const { lobbyCursor, rooms } = loaded.data!;
       expect(lobbyCursor).toMatch(/^\d+-\d+$/);
       expect(rooms.map((r: any) => r.id)).toContain(before.id);
-      const sub = collect(server.wsClient(alice), 'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }', { after: lobbyCursor });
+      const sub = collect(
+        server.wsClient(alice),
+        'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }',
+        { after: lobbyCursor },
+      );
       const after = await createRoom(`listed after ${query.length}${lobbyCursor}`);
       await sub.until((results) => results.some((r: any) => r.data.lobbyEvents.room.id === after.id));
       // Nothing from before the cursor: not the room already listed, nor any other.

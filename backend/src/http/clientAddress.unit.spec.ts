@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { toClientAddress } from './httpUtil.js';
 
 const request = (peer: string | undefined, forwardedFor?: string | string[]) =>
-  ({ socket: { remoteAddress: peer }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
+  ({
+    socket: { remoteAddress: peer },
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  }) as unknown as IncomingMessage;
 
 describe('the client address per-IP limits count', () => {
   it('is the TCP peer when no proxy is trusted, whatever X-Forwarded-For claims', () => {

@@ -36,7 +36,8 @@ describe('frame writer', () => {
             };
           }
           resolve(ws);
-        }));
+        }),
+      );
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

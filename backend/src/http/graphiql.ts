@@ -30,20 +30,22 @@ interface Build {
 let build: Promise<Build> | null = null;
 
 const loadBuild = (): Promise<Build> =>
-  (build ??= import('@graphql-yoga/render-graphiql/graphiql').then(({ css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker }) => {
-    const javascript = 'text/javascript; charset=utf-8';
-    const assets = new Map<string, Asset>([
-      ['graphiql.js', { type: javascript, body: Buffer.from(js) }],
-      ['graphiql.css', { type: 'text/css; charset=utf-8', body: Buffer.from(css) }],
-      // Named after Monaco's worker labels (see `getWorkerUrl` in the page).
-      ['editorWorkerService.worker.js', { type: javascript, body: Buffer.from(editorWorkerService) }],
-      ['json.worker.js', { type: javascript, body: Buffer.from(jsonWorker) }],
-      ['graphql.worker.js', { type: javascript, body: Buffer.from(graphqlWorker) }],
-    ]);
-    const hash = createHash('sha256');
-    for (const { body } of assets.values()) hash.update(body);
-    return { version: hash.digest('hex').slice(0, 16), favicon, assets };
-  }));
+  (build ??= import('@graphql-yoga/render-graphiql/graphiql').then(
+    ({ css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker }) => {
+      const javascript = 'text/javascript; charset=utf-8';
+      const assets = new Map<string, Asset>([
+        ['graphiql.js', { type: javascript, body: Buffer.from(js) }],
+        ['graphiql.css', { type: 'text/css; charset=utf-8', body: Buffer.from(css) }],
+        // Named after Monaco's worker labels (see `getWorkerUrl` in the page).
+        ['editorWorkerService.worker.js', { type: javascript, body: Buffer.from(editorWorkerService) }],
+        ['json.worker.js', { type: javascript, body: Buffer.from(jsonWorker) }],
+        ['graphql.worker.js', { type: javascript, body: Buffer.from(graphqlWorker) }],
+      ]);
+      const hash = createHash('sha256');
+      for (const { body } of assets.values()) hash.update(body);
+      return { version: hash.digest('hex').slice(0, 16), favicon, assets };
+    },
+  ));
 
 /** JSON for an inline script: `<` escaped, so no value can close the script element. */
 const toScriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');

@@ -19,7 +19,10 @@ describe('GraphiQL under its Content-Security-Policy', () => {
     // GraphiQL's own requests carry the page's origin, which must be the server's public one.
     const port = await findFreePort();
     server = await startTestServer('memory', { env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
   });
   afterAll(async () => {
     await browser?.close();

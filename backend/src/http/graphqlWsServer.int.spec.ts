@@ -20,13 +20,19 @@ describe('graphql-ws on ws sockets', () => {
   beforeEach(async () => {
     wss = new WebSocketServer({ noServer: true });
     const streams = new WeakMap<WebSocket, Duplex>();
-    graphqlWs = serveGraphQLWs(wss, { schema, roots: { query: { hello: 'world' } } }, createFrameWriter((ws) => streams.get(ws)), KEEP_ALIVE_MS);
+    graphqlWs = serveGraphQLWs(
+      wss,
+      { schema, roots: { query: { hello: 'world' } } },
+      createFrameWriter((ws) => streams.get(ws)),
+      KEEP_ALIVE_MS,
+    );
     server = createServer();
     server.on('upgrade', (req, socket, head) =>
       wss.handleUpgrade(req, socket, head, (ws) => {
         streams.set(ws, socket);
         graphqlWs.open(ws, {});
-      }));
+      }),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -6,7 +6,11 @@ import type { Config } from '../config.js';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -76,7 +80,9 @@ export const toWebSocketOrigin = (publicUrl: URL): string => `${publicUrl.protoc
 type Directives = Record<string, readonly string[]>;
 
 const toPolicy = (directives: Directives): string =>
-  Object.entries(directives).map(([name, sources]) => [name, ...sources].join(' ')).join('; ');
+  Object.entries(directives)
+    .map(([name, sources]) => [name, ...sources].join(' '))
+    .join('; ');
 
 /** Where avatars come from: X's image hosts, and the configured profile endpoint's origin (the fake provider's, in development). */
 const toAvatarSources = (config: Config): string[] => [

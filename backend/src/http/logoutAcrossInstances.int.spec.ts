@@ -40,7 +40,9 @@ describe('sign-out across two server processes on one Redis', () => {
 
   const signIn = async (server: ServerProcess, handle: string) => {
     const response = await fetch(`${server.url}/auth/dev`, {
-      method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ handle }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      body: JSON.stringify({ handle }),
     });
     expect(response.status).toBe(200);
     return response.headers.getSetCookie()[0]!.split(';')[0]!;
@@ -65,17 +67,23 @@ describe('sign-out across two server processes on one Redis', () => {
     // The other session's sockets are open and serve operations on both instances.
     for (const { socket } of staying) {
       expect(socket.readyState).toBe(WebSocket.OPEN);
-      const answer = new Promise<any>((resolve) => socket.on('message', (data) => {
-        const message = JSON.parse(data.toString());
-        if (message.id === 'me') resolve(message.payload);
-      }));
+      const answer = new Promise<any>((resolve) =>
+        socket.on('message', (data) => {
+          const message = JSON.parse(data.toString());
+          if (message.id === 'me') resolve(message.payload);
+        }),
+      );
       socket.send(JSON.stringify({ id: 'me', type: 'subscribe', payload: { query: '{ me { id } }' } }));
       expect(await answer).toEqual({ data: { me: { id: 'dev:alice' } } });
       socket.close();
     }
     // And the signed-out cookie no longer opens anything anywhere.
     for (const server of servers) {
-      const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session }, body: '{"query":"{ me { id } }"}' });
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: session },
+        body: '{"query":"{ me { id } }"}',
+      });
       expect(await response.json()).toEqual({ data: { me: null } });
     }
   });

@@ -33,10 +33,16 @@ describe('metrics and shared subscription work', () => {
 
   it('renders each event once for identical subscriptions, whatever their resume cursor', async () => {
     const roomId = (await server.gql('mutation { createRoom(name: "shared") { id } }', {}, cookie)).data!.createRoom.id;
-    const subscribers = Array.from({ length: 5 }, (_, i) => collect(server.wsClient(cookie), SUBSCRIPTION, { roomId, after: i % 2 ? '0-0' : null }));
+    const subscribers = Array.from({ length: 5 }, (_, i) =>
+      collect(server.wsClient(cookie), SUBSCRIPTION, { roomId, after: i % 2 ? '0-0' : null }),
+    );
     // Wait until all five are live: a probe reaches each of them.
     for (let i = 0; !subscribers.every((s) => s.results.some((r: any) => r.data.roomEvents.message)); i++) {
-      await server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: `probe ${i}` }, cookie);
+      await server.gql(
+        'mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }',
+        { r: roomId, b: `probe ${i}` },
+        cookie,
+      );
     }
     const before = await scrape();
     expect(before.value('balloons_subscriptions_active')).toBe(5);
@@ -72,7 +78,8 @@ describe('viewer-dependent fields under a subscription', () => {
     // Live once a probe reaches all three.
     for (let i = 0; !subscribers.every((s) => s.results.length > 0); i++) await post(alice, `probe ${i}`);
     await post(bob, 'from bob');
-    const fromBob = (results: readonly any[]) => results.find((r) => r.data.roomEvents.message?.body === 'from bob')?.data.roomEvents.message;
+    const fromBob = (results: readonly any[]) =>
+      results.find((r) => r.data.roomEvents.message?.body === 'from bob')?.data.roomEvents.message;
     await Promise.all(subscribers.map((s) => s.until((results) => fromBob(results) !== undefined)));
     expect(subscribers.map((s) => fromBob(s.results))).toEqual([
       { body: 'from bob', mine: false },

@@ -25,7 +25,10 @@ export const createMetrics = (projectionLag?: ProjectionLag): Metrics => {
     const read = () => (reading ??= projectionLag().finally(() => setImmediate(() => (reading = null))));
     const lagGauge = (name: string, help: string, field: 'events' | 'seconds') =>
       new Gauge({
-        name, help, labelNames: ['projection'], registers,
+        name,
+        help,
+        labelNames: ['projection'],
+        registers,
         async collect() {
           for (const lag of await read().catch(() => [])) this.set({ projection: lag.name }, lag[field]);
         },
@@ -35,11 +38,24 @@ export const createMetrics = (projectionLag?: ProjectionLag): Metrics => {
   }
   return {
     registry,
-    httpRequests: new Counter({ name: 'balloons_http_requests_total', help: 'HTTP requests answered', labelNames: ['route', 'status'], registers }),
+    httpRequests: new Counter({
+      name: 'balloons_http_requests_total',
+      help: 'HTTP requests answered',
+      labelNames: ['route', 'status'],
+      registers,
+    }),
     webSockets: new Gauge({ name: 'balloons_websockets_open', help: 'Open GraphQL WebSockets', registers }),
     subscriptions: new Gauge({ name: 'balloons_subscriptions_active', help: 'Active GraphQL subscriptions', registers }),
     framesSent: new Counter({ name: 'balloons_subscription_frames_total', help: 'Subscription results sent', registers }),
-    renders: new Counter({ name: 'balloons_subscription_renders_total', help: 'Subscription results executed and serialised (shared by a group)', registers }),
-    slowSubscribers: new Counter({ name: 'balloons_subscribers_too_slow_total', help: 'Subscriptions ended because the client fell behind', registers }),
+    renders: new Counter({
+      name: 'balloons_subscription_renders_total',
+      help: 'Subscription results executed and serialised (shared by a group)',
+      registers,
+    }),
+    slowSubscribers: new Counter({
+      name: 'balloons_subscribers_too_slow_total',
+      help: 'Subscriptions ended because the client fell behind',
+      registers,
+    }),
   };
 };

@@ -5,12 +5,21 @@ const ROOM_EVENTS = `subscription($roomId: ID!, $after: String) { roomEvents(roo
   __typename cursor at ... on MessagePosted { message { body } } ... on UserJoined { user { handle } } ... on UserLeft { user { handle } }
   ... on UserTyping { user { handle } } ... on UserStatusChanged { user { handle status } } } }`;
 const ONLINE = 'query($id: ID!) { room(id: $id) { onlineCount online { handle } } }';
-const TIMING = { PRESENCE_LEASE_MS: '600', PRESENCE_HEARTBEAT_MS: '150', PRESENCE_GRACE_MS: '250', PRESENCE_SWEEP_MS: '40', TYPING_THROTTLE_MS: '1' };
+const TIMING = {
+  PRESENCE_LEASE_MS: '600',
+  PRESENCE_HEARTBEAT_MS: '150',
+  PRESENCE_GRACE_MS: '250',
+  PRESENCE_SWEEP_MS: '40',
+  TYPING_THROTTLE_MS: '1',
+};
 
 type Sub = ReturnType<typeof collect>;
 const events = (sub: Sub) => sub.results.map((r: any) => r.data.roomEvents);
 /** Presence and typing events as "Type handle" (a subscriber also sees its own join). */
-const ephemeral = (sub: Sub) => events(sub).filter((e: any) => e.cursor === null).map((e: any) => `${e.__typename} ${e.user.handle}`);
+const ephemeral = (sub: Sub) =>
+  events(sub)
+    .filter((e: any) => e.cursor === null)
+    .map((e: any) => `${e.__typename} ${e.user.handle}`);
 const about = (sub: Sub, handle: string) => ephemeral(sub).filter((line) => line.endsWith(` ${handle}`));
 const until = (sub: Sub, line: string) => sub.until(() => ephemeral(sub).includes(line));
 
@@ -26,8 +35,10 @@ describe.each<StoreKind>(['memory', 'redis'])('presence, typing and status (%s s
   });
   afterAll(() => server.stop());
 
-  const createRoom = async (name: string) => (await server.gql('mutation($n: String!) { createRoom(name: $n) { id } }', { n: name }, alice)).data!.createRoom.id as string;
-  const post = (roomId: string, body: string, cookie = alice) => server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body }, cookie);
+  const createRoom = async (name: string) =>
+    (await server.gql('mutation($n: String!) { createRoom(name: $n) { id } }', { n: name }, alice)).data!.createRoom.id as string;
+  const post = (roomId: string, body: string, cookie = alice) =>
+    server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body }, cookie);
   const online = async (roomId: string) => {
     const room = (await server.gql(ONLINE, { id: roomId })).data!.room;
     return { count: room.onlineCount as number, handles: (room.online as { handle: string }[]).map((u) => u.handle).sort() };
@@ -92,12 +103,22 @@ describe.each<StoreKind>(['memory', 'redis'])('presence, typing and status (%s s
   });
 
   it('sends online-count changes to the lobby', async () => {
-    const lobby = collect(server.wsClient(carol), 'subscription($after: String) { lobbyEvents(after: $after) { kind room { id onlineCount } } }', { after: '0-0' });
+    const lobby = collect(
+      server.wsClient(carol),
+      'subscription($after: String) { lobbyEvents(after: $after) { kind room { id onlineCount } } }',
+      { after: '0-0' },
+    );
     const roomId = await createRoom('counted');
-    await lobby.until(() => lobby.results.some((r: any) => r.data.lobbyEvents.kind === 'ROOM_CREATED' && r.data.lobbyEvents.room.id === roomId));
+    await lobby.until(() =>
+      lobby.results.some((r: any) => r.data.lobbyEvents.kind === 'ROOM_CREATED' && r.data.lobbyEvents.room.id === roomId),
+    );
     const sub = await follow(roomId, bob);
-    await lobby.until(() => lobby.results.some((r: any) => r.data.lobbyEvents.kind === 'ONLINE_COUNT_CHANGED' && r.data.lobbyEvents.room.id === roomId));
-    const change = lobby.results.map((r: any) => r.data.lobbyEvents).find((e: any) => e.kind === 'ONLINE_COUNT_CHANGED' && e.room.id === roomId);
+    await lobby.until(() =>
+      lobby.results.some((r: any) => r.data.lobbyEvents.kind === 'ONLINE_COUNT_CHANGED' && r.data.lobbyEvents.room.id === roomId),
+    );
+    const change = lobby.results
+      .map((r: any) => r.data.lobbyEvents)
+      .find((e: any) => e.kind === 'ONLINE_COUNT_CHANGED' && e.room.id === roomId);
     expect(change.room.onlineCount).toBeGreaterThanOrEqual(1);
     sub.dispose();
     lobby.dispose();

@@ -18,15 +18,19 @@ describe.each<StoreKind>(['memory', 'redis'])('roomDirectory (%s store)', (kind)
   });
   afterAll(() => server.stop());
 
-  const createRoom = async (name: string) => (await server.gql('mutation($n: String!) { createRoom(name: $n) { id name } }', { n: name }, cookie)).data!.createRoom;
+  const createRoom = async (name: string) =>
+    (await server.gql('mutation($n: String!) { createRoom(name: $n) { id name } }', { n: name }, cookie)).data!.createRoom;
   const page = (variables: Record<string, unknown>) => server.gql(PAGE, variables);
 
   /** Waits until the directory lists what the lobby log holds (the projector runs beside the server). */
   const settled = () =>
-    vi.waitFor(async () => {
-      const log = (await server.gql('{ lobbyCursor rooms { id } }')).data!.lobbyCursor;
-      expect((await page({ first: 1 })).data!.lobbyCursor).toBe(log);
-    }, { timeout: 10_000, interval: 20 });
+    vi.waitFor(
+      async () => {
+        const log = (await server.gql('{ lobbyCursor rooms { id } }')).data!.lobbyCursor;
+        expect((await page({ first: 1 })).data!.lobbyCursor).toBe(log);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
 
   it('pages public rooms by folded name, signed out too, and searches case- and accent-insensitively', async () => {
     const names = ['Zebra crossing', 'café society', 'Ålesund', 'alpha', 'Cafe Racer', 'beta', 'CAFÉ noir'];
@@ -58,9 +62,13 @@ describe.each<StoreKind>(['memory', 'redis'])('roomDirectory (%s store)', (kind)
     const room = await createRoom('Old name');
     await settled();
     const { data } = await page({ first: 100 });
-    const lobbyEvents = collect(server.wsClient(cookie), 'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }', {
-      after: data!.lobbyCursor ?? '0-0',
-    });
+    const lobbyEvents = collect(
+      server.wsClient(cookie),
+      'subscription($after: String) { lobbyEvents(after: $after) { kind cursor room { id name } } }',
+      {
+        after: data!.lobbyCursor ?? '0-0',
+      },
+    );
     const created = await createRoom('Newcomer');
     await server.gql('mutation($id: ID!) { renameRoom(id: $id, name: "New name") { id } }', { id: room.id }, cookie);
     await lobbyEvents.until((events) => events.some((e: any) => e.data.lobbyEvents.kind === 'ROOM_RENAMED'));

@@ -29,7 +29,8 @@ import { refusedUpgrade } from '../testing/refusedUpgrade.js';
 const FOREIGN_ORIGIN = 'https://evil.example';
 const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id name } }';
 const POST = 'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id body } }';
-const POST_ONCE = 'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body } }';
+const POST_ONCE =
+  'mutation($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body } }';
 const LOBBY_EVENTS = 'subscription { lobbyEvents { kind } }';
 
 type Transport = 'http' | 'ws';
@@ -39,7 +40,9 @@ type Message = { id?: string; type: string; payload?: any };
 const openRawSocket = async (url: string, headers: Record<string, string>, init = true) => {
   const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
   const messages: Message[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {
     messages.push(JSON.parse(data.toString()) as Message);
@@ -72,8 +75,6 @@ const openRawSocket = async (url: string, headers: Record<string, string>, init 
   const result = (id: string) => next((m) => m.id === id && (m.type === 'next' || m.type === 'error'));
   return { socket, messages, closed, next, subscribe, result };
 };
-
-
 
 /** The first error code of a graphql-ws `next` (execution errors) or `error` (refused operation) message. */
 const toCode = (message: Message): string | undefined =>
@@ -122,7 +123,8 @@ describe('document limits, over HTTP and the WebSocket', () => {
   });
   afterAll(() => server.stop());
 
-  const send = (transport: Transport, query: string) => (transport === 'http' ? server.gql(query, {}, alice) : operateOverSocket(client, query));
+  const send = (transport: Transport, query: string) =>
+    transport === 'http' ? server.gql(query, {}, alice) : operateOverSocket(client, query);
 
   const ATTACKS: [string, string][] = [
     ['depth 50', nested(50)],
@@ -172,15 +174,22 @@ describe('document limits, over HTTP and the WebSocket', () => {
     const documents = Object.entries(uiDocuments).filter(([name]) => name.endsWith('Document'));
     expect(documents.length).toBeGreaterThanOrEqual(10);
     for (const [name, document] of documents) {
-      expect(validate(schema, parse(print(document as never))).map((e: { message: string }) => e.message), name).toEqual([]);
+      expect(
+        validate(schema, parse(print(document as never))).map((e: { message: string }) => e.message),
+        name,
+      ).toEqual([]);
     }
   });
 
   it('refuses a batch (an array of operations) over HTTP', async () => {
     const before = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
     const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: alice },
-      body: JSON.stringify([{ query: CREATE_ROOM, variables: { name: 'batched 1' } }, { query: CREATE_ROOM, variables: { name: 'batched 2' } }]),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: alice },
+      body: JSON.stringify([
+        { query: CREATE_ROOM, variables: { name: 'batched 1' } },
+        { query: CREATE_ROOM, variables: { name: 'batched 2' } },
+      ]),
     });
     expect(response.status).toBe(400);
     expect((await server.app.services.store.streamInfo(lobbyStreamKey)).length).toBe(before);
@@ -188,7 +197,11 @@ describe('document limits, over HTTP and the WebSocket', () => {
 
   it('refuses a 1 MB query: 413 over HTTP, the socket closed with 1009', async () => {
     const query = `{ me { id } }${' '.repeat(1024 * 1024)}`;
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: alice }, body: JSON.stringify({ query }) });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: alice },
+      body: JSON.stringify({ query }),
+    });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
     const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
@@ -265,11 +278,13 @@ describe('cross-site requests: CSRF, CORS and headers', () => {
     const simple = [
       fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { cookie: alice } }),
       fetch(`${server.url}/graphql`, {
-        method: 'POST', headers: { cookie: alice, 'content-type': 'application/x-www-form-urlencoded' },
+        method: 'POST',
+        headers: { cookie: alice, 'content-type': 'application/x-www-form-urlencoded' },
         body: `query=${encodeURIComponent('mutation { createRoom(name: "csrf") { id } }')}`,
       }),
       fetch(`${server.url}/graphql`, {
-        method: 'POST', headers: { cookie: alice, 'content-type': 'multipart/form-data; boundary=x' },
+        method: 'POST',
+        headers: { cookie: alice, 'content-type': 'multipart/form-data; boundary=x' },
         body: '--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"mutation { createRoom(name: \\"csrf\\") { id } }"}\r\n--x--\r\n',
       }),
     ];
@@ -282,7 +297,9 @@ describe('cross-site requests: CSRF, CORS and headers', () => {
     // What the UI and GraphiQL send passes: JSON bodies, or a GET with the header.
     const json = await server.gql('{ me { id } }', {}, alice);
     expect(json.data).toEqual({ me: { id: 'dev:alice' } });
-    const withHeader = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { cookie: alice, 'x-graphql-yoga-csrf': '1' } });
+    const withHeader = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, {
+      headers: { cookie: alice, 'x-graphql-yoga-csrf': '1' },
+    });
     expect(await withHeader.json()).toEqual({ data: { me: { id: 'dev:alice' } } });
   });
 
@@ -305,7 +322,11 @@ describe('cross-site requests: CSRF, CORS and headers', () => {
       expect(response.headers.get('access-control-allow-credentials')).toBe('true');
     }
     // A request from a foreign page never gets its origin reflected either.
-    const foreign = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { origin: FOREIGN_ORIGIN, 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' });
+    const foreign = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: FOREIGN_ORIGIN, 'content-type': 'application/json' },
+      body: '{"query":"{ me { id } }"}',
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -314,10 +335,15 @@ describe('cross-site requests: CSRF, CORS and headers', () => {
     const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    const csp = Object.fromEntries(response.headers.get('content-security-policy')!.split(';').map((d) => {
-      const [name, ...sources] = d.trim().split(/\s+/);
-      return [name, sources];
-    }));
+    const csp = Object.fromEntries(
+      response.headers
+        .get('content-security-policy')!
+        .split(';')
+        .map((d) => {
+          const [name, ...sources] = d.trim().split(/\s+/);
+          return [name, sources];
+        }),
+    );
     expect(csp['default-src']).toEqual(["'self'"]);
     expect(csp['script-src']).toEqual(["'self'"]);
     expect(csp['connect-src']).toEqual(["'self'", 'ws://localhost:0']);
@@ -353,9 +379,13 @@ describe('https PUBLIC_URL', () => {
     const server = await startTestServer('memory', { env: { PUBLIC_URL: 'https://chat.example' } });
     try {
       const response = await fetch(`${server.url}/auth/dev`, {
-        method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://chat.example' }, body: JSON.stringify({ handle: 'alice' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://chat.example' },
+        body: JSON.stringify({ handle: 'alice' }),
       });
-      expect(response.headers.getSetCookie()[0]).toMatch(/^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+      expect(response.headers.getSetCookie()[0]).toMatch(
+        /^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/,
+      );
       expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
       expect(response.headers.get('content-security-policy')).toMatch(/connect-src 'self' wss:\/\/chat\.example/);
     } finally {
@@ -377,7 +407,9 @@ describe.each<StoreKind>(['memory', 'redis'])('sessions that are missing, forged
     const services = await createServices({ redisUrl: config.redisUrl, presence: config.presence, rateLimits: false });
     // The same stores, on a clock this test moves.
     const sessionRedis = redis ? new Redis(redis.url) : null;
-    services.sessions = sessionRedis ? createRedisSessionStore({ redis: sessionRedis, now: () => clock }) : createMemorySessionStore({ now: () => clock });
+    services.sessions = sessionRedis
+      ? createRedisSessionStore({ redis: sessionRedis, now: () => clock })
+      : createMemorySessionStore({ now: () => clock });
     const app = await buildApp(config, services);
     url = await app.start();
     stop = async () => {
@@ -389,11 +421,19 @@ describe.each<StoreKind>(['memory', 'redis'])('sessions that are missing, forged
   afterAll(() => stop());
 
   const signIn = async (handle: string) => {
-    const response = await fetch(`${url}/auth/dev`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ handle }) });
+    const response = await fetch(`${url}/auth/dev`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ handle }),
+    });
     return response.headers.getSetCookie()[0]!.split(';')[0]!;
   };
   const gql = async (query: string, cookie?: string) => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify({ query }) });
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify({ query }),
+    });
     return (await response.json()) as GraphQLResponse<any>;
   };
   const wsUrl = () => `${url.replace(/^http/, 'ws')}/graphql`;
@@ -538,9 +578,10 @@ describe.each<StoreKind>(['memory', 'redis'])('sockets per user (%s store)', (ki
   beforeAll(async () => {
     redis = kind === 'redis' ? await startTestRedis() : null;
     // Two instances on one Redis: the limit holds across them. Memory: one instance.
-    servers = kind === 'redis'
-      ? await Promise.all([0, 1].map(() => startTestServer('redis', { redis: redis! })))
-      : [await startTestServer('memory')];
+    servers =
+      kind === 'redis'
+        ? await Promise.all([0, 1].map(() => startTestServer('redis', { redis: redis! })))
+        : [await startTestServer('memory')];
   });
   afterAll(async () => {
     for (const server of servers ?? []) await server.stop();
@@ -561,7 +602,10 @@ describe.each<StoreKind>(['memory', 'redis'])('sockets per user (%s store)', (ki
     // Another session of the same user counts too; other users and anonymous sockets do not.
     const aliceAgain = await servers[0]!.signIn('alice');
     expect((await refusedUpgrade(on(1).wsUrl, { origin: on(1).origin, cookie: aliceAgain })).status).toBe(429);
-    const others = [await openRawSocket(on(1).wsUrl, { origin: on(1).origin, cookie: bob }), await openRawSocket(on(1).wsUrl, { origin: on(1).origin })];
+    const others = [
+      await openRawSocket(on(1).wsUrl, { origin: on(1).origin, cookie: bob }),
+      await openRawSocket(on(1).wsUrl, { origin: on(1).origin }),
+    ];
     sockets[3]!.socket.close();
     await sockets[3]!.closed;
     let again: Awaited<ReturnType<typeof openRawSocket>> | undefined;
@@ -765,10 +809,17 @@ describe('text that could trick a reader or a page', () => {
 
   it('stores <script> and javascript: bodies verbatim and returns them as plain JSON strings', async () => {
     const roomId = (await server.gql(CREATE_ROOM, { name: 'markup' }, alice)).data!.createRoom.id as string;
-    const bodies = ['<script>alert(document.cookie)</script>', 'javascript:alert(1)', '[x](javascript:alert(1))', '<img src=x onerror=alert(1)>'];
+    const bodies = [
+      '<script>alert(document.cookie)</script>',
+      'javascript:alert(1)',
+      '[x](javascript:alert(1))',
+      '<img src=x onerror=alert(1)>',
+    ];
     for (const body of bodies) {
       const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', cookie: alice }, body: JSON.stringify({ query: POST, variables: { roomId, body } }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: alice },
+        body: JSON.stringify({ query: POST, variables: { roomId, body } }),
       });
       expect(response.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
       const text = await response.text();

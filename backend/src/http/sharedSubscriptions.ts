@@ -1,6 +1,4 @@
-import {
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST,
-} from 'graphql';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST } from 'graphql';
 import type { WebSocket } from 'ws';
 import { type Sink, canPush, pushTo, returnThis } from '../streaming/push.js';
 import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
@@ -8,7 +6,6 @@ import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/execute.js';
 import type { FrameWriter } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
-
 
 /** How long one execution context (and its user cache) is shared by a group's renders. */
 const RENDER_CONTEXT_MS = 100;
@@ -26,7 +23,6 @@ type Entry = { cursor?: string | null };
 
 /** An entry's payload as UTF-8 JSON, or the promise of it while its execution waits for something. */
 type Rendered = Buffer | Promise<Buffer>;
-
 
 interface Group {
   key: string;

@@ -25,7 +25,10 @@ const schema = new GraphQLSchema({
     },
   }),
 });
-const ticks = [{ cursor: '1-0', text: 'one' }, { cursor: '2-0', text: 'two é' }];
+const ticks = [
+  { cursor: '1-0', text: 'one' },
+  { cursor: '2-0', text: 'two é' },
+];
 
 /** What a socket that always keeps up was sent. */
 const recordingSocket = () => {
@@ -37,19 +40,24 @@ const recordingSocket = () => {
 describe('shared subscriptions over a source that cannot push', () => {
   it('sends every entry to every member, rendered once per entry for the group, then ends', async () => {
     const metrics = createMetrics();
-    const shared = createSharedSubscriptions(metrics, createFrameWriter(() => undefined));
+    const shared = createSharedSubscriptions(
+      metrics,
+      createFrameWriter(() => undefined),
+    );
     const query = 'subscription Ticks($after: String) { ticks(after: $after) }';
     const document = parse(query);
     const members = [recordingSocket(), recordingSocket()];
-    await Promise.all(members.map(async ({ socket }, i) => {
-      const id = `op-${i}`;
-      const iterator = await shared.subscribe(
-        { schema, document, variableValues: { after: String(i) }, contextValue: {} },
-        { socket, id, groupKey: toGroupKey(query, document, 'Ticks', { after: String(i) }), contextFactory: () => ({}) },
-      );
-      expect(Symbol.asyncIterator in iterator).toBe(true);
-      expect(await (iterator as AsyncIterableIterator<never>).next()).toEqual({ done: true, value: undefined });
-    }));
+    await Promise.all(
+      members.map(async ({ socket }, i) => {
+        const id = `op-${i}`;
+        const iterator = await shared.subscribe(
+          { schema, document, variableValues: { after: String(i) }, contextValue: {} },
+          { socket, id, groupKey: toGroupKey(query, document, 'Ticks', { after: String(i) }), contextFactory: () => ({}) },
+        );
+        expect(Symbol.asyncIterator in iterator).toBe(true);
+        expect(await (iterator as AsyncIterableIterator<never>).next()).toEqual({ done: true, value: undefined });
+      }),
+    );
     members.forEach(({ sent }, i) => {
       expect(sent).toEqual(ticks.map((tick) => ({ id: `op-${i}`, type: 'next', payload: { data: { ticks: tick.text } } })));
     });

@@ -1,12 +1,18 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { lobbyStreamKey } from '../chat/keys.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type GraphQLResponse, collect, startTestServer, type StoreKind, type TestServer, operateOverSocket } from '../testing/testServer.js';
+import {
+  type GraphQLResponse,
+  collect,
+  startTestServer,
+  type StoreKind,
+  type TestServer,
+  operateOverSocket,
+} from '../testing/testServer.js';
 import { KEEP_ALIVE_TIMEOUT_MS } from './app.js';
 import { BODY_LIMIT_BYTES } from './httpUtil.js';
 import { type RawResponse, refusedUpgrade } from '../testing/refusedUpgrade.js';
@@ -20,7 +26,6 @@ const CREATE_ROOM = 'mutation($name: String!) { createRoom(name: $name) { id nam
 const LOBBY_EVENTS = 'subscription { lobbyEvents { kind room { id name } } }';
 const FOREIGN_ORIGIN = 'https://evil.example';
 const STACK_LINE = /^\s+at /m;
-
 
 /** One HTTP request with full control of the body: `chunks` are written one by one (chunked unless content-length is set). */
 const rawRequest = (url: string, options: { method?: string; headers?: Record<string, string | number>; chunks?: (string | Buffer)[] }) =>
@@ -45,13 +50,24 @@ const expectJsonError = (response: { status: number; contentType: string | null 
   expect(response.contentType).toMatch(/^application\/(graphql-response\+)?json\b/);
   expect(response.text).not.toMatch(STACK_LINE);
   expect(response.text).not.toMatch(/\bat [^ ]+ \(\/|node:internal|\.ts:\d+/);
-  const body = JSON.parse(response.text) as { error?: { code: string; message: string }; errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = JSON.parse(response.text) as {
+    error?: { code: string; message: string };
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
   expect(body.error?.message ?? body.errors?.[0]?.message).toEqual(expect.any(String));
   return body;
 };
 
-const fromFetch = async (response: Response) => ({ status: response.status, contentType: response.headers.get('content-type'), text: await response.text() });
-const fromRaw = (response: RawResponse) => ({ status: response.status, contentType: response.headers['content-type'] as string | undefined, text: response.text });
+const fromFetch = async (response: Response) => ({
+  status: response.status,
+  contentType: response.headers.get('content-type'),
+  text: await response.text(),
+});
+const fromRaw = (response: RawResponse) => ({
+  status: response.status,
+  contentType: response.headers['content-type'] as string | undefined,
+  text: response.text,
+});
 
 /** A graphql-ws request body of exactly `size` bytes (the query padded with spaces). */
 const paddedGraphQLBody = (size: number, query = '{ me { id } }') => {
@@ -65,7 +81,9 @@ const paddedGraphQLBody = (size: number, query = '{ me { id } }') => {
 const openRawSocket = async (url: string, headers: Record<string, string>) => {
   const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
   const messages: { id?: string; type: string; payload?: any }[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   let onMessage: (() => void) | null = null;
   socket.on('message', (data) => {
     messages.push(JSON.parse(data.toString()));
@@ -90,7 +108,6 @@ const openRawSocket = async (url: string, headers: Record<string, string>) => {
   return { socket, messages, closed, next };
 };
 
-
 /** A graphql-ws client that connects at once and counts its connections and closures. */
 const watchedClient = (server: TestServer, cookie?: string) => {
   const events = { connected: 0, closed: [] as number[] };
@@ -113,7 +130,6 @@ const watchedClient = (server: TestServer, cookie?: string) => {
   return { client, events, connected, closed };
 };
 
-
 /** Polls `check` until it holds (for state outside this process, like a restarted Redis). */
 const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -134,11 +150,27 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
   afterAll(() => server.stop());
 
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.origin, ...headers }, body });
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.origin, ...headers },
+      body,
+    });
 
   describe('HTTP', () => {
     it('answers a malformed or non-GraphQL JSON body with 400 and a JSON error', async () => {
-      for (const body of ['{', '', 'not json', '{"query": "{ me { id } }"', '{"query": "{ me { id } }"}}', '\u0000', 'null', '"x"', '[]', '{"query": 1}', '{"query": "{ me { id } }", "variables": "x"}']) {
+      for (const body of [
+        '{',
+        '',
+        'not json',
+        '{"query": "{ me { id } }"',
+        '{"query": "{ me { id } }"}}',
+        '\u0000',
+        'null',
+        '"x"',
+        '[]',
+        '{"query": 1}',
+        '{"query": "{ me { id } }", "variables": "x"}',
+      ]) {
         const response = await fromFetch(await post('/graphql', body, { cookie: alice }));
         const json = expectJsonError(response, 400);
         expect(json.errors?.[0]?.extensions?.code, body).toBe('BAD_REQUEST');
@@ -147,7 +179,11 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
 
     it('answers a body that is not JSON with a JSON error', async () => {
       for (const type of ['text/plain', 'application/xml']) {
-        const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body: '{"query":"{ me { id } }"}' });
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: '{"query":"{ me { id } }"}',
+        });
         expect(expectJsonError(await fromFetch(response), 415).error?.code).toBe('UNSUPPORTED_MEDIA_TYPE');
       }
       const notAcceptable = await fetch(`${server.url}/graphql`, { headers: { accept: 'image/png' } });
@@ -160,19 +196,30 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const attempts = [
         { 'content-type': 'application/json', body: JSON.stringify({ query: CREATE_ROOM, variables: { name: 'cross-site' } }) },
         // A form post needs no CORS preflight: only the Origin check stops it.
-        { 'content-type': 'application/x-www-form-urlencoded', body: `query=${encodeURIComponent('mutation { createRoom(name: "cross-site") { id } }')}` },
+        {
+          'content-type': 'application/x-www-form-urlencoded',
+          body: `query=${encodeURIComponent('mutation { createRoom(name: "cross-site") { id } }')}`,
+        },
       ];
       for (const { body, ...headers } of attempts) {
-        const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...headers, cookie: alice, origin: FOREIGN_ORIGIN }, body });
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { ...headers, cookie: alice, origin: FOREIGN_ORIGIN },
+          body,
+        });
         expect(expectJsonError(await fromFetch(response), 403).error?.code).toBe('FORBIDDEN_ORIGIN');
       }
-      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { cookie: alice, origin: FOREIGN_ORIGIN } });
+      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, {
+        headers: { cookie: alice, origin: FOREIGN_ORIGIN },
+      });
       expectJsonError(await fromFetch(viaGet), 403);
       expect(await lobby()).toBe(before);
       // The own origin, and clients that send none, are served.
       for (const origin of [server.origin, undefined]) {
         const response = await fetch(`${server.url}/graphql`, {
-          method: 'POST', headers: { 'content-type': 'application/json', cookie: alice, ...(origin ? { origin } : {}) }, body: JSON.stringify({ query: '{ me { id } }' }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: alice, ...(origin ? { origin } : {}) },
+          body: JSON.stringify({ query: '{ me { id } }' }),
         });
         expect(await response.json()).toEqual({ data: { me: { id: 'dev:alice' } } });
       }
@@ -187,7 +234,10 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         });
         expect(expectJsonError(fromRaw(declared), 413).error?.code).toBe('PAYLOAD_TOO_LARGE');
         const chunks = Array.from({ length: 20 }, (_, i) => body.slice(i * 4096, (i + 1) * 4096)).filter((c) => c.length > 0);
-        const chunked = await rawRequest(`${server.url}${path}`, { headers: { 'content-type': 'application/json', origin: server.origin }, chunks });
+        const chunked = await rawRequest(`${server.url}${path}`, {
+          headers: { 'content-type': 'application/json', origin: server.origin },
+          chunks,
+        });
         expect(expectJsonError(fromRaw(chunked), 413).error?.code).toBe('PAYLOAD_TOO_LARGE');
       }
       // Far over the limit, and a declared length alone: refused without waiting for the body.
@@ -202,7 +252,10 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
 
     it('accepts a body of exactly 64 KiB', async () => {
       const body = paddedGraphQLBody(BODY_LIMIT_BYTES);
-      const chunked = await rawRequest(`${server.url}/graphql`, { headers: { 'content-type': 'application/json', cookie: alice }, chunks: [body.slice(0, 1000), body.slice(1000)] });
+      const chunked = await rawRequest(`${server.url}/graphql`, {
+        headers: { 'content-type': 'application/json', cookie: alice },
+        chunks: [body.slice(0, 1000), body.slice(1000)],
+      });
       expect(chunked.status).toBe(200);
       expect(JSON.parse(chunked.text)).toEqual({ data: { me: { id: 'dev:alice' } } });
       const response = await post('/graphql', body, { cookie: alice });
@@ -211,9 +264,17 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
 
     it('answers unknown paths and methods with a JSON error', async () => {
       for (const [method, path, status] of [
-        ['GET', '/nope.js', 404], ['POST', '/nope', 404], ['GET', '/auth/nope', 404], ['POST', '/auth/nope', 404],
-        ['GET', '/%E0%A4%A', 404], ['GET', '/%E0%A4%A.js', 404], ['GET', '/..%2f..%2fpackage.json', 404], ['GET', '/assets/..%2f..%2f..%2fpackage.json', 404],
-        ['PUT', '/graphql', 405], ['DELETE', '/graphql', 405], ['GET', '/auth/dev', 405],
+        ['GET', '/nope.js', 404],
+        ['POST', '/nope', 404],
+        ['GET', '/auth/nope', 404],
+        ['POST', '/auth/nope', 404],
+        ['GET', '/%E0%A4%A', 404],
+        ['GET', '/%E0%A4%A.js', 404],
+        ['GET', '/..%2f..%2fpackage.json', 404],
+        ['GET', '/assets/..%2f..%2f..%2fpackage.json', 404],
+        ['PUT', '/graphql', 405],
+        ['DELETE', '/graphql', 405],
+        ['GET', '/auth/dev', 405],
       ] as const) {
         const response = await fromFetch(await fetch(`${server.url}${path}`, { method }));
         expectJsonError(response, status);
@@ -262,7 +323,14 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
     });
 
     it('refuses subscriptions over HTTP with a JSON error, whatever the client accepts', async () => {
-      const accepts = ['application/graphql-response+json', 'application/json', 'text/event-stream', 'multipart/mixed', '*/*', 'text/event-stream, application/json'];
+      const accepts = [
+        'application/graphql-response+json',
+        'application/json',
+        'text/event-stream',
+        'multipart/mixed',
+        '*/*',
+        'text/event-stream, application/json',
+      ];
       for (const accept of accepts) {
         const response = await fetch(`${server.url}/graphql`, {
           method: 'POST',
@@ -272,7 +340,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         const body = expectJsonError(await fromFetch(response), 400);
         expect(body.errors?.[0]?.message, accept).toMatch(/WebSocket/);
       }
-      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(LOBBY_EVENTS)}`, { headers: { accept: 'text/event-stream', cookie: alice, 'x-graphql-yoga-csrf': '1' } });
+      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(LOBBY_EVENTS)}`, {
+        headers: { accept: 'text/event-stream', cookie: alice, 'x-graphql-yoga-csrf': '1' },
+      });
       expectJsonError(await fromFetch(viaGet), 400);
     });
 
@@ -285,8 +355,20 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
 
     it('answers the development sign-in with 400 for a bad handle, 403 for a foreign Origin, 405/415 for the wrong request', async () => {
       const bodies = [
-        { handle: '' }, { handle: 'a'.repeat(16) }, { handle: 'al ice' }, { handle: 'alice!' }, { handle: ' alice' }, { handle: 'ålice' },
-        { handle: 'alice\u0000' }, { handle: 123 }, { handle: null }, { handle: ['alice'] }, {}, [], 'alice', null,
+        { handle: '' },
+        { handle: 'a'.repeat(16) },
+        { handle: 'al ice' },
+        { handle: 'alice!' },
+        { handle: ' alice' },
+        { handle: 'ålice' },
+        { handle: 'alice\u0000' },
+        { handle: 123 },
+        { handle: null },
+        { handle: ['alice'] },
+        {},
+        [],
+        'alice',
+        null,
       ];
       for (const body of bodies) {
         const response = await post('/auth/dev', JSON.stringify(body));
@@ -300,7 +382,11 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const foreign = await post('/auth/dev', JSON.stringify({ handle: 'mallory' }), { origin: FOREIGN_ORIGIN });
       expect(expectJsonError(await fromFetch(foreign), 403).error?.code).toBe('FORBIDDEN_ORIGIN');
       expect(foreign.headers.getSetCookie()).toEqual([]);
-      const notJson = await fetch(`${server.url}/auth/dev`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: server.origin }, body: '{"handle":"alice"}' });
+      const notJson = await fetch(`${server.url}/auth/dev`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: server.origin },
+        body: '{"handle":"alice"}',
+      });
       expectJsonError(await fromFetch(notJson), 415);
     });
 
@@ -310,7 +396,10 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         post('/graphql', JSON.stringify({ query: '{ nope }' })),
         post('/graphql', JSON.stringify({ query: '{ me { ' })),
         post('/graphql', JSON.stringify({ query: 'query A { me { id } } query B { me { id } }' })),
-        post('/graphql', JSON.stringify({ query: 'query($n: Int!) { rooms { messages(last: $n) { edges { cursor } } } }', variables: { n: 'x' } })),
+        post(
+          '/graphql',
+          JSON.stringify({ query: 'query($n: Int!) { rooms { messages(last: $n) { edges { cursor } } } }', variables: { n: 'x' } }),
+        ),
         post('/auth/logout', '{}', { origin: FOREIGN_ORIGIN }),
         fetch(`${server.url}/%E0%A4%A`),
       ]);
@@ -331,7 +420,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       socket.send(atLimit);
       expect((await next((m) => m.id === '1' && m.type === 'next')).payload).toEqual({ data: { me: { id: 'dev:alice' } } });
 
-      socket.send(`{"id":"2","type":"subscribe","payload":${paddedGraphQLBody(BODY_LIMIT_BYTES + 1 - '{"id":"2","type":"subscribe","payload":}'.length)}}`);
+      socket.send(
+        `{"id":"2","type":"subscribe","payload":${paddedGraphQLBody(BODY_LIMIT_BYTES + 1 - '{"id":"2","type":"subscribe","payload":}'.length)}}`,
+      );
       expect((await closed).code).toBe(1009);
     });
 
@@ -339,14 +430,24 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const room = (await server.gql(CREATE_ROOM, { name: 'beyond ascii' }, alice)).data!.createRoom as { id: string };
       const { socket, next } = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
       const id = 'abonnement-été-🎈';
-      socket.send(JSON.stringify({
-        id, type: 'subscribe',
-        payload: { query: 'subscription($roomId: ID!) { roomEvents(roomId: $roomId) { ... on MessagePosted { message { body } } } }', variables: { roomId: room.id } },
-      }));
+      socket.send(
+        JSON.stringify({
+          id,
+          type: 'subscribe',
+          payload: {
+            query: 'subscription($roomId: ID!) { roomEvents(roomId: $roomId) { ... on MessagePosted { message { body } } } }',
+            variables: { roomId: room.id },
+          },
+        }),
+      );
       // The subscription is open once the room shows its presence (the subscriber's own UserJoined).
       await next((m) => m.id === id && m.type === 'next');
       const body = 'héllo wörld — 🎈 中文 ✓';
-      await server.gql('mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id } }', { roomId: room.id, body }, alice);
+      await server.gql(
+        'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id } }',
+        { roomId: room.id, body },
+        alice,
+      );
       const posted = await next((m) => m.id === id && m.type === 'next' && m.payload?.data?.roomEvents?.message !== undefined);
       expect(posted.payload).toEqual({ data: { roomEvents: { message: { body } } } });
       socket.close();
@@ -391,7 +492,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       }
       // Still the same socket, and it still serves subscriptions.
       const created = (await server.gql(CREATE_ROOM, { name: `after bad documents ${kind}` }, alice)).data!.createRoom as { id: string };
-      const lobby = collect(watched.client, 'subscription($after: String) { lobbyEvents(after: $after) { kind room { id } } }', { after: '0-0' });
+      const lobby = collect(watched.client, 'subscription($after: String) { lobbyEvents(after: $after) { kind room { id } } }', {
+        after: '0-0',
+      });
       await lobby.until((results) => results.some((r: any) => r.data?.lobbyEvents.room.id === created.id));
       expect(lobby.error).toBeNull();
       expect(lobby.completed).toBe(false);
@@ -400,7 +503,7 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       await watched.client.dispose();
     });
 
-    it('signs out: the cookie no longer authenticates and that session\'s sockets close, other sessions stay', async () => {
+    it("signs out: the cookie no longer authenticates and that session's sockets close, other sessions stay", async () => {
       const session = await server.signIn('alice');
       const other = await server.signIn('alice');
       const signedOut = watchedClient(server, session);
@@ -421,7 +524,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const refused = await server.gql(CREATE_ROOM, { name: 'after logout' }, session);
       expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
       const overNewSocket = watchedClient(server, session);
-      expect((await operateOverSocket(overNewSocket.client, CREATE_ROOM, { name: 'after logout' })).errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect(
+        (await operateOverSocket(overNewSocket.client, CREATE_ROOM, { name: 'after logout' })).errors?.map((e) => e.extensions?.code),
+      ).toEqual(['UNAUTHENTICATED']);
 
       expect((await operateOverSocket(stays.client, '{ me { id } }')).data).toEqual({ me: { id: 'dev:alice' } });
       expect(stays.events).toEqual({ connected: 1, closed: [] });
@@ -433,7 +538,9 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const session = await server.signIn('alice');
       const { client, connected } = watchedClient(server, session);
       await connected;
-      await server.app.services.sessions.invalidateSession((await server.app.services.sessions.validateSessionToken(session.split('=')[1]!))!.id);
+      await server.app.services.sessions.invalidateSession(
+        (await server.app.services.sessions.validateSessionToken(session.split('=')[1]!))!.id,
+      );
       const result = await operateOverSocket(client, CREATE_ROOM, { name: 'after invalidation' });
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
       await client.dispose();
@@ -450,7 +557,9 @@ describe('development sign-in switched off', () => {
 
   it('answers POST /auth/dev with 404 JSON', async () => {
     const response = await fetch(`${server.url}/auth/dev`, {
-      method: 'POST', headers: { 'content-type': 'application/json', origin: server.origin }, body: JSON.stringify({ handle: 'alice' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.origin },
+      body: JSON.stringify({ handle: 'alice' }),
     });
     expect(expectJsonError(await fromFetch(response), 404).error?.code).toBe('NOT_FOUND');
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -492,17 +601,25 @@ describe('Redis outage', () => {
       ['mutation { setStatus(status: BUSY) { status } }', {}],
     ] as const) {
       const overHttp = await fetch(`${server.url}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', cookie: alice }, body: JSON.stringify({ query, variables }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: alice },
+        body: JSON.stringify({ query, variables }),
       });
       const response = await fromFetch(overHttp);
       expect(response.text).not.toMatch(STACK_LINE);
       const body = JSON.parse(response.text) as GraphQLResponse;
       expect(body.data ?? null).toBeNull();
-      expect(body.errors?.map((e) => e.extensions?.code), response.text).toEqual(['UNAVAILABLE']);
+      expect(
+        body.errors?.map((e) => e.extensions?.code),
+        response.text,
+      ).toEqual(['UNAVAILABLE']);
 
       const overSocket = await operateOverSocket(socket.client, query, variables);
       expect(overSocket.data ?? null).toBeNull();
-      expect(overSocket.errors?.map((e) => e.extensions?.code), JSON.stringify(overSocket)).toEqual(['UNAVAILABLE']);
+      expect(
+        overSocket.errors?.map((e) => e.extensions?.code),
+        JSON.stringify(overSocket),
+      ).toEqual(['UNAVAILABLE']);
     }
     // The outage is the store's, not the socket's: it stays open for when Redis is back.
     expect(socket.events.closed).toEqual([]);
@@ -510,9 +627,14 @@ describe('Redis outage', () => {
     const upgrade = await refusedUpgrade(server.wsUrl, { origin: server.origin, cookie: alice });
     expect(upgrade.status).toBe(503);
     expect(upgrade.text).not.toMatch(STACK_LINE);
-    for (const [path, body] of [['/auth/dev', { handle: 'alice' }], ['/auth/logout', {}]] as const) {
+    for (const [path, body] of [
+      ['/auth/dev', { handle: 'alice' }],
+      ['/auth/logout', {}],
+    ] as const) {
       const response = await fetch(`${server.url}${path}`, {
-        method: 'POST', headers: { 'content-type': 'application/json', origin: server.origin, cookie: alice }, body: JSON.stringify(body),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.origin, cookie: alice },
+        body: JSON.stringify(body),
       });
       expect(expectJsonError(await fromFetch(response), 503).error?.code).toBe('UNAVAILABLE');
     }
@@ -546,13 +668,18 @@ describe.each<StoreKind>(['memory', 'redis'])('graceful stop (%s store)', (kind)
       const arrived = new Promise<void>((resolve) => server.app.server.once('request', () => resolve()));
       let sendRest!: () => void;
       const response = new Promise<RawResponse>((resolve, reject) => {
-        const req = httpRequest(`${server.url}/graphql`, {
-          method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie },
-        }, (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-        });
+        const req = httpRequest(
+          `${server.url}/graphql`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+          },
+        );
         req.on('error', reject);
         req.write(body.slice(0, 20));
         sendRest = () => req.end(body.slice(20));

@@ -64,10 +64,11 @@ interface Connection {
   signedIn: boolean;
 }
 
-
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 };
 
 /**
@@ -75,7 +76,15 @@ const refuse = (socket: Duplex, status: number, message: string, code = status =
  * plugins and error masking apply as over HTTP. A document that does not parse or validate
  * answers an error on that operation; the socket stays open.
  */
-export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, context, metrics, socketLeases, trustProxyHops }: Options): GraphQLWebSockets => {
+export const createGraphQLWebSockets = ({
+  yoga,
+  allowedOrigins,
+  authenticate,
+  context,
+  metrics,
+  socketLeases,
+  trustProxyHops,
+}: Options): GraphQLWebSockets => {
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
@@ -116,7 +125,7 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
         }
         const { schema, parse, validate } = yoga.getEnveloped({ viewer, transport: 'ws' });
         const contextFactory = () => context(viewer);
-        let document;
+        let document: DocumentNode;
         try {
           document = parse(payload.query);
         } catch (error) {
@@ -140,15 +149,20 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
           return [new GraphQLError(error.message, { originalError: error })];
         }
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
-        const shared: SharedTarget | undefined =
-          isSubscription
-            ? {
-                socket: ctx.extra.socket,
-                id,
-                groupKey: toGroupKey(payload.query, document, payload.operationName, payload.variables, selectsViewerDependentField(schema, document) ? (viewer?.userId ?? '') : null),
-                contextFactory,
-              }
-            : undefined;
+        const shared: SharedTarget | undefined = isSubscription
+          ? {
+              socket: ctx.extra.socket,
+              id,
+              groupKey: toGroupKey(
+                payload.query,
+                document,
+                payload.operationName,
+                payload.variables,
+                selectsViewerDependentField(schema, document) ? (viewer?.userId ?? '') : null,
+              ),
+              contextFactory,
+            }
+          : undefined;
         return {
           schema,
           document,
@@ -223,7 +237,12 @@ export const createGraphQLWebSockets = ({ yoga, allowedOrigins, authenticate, co
         return refuse(socket, 429, `At most ${MAX_SOCKETS_PER_USER} connections per user; close one first`, 'TOO_MANY_CONNECTIONS');
       }
       if (!viewer && !takeAnonymousSlot(socket, toClientAddress(req, trustProxyHops))) {
-        return refuse(socket, 429, `At most ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} connections per address without signing in`, 'TOO_MANY_CONNECTIONS');
+        return refuse(
+          socket,
+          429,
+          `At most ${MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} connections per address without signing in`,
+          'TOO_MANY_CONNECTIONS',
+        );
       }
       // The TCP socket closes however this ends (refused by ws, closed later, or dropped): the slot with it.
       if (lease) releaseOnClose(socket, () => void lease.release());

@@ -30,9 +30,11 @@ const useWebSocketOnlySubscriptions = (): Plugin<ServerContext> => {
       if (context.transport === 'ws') return;
       if (context.request) refused.add(context.request);
       setResultAndStopExecution({
-        errors: [new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql', {
-          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-        })],
+        errors: [
+          new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          }),
+        ],
       });
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
@@ -74,11 +76,13 @@ const useDocumentLimits = (config: Config): Plugin<ServerContext> => {
   // where there is no validation context: there the error is thrown, as a syntax error would be.
   const refusal = {
     propagateOnRejection: false,
-    onReject: [(context: ValidationContext | null, error: GraphQLError) => {
-      const refused = toDocumentTooComplexError(error.message);
-      if (!context) throw refused;
-      context.reportError(refused);
-    }],
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        const refused = toDocumentTooComplexError(error.message);
+        if (!context) throw refused;
+        context.reportError(refused);
+      },
+    ],
   };
   return EnvelopArmorPlugin({
     maxDepth: { n: DOCUMENT_LIMITS.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...refusal },
@@ -104,8 +108,10 @@ const useNoIntrospection = (): Plugin<ServerContext> => ({
  * An operation's context, over either transport: Yoga's `context` below, and ws.ts's directly.
  * (Envelop's context pipeline, where this is the only hook, cost ~5 µs of every operation on a socket.)
  */
-export const toContextFactory = (services: Pick<Services, 'commands' | 'queries' | 'feeds' | 'presence'>) => (viewer: Viewer | null): GraphQLContext =>
-  createContext({ viewer, commands: services.commands, queries: services.queries, feeds: services.feeds, presence: services.presence });
+export const toContextFactory =
+  (services: Pick<Services, 'commands' | 'queries' | 'feeds' | 'presence'>) =>
+  (viewer: Viewer | null): GraphQLContext =>
+    createContext({ viewer, commands: services.commands, queries: services.queries, feeds: services.feeds, presence: services.presence });
 
 /**
  * The Yoga instance behind both transports. Over HTTP: CORS answers only the allowed origins (never
@@ -134,7 +140,12 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !config.allowedOrigins.includes(origin)) return false;
-      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'accept', 'x-graphql-yoga-csrf'] };
+      return {
+        origin: [origin],
+        credentials: true,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['content-type', 'accept', 'x-graphql-yoga-csrf'],
+      };
     },
     context: ({ viewer }) => toContext(viewer),
     plugins: [

@@ -25,7 +25,8 @@ const refusal = (stored: { type: string; v: number }, why: string) =>
 const parse = <T>(schema: z.ZodType<T>, stored: { type: string; v: number; data: unknown }): T => {
   if (stored.v !== ACTIVITY_VERSION) throw refusal(stored, `unknown version (this code knows v${ACTIVITY_VERSION})`);
   const result = schema.safeParse(stored.data);
-  if (!result.success) throw refusal(stored, result.error.issues.map((issue) => `data.${issue.path.join('.')}: ${issue.message}`).join('; '));
+  if (!result.success)
+    throw refusal(stored, result.error.issues.map((issue) => `data.${issue.path.join('.')}: ${issue.message}`).join('; '));
   return result.data;
 };
 

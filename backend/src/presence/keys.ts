@@ -17,4 +17,3 @@ export const toTypingKey = (roomId: string, userId: string) => `chat:{r:${roomId
 export const presenceRoomsKey = 'chat:presence:rooms';
 /** The rooms a user holds leases in: member = `<roomId> <leaseId>`, score = expiry (ms). */
 export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;
-

@@ -59,7 +59,9 @@ export const createMemoryPresenceStore = (now: () => number = Date.now): Presenc
     async sweep(at) {
       const departures: Departure[] = [];
       for (const [roomId, leases] of rooms) {
-        const userIds = [...leases].filter(([, expiry]) => expiry <= at).flatMap(([member]) => (remove(roomId, member) ? [toLeaseUser(member)] : []));
+        const userIds = [...leases]
+          .filter(([, expiry]) => expiry <= at)
+          .flatMap(([member]) => (remove(roomId, member) ? [toLeaseUser(member)] : []));
         if (userIds.length > 0) departures.push({ roomId, userIds });
         if (leases.size === 0) {
           rooms.delete(roomId);
@@ -75,7 +77,9 @@ export const createMemoryPresenceStore = (now: () => number = Date.now): Presenc
       return roomIds.map((roomId) => counts.get(roomId)?.size ?? 0);
     },
     async roomsOf(userId, at) {
-      return [...rooms].filter(([, leases]) => [...leases].some(([member, expiry]) => expiry > at && toLeaseUser(member) === userId)).map(([roomId]) => roomId);
+      return [...rooms]
+        .filter(([, leases]) => [...leases].some(([member, expiry]) => expiry > at && toLeaseUser(member) === userId))
+        .map(([roomId]) => roomId);
     },
     async claimTyping(roomId, userId, ttlMs) {
       const key = `${roomId} ${userId}`;

@@ -75,11 +75,16 @@ export const createPresence = (
   /** Background work must survive an outage: it logs and tries again at the next tick. */
   const tick = (name: string, work: () => Promise<void>) => {
     let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      work().catch((error: unknown) => console.warn(`presence ${name}:`, error instanceof Error ? error.message : error)).finally(() => (running = false));
-    }, name === 'heartbeat' ? options.heartbeatMs : options.sweepMs);
+    const timer = setInterval(
+      () => {
+        if (running) return;
+        running = true;
+        work()
+          .catch((error: unknown) => console.warn(`presence ${name}:`, error instanceof Error ? error.message : error))
+          .finally(() => (running = false));
+      },
+      name === 'heartbeat' ? options.heartbeatMs : options.sweepMs,
+    );
     timer.unref();
     return timer;
   };

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { callRedis as call } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { presenceRoomsKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserRoomsKey } from './keys.js';
-import { GRACE_LEASE_ID, type Departure, type Lease, type PresenceStore, toLeaseMember } from './presenceStore.js';
+import { GRACE_LEASE_ID, type Departure, type PresenceStore, toLeaseMember } from './presenceStore.js';
 
 // Each script touches one room's two keys (one hash slot). KEYS[1]: leases (member → expiry),
 // KEYS[2]: user → lease count.
@@ -53,7 +53,6 @@ interface Scripts {
   presenceSweep: Script;
 }
 
-
 const roomKeys = (roomId: string) => [toRoomOnlineKey(roomId), toRoomOnlineUsersKey(roomId)] as const;
 
 /** Presence in Redis; `redis` is a fail-fast connection the caller owns. */
@@ -85,7 +84,13 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
     },
     async release({ roomId, userId, leaseId }, graceUntil) {
       await call(() =>
-        scripts.presenceRelease(...roomKeys(roomId), toLeaseMember(userId, leaseId), toLeaseMember(userId, GRACE_LEASE_ID), userId, graceUntil),
+        scripts.presenceRelease(
+          ...roomKeys(roomId),
+          toLeaseMember(userId, leaseId),
+          toLeaseMember(userId, GRACE_LEASE_ID),
+          userId,
+          graceUntil,
+        ),
       );
     },
     async sweep(now) {

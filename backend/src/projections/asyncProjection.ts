@@ -96,7 +96,11 @@ export const startProjector = (store: EventStore, projection: AsyncProjection, o
     if (events.length === 0) return;
     // Stale: a rebuild flipped generations under this batch; the new generation's group delivers it again.
     if ((await projection.apply(serving, events)) === 'applied') {
-      await store.groups.ack(projection.stream, group, events.map((event) => event.cursor));
+      await store.groups.ack(
+        projection.stream,
+        group,
+        events.map((event) => event.cursor),
+      );
     }
   };
 
@@ -151,7 +155,8 @@ export const rebuildAsync = async (store: EventStore, projection: AsyncProjectio
   for (;;) {
     const page = await store.readForward(projection.stream, { after: last === '0-0' ? undefined : last, count: pageSize });
     if (page.length === 0) break;
-    if ((await projection.apply(next, page)) !== 'applied') throw new Error(`${projection.name}: generation ${next} was taken over by another rebuild`);
+    if ((await projection.apply(next, page)) !== 'applied')
+      throw new Error(`${projection.name}: generation ${next} was taken over by another rebuild`);
     last = page.at(-1)!.cursor;
     folded += page.length;
   }

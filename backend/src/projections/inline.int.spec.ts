@@ -25,10 +25,25 @@ const ACTORS = 3;
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('createRoom' as const), actor: fc.nat(ACTORS - 1), name: fc.nat(5) }),
   fc.record({ kind: fc.constant('renameRoom' as const), actor: fc.nat(ACTORS - 1), room: fc.nat(9), name: fc.nat(5) }),
-  { arbitrary: fc.record({ kind: fc.constant('post' as const), actor: fc.nat(ACTORS - 1), room: fc.nat(9), body: fc.string({ minLength: 1, maxLength: 20 }) }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('edit' as const), message: fc.nat(99), body: fc.string({ minLength: 1, maxLength: 20 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('post' as const),
+      actor: fc.nat(ACTORS - 1),
+      room: fc.nat(9),
+      body: fc.string({ minLength: 1, maxLength: 20 }),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constant('edit' as const), message: fc.nat(99), body: fc.string({ minLength: 1, maxLength: 20 }) }),
+    weight: 2,
+  },
   fc.record({ kind: fc.constant('delete' as const), message: fc.nat(99) }),
-  fc.record({ kind: fc.constant('status' as const), actor: fc.nat(ACTORS - 1), status: fc.constantFrom('AVAILABLE' as const, 'AWAY' as const, 'BUSY' as const) }),
+  fc.record({
+    kind: fc.constant('status' as const),
+    actor: fc.nat(ACTORS - 1),
+    status: fc.constantFrom('AVAILABLE' as const, 'AWAY' as const, 'BUSY' as const),
+  }),
 );
 
 /** Runs the steps; refusals (a rename by someone else, a blank body, …) are part of a history too. */
@@ -46,7 +61,8 @@ const play = async (store: EventStore, steps: readonly Step[]) => {
           rooms.push((await commands.createRoom({ actorId: users[s.actor]!, name: `room ${s.name}` })).id);
           break;
         case 'renameRoom':
-          if (rooms.length) await commands.renameRoom({ actorId: users[s.actor]!, roomId: rooms[s.room % rooms.length]!, name: `room ${s.name}` });
+          if (rooms.length)
+            await commands.renameRoom({ actorId: users[s.actor]!, roomId: rooms[s.room % rooms.length]!, name: `room ${s.name}` });
           break;
         case 'post':
           if (rooms.length) {
@@ -71,7 +87,8 @@ const play = async (store: EventStore, steps: readonly Step[]) => {
           break;
       }
     } catch (error) {
-      if (!(error instanceof Error) || !/DomainError|ValidationError|ForbiddenError|ConflictError|NotFoundError/.test(error.name)) throw error;
+      if (!(error instanceof Error) || !/DomainError|ValidationError|ForbiddenError|ConflictError|NotFoundError/.test(error.name))
+        throw error;
     }
   }
   return { users, rooms: [...new Set(rooms)] };
@@ -92,8 +109,14 @@ const plain = <S>(model: InlineModel<S>) => ({ index: model.index, snapshots: [.
 /** Every inline model a history touched: its projection and where it lives. */
 const modelsOf = (played: { users: string[]; rooms: string[] }): [InlineProjection<unknown, never>, InlineLocation][] => [
   [roomsProjection as InlineProjection<unknown, never>, roomsLocation],
-  ...played.rooms.map((id): [InlineProjection<unknown, never>, InlineLocation] => [messageHistoryProjection as InlineProjection<unknown, never>, toMessageHistoryLocation(id)]),
-  ...played.users.map((id): [InlineProjection<unknown, never>, InlineLocation] => [usersProjection as InlineProjection<unknown, never>, toUserLocation(id)]),
+  ...played.rooms.map((id): [InlineProjection<unknown, never>, InlineLocation] => [
+    messageHistoryProjection as InlineProjection<unknown, never>,
+    toMessageHistoryLocation(id),
+  ]),
+  ...played.users.map((id): [InlineProjection<unknown, never>, InlineLocation] => [
+    usersProjection as InlineProjection<unknown, never>,
+    toUserLocation(id),
+  ]),
 ];
 
 const describeInlineProjections = (name: string, open: () => Promise<{ store: EventStore; wipe(): Promise<void> }>, runs: number) => {
@@ -148,10 +171,14 @@ const describeInlineProjections = (name: string, open: () => Promise<{ store: Ev
   });
 };
 
-describeInlineProjections('memory', async () => {
-  const store = createMemoryEventStore();
-  return { store, wipe: () => store.close() };
-}, 40);
+describeInlineProjections(
+  'memory',
+  async () => {
+    const store = createMemoryEventStore();
+    return { store, wipe: () => store.close() };
+  },
+  40,
+);
 
 describe('redis', () => {
   let server: TestRedis;
@@ -165,14 +192,18 @@ describe('redis', () => {
     await server?.dispose();
   });
 
-  describeInlineProjections('redis', async () => {
-    const store = await createRedisEventStore({ url: server.url });
-    return {
-      store,
-      wipe: async () => {
-        await store.close();
-        await admin.flushall();
-      },
-    };
-  }, 15);
+  describeInlineProjections(
+    'redis',
+    async () => {
+      const store = await createRedisEventStore({ url: server.url });
+      return {
+        store,
+        wipe: async () => {
+          await store.close();
+          await admin.flushall();
+        },
+      };
+    },
+    15,
+  );
 });

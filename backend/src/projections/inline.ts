@@ -1,4 +1,4 @@
-import { type Cursor, type EventStore, type IndexEntry, type RecordedEvent, type Snapshot } from '../eventstore/eventStore.js';
+import type { Cursor, EventStore, IndexEntry, RecordedEvent, Snapshot } from '../eventstore/eventStore.js';
 import { toRebuildKey } from './keys.js';
 
 /**
@@ -39,7 +39,11 @@ export interface InlineModel<S> {
  * Folds events onto a model (pure). A snapshot's revision counts the events that changed it: each
  * append of these aggregates logs exactly one event, so it equals the live revision.
  */
-export const foldInline = <S, E>(projection: InlineProjection<S, E>, events: readonly RecordedEvent[], model: InlineModel<S> = emptyModel()): InlineModel<S> => {
+export const foldInline = <S, E>(
+  projection: InlineProjection<S, E>,
+  events: readonly RecordedEvent[],
+  model: InlineModel<S> = emptyModel(),
+): InlineModel<S> => {
   for (const recorded of events) {
     if (!projection.events.has(recorded.type)) continue;
     const event = projection.decode(recorded);
@@ -78,7 +82,11 @@ const HOLD_MS = 2_000;
  * appends then go on, onto the rebuilt model. Were the hold to run out first, it catches up and
  * tries again. Answers the number of events folded.
  */
-export const rebuildInline = async <S, E>(store: EventStore, projection: InlineProjection<S, E>, location: InlineLocation): Promise<number> => {
+export const rebuildInline = async <S, E>(
+  store: EventStore,
+  projection: InlineProjection<S, E>,
+  location: InlineLocation,
+): Promise<number> => {
   const rebuilt = { hash: toRebuildKey(location.hash), index: location.index && toRebuildKey(location.index) };
   await store.deleteKeys([rebuilt.hash, ...(rebuilt.index ? [rebuilt.index] : [])]);
   const moves = [{ from: rebuilt.hash, to: location.hash }, ...(rebuilt.index ? [{ from: rebuilt.index, to: location.index! }] : [])];
@@ -110,7 +118,9 @@ export const rebuildInline = async <S, E>(store: EventStore, projection: InlineP
 
 /** One page folded onto the rebuilt states it touches. */
 const foldPage = async <S, E>(store: EventStore, projection: InlineProjection<S, E>, page: RecordedEvent[], hash: string) => {
-  const fields = [...new Set(page.filter((event) => projection.events.has(event.type)).map((event) => projection.fieldOf(projection.decode(event))))];
+  const fields = [
+    ...new Set(page.filter((event) => projection.events.has(event.type)).map((event) => projection.fieldOf(projection.decode(event)))),
+  ];
   const stored = await store.readSnapshots<S>(hash, fields);
   const model = emptyModel<S>();
   fields.forEach((field, i) => {

@@ -33,4 +33,6 @@ export const toMessageHistoryLocation = (roomId: string): InlineLocation => ({
 
 /** The history index entries an append of these message events writes (the command side's half). */
 export const toHistoryIndexes = (roomId: string, events: readonly MessageEvent[]) =>
-  events.flatMap((event, i) => (event.type === 'MessagePosted' ? [{ event: i, key: toHistoryIndexKey(roomId), ref: event.data.messageId }] : []));
+  events.flatMap((event, i) =>
+    event.type === 'MessagePosted' ? [{ event: i, key: toHistoryIndexKey(roomId), ref: event.data.messageId }] : [],
+  );

@@ -60,7 +60,9 @@ const main = async () => {
           break;
       }
       const seconds = (performance.now() - started) / 1000;
-      console.log(`${name}: ${models} model(s), ${events} events folded in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`);
+      console.log(
+        `${name}: ${models} model(s), ${events} events folded in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`,
+      );
     }
   } finally {
     await store.close();
@@ -72,4 +74,3 @@ main().catch((error: unknown) => {
   console.error(`projections:rebuild: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
-

@@ -52,9 +52,7 @@ const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READ
 
 /** Any failure to get an answer is an outage (`StoreUnavailableError`); an error reply from Redis is a bug and stays as it is. */
 export const toStoreError = (error: unknown): unknown =>
-  error instanceof ReplyError && !UNAVAILABLE_REPLIES.test((error as Error).message)
-    ? error
-    : new StoreUnavailableError(error);
+  error instanceof ReplyError && !UNAVAILABLE_REPLIES.test((error as Error).message) ? error : new StoreUnavailableError(error);
 
 export const callRedis = async <T>(command: () => Promise<T>): Promise<T> => {
   try {

@@ -28,10 +28,14 @@ export const inspectRedisDurability = async (redis: Redis): Promise<RedisDurabil
 /** Refuses an evicting Redis (it could drop the log); warns when a Redis restart would lose events. */
 export const assertDurable = async ({ appendOnly, evictionPolicy }: RedisDurability) => {
   if (evictionPolicy !== null && evictionPolicy !== 'noeviction') {
-    throw new ConfigError(`REDIS_URL: Redis maxmemory-policy is ${evictionPolicy}; it must be noeviction, or Redis may evict the event log`);
+    throw new ConfigError(
+      `REDIS_URL: Redis maxmemory-policy is ${evictionPolicy}; it must be noeviction, or Redis may evict the event log`,
+    );
   }
   if (appendOnly === false) {
-    console.warn('warning: Redis has appendonly off: events acknowledged since its last snapshot are lost if Redis restarts (set appendonly yes)');
+    console.warn(
+      'warning: Redis has appendonly off: events acknowledged since its last snapshot are lost if Redis restarts (set appendonly yes)',
+    );
   }
   if (appendOnly === null || evictionPolicy === null) {
     console.warn('warning: cannot read Redis CONFIG: make sure appendonly is yes and maxmemory-policy is noeviction');

@@ -1,4 +1,4 @@
-import { type RecordedEvent, type StreamTailer, type Unfollow } from '../eventstore/eventStore.js';
+import type { RecordedEvent, StreamTailer, Unfollow } from '../eventstore/eventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
 /**

@@ -44,7 +44,7 @@ export const mergeAsyncIterators = <T>(sources: AsyncIterator<T>[]): AsyncIterab
     async next(): Promise<IteratorResult<T>> {
       if (!started) {
         started = true;
-        sources.forEach((_, index) => pull(index));
+        for (let index = 0; index < sources.length; index++) pull(index);
       }
       for (;;) {
         if (finished) return { done: true, value: undefined };

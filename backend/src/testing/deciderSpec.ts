@@ -10,6 +10,7 @@ export const specFor = <C, E extends DomainEvent, S>(decider: Decider<C, E, S>) 
     when: (command: C) => {
       const run = () => decider.decide(command, fold(decider, decider.initialState, events));
       return {
+        // biome-ignore lint/suspicious/noThenProperty: given/when/then is the spec's language; nothing awaits this object.
         then: (expected: E[]) => expect(run()).toEqual(expected),
         thenThrows: (error: abstract new (...args: never[]) => Error, message?: RegExp) => {
           expect(run).toThrow(error);

@@ -129,8 +129,11 @@ export const checkDelivery = (history: DeliveryHistory): DeliveryReport => {
     else state.rejected = true;
   }
 
-  const acknowledgedTwice = [...acknowledged].filter(([, ids]) => ids.size > 1).map(([clientId, ids]) => ({ clientId, messageIds: [...ids] }));
-  for (const { clientId, messageIds } of acknowledgedTwice) problems.push(`clientId ${clientId} acknowledged as different messages: ${messageIds.join(', ')}`);
+  const acknowledgedTwice = [...acknowledged]
+    .filter(([, ids]) => ids.size > 1)
+    .map(([clientId, ids]) => ({ clientId, messageIds: [...ids] }));
+  for (const { clientId, messageIds } of acknowledgedTwice)
+    problems.push(`clientId ${clientId} acknowledged as different messages: ${messageIds.join(', ')}`);
 
   // What the log holds, per clientId.
   const postedByClientId = new Map<string, LoggedEvent[]>();
@@ -151,7 +154,8 @@ export const checkDelivery = (history: DeliveryHistory): DeliveryReport => {
   const logDuplicates = [...postedByClientId]
     .filter(([, events]) => events.length > 1)
     .map(([clientId, events]) => ({ clientId, cursors: events.map((e) => e.cursor) }));
-  for (const { clientId, cursors } of logDuplicates) problems.push(`clientId ${clientId} is in the log ${cursors.length} times (${cursors.join(', ')})`);
+  for (const { clientId, cursors } of logDuplicates)
+    problems.push(`clientId ${clientId} is in the log ${cursors.length} times (${cursors.join(', ')})`);
 
   const indeterminateLogged: string[] = [];
   for (const [clientId, events] of postedByClientId) {
@@ -165,14 +169,17 @@ export const checkDelivery = (history: DeliveryHistory): DeliveryReport => {
     } else if (tried.unknown) indeterminateLogged.push(clientId);
     else logUnexpected.push({ event: events[0]!, why: 'every attempt was refused, yet it is logged' });
   }
-  for (const { event, why } of logUnexpected) problems.push(`unexpected in the log at ${event.cursor} (clientId ${event.clientId ?? '-'}): ${why}`);
+  for (const { event, why } of logUnexpected)
+    problems.push(`unexpected in the log at ${event.cursor} (clientId ${event.clientId ?? '-'}): ${why}`);
 
   const acknowledgedMissing: DeliveryReport['acknowledgedMissing'] = [];
   for (const [clientId, ids] of acknowledged) {
     for (const messageId of ids) if (!loggedMessageIds.has(messageId)) acknowledgedMissing.push({ clientId, messageId });
   }
   if (acknowledgedMissing.length > 0) {
-    problems.push(`${acknowledgedMissing.length} acknowledged message(s) missing from the log: ${show(acknowledgedMissing.map((m) => `${m.clientId}→${m.messageId}`))}`);
+    problems.push(
+      `${acknowledgedMissing.length} acknowledged message(s) missing from the log: ${show(acknowledgedMissing.map((m) => `${m.clientId}→${m.messageId}`))}`,
+    );
   }
 
   const indeterminateLost = [...attempted]
@@ -183,7 +190,8 @@ export const checkDelivery = (history: DeliveryHistory): DeliveryReport => {
   for (const r of reports) {
     if (r.gaps.length > 0) problems.push(`${r.name}: ${r.gaps.length} logged event(s) never received: ${show(r.gaps)}`);
     if (r.duplicates.length > 0) problems.push(`${r.name}: received more than once: ${show(r.duplicates)}`);
-    if (r.reordered.length > 0) problems.push(`${r.name}: out of log order: ${show(r.reordered.map((o) => `${o.cursor} after ${o.after}`))}`);
+    if (r.reordered.length > 0)
+      problems.push(`${r.name}: out of log order: ${show(r.reordered.map((o) => `${o.cursor} after ${o.after}`))}`);
     if (r.unexpected.length > 0) problems.push(`${r.name}: unexpected: ${show(r.unexpected.map((u) => `${u.event.cursor} (${u.why})`))}`);
   }
 
@@ -204,7 +212,9 @@ export const checkDelivery = (history: DeliveryHistory): DeliveryReport => {
 const checkSubscriber = (log: readonly LoggedEvent[], subscriber: SubscriberHistory): SubscriberReport => {
   const { name, after, received } = subscriber;
   const indexOf = new Map<Cursor, number>();
-  log.forEach((event, i) => indexOf.set(event.cursor, i));
+  log.forEach((event, i) => {
+    indexOf.set(event.cursor, i);
+  });
   const window = log.filter((event) => compareCursors(event.cursor, after) > 0);
 
   const seen = new Set<Cursor>();
@@ -234,9 +244,8 @@ const checkSubscriber = (log: readonly LoggedEvent[], subscriber: SubscriberHist
   }
 
   // A subscriber ended on purpose owes only the part of its window up to the last event it got.
-  const owed = subscriber.expect === 'prefix'
-    ? window.filter((event) => latest !== null && compareCursors(event.cursor, latest.cursor) <= 0)
-    : window;
+  const owed =
+    subscriber.expect === 'prefix' ? window.filter((event) => latest !== null && compareCursors(event.cursor, latest.cursor) <= 0) : window;
   const gaps = owed.filter((event) => !seen.has(event.cursor)).map((event) => event.cursor);
 
   return { name, expected: owed.length, received: received.length, gaps, duplicates: [...duplicates], reordered, unexpected };

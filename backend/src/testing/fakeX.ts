@@ -103,7 +103,12 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 /** The user a handle names on the approval page: a stable numeric id per handle. */
 const toUser = (handle: string, baseUrl: string): FakeXUser => {
   const id = BigInt(`0x${createHash('sha256').update(handle.toLowerCase()).digest('hex').slice(0, 15)}`).toString();
-  return { id, username: handle, name: handle.replace(/_/g, ' '), profile_image_url: `${baseUrl}/avatar/${encodeURIComponent(handle)}.svg` };
+  return {
+    id,
+    username: handle,
+    name: handle.replace(/_/g, ' '),
+    profile_image_url: `${baseUrl}/avatar/${encodeURIComponent(handle)}.svg`,
+  };
 };
 
 const avatarSvg = (handle: string) => {
@@ -113,8 +118,10 @@ const avatarSvg = (handle: string) => {
 };
 
 const approvalPage = (params: URLSearchParams, error?: string) => {
-  const hidden = [...params].filter(([name]) => !['handle', 'approve', 'deny'].includes(name))
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
+  const hidden = [...params]
+    .filter(([name]) => !['handle', 'approve', 'deny'].includes(name))
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fake X — authorize</title>
 <style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input[type=text]{font:inherit;padding:.4rem;width:12rem}button{font:inherit;padding:.4rem 1rem;margin:.5rem .5rem 0 0}.error{color:#b00}</style></head>
 <body><h1>Fake X</h1><p>An app asks to sign you in (scopes: <code>${escapeHtml(params.get('scope') ?? '')}</code>). Nothing leaves this machine.</p>
@@ -146,19 +153,26 @@ export const startFakeX = async (options: FakeXOptions = {}): Promise<FakeX> => 
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('<<<not json at all>>>');
     } else if (fault === 'wrong-shape') {
-      json(res, 200, endpoint === 'token' ? { token_type: 'bearer', scope: 'users.read' } : { data: { id: '../../etc', username: 'not a handle!', name: 42 } });
+      json(
+        res,
+        200,
+        endpoint === 'token'
+          ? { token_type: 'bearer', scope: 'users.read' }
+          : { data: { id: '../../etc', username: 'not a handle!', name: 42 } },
+      );
     } else {
       hanging.add(res);
     }
     return true;
   };
 
-  const authorize = (req: IncomingMessage, res: ServerResponse, url: URL) => {
+  const authorize = (_req: IncomingMessage, res: ServerResponse, url: URL) => {
     const params = url.searchParams;
     const redirectUri = params.get('redirect_uri');
     // Without a valid client and redirect URI, X shows an error page and never redirects.
     if (params.get('client_id') !== clientId) return json(res, 400, { error: 'invalid_client' });
-    if (!redirectUri || !/^https?:\/\//.test(redirectUri)) return json(res, 400, { error: 'invalid_request', error_description: 'redirect_uri' });
+    if (!redirectUri || !/^https?:\/\//.test(redirectUri))
+      return json(res, 400, { error: 'invalid_request', error_description: 'redirect_uri' });
     const back = new URL(redirectUri);
     const state = params.get('state');
     if (state) back.searchParams.set('state', state);
@@ -175,7 +189,8 @@ export const startFakeX = async (options: FakeXOptions = {}): Promise<FakeX> => 
       return fail('invalid_request', 'PKCE with S256 is required');
     }
     const scopes = (params.get('scope') ?? '').split(' ');
-    if (!scopes.includes('users.read') || !scopes.includes('tweet.read')) return fail('invalid_scope', 'users.read and tweet.read are needed');
+    if (!scopes.includes('users.read') || !scopes.includes('tweet.read'))
+      return fail('invalid_scope', 'users.read and tweet.read are needed');
     let user = defaultUser;
     if (options.interactive) {
       const handle = params.get('handle');
@@ -207,8 +222,14 @@ export const startFakeX = async (options: FakeXOptions = {}): Promise<FakeX> => 
     if (misbehave(res, 'token')) return;
     // Confidential clients authenticate with HTTP Basic: form-urlencoded id and secret (RFC 6749 §2.3.1).
     const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
-    const [id, secret] = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').map((part) => decodeURIComponent(part.replace(/\+/g, ' '))) : [];
-    if (id !== clientId || !secret || !safeEqual(secret, clientSecret)) return refuse(401, 'invalid_client', 'client authentication failed');
+    const [id, secret] = basic
+      ? Buffer.from(basic[1]!, 'base64')
+          .toString('utf8')
+          .split(':')
+          .map((part) => decodeURIComponent(part.replace(/\+/g, ' ')))
+      : [];
+    if (id !== clientId || !secret || !safeEqual(secret, clientSecret))
+      return refuse(401, 'invalid_client', 'client authentication failed');
     if (body.get('grant_type') !== 'authorization_code') return refuse(400, 'unsupported_grant_type', 'authorization_code only');
     const code = body.get('code') ?? '';
     const issued = codes.get(code);
@@ -298,7 +319,9 @@ export const startFakeX = async (options: FakeXOptions = {}): Promise<FakeX> => 
 const runFromCommandLine = async () => {
   const port = Number(process.env.FAKE_X_PORT ?? 4010);
   const fake = await startFakeX({ port, interactive: true });
-  const env = Object.entries({ ...fake.env(), AUTH_DEV_LOGIN: '1' }).map(([name, value]) => `${name}='${value}'`).join(' \\\n  ');
+  const env = Object.entries({ ...fake.env(), AUTH_DEV_LOGIN: '1' })
+    .map(([name, value]) => `${name}='${value}'`)
+    .join(' \\\n  ');
   console.log(`fake X listening on ${fake.url} (an approval page asks which handle signs in; nothing leaves this machine)
 
 Start the server against it, in another terminal:

@@ -23,9 +23,24 @@ export const startTestRedis = async (options: { appendonly?: boolean } = {}): Pr
 
   const start = async () => {
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-      '--appendonly', options.appendonly ? 'yes' : 'no', '--appendfsync', 'always',
-      '--protected-mode', 'no', '--loglevel', 'warning', '--daemonize', 'no',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      options.appendonly ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
+      '--protected-mode',
+      'no',
+      '--loglevel',
+      'warning',
+      '--daemonize',
+      'no',
     ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;

@@ -15,7 +15,9 @@ interface FakeServer {
   close(): Promise<void>;
 }
 
-const startFakeServer = async (script: (subscribeNumber: number, variables: Record<string, unknown>) => { cursors: string[]; drop: boolean }): Promise<FakeServer> => {
+const startFakeServer = async (
+  script: (subscribeNumber: number, variables: Record<string, unknown>) => { cursors: string[]; drop: boolean },
+): Promise<FakeServer> => {
   const http: Server = createServer((req, res) => {
     res.writeHead(req.url === '/healthz' ? 200 : 404).end();
   });
@@ -31,7 +33,13 @@ const startFakeServer = async (script: (subscribeNumber: number, variables: Reco
       subscribes.push({ variables });
       const { cursors, drop } = script(subscribes.length, variables);
       for (const cursor of cursors) {
-        socket.send(JSON.stringify({ id: message.id, type: 'next', payload: { data: { roomEvents: { __typename: 'MessagePosted', cursor, message: { id: `m${cursor}` } } } } }));
+        socket.send(
+          JSON.stringify({
+            id: message.id,
+            type: 'next',
+            payload: { data: { roomEvents: { __typename: 'MessagePosted', cursor, message: { id: `m${cursor}` } } } },
+          }),
+        );
       }
       if (drop) setImmediate(() => socket.terminate());
     });
@@ -90,7 +98,12 @@ describe('resuming a subscription across reconnects', () => {
     const first = await startFakeServer(() => ({ cursors: ['5-1', '5-2'], drop: false }));
     const second = await startFakeServer((_, variables) => ({ cursors: variables.after === '5-2' ? ['5-3'] : ['wrong-0'], drop: false }));
     cleanups.push(second.close);
-    const resuming = createResumingClient({ urls: [first.wsUrl, second.wsUrl], cookie: 'session=x', origin: 'http://localhost', retryWaitMs: 10 });
+    const resuming = createResumingClient({
+      urls: [first.wsUrl, second.wsUrl],
+      cookie: 'session=x',
+      origin: 'http://localhost',
+      retryWaitMs: 10,
+    });
     cleanups.push(() => resuming.dispose());
     const room = resuming.followRoom('r', '0-0');
     await room.until((r) => r.logged.length === 2);

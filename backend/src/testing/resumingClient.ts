@@ -155,7 +155,9 @@ export const createResumingClient = (options: ResumingClientOptions): ResumingCl
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => {
             waiters.delete(check);
-            reject(new Error(`timed out after ${timeoutMs} ms with ${logged.length} logged events, last cursor ${payload.variables.after}`));
+            reject(
+              new Error(`timed out after ${timeoutMs} ms with ${logged.length} logged events, last cursor ${payload.variables.after}`),
+            );
           }, timeoutMs);
           function check() {
             if (predicate(room)) {
@@ -165,7 +167,9 @@ export const createResumingClient = (options: ResumingClientOptions): ResumingCl
             } else if (error !== null || completed) {
               clearTimeout(timer);
               waiters.delete(check);
-              reject(new Error(`subscription ended (${completed ? 'completed' : describeError(error)}) with ${logged.length} logged events`));
+              reject(
+                new Error(`subscription ended (${completed ? 'completed' : describeError(error)}) with ${logged.length} logged events`),
+              );
             }
           }
           waiters.add(check);
@@ -218,8 +222,12 @@ export const createResumingClient = (options: ResumingClientOptions): ResumingCl
 
 /** A GraphQL error list, a close event or an Error as one line. */
 export const describeError = (error: unknown): string => {
-  if (Array.isArray(error)) return error.map((e: { message?: string; extensions?: { code?: string } }) => `${e.extensions?.code ?? ''} ${e.message ?? ''}`.trim()).join('; ');
-  if (error && typeof error === 'object' && 'code' in error && 'reason' in error) return `closed ${String(error.code)} ${String(error.reason)}`;
+  if (Array.isArray(error))
+    return error
+      .map((e: { message?: string; extensions?: { code?: string } }) => `${e.extensions?.code ?? ''} ${e.message ?? ''}`.trim())
+      .join('; ');
+  if (error && typeof error === 'object' && 'code' in error && 'reason' in error)
+    return `closed ${String(error.code)} ${String(error.reason)}`;
   if (error instanceof Error) return error.message;
   return String(error);
 };

@@ -70,7 +70,13 @@ export const startTestServer = async (
           super(address, protocols, { headers });
         }
       }
-      const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: AuthenticatedWebSocket, lazy: true, retryAttempts: 0, ...clientOptions });
+      const client = createClient({
+        url: `${url.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: AuthenticatedWebSocket,
+        lazy: true,
+        retryAttempts: 0,
+        ...clientOptions,
+      });
       clients.add(client);
       return client;
     },
@@ -96,24 +102,28 @@ export const collect = <T = any>(client: Client, query: string, variables: Recor
       }
     }
   };
-  const dispose = client.subscribe<T>({ query, variables }, {
-    next: (result) => {
-      results.push(result as never);
-      wake();
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        results.push(result as never);
+        wake();
+      },
+      error: (e) => {
+        error = e;
+        wake();
+      },
+      complete: () => {
+        completed = true;
+        wake();
+      },
     },
-    error: (e) => {
-      error = e;
+  );
+  const until = (done: () => boolean) =>
+    new Promise<void>((resolve) => {
+      waiters.push({ done, resolve });
       wake();
-    },
-    complete: () => {
-      completed = true;
-      wake();
-    },
-  });
-  const until = (done: () => boolean) => new Promise<void>((resolve) => {
-    waiters.push({ done, resolve });
-    wake();
-  });
+    });
   return {
     results,
     get error() {
@@ -134,9 +144,13 @@ export const collect = <T = any>(client: Client, query: string, variables: Recor
 export const operateOverSocket = (client: Client, query: string, variables: Record<string, unknown> = {}) =>
   new Promise<GraphQLResponse<any>>((resolve, reject) => {
     let result: GraphQLResponse<any> | undefined;
-    client.subscribe({ query, variables }, {
-      next: (value) => void (result = value as GraphQLResponse<any>),
-      error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(new Error(`socket failed: ${(error as { code?: number }).code}`))),
-      complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
-    });
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => void (result = value as GraphQLResponse<any>),
+        error: (error) =>
+          Array.isArray(error) ? resolve({ errors: error }) : reject(new Error(`socket failed: ${(error as { code?: number }).code}`)),
+        complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
+      },
+    );
   });

@@ -41,6 +41,7 @@ export const SignInPage = (props: {
         </Show>
 
         <Show when={props.providers.twitter && props.providers.dev}>
+          {/* biome-ignore lint/a11y/useSemanticElements: a separator with a label; an <hr> holds no text. */}
           <div class="divider" role="separator">
             <span>or, for development</span>
           </div>
@@ -50,7 +51,9 @@ export const SignInPage = (props: {
           <form class="dev-sign-in" onSubmit={submit} aria-describedby="dev-hint">
             <label for="handle">Your handle</label>
             <div class="input-row">
-              <span class="input-prefix" aria-hidden="true">@</span>
+              <span class="input-prefix" aria-hidden="true">
+                @
+              </span>
               <input
                 id="handle"
                 name="handle"
@@ -104,6 +107,9 @@ export const BalloonMark = () => (
 
 const XMark = () => (
   <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-    <path fill="currentColor" d="M18.24 2.25h3.31l-7.23 8.26 8.5 11.24h-6.66l-5.21-6.82-5.97 6.82H1.67l7.73-8.84L1.25 2.25h6.83l4.71 6.23 5.45-6.23zm-1.16 17.52h1.83L7.08 4.13H5.12l11.96 15.64z" />
+    <path
+      fill="currentColor"
+      d="M18.24 2.25h3.31l-7.23 8.26 8.5 11.24h-6.66l-5.21-6.82-5.97 6.82H1.67l7.73-8.84L1.25 2.25h6.83l4.71 6.23 5.45-6.23zm-1.16 17.52h1.83L7.08 4.13H5.12l11.96 15.64z"
+    />
   </svg>
 );

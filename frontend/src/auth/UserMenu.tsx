@@ -23,16 +23,14 @@ export const UserMenu = (props: { viewer: Viewer; onStatusChange: (status: UserS
     <label class="visually-hidden" for="status-picker">
       Your status
     </label>
-    <select
-      id="status-picker"
-      class="status-picker"
-      onChange={(e) => props.onStatusChange(e.currentTarget.value as UserStatus)}
-    >
-      <For each={STATUSES}>{(status) => (
+    <select id="status-picker" class="status-picker" onChange={(e) => props.onStatusChange(e.currentTarget.value as UserStatus)}>
+      <For each={STATUSES}>
+        {(status) => (
           <option value={status} selected={status === props.viewer.status}>
             {STATUS_LABELS[status]}
           </option>
-        )}</For>
+        )}
+      </For>
     </select>
     <button type="button" class="button button-quiet" onClick={() => props.onSignOut()}>
       Sign out

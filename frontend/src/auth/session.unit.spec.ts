@@ -8,7 +8,15 @@ describe('toSignInError', () => {
   });
 
   it('explains each code the X callback sends', () => {
-    for (const code of ['denied', 'provider_error', 'expired', 'exchange_failed', 'provider_unreachable', 'profile_invalid', 'unavailable']) {
+    for (const code of [
+      'denied',
+      'provider_error',
+      'expired',
+      'exchange_failed',
+      'provider_unreachable',
+      'profile_invalid',
+      'unavailable',
+    ]) {
       expect(toSignInError(`?signin_error=${code}`)).toMatch(/\.$/);
     }
     expect(toSignInError('?signin_error=denied')).toBe('Sign-in was cancelled on X.');

@@ -63,7 +63,12 @@ export const Composer = (props: {
           }
         }}
       />
-      <button type="submit" class="send-button" aria-label="Send message" disabled={body().trim() === '' || body().length > MAX || props.disabled}>
+      <button
+        type="submit"
+        class="send-button"
+        aria-label="Send message"
+        disabled={body().trim() === '' || body().length > MAX || props.disabled}
+      >
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
           <path fill="currentColor" d="M2.01 21 23 12 2.01 3 2 10l15 2-15 2z" />
         </svg>

@@ -222,10 +222,19 @@ export const MessageRow = (
               <>
                 <button type="button" class="icon-button" aria-label="Edit message" title="Edit" onClick={startEdit}>
                   <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-                    <path fill="currentColor" d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z" />
+                    <path
+                      fill="currentColor"
+                      d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z"
+                    />
                   </svg>
                 </button>
-                <button type="button" class="icon-button" aria-label="Delete message" title="Delete" onClick={() => setConfirmingDelete(true)}>
+                <button
+                  type="button"
+                  class="icon-button"
+                  aria-label="Delete message"
+                  title="Delete"
+                  onClick={() => setConfirmingDelete(true)}
+                >
                   <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
                     <path fill="currentColor" d="M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6v12zM19 4h-3.5l-1-1h-5l-1 1H5v2h14V4z" />
                   </svg>

@@ -142,7 +142,12 @@ export const RoomPage = (props: {
               />
               <TypingIndicator typing={state().typing} />
               {/* Open while the room loads: what is written goes to the outbox and is sent in order. */}
-              <Composer roomName={name()} onSend={send} onTyping={() => session.typing()} onEditLast={() => setEditRequestId(session.lastOwnMessageId())} />
+              <Composer
+                roomName={name()}
+                onSend={send}
+                onTyping={() => session.typing()}
+                onEditLast={() => setEditRequestId(session.lastOwnMessageId())}
+              />
             </div>
             <aside id="room-people" class="people-panel" aria-label="People in this room">
               <PeopleList people={state().online} viewerId={props.viewer.id} />

@@ -40,7 +40,7 @@ export const Timeline = (
     ref?: (handle: TimelineHandle) => void;
   },
 ) => {
-  let scroller: HTMLDivElement | undefined;
+  let scroller: HTMLElement | undefined;
   let list: HTMLOListElement | undefined;
   let stick = true;
   let anchor: { el: Element; top: number } | null = null;
@@ -106,7 +106,13 @@ export const Timeline = (
       },
     ),
   );
-  createEffect(on(() => props.loadingOlder, () => restore(), { defer: true }));
+  createEffect(
+    on(
+      () => props.loadingOlder,
+      () => restore(),
+      { defer: true },
+    ),
+  );
 
   onMount(() => {
     props.ref?.({ scrollToBottom });
@@ -128,7 +134,8 @@ export const Timeline = (
 
   return (
     <div class="timeline-wrap">
-      <div class="timeline-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={`Messages in #${props.roomName}`} role="region">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus, or a keyboard cannot scroll it. */}
+      <section class="timeline-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={`Messages in #${props.roomName}`}>
         <div class="timeline-top">
           <Show
             when={props.loaded}
@@ -148,7 +155,14 @@ export const Timeline = (
               }
             >
               <p class="timeline-note">
-                <Show when={props.loadingOlder} fallback={<button type="button" class="link-button" onClick={() => props.onLoadOlder()}>Load older messages</button>}>
+                <Show
+                  when={props.loadingOlder}
+                  fallback={
+                    <button type="button" class="link-button" onClick={() => props.onLoadOlder()}>
+                      Load older messages
+                    </button>
+                  }
+                >
                   <span class="spinner" aria-hidden="true" /> Loading older messages…
                 </Show>
               </p>
@@ -163,6 +177,8 @@ export const Timeline = (
                 <>
                   <Show when={rowLayout()?.dayLabel}>
                     {(label) => (
+                      // biome-ignore lint/a11y/useSemanticElements: a day's label between list items; an <hr> holds no text.
+                      // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: as above; the separator is not focusable.
                       <li class="day-divider" role="separator">
                         <span>{label()}</span>
                       </li>
@@ -192,7 +208,7 @@ export const Timeline = (
             }}
           </For>
         </ol>
-      </div>
+      </section>
       <Show when={!atEnd()}>
         <button type="button" class="jump-to-end" onClick={scrollToBottom}>
           {newBelow() > 0 ? `${newBelow()} new ↓` : 'Jump to latest ↓'}

@@ -27,7 +27,12 @@ export const toDayLabel = (ms: number, now: number, locale?: string): string => 
   yesterday.setDate(yesterday.getDate() - 1);
   if (dayKey(ms) === dayKey(yesterday.getTime())) return 'Yesterday';
   const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
-  return new Date(ms).toLocaleDateString(locale, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+  return new Date(ms).toLocaleDateString(locale, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  });
 };
 
 /** How each row is laid out, by key: group headers and day dividers. Pure: `now` decides "Today". */
@@ -36,14 +41,11 @@ export const layoutRows = (rows: readonly Row[], now: number, locale?: string): 
   let previous: Row | null = null;
   for (const row of rows) {
     const time = timeOf(row);
-    const newDay = Number.isFinite(time) && (previous === null || !Number.isFinite(timeOf(previous)) || dayKey(timeOf(previous)) !== dayKey(time));
+    const newDay =
+      Number.isFinite(time) && (previous === null || !Number.isFinite(timeOf(previous)) || dayKey(timeOf(previous)) !== dayKey(time));
     const author = authorOf(row);
     const continues =
-      !newDay &&
-      previous !== null &&
-      author !== null &&
-      authorOf(previous) === author &&
-      time - timeOf(previous) < GROUP_GAP_MS;
+      !newDay && previous !== null && author !== null && authorOf(previous) === author && time - timeOf(previous) < GROUP_GAP_MS;
     layout.set(row.key, { startsGroup: author !== null && !continues, dayLabel: newDay ? toDayLabel(time, now, locale) : null });
     previous = row;
   }

@@ -14,7 +14,8 @@ export const toSendResult = (result: Pick<OperationResult<PostMessageResult>, 'd
   if (result.data) return { kind: 'sent', messageId: result.data.postMessage.id };
   if (!result.error) return { kind: 'retry', error: 'Connection problem' };
   const { code, message } = toErrorInfo(result.error, 'Refused by the server');
-  if (code === 'NETWORK' || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED') return { kind: 'retry', error: message };
+  if (code === 'NETWORK' || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED')
+    return { kind: 'retry', error: message };
   return { kind: 'failed', error: message };
 };
 
@@ -32,7 +33,10 @@ export interface MessageOutbox {
 export const createMessageOutbox = (client: GraphQLClient, viewerId: string, network: Network): MessageOutbox => {
   const outbox = createOutbox({
     storage: createLocalOutboxStorage(`balloons:outbox:${viewerId}:`),
-    send: async (entry) => toSendResult(await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise()),
+    send: async (entry) =>
+      toSendResult(
+        await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise(),
+      ),
     isOnline: () => network.isOnline(),
   });
   const count = () => outbox.entries().filter((e) => e.status !== 'failed').length;

@@ -177,7 +177,7 @@ export const createOutbox = (options: OutboxOptions): Outbox => {
     flush,
     retry(clientId) {
       const entry = entries.find((e) => e.clientId === clientId);
-      if (!entry || entry.status !== 'failed') return;
+      if (entry?.status !== 'failed') return;
       // Asked for by the person: a new attempt, with a new window.
       update(clientId, { status: 'queued', error: null, firstSentAt: null });
       failures = 0;
@@ -254,13 +254,28 @@ const parseEntry = (raw: string | null): OutboxEntry | null => {
   if (!raw) return null;
   try {
     const value = JSON.parse(raw) as Partial<OutboxEntry>;
-    if (typeof value.clientId !== 'string' || typeof value.roomId !== 'string' || typeof value.body !== 'string' || typeof value.createdAt !== 'string') return null;
+    if (
+      typeof value.clientId !== 'string' ||
+      typeof value.roomId !== 'string' ||
+      typeof value.body !== 'string' ||
+      typeof value.createdAt !== 'string'
+    )
+      return null;
     const status = value.status === 'failed' || value.status === 'sending' ? value.status : 'queued';
     return {
-      clientId: value.clientId, roomId: value.roomId, body: value.body, createdAt: value.createdAt, status,
+      clientId: value.clientId,
+      roomId: value.roomId,
+      body: value.body,
+      createdAt: value.createdAt,
+      status,
       error: typeof value.error === 'string' ? value.error : null,
       // Written before this field existed: as if first sent when written, the earliest it can have been.
-      firstSentAt: typeof value.firstSentAt === 'number' ? value.firstSentAt : status === 'queued' && value.error == null ? null : Date.parse(value.createdAt) || 0,
+      firstSentAt:
+        typeof value.firstSentAt === 'number'
+          ? value.firstSentAt
+          : status === 'queued' && value.error == null
+            ? null
+            : Date.parse(value.createdAt) || 0,
     };
   } catch {
     return null;

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  type OutboxChange, type OutboxEntry, RESEND_EXPIRED_ERROR, RESEND_WINDOW_MS, type SendResult, createLocalOutboxStorage, createMemoryOutboxStorage, createOutbox,
+  type OutboxChange,
+  type OutboxEntry,
+  RESEND_EXPIRED_ERROR,
+  RESEND_WINDOW_MS,
+  type SendResult,
+  createLocalOutboxStorage,
+  createMemoryOutboxStorage,
+  createOutbox,
 } from './outbox.js';
 
 /** A server stand-in that remembers clientIds like postMessage does. */
@@ -22,7 +29,12 @@ const fakeServer = () => {
   };
 };
 
-const input = (clientId: string, body = clientId, roomId = 'r1') => ({ clientId, roomId, body, createdAt: `2026-11-26T10:00:0${clientId.slice(-1)}.000Z` });
+const input = (clientId: string, body = clientId, roomId = 'r1') => ({
+  clientId,
+  roomId,
+  body,
+  createdAt: `2026-11-26T10:00:0${clientId.slice(-1)}.000Z`,
+});
 
 afterEach(() => vi.useRealTimers());
 
@@ -64,7 +76,10 @@ describe('the outbox', () => {
     outbox.add(input('c1'));
     outbox.add(input('c2'));
     await vi.advanceTimersByTimeAsync(0);
-    expect(outbox.entries().map((e) => [e.clientId, e.status, e.error])).toEqual([['c1', 'queued', 'network'], ['c2', 'queued', null]]);
+    expect(outbox.entries().map((e) => [e.clientId, e.status, e.error])).toEqual([
+      ['c1', 'queued', 'network'],
+      ['c2', 'queued', null],
+    ]);
     server.set('up');
     await vi.advanceTimersByTimeAsync(1_000);
     expect([...server.posted.keys()]).toEqual(['c1', 'c2']);
@@ -89,12 +104,31 @@ describe('the outbox', () => {
   it('survives a reload: what was being sent is sent again with its clientId', async () => {
     const server = fakeServer();
     const storage = createMemoryOutboxStorage([
-      { clientId: 'c2', roomId: 'r1', body: 'second', createdAt: '2026-11-26T10:00:02.000Z', status: 'queued', error: null, firstSentAt: null },
-      { clientId: 'c1', roomId: 'r1', body: 'first', createdAt: '2026-11-26T10:00:01.000Z', status: 'sending', error: null, firstSentAt: Date.parse('2026-11-26T10:00:01.000Z') },
+      {
+        clientId: 'c2',
+        roomId: 'r1',
+        body: 'second',
+        createdAt: '2026-11-26T10:00:02.000Z',
+        status: 'queued',
+        error: null,
+        firstSentAt: null,
+      },
+      {
+        clientId: 'c1',
+        roomId: 'r1',
+        body: 'first',
+        createdAt: '2026-11-26T10:00:01.000Z',
+        status: 'sending',
+        error: null,
+        firstSentAt: Date.parse('2026-11-26T10:00:01.000Z'),
+      },
     ]);
     server.posted.set('c1', 'first'); // it did arrive before the reload
     const outbox = createOutbox({ storage, send: server.send, now: () => Date.parse('2026-11-26T10:05:00.000Z') });
-    expect(outbox.entries('r1').map((e) => [e.clientId, e.status])).toEqual([['c1', 'queued'], ['c2', 'queued']]);
+    expect(outbox.entries('r1').map((e) => [e.clientId, e.status])).toEqual([
+      ['c1', 'queued'],
+      ['c2', 'queued'],
+    ]);
     await outbox.flush();
     expect([...server.posted.values()]).toEqual(['first', 'second']);
   });
@@ -152,7 +186,13 @@ describe('the outbox', () => {
       const server = windowedServer(clock);
       let online = true;
       server.loseReplies(true);
-      const outbox = createOutbox({ storage: createMemoryOutboxStorage(), send: server.send, now: clock, isOnline: () => online, retryDelay: () => 60_000 });
+      const outbox = createOutbox({
+        storage: createMemoryOutboxStorage(),
+        send: server.send,
+        now: clock,
+        isOnline: () => online,
+        retryDelay: () => 60_000,
+      });
       outbox.add(input('c1'));
       await outbox.flush();
       online = false;
@@ -172,7 +212,9 @@ describe('the outbox', () => {
     it('reads entries stored before the first attempt was recorded as first sent when written, unless never tried', () => {
       const storage = new Map<string, string>();
       const fake = {
-        get length() { return storage.size; },
+        get length() {
+          return storage.size;
+        },
         key: (i: number) => [...storage.keys()][i] ?? null,
         getItem: (k: string) => storage.get(k) ?? null,
         setItem: (k: string, v: string) => void storage.set(k, v),
@@ -180,13 +222,18 @@ describe('the outbox', () => {
         clear: () => storage.clear(),
       } as Storage;
       const old = (clientId: string, status: string, error: string | null) =>
-        fake.setItem(`o:${clientId}`, JSON.stringify({ clientId, roomId: 'r1', body: 'b', createdAt: '2026-11-20T10:00:00.000Z', status, error }));
+        fake.setItem(
+          `o:${clientId}`,
+          JSON.stringify({ clientId, roomId: 'r1', body: 'b', createdAt: '2026-11-20T10:00:00.000Z', status, error }),
+        );
       old('never', 'queued', null);
       old('retrying', 'queued', 'network');
       old('sending', 'sending', null);
       const loaded = createLocalOutboxStorage('o:', fake).load();
       expect(loaded.map((e) => [e.clientId, e.firstSentAt])).toEqual([
-        ['never', null], ['retrying', Date.parse('2026-11-20T10:00:00.000Z')], ['sending', Date.parse('2026-11-20T10:00:00.000Z')],
+        ['never', null],
+        ['retrying', Date.parse('2026-11-20T10:00:00.000Z')],
+        ['sending', Date.parse('2026-11-20T10:00:00.000Z')],
       ]);
     });
   });

@@ -53,7 +53,10 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * closing punctuation. So "http://x" or "a:(b" or "12:30" stay as they are.
  */
 const EMOTICON_RE = new RegExp(
-  `(^|\\s)(${[...EMOTICONS].sort((a, b) => b[0].length - a[0].length).map(([e]) => escapeRegExp(e)).join('|')})(?=$|\\s|[.,!?;:)\\]])`,
+  `(^|\\s)(${[...EMOTICONS]
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([e]) => escapeRegExp(e))
+    .join('|')})(?=$|\\s|[.,!?;:)\\]])`,
   'g',
 );
 const EMOTICON_BY_TEXT = new Map(EMOTICONS.map(([text, emoji, label]) => [text, { emoji, label }]));

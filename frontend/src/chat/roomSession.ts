@@ -110,7 +110,8 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     state = next;
     setTimeline(next);
     // "alice is typing…" goes away on its own: the clock ticks while someone types.
-    if (next.typing.length > 0 && ticker === undefined) ticker = setInterval(() => dispatch({ type: 'ClockTicked', now: Date.now() }), TYPING_TICK_MS);
+    if (next.typing.length > 0 && ticker === undefined)
+      ticker = setInterval(() => dispatch({ type: 'ClockTicked', now: Date.now() }), TYPING_TICK_MS);
     if (next.typing.length === 0 && ticker !== undefined) {
       clearInterval(ticker);
       ticker = undefined;
@@ -143,7 +144,8 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       const before = state;
       dispatch(toTimelineEvent(event, Date.now()));
       const added = state.items !== before.items;
-      if (added && event.__typename === 'MessagePosted' && event.message.author.id !== viewerId && options.isHidden()) setUnseen((n) => n + 1);
+      if (added && event.__typename === 'MessagePosted' && event.message.author.id !== viewerId && options.isHidden())
+        setUnseen((n) => n + 1);
     });
   };
 
@@ -168,7 +170,11 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     setLiveError(null);
     setRoom({ id: data.id, name: data.name });
     let next = initialTimeline(viewerId);
-    next = evolveTimeline(next, { type: 'HistoryLoaded', edges: data.messages.edges, hasPreviousPage: data.messages.pageInfo.hasPreviousPage });
+    next = evolveTimeline(next, {
+      type: 'HistoryLoaded',
+      edges: data.messages.edges,
+      hasPreviousPage: data.messages.pageInfo.hasPreviousPage,
+    });
     next = evolveTimeline(next, { type: 'OnlineLoaded', users: data.online });
     for (const entry of outbox.entries(roomId)) next = evolveTimeline(next, pendingFromOutbox(entry));
     apply(next);
@@ -208,7 +214,8 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   const stopOutbox = outbox.subscribe((change) => {
     if (change.entry.roomId !== roomId) return;
     if (change.type === 'added') dispatch(pendingFromOutbox(change.entry));
-    else if (change.type === 'changed') dispatch({ type: 'PendingStatusChanged', clientId: change.entry.clientId, status: change.entry.status, error: change.entry.error });
+    else if (change.type === 'changed')
+      dispatch({ type: 'PendingStatusChanged', clientId: change.entry.clientId, status: change.entry.status, error: change.entry.error });
     else if (change.type === 'sent') dispatch({ type: 'PendingSent', clientId: change.entry.clientId, messageId: change.messageId });
     else dispatch({ type: 'PendingDiscarded', clientId: change.entry.clientId });
   });

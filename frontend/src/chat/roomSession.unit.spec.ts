@@ -23,15 +23,17 @@ const roomPage = (cursor: string | null, edges: { cursor: string; node: MessageF
       name: 'Garden',
       cursor,
       online,
-      messages: { edges, pageInfo: { hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } },
+      messages: {
+        edges,
+        pageInfo: { hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      },
     },
   },
 });
 const posted = (cursor: string, m: MessageFieldsFragment) => ({
   data: { roomEvents: { __typename: 'MessagePosted', cursor, at: m.createdAt, message: m } },
 });
-const bodies = (session: RoomSession) =>
-  session.timeline().items.flatMap((i) => (i.kind === 'message' ? [i.message.body] : []));
+const bodies = (session: RoomSession) => session.timeline().items.flatMap((i) => (i.kind === 'message' ? [i.message.body] : []));
 
 /** The room session against a scripted client: the test answers each operation it starts. */
 describe('a room session', () => {
@@ -100,7 +102,9 @@ describe('a room session', () => {
     const { next, subscriptions, subscribed } = start();
     (await next('RoomPage')).answer(roomPage('5-0', []));
     await subscribed(1);
-    subscriptions[0]!.push({ error: new CombinedError({ graphQLErrors: [new GraphQLError('too old', { extensions: { code: 'CURSOR_EXPIRED' } })] }) });
+    subscriptions[0]!.push({
+      error: new CombinedError({ graphQLErrors: [new GraphQLError('too old', { extensions: { code: 'CURSOR_EXPIRED' } })] }),
+    });
     (await next('RoomPage')).answer(roomPage('90-0', [{ cursor: '80-0', node: message('m9', 'recent') }]));
     await subscribed(2);
     expect(subscriptions[0]!.closed).toBe(true);
@@ -114,10 +118,16 @@ describe('a room session', () => {
     const { next, subscriptions, subscribed } = start({ onSessionEnded });
     (await next('RoomPage')).answer(roomPage('5-0', []));
     await subscribed(1);
-    subscriptions[0]!.push({ error: new CombinedError({ graphQLErrors: [new GraphQLError('Too many subscriptions', { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })] }) });
+    subscriptions[0]!.push({
+      error: new CombinedError({
+        graphQLErrors: [new GraphQLError('Too many subscriptions', { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })],
+      }),
+    });
     expect(session!.liveError()).toBe('Too many subscriptions');
     expect(onSessionEnded).not.toHaveBeenCalled();
-    subscriptions[0]!.push({ error: new CombinedError({ graphQLErrors: [new GraphQLError('Sign in first', { extensions: { code: 'UNAUTHENTICATED' } })] }) });
+    subscriptions[0]!.push({
+      error: new CombinedError({ graphQLErrors: [new GraphQLError('Sign in first', { extensions: { code: 'UNAUTHENTICATED' } })] }),
+    });
     expect(onSessionEnded).toHaveBeenCalledTimes(1);
   });
 
@@ -168,7 +178,11 @@ describe('a room session', () => {
     session!.loadOlder(); // one page at a time
     const older = await next('OlderMessages');
     expect(older.variables).toEqual({ id: 'r1', last: 50, before: '5-0' });
-    older.answer({ data: { room: { id: 'r1', messages: { edges: [{ cursor: '4-0', node: message('m4', 'four') }], pageInfo: { hasPreviousPage: false } } } } });
+    older.answer({
+      data: {
+        room: { id: 'r1', messages: { edges: [{ cursor: '4-0', node: message('m4', 'four') }], pageInfo: { hasPreviousPage: false } } },
+      },
+    });
     await vi.waitFor(() => expect(bodies(session!)).toEqual(['four', 'five']));
     expect(session!.timeline().hasOlder).toBe(false);
   });

@@ -268,7 +268,9 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
       );
 
     case 'PendingSent':
-      return settlePending(updatePending(state, event.clientId, (p) => ({ ...p, messageId: event.messageId, status: 'sending', error: null })));
+      return settlePending(
+        updatePending(state, event.clientId, (p) => ({ ...p, messageId: event.messageId, status: 'sending', error: null })),
+      );
 
     case 'PendingDiscarded': {
       const pending = state.pending.filter((p) => p.clientId !== event.clientId);

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageFieldsFragment, UserFieldsFragment, UserStatus } from '../graphql/gql/graphql.js';
-import {
-  type TimelineEvent,
-  type TimelineState,
-  TYPING_TTL_MS,
-  evolveTimeline,
-  foldTimeline,
-  initialTimeline,
-} from './timeline.js';
+import { type TimelineEvent, type TimelineState, TYPING_TTL_MS, evolveTimeline, foldTimeline, initialTimeline } from './timeline.js';
 
 const user = (handle: string, status: UserStatus = 'AVAILABLE'): UserFieldsFragment => ({
   id: `u-${handle}`,
@@ -29,7 +22,11 @@ const message = (id: string, body: string, author = alice, extra: Partial<Messag
   ...extra,
 });
 
-const posted = (cursor: string, id: string, body = id, author = alice): TimelineEvent => ({ type: 'MessagePosted', cursor, message: message(id, body, author) });
+const posted = (cursor: string, id: string, body = id, author = alice): TimelineEvent => ({
+  type: 'MessagePosted',
+  cursor,
+  message: message(id, body, author),
+});
 const history = (edges: [string, string][], hasPreviousPage = false): TimelineEvent => ({
   type: 'HistoryLoaded',
   edges: edges.map(([cursor, id]) => ({ cursor, node: message(id, id) })),
@@ -42,7 +39,13 @@ const fold = (events: TimelineEvent[], viewerId: string | null = alice.id) => fo
 
 describe('ordering', () => {
   it('shows history oldest first and appends live messages', () => {
-    const state = fold([history([['1-0', 'm1'], ['2-0', 'm2']]), posted('3-0', 'm3')]);
+    const state = fold([
+      history([
+        ['1-0', 'm1'],
+        ['2-0', 'm2'],
+      ]),
+      posted('3-0', 'm3'),
+    ]);
     expect(ids(state)).toEqual(['m1', 'm2', 'm3']);
     expect(state.latestCursor).toBe('3-0');
     expect(state.oldestCursor).toBe('1-0');
@@ -50,14 +53,41 @@ describe('ordering', () => {
   });
 
   it('orders by cursor, not by arrival, numerically', () => {
-    const state = fold([history([]), posted('5-10', 'c'), history([['5-2', 'a'], ['5-9', 'b']], false)]);
+    const state = fold([
+      history([]),
+      posted('5-10', 'c'),
+      history(
+        [
+          ['5-2', 'a'],
+          ['5-9', 'b'],
+        ],
+        false,
+      ),
+    ]);
     expect(ids(state)).toEqual(['a', 'b', 'c']);
   });
 
   it('prepends older pages and keeps what it knows about more history from the oldest page', () => {
-    let state = fold([history([['50-0', 'm50'], ['51-0', 'm51']], true)]);
+    let state = fold([
+      history(
+        [
+          ['50-0', 'm50'],
+          ['51-0', 'm51'],
+        ],
+        true,
+      ),
+    ]);
     expect(state.hasOlder).toBe(true);
-    state = evolveTimeline(state, history([['48-0', 'm48'], ['49-0', 'm49']], false));
+    state = evolveTimeline(
+      state,
+      history(
+        [
+          ['48-0', 'm48'],
+          ['49-0', 'm49'],
+        ],
+        false,
+      ),
+    );
     expect(ids(state)).toEqual(['m48', 'm49', 'm50', 'm51']);
     expect(state.oldestCursor).toBe('48-0');
     expect(state.hasOlder).toBe(false);
@@ -84,7 +114,13 @@ describe('dedupe', () => {
 
   it('never shows one message twice (by id), whichever way it came', () => {
     // the live event first, then a history page that overlaps it
-    const state = fold([posted('7-0', 'm7'), history([['6-0', 'm6'], ['7-0', 'm7']])]);
+    const state = fold([
+      posted('7-0', 'm7'),
+      history([
+        ['6-0', 'm6'],
+        ['7-0', 'm7'],
+      ]),
+    ]);
     expect(ids(state)).toEqual(['m6', 'm7']);
   });
 
@@ -107,7 +143,10 @@ describe('dedupe', () => {
 describe('edit and delete', () => {
   it('edits a message in place', () => {
     const state = fold([
-      history([['1-0', 'm1'], ['2-0', 'm2']]),
+      history([
+        ['1-0', 'm1'],
+        ['2-0', 'm2'],
+      ]),
       { type: 'MessageEdited', cursor: '3-0', message: message('m1', 'better', alice, { editedAt: 't' }) },
     ]);
     expect(bodies(state)).toEqual(['better', 'm2']);
@@ -128,7 +167,9 @@ describe('edit and delete', () => {
   });
 
   it('shows a deleted message from history as a tombstone', () => {
-    const state = fold([{ type: 'HistoryLoaded', edges: [{ cursor: '1-0', node: message('m1', 'x', alice, { deletedAt: 't' }) }], hasPreviousPage: false }]);
+    const state = fold([
+      { type: 'HistoryLoaded', edges: [{ cursor: '1-0', node: message('m1', 'x', alice, { deletedAt: 't' }) }], hasPreviousPage: false },
+    ]);
     expect(bodies(state)).toEqual(['']);
   });
 
@@ -140,7 +181,12 @@ describe('edit and delete', () => {
   });
 
   it('keeps unchanged items identical (the view re-renders only what changed)', () => {
-    const before = fold([history([['1-0', 'm1'], ['2-0', 'm2']])]);
+    const before = fold([
+      history([
+        ['1-0', 'm1'],
+        ['2-0', 'm2'],
+      ]),
+    ]);
     const after = evolveTimeline(before, { type: 'MessageEdited', cursor: '3-0', message: message('m2', 'new') });
     expect(after.items[0]).toBe(before.items[0]);
     expect(after.items[1]).not.toBe(before.items[1]);
@@ -168,7 +214,12 @@ describe('pending → final', () => {
   });
 
   it('becomes final when the event came before the mutation answered', () => {
-    const state = fold([history([]), added('c1', 'hi'), posted('1-0', 'm1', 'hi'), { type: 'PendingSent', clientId: 'c1', messageId: 'm1' }]);
+    const state = fold([
+      history([]),
+      added('c1', 'hi'),
+      posted('1-0', 'm1', 'hi'),
+      { type: 'PendingSent', clientId: 'c1', messageId: 'm1' },
+    ]);
     expect(state.pending).toHaveLength(0);
     expect(ids(state)).toEqual(['m1']);
   });
@@ -178,7 +229,10 @@ describe('pending → final', () => {
     expect(state.pending.map((p) => p.body)).toEqual(['one', 'two']);
     state = evolveTimeline(state, { type: 'PendingStatusChanged', clientId: 'c1', status: 'queued' });
     state = evolveTimeline(state, { type: 'PendingStatusChanged', clientId: 'c2', status: 'failed', error: 'too long' });
-    expect(state.pending.map((p) => [p.status, p.error])).toEqual([['queued', null], ['failed', 'too long']]);
+    expect(state.pending.map((p) => [p.status, p.error])).toEqual([
+      ['queued', null],
+      ['failed', 'too long'],
+    ]);
     state = evolveTimeline(state, { type: 'PendingDiscarded', clientId: 'c2' });
     expect(state.pending.map((p) => p.clientId)).toEqual(['c1']);
   });
@@ -196,11 +250,9 @@ describe('presence', () => {
       { type: 'UserLeft', user: bob, at: 't3' },
     ]);
     expect(state.online.map((u) => u.handle)).toEqual(['alice']);
-    expect(state.items.map((i) => (i.kind === 'notice' ? `${i.user.handle} ${i.what}${i.what === 'status' ? ` ${i.user.status}` : ''}` : ''))).toEqual([
-      'bob joined',
-      'bob status AWAY',
-      'bob left',
-    ]);
+    expect(
+      state.items.map((i) => (i.kind === 'notice' ? `${i.user.handle} ${i.what}${i.what === 'status' ? ` ${i.user.status}` : ''}` : '')),
+    ).toEqual(['bob joined', 'bob status AWAY', 'bob left']);
   });
 
   it('updates statuses in the online list, sorted by name', () => {
@@ -209,7 +261,10 @@ describe('presence', () => {
       { type: 'OnlineLoaded', users: [carol, bob] },
       { type: 'UserStatusChanged', user: user('bob', 'BUSY'), at: 't' },
     ]);
-    expect(state.online.map((u) => [u.handle, u.status])).toEqual([['bob', 'BUSY'], ['Carol', 'AVAILABLE']]);
+    expect(state.online.map((u) => [u.handle, u.status])).toEqual([
+      ['bob', 'BUSY'],
+      ['Carol', 'AVAILABLE'],
+    ]);
   });
 
   it('shows typing until it expires, renews it, and clears it when they post', () => {
@@ -229,7 +284,11 @@ describe('presence', () => {
   });
 
   it('forgets typing of someone who left', () => {
-    const state = fold([{ type: 'OnlineLoaded', users: [bob] }, { type: 'UserTyping', user: bob, now: 0 }, { type: 'UserLeft', user: bob, at: 't' }]);
+    const state = fold([
+      { type: 'OnlineLoaded', users: [bob] },
+      { type: 'UserTyping', user: bob, now: 0 },
+      { type: 'UserLeft', user: bob, at: 't' },
+    ]);
     expect(state.typing).toHaveLength(0);
   });
 });

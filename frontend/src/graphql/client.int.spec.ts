@@ -52,7 +52,8 @@ const startFakeServer = async (): Promise<FakeServer> => {
   };
 };
 
-const ROOM_EVENTS = 'subscription Events($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) { __typename cursor } }';
+const ROOM_EVENTS =
+  'subscription Events($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) { __typename cursor } }';
 
 describe('resuming subscriptions after a reconnect', () => {
   let server: FakeServer | undefined;
@@ -94,7 +95,9 @@ describe('resuming subscriptions after a reconnect', () => {
     server = await startFakeServer();
     // The HTTP url points nowhere: a mutation sent by fetch would fail.
     client = createGraphQLClient({ url: 'http://127.0.0.1:1/graphql', wsUrl: server.url, webSocketImpl: WebSocket, retryDelay: () => 10 });
-    const result = client.urql.mutation('mutation Post($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b, clientId: "c1") { id } }', { r: 'r1', b: 'hi' }).toPromise();
+    const result = client.urql
+      .mutation('mutation Post($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b, clientId: "c1") { id } }', { r: 'r1', b: 'hi' })
+      .toPromise();
     await server.waitForSubscribes(1);
     const sent = server.subscribes[0]!;
     expect(sent.payload.variables).toEqual({ r: 'r1', b: 'hi' });
@@ -119,12 +122,22 @@ describe('resuming subscriptions after a reconnect', () => {
       online = value;
       for (const l of listeners) l(value);
     };
-    client = createGraphQLClient({ url: 'http://127.0.0.1:1/graphql', wsUrl: server.url, webSocketImpl: WebSocket, network, retryDelay: () => 10 });
+    client = createGraphQLClient({
+      url: 'http://127.0.0.1:1/graphql',
+      wsUrl: server.url,
+      webSocketImpl: WebSocket,
+      network,
+      retryDelay: () => 10,
+    });
     let received = 0;
     const sub = client.urql.subscription(ROOM_EVENTS, { roomId: 'r1', after: '0-0' }).subscribe(() => received++);
     await server.waitForSubscribes(1);
     const socket = [...server.sockets][0]!;
-    server.send(socket, { id: server.subscribes[0]!.id, type: 'next', payload: { data: { roomEvents: { __typename: 'MessagePosted', cursor: '7-3' } } } });
+    server.send(socket, {
+      id: server.subscribes[0]!.id,
+      type: 'next',
+      payload: { data: { roomEvents: { __typename: 'MessagePosted', cursor: '7-3' } } },
+    });
     await expect.poll(() => received).toBe(1);
     expect(client.connection()).toBe('connected');
 

@@ -13,8 +13,15 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  */
 describe('generated GraphQL types', () => {
   it('match schema.graphql and the documents (run `npm run codegen` when this fails)', async () => {
-    const outputs: { filename: string; content: string }[] = await generate({ ...config, cwd: root, silent: true, verbose: false, errorsOnly: true }, false);
-    expect(outputs.map((o) => o.filename).sort()).toEqual(['frontend/src/graphql/gql/gql.ts', 'frontend/src/graphql/gql/graphql.ts', 'frontend/src/graphql/gql/index.ts']);
+    const outputs: { filename: string; content: string }[] = await generate(
+      { ...config, cwd: root, silent: true, verbose: false, errorsOnly: true },
+      false,
+    );
+    expect(outputs.map((o) => o.filename).sort()).toEqual([
+      'frontend/src/graphql/gql/gql.ts',
+      'frontend/src/graphql/gql/graphql.ts',
+      'frontend/src/graphql/gql/index.ts',
+    ]);
     for (const output of outputs) {
       const committed = readFileSync(`${root}${output.filename}`, 'utf8');
       expect(committed, `${output.filename} is stale: run npm run codegen`).toBe(output.content);

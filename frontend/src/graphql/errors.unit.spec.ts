@@ -20,11 +20,16 @@ describe('toErrorInfo', () => {
   });
 
   it('keeps the message of an error whose code it does not know, or that has none', () => {
-    expect(toErrorInfo(new CombinedError({ graphQLErrors: [new GraphQLError('odd', { extensions: { code: 'SOMETHING_NEW' } })] }))).toEqual({
+    expect(toErrorInfo(new CombinedError({ graphQLErrors: [new GraphQLError('odd', { extensions: { code: 'SOMETHING_NEW' } })] }))).toEqual(
+      {
+        code: 'UNKNOWN',
+        message: 'odd',
+      },
+    );
+    expect(toErrorInfo(new CombinedError({ graphQLErrors: [new GraphQLError('Unexpected error.')] }))).toEqual({
       code: 'UNKNOWN',
-      message: 'odd',
+      message: 'Unexpected error.',
     });
-    expect(toErrorInfo(new CombinedError({ graphQLErrors: [new GraphQLError('Unexpected error.')] }))).toEqual({ code: 'UNKNOWN', message: 'Unexpected error.' });
   });
 
   it('says NETWORK, with a sentence of its own, when no answer came', () => {
@@ -33,12 +38,18 @@ describe('toErrorInfo', () => {
   });
 
   it('prefers what the server said over the transport failing around it', () => {
-    const error = new CombinedError({ networkError: new Error('500'), graphQLErrors: [new GraphQLError('The event store is unreachable; try again', { extensions: { code: 'UNAVAILABLE' } })] });
+    const error = new CombinedError({
+      networkError: new Error('500'),
+      graphQLErrors: [new GraphQLError('The event store is unreachable; try again', { extensions: { code: 'UNAVAILABLE' } })],
+    });
     expect(toErrorInfo(error).code).toBe('UNAVAILABLE');
   });
 
   it('falls back when there is no error to read', () => {
-    expect(toErrorInfo(undefined, 'This room could not be loaded.')).toEqual({ code: 'UNKNOWN', message: 'This room could not be loaded.' });
+    expect(toErrorInfo(undefined, 'This room could not be loaded.')).toEqual({
+      code: 'UNKNOWN',
+      message: 'This room could not be loaded.',
+    });
     expect(toErrorInfo(null).message).toBe('Something went wrong.');
     expect(toErrorInfo(new CombinedError({ graphQLErrors: [new GraphQLError('')] }), 'fallback').message).toBe('fallback');
   });

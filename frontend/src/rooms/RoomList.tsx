@@ -18,7 +18,14 @@ export const RoomList = (props: {
   onLoadMore: () => void;
 }) => (
   <>
-    <Show when={props.rooms.length > 0} fallback={<Show when={!props.hasMore}><p class="empty-note">{props.empty}</p></Show>}>
+    <Show
+      when={props.rooms.length > 0}
+      fallback={
+        <Show when={!props.hasMore}>
+          <p class="empty-note">{props.empty}</p>
+        </Show>
+      }
+    >
       <ul class="room-list">
         <For each={props.rooms}>
           {(room) => (
@@ -35,14 +42,10 @@ export const RoomList = (props: {
                   #
                 </span>
                 <span class="room-name">{room.name}</span>
-                <span
-                  class="online-count"
-                  classList={{ active: room.onlineCount > 0 }}
-                  aria-label={`${room.onlineCount} online`}
-                  title={`${room.onlineCount} online`}
-                >
+                <span class="online-count" classList={{ active: room.onlineCount > 0 }} title={`${room.onlineCount} online`}>
                   <span class="online-dot" aria-hidden="true" />
                   {room.onlineCount}
+                  <span class="visually-hidden"> online</span>
                 </span>
               </Link>
             </li>
@@ -51,7 +54,13 @@ export const RoomList = (props: {
       </ul>
     </Show>
     <Show when={props.hasMore}>
-      <LoadMore count={props.rooms.length} loading={props.loadingMore} error={props.moreError} label="Show more rooms" onLoadMore={() => props.onLoadMore()} />
+      <LoadMore
+        count={props.rooms.length}
+        loading={props.loadingMore}
+        error={props.moreError}
+        label="Show more rooms"
+        onLoadMore={() => props.onLoadMore()}
+      />
     </Show>
   </>
 );

@@ -44,7 +44,12 @@ export const RoomsPage = (props: {
             </p>
           </div>
           <label class="toggle">
-            <input type="checkbox" class="switch" checked={props.hideEmpty} onChange={(e) => props.onHideEmptyChange(e.currentTarget.checked)} />
+            <input
+              type="checkbox"
+              class="switch"
+              checked={props.hideEmpty}
+              onChange={(e) => props.onHideEmptyChange(e.currentTarget.checked)}
+            />
             Hide empty rooms
           </label>
         </div>

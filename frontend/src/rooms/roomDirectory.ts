@@ -3,7 +3,16 @@ import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
 import type { RoomDirectoryQuery as RoomDirectoryResult } from '../graphql/gql/graphql.js';
 import { CreateRoomMutation, LobbyEventsSubscription, RoomDirectoryQuery } from './operations.js';
-import { type RoomListEvent, type RoomPage, type RoomSummary, evolveRoomList, initialRoomList, knownRoomName, toSearchKey, toSortKey } from './roomList.js';
+import {
+  type RoomListEvent,
+  type RoomPage,
+  type RoomSummary,
+  evolveRoomList,
+  initialRoomList,
+  knownRoomName,
+  toSearchKey,
+  toSortKey,
+} from './roomList.js';
 
 /** The server's most per page. */
 const PAGE_MAX = 100;
@@ -143,7 +152,11 @@ export const createRoomDirectory = (client: GraphQLClient, options: RoomDirector
     const first = pages[0]!;
     const last = pages.at(-1)!;
     // Events are replayed from the first page's cursor: every later page is at least that new.
-    dispatch({ type: 'FirstPageLoaded', search: text, page: { ...last, rooms: pages.flatMap((p) => p.rooms), lobbyCursor: first.lobbyCursor } });
+    dispatch({
+      type: 'FirstPageLoaded',
+      search: text,
+      page: { ...last, rooms: pages.flatMap((p) => p.rooms), lobbyCursor: first.lobbyCursor },
+    });
     // Only when the lobby has never been logged to does its log start at "0-0" (and then it is empty).
     if (!subscription && !disposed) follow(first.lobbyCursor ?? '0-0');
   };

@@ -16,7 +16,8 @@ const directoryPage = (rooms: RoomSummary[], hasNextPage: boolean, lobbyCursor: 
     },
   },
 });
-const refusal = (code: string, message = code) => new CombinedError({ graphQLErrors: [new GraphQLError(message, { extensions: { code } })] });
+const refusal = (code: string, message = code) =>
+  new CombinedError({ graphQLErrors: [new GraphQLError(message, { extensions: { code } })] });
 const names = (directory: RoomDirectory) => directory.rooms().map((r) => r.name);
 
 /** The room list's data module against a scripted client: the test answers each operation it starts. */

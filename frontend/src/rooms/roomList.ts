@@ -22,7 +22,13 @@ export type RoomSummary = RoomFieldsFragment;
  * trimmed. "Café" and "  CAFE " fold alike.
  */
 export const toSearchKey = (text: string): string =>
-  text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().normalize('NFC').replace(/\s+/gu, ' ').trim();
+  text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(/\s+/gu, ' ')
+    .trim();
 
 /** A room's place in the directory: its folded name, then its id (the server's key, compared the same way). */
 const sortKeys = new WeakMap<RoomSummary, string>();

@@ -32,7 +32,9 @@ const firstPage = fold([
   {
     type: 'FirstPageLoaded',
     search: '',
-    page: page([room('1', 'alpha'), room('2', 'bravo'), room('3', 'charlie'), room('4', 'delta'), room('5', 'echo')], { hasNextPage: true }),
+    page: page([room('1', 'alpha'), room('2', 'bravo'), room('3', 'charlie'), room('4', 'delta'), room('5', 'echo')], {
+      hasNextPage: true,
+    }),
   },
 ]);
 
@@ -63,7 +65,10 @@ describe('the room list', () => {
     expect(names(firstPage)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
     expect(firstPage.hasNextPage).toBe(true);
     expect(firstPage.endCursor).toBe('after-5');
-    const next = fold([{ type: 'PageRequested' }, { type: 'NextPageLoaded', page: page([room('6', 'foxtrot'), room('7', 'golf')]) }], firstPage);
+    const next = fold(
+      [{ type: 'PageRequested' }, { type: 'NextPageLoaded', page: page([room('6', 'foxtrot'), room('7', 'golf')]) }],
+      firstPage,
+    );
     expect(names(next)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf']);
     expect(next.hasNextPage).toBe(false);
     expect(next.endCursor).toBe('after-7');
@@ -166,7 +171,7 @@ describe('the room list', () => {
       expect(names(state)).toEqual(['Aardvark II', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot']);
     });
 
-    it('applies the events that came during a new filter\'s first page under that filter', () => {
+    it("applies the events that came during a new filter's first page under that filter", () => {
       const state = fold(
         [
           { type: 'PageRequested' },
@@ -180,7 +185,11 @@ describe('the room list', () => {
     });
 
     it('replays everything logged when the lobby had no cursor yet', () => {
-      const state = fold([{ type: 'PageRequested' }, created(room('1', 'alpha'), '1-0'), { type: 'FirstPageLoaded', search: '', page: page([], { lobbyCursor: null }) }]);
+      const state = fold([
+        { type: 'PageRequested' },
+        created(room('1', 'alpha'), '1-0'),
+        { type: 'FirstPageLoaded', search: '', page: page([], { lobbyCursor: null }) },
+      ]);
       expect(names(state)).toEqual(['alpha']);
     });
 

@@ -10,8 +10,12 @@ const hue = (seed: string) => {
 };
 
 const initials = (name: string) => {
-  const letters = name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(/\s+/).map((w) => [...w][0] ?? '');
-  return (letters.length > 1 ? letters[0]! + letters[1]! : [...(name.replace(/^@/, ''))].slice(0, 2).join('')).toUpperCase();
+  const letters = name
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .split(/\s+/)
+    .map((w) => [...w][0] ?? '');
+  return (letters.length > 1 ? letters[0]! + letters[1]! : [...name.replace(/^@/, '')].slice(0, 2).join('')).toUpperCase();
 };
 
 /** A picture when there is one (and it loads), else initials on a colour. Decorative: the name is always next to it. */
@@ -23,10 +27,25 @@ export const Avatar = (props: { user: Pick<UserFieldsFragment, 'handle' | 'displ
     <span
       class="avatar"
       aria-hidden="true"
-      style={{ width: `${size()}px`, height: `${size()}px`, 'font-size': `${Math.round(size() * 0.4)}px`, '--avatar-hue': String(hue(props.user.handle)) }}
+      style={{
+        width: `${size()}px`,
+        height: `${size()}px`,
+        'font-size': `${Math.round(size() * 0.4)}px`,
+        '--avatar-hue': String(hue(props.user.handle)),
+      }}
     >
       <Show when={src()} fallback={initials(props.user.displayName || props.user.handle)}>
-        {(url) => <img src={url()} alt="" width={size()} height={size()} referrerPolicy="no-referrer" loading="lazy" onError={() => setBroken(true)} />}
+        {(url) => (
+          <img
+            src={url()}
+            alt=""
+            width={size()}
+            height={size()}
+            referrerPolicy="no-referrer"
+            loading="lazy"
+            onError={() => setBroken(true)}
+          />
+        )}
       </Show>
     </span>
   );

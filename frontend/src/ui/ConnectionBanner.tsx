@@ -8,7 +8,9 @@ export const ConnectionBanner = (props: { state: ConnectionState; queued: number
       <Match when={props.state === 'offline'}>
         <div class="connection-banner offline">
           <strong>You are offline.</strong>{' '}
-          {props.queued > 0 ? `${props.queued} unsent message${props.queued === 1 ? '' : 's'} will go out when you are back.` : 'Messages you write will be sent when you are back.'}
+          {props.queued > 0
+            ? `${props.queued} unsent message${props.queued === 1 ? '' : 's'} will go out when you are back.`
+            : 'Messages you write will be sent when you are back.'}
         </div>
       </Match>
       <Match when={props.state === 'reconnecting'}>

@@ -2,13 +2,20 @@ import { z } from 'zod';
 import type { DomainEvent } from '../decider.js';
 import { createEventCodec, eventVersions, idSchema, timestampSchema, type UndecodedEvent } from '../eventCodec.js';
 
-export type MessagePosted = DomainEvent<'MessagePosted', { messageId: string; roomId: string; authorId: string; body: string; postedAt: string }>;
+export type MessagePosted = DomainEvent<
+  'MessagePosted',
+  { messageId: string; roomId: string; authorId: string; body: string; postedAt: string }
+>;
 export type MessageEdited = DomainEvent<'MessageEdited', { messageId: string; body: string; editedAt: string }>;
 export type MessageDeleted = DomainEvent<'MessageDeleted', { messageId: string; deletedAt: string }>;
 export type MessageEvent = MessagePosted | MessageEdited | MessageDeleted;
 
 export const messagePostedV1Schema = z.strictObject({
-  messageId: idSchema, roomId: idSchema, authorId: idSchema, body: z.string().min(1), postedAt: timestampSchema,
+  messageId: idSchema,
+  roomId: idSchema,
+  authorId: idSchema,
+  body: z.string().min(1),
+  postedAt: timestampSchema,
 });
 export const messageEditedV1Schema = z.strictObject({ messageId: idSchema, body: z.string().min(1), editedAt: timestampSchema });
 export const messageDeletedV1Schema = z.strictObject({ messageId: idSchema, deletedAt: timestampSchema });

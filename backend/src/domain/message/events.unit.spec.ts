@@ -2,12 +2,21 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import { EventDecodeError } from '../eventCodec.js';
 import {
-  decodeMessageEvent, messageDeletedV1Schema, messageEditedV1Schema, messageEventCodec, messagePostedV1Schema,
-  type MessageDeleted, type MessageEdited, type MessagePosted,
+  decodeMessageEvent,
+  type messageDeletedV1Schema,
+  type messageEditedV1Schema,
+  messageEventCodec,
+  type messagePostedV1Schema,
+  type MessageDeleted,
+  type MessageEdited,
+  type MessagePosted,
 } from './events.js';
 
 const now = '2026-11-26T10:00:00.000Z';
-const posted: MessagePosted = { type: 'MessagePosted', data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi\n\tthere 😀', postedAt: now } };
+const posted: MessagePosted = {
+  type: 'MessagePosted',
+  data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi\n\tthere 😀', postedAt: now },
+};
 const edited: MessageEdited = { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } };
 const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now } };
 const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSON.parse(JSON.stringify(data)) as unknown });
@@ -30,7 +39,11 @@ describe('message events', () => {
   it.each([
     ['a missing author', { type: 'MessagePosted', data: { ...posted.data, authorId: undefined } }, /data\.authorId: /u],
     ['an empty body', { type: 'MessageEdited', data: { ...edited.data, body: '' } }, /data\.body: /u],
-    ['a time as epoch milliseconds', { type: 'MessageDeleted', data: { ...deleted.data, deletedAt: 1_795_000_000_000 } }, /data\.deletedAt: /u],
+    [
+      'a time as epoch milliseconds',
+      { type: 'MessageDeleted', data: { ...deleted.data, deletedAt: 1_795_000_000_000 } },
+      /data\.deletedAt: /u,
+    ],
     ['a field of another type', { type: 'MessageDeleted', data: { ...deleted.data, body: '' } }, /data: Unrecognized key: "body"/u],
   ])('refuses %s', (_, event, field) => {
     const decode = () => decodeMessageEvent(stored(event.type, 1, event.data));
@@ -39,6 +52,8 @@ describe('message events', () => {
   });
 
   it('refuses a version that does not exist yet', () => {
-    expect(() => decodeMessageEvent(stored('MessagePosted', 2, posted.data))).toThrow(/^Cannot decode MessagePosted v2: unknown version \(this code knows v1\)$/u);
+    expect(() => decodeMessageEvent(stored('MessagePosted', 2, posted.data))).toThrow(
+      /^Cannot decode MessagePosted v2: unknown version \(this code knows v1\)$/u,
+    );
   });
 });

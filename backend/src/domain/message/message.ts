@@ -46,10 +46,12 @@ export const parseMessageBody = (raw: string): string => {
 const postMessage = (command: PostMessage, state: MessageState): MessageEvent[] => {
   const body = parseMessageBody(command.body);
   if (state.status !== 'none') throw new Error(`message ${command.messageId} exists already`);
-  return [{
-    type: 'MessagePosted',
-    data: { messageId: command.messageId, roomId: command.roomId, authorId: command.actorId, body, postedAt: command.now },
-  }];
+  return [
+    {
+      type: 'MessagePosted',
+      data: { messageId: command.messageId, roomId: command.roomId, authorId: command.actorId, body, postedAt: command.now },
+    },
+  ];
 };
 
 const assertAuthor = (state: MessageState, actorId: string, verb: string): PostedMessage => {
@@ -90,8 +92,14 @@ export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState>
     switch (event.type) {
       case 'MessagePosted':
         return {
-          status: 'posted', id: event.data.messageId, roomId: event.data.roomId, authorId: event.data.authorId,
-          body: event.data.body, createdAt: event.data.postedAt, editedAt: null, deletedAt: null,
+          status: 'posted',
+          id: event.data.messageId,
+          roomId: event.data.roomId,
+          authorId: event.data.authorId,
+          body: event.data.body,
+          createdAt: event.data.postedAt,
+          editedAt: null,
+          deletedAt: null,
         };
       case 'MessageEdited':
         return state.status === 'posted' ? { ...state, body: event.data.body, editedAt: event.data.editedAt } : state;

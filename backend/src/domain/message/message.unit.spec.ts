@@ -6,7 +6,10 @@ import { messageDecider, type MessageDeleted, type MessagePosted } from './messa
 const spec = specFor(messageDecider);
 const now = '2026-11-26T10:00:00.000Z';
 const later = '2026-11-26T10:05:00.000Z';
-const posted: MessagePosted = { type: 'MessagePosted', data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi', postedAt: now } };
+const posted: MessagePosted = {
+  type: 'MessagePosted',
+  data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi', postedAt: now },
+};
 const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: later } };
 const post = (body: string) => ({ type: 'PostMessage' as const, messageId: 'm1', roomId: 'r1', actorId: 'alice', body, now });
 const edit = (actorId: string, body = 'hello') => ({ type: 'EditMessage' as const, messageId: 'm1', actorId, body, now: later });
@@ -14,12 +17,18 @@ const remove = (actorId: string) => ({ type: 'DeleteMessage' as const, messageId
 
 describe('message decider', () => {
   it('posts a trimmed body with normalised line breaks', () => {
-    spec.given([]).when(post('  line one\r\nline two\t \n')).then([{ ...posted, data: { ...posted.data, body: 'line one\nline two' } }]);
+    spec
+      .given([])
+      .when(post('  line one\r\nline two\t \n'))
+      .then([{ ...posted, data: { ...posted.data, body: 'line one\nline two' } }]);
   });
 
   it('keeps markup verbatim', () => {
     const body = '<script>alert(1)</script> [x](javascript:alert(1))';
-    spec.given([]).when(post(body)).then([{ ...posted, data: { ...posted.data, body } }]);
+    spec
+      .given([])
+      .when(post(body))
+      .then([{ ...posted, data: { ...posted.data, body } }]);
   });
 
   it.each([
@@ -34,11 +43,17 @@ describe('message decider', () => {
 
   it('accepts exactly 4000 characters', () => {
     const body = 'é'.repeat(4000);
-    spec.given([]).when(post(body)).then([{ ...posted, data: { ...posted.data, body } }]);
+    spec
+      .given([])
+      .when(post(body))
+      .then([{ ...posted, data: { ...posted.data, body } }]);
   });
 
   it('lets the author edit', () => {
-    spec.given([posted]).when(edit('alice')).then([{ type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: later } }]);
+    spec
+      .given([posted])
+      .when(edit('alice'))
+      .then([{ type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: later } }]);
   });
 
   it('refuses an edit by anyone else', () => {
@@ -72,7 +87,15 @@ describe('message decider', () => {
 
   it('keeps a deleted message as a tombstone with an empty body', () => {
     const state = [posted, deleted].reduce(messageDecider.evolve, messageDecider.initialState);
-    expect(state).toEqual({ status: 'deleted', id: 'm1', roomId: 'r1', authorId: 'alice', body: '', createdAt: now, editedAt: null, deletedAt: later });
+    expect(state).toEqual({
+      status: 'deleted',
+      id: 'm1',
+      roomId: 'r1',
+      authorId: 'alice',
+      body: '',
+      createdAt: now,
+      editedAt: null,
+      deletedAt: later,
+    });
   });
 });
-

@@ -9,15 +9,28 @@ import { createEventCodec, eventVersions, idSchema, timestampSchema, type Undeco
 export const ROOM_KINDS = ['PUBLIC'] as const;
 export type RoomKind = (typeof ROOM_KINDS)[number];
 
-export type RoomCreated = DomainEvent<'RoomCreated', { roomId: string; name: string; kind: RoomKind; createdBy: string; createdAt: string }>;
+export type RoomCreated = DomainEvent<
+  'RoomCreated',
+  { roomId: string; name: string; kind: RoomKind; createdBy: string; createdAt: string }
+>;
 export type RoomRenamed = DomainEvent<'RoomRenamed', { roomId: string; name: string; renamedBy: string; renamedAt: string }>;
 export type RoomEvent = RoomCreated | RoomRenamed;
 
 /** RoomCreated before rooms had kinds, when every room was public. */
-export const roomCreatedV1Schema = z.strictObject({ roomId: idSchema, name: z.string().min(1), createdBy: idSchema, createdAt: timestampSchema });
+export const roomCreatedV1Schema = z.strictObject({
+  roomId: idSchema,
+  name: z.string().min(1),
+  createdBy: idSchema,
+  createdAt: timestampSchema,
+});
 export type RoomCreatedV1Data = z.output<typeof roomCreatedV1Schema>;
 export const roomCreatedV2Schema = roomCreatedV1Schema.extend({ kind: z.enum(ROOM_KINDS) });
-export const roomRenamedV1Schema = z.strictObject({ roomId: idSchema, name: z.string().min(1), renamedBy: idSchema, renamedAt: timestampSchema });
+export const roomRenamedV1Schema = z.strictObject({
+  roomId: idSchema,
+  name: z.string().min(1),
+  renamedBy: idSchema,
+  renamedAt: timestampSchema,
+});
 
 /** A room created before kinds existed was public: there was no other kind. */
 export const upcastRoomCreatedV1 = (v1: RoomCreatedV1Data): RoomCreated['data'] => ({ ...v1, kind: 'PUBLIC' });

@@ -2,12 +2,23 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import { EventDecodeError } from '../eventCodec.js';
 import {
-  decodeRoomEvent, ROOM_KINDS, roomCreatedV1Schema, roomCreatedV2Schema, roomEventCodec, roomRenamedV1Schema, upcastRoomCreatedV1,
-  type RoomCreated, type RoomCreatedV1Data, type RoomRenamed,
+  decodeRoomEvent,
+  ROOM_KINDS,
+  type roomCreatedV1Schema,
+  type roomCreatedV2Schema,
+  roomEventCodec,
+  type roomRenamedV1Schema,
+  upcastRoomCreatedV1,
+  type RoomCreated,
+  type RoomCreatedV1Data,
+  type RoomRenamed,
 } from './events.js';
 
 const now = '2026-11-26T10:00:00.000Z';
-const created: RoomCreated = { type: 'RoomCreated', data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } };
+const created: RoomCreated = {
+  type: 'RoomCreated',
+  data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now },
+};
 // As the log has held it since the first rooms: no kind.
 const createdV1: RoomCreatedV1Data = { roomId: 'r1', name: 'Lobby', createdBy: 'u1', createdAt: now };
 const renamed: RoomRenamed = { type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now } };
@@ -43,24 +54,36 @@ describe('room events', () => {
   });
 
   it('checks a v1 RoomCreated against v1, before upcasting it', () => {
-    expect(() => decodeRoomEvent(stored('RoomCreated', 1, { ...createdV1, createdAt: 'soon' }))).toThrow(/^Cannot decode RoomCreated v1: data\.createdAt: /u);
+    expect(() => decodeRoomEvent(stored('RoomCreated', 1, { ...createdV1, createdAt: 'soon' }))).toThrow(
+      /^Cannot decode RoomCreated v1: data\.createdAt: /u,
+    );
     // A kind under v1 means a writer stored v2 data with the wrong version: decoding it would hide that.
-    expect(() => decodeRoomEvent(stored('RoomCreated', 1, created.data))).toThrow(/^Cannot decode RoomCreated v1: data: Unrecognized key: "kind"$/u);
+    expect(() => decodeRoomEvent(stored('RoomCreated', 1, created.data))).toThrow(
+      /^Cannot decode RoomCreated v1: data: Unrecognized key: "kind"$/u,
+    );
   });
 
   it('refuses a v2 RoomCreated without a kind, or of a kind that does not exist', () => {
     expect(() => decodeRoomEvent(stored('RoomCreated', 2, createdV1))).toThrow(/^Cannot decode RoomCreated v2: data\.kind: /u);
-    expect(() => decodeRoomEvent(stored('RoomCreated', 2, { ...created.data, kind: 'SECRET' }))).toThrow(/^Cannot decode RoomCreated v2: data\.kind: /u);
+    expect(() => decodeRoomEvent(stored('RoomCreated', 2, { ...created.data, kind: 'SECRET' }))).toThrow(
+      /^Cannot decode RoomCreated v2: data\.kind: /u,
+    );
   });
 
   it('refuses a RoomCreated version newer than this code', () => {
-    expect(() => decodeRoomEvent(stored('RoomCreated', 3, created.data))).toThrow(/^Cannot decode RoomCreated v3: unknown version \(this code knows v1–v2\)$/u);
+    expect(() => decodeRoomEvent(stored('RoomCreated', 3, created.data))).toThrow(
+      /^Cannot decode RoomCreated v3: unknown version \(this code knows v1–v2\)$/u,
+    );
   });
 
   it.each([
     ['a missing name', { type: 'RoomCreated', data: { roomId: 'r1', createdBy: 'u1', createdAt: now } }, /data\.name: /u],
     ['an empty room id', { type: 'RoomCreated', data: { ...createdV1, roomId: '' } }, /data\.roomId: /u],
-    ['a time that is not ISO 8601', { type: 'RoomRenamed', data: { ...renamed.data, renamedAt: 'Thu, 26 Nov 2026 10:00:00 GMT' } }, /data\.renamedAt: /u],
+    [
+      'a time that is not ISO 8601',
+      { type: 'RoomRenamed', data: { ...renamed.data, renamedAt: 'Thu, 26 Nov 2026 10:00:00 GMT' } },
+      /data\.renamedAt: /u,
+    ],
     ['a number for a name', { type: 'RoomRenamed', data: { ...renamed.data, name: 7 } }, /data\.name: /u],
   ])('refuses %s', (_, event, field) => {
     const decode = () => decodeRoomEvent(stored(event.type, 1, event.data));
@@ -68,7 +91,7 @@ describe('room events', () => {
     expect(decode).toThrow(new RegExp(`^Cannot decode ${event.type} v1: ${field.source}`, 'u'));
   });
 
-  it('refuses another aggregate\'s event', () => {
+  it("refuses another aggregate's event", () => {
     expect(() => decodeRoomEvent(stored('MessagePosted', 1, {}))).toThrow(/^Cannot decode "MessagePosted" v1: unknown event type$/u);
   });
 });

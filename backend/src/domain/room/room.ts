@@ -9,9 +9,7 @@ export type { RoomCreated, RoomEvent, RoomKind, RoomRenamed } from './events.js'
 
 export const ROOM_NAME_MAX = 100;
 
-export type RoomState =
-  | { status: 'none' }
-  | { status: 'open'; id: string; name: string; createdBy: string; createdAt: string };
+export type RoomState = { status: 'none' } | { status: 'open'; id: string; name: string; createdBy: string; createdAt: string };
 
 export type CreateRoom = { type: 'CreateRoom'; roomId: string; name: string; actorId: string; now: string };
 export type RenameRoom = { type: 'RenameRoom'; roomId: string; name: string; actorId: string; now: string };
@@ -38,7 +36,13 @@ export const parseRoomName = (raw: string): string => {
  * case, spaces collapsed. "Café" and "CAFE" fold alike.
  */
 export const toRoomSearchKey = (name: string): string =>
-  name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().normalize('NFC').replace(/\s+/gu, ' ').trim();
+  name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .normalize('NFC')
+    .replace(/\s+/gu, ' ')
+    .trim();
 
 /** The key two names share when they are "the same name": compatibility-folded, lower case, spaces collapsed. */
 export const toRoomNameKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ');
@@ -47,7 +51,9 @@ const createRoom = (command: CreateRoom, state: RoomState): RoomEvent[] => {
   const name = parseRoomName(command.name);
   // Room ids are fresh; an existing one means the caller reused an id, which is a bug, not a user error.
   if (state.status !== 'none') throw new Error(`room ${command.roomId} exists already`);
-  return [{ type: 'RoomCreated', data: { roomId: command.roomId, name, kind: 'PUBLIC', createdBy: command.actorId, createdAt: command.now } }];
+  return [
+    { type: 'RoomCreated', data: { roomId: command.roomId, name, kind: 'PUBLIC', createdBy: command.actorId, createdAt: command.now } },
+  ];
 };
 
 const renameRoom = (command: RenameRoom, state: RoomState): RoomEvent[] => {
@@ -74,7 +80,13 @@ export const roomDecider: Decider<RoomCommand, RoomEvent, RoomState> = {
     switch (event.type) {
       // The kind stays out of the state: stored snapshots keep their shape until something reads it.
       case 'RoomCreated':
-        return { status: 'open', id: event.data.roomId, name: event.data.name, createdBy: event.data.createdBy, createdAt: event.data.createdAt };
+        return {
+          status: 'open',
+          id: event.data.roomId,
+          name: event.data.name,
+          createdBy: event.data.createdBy,
+          createdAt: event.data.createdAt,
+        };
       case 'RoomRenamed':
         return state.status === 'open' ? { ...state, name: event.data.name } : state;
       default:

@@ -5,12 +5,18 @@ import { roomDecider, toRoomNameKey, type RoomCreated } from './room.js';
 
 const spec = specFor(roomDecider);
 const now = '2026-11-26T10:00:00.000Z';
-const created: RoomCreated = { type: 'RoomCreated', data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } };
+const created: RoomCreated = {
+  type: 'RoomCreated',
+  data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now },
+};
 const create = (name: string) => ({ type: 'CreateRoom' as const, roomId: 'r1', name, actorId: 'u1', now });
 
 describe('room decider', () => {
   it('creates a public room with a trimmed, NFC-normalised name', () => {
-    spec.given([]).when(create('  Cafe\u0301  ')).then([{ type: 'RoomCreated', data: { roomId: 'r1', name: 'Caf\u00e9', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } }]);
+    spec
+      .given([])
+      .when(create('  Cafe\u0301  '))
+      .then([{ type: 'RoomCreated', data: { roomId: 'r1', name: 'Caf\u00e9', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } }]);
   });
 
   it.each([
@@ -27,11 +33,16 @@ describe('room decider', () => {
 
   it('accepts exactly 100 characters, counted as code points', () => {
     const name = '😀'.repeat(100);
-    spec.given([]).when(create(name)).then([{ type: 'RoomCreated', data: { roomId: 'r1', name, kind: 'PUBLIC', createdBy: 'u1', createdAt: now } }]);
+    spec
+      .given([])
+      .when(create(name))
+      .then([{ type: 'RoomCreated', data: { roomId: 'r1', name, kind: 'PUBLIC', createdBy: 'u1', createdAt: now } }]);
   });
 
   it('lets the creator rename the room', () => {
-    spec.given([created]).when({ type: 'RenameRoom', roomId: 'r1', name: 'Hall', actorId: 'u1', now })
+    spec
+      .given([created])
+      .when({ type: 'RenameRoom', roomId: 'r1', name: 'Hall', actorId: 'u1', now })
       .then([{ type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now } }]);
   });
 
@@ -48,8 +59,10 @@ describe('room decider', () => {
   });
 
   it('folds a rename into the state, which has no kind (stored snapshots keep their shape)', () => {
-    const renamed = roomDecider.evolve(roomDecider.evolve(roomDecider.initialState, created),
-      { type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now } });
+    const renamed = roomDecider.evolve(roomDecider.evolve(roomDecider.initialState, created), {
+      type: 'RoomRenamed',
+      data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now },
+    });
     expect(renamed).toEqual({ status: 'open', id: 'r1', name: 'Hall', createdBy: 'u1', createdAt: now });
   });
 

@@ -2,14 +2,24 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import { EventDecodeError } from '../eventCodec.js';
 import {
-  decodeUserEvent, profileUpdatedV1Schema, statusChangedV1Schema, userEventCodec, userRegisteredV1Schema,
-  type ProfileUpdated, type StatusChanged, type UserRegistered,
+  decodeUserEvent,
+  type profileUpdatedV1Schema,
+  type statusChangedV1Schema,
+  userEventCodec,
+  type userRegisteredV1Schema,
+  type ProfileUpdated,
+  type StatusChanged,
+  type UserRegistered,
 } from './events.js';
 
 const now = '2026-11-26T10:00:00.000Z';
-const registered: UserRegistered = { type: 'UserRegistered', data: { userId: 'dev:alice', registeredAt: now, handle: 'alice', displayName: 'Alice', avatarUrl: null } };
+const registered: UserRegistered = {
+  type: 'UserRegistered',
+  data: { userId: 'dev:alice', registeredAt: now, handle: 'alice', displayName: 'Alice', avatarUrl: null },
+};
 const updated: ProfileUpdated = {
-  type: 'ProfileUpdated', data: { userId: 'x:42', updatedAt: now, handle: 'Alice_X', displayName: 'Alice L.', avatarUrl: 'https://pbs.twimg.com/a.png' },
+  type: 'ProfileUpdated',
+  data: { userId: 'x:42', updatedAt: now, handle: 'Alice_X', displayName: 'Alice L.', avatarUrl: 'https://pbs.twimg.com/a.png' },
 };
 const status: StatusChanged = { type: 'StatusChanged', data: { userId: 'dev:alice', status: 'BUSY', changedAt: now } };
 // The data types are intersections with Profile; flattened, they must be the schemas' very shapes.
@@ -32,7 +42,11 @@ describe('user events', () => {
   });
 
   it.each([
-    ['a missing avatar (null is how "none" is stored)', { type: 'UserRegistered', data: { ...registered.data, avatarUrl: undefined } }, /data\.avatarUrl: /u],
+    [
+      'a missing avatar (null is how "none" is stored)',
+      { type: 'UserRegistered', data: { ...registered.data, avatarUrl: undefined } },
+      /data\.avatarUrl: /u,
+    ],
     ['an empty handle', { type: 'ProfileUpdated', data: { ...updated.data, handle: '' } }, /data\.handle: /u],
     ['a status that does not exist', { type: 'StatusChanged', data: { ...status.data, status: 'away' } }, /data\.status: /u],
   ])('refuses %s', (_, event, field) => {

@@ -7,9 +7,7 @@ import type { Profile, UserEvent, UserStatus } from './events.js';
 export { USER_STATUSES } from './events.js';
 export type { Profile, ProfileUpdated, StatusChanged, UserEvent, UserRegistered, UserStatus } from './events.js';
 
-export type UserState =
-  | { status: 'none' }
-  | ({ status: 'registered'; id: string; presence: UserStatus; registeredAt: string } & Profile);
+export type UserState = { status: 'none' } | ({ status: 'registered'; id: string; presence: UserStatus; registeredAt: string } & Profile);
 
 /** Signing in: registers a new user, or updates the profile when the provider's copy changed. */
 export type RegisterUser = { type: 'RegisterUser'; userId: string; profile: Profile; now: string };
@@ -25,8 +23,7 @@ const parseProfile = (profile: Profile): Profile => {
   return { handle: profile.handle, displayName, avatarUrl: profile.avatarUrl };
 };
 
-const sameProfile = (a: Profile, b: Profile) =>
-  a.handle === b.handle && a.displayName === b.displayName && a.avatarUrl === b.avatarUrl;
+const sameProfile = (a: Profile, b: Profile) => a.handle === b.handle && a.displayName === b.displayName && a.avatarUrl === b.avatarUrl;
 
 const registerUser = (command: RegisterUser, state: UserState): UserEvent[] => {
   const profile = parseProfile(command.profile);

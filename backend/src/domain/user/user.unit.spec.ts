@@ -20,20 +20,34 @@ describe('user decider', () => {
 
   it('updates a changed profile', () => {
     const changed = { ...profile, displayName: 'Alice A.', avatarUrl: 'https://example.com/a.png' };
-    spec.given([registered]).when(register(changed)).then([{ type: 'ProfileUpdated', data: { userId: 'dev:alice', updatedAt: now, ...changed } }]);
+    spec
+      .given([registered])
+      .when(register(changed))
+      .then([{ type: 'ProfileUpdated', data: { userId: 'dev:alice', updatedAt: now, ...changed } }]);
   });
 
   it('refuses a handle that is not Twitter-shaped', () => {
-    spec.given([]).when(register({ ...profile, handle: 'a-b' })).thenThrows(ValidationError);
-    spec.given([]).when(register({ ...profile, handle: 'x'.repeat(16) })).thenThrows(ValidationError);
+    spec
+      .given([])
+      .when(register({ ...profile, handle: 'a-b' }))
+      .thenThrows(ValidationError);
+    spec
+      .given([])
+      .when(register({ ...profile, handle: 'x'.repeat(16) }))
+      .thenThrows(ValidationError);
   });
 
   it('falls back to the handle for an empty display name', () => {
-    spec.given([]).when(register({ ...profile, displayName: '  ' })).then([{ ...registered, data: { ...registered.data, displayName: 'alice' } }]);
+    spec
+      .given([])
+      .when(register({ ...profile, displayName: '  ' }))
+      .then([{ ...registered, data: { ...registered.data, displayName: 'alice' } }]);
   });
 
   it('changes status, and logs nothing when it is the same', () => {
-    spec.given([registered]).when({ type: 'SetStatus', userId: 'dev:alice', status: 'AWAY', now })
+    spec
+      .given([registered])
+      .when({ type: 'SetStatus', userId: 'dev:alice', status: 'AWAY', now })
       .then([{ type: 'StatusChanged', data: { userId: 'dev:alice', status: 'AWAY', changedAt: now } }]);
     spec.given([registered]).when({ type: 'SetStatus', userId: 'dev:alice', status: 'AVAILABLE', now }).then([]);
   });
@@ -43,8 +57,10 @@ describe('user decider', () => {
   });
 
   it('starts available and folds status changes', () => {
-    const state = userDecider.evolve(userDecider.evolve(userDecider.initialState, registered),
-      { type: 'StatusChanged', data: { userId: 'dev:alice', status: 'BUSY', changedAt: now } });
+    const state = userDecider.evolve(userDecider.evolve(userDecider.initialState, registered), {
+      type: 'StatusChanged',
+      data: { userId: 'dev:alice', status: 'BUSY', changedAt: now },
+    });
     expect(state).toMatchObject({ status: 'registered', presence: 'BUSY', handle: 'alice' });
   });
 });

@@ -26,7 +26,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 const listAll = async (directory: DirectoryStore, search = '') => {
   const { serving } = await directory.readGenerations();
   const listed: string[] = [];
-  for (let after: string | null = null; ;) {
+  for (let after: string | null = null; ; ) {
     const page = await directory.readPage(serving, { first: 7, after, search });
     listed.push(...page.edges.map((edge) => edge.roomId));
     if (!page.hasNextPage) return listed;
@@ -66,32 +66,40 @@ const play = async (store: EventStore, steps: readonly Step[]) => {
 const caughtUp = async (store: EventStore, projection: AsyncProjection) =>
   vi.waitFor(async () => expect((await readLag(store, projection)).events).toBe(0), { timeout: 10_000, interval: 10 });
 
-const describeDirectoryProjection = (name: string, open: () => Promise<{ store: EventStore; directory: DirectoryStore; wipe(): Promise<void> }>, runs: number) => {
+const describeDirectoryProjection = (
+  name: string,
+  open: () => Promise<{ store: EventStore; directory: DirectoryStore; wipe(): Promise<void> }>,
+  runs: number,
+) => {
   describe(`room directory projection (${name})`, () => {
     it('two projectors at once build what a fold of the lobby log gives, and a rebuild gives it again', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), fc.constantFrom('', 'CAFE', 'be', 'zü'), async (steps, search) => {
-          const { store, directory, wipe } = await open();
-          const projection = createDirectoryProjection(directory);
-          const projectors = ['a', 'b'].map((consumer) => startProjector(store, projection, { consumer, batch: 3, blockMs: 20 }));
-          try {
-            const rooms = await play(store, steps);
-            await caughtUp(store, projection);
-            expect(await listAll(directory)).toEqual(expected(rooms));
-            expect(await listAll(directory, search)).toEqual(expected(rooms, search));
-            await rebuildAsync(store, projection, 5);
-            expect(await listAll(directory)).toEqual(expected(rooms));
-            expect((await directory.readGenerations()).serving).toBe(2);
-            // Projectors follow the rebuilt generation: what comes next reaches it.
-            const more = await play(store, [{ kind: 'create', name: 0 }]);
-            for (const [id, roomName] of more) rooms.set(id, roomName);
-            await caughtUp(store, projection);
-            expect(await listAll(directory)).toEqual(expected(rooms));
-          } finally {
-            await Promise.all(projectors.map((projector) => projector.stop()));
-            await wipe();
-          }
-        }),
+        fc.asyncProperty(
+          fc.array(step, { minLength: 1, maxLength: 40 }),
+          fc.constantFrom('', 'CAFE', 'be', 'zü'),
+          async (steps, search) => {
+            const { store, directory, wipe } = await open();
+            const projection = createDirectoryProjection(directory);
+            const projectors = ['a', 'b'].map((consumer) => startProjector(store, projection, { consumer, batch: 3, blockMs: 20 }));
+            try {
+              const rooms = await play(store, steps);
+              await caughtUp(store, projection);
+              expect(await listAll(directory)).toEqual(expected(rooms));
+              expect(await listAll(directory, search)).toEqual(expected(rooms, search));
+              await rebuildAsync(store, projection, 5);
+              expect(await listAll(directory)).toEqual(expected(rooms));
+              expect((await directory.readGenerations()).serving).toBe(2);
+              // Projectors follow the rebuilt generation: what comes next reaches it.
+              const more = await play(store, [{ kind: 'create', name: 0 }]);
+              for (const [id, roomName] of more) rooms.set(id, roomName);
+              await caughtUp(store, projection);
+              expect(await listAll(directory)).toEqual(expected(rooms));
+            } finally {
+              await Promise.all(projectors.map((projector) => projector.stop()));
+              await wipe();
+            }
+          },
+        ),
         { numRuns: runs },
       );
     });
@@ -101,7 +109,10 @@ const describeDirectoryProjection = (name: string, open: () => Promise<{ store: 
       const projection = createDirectoryProjection(directory);
       try {
         expect(await readCheckpoint(store, projection)).toBeNull();
-        const rooms = await play(store, [{ kind: 'create', name: 1 }, { kind: 'create', name: 2 }]);
+        const rooms = await play(store, [
+          { kind: 'create', name: 1 },
+          { kind: 'create', name: 2 },
+        ]);
         // No projector yet: nothing is applied, and the lag says so.
         expect((await readLag(store, projection)).events).toBe(2);
         const projector = startProjector(store, projection, { consumer: 'only', blockMs: 20 });
@@ -117,10 +128,14 @@ const describeDirectoryProjection = (name: string, open: () => Promise<{ store: 
   });
 };
 
-describeDirectoryProjection('memory', async () => {
-  const store = createMemoryEventStore();
-  return { store, directory: createMemoryDirectoryStore(), wipe: () => store.close() };
-}, 25);
+describeDirectoryProjection(
+  'memory',
+  async () => {
+    const store = createMemoryEventStore();
+    return { store, directory: createMemoryDirectoryStore(), wipe: () => store.close() };
+  },
+  25,
+);
 
 describe('redis', () => {
   let server: TestRedis;
@@ -135,15 +150,19 @@ describe('redis', () => {
     await server?.dispose();
   });
 
-  describeDirectoryProjection('redis', async () => {
-    const store = await createRedisEventStore({ url: server.url });
-    return {
-      store,
-      directory: createRedisDirectoryStore(redis),
-      wipe: async () => {
-        await store.close();
-        await redis.flushall();
-      },
-    };
-  }, 10);
+  describeDirectoryProjection(
+    'redis',
+    async () => {
+      const store = await createRedisEventStore({ url: server.url });
+      return {
+        store,
+        directory: createRedisDirectoryStore(redis),
+        wipe: async () => {
+          await store.close();
+          await redis.flushall();
+        },
+      };
+    },
+    10,
+  );
 });

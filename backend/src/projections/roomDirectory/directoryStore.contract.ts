@@ -98,7 +98,12 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
 
     /** Lists every room of `rooms` (roomId → name) in generation 1, one change each. */
     const fill = async (rooms: Record<string, string>, cursor: Cursor = '1-0') => {
-      expect(await store.apply(1, Object.entries(rooms).map(([roomId, roomName]) => listed(roomId, roomName, cursor)))).toBe('applied');
+      expect(
+        await store.apply(
+          1,
+          Object.entries(rooms).map(([roomId, roomName]) => listed(roomId, roomName, cursor)),
+        ),
+      ).toBe('applied');
     };
 
     describe('paging', () => {
@@ -136,7 +141,10 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
           edges: [all.edges.at(-1)],
           hasNextPage: false,
         });
-        expect(await store.readPage(1, { first: 5, after: all.edges.at(-1)!.cursor, search: '' })).toEqual({ edges: [], hasNextPage: false });
+        expect(await store.readPage(1, { first: 5, after: all.edges.at(-1)!.cursor, search: '' })).toEqual({
+          edges: [],
+          hasNextPage: false,
+        });
       });
 
       it('continues after a cursor whose room has moved since, from where that cursor sorts', async () => {
@@ -230,7 +238,14 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
         const changes = [...many].map(([roomId, roomName]) => listed(roomId, roomName, '1-0'));
         for (let i = 0; i < changes.length; i += 50) await store.apply(1, changes.slice(i, i + 50));
 
-        for (const [search, first] of [['lounge', 17], ['LOUNGE 1', 5], ['ou', 23], ['n', 100], ['rdin', 9], ['e b', 40]] as const) {
+        for (const [search, first] of [
+          ['lounge', 17],
+          ['LOUNGE 1', 5],
+          ['ou', 23],
+          ['n', 100],
+          ['rdin', 9],
+          ['e b', 40],
+        ] as const) {
           const expected = expectedIds(many, search);
           expect(expected.length).toBeGreaterThan(0);
           expect(await readAll(store, 1, { search, first })).toEqual(expected);
@@ -274,7 +289,12 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
       it('changes nothing for the same change twice, or an older change after a newer one', async () => {
         await fill({ 'r-1': 'Alpha', 'r-2': 'Bravo' }, '5-0');
         const before = await readAll(store, 1, { first: 1 });
-        for (const change of [listed('r-1', 'Alpha', '5-0'), listed('r-1', 'Zulu', '5-0'), listed('r-1', 'Zulu', '4-9'), unlisted('r-2', '1-0')]) {
+        for (const change of [
+          listed('r-1', 'Alpha', '5-0'),
+          listed('r-1', 'Zulu', '5-0'),
+          listed('r-1', 'Zulu', '4-9'),
+          unlisted('r-2', '1-0'),
+        ]) {
           expect(await store.apply(1, [change])).toBe('applied');
           expect(await readAll(store, 1, { first: 1 })).toEqual(before);
           expect(await readAll(store, 1, { search: 'zulu' })).toEqual([]);
@@ -298,7 +318,14 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
         }
         expect(await readAll(store, 1, { search: 'older' })).toEqual([]);
         expect(await readAll(store, 1, { search: 'ol' })).toEqual([]);
-        await expectListing(Object.fromEntries(cases.flatMap((_, i) => [[`r-${i}`, 'Newer'], [`r-${i}-b`, 'Newer']])));
+        await expectListing(
+          Object.fromEntries(
+            cases.flatMap((_, i) => [
+              [`r-${i}`, 'Newer'],
+              [`r-${i}-b`, 'Newer'],
+            ]),
+          ),
+        );
       });
 
       it('lets the highest cursor win among changes to one room in one call, wherever it stands', async () => {
@@ -344,7 +371,9 @@ export const describeDirectoryStoreContract = (name: string, setup: () => Promis
             if (!kept || compareCursors(change.cursor, kept.cursor) > 0) latest.set(change.roomId, change);
           }
           expect(await store.apply(rebuilt, [...latest.values()])).toBe('applied');
-          const expectedRooms = new Map([...latest.values()].filter((change) => change.listed).map((change) => [change.roomId, change.name]));
+          const expectedRooms = new Map(
+            [...latest.values()].filter((change) => change.listed).map((change) => [change.roomId, change.name]),
+          );
 
           for (const search of searches) {
             const first = 1 + random.below(4);

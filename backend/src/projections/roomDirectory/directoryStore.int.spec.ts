@@ -113,7 +113,9 @@ describe('redis', () => {
           const kept = latest.get(change.roomId);
           if (!kept || compareCursors(change.cursor, kept.cursor) > 0) latest.set(change.roomId, change);
         }
-        const expectedMembers = [...latest.values()].filter((change) => change.listed).map((change) => toDirectoryMember(change.roomId, change.name));
+        const expectedMembers = [...latest.values()]
+          .filter((change) => change.listed)
+          .map((change) => toDirectoryMember(change.roomId, change.name));
         expect(new Set(await redis.zrange(toDirectoryNamesKey(1), '-', '+', 'BYLEX'))).toEqual(new Set(expectedMembers));
       } finally {
         for (const connection of connections) connection.disconnect();
@@ -124,7 +126,12 @@ describe('redis', () => {
       const store = createRedisDirectoryStore(redis);
       await store.writeGenerations({ serving: 1, building: 12 });
       // Enough distinct trigrams for several SCAN batches.
-      const changes = Array.from({ length: 1_500 }, (_, i) => ({ roomId: `r-${i}`, name: `Room ${i.toString(36)} ${(i * 7919).toString(36)}`, listed: true, cursor: '1-0' }));
+      const changes = Array.from({ length: 1_500 }, (_, i) => ({
+        roomId: `r-${i}`,
+        name: `Room ${i.toString(36)} ${(i * 7919).toString(36)}`,
+        listed: true,
+        cursor: '1-0',
+      }));
       for (let i = 0; i < changes.length; i += 250) await store.apply(12, changes.slice(i, i + 250));
       await store.apply(1, changes.slice(0, 10));
       await expectIndexConsistent(12);
@@ -149,7 +156,9 @@ describe('redis', () => {
       const store = createRedisDirectoryStore(unreachable);
       try {
         await expect(store.readPage(1, { first: 10, after: null, search: 'cafe' })).rejects.toBeInstanceOf(StoreUnavailableError);
-        await expect(store.apply(1, [{ roomId: 'r-1', name: 'Café', listed: true, cursor: '1-0' }])).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.apply(1, [{ roomId: 'r-1', name: 'Café', listed: true, cursor: '1-0' }])).rejects.toBeInstanceOf(
+          StoreUnavailableError,
+        );
         await expect(store.readGenerations()).rejects.toBeInstanceOf(StoreUnavailableError);
         await expect(store.dropGeneration(2)).rejects.toBeInstanceOf(StoreUnavailableError);
       } finally {

@@ -23,8 +23,7 @@ export const toDirectoryAppliedKey = (generation: number): string => `${toGenera
  * Sorted set, every score 0: the members whose folded name contains `trigram` (three code points).
  * Sorted rather than a plain set so a dense search can read its matches in name order.
  */
-export const toDirectoryTrigramKey = (generation: number, trigram: string): string =>
-  `${toGenerationPrefix(generation)}tri:${trigram}`;
+export const toDirectoryTrigramKey = (generation: number, trigram: string): string => `${toGenerationPrefix(generation)}tri:${trigram}`;
 
 /** A SCAN MATCH pattern for every key of one generation (the prefix holds no glob characters). */
 export const toDirectoryGenerationPattern = (generation: number): string => `${toGenerationPrefix(generation)}*`;

@@ -1,6 +1,13 @@
 import { compareCursors, type Cursor } from '../../eventstore/eventStore.js';
 import { toRoomSearchKey } from '../../domain/room/room.js';
-import { compareByUtf8, parseDirectoryCursor, toDirectoryCursor, toDirectoryMember, toMemberName, toMemberRoomId } from './directoryEntry.js';
+import {
+  compareByUtf8,
+  parseDirectoryCursor,
+  toDirectoryCursor,
+  toDirectoryMember,
+  toMemberName,
+  toMemberRoomId,
+} from './directoryEntry.js';
 import type { DirectoryChange, DirectoryPage, DirectoryStore } from './directoryStore.js';
 
 /**
@@ -185,7 +192,9 @@ export const createMemoryDirectoryStore = (options: MemoryDirectoryStoreOptions 
       // Members first: a change that cannot be listed throws before anything is written.
       const members = changes.map((change) => (change.listed ? toDirectoryMember(change.roomId, change.name) : null));
       const target = generationFor(generation);
-      changes.forEach((change, i) => applyChange(target, change, members[i] ?? null, blockMax));
+      changes.forEach((change, i) => {
+        applyChange(target, change, members[i] ?? null, blockMax);
+      });
       return 'applied';
     },
     async readPage(generation, { first, after, search }): Promise<DirectoryPage> {

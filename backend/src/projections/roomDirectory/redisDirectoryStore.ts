@@ -221,7 +221,8 @@ const parseAppliedMember = (value: string): string => {
 export const createRedisDirectoryStore = (redis: Redis, options: RedisDirectoryStoreOptions = {}): DirectoryStore => {
   const intersectionLimit = options.intersectionLimit ?? 1_000;
   // LIMIT 0 would mean no limit to ZINTERCARD.
-  if (!Number.isSafeInteger(intersectionLimit) || intersectionLimit < 1) throw new RangeError(`intersectionLimit must be a positive integer`);
+  if (!Number.isSafeInteger(intersectionLimit) || intersectionLimit < 1)
+    throw new RangeError(`intersectionLimit must be a positive integer`);
   redis.defineCommand('directoryApply', { lua: applyLua });
   redis.defineCommand('directoryReadPage', { lua: readPageLua, readOnly: true });
   const scripts = redis as unknown as Scripts;
