@@ -7,6 +7,7 @@ import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView 
 import type { EventStore } from '../eventstore/eventStore.js';
 import { toHistoryIndexes } from '../projections/messageHistory.js';
 import { handleCommand } from './handleCommand.js';
+import { assertMayPostIn } from './policy.js';
 import { isRoomId, newMessageId, newRoomId, toMessageRoomId } from './ids.js';
 import {
   lobbyStreamKey,
@@ -72,8 +73,7 @@ export const createChatCommands = (
   // Rooms are never deleted: once seen, a room id needs no second look before posting.
   const knownRooms = new Set<string>();
   const requireRoom = async (roomId: string) => {
-    const room = await queries.getRoom(roomId);
-    if (!room) throw new NotFoundError('Room not found');
+    const room = assertMayPostIn(await queries.getRoom(roomId));
     knownRooms.add(roomId);
     return room;
   };

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../domain/errors.js';
+import { assertMayFollowRoom, assertMayPostIn } from '../chat/policy.js';
 import type { EphemeralEntry, RoomEventEntry, RoomLogEntry } from '../chat/feeds.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
@@ -54,7 +54,7 @@ builder.subscriptionField('roomEvents', (t) =>
     subscribe: async (_, args, context) => {
       const viewer = requireViewer(context);
       const roomId = String(args.roomId);
-      if (!(await context.queries.getRoom(roomId))) throw new NotFoundError('Room not found');
+      assertMayFollowRoom(await context.queries.getRoom(roomId));
       // Following a room is being in it: the lease lasts as long as the subscription.
       let release: (() => Promise<void>) | undefined;
       const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, async () => release?.());
@@ -77,7 +77,7 @@ builder.mutationField('typing', (t) =>
     resolve: async (_, args, context) => {
       const viewer = requireViewer(context);
       const roomId = String(args.roomId);
-      if (!(await context.queries.getRoom(roomId))) throw new NotFoundError('Room not found');
+      assertMayPostIn(await context.queries.getRoom(roomId));
       await context.presence.announceTyping(roomId, viewer.userId);
       return true;
     },
