@@ -1,12 +1,11 @@
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
 import { createChatLookups } from '../chat/queries.js';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
 import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
-import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
+import { useTestRedis } from '../testing/useTestRedis.js';
 import { type InlineLocation, type InlineModel, type InlineProjection, foldInline, readInlineModel, rebuildInline } from './inline.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
@@ -181,26 +180,17 @@ describeInlineProjections(
 );
 
 describe('redis', () => {
-  let server: TestRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    server = await startTestRedis();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await server?.dispose();
-  });
+  const redis = useTestRedis();
 
   describeInlineProjections(
     'redis',
     async () => {
-      const store = await createRedisEventStore({ url: server.url });
+      const store = await createRedisEventStore({ url: redis.url });
       return {
         store,
         wipe: async () => {
           await store.close();
-          await admin.flushall();
+          await redis.client.flushall();
         },
       };
     },

@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
-import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
+import { useTestRedis } from '../testing/useTestRedis.js';
 import { describeStreamSubscriptionContract } from './streamSubscription.contract.js';
 
 describeStreamSubscriptionContract('memory', async () => {
@@ -11,25 +10,15 @@ describeStreamSubscriptionContract('memory', async () => {
 });
 
 describe('redis', () => {
-  let server: TestRedis;
-  let admin: Redis;
-
-  beforeAll(async () => {
-    server = await startTestRedis();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await server?.dispose();
-  });
+  const redis = useTestRedis();
 
   describeStreamSubscriptionContract('redis', async () => {
-    const store = await createRedisEventStore({ url: server.url });
+    const store = await createRedisEventStore({ url: redis.url });
     return {
       store,
       cleanup: async () => {
         await store.close();
-        await admin.flushall();
+        await redis.client.flushall();
       },
     };
   });

@@ -1,3 +1,4 @@
+import { toRoomSearchKey } from '../../../backend/src/domain/room/searchKey.js';
 /**
  * The room list as the page holds it: the pages of `roomDirectory` loaded so far for one filter,
  * kept live by `lobbyEvents`. `evolveRoomList(state, event) => state`, pure and synchronous; only
@@ -16,19 +17,8 @@ import type { LobbyEventKind, RoomFieldsFragment } from '../graphql/gql/graphql.
 
 export type RoomSummary = RoomFieldsFragment;
 
-/**
- * Names folded as the server folds them for the directory (`toRoomSearchKey`): compatibility
- * decomposition, accents and other combining marks dropped, lower case, spaces collapsed and
- * trimmed. "Café" and "  CAFE " fold alike.
- */
-export const toSearchKey = (text: string): string =>
-  text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .normalize('NFC')
-    .replace(/\s+/gu, ' ')
-    .trim();
+/** Names folded as the server's directory folds them: the same function ("Café" and "  CAFE " fold alike). */
+export const toSearchKey = toRoomSearchKey;
 
 /** A room's place in the directory: its folded name, then its id (the server's key, compared the same way). */
 const sortKeys = new WeakMap<RoomSummary, string>();

@@ -7,6 +7,8 @@ import type { RoomEvent } from './events.js';
 export { ROOM_KINDS } from './events.js';
 export type { RoomCreated, RoomEvent, RoomKind, RoomRenamed } from './events.js';
 
+export { toRoomSearchKey } from './searchKey.js';
+
 export const ROOM_NAME_MAX = 100;
 
 export type RoomState = { status: 'none' } | { status: 'open'; id: string; name: string; createdBy: string; createdAt: string };
@@ -30,19 +32,6 @@ export const parseRoomName = (raw: string): string => {
   if (hasInvisibleCharacters(name)) throw new ValidationError('Room name must not contain invisible characters', 'name');
   return name;
 };
-
-/**
- * How the room directory compares and searches names: compatibility-folded, accents dropped, lower
- * case, spaces collapsed. "Café" and "CAFE" fold alike.
- */
-export const toRoomSearchKey = (name: string): string =>
-  name
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .normalize('NFC')
-    .replace(/\s+/gu, ' ')
-    .trim();
 
 /** The key two names share when they are "the same name": compatibility-folded, lower case, spaces collapsed. */
 export const toRoomNameKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ');

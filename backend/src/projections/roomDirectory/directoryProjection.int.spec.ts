@@ -1,14 +1,12 @@
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createChatCommands } from '../../chat/commands.js';
 import { createChatLookups } from '../../chat/queries.js';
 import { toRoomSearchKey } from '../../domain/room/room.js';
 import type { EventStore } from '../../eventstore/eventStore.js';
 import { createMemoryEventStore } from '../../eventstore/memoryEventStore.js';
 import { createRedisEventStore } from '../../eventstore/redisEventStore.js';
-import { failFastRedisOptions } from '../../redis/connection.js';
-import { startTestRedis, type TestRedis } from '../../testing/redisServer.js';
+import { useTestRedis } from '../../testing/useTestRedis.js';
 import { type AsyncProjection, readCheckpoint, readLag, rebuildAsync, startProjector } from '../asyncProjection.js';
 import { createDirectoryProjection } from './directoryProjection.js';
 import type { DirectoryStore } from './directoryStore.js';
@@ -138,28 +136,18 @@ describeDirectoryProjection(
 );
 
 describe('redis', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = new Redis(server.url, failFastRedisOptions);
-    await redis.connect();
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const redis = useTestRedis();
 
   describeDirectoryProjection(
     'redis',
     async () => {
-      const store = await createRedisEventStore({ url: server.url });
+      const store = await createRedisEventStore({ url: redis.url });
       return {
         store,
-        directory: createRedisDirectoryStore(redis),
+        directory: createRedisDirectoryStore(redis.client),
         wipe: async () => {
           await store.close();
-          await redis.flushall();
+          await redis.client.flushall();
         },
       };
     },
