@@ -26,9 +26,9 @@ const toUserSessionsKey = (userId: string) => `chat:user-sessions:${userId}`;
  */
 export const RECENT_SESSION_MS = 5_000;
 /**
- * Sessions remembered at most (~350 B each with its token's id, measured: ~17 MB when full). Past the
- * cap the oldest go first; an instance with more users active at once reads a session on every
- * operation (measured with 15,000 posting users: 1 read per post at 10,000, 0.67 at 50,000).
+ * Sessions remembered at most (a few hundred bytes each with its token's id). Past the cap the
+ * oldest go first; an instance with more users active at once than this reads a session on most
+ * operations.
  */
 const RECENT_SESSIONS_MAX = 50_000;
 
@@ -102,7 +102,7 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
   // Timed with `now`, like expiry: a clock that went back forgets too.
   const recent = new Map<string, { session: Session; readAt: number; hearing: number }>();
   // The ids of remembered sessions' tokens, so that a socket's operations hash its token once
-  // (SHA-256 was ~4 µs of every operation). A pure function's memo: an entry is never wrong.
+  // (hashing was a visible share of every operation). A pure function's memo: an entry is never wrong.
   const idsByToken = new Map<string, string>();
   const toId = (token: string) => idsByToken.get(token) ?? toSessionId(token);
   // Counts the sessions forgotten, so that a read answered after its session's hint (the reply

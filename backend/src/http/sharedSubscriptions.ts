@@ -140,7 +140,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       const group = join(target, args);
       // The operation's context served its source, and the target its group; renders use the
       // group's. graphql-ws keeps these arguments as long as the subscription lasts: let both go
-      // (~2 KiB per subscriber).
+      // (memory per subscriber, which bench:fanout measures).
       args.contextValue = undefined;
       args.rootValue = undefined;
       return deliver(source as AsyncIterableIterator<Entry>, group, target.socket, target.id);

@@ -93,8 +93,8 @@ export const createGraphQLWebSockets = ({
   const frames = createFrameWriter((ws) => streams.get(ws));
   const sharedSubscriptions = createSharedSubscriptions(metrics, frames);
   // Validation results by document (Yoga's parse cache hands out the same document for the same
-  // text): the rules are the same for every operation, and Yoga's own validation cache costs ~5 µs
-  // an operation (its key joins every rule's name).
+  // text): the rules are the same for every operation, and Yoga's own validation cache costs
+  // more per operation (its key joins every rule's name).
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   // Per socket: ids of the subscriptions it started. graphql-ws drops an id from
   // `ctx.subscriptions` when that operation ends, which is how finished ones are told apart.

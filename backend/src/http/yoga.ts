@@ -106,7 +106,7 @@ const useNoIntrospection = (): Plugin<ServerContext> => ({
 
 /**
  * An operation's context, over either transport: Yoga's `context` below, and ws.ts's directly.
- * (Envelop's context pipeline, where this is the only hook, cost ~5 µs of every operation on a socket.)
+ * (Envelop's context pipeline, where this is the only hook, cost a visible share of every operation on a socket.)
  */
 export const toContextFactory =
   (services: Pick<Services, 'commands' | 'queries' | 'feeds' | 'presence'>) =>
@@ -130,7 +130,7 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
     batching: false,
     // app.ts reads every body itself, under BODY_LIMIT_BYTES, and hands Yoga the bytes. Yoga's own
     // limit would pipe them again through a TransformStream (a stream pipeline and an aborted
-    // AbortController per request: ~30 µs of every HTTP operation, profiled).
+    // AbortController per request, a visible share of every HTTP operation in a profile).
     maxRequestBodySize: false,
     // GraphiQL builds itself from introspection: without it there is nothing to show.
     graphiql: config.introspection ? { title: 'Balloons — GraphiQL', subscriptionsProtocol: 'WS' } : false,

@@ -18,7 +18,8 @@ export const failFastRedisOptions: RedisOptions = {
   // A silent socket with commands waiting is dead: drop it and reconnect.
   socketTimeout: 10_000,
   // No auto-pipelining: it saves a write per command under load but costs more in JavaScript
-  // (a pipeline and its promises per tick); measured, a post took ~20% less server CPU without it.
+  // (a pipeline and its promises per tick): a post costs the server less CPU without it
+  // (bench:fanout's write phase measures it).
   enableAutoPipelining: false,
 };
 
@@ -27,9 +28,8 @@ export const failFastRedisOptions: RedisOptions = {
  * the connection's socket is corked at the first and uncorked in the turn's check phase
  * (setImmediate), after every I/O callback of the turn has run. What auto-pipelining saves in
  * system calls, without its pipeline and promises per command. Uncorking at the end of the first
- * callback (nextTick) instead gave one write per request: 50 clients posting over WebSockets,
- * server CPU per post 135 µs against 168 µs, and Redis 39 µs against 48 (bench:fanout, write
- * phase). Applied again at every reconnection.
+ * callback (nextTick) instead gave one write per request, and more CPU per post on both the
+ * server and Redis (bench:fanout's write phase measures it). Applied again at every reconnection.
  */
 export const coalesceWrites = (redis: Redis): Redis => {
   redis.on('connect', () => {
