@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createChatCommands } from '../chat/commands.js';
+import { createChatLookups } from '../chat/queries.js';
+import { createRedisEventStore } from '../eventstore/redisEventStore.js';
+import { useTestRedis } from '../testing/useTestRedis.js';
+import { foldInline, readInlineModel } from './inline.js';
+import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
+import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
+
+const root = join(import.meta.dirname, '../../..');
+const run = async (args: string[], env: Record<string, string>) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'backend/src/projections/rebuildCli.ts'), ...args],
+      {
+        env: { PATH: process.env.PATH ?? '', ...env },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+};
+
+describe('npm run projections:rebuild', () => {
+  const redis = useTestRedis();
+
+  it('refuses to run without REDIS_URL, or for a projection it does not know, in one line', async () => {
+    const unset = await run([], {});
+    expect(unset.code).toBe(1);
+    expect(unset.stderr.trim()).toMatch(/^projections:rebuild: REDIS_URL: .+$/);
+    const unknown = await run(['inbox'], { REDIS_URL: redis.url });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('projections:rebuild: unknown projection inbox: choose from rooms, messages, users, directory');
+  });
+
+  it("rebuilds a room's lost history index and the directory from the log", async () => {
+    const store = await createRedisEventStore({ url: redis.url });
+    try {
+      const commands = createChatCommands(store, createChatLookups(store));
+      await commands.registerUser({ userId: 'u', profile: { handle: 'u', displayName: 'u', avatarUrl: null } });
+      const room = await commands.createRoom({ actorId: 'u', name: 'Rebuilt' });
+      for (let i = 0; i < 30; i++) await commands.postMessage({ actorId: 'u', roomId: room.id, body: `m${i}` });
+      const location = toMessageHistoryLocation(room.id);
+      const before = await readInlineModel(store, location);
+      await store.deleteKeys([location.index!]);
+
+      const { code, stdout } = await run(['messages', 'directory'], { REDIS_URL: redis.url });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^messages: 1 model\(s\), 30 events folded in /m);
+      expect(stdout).toMatch(/^directory: 1 model\(s\), 1 events folded in /m);
+
+      const after = await readInlineModel(store, location);
+      expect(after.index).toEqual(before.index);
+      expect(after.index).toHaveLength(30);
+      const byField = (snapshots: Map<string, unknown>) => [...snapshots].sort(([a], [b]) => (a < b ? -1 : 1));
+      const folded = foldInline(messageHistoryProjection, await store.readForward(location.stream, { count: 100 }));
+      expect(byField(after.snapshots)).toEqual(byField(folded.snapshots));
+      const directory = createRedisDirectoryStore(redis.client);
+      expect(await directory.readGenerations()).toEqual({ serving: 2, building: null });
+      expect((await directory.readPage(2, { first: 10, after: null, search: 'rebu' })).edges.map((edge) => edge.roomId)).toEqual([room.id]);
+    } finally {
+      await store.close();
+    }
+  });
+});
