@@ -1,9 +1,10 @@
 /**
- * The process lifecycle shared by the bench entry points (bench/run.ts, bench/fanout.ts): a private
- * redis-server, the Redis connections, HTTP clients and WebSockets the run opens, and their cleanup
- * however the run ends: normally, on SIGINT/SIGTERM/SIGHUP (exit 130; a second signal exits at once),
- * or by a last-resort 'exit' hook that SIGKILLs the children and redis-server when we leave without
- * the async cleanup. Child servers are killed by bench/childServer.ts; redis-server and its directory here.
+ * The process lifecycle shared by the bench entry points (bench/run.ts, bench/fanout.ts,
+ * bench/projections.ts): a private redis-server, the Redis connections, HTTP clients and WebSockets
+ * the run opens, and their cleanup however the run ends: normally, on SIGINT/SIGTERM/SIGHUP (exit
+ * 130; a second signal exits at once), or by a last-resort 'exit' hook that SIGKILLs the children and
+ * redis-server when we leave without the async cleanup. Child servers are killed by
+ * bench/childServer.ts; redis-server and its directory here.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
