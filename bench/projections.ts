@@ -595,11 +595,16 @@ const runDirectory = async (): Promise<DirectoryResults> => {
 
 // ---- b. history pages ----
 
+/** A query that reads nothing: the cost of a request itself (HTTP, Yoga, the session). */
+const TRIVIAL_QUERY = 'query Trivial { __typename }';
+
 interface HistoryResults {
   messages: number;
   fill: { seconds: number; perSecond: number; concurrency: number };
   scrapeOverheadUs: number;
   rounds: { pages: number; serverUsPerPage: number; mainThreadUsPerPage: number; redisUsPerPage: number; p50: number; p99: number }[];
+  /** The same for `{ __typename }`, measured after each round: what any request costs. */
+  floorRounds: HistoryResults['rounds'];
   /** The median over rounds of our server's CPU per page (/metrics), µs. */
   serverUsPerPage: number;
   mainThreadUsPerPage: number;
@@ -649,10 +654,16 @@ const runHistory = async (): Promise<HistoryResults> => {
   const warm = Math.min(100, settings.historyPages);
   log(`history: warming up with ${warm} checked pages`);
   for (let i = 0; i < warm; i++) await page(true);
+  // The floor under any request: a query that reads nothing, same client, same session.
+  const trivial = () => client.graphql(TRIVIAL_QUERY, {}, cookie).then(() => {});
+  for (let i = 0; i < warm; i++) await trivial();
   const context = { server, admin, overheadUs: await scrapeOverheadMicros(server) };
   const rounds: HistoryResults['rounds'] = [];
+  const floorRounds: HistoryResults['rounds'] = [];
   const latencies: number[] = [];
-  log(`history: ${settings.historyRounds} rounds of ${settings.historyPages} sequential pages at random positions`);
+  log(
+    `history: ${settings.historyRounds} rounds of ${settings.historyPages} sequential pages at random positions, each followed by as many trivial queries`,
+  );
   for (let round = 0; round < settings.historyRounds; round++) {
     const measured = await measureQueries(`history round ${round + 1}`, context, settings.historyPages, async () => {
       const begin = performance.now();
@@ -667,6 +678,15 @@ const runHistory = async (): Promise<HistoryResults> => {
       p50: measured.p50,
       p99: measured.p99,
     });
+    const floor = await measureQueries(`trivial round ${round + 1}`, context, settings.historyPages, trivial);
+    floorRounds.push({
+      pages: floor.count,
+      serverUsPerPage: floor.serverUsPerQuery,
+      mainThreadUsPerPage: floor.mainThreadUsPerQuery,
+      redisUsPerPage: floor.redisCpuUsPerOp ?? Number.NaN,
+      p50: floor.p50,
+      p99: floor.p99,
+    });
   }
   const pooled = summarize(latencies, 0);
   client.close();
@@ -678,6 +698,7 @@ const runHistory = async (): Promise<HistoryResults> => {
     fill: { seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond, concurrency: settings.fillConcurrency },
     scrapeOverheadUs: context.overheadUs,
     rounds,
+    floorRounds,
     serverUsPerPage: median(rounds.map((round) => round.serverUsPerPage)),
     mainThreadUsPerPage: median(rounds.map((round) => round.mainThreadUsPerPage)),
     redisUsPerPage: median(rounds.map((round) => round.redisUsPerPage)),
@@ -1094,12 +1115,22 @@ const printReport = (results: Results) => {
             p50: h.p50,
             p99: h.p99,
           },
+          {
+            round: 'floor: { __typename }',
+            pages: h.floorRounds.reduce((sum, r) => sum + r.pages, 0),
+            serverUsPerPage: median(h.floorRounds.map((r) => r.serverUsPerPage)),
+            mainThreadUsPerPage: median(h.floorRounds.map((r) => r.mainThreadUsPerPage)),
+            redisUsPerPage: median(h.floorRounds.map((r) => r.redisUsPerPage)),
+            p50: median(h.floorRounds.map((r) => r.p50)),
+            p99: median(h.floorRounds.map((r) => r.p99)),
+          },
         ],
       ),
     );
     console.log(
       `server CPU per page (median of the rounds, /metrics, all threads): ${Math.round(h.serverUsPerPage)} µs, of which the main thread (/proc) ${Math.round(h.mainThreadUsPerPage)} µs; goal: p50 under ${GOALS.historyServerUsP50} µs: ${met(h.serverUsPerPage < GOALS.historyServerUsP50)};` +
-        ' the "all" row: the medians of the rounds\' CPU, the latencies of all pages together',
+        '\nthe "all" row: the medians of the rounds\' CPU, the latencies of all pages together; the floor row: a query that reads nothing,' +
+        '\nsame client and session, measured after each round (medians of those rounds): what any request costs before it reads anything',
     );
   }
 
