@@ -8,15 +8,17 @@
  *      below, drawn with a skew so that some words are common and some rare, some accented, and a
  *      number); the creation rate; the server's initial build of the directory (started over the
  *      filled lobby log, timed until /metrics shows no lag); then `roomDirectory(first: 50)` in the
- *      UI's document (bench/../frontend/src/rooms/operations.ts: lobbyCursor, id, name, onlineCount,
- *      pageInfo), sequentially: the first page, random `after` positions, searches (a common word,
- *      a rare substring of one name, common and rare 2- and 1-character searches), latency as the
- *      client sees it over loopback and our server's CPU per query (process_cpu_seconds_total from
- *      /metrics, scraped outside the measured window, less what a scrape itself costs); last, the
- *      directory's rebuildAsync over those rooms while the server's projector runs.
+ *      UI's document (frontend/src/rooms/operations.ts: lobbyCursor, id, name, onlineCount,
+ *      pageInfo), sequentially: the first page (also in a bare document, for reference), random
+ *      `after` positions, searches (a common word, a rare substring of one name, common and rare 2-
+ *      and 1-character searches, and a letter no name holds), latency as the client sees it over
+ *      loopback and our server's CPU per query (process_cpu_seconds_total from /metrics, scraped
+ *      outside the measured window, less what a scrape itself costs); last, the directory's
+ *      rebuildAsync over those rooms while the server's projector runs.
  *   b. history: a room of BENCH_HISTORY_MESSAGES posts (bench/fill.ts), then rounds of sequential
  *      history pages at random `before` positions (bench/history.ts, as bench/run.ts pages): our
- *      server's CPU per page (median of the rounds, from /metrics) and the latency.
+ *      server's CPU per page (median of the rounds, from /metrics) and the latency, beside a query
+ *      that reads nothing (`{ __typename }`) after each round: the floor under any request.
  *   c. projector lag: (i) room creations and renames offered at BENCH_PROJECTOR_RATE/s for
  *      BENCH_PROJECTOR_SECONDS by an open-loop driver; the lag of each event from its cursor's time
  *      to the first poll (every BENCH_PROJECTOR_POLL_MS) of readCheckpoint that covers it: an upper
@@ -25,23 +27,25 @@
  *      the cursor's time (exact to the millisecond).
  *   d. rebuild: a room log of BENCH_REBUILD_EVENTS events (posts, with edits and deletions of earlier
  *      posts mixed in; posts without clientId, so no idempotency keys pile up), then rebuildInline
- *      of the room's messages model (states and history index), timed.
+ *      of the room's messages model (states and history index), timed. This part needs no server.
  *
  * Our server marks a fresh Redis's read-model layout as current when it first starts on it; started
  * first over a Redis already holding rooms, it would take them for an older layout and rebuild every
- * room's history (projections/migrate.ts). So each part starts it on the empty Redis first; part a
+ * room's history (projections/migrate.ts). So parts a–c start it on the empty Redis first; part a
  * then stops it while the rooms are created, and starts it again to time the initial build.
  * Results also go to .bench/projections-<timestamp>.json.
  *
  * Env (all optional): BENCH_PROJECTIONS_PARTS (directory,history,lag,rebuild), BENCH_DIRECTORY_ROOMS
- * (100000), BENCH_DIRECTORY_SAMPLES (300 per case), BENCH_DIRECTORY_WARMUP (30 checked queries per
- * case), BENCH_FILL_CONCURRENCY (64: room creation and the history fill), BENCH_HISTORY_MESSAGES
- * (100000), BENCH_HISTORY_ROUNDS (5), BENCH_HISTORY_PAGES (100 per round), BENCH_PROJECTOR_RATE (2000
- * events/s), BENCH_PROJECTOR_SECONDS (10), BENCH_PROJECTOR_POLL_MS (10), BENCH_PROJECTOR_RENAMES (0.2:
- * the share of renames among the directory's events), BENCH_REBUILD_EVENTS (1000000),
- * BENCH_REBUILD_CONCURRENCY (128), BENCH_NODE_ENV (production), BENCH_SEED (1).
- * Smoke run: BENCH_DIRECTORY_ROOMS=3000 BENCH_DIRECTORY_SAMPLES=20 BENCH_HISTORY_MESSAGES=2000 BENCH_HISTORY_ROUNDS=2
- *   BENCH_PROJECTOR_SECONDS=2 BENCH_REBUILD_EVENTS=20000 npm run bench:projections
+ * (100000), BENCH_DIRECTORY_SAMPLES (300 per case), BENCH_DIRECTORY_ROUNDS (3: the cases interleaved,
+ * each round a slice of every case), BENCH_DIRECTORY_WARMUP (30 checked queries per case),
+ * BENCH_FILL_CONCURRENCY (64: room creation and the history fill), BENCH_HISTORY_MESSAGES (100000),
+ * BENCH_HISTORY_WARMUP (3000 checked pages), BENCH_HISTORY_ROUNDS (5), BENCH_HISTORY_PAGES (200 per
+ * round), BENCH_PROJECTOR_RATE (2000 events/s), BENCH_PROJECTOR_SECONDS (10), BENCH_PROJECTOR_POLL_MS
+ * (10), BENCH_PROJECTOR_RENAMES (0.2: the share of renames among the directory's events),
+ * BENCH_REBUILD_EVENTS (1000000), BENCH_REBUILD_CONCURRENCY (128), BENCH_NODE_ENV (production),
+ * BENCH_SEED (1).
+ * Smoke run: BENCH_DIRECTORY_ROOMS=3000 BENCH_DIRECTORY_SAMPLES=20 BENCH_HISTORY_MESSAGES=2000 BENCH_HISTORY_WARMUP=100
+ *   BENCH_HISTORY_ROUNDS=2 BENCH_PROJECTOR_SECONDS=2 BENCH_REBUILD_EVENTS=20000 npm run bench:projections
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +71,7 @@ import { HISTORY_PAGE, checkHistoryPage, readLogCursors } from './history.js';
 import { createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
 import { type LoadResult, quantile, runLoad, summarize } from './load.js';
-import { type Measured, measure, readSample, redisCpuMicros, scrapeMetrics } from './metrics.js';
+import { type Measured, createMeter, readSample, redisCpuMicros, scrapeMetrics } from './metrics.js';
 import { seededRandom } from './random.js';
 import { type OurServer, buildOurServer, repoRoot, signIn, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
@@ -89,10 +93,12 @@ const settings = {
   directoryRooms: Math.round(envNumber('BENCH_DIRECTORY_ROOMS', 100_000, 100)),
   directorySamples: Math.round(envNumber('BENCH_DIRECTORY_SAMPLES', 300, 1)),
   directoryWarmup: Math.round(envNumber('BENCH_DIRECTORY_WARMUP', 30, 1)),
+  directoryRounds: Math.round(envNumber('BENCH_DIRECTORY_ROUNDS', 3, 1)),
   fillConcurrency: Math.round(envNumber('BENCH_FILL_CONCURRENCY', 64, 1)),
   historyMessages: Math.round(envNumber('BENCH_HISTORY_MESSAGES', 100_000, 51)),
   historyRounds: Math.round(envNumber('BENCH_HISTORY_ROUNDS', 5, 1)),
-  historyPages: Math.round(envNumber('BENCH_HISTORY_PAGES', 100, 1)),
+  historyPages: Math.round(envNumber('BENCH_HISTORY_PAGES', 200, 1)),
+  historyWarmup: Math.round(envNumber('BENCH_HISTORY_WARMUP', 3_000, 1)),
   projectorRate: envNumber('BENCH_PROJECTOR_RATE', 2_000, 1),
   projectorSeconds: envNumber('BENCH_PROJECTOR_SECONDS', 10, 0.1),
   projectorPollMs: envNumber('BENCH_PROJECTOR_POLL_MS', 10, 1),
@@ -176,32 +182,54 @@ const mainThreadCpuMicros = (pid: number): number => {
   return ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond()) * 1e6;
 };
 
-/**
- * One measured case of sequential queries: bench/metrics.ts `measure` (latency, Redis CPU, and the
- * server's CPU from /proc at 10 ms resolution), inside a pair of /metrics scrapes whose CPU delta,
- * less one scrape's own cost, is the server's CPU per query.
- */
+interface QueryContext {
+  server: OurServer;
+  admin: Redis;
+  /** What one /metrics scrape costs the server (`scrapeOverheadMicros`), µs. */
+  overheadUs: number;
+}
+
 interface QueryCase extends Measured {
-  /** Our server's CPU per query from /metrics, µs. */
+  /** Our server's CPU per query from /metrics, µs: the median of the slices' figures. */
   serverUsPerQuery: number;
-  /** The same, its main thread only (/proc, 10 ms ticks), µs. */
+  /** Each slice's figure, in order. */
+  serverUsPerSlice: number[];
+  /** The same, its main thread only (/proc, 10 ms ticks), over all slices together, µs. */
   mainThreadUsPerQuery: number;
 }
-const measureQueries = async (
-  name: string,
-  context: { server: OurServer; admin: Redis; overheadUs: number },
-  samples: number,
-  op: () => Promise<void>,
-): Promise<QueryCase> => {
-  const before = await scrapeCpuMicros(context.server);
-  const mainBefore = mainThreadCpuMicros(context.server.child.pid);
-  const measured = await measure(name, { concurrency: 1, maxOps: samples, maxErrors: 1 }, op, {
-    serverCpuMicros: context.server.child.cpuMicros,
-    redisAdmin: context.admin,
-  });
-  const mainThreadUsPerQuery = (mainThreadCpuMicros(context.server.child.pid) - mainBefore) / measured.count;
-  const after = await scrapeCpuMicros(context.server);
-  return { ...measured, serverUsPerQuery: (after - before - context.overheadUs) / measured.count, mainThreadUsPerQuery };
+
+/**
+ * A case of sequential queries, measured in slices (interleaved with other cases by the caller):
+ * bench/metrics.ts `createMeter` (latency, Redis CPU, the server's CPU from /proc at 10 ms
+ * resolution), each slice inside a pair of /metrics scrapes whose CPU delta, less one scrape's own
+ * cost, is the server's CPU over the slice.
+ */
+const createCaseMeter = (name: string, context: QueryContext) => {
+  const { server, admin, overheadUs } = context;
+  const meter = createMeter(name, 1, { serverCpuMicros: server.child.cpuMicros, redisAdmin: admin });
+  const serverUsPerSlice: number[] = [];
+  let mainThreadUs = 0;
+  let queries = 0;
+  return {
+    async slice(samples: number, op: () => Promise<void>) {
+      const before = await scrapeCpuMicros(server);
+      const mainBefore = mainThreadCpuMicros(server.child.pid);
+      // One failure ends the run (runLoad throws): every slice counts `samples` successes.
+      await meter.slice({ maxOps: samples, maxErrors: 1 }, op);
+      mainThreadUs += mainThreadCpuMicros(server.child.pid) - mainBefore;
+      const after = await scrapeCpuMicros(server);
+      serverUsPerSlice.push((after - before - overheadUs) / samples);
+      queries += samples;
+    },
+    result(): QueryCase {
+      return {
+        ...meter.result(),
+        serverUsPerQuery: median(serverUsPerSlice),
+        serverUsPerSlice,
+        mainThreadUsPerQuery: mainThreadUs / queries,
+      };
+    },
+  };
 };
 
 interface PacedResult {
@@ -496,64 +524,73 @@ const runDirectory = async (): Promise<DirectoryResults> => {
   const context = { server, admin, overheadUs: await scrapeOverheadMicros(server) };
   log(`one /metrics scrape costs our server ≈ ${Math.round(context.overheadUs)} µs of CPU (subtracted)`);
 
-  const cases: DirectoryCaseRow[] = [];
-  const runCase = async (
-    name: string,
-    asks: string,
-    document: string,
-    pick: () => { after: string | null; search: string | null; expected: number },
-    matches: number | null,
-  ) => {
-    log(`${name}: warming up with ${settings.directoryWarmup} checked queries, then ${settings.directorySamples} measured`);
+  interface Case {
+    name: string;
+    asks: string;
+    document: string;
+    pick: () => { after: string | null; search: string | null; expected: number };
+    matches: number | null;
+  }
+  const fixed = (search: string | null) => {
+    const expected = search === null ? names.length : matchCount(search);
+    return { pick: () => ({ after: null, search, expected }), matches: search === null ? null : expected };
+  };
+  let rareIndex = 0;
+  const plan: Case[] = [
+    { name: '1. first page', asks: 'no search, no after', document: DIRECTORY_PAGE, ...fixed(null) },
+    {
+      name: '1b. first page, bare document',
+      asks: 'roomDirectory alone: no lobbyCursor, no onlineCount',
+      document: DIRECTORY_PAGE_BARE,
+      ...fixed(null),
+    },
+    {
+      name: '2. random after',
+      asks: `after = a random page's endCursor (${positions.length} positions)`,
+      document: DIRECTORY_PAGE,
+      pick: () => {
+        const { cursor, index } = positions[Math.floor(random() * positions.length)]!;
+        return { after: cursor, search: null, expected: names.length - index };
+      },
+      matches: null,
+    },
+    { name: '3. common word', asks: JSON.stringify(commonWord), document: DIRECTORY_PAGE, ...fixed(commonWord) },
+    {
+      name: '4. rare substring',
+      asks: `end of one room's name, a different room each query (e.g. ${JSON.stringify(rareSearches[0])})`,
+      document: DIRECTORY_PAGE,
+      pick: () => {
+        const search = rareSearches[rareIndex++ % rareSearches.length]!;
+        return { after: null, search, expected: rareMatches.get(search)! };
+      },
+      matches: median([...rareMatches.values()]),
+    },
+    { name: '5. 2 characters, common', asks: JSON.stringify(commonPair), document: DIRECTORY_PAGE, ...fixed(commonPair) },
+    { name: '5b. 2 characters, rare', asks: JSON.stringify(rarePair), document: DIRECTORY_PAGE, ...fixed(rarePair) },
+    { name: '6. 1 character, common', asks: JSON.stringify(commonLetter), document: DIRECTORY_PAGE, ...fixed(commonLetter) },
+    { name: '6b. 1 character, rare', asks: JSON.stringify(rareLetter), document: DIRECTORY_PAGE, ...fixed(rareLetter) },
+    { name: '6c. 1 character, no match', asks: JSON.stringify(absentLetter), document: DIRECTORY_PAGE, ...fixed(absentLetter) },
+  ];
+
+  log(`warming up: ${settings.directoryWarmup} checked queries of each case`);
+  for (const { document, pick } of plan) {
     for (let i = 0; i < settings.directoryWarmup; i++) {
       const { after, search, expected } = pick();
       checkPage(await query(document, { first: DIRECTORY_PAGE_SIZE, after, search }), search, expected);
     }
-    const measured = await measureQueries(name, context, settings.directorySamples, async () => {
-      const { after, search } = pick();
-      await query(document, { first: DIRECTORY_PAGE_SIZE, after, search });
-    });
-    cases.push({ ...measured, asks, matches });
-  };
-  const fixed = (search: string | null) => {
-    const expected = search === null ? names.length : matchCount(search);
-    return [() => ({ after: null, search, expected }), search === null ? null : expected] as const;
-  };
-
-  await runCase('1. first page', 'no search, no after', DIRECTORY_PAGE, ...fixed(null));
-  await runCase(
-    '1b. first page, bare document',
-    'roomDirectory alone: no lobbyCursor, no onlineCount',
-    DIRECTORY_PAGE_BARE,
-    ...fixed(null),
-  );
-  await runCase(
-    '2. random after',
-    `after = a random page's endCursor (${positions.length} positions)`,
-    DIRECTORY_PAGE,
-    () => {
-      const { cursor, index } = positions[Math.floor(random() * positions.length)]!;
-      return { after: cursor, search: null, expected: names.length - index };
-    },
-    null,
-  );
-  await runCase('3. common word', JSON.stringify(commonWord), DIRECTORY_PAGE, ...fixed(commonWord));
-  let rareIndex = 0;
-  await runCase(
-    '4. rare substring',
-    `end of one room's name, a different room each query (e.g. ${JSON.stringify(rareSearches[0])})`,
-    DIRECTORY_PAGE,
-    () => {
-      const search = rareSearches[rareIndex++ % rareSearches.length]!;
-      return { after: null, search, expected: rareMatches.get(search)! };
-    },
-    median([...rareMatches.values()]),
-  );
-  await runCase('5. 2 characters, common', JSON.stringify(commonPair), DIRECTORY_PAGE, ...fixed(commonPair));
-  await runCase('5b. 2 characters, rare', JSON.stringify(rarePair), DIRECTORY_PAGE, ...fixed(rarePair));
-  await runCase('6. 1 character, common', JSON.stringify(commonLetter), DIRECTORY_PAGE, ...fixed(commonLetter));
-  await runCase('6b. 1 character, rare', JSON.stringify(rareLetter), DIRECTORY_PAGE, ...fixed(rareLetter));
-  await runCase('6c. 1 character, no match', JSON.stringify(absentLetter), DIRECTORY_PAGE, ...fixed(absentLetter));
+  }
+  const perSlice = Math.max(1, Math.round(settings.directorySamples / settings.directoryRounds));
+  log(`measuring ${plan.length} cases in ${settings.directoryRounds} interleaved rounds of ${perSlice} sequential queries each`);
+  const meters = plan.map((entry) => createCaseMeter(entry.name, context));
+  for (let round = 0; round < settings.directoryRounds; round++) {
+    for (const [i, { document, pick }] of plan.entries()) {
+      await meters[i]!.slice(perSlice, async () => {
+        const { after, search } = pick();
+        await query(document, { first: DIRECTORY_PAGE_SIZE, after, search });
+      });
+    }
+  }
+  const cases: DirectoryCaseRow[] = plan.map((entry, i) => ({ ...meters[i]!.result(), asks: entry.asks, matches: entry.matches }));
 
   // The directory rebuilt from its log while the server's projector runs (part d's second row).
   log(`rebuilding the directory (rebuildAsync over ${names.length.toLocaleString('en-US')} rooms) while the server runs`);
@@ -602,17 +639,12 @@ interface HistoryResults {
   messages: number;
   fill: { seconds: number; perSecond: number; concurrency: number };
   scrapeOverheadUs: number;
-  rounds: { pages: number; serverUsPerPage: number; mainThreadUsPerPage: number; redisUsPerPage: number; p50: number; p99: number }[];
-  /** The same for `{ __typename }`, measured after each round: what any request costs. */
-  floorRounds: HistoryResults['rounds'];
-  /** The median over rounds of our server's CPU per page (/metrics), µs. */
-  serverUsPerPage: number;
-  mainThreadUsPerPage: number;
-  redisUsPerPage: number;
-  /** Latency over all rounds' pages, ms. */
-  pages: number;
-  p50: number;
-  p99: number;
+  /** Each round's pages: our server's CPU per page (/metrics; main thread from /proc), latency. */
+  rounds: { pages: number; serverUsPerPage: number; mainThreadUsPerPage: number; p50: number; p99: number }[];
+  /** All rounds' pages: server µs the median of the rounds', the rest over all pages together. */
+  pages: QueryCase;
+  /** `{ __typename }`, as many after each round: what any request costs before it reads anything. */
+  floor: QueryCase;
 }
 
 const runHistory = async (): Promise<HistoryResults> => {
@@ -651,44 +683,38 @@ const runHistory = async (): Promise<HistoryResults> => {
     const text = await client.graphql(HISTORY_PAGE, { id: room.id, before: cursors[index] }, cookie);
     if (check) checkHistoryPage(text, cursors, index);
   };
-  const warm = Math.min(100, settings.historyPages);
-  log(`history: warming up with ${warm} checked pages`);
-  for (let i = 0; i < warm; i++) await page(true);
+  // A fresh server's first thousand or so requests run slower (the JIT, and its compiler threads'
+  // CPU, which /metrics counts): the warm-up takes them.
+  log(`history: warming up with ${settings.historyWarmup} checked pages and as many trivial queries`);
+  for (let i = 0; i < settings.historyWarmup; i++) await page(true);
   // The floor under any request: a query that reads nothing, same client, same session.
   const trivial = () => client.graphql(TRIVIAL_QUERY, {}, cookie).then(() => {});
-  for (let i = 0; i < warm; i++) await trivial();
+  for (let i = 0; i < settings.historyWarmup; i++) await trivial();
   const context = { server, admin, overheadUs: await scrapeOverheadMicros(server) };
   const rounds: HistoryResults['rounds'] = [];
-  const floorRounds: HistoryResults['rounds'] = [];
   const latencies: number[] = [];
   log(
     `history: ${settings.historyRounds} rounds of ${settings.historyPages} sequential pages at random positions, each followed by as many trivial queries`,
   );
+  const pages = createCaseMeter('history pages', context);
+  const floor = createCaseMeter('trivial queries', context);
   for (let round = 0; round < settings.historyRounds; round++) {
-    const measured = await measureQueries(`history round ${round + 1}`, context, settings.historyPages, async () => {
+    const mainBefore = mainThreadCpuMicros(server.child.pid);
+    await pages.slice(settings.historyPages, async () => {
       const begin = performance.now();
       await page(false);
       latencies.push(performance.now() - begin);
     });
+    const sorted = Float64Array.from(latencies.slice(-settings.historyPages)).sort();
     rounds.push({
-      pages: measured.count,
-      serverUsPerPage: measured.serverUsPerQuery,
-      mainThreadUsPerPage: measured.mainThreadUsPerQuery,
-      redisUsPerPage: measured.redisCpuUsPerOp ?? Number.NaN,
-      p50: measured.p50,
-      p99: measured.p99,
+      pages: settings.historyPages,
+      serverUsPerPage: pages.result().serverUsPerSlice.at(-1)!,
+      mainThreadUsPerPage: (mainThreadCpuMicros(server.child.pid) - mainBefore) / settings.historyPages,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
     });
-    const floor = await measureQueries(`trivial round ${round + 1}`, context, settings.historyPages, trivial);
-    floorRounds.push({
-      pages: floor.count,
-      serverUsPerPage: floor.serverUsPerQuery,
-      mainThreadUsPerPage: floor.mainThreadUsPerQuery,
-      redisUsPerPage: floor.redisCpuUsPerOp ?? Number.NaN,
-      p50: floor.p50,
-      p99: floor.p99,
-    });
+    await floor.slice(settings.historyPages, trivial);
   }
-  const pooled = summarize(latencies, 0);
   client.close();
   clients.delete(client);
   await server.child.stop();
@@ -698,13 +724,8 @@ const runHistory = async (): Promise<HistoryResults> => {
     fill: { seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond, concurrency: settings.fillConcurrency },
     scrapeOverheadUs: context.overheadUs,
     rounds,
-    floorRounds,
-    serverUsPerPage: median(rounds.map((round) => round.serverUsPerPage)),
-    mainThreadUsPerPage: median(rounds.map((round) => round.mainThreadUsPerPage)),
-    redisUsPerPage: median(rounds.map((round) => round.redisUsPerPage)),
-    pages: pooled.count,
-    p50: pooled.p50,
-    p99: pooled.p99,
+    pages: pages.result(),
+    floor: floor.result(),
   };
 };
 
@@ -1058,7 +1079,7 @@ const printReport = (results: Results) => {
     );
     console.log(
       `\nroomDirectory(first: 50) over HTTP, the UI's document (lobbyCursor, id, name, onlineCount, pageInfo) unless said, signed in,` +
-        `\n${s.directorySamples} sequential queries per case after ${s.directoryWarmup} checked ones; goal: p99 under ${GOALS.directoryP99Ms} ms at the server`,
+        `\n${s.directorySamples} sequential queries per case in ${s.directoryRounds} interleaved rounds, after ${s.directoryWarmup} checked ones; goal: p99 under ${GOALS.directoryP99Ms} ms at the server`,
     );
     console.log(
       formatTable<DirectoryCaseRow>(
@@ -1080,7 +1101,7 @@ const printReport = (results: Results) => {
     );
     console.log(
       "latency: as this process sees it over loopback (an upper bound of the server's); server µs/q: our server's CPU per query" +
-        `\nfrom /metrics (process_cpu_seconds_total around each case, less ${Math.round(d.scrapeOverheadUs)} µs for a scrape), all its threads; main thread:` +
+        `\nfrom /metrics (process_cpu_seconds_total around each slice, median of the rounds, less ${Math.round(d.scrapeOverheadUs)} µs for a scrape), all its threads; main thread:` +
         "\nthe event loop's share (/proc, 10 ms ticks), the rest is V8's collector and compilers; redis µs/q: redis-server's CPU" +
         "\nper query (INFO), where the directory's scripts run: a short search (1–2 characters) scans the names in order in Lua" +
         '\nuntil a page is full, so a rare one reads most of them; matches: rooms the search matches in all (median over queries).',
@@ -1091,46 +1112,49 @@ const printReport = (results: Results) => {
   if (h) {
     console.log(
       `\nb. history pages: a room of ${h.messages.toLocaleString('en-US')} posts (filled in ${h.fill.seconds.toFixed(1)} s, ${Math.round(h.fill.perSecond).toLocaleString('en-US')}/s);` +
-        ` messages(last: 50, before: <random cursor>) (bench/history.ts), sequential, ${s.historyRounds} rounds of ${s.historyPages}`,
+        ` messages(last: 50, before: <random cursor>) (bench/history.ts), sequential, ${s.historyRounds} rounds of ${s.historyPages} after ${s.historyWarmup} checked pages`,
     );
+    type Row = { round: string; pages: number; serverUs: number; mainThreadUs: number; redisUs: number | null; p50: number; p99: number };
+    const whole = (round: string, c: QueryCase): Row => ({
+      round,
+      pages: c.count,
+      serverUs: c.serverUsPerQuery,
+      mainThreadUs: c.mainThreadUsPerQuery,
+      redisUs: c.redisCpuUsPerOp,
+      p50: c.p50,
+      p99: c.p99,
+    });
     console.log(
-      formatTable<HistoryResults['rounds'][number] & { round: string }>(
+      formatTable<Row>(
         [
           { header: 'round', value: (r) => r.round },
           { header: 'pages', value: (r) => r.pages },
-          { header: 'server µs/page', value: (r) => r.serverUsPerPage },
-          { header: 'main thread µs/page', value: (r) => r.mainThreadUsPerPage },
-          { header: 'redis µs/page', value: (r) => r.redisUsPerPage },
+          { header: 'server µs/page', value: (r) => r.serverUs },
+          { header: 'main thread µs/page', value: (r) => r.mainThreadUs },
+          { header: 'redis µs/page', value: (r) => r.redisUs },
           { header: 'p50 ms', value: (r) => r.p50, digits: 2 },
           { header: 'p99 ms', value: (r) => r.p99, digits: 2 },
         ],
         [
-          ...h.rounds.map((r, i) => ({ ...r, round: String(i + 1) })),
-          {
-            round: 'all',
-            pages: h.pages,
-            serverUsPerPage: h.serverUsPerPage,
-            mainThreadUsPerPage: h.mainThreadUsPerPage,
-            redisUsPerPage: h.redisUsPerPage,
-            p50: h.p50,
-            p99: h.p99,
-          },
-          {
-            round: 'floor: { __typename }',
-            pages: h.floorRounds.reduce((sum, r) => sum + r.pages, 0),
-            serverUsPerPage: median(h.floorRounds.map((r) => r.serverUsPerPage)),
-            mainThreadUsPerPage: median(h.floorRounds.map((r) => r.mainThreadUsPerPage)),
-            redisUsPerPage: median(h.floorRounds.map((r) => r.redisUsPerPage)),
-            p50: median(h.floorRounds.map((r) => r.p50)),
-            p99: median(h.floorRounds.map((r) => r.p99)),
-          },
+          ...h.rounds.map((r, i) => ({
+            round: String(i + 1),
+            pages: r.pages,
+            serverUs: r.serverUsPerPage,
+            mainThreadUs: r.mainThreadUsPerPage,
+            redisUs: null,
+            p50: r.p50,
+            p99: r.p99,
+          })),
+          whole('all', h.pages),
+          whole('floor: { __typename }', h.floor),
         ],
       ),
     );
     console.log(
-      `server CPU per page (median of the rounds, /metrics, all threads): ${Math.round(h.serverUsPerPage)} µs, of which the main thread (/proc) ${Math.round(h.mainThreadUsPerPage)} µs; goal: p50 under ${GOALS.historyServerUsP50} µs: ${met(h.serverUsPerPage < GOALS.historyServerUsP50)};` +
-        '\nthe "all" row: the medians of the rounds\' CPU, the latencies of all pages together; the floor row: a query that reads nothing,' +
-        '\nsame client and session, measured after each round (medians of those rounds): what any request costs before it reads anything',
+      `server CPU per page (median of the rounds, /metrics, all threads): ${Math.round(h.pages.serverUsPerQuery)} µs, of which the main thread (/proc)` +
+        ` ${Math.round(h.pages.mainThreadUsPerQuery)} µs; goal: p50 under ${GOALS.historyServerUsP50} µs: ${met(h.pages.serverUsPerQuery < GOALS.historyServerUsP50)}` +
+        "\nall: server µs the median of the rounds', the rest over all pages together; floor: a query that reads nothing, same client and" +
+        '\nsession, as many after each round, the same way: what any request costs before it reads anything.',
     );
   }
 
