@@ -187,7 +187,23 @@ interface QueryContext {
   admin: Redis;
   /** What one /metrics scrape costs the server (`scrapeOverheadMicros`), µs. */
   overheadUs: number;
+  /** What the server spends idle (timers, the projector's blocking reads), µs per ms of wall time. */
+  idleUsPerMs: number;
 }
+
+/** Measures what `QueryContext` subtracts: a scrape's cost, then the idle server's CPU over two seconds. */
+const toQueryContext = async (server: OurServer, admin: Redis): Promise<QueryContext> => {
+  const overheadUs = await scrapeOverheadMicros(server);
+  const before = await scrapeCpuMicros(server);
+  const started = performance.now();
+  await sleep(2_000);
+  const after = await scrapeCpuMicros(server);
+  const idleUsPerMs = Math.max(0, (after - before - overheadUs) / (performance.now() - started));
+  log(
+    `our server: a /metrics scrape costs it ≈ ${Math.round(overheadUs)} µs of CPU, idling ${idleUsPerMs.toFixed(1)} µs per ms (both subtracted)`,
+  );
+  return { server, admin, overheadUs, idleUsPerMs };
+};
 
 interface QueryCase extends Measured {
   /** Our server's CPU per query from /metrics, µs: the median of the slices' figures. */
@@ -205,7 +221,7 @@ interface QueryCase extends Measured {
  * cost, is the server's CPU over the slice.
  */
 const createCaseMeter = (name: string, context: QueryContext) => {
-  const { server, admin, overheadUs } = context;
+  const { server, admin, overheadUs, idleUsPerMs } = context;
   const meter = createMeter(name, 1, { serverCpuMicros: server.child.cpuMicros, redisAdmin: admin });
   const serverUsPerSlice: number[] = [];
   let mainThreadUs = 0;
@@ -213,12 +229,13 @@ const createCaseMeter = (name: string, context: QueryContext) => {
   return {
     async slice(samples: number, op: () => Promise<void>) {
       const before = await scrapeCpuMicros(server);
+      const started = performance.now();
       const mainBefore = mainThreadCpuMicros(server.child.pid);
       // One failure ends the run (runLoad throws): every slice counts `samples` successes.
       await meter.slice({ maxOps: samples, maxErrors: 1 }, op);
       mainThreadUs += mainThreadCpuMicros(server.child.pid) - mainBefore;
       const after = await scrapeCpuMicros(server);
-      serverUsPerSlice.push((after - before - overheadUs) / samples);
+      serverUsPerSlice.push((after - before - overheadUs - idleUsPerMs * (performance.now() - started)) / samples);
       queries += samples;
     },
     result(): QueryCase {
@@ -409,6 +426,7 @@ interface DirectoryResults {
   initialBuild: { events: number; seconds: number; perSecond: number; startToReadyMs: number; serverCpuSeconds: number };
   pagingPass: { pages: number; rooms: number; seconds: number };
   scrapeOverheadUs: number;
+  idleUsPerMs: number;
   cases: DirectoryCaseRow[];
   rebuild: { events: number; seconds: number; perSecond: number; firstPageUnchanged: boolean; namesAfter: number };
 }
@@ -521,8 +539,7 @@ const runDirectory = async (): Promise<DirectoryResults> => {
   const rareSearches = Array.from({ length: settings.directoryWarmup + settings.directorySamples }, rareSubstring);
   const rareMatches = new Map(rareSearches.map((search) => [search, matchCount(search)]));
 
-  const context = { server, admin, overheadUs: await scrapeOverheadMicros(server) };
-  log(`one /metrics scrape costs our server ≈ ${Math.round(context.overheadUs)} µs of CPU (subtracted)`);
+  const context = await toQueryContext(server, admin);
 
   interface Case {
     name: string;
@@ -625,6 +642,7 @@ const runDirectory = async (): Promise<DirectoryResults> => {
     initialBuild,
     pagingPass,
     scrapeOverheadUs: context.overheadUs,
+    idleUsPerMs: context.idleUsPerMs,
     cases,
     rebuild,
   };
@@ -639,6 +657,7 @@ interface HistoryResults {
   messages: number;
   fill: { seconds: number; perSecond: number; concurrency: number };
   scrapeOverheadUs: number;
+  idleUsPerMs: number;
   /** Each round's pages: our server's CPU per page (/metrics; main thread from /proc), latency. */
   rounds: { pages: number; serverUsPerPage: number; mainThreadUsPerPage: number; p50: number; p99: number }[];
   /** All rounds' pages: server µs the median of the rounds', the rest over all pages together. */
@@ -690,7 +709,7 @@ const runHistory = async (): Promise<HistoryResults> => {
   // The floor under any request: a query that reads nothing, same client, same session.
   const trivial = () => client.graphql(TRIVIAL_QUERY, {}, cookie).then(() => {});
   for (let i = 0; i < settings.historyWarmup; i++) await trivial();
-  const context = { server, admin, overheadUs: await scrapeOverheadMicros(server) };
+  const context = await toQueryContext(server, admin);
   const rounds: HistoryResults['rounds'] = [];
   const latencies: number[] = [];
   log(
@@ -723,6 +742,7 @@ const runHistory = async (): Promise<HistoryResults> => {
     messages: cursors.length,
     fill: { seconds: fill.elapsedMs / 1000, perSecond: fill.perSecond, concurrency: settings.fillConcurrency },
     scrapeOverheadUs: context.overheadUs,
+    idleUsPerMs: context.idleUsPerMs,
     rounds,
     pages: pages.result(),
     floor: floor.result(),
@@ -1100,11 +1120,13 @@ const printReport = (results: Results) => {
       ),
     );
     console.log(
-      "latency: as this process sees it over loopback (an upper bound of the server's); server µs/q: our server's CPU per query" +
-        `\nfrom /metrics (process_cpu_seconds_total around each slice, median of the rounds, less ${Math.round(d.scrapeOverheadUs)} µs for a scrape), all its threads; main thread:` +
-        "\nthe event loop's share (/proc, 10 ms ticks), the rest is V8's collector and compilers; redis µs/q: redis-server's CPU" +
-        "\nper query (INFO), where the directory's scripts run: a short search (1–2 characters) scans the names in order in Lua" +
-        '\nuntil a page is full, so a rare one reads most of them; matches: rooms the search matches in all (median over queries).',
+      "latency: as this process sees it over loopback (an upper bound of the server's); server µs/q: our server's CPU per query," +
+        `\nall its threads, from /metrics (process_cpu_seconds_total around each slice, less ${Math.round(d.scrapeOverheadUs)} µs for a scrape and` +
+        ` ${d.idleUsPerMs.toFixed(1)} µs/ms idle;` +
+        "\nthe median of the rounds); main thread: the event loop's share (/proc, 10 ms ticks, idle included), the rest is V8's" +
+        "\ncollector and compilers; redis µs/q: redis-server's CPU per query (INFO), where the directory's scripts run: a short" +
+        '\nsearch (1–2 characters) scans the names in order in Lua until a page is full, so a rare one reads most of them;' +
+        '\nmatches: rooms the search matches in all (median over queries).',
     );
   }
 
