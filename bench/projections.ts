@@ -71,7 +71,7 @@ import { HISTORY_PAGE, checkHistoryPage, readLogCursors } from './history.js';
 import { createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
 import { type LoadResult, quantile, runLoad, summarize } from './load.js';
-import { type Measured, createMeter, readSample, redisCpuMicros, scrapeMetrics } from './metrics.js';
+import { type Measured, createMeter, readSample, redisCpuMicros, scrapeMetrics, speedProbeMs } from './metrics.js';
 import { seededRandom } from './random.js';
 import { type OurServer, buildOurServer, repoRoot, signIn, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
@@ -1045,6 +1045,8 @@ interface Results {
   settings: typeof settings;
   goals: typeof GOALS;
   environment: Record<string, string | number>;
+  /** `speedProbeMs` (bench/metrics.ts) before and after each part: how fast the machine ran. */
+  probes: Partial<Record<Part, [number, number]>>;
   directory?: DirectoryResults;
   history?: HistoryResults;
   lag?: LagResults[];
@@ -1058,12 +1060,19 @@ const main = async () => {
   const { serverInfo } = await bench.startRedis();
   const environment = describeMachine(serverInfo);
   await bench.stopRedis();
-  const results: Results = { startedAt: startedAt.toISOString(), settings, goals: GOALS, environment };
+  const results: Results = { startedAt: startedAt.toISOString(), settings, goals: GOALS, environment, probes: {} };
+  const probed = async <T>(part: Part, run: () => Promise<T>): Promise<T | undefined> => {
+    if (!settings.parts.includes(part)) return undefined;
+    const before = speedProbeMs();
+    const result = await run();
+    results.probes[part] = [before, speedProbeMs()];
+    return result;
+  };
 
-  if (settings.parts.includes('directory')) results.directory = await runDirectory();
-  if (settings.parts.includes('history')) results.history = await runHistory();
-  if (settings.parts.includes('lag')) results.lag = await runLag();
-  if (settings.parts.includes('rebuild')) results.rebuild = await runRebuild();
+  results.directory = await probed('directory', runDirectory);
+  results.history = await probed('history', runHistory);
+  results.lag = await probed('lag', runLag);
+  results.rebuild = await probed('rebuild', runRebuild);
 
   printReport(results);
   mkdirSync(join(repoRoot, '.bench'), { recursive: true });
@@ -1075,6 +1084,10 @@ const main = async () => {
 // ---- the report ----
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const probeNote = (results: Results, part: Part) => {
+  const probe = results.probes[part];
+  return probe ? ` [speed probe ${probe[0].toFixed(1)} → ${probe[1].toFixed(1)} ms]` : '';
+};
 
 const printReport = (results: Results) => {
   const { settings: s, environment: e } = results;
@@ -1082,10 +1095,14 @@ const printReport = (results: Results) => {
   console.log(
     `node ${e.node}, ${e.cores} cores, redis ${e.redis} (no persistence); our server with NODE_ENV=${s.nodeEnv}, RATE_LIMITS=0; load average before the run: ${e.loadAverage}`,
   );
+  console.log(
+    'speed probe: the median time of a fixed CPU task in this process (bench/metrics.ts), before and after a part, and per case;' +
+      "\nlower is faster: the machine's speed drifts, so compare figures measured at similar probes.",
+  );
 
   const d = results.directory;
   if (d) {
-    console.log(`\na. room directory: ${d.rooms.toLocaleString('en-US')} public rooms`);
+    console.log(`\na. room directory: ${d.rooms.toLocaleString('en-US')} public rooms${probeNote(results, 'directory')}`);
     console.log(
       `created in ${d.creation.seconds.toFixed(1)} s: ${Math.round(d.creation.perSecond).toLocaleString('en-US')} rooms/s (createChatCommands.createRoom from the bench process, ${d.creation.concurrency} in flight, no server running)`,
     );
@@ -1113,6 +1130,7 @@ const printReport = (results: Results) => {
           { header: 'main thread µs/q', value: (r) => r.mainThreadUsPerQuery },
           { header: 'redis µs/q', value: (r) => r.redisCpuUsPerOp },
           { header: 'bench µs/q', value: (r) => r.benchCpuUsPerOp },
+          { header: 'probe ms', value: (r) => median(r.probeMs), digits: 1 },
           { header: `p99 < ${GOALS.directoryP99Ms} ms`, value: (r) => met(r.p99 < GOALS.directoryP99Ms) },
           { header: 'asks', value: (r) => r.asks },
         ],
@@ -1134,7 +1152,8 @@ const printReport = (results: Results) => {
   if (h) {
     console.log(
       `\nb. history pages: a room of ${h.messages.toLocaleString('en-US')} posts (filled in ${h.fill.seconds.toFixed(1)} s, ${Math.round(h.fill.perSecond).toLocaleString('en-US')}/s);` +
-        ` messages(last: 50, before: <random cursor>) (bench/history.ts), sequential, ${s.historyRounds} rounds of ${s.historyPages} after ${s.historyWarmup} checked pages`,
+        ` messages(last: 50, before: <random cursor>) (bench/history.ts), sequential, ${s.historyRounds} rounds of ${s.historyPages} after ${s.historyWarmup} checked pages` +
+        probeNote(results, 'history'),
     );
     type Row = { round: string; pages: number; serverUs: number; mainThreadUs: number; redisUs: number | null; p50: number; p99: number };
     const whole = (round: string, c: QueryCase): Row => ({
@@ -1184,7 +1203,7 @@ const printReport = (results: Results) => {
   if (lag) {
     console.log(
       `\nc. projector lag: ${s.projectorRate.toLocaleString('en-US')} events/s offered for ${s.projectorSeconds} s (open loop, commands from the bench process);` +
-        ` goal: keeps up with ${GOALS.projectorRate.toLocaleString('en-US')}/s, p99 lag under ${GOALS.projectorP99Ms} ms`,
+        ` goal: keeps up with ${GOALS.projectorRate.toLocaleString('en-US')}/s, p99 lag under ${GOALS.projectorP99Ms} ms${probeNote(results, 'lag')}`,
     );
     console.log(
       formatTable<LagResults>(
@@ -1220,7 +1239,9 @@ const printReport = (results: Results) => {
 
   const r = results.rebuild;
   if (r || d) {
-    console.log(`\nd. rebuilds; goal: ${GOALS.rebuildEvents.toLocaleString('en-US')} events in under ${GOALS.rebuildSeconds} s`);
+    console.log(
+      `\nd. rebuilds; goal: ${GOALS.rebuildEvents.toLocaleString('en-US')} events in under ${GOALS.rebuildSeconds} s${probeNote(results, 'rebuild')}`,
+    );
     const rows: [string, number, number, number, string][] = [];
     if (r) {
       const rate = r.history.perSecond;
