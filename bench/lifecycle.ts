@@ -1,9 +1,10 @@
 /**
- * The process lifecycle shared by the bench entry points (bench/run.ts, bench/fanout.ts): a private
- * redis-server, the Redis connections, HTTP clients and WebSockets the run opens, and their cleanup
- * however the run ends: normally, on SIGINT/SIGTERM/SIGHUP (exit 130; a second signal exits at once),
- * or by a last-resort 'exit' hook that SIGKILLs the children and redis-server when we leave without
- * the async cleanup. Child servers are killed by bench/childServer.ts; redis-server and its directory here.
+ * The process lifecycle shared by the bench entry points (bench/run.ts, bench/fanout.ts,
+ * bench/projections.ts): a private redis-server, the Redis connections, HTTP clients and WebSockets
+ * the run opens, and their cleanup however the run ends: normally, on SIGINT/SIGTERM/SIGHUP (exit
+ * 130; a second signal exits at once), or by a last-resort 'exit' hook that SIGKILLs the children and
+ * redis-server when we leave without the async cleanup. Child servers are killed by
+ * bench/childServer.ts; redis-server and its directory here.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -33,6 +34,11 @@ export interface Lifecycle {
   connect(url: string): Promise<Redis>;
   /** Starts the private redis-server and answers an admin connection to it and its INFO server fields. */
   startRedis(): Promise<{ redis: TestRedis; admin: Redis; serverInfo: Map<string, string> }>;
+  /**
+   * Disconnects every connection `connect` opened, stops the private redis-server and removes its
+   * directory, so that a run in parts can start a fresh one for the next part.
+   */
+  stopRedis(): Promise<void>;
   /** Closes everything (once; later calls answer the same promise). */
   cleanup(): Promise<void>;
   /** Runs `main`, reports its failure, cleans up and exits: 0, 1 on failure, 130 after a signal. */
@@ -64,6 +70,15 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
     redisPid = Number(serverInfo.get('process_id'));
     redisDir = ((await admin.config('GET', 'dir')) as string[])[1] ?? null;
     return { redis: started, admin, serverInfo };
+  };
+
+  const stopRedis = async () => {
+    for (const connection of connections) connection.disconnect();
+    connections.clear();
+    await redis?.dispose();
+    redis = null;
+    redisPid = null;
+    redisDir = null;
   };
 
   let cleanedUp: Promise<void> | null = null;
@@ -128,6 +143,7 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
     sockets,
     connect,
     startRedis,
+    stopRedis,
     cleanup,
     run,
     get redis() {

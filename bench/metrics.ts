@@ -189,3 +189,20 @@ export const measure = async (name: string, options: LoadOptions, op: Operation,
   await meter.slice(options, op);
   return meter.result();
 };
+
+/** Our server's /metrics (Prometheus text). */
+export const scrapeMetrics = async (baseUrl: string): Promise<string> => {
+  const response = await fetch(new URL('/metrics', baseUrl));
+  const text = await response.text();
+  if (!response.ok) throw new Error(`/metrics: HTTP ${response.status}: ${text.slice(0, 200)}`);
+  return text;
+};
+
+/**
+ * The value of one sample in Prometheus text, named as printed with its labels (e.g.
+ * `balloons_projection_lag_events{projection="directory"}`); NaN when absent.
+ */
+export const readSample = (text: string, sample: string): number => {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
+  return line === undefined ? Number.NaN : Number(line.slice(sample.length + 1));
+};

@@ -24,12 +24,14 @@ import { toDevUserId } from '../backend/src/auth/devLogin.js';
 import { toRoomStreamKey } from '../backend/src/chat/keys.js';
 import { describeMachine, envNumber, log } from './env.js';
 import { fillRoom } from './fill.js';
+import { HISTORY_PAGE, checkHistoryPage, readLogCursors } from './history.js';
 import { type HttpClientKind, createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
 import { quantile, runLoad } from './load.js';
 import { type Measured, type MeasureSources, measure } from './metrics.js';
 import { type LoadPhase, warmUpAndMeasure } from './phases.js';
 import { type ProfileBucket, mainThreadProfile, summarizeProfile } from './profile.js';
+import { seededRandom } from './random.js';
 import { YOGA_POST, createRoom as createRoomAs, repoRoot, signInAll, startOurServer, startYogaXadd } from './servers.js';
 import { formatTable } from './table.js';
 import { POST_MESSAGE } from './wsClient.js';
@@ -54,7 +56,6 @@ const settings = {
   profile: process.env.BENCH_PROFILE === '1',
 };
 const durationMs = settings.seconds * 1000;
-const PAGE = 50;
 
 // ---- cleanup (bench/lifecycle.ts): the children, redis-server and its directory, on any exit ----
 
@@ -63,46 +64,7 @@ const { clients, connections, connect } = bench;
 
 // ---- helpers ----
 
-/** mulberry32: a seeded PRNG so runs pick the same history positions. */
-const seededRandom = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
 const body = (worker: number, seq: number) => `Message ${seq} from bench user ${worker}: the quick brown fox jumps over the lazy dog.`;
-
-const HISTORY_PAGE = `query Page($id: ID!, $before: String) {
-  room(id: $id) { messages(last: ${PAGE}, before: $before) { edges { cursor node { id body author { handle } } } pageInfo { hasPreviousPage } } }
-}`;
-
-interface PageResult {
-  data: {
-    room: {
-      messages: {
-        edges: { cursor: string; node: { id: string; body: string; author: { handle: string } } }[];
-        pageInfo: { hasPreviousPage: boolean };
-      };
-    };
-  };
-}
-
-/** Checks a history page against the cursors the room holds: the 50 (or fewer) just before `index`. */
-const checkPage = (text: string, cursors: string[], index: number) => {
-  const page = (JSON.parse(text) as PageResult).data.room.messages;
-  const expected = cursors.slice(Math.max(0, index - PAGE), index);
-  const got = page.edges.map((edge) => edge.cursor);
-  if (got.join() !== expected.join())
-    throw new Error(
-      `history page before #${index}: expected ${expected.length} cursors ending ${expected.at(-1)}, got ${got.length} ending ${got.at(-1)}`,
-    );
-  if (page.pageInfo.hasPreviousPage !== index > PAGE)
-    throw new Error(`history page before #${index}: hasPreviousPage is ${page.pageInfo.hasPreviousPage}`);
-  if (page.edges.some((edge) => !edge.node.author.handle || !edge.node.body))
-    throw new Error('history page: a message without author or body');
-};
 
 // ---- the run ----
 
@@ -237,14 +199,7 @@ const main = async () => {
     authors: authors.length,
   };
   log(`filled in ${(fill.elapsedMs / 1000).toFixed(1)} s (${Math.round(fill.perSecond)} messages/s)`);
-  const stream = toRoomStreamKey(historyRoomId);
-  const cursors: string[] = [];
-  for (let start = '-'; ; ) {
-    const batch = await admin.xrange(stream, start, '+', 'COUNT', 10_000);
-    for (const [id] of batch) cursors.push(id);
-    if (batch.length < 10_000) break;
-    start = `(${batch.at(-1)![0]}`;
-  }
+  const cursors = await readLogCursors(admin, toRoomStreamKey(historyRoomId));
   if (cursors.length !== settings.historyMessages)
     throw new Error(`history room holds ${cursors.length} events, expected ${settings.historyMessages}`);
 
@@ -255,7 +210,7 @@ const main = async () => {
       const index = positions();
       const before = index === cursors.length ? null : cursors[index]!;
       return oursClient.graphql(HISTORY_PAGE, { id: historyRoomId, before }, cookies[0]).then((text) => {
-        if (check) checkPage(text, cursors, index);
+        if (check) checkHistoryPage(text, cursors, index);
       });
     };
     return async () => {
