@@ -175,4 +175,13 @@ describe('redis', () => {
       await redis.flushall();
     },
   }));
+
+  // With a scan budget of 1, every scanning search stops after each member and goes on from
+  // there in another call: pages must come out the same.
+  describeDirectoryStoreContract('redis, scans in calls of one member', async () => ({
+    store: createRedisDirectoryStore(redis, { intersectionLimit: 1, scanBudget: 1 }),
+    cleanup: async () => {
+      await redis.flushall();
+    },
+  }));
 });

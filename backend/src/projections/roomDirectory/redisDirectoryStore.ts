@@ -95,7 +95,10 @@ return conflicts
 /**
  * KEYS: names, then the trigram keys of the search (none without a search or for a short one).
  * ARGV: how many members to answer, the member to start after ('' from the start), the folded
- * search ('' for none), the intersection limit. Answers members in byte order.
+ * search ('' for none), the intersection limit, how many members a scan may read in this call.
+ * Answers where to go on from ('' when done: the page is full or the set ended), then members in
+ * byte order. A scan stops at its budget so that no call holds Redis for long (a rare short search
+ * reads most names): the caller calls again from where it stopped.
  */
 const readPageLua = `#!lua flags=no-writes
 ${bytesBeforeLua}
@@ -103,9 +106,15 @@ local wanted = tonumber(ARGV[1])
 local after = ARGV[2]
 local search = ARGV[3]
 local limit = tonumber(ARGV[4])
+local budget = tonumber(ARGV[5])
+
+local function done(members)
+  table.insert(members, 1, '')
+  return members
+end
 
 if search == '' then
-  return redis.call('ZRANGE', KEYS[1], after == '' and '-' or '(' .. after, '+', 'BYLEX', 'LIMIT', 0, wanted)
+  return done(redis.call('ZRANGE', KEYS[1], after == '' and '-' or '(' .. after, '+', 'BYLEX', 'LIMIT', 0, wanted))
 end
 
 -- The name part ends at the member's NUL; the first occurrence is in it if any occurrence is.
@@ -118,18 +127,24 @@ end
 -- match or the set ends. Chunks stay small: every member fetched past the last one needed costs
 -- as much as one that is needed.
 local function scan(key)
-  local found = {}
+  local found = {''}
   local from = after == '' and '-' or '(' .. after
-  local chunk = 256
+  local chunk = math.min(256, budget)
+  local read = 0
   while true do
     local members = redis.call('ZRANGE', key, from, '+', 'BYLEX', 'LIMIT', 0, chunk)
     for _, member in ipairs(members) do
       if matches(member) then
         found[#found + 1] = member
-        if #found == wanted then return found end
+        if #found - 1 == wanted then return found end
       end
     end
     if #members < chunk then return found end
+    read = read + #members
+    if read >= budget then
+      found[1] = members[#members]
+      return found
+    end
     from = '(' .. members[#members]
   end
 end
@@ -144,7 +159,7 @@ for _, key in ipairs(postings) do command[#command + 1] = key end
 command[#command + 1] = 'LIMIT'
 command[#command + 1] = limit
 local count = redis.call(unpack(command))
-if count == 0 then return {} end
+if count == 0 then return {''} end
 
 if count < limit then
   -- Few candidates: their intersection, in member order (every score is 0, so ties order by
@@ -164,7 +179,7 @@ if count < limit then
       if #found == wanted then break end
     end
   end
-  return found
+  return done(found)
 end
 
 -- Many candidates: the smallest trigram's posting holds every match, in name order, so a page
@@ -196,6 +211,11 @@ export interface RedisDirectoryStoreOptions {
    * order instead. Tests lower it to run the dense path on a few rooms.
    */
   intersectionLimit?: number;
+  /**
+   * How many members one script call may read while scanning (default 4,096): a rare short search
+   * reads most names, in calls short enough that other clients' commands run between them.
+   */
+  scanBudget?: number;
 }
 
 /** The member in an applied value ('' when unlisted or when there is none). */
@@ -213,13 +233,16 @@ const parseAppliedMember = (value: string): string => {
  * `apply` reads the rooms' applied values, then runs one script that checks the generation and,
  * per room, compares and sets: each room's change is atomic, and a call with no concurrent writer
  * on its rooms is atomic as a whole. A room another writer changed in between is read and applied
- * again (bounded; then it throws an `Error`, and the caller retries the batch). A page is one read-only script: a range of the names; a short
- * search (1–2 code points) scans the names in order, so a rare one reads every name; a longer
+ * again (bounded; then it throws an `Error`, and the caller retries the batch). A page is a read-only script: a range of the names; a short
+ * search (1–2 code points) scans the names in order, so a rare one reads every name, a budget of
+ * them per call (the page then takes several calls, and never holds Redis for long); a longer
  * one intersects the postings of its trigrams (sorted sets: the intersection comes in order),
  * or, when that is large, reads the smallest posting in order.
  */
 export const createRedisDirectoryStore = (redis: Redis, options: RedisDirectoryStoreOptions = {}): DirectoryStore => {
   const intersectionLimit = options.intersectionLimit ?? 1_000;
+  const scanBudget = options.scanBudget ?? 4_096;
+  if (!Number.isSafeInteger(scanBudget) || scanBudget < 1) throw new RangeError('scanBudget must be a positive integer');
   // LIMIT 0 would mean no limit to ZINTERCARD.
   if (!Number.isSafeInteger(intersectionLimit) || intersectionLimit < 1)
     throw new RangeError(`intersectionLimit must be a positive integer`);
@@ -292,9 +315,16 @@ export const createRedisDirectoryStore = (redis: Redis, options: RedisDirectoryS
       if (needle.includes('\u0000')) return { edges: [], hasNextPage: false };
       const trigramKeys = codePointLength(needle) >= TRIGRAM_LENGTH ? toTrigramKeys(generation, needle) : [];
       const keys = [toDirectoryNamesKey(generation), ...trigramKeys];
-      const members = (await call(() =>
-        scripts.directoryReadPage(keys.length, ...keys, first + 1, afterMember, needle, intersectionLimit),
-      )) as string[];
+      const members: string[] = [];
+      // A scan that reached its budget says where it stopped; the page goes on from there.
+      for (let from = afterMember; ; ) {
+        const [resume, ...found] = (await call(() =>
+          scripts.directoryReadPage(keys.length, ...keys, first + 1 - members.length, from, needle, intersectionLimit, scanBudget),
+        )) as string[];
+        members.push(...found);
+        if (!resume || members.length > first) break;
+        from = resume;
+      }
       return {
         edges: members.slice(0, first).map((member) => ({ cursor: toDirectoryCursor(member), roomId: toMemberRoomId(member) })),
         hasNextPage: members.length > first,
