@@ -7,7 +7,6 @@ import {
   type ChatEventType,
   decodeEvent,
   encodeEvent,
-  EventDecodeError,
   isKnownEventType,
   toEventVersion,
 } from './events.js';
@@ -17,19 +16,11 @@ import { roomEventCodec } from './room/events.js';
 import { roomDecider, type RoomCommand, type RoomState } from './room/room.js';
 import { userEventCodec } from './user/events.js';
 import { USER_STATUSES, userDecider, type UserCommand, type UserState } from './user/user.js';
+import { expectDecodeError } from '../testing/decodeError.js';
 
 const now = '2026-11-26T10:00:00.000Z';
 // What a store gives back: the data through JSON, the version beside it.
 const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSON.parse(JSON.stringify(data)) as unknown });
-const throwsDecodeError = (run: () => unknown): EventDecodeError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EventDecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected an EventDecodeError');
-};
 
 describe('chat events', () => {
   it('writes RoomCreated as v2 and every other type as v1', () => {
@@ -94,19 +85,19 @@ describe('chat events', () => {
   });
 
   it('refuses an unknown type, naming it and its version', () => {
-    const error = throwsDecodeError(() => decodeEvent(stored('UserTyping', 1, { userId: 'u1', at: now })));
+    const error = expectDecodeError(() => decodeEvent(stored('UserTyping', 1, { userId: 'u1', at: now })));
     expect(error.message).toBe('Cannot decode "UserTyping" v1: unknown event type');
     expect(error).toMatchObject({ eventType: 'UserTyping', version: 1 });
   });
 
   it('refuses a version it does not know, naming the ones it does', () => {
-    const error = throwsDecodeError(() => decodeEvent(stored('MessageEdited', 2, { messageId: 'm1', body: 'x', editedAt: now })));
+    const error = expectDecodeError(() => decodeEvent(stored('MessageEdited', 2, { messageId: 'm1', body: 'x', editedAt: now })));
     expect(error.message).toBe('Cannot decode MessageEdited v2: unknown version (this code knows v1)');
     expect(error).toMatchObject({ eventType: 'MessageEdited', version: 2 });
   });
 
   it('refuses data that fails its schema, naming the fields but not their values', () => {
-    const error = throwsDecodeError(() =>
+    const error = expectDecodeError(() =>
       decodeEvent(stored('MessagePosted', 1, { messageId: 'm1', roomId: 'r1', body: 'private words', postedAt: 'noon' })),
     );
     expect(error.message).toMatch(/^Cannot decode MessagePosted v1: data\.authorId: .+; data\.postedAt: Invalid ISO datetime$/u);

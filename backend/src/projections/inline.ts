@@ -43,15 +43,21 @@ export const foldInline = <S, E>(
   projection: InlineProjection<S, E>,
   events: readonly RecordedEvent[],
   model: InlineModel<S> = emptyModel(),
-): InlineModel<S> => {
-  for (const recorded of events) {
-    if (!projection.events.has(recorded.type)) continue;
-    const event = projection.decode(recorded);
+): InlineModel<S> => foldDecoded(projection, decodeFolded(projection, events), model);
+
+/** The events a projection folds, each decoded once, beside its cursor. */
+const decodeFolded = <S, E>(projection: InlineProjection<S, E>, events: readonly RecordedEvent[]) =>
+  events.flatMap((recorded) =>
+    projection.events.has(recorded.type) ? [{ cursor: recorded.cursor, event: projection.decode(recorded) }] : [],
+  );
+
+const foldDecoded = <S, E>(projection: InlineProjection<S, E>, events: readonly { cursor: Cursor; event: E }[], model: InlineModel<S>) => {
+  for (const { cursor, event } of events) {
     const field = projection.fieldOf(event);
     const before = model.snapshots.get(field);
     model.snapshots.set(field, { rev: (before?.rev ?? 0) + 1, state: projection.evolve(before?.state ?? null, event) });
     const ref = projection.indexRef?.(event);
-    if (ref != null) model.index.push({ cursor: recorded.cursor, ref });
+    if (ref != null) model.index.push({ cursor, ref });
   }
   return model;
 };
@@ -116,16 +122,15 @@ export const rebuildInline = async <S, E>(
   }
 };
 
-/** One page folded onto the rebuilt states it touches. */
+/** One page folded onto the rebuilt states it touches; each event decoded once. */
 const foldPage = async <S, E>(store: EventStore, projection: InlineProjection<S, E>, page: RecordedEvent[], hash: string) => {
-  const fields = [
-    ...new Set(page.filter((event) => projection.events.has(event.type)).map((event) => projection.fieldOf(projection.decode(event)))),
-  ];
+  const events = decodeFolded(projection, page);
+  const fields = [...new Set(events.map(({ event }) => projection.fieldOf(event)))];
   const stored = await store.readSnapshots<S>(hash, fields);
   const model = emptyModel<S>();
   fields.forEach((field, i) => {
     const snapshot = stored[i];
     if (snapshot) model.snapshots.set(field, snapshot);
   });
-  return foldInline(projection, page, model);
+  return foldDecoded(projection, events, model);
 };
