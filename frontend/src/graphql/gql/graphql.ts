@@ -54,9 +54,15 @@ export type RoomEventsSubscriptionVariables = Exact<{
 
 
 export type RoomEventsSubscription = { roomEvents:
+    | { __typename: 'MembershipChanged', cursor: string, at: string }
     | { __typename: 'MessageDeleted', cursor: string, at: string, message: { id: string, body: string, createdAt: string, editedAt: string | null, deletedAt: string | null, author: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } } }
     | { __typename: 'MessageEdited', cursor: string, at: string, message: { id: string, body: string, createdAt: string, editedAt: string | null, deletedAt: string | null, author: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } } }
+    | { __typename: 'MessagePinned', cursor: string, at: string }
     | { __typename: 'MessagePosted', cursor: string, at: string, message: { id: string, body: string, createdAt: string, editedAt: string | null, deletedAt: string | null, author: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } } }
+    | { __typename: 'MessageUnpinned', cursor: string, at: string }
+    | { __typename: 'PresenceChanged', cursor: string | null, at: string }
+    | { __typename: 'ReactionAdded', cursor: string, at: string }
+    | { __typename: 'ReactionRemoved', cursor: string, at: string }
     | { __typename: 'UserJoined', cursor: string | null, at: string, user: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } }
     | { __typename: 'UserLeft', cursor: string | null, at: string, user: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } }
     | { __typename: 'UserStatusChanged', cursor: string | null, at: string, user: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } }
