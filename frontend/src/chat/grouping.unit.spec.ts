@@ -8,7 +8,7 @@ const msg = (key: string, author: string, createdAt: string): Row => ({
   kind: 'message',
   key,
   cursor: '1-0',
-  message: { id: key, body: key, createdAt, editedAt: null, deletedAt: null, author: user(author) },
+  message: { id: key, body: key, createdAt, editedAt: null, deletedAt: null, author: user(author), removedBy: null },
 });
 const now = new Date(2026, 10, 26, 18, 0).getTime();
 

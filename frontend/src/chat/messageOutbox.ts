@@ -1,4 +1,4 @@
-import type { OperationResult } from '@urql/core';
+import type { CombinedError, OperationResult } from '@urql/core';
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient, Network } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
@@ -23,6 +23,8 @@ export interface MessageOutbox {
   outbox: Outbox;
   /** Entries still to be sent (not those the server refused). */
   unsent: Accessor<number>;
+  /** Calls back with every post the server answered with an error (a ban or a mute says so there); returns the unsubscribe function. */
+  onRefused(listener: (roomId: string, error: CombinedError) => void): () => void;
   dispose(): void;
 }
 
@@ -31,12 +33,16 @@ export interface MessageOutbox {
  * start, after every reconnect and whenever the network comes back.
  */
 export const createMessageOutbox = (client: GraphQLClient, viewerId: string, network: Network): MessageOutbox => {
+  const refusedListeners = new Set<(roomId: string, error: CombinedError) => void>();
   const outbox = createOutbox({
     storage: createLocalOutboxStorage(`balloons:outbox:${viewerId}:`),
-    send: async (entry) =>
-      toSendResult(
-        await client.urql.mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId }).toPromise(),
-      ),
+    send: async (entry) => {
+      const result = await client.urql
+        .mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId })
+        .toPromise();
+      if (!result.data && result.error) for (const listener of [...refusedListeners]) listener(entry.roomId, result.error);
+      return toSendResult(result);
+    },
     isOnline: () => network.isOnline(),
   });
   const count = () => outbox.entries().filter((e) => e.status !== 'failed').length;
@@ -50,6 +56,10 @@ export const createMessageOutbox = (client: GraphQLClient, viewerId: string, net
   return {
     outbox,
     unsent,
+    onRefused(listener) {
+      refusedListeners.add(listener);
+      return () => refusedListeners.delete(listener);
+    },
     dispose() {
       stopCounting();
       stopReconnects();

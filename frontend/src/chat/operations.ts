@@ -14,6 +14,9 @@ export const MessageFields = graphql(`
     author {
       ...UserFields
     }
+    removedBy {
+      ...UserFields
+    }
   }
 `);
 
@@ -34,11 +37,28 @@ export const MessagePageFields = graphql(`
   }
 `);
 
+/** Who the viewer is in a room: what the page decides on before it shows history (an invitation, a room that is not theirs). */
+export const RoomInfoFields = graphql(`
+  fragment RoomInfoFields on Room {
+    id
+    name
+    kind
+    myMembership
+    myRole
+    memberCount
+  }
+`);
+
+/**
+ * A room on entry, in one read: who the viewer is in it, its cursor, the people online, the last
+ * page of history and the first page of members (all at least as new as the cursor, so the room's
+ * events after it miss nothing). Fails as a whole (room null) when the viewer may not read the
+ * history: an invitation not accepted yet, a ban; `RoomInfo` then says why.
+ */
 export const RoomPageQuery = graphql(`
-  query RoomPage($id: ID!, $last: Int!, $before: String) {
+  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {
     room(id: $id) {
-      id
-      name
+      ...RoomInfoFields
       cursor
       online {
         ...UserFields
@@ -46,6 +66,18 @@ export const RoomPageQuery = graphql(`
       messages(last: $last, before: $before) {
         ...MessagePageFields
       }
+      members(first: $members) {
+        ...MemberPageFields
+      }
+    }
+  }
+`);
+
+/** Only what needs no history: asked beside RoomPage, answers when that cannot (an invitation, a ban). */
+export const RoomInfoQuery = graphql(`
+  query RoomInfo($id: ID!) {
+    room(id: $id) {
+      ...RoomInfoFields
     }
   }
 `);
@@ -101,6 +133,15 @@ export const RoomEventsSubscription = graphql(`
         user {
           ...UserFields
         }
+      }
+      ... on MembershipChanged {
+        member {
+          ...MemberFields
+        }
+        by {
+          ...UserFields
+        }
+        reason
       }
     }
   }

@@ -1,23 +1,33 @@
+import type { CombinedError } from '@urql/core';
 import { type Accessor, createSignal } from 'solid-js';
 import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
-import type { RoomEventsSubscription as RoomEventsResult } from '../graphql/gql/graphql.js';
+import type { MemberFieldsFragment, RoomEventsSubscription as RoomEventsResult, RoomInfoFieldsFragment } from '../graphql/gql/graphql.js';
+import { type MemberListState, evolveMemberList, findMember, initialMemberList } from '../members/memberList.js';
+import { describeMembershipChange } from '../members/membership.js';
+import { isModerator } from '../members/moderation.js';
+import { MEMBERS_PAGE_SIZE, MembersPageQuery } from '../members/operations.js';
+import { type Restriction, isActive, msUntilLifted, toMemberRestriction, toRestriction } from '../members/restriction.js';
 import {
   DeleteMessageMutation,
   EditMessageMutation,
   OlderMessagesQuery,
   PAGE_SIZE,
   RoomEventsSubscription,
+  RoomInfoQuery,
   RoomOnlineQuery,
   RoomPageQuery,
   TypingMutation,
 } from './operations.js';
 import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
+import { compareCursors } from '../graphql/cursors.js';
 import { type TimelineEvent, type TimelineState, evolveTimeline, initialTimeline } from './timeline.js';
 
-/** A subscription event as the timeline folds it. */
-const toTimelineEvent = (event: RoomEventsResult['roomEvents'], now: number): TimelineEvent => {
+type RoomEvent = RoomEventsResult['roomEvents'];
+
+/** A subscription event as the timeline folds it; null for kinds this page does not show (reactions, pins…). */
+const toTimelineEvent = (event: RoomEvent, now: number): TimelineEvent | null => {
   switch (event.__typename) {
     case 'MessagePosted':
     case 'MessageEdited':
@@ -29,8 +39,16 @@ const toTimelineEvent = (event: RoomEventsResult['roomEvents'], now: number): Ti
     case 'UserLeft':
     case 'UserStatusChanged':
       return { type: event.__typename, user: event.user, at: event.at };
+    default:
+      return null;
   }
 };
+
+/** The room as the viewer stands in it: name, kind, membership, role, member count. */
+export type RoomInfo = RoomInfoFieldsFragment;
+
+/** A refused post of this page's outbox: the room it was for and the server's error. */
+export type RefusalListener = (roomId: string, error: CombinedError) => void;
 
 /**
  * Typing is announced at most this often: the server drops announcements closer than 2 s
@@ -51,11 +69,31 @@ export interface RoomSessionOptions {
   onSessionEnded: () => void;
   /** Whether the page is out of sight: messages from others then count as unseen. */
   isHidden: () => boolean;
+  /** Listens to the outbox's refused posts (a ban or mute says so there); returns the unsubscribe function. */
+  watchRefusals?: (listener: RefusalListener) => () => void;
+  /** The viewer's own membership or role changed (an event about them, or an answer to their action). */
+  onViewerMembershipChanged?: (member: MemberFieldsFragment) => void;
 }
 
 export interface RoomSession {
-  /** The room: undefined until the first load answers, null when there is no such room. */
-  room: Accessor<{ id: string; name: string } | null | undefined>;
+  /**
+   * The room: undefined until the first load answers, null when there is no such room (or none
+   * the viewer may see: a private room looks exactly like a missing one).
+   */
+  room: Accessor<RoomInfo | null | undefined>;
+  /** The room's history can be shown (false for an invitation not accepted yet, or a room that refused the viewer). */
+  readable: Accessor<boolean>;
+  /** Members (owner first, then by handle), kept current by the room's events. */
+  members: Accessor<MemberListState>;
+  loadingMembers: Accessor<boolean>;
+  /** Loads the next page of members. */
+  loadMoreMembers(): void;
+  /** Why the viewer may not post now (banned, muted); null when they may. */
+  restriction: Accessor<Restriction | null>;
+  /** Why the room's live events ended for good (the viewer was removed); null while they may flow. */
+  ended: Accessor<string | null>;
+  /** A member as a moderation mutation answered them (their event follows). */
+  applyMember(member: MemberFieldsFragment): void;
   timeline: Accessor<TimelineState>;
   /** Why the room could not be loaded; null when it was. */
   loadError: Accessor<string | null>;
@@ -96,7 +134,14 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   const viewerId = options.viewer().id;
   let state = initialTimeline(viewerId);
   const [timeline, setTimeline] = createSignal(state);
-  const [room, setRoom] = createSignal<{ id: string; name: string } | null | undefined>(undefined);
+  const [room, setRoom] = createSignal<RoomInfo | null | undefined>(undefined);
+  const [readable, setReadable] = createSignal(false);
+  let memberState = initialMemberList();
+  const [members, setMembers] = createSignal(memberState);
+  const [loadingMembers, setLoadingMembers] = createSignal(false);
+  const [restriction, setRestrictionSignal] = createSignal<Restriction | null>(null);
+  const [ended, setEnded] = createSignal<string | null>(null);
+  let liftTimer: ReturnType<typeof setTimeout> | undefined;
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [liveError, setLiveError] = createSignal<string | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
@@ -119,6 +164,41 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   };
   const dispatch = (event: TimelineEvent) => apply(evolveTimeline(state, event));
 
+  /** A ban or mute shows until it ends, then goes by itself. */
+  const setRestriction = (next: Restriction | null) => {
+    clearTimeout(liftTimer);
+    const active = next && isActive(next, Date.now()) ? next : null;
+    setRestrictionSignal(active);
+    const wait = active ? msUntilLifted(active, Date.now()) : null;
+    // Timers past ~24.8 days fire at once; such a restriction is re-read on the next visit anyway.
+    if (wait !== null && wait < 2 ** 31 - 1) liftTimer = setTimeout(() => setRestrictionSignal(null), wait + 250);
+  };
+
+  /** What the page knows of a member now: the list, and for the viewer, their membership, role and restriction. */
+  const applyMember = (member: MemberFieldsFragment) => {
+    memberState = evolveMemberList(memberState, { type: 'MemberChanged', member });
+    setMembers(memberState);
+    if (member.user.id !== viewerId) return;
+    const current = room();
+    if (current) {
+      const updated = { ...current, myMembership: member.membership, myRole: member.role };
+      setRoom(updated);
+      memberState = evolveMemberList(memberState, { type: 'ModeratorViewChanged', showsRemoved: isModerator(member.role) });
+      setMembers(memberState);
+    }
+    setRestriction(toMemberRestriction(member, Date.now()));
+    options.onViewerMembershipChanged?.(member);
+  };
+
+  const onMembershipChanged = (event: Extract<RoomEvent, { __typename: 'MembershipChanged' }>) => {
+    // Seen already (at the seam): nothing to describe again.
+    if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return;
+    const previous = findMember(memberState, event.member.user.id);
+    const change = describeMembershipChange(previous, { member: event.member, by: event.by ?? null, reason: event.reason ?? null });
+    dispatch({ type: 'MembershipChanged', cursor: event.cursor, at: event.at, change });
+    applyMember(event.member);
+  };
+
   const pendingFromOutbox = (entry: OutboxEntry): TimelineEvent => ({
     type: 'PendingAdded',
     clientId: entry.clientId,
@@ -135,14 +215,23 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
         // The log no longer holds our cursor: start over from the newest page.
         if (code === 'CURSOR_EXPIRED') void load();
         else if (code === 'UNAUTHENTICATED') options.onSessionEnded();
-        else setLiveError(message);
+        else if (code === 'FORBIDDEN' || code === 'NOT_FOUND') {
+          // Removed from the room (the event about it came first): the server will not take us back, so no resubscribing.
+          subscription = null;
+          setEnded(message);
+          const banned = toRestriction(result.error);
+          if (banned) setRestriction(banned);
+        } else setLiveError(message);
         return;
       }
       const event = result.data?.roomEvents;
       if (!event) return;
       setLiveError(null);
+      if (event.__typename === 'MembershipChanged') return onMembershipChanged(event);
+      const timelineEvent = toTimelineEvent(event, Date.now());
+      if (!timelineEvent) return;
       const before = state;
-      dispatch(toTimelineEvent(event, Date.now()));
+      dispatch(timelineEvent);
       const added = state.items !== before.items;
       if (added && event.__typename === 'MessagePosted' && event.message.author.id !== viewerId && options.isHidden())
         setUnseen((n) => n + 1);
@@ -153,22 +242,37 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     const run = ++loads;
     subscription?.unsubscribe();
     subscription = null;
-    const result = await urql.query(RoomPageQuery, { id: roomId, last: PAGE_SIZE }).toPromise();
+    const result = await urql.query(RoomPageQuery, { id: roomId, last: PAGE_SIZE, members: MEMBERS_PAGE_SIZE }).toPromise();
     if (disposed || run !== loads) return;
-    if (!result.data) {
-      const { code, message } = toErrorInfo(result.error, 'This room could not be loaded.');
-      if (code === 'UNAUTHENTICATED') options.onSessionEnded();
-      setLoadError(message);
-      return;
-    }
-    const data = result.data.room;
+    const data = result.data?.room;
     if (!data) {
-      setRoom(null);
-      return;
+      const { code, message } = toErrorInfo(result.error, 'This room could not be loaded.');
+      if (code === 'UNAUTHENTICATED') return options.onSessionEnded();
+      if (code === 'NETWORK' || code === 'UNAVAILABLE' || code === 'RATE_LIMITED') return setLoadError(message);
+      // No history for the viewer: a missing room, an invitation not accepted yet, a ban. Ask what they may see.
+      return loadInfo(run, result.error ? message : null, result.error);
     }
     setLoadError(null);
     setLiveError(null);
-    setRoom({ id: data.id, name: data.name });
+    setEnded(null);
+    setReadable(true);
+    setRoom({
+      id: data.id,
+      name: data.name,
+      kind: data.kind,
+      myMembership: data.myMembership,
+      myRole: data.myRole,
+      memberCount: data.memberCount,
+    });
+    memberState = evolveMemberList(initialMemberList(isModerator(data.myRole)), {
+      type: 'MembersLoaded',
+      page: data.members,
+      memberCount: data.memberCount,
+      first: true,
+    });
+    setMembers(memberState);
+    const me = findMember(memberState, viewerId);
+    setRestriction(me ? toMemberRestriction(me, Date.now()) : data.myMembership === 'BANNED' ? { reason: 'banned', until: null } : null);
     let next = initialTimeline(viewerId);
     next = evolveTimeline(next, {
       type: 'HistoryLoaded',
@@ -180,6 +284,34 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     apply(next);
     // The page is at least as new as the room's cursor: follow from there (null: nothing logged yet).
     follow(data.cursor ?? '0-0');
+  };
+
+  /** The room without its history: an invitation, a refusal, or nothing at all. */
+  const loadInfo = async (run: number, refusal: string | null, error: CombinedError | undefined) => {
+    const result = await urql.query(RoomInfoQuery, { id: roomId }).toPromise();
+    if (disposed || run !== loads) return;
+    if (result.error && !result.data) return setLoadError(toErrorInfo(result.error, 'This room could not be loaded.').message);
+    const info = result.data?.room ?? null;
+    setReadable(false);
+    setRoom(info);
+    if (!info) return;
+    setLoadError(null);
+    const banned = toRestriction(error ?? null);
+    if (banned) setRestriction(banned);
+    // Not an invitation, yet no history: say why (a ban, most likely).
+    if (info.myMembership !== 'INVITED' && refusal) setEnded(refusal);
+  };
+
+  const loadMoreMembers = async () => {
+    const current = memberState;
+    if (loadingMembers() || !current.hasNextPage || current.endCursor === null) return;
+    setLoadingMembers(true);
+    const result = await urql.query(MembersPageQuery, { id: roomId, first: MEMBERS_PAGE_SIZE, after: current.endCursor }).toPromise();
+    setLoadingMembers(false);
+    const data = result.data?.room;
+    if (disposed || !data) return;
+    memberState = evolveMemberList(memberState, { type: 'MembersLoaded', page: data.members, memberCount: data.memberCount, first: false });
+    setMembers(memberState);
   };
 
   const loadOlder = async () => {
@@ -219,10 +351,22 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     else if (change.type === 'sent') dispatch({ type: 'PendingSent', clientId: change.entry.clientId, messageId: change.messageId });
     else dispatch({ type: 'PendingDiscarded', clientId: change.entry.clientId });
   });
+  const stopRefusals = options.watchRefusals?.((refusedRoomId, error) => {
+    if (refusedRoomId !== roomId) return;
+    const refused = toRestriction(error);
+    if (refused) setRestriction(refused);
+  });
   void load();
 
   return {
     room,
+    readable,
+    members,
+    loadingMembers,
+    loadMoreMembers: () => void loadMoreMembers(),
+    restriction,
+    ended,
+    applyMember,
     timeline,
     loadError,
     liveError,
@@ -269,8 +413,10 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       subscription?.unsubscribe();
       stopReconnects();
       stopOutbox();
+      stopRefusals?.();
       stopTyping();
       clearInterval(ticker);
+      clearTimeout(liftTimer);
     },
   };
 };

@@ -1,7 +1,7 @@
 import { CombinedError } from '@urql/core';
 import { GraphQLError } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MessageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
+import type { MemberFieldsFragment, MessageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
 import { createScriptedClient } from '../testing/scriptedClient.js';
 import { type Outbox, createMemoryOutboxStorage, createOutbox } from './outbox.js';
 import { type RoomSession, createRoomSession } from './roomSession.js';
@@ -15,21 +15,45 @@ const message = (id: string, body: string, author = bob): MessageFieldsFragment 
   editedAt: null,
   deletedAt: null,
   author,
+  removedBy: null,
 });
-const roomPage = (cursor: string | null, edges: { cursor: string; node: MessageFieldsFragment }[], online = [alice]) => ({
+const member = (user: UserFieldsFragment, over: Partial<MemberFieldsFragment> = {}): MemberFieldsFragment => ({
+  user,
+  role: 'MEMBER',
+  membership: 'JOINED',
+  since: '2026-12-01T09:00:00.000Z',
+  mutedUntil: null,
+  bannedUntil: null,
+  ...over,
+});
+const info = { id: 'r1', name: 'Garden', kind: 'PUBLIC', myMembership: 'JOINED', myRole: 'MEMBER', memberCount: 2 } as const;
+const roomPage = (
+  cursor: string | null,
+  edges: { cursor: string; node: MessageFieldsFragment }[],
+  online = [alice],
+  members = [member(bob, { role: 'OWNER' }), member(alice)],
+) => ({
   data: {
     room: {
-      id: 'r1',
-      name: 'Garden',
+      ...info,
       cursor,
       online,
       messages: {
         edges,
         pageInfo: { hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
       },
+      members: {
+        edges: members.map((node) => ({ cursor: node.user.handle, node })),
+        pageInfo: { hasNextPage: false, endCursor: members.at(-1)?.user.handle ?? null },
+      },
     },
   },
 });
+const membershipChanged = (cursor: string, m: MemberFieldsFragment, by: UserFieldsFragment | null = bob, reason: string | null = null) => ({
+  data: { roomEvents: { __typename: 'MembershipChanged', cursor, at: '2026-12-01T10:00:00.000Z', member: m, by, reason } },
+});
+const forbidden = (message: string, extensions: Record<string, unknown> = {}) =>
+  new CombinedError({ graphQLErrors: [new GraphQLError(message, { extensions: { code: 'FORBIDDEN', ...extensions } })] });
 const posted = (cursor: string, m: MessageFieldsFragment) => ({
   data: { roomEvents: { __typename: 'MessagePosted', cursor, at: m.createdAt, message: m } },
 });
@@ -45,7 +69,13 @@ describe('a room session', () => {
     vi.useRealTimers();
   });
 
-  const start = (options: { hidden?: () => boolean; onSessionEnded?: () => void } = {}) => {
+  const start = (
+    options: {
+      hidden?: () => boolean;
+      onSessionEnded?: () => void;
+      watchRefusals?: (l: (roomId: string, e: CombinedError) => void) => () => void;
+    } = {},
+  ) => {
     const scripted = createScriptedClient();
     outbox = createOutbox({ storage: createMemoryOutboxStorage(), send: () => new Promise(() => {}) });
     session = createRoomSession({
@@ -55,6 +85,7 @@ describe('a room session', () => {
       outbox,
       onSessionEnded: options.onSessionEnded ?? (() => {}),
       isHidden: options.hidden ?? (() => false),
+      ...(options.watchRefusals ? { watchRefusals: options.watchRefusals } : {}),
     });
     return scripted;
   };
@@ -62,12 +93,14 @@ describe('a room session', () => {
   it("loads the newest page, then follows the room from the room's cursor, not the page's end", async () => {
     const { next, subscriptions, subscribed } = start();
     const load = await next('RoomPage');
-    expect(load.variables).toEqual({ id: 'r1', last: 50 });
+    expect(load.variables).toEqual({ id: 'r1', last: 50, members: 50 });
     expect(subscriptions).toHaveLength(0); // nothing followed before the page and its cursor are in
     load.answer(roomPage('9-0', [{ cursor: '5-0', node: message('m1', 'hello') }]));
     await subscribed(1);
     expect(subscriptions[0]!.variables).toEqual({ roomId: 'r1', after: '9-0' });
-    expect(session!.room()).toEqual({ id: 'r1', name: 'Garden' });
+    expect(session!.room()).toEqual(info);
+    expect(session!.readable()).toBe(true);
+    expect(session!.members().members.map((m) => m.user.handle)).toEqual(['bob', 'alice']);
     expect(bodies(session!)).toEqual(['hello']);
     expect(session!.timeline().online).toEqual([alice]);
   });
@@ -145,6 +178,7 @@ describe('a room session', () => {
   it('knows a room that does not exist, and follows nothing', async () => {
     const { next, subscriptions } = start();
     (await next('RoomPage')).answer({ data: { room: null } });
+    (await next('RoomInfo')).answer({ data: { room: null } });
     await vi.waitFor(() => expect(session!.room()).toBeNull());
     expect(subscriptions).toHaveLength(0);
   });
@@ -221,5 +255,69 @@ describe('a room session', () => {
     await subscribed(1);
     session!.dispose();
     expect(subscriptions[0]!.closed).toBe(true);
+  });
+
+  it('shows membership changes as lines in the timeline and keeps the members current', async () => {
+    const carol: UserFieldsFragment = { ...bob, id: 'u-carol', handle: 'carol', displayName: 'carol' };
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', [], [alice], [member(bob, { role: 'OWNER' }), member(alice), member(carol)]));
+    await subscribed(1);
+    const live = subscriptions[0]!;
+    live.push(membershipChanged('6-0', member(carol, { membership: 'KICKED' }), bob, 'spam'));
+    live.push(membershipChanged('6-0', member(carol, { membership: 'KICKED' }), bob, 'spam')); // again at a seam: once
+    live.push(membershipChanged('7-0', member(alice, { role: 'MODERATOR' })));
+    const notices = session!.timeline().items.flatMap((i) => (i.kind === 'notice' ? [i.change?.kind] : []));
+    expect(notices).toEqual(['kicked', 'role']);
+    expect(session!.members().members.map((m) => m.user.handle)).toEqual(['bob', 'alice']);
+    expect(session!.members().count).toBe(1);
+    // The viewer was made a moderator: the page knows their new role.
+    expect(session!.room()?.myRole).toBe('MODERATOR');
+  });
+
+  it('ends for good when the viewer is banned: says why, disables posting, and does not follow again', async () => {
+    const { next, subscriptions, subscribed, requests } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
+    subscriptions[0]!.push(membershipChanged('6-0', member(alice, { membership: 'BANNED', bannedUntil: null }), bob, 'spam'));
+    subscriptions[0]!.push({ error: forbidden('You are banned from this room', { reason: 'banned', until: null }) });
+    expect(session!.ended()).toBe('You are banned from this room');
+    expect(session!.restriction()).toEqual({ reason: 'banned', until: null });
+    expect(session!.room()?.myMembership).toBe('BANNED');
+    expect(session!.liveError()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(subscriptions).toHaveLength(1);
+    expect(requests.filter((r) => r.name === 'RoomPage')).toHaveLength(0);
+  });
+
+  it('learns of a mute from a refused post, and lifts it when it ends', async () => {
+    let refused: ((roomId: string, e: CombinedError) => void) | undefined;
+    const { next, subscribed } = start({
+      watchRefusals: (listener) => {
+        refused = listener;
+        return () => {
+          refused = undefined;
+        };
+      },
+    });
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
+    vi.useFakeTimers();
+    const until = new Date(Date.now() + 60_000).toISOString();
+    refused!('another room', forbidden('You are muted in this room', { reason: 'muted', until }));
+    expect(session!.restriction()).toBeNull();
+    refused!('r1', forbidden('You are muted in this room', { reason: 'muted', until }));
+    expect(session!.restriction()).toEqual({ reason: 'muted', until });
+    vi.advanceTimersByTime(61_000);
+    expect(session!.restriction()).toBeNull();
+  });
+
+  it('shows an invitation without history: the room as the viewer may see it, nothing followed', async () => {
+    const { next, subscriptions } = start();
+    (await next('RoomPage')).answer({ data: { room: null }, error: forbidden('Accept the invitation first') });
+    (await next('RoomInfo')).answer({ data: { room: { ...info, kind: 'PRIVATE', myMembership: 'INVITED', myRole: null } } });
+    await vi.waitFor(() => expect(session!.room()?.myMembership).toBe('INVITED'));
+    expect(session!.readable()).toBe(false);
+    expect(session!.ended()).toBeNull();
+    expect(subscriptions).toHaveLength(0);
   });
 });

@@ -11,6 +11,7 @@
 
 import type { MessageFieldsFragment, MessagePageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
 import { compareCursors } from '../graphql/cursors.js';
+import type { MembershipChange } from '../members/membership.js';
 import type { OutboxEntry } from './outbox.js';
 
 export interface MessageItem {
@@ -25,9 +26,11 @@ export interface MessageItem {
 export interface NoticeItem {
   kind: 'notice';
   key: string;
-  what: 'joined' | 'left' | 'status';
+  what: 'joined' | 'left' | 'status' | 'membership';
   user: UserFieldsFragment;
   at: string;
+  /** For `membership`: what changed (a kick, an invitation, a role…). */
+  change?: MembershipChange;
 }
 
 export type TimelineItem = MessageItem | NoticeItem;
@@ -79,6 +82,8 @@ export type TimelineEvent =
   | { type: 'OnlineLoaded'; users: readonly UserFieldsFragment[] }
   | { type: 'UserJoined' | 'UserLeft' | 'UserStatusChanged'; user: UserFieldsFragment; at: string }
   | { type: 'UserTyping'; user: UserFieldsFragment; now: number }
+  /** A logged membership change, as `describeMembershipChange` read it (null: nothing to show, the cursor still counts). */
+  | { type: 'MembershipChanged'; cursor: string; at: string; change: MembershipChange | null }
   /** The viewer's own edit or delete, as the mutation answered it (its event follows). */
   | { type: 'MessageChanged'; message: MessageFieldsFragment }
   | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: UserFieldsFragment; status: PendingStatus }
@@ -210,6 +215,21 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
 
     case 'MessageChanged':
       return replaceMessage(state, event.message);
+
+    case 'MembershipChanged': {
+      if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return state;
+      const next = { ...state, latestCursor: event.cursor };
+      if (!event.change) return next;
+      const notice: NoticeItem = {
+        kind: 'notice',
+        key: `notice-${state.noticeSeq + 1}`,
+        what: 'membership',
+        user: event.change.user,
+        at: event.at,
+        change: event.change,
+      };
+      return { ...next, items: [...next.items, notice], noticeSeq: next.noticeSeq + 1 };
+    }
 
     case 'OnlineLoaded':
       return { ...state, online: [...event.users].sort(byName) };

@@ -19,6 +19,7 @@ const message = (id: string, body: string, author = alice, extra: Partial<Messag
   editedAt: null,
   deletedAt: null,
   author,
+  removedBy: null,
   ...extra,
 });
 

@@ -42,10 +42,73 @@ export const LobbyEventsSubscription = graphql(`
   }
 `);
 
+/** A room of the viewer's own (joined, or invited to), as the sidebar lists it. */
+export const MyRoomFields = graphql(`
+  fragment MyRoomFields on Room {
+    id
+    name
+    kind
+    myMembership
+    myRole
+    onlineCount
+  }
+`);
+
+export const MyRoomsQuery = graphql(`
+  query MyRooms($first: Int!, $after: String) {
+    myRooms(first: $first, after: $after) {
+      edges {
+        node {
+          ...MyRoomFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
 export const CreateRoomMutation = graphql(`
-  mutation CreateRoom($name: String!) {
-    createRoom(name: $name) {
+  mutation CreateRoom($name: String!, $kind: RoomKind) {
+    createRoom(name: $name, kind: $kind) {
       ...RoomFields
+      ...MyRoomFields
+    }
+  }
+`);
+
+export const OpenDirectMutation = graphql(`
+  mutation OpenDirect($handles: [String!]!) {
+    openDirect(handles: $handles) {
+      ...MyRoomFields
+    }
+  }
+`);
+
+/** Joins a public room, or accepts an invitation. */
+export const JoinRoomMutation = graphql(`
+  mutation JoinRoom($roomId: ID!) {
+    joinRoom(roomId: $roomId) {
+      ...MyRoomFields
+    }
+  }
+`);
+
+/** Only the id: once out of a private room, the viewer may read nothing else of it. */
+export const LeaveRoomMutation = graphql(`
+  mutation LeaveRoom($roomId: ID!) {
+    leaveRoom(roomId: $roomId) {
+      id
+    }
+  }
+`);
+
+export const DeclineInviteMutation = graphql(`
+  mutation DeclineInvite($roomId: ID!) {
+    declineInvite(roomId: $roomId) {
+      id
     }
   }
 `);
