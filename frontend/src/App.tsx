@@ -5,13 +5,18 @@ import { UserMenu } from './auth/UserMenu.js';
 import { createMessageOutbox } from './chat/messageOutbox.js';
 import { RoomPage } from './chat/RoomPage.js';
 import { type ConnectionState, type GraphQLClient, browserNetwork, createBrowserGraphQLClient } from './graphql/client.js';
-import type { UserStatus } from './graphql/gql/graphql.js';
+import type { MemberFieldsFragment, RoomKind, UserStatus } from './graphql/gql/graphql.js';
+import { NewMessageBox } from './people/NewMessageBox.js';
+import { createUserSearch } from './people/userSearch.js';
+import { MyRoomList } from './rooms/MyRoomList.js';
+import { createMyRooms } from './rooms/myRooms.js';
 import { RoomFilter } from './rooms/RoomFilter.js';
 import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
 import { visibleRooms } from './rooms/roomList.js';
 import { RoomsPage } from './rooms/RoomsPage.js';
 import { ConnectionBanner } from './ui/ConnectionBanner.js';
+import { LoadMore } from './ui/LoadMore.js';
 import { Link, RouterProvider, createRouter, roomPath, toRoute, useRouter } from './ui/router.js';
 
 const HIDE_EMPTY_KEY = 'balloons:hide-empty-rooms';
@@ -99,6 +104,16 @@ const SignedIn = (props: {
   const client = props.client;
   const directory = createRoomDirectory(client, { onSessionEnded: () => props.onSessionEnded() });
   const messages = createMessageOutbox(client, props.viewer.id, browserNetwork());
+  const mine = createMyRooms(client, {
+    onSessionEnded: () => props.onSessionEnded(),
+    isVisible: () => document.visibilityState === 'visible',
+  });
+  const people = createUserSearch(client);
+  // Back to the page after a while away: invitations may have come meanwhile.
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') mine.refresh();
+  };
+  document.addEventListener('visibilitychange', onVisible);
   const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
   const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
   const [roomsOpen, setRoomsOpen] = createSignal(false);
@@ -119,6 +134,9 @@ const SignedIn = (props: {
     window.removeEventListener('keydown', onKey);
     directory.dispose();
     messages.dispose();
+    mine.dispose();
+    people.dispose();
+    document.removeEventListener('visibilitychange', onVisible);
     stopConnection();
   });
 
@@ -138,12 +156,46 @@ const SignedIn = (props: {
     return r.name === 'room' ? r.roomId : null;
   };
 
-  const createRoom = async (name: string) => {
-    const result = await directory.createRoom(name);
+  const createRoom = async (name: string, kind: RoomKind) => {
+    const result = await directory.createRoom(name, kind);
+    if (typeof result === 'string') return result;
+    mine.add(result);
+    router.navigate(roomPath(result.id));
+    return null;
+  };
+
+  const openDirect = async (handles: string[]) => {
+    const result = await mine.openDirect(handles);
     if (typeof result === 'string') return result;
     router.navigate(roomPath(result.id));
     return null;
   };
+  const accept = async (roomId: string) => {
+    const problem = await mine.join(roomId);
+    if (problem === null && currentRoomId() !== roomId) router.navigate(roomPath(roomId));
+    return problem;
+  };
+  const decline = async (roomId: string) => {
+    const problem = await mine.decline(roomId);
+    if (problem === null && currentRoomId() === roomId) router.navigate('/');
+    return problem;
+  };
+  const leaveRoom = async (roomId: string) => {
+    const problem = await mine.leave(roomId);
+    if (problem === null) router.navigate('/');
+    return problem;
+  };
+  // Removed, muted, made a moderator: the sidebar reads the list again rather than guess.
+  const onViewerMembershipChanged = (_member: MemberFieldsFragment) => mine.refresh();
+  const newMessageBox = (id: string) => (
+    <NewMessageBox
+      id={id}
+      viewerId={props.viewer.id}
+      suggestions={people.results()}
+      onQuery={(prefix) => people.search(prefix)}
+      onOpen={openDirect}
+    />
+  );
 
   const changeStatus = async (status: UserStatus) => {
     const previous = props.viewer;
@@ -198,12 +250,61 @@ const SignedIn = (props: {
               writeFlag(HIDE_EMPTY_KEY, hide);
             }}
             onCreate={createRoom}
-          />
+          >
+            <section class="panel yours" aria-labelledby="yours-heading">
+              <div class="panel-head">
+                <h2 id="yours-heading">Your conversations</h2>
+              </div>
+              <Show when={mine.error()}>
+                <p class="form-error" role="alert">
+                  {mine.error()}{' '}
+                  <button type="button" class="link-button" onClick={() => mine.refresh()}>
+                    Try again
+                  </button>
+                </p>
+              </Show>
+              <Show when={mine.ready()} fallback={<p class="empty-note">Loading your rooms…</p>}>
+                <MyRoomList
+                  invitations={mine.invitations()}
+                  joined={mine.joined()}
+                  onAccept={accept}
+                  onDecline={decline}
+                  empty="Rooms you join, private rooms and direct messages show here."
+                />
+                <Show when={mine.hasMore()}>
+                  <LoadMore
+                    count={mine.joined().length}
+                    loading={mine.loadingMore()}
+                    error={null}
+                    label="Show more"
+                    onLoadMore={() => mine.loadMore()}
+                  />
+                </Show>
+              </Show>
+              {newMessageBox('new-message-handles')}
+            </section>
+          </RoomsPage>
         </Match>
         <Match when={currentRoomId()}>
           {(roomId) => (
             <div class="room-layout">
               <nav class="room-switcher" aria-label="Rooms" id="room-switcher">
+                <div class="switcher-head">
+                  <h2>Conversations</h2>
+                </div>
+                <MyRoomList
+                  invitations={mine.invitations()}
+                  joined={mine.joined()}
+                  currentId={roomId()}
+                  onNavigate={() => setRoomsOpen(false)}
+                  onAccept={accept}
+                  onDecline={decline}
+                  empty="None yet."
+                />
+                <details class="switcher-new-message">
+                  <summary class="button button-quiet button-small">New message</summary>
+                  {newMessageBox('switcher-new-message')}
+                </details>
                 <div class="switcher-head">
                   <h2>Rooms</h2>
                   <label class="toggle toggle-small">
@@ -249,6 +350,12 @@ const SignedIn = (props: {
                     onTogglePeople={() => setPeopleOpen(!peopleOpen())}
                     onToggleRooms={() => setRoomsOpen(!roomsOpen())}
                     onSessionEnded={() => props.onSessionEnded()}
+                    watchRefusals={(listener) => messages.onRefused(listener)}
+                    onViewerMembershipChanged={onViewerMembershipChanged}
+                    onOpenDirect={openDirect}
+                    onAccept={accept}
+                    onDecline={decline}
+                    onLeave={leaveRoom}
                   />
                 )}
               </Show>

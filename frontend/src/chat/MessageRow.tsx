@@ -1,6 +1,9 @@
 import { Match, Show, Switch, createEffect, createSignal, on } from 'solid-js';
+import type { RoomRole } from '../graphql/gql/graphql.js';
+import { canRemoveMessage } from '../members/moderation.js';
 import { Avatar } from '../ui/Avatar.js';
 import { formatDateTime, formatTime } from '../ui/format.js';
+import { PersonMenu } from '../ui/PersonMenu.js';
 import { RichText } from './RichText.js';
 import { mentions } from './richText.js';
 import type { MessageItem, PendingMessage } from './timeline.js';
@@ -11,6 +14,10 @@ export interface MessageActions {
   onDelete: (messageId: string) => Promise<string | null>;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  /** A moderator removes someone else's message, with a reason; answers an error message, or null. */
+  onRemove: (messageId: string, reason: string | null) => Promise<string | null>;
+  /** Opens the direct conversation with a person; answers an error message, or null. */
+  onMessageUser: (handle: string) => Promise<string | null>;
 }
 
 /** One message (final or pending): a group header when it starts a run of its author's messages. */
@@ -20,6 +27,7 @@ export const MessageRow = (
     startsGroup: boolean;
     viewerId: string;
     viewerHandle: string;
+    viewerRole: RoomRole | null;
     /** Asks this row to open its editor (ArrowUp in an empty composer). */
     editRequested: boolean;
     onEditDone: () => void;
@@ -27,6 +35,8 @@ export const MessageRow = (
 ) => {
   const [editing, setEditing] = createSignal(false);
   const [confirmingDelete, setConfirmingDelete] = createSignal(false);
+  const [removing, setRemoving] = createSignal(false);
+  const [removeReason, setRemoveReason] = createSignal('');
   const [draft, setDraft] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -39,6 +49,7 @@ export const MessageRow = (
   const deleted = () => !!message()?.deletedAt;
   const own = () => author().id === props.viewerId;
   const canChange = () => own() && !!message() && !deleted();
+  const canRemove = () => !!message() && !deleted() && canRemoveMessage(props.viewerRole, props.viewerId, author().id);
   const mentionsMe = () => !own() && !deleted() && mentions(body(), props.viewerHandle);
 
   let editor: HTMLTextAreaElement | undefined;
@@ -87,6 +98,17 @@ export const MessageRow = (
     if (problem) setError(problem);
   };
 
+  const confirmRemove = async () => {
+    const id = message()?.id;
+    if (!id || busy()) return;
+    setBusy(true);
+    const problem = await props.onRemove(id, removeReason().trim() || null);
+    setBusy(false);
+    setRemoving(false);
+    setRemoveReason('');
+    if (problem) setError(problem);
+  };
+
   return (
     <li
       class="message"
@@ -120,7 +142,7 @@ export const MessageRow = (
       <div class="message-main">
         <Show when={props.startsGroup}>
           <div class="message-meta">
-            <span class="author-name">{author().displayName}</span>
+            <PersonMenu user={author()} viewerId={props.viewerId} class="author-name" onMessage={props.onMessageUser} />
             <Show when={author().displayName.toLowerCase() !== author().handle.toLowerCase()}>
               <span class="author-handle">@{author().handle}</span>
             </Show>
@@ -171,7 +193,9 @@ export const MessageRow = (
             </form>
           </Match>
           <Match when={deleted()}>
-            <p class="message-body tombstone">message deleted</p>
+            <p class="message-body tombstone">
+              {message()?.removedBy ? `message removed by ${message()!.removedBy!.displayName}` : 'message deleted'}
+            </p>
           </Match>
           <Match when={true}>
             <p class="message-body">
@@ -214,6 +238,58 @@ export const MessageRow = (
         </Show>
       </div>
 
+      <Show when={canRemove() && !editing()}>
+        <div class="message-actions" classList={{ open: removing() }}>
+          <Show
+            when={removing()}
+            fallback={
+              <button
+                type="button"
+                class="icon-button"
+                aria-label="Remove message"
+                title="Remove (moderator)"
+                onClick={() => setRemoving(true)}
+              >
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                  <path
+                    fill="currentColor"
+                    d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 0 1 6.32 12.9L7.1 5.68A7.96 7.96 0 0 1 12 4zM4 12c0-1.85.63-3.55 1.68-4.9L16.9 18.32A8 8 0 0 1 4 12z"
+                  />
+                </svg>
+              </button>
+            }
+          >
+            <form
+              class="remove-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void confirmRemove();
+              }}
+            >
+              <label class="visually-hidden" for={`remove-reason-${message()?.id}`}>
+                Reason for removing
+              </label>
+              <input
+                id={`remove-reason-${message()?.id}`}
+                type="text"
+                maxLength={500}
+                placeholder="Reason (optional)"
+                value={removeReason()}
+                onInput={(e) => setRemoveReason(e.currentTarget.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Escape') setRemoving(false);
+                }}
+              />
+              <button type="submit" class="button button-danger button-small" disabled={busy()}>
+                Remove
+              </button>
+              <button type="button" class="button button-quiet button-small" onClick={() => setRemoving(false)}>
+                Keep
+              </button>
+            </form>
+          </Show>
+        </div>
+      </Show>
       <Show when={canChange() && !editing()}>
         <div class="message-actions" classList={{ open: confirmingDelete() }}>
           <Show

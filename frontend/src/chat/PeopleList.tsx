@@ -5,7 +5,12 @@ import { StatusDot } from '../ui/StatusDot.js';
 import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
 
 /** Who is in the room now, with their status. */
-export const PeopleList = (props: { people: readonly UserFieldsFragment[]; viewerId: string }) => (
+export const PeopleList = (props: {
+  people: readonly UserFieldsFragment[];
+  viewerId: string;
+  /** Opens a direct conversation with the person; answers an error message, or null. */
+  onMessage?: (handle: string) => Promise<string | null>;
+}) => (
   <section class="people" aria-labelledby="people-heading">
     <h2 id="people-heading">
       In this room <span class="count">{props.people.length}</span>
@@ -28,6 +33,19 @@ export const PeopleList = (props: { people: readonly UserFieldsFragment[]; viewe
                 </span>
                 <span class="person-status">{STATUS_LABELS[person.status]}</span>
               </span>
+              <Show when={props.onMessage && person.id !== props.viewerId}>
+                <button
+                  type="button"
+                  class="icon-button"
+                  aria-label={`Message ${person.displayName}`}
+                  title="Send a direct message"
+                  onClick={() => void props.onMessage?.(person.handle)}
+                >
+                  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                    <path fill="currentColor" d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z" />
+                  </svg>
+                </button>
+              </Show>
             </li>
           )}
         </For>

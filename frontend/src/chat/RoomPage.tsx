@@ -1,13 +1,23 @@
 import { Match, Show, Switch, createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
+import type { MemberFieldsFragment } from '../graphql/gql/graphql.js';
+import { AuditLogPanel } from '../members/AuditLogPanel.js';
+import { type AuditLog, createAuditLog } from '../members/auditLog.js';
+import { InviteBox } from '../members/InviteBox.js';
+import { MembersPanel } from '../members/MembersPanel.js';
+import { canInvite, isModerator } from '../members/moderation.js';
+import { createModerationActions } from '../members/moderationActions.js';
+import { restrictionText } from '../members/restriction.js';
+import { createUserSearch } from '../people/userSearch.js';
 import { plural } from '../ui/format.js';
+import { RoomMarker } from '../ui/RoomMarker.js';
 import { Link } from '../ui/router.js';
 import { Composer } from './Composer.js';
 import type { Row } from './grouping.js';
 import type { Outbox } from './outbox.js';
 import { PeopleList } from './PeopleList.js';
-import { createRoomSession } from './roomSession.js';
+import { type RefusalListener, createRoomSession } from './roomSession.js';
 import { Timeline, type TimelineHandle } from './Timeline.js';
 import { TypingIndicator } from './TypingIndicator.js';
 
@@ -15,9 +25,10 @@ import { TypingIndicator } from './TypingIndicator.js';
 const TITLE_SUFFIX = ' · Balloons';
 
 /**
- * One room: its header, timeline, composer and people. The room's data (history, live events,
- * sending, typing, edits) is its session's (roomSession.ts); this keeps the view state: the scroll
- * handle, which message ArrowUp asked to edit, and the tab's title.
+ * One room: its header, timeline, composer, members and people. The room's data (history, live
+ * events, members, sending, typing, edits) is its session's (roomSession.ts); invitations and
+ * moderation are moderationActions.ts's. This keeps the view state: the scroll handle, which
+ * message ArrowUp asked to edit, which box is open, and the tab's title.
  */
 export const RoomPage = (props: {
   roomId: string;
@@ -31,6 +42,15 @@ export const RoomPage = (props: {
   onToggleRooms: () => void;
   /** An operation was refused for want of a session. */
   onSessionEnded: () => void;
+  watchRefusals: (listener: RefusalListener) => () => void;
+  /** The viewer's membership here changed (their room list may need to know). */
+  onViewerMembershipChanged: (member: MemberFieldsFragment) => void;
+  /** Opens the direct conversation with these people; answers an error message, or null. */
+  onOpenDirect: (handles: string[]) => Promise<string | null>;
+  /** Accepts the invitation to this room; answers an error message, or null. */
+  onAccept: (roomId: string) => Promise<string | null>;
+  onDecline: (roomId: string) => Promise<string | null>;
+  onLeave: (roomId: string) => Promise<string | null>;
 }) => {
   const session = createRoomSession({
     roomId: props.roomId,
@@ -39,8 +59,26 @@ export const RoomPage = (props: {
     outbox: props.outbox,
     onSessionEnded: () => props.onSessionEnded(),
     isHidden: () => document.visibilityState === 'hidden',
+    watchRefusals: (listener) => props.watchRefusals(listener),
+    onViewerMembershipChanged: (member) => props.onViewerMembershipChanged(member),
   });
+  const actions = createModerationActions(props.client, props.roomId, {
+    onMember: (member) => session.applyMember(member),
+    onMessage: () => {},
+  });
+  const people = createUserSearch(props.client);
   const [editRequestId, setEditRequestId] = createSignal<string | null>(null);
+  const [inviting, setInviting] = createSignal(false);
+  const [confirmingLeave, setConfirmingLeave] = createSignal(false);
+  const [actionError, setActionError] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const [auditLog, setAuditLog] = createSignal<AuditLog | null>(null);
+  const toggleAuditLog = () => {
+    const open = auditLog();
+    open?.dispose();
+    setAuditLog(open ? null : createAuditLog(props.client, props.roomId));
+    if (!open && !props.peopleOpen) props.onTogglePeople();
+  };
   let timeline: TimelineHandle | undefined;
 
   const onVisible = () => {
@@ -49,11 +87,36 @@ export const RoomPage = (props: {
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => {
     session.dispose();
+    people.dispose();
+    auditLog()?.dispose();
     document.removeEventListener('visibilitychange', onVisible);
   });
 
   const state = () => session.timeline();
-  const name = () => props.knownName ?? session.room()?.name ?? '';
+  const info = () => session.room();
+  const kind = () => info()?.kind ?? null;
+  const name = () => (kind() === 'PUBLIC' ? props.knownName : null) ?? info()?.name ?? props.knownName ?? '';
+  const role = () => info()?.myRole ?? null;
+  const invited = () => info()?.myMembership === 'INVITED' && !session.readable();
+  /** Why the composer is closed: a ban or mute, or removal from the room; null when it is open. */
+  const blocked = () => {
+    const restriction = session.restriction();
+    if (restriction) return restrictionText(restriction);
+    return session.ended();
+  };
+  const run = async (action: () => Promise<string | null>) => {
+    if (busy()) return;
+    setBusy(true);
+    setActionError(null);
+    const problem = await action();
+    setBusy(false);
+    if (problem) setActionError(problem);
+    return problem;
+  };
+  const accept = async () => {
+    const problem = await run(() => props.onAccept(props.roomId));
+    if (problem === null) session.reload();
+  };
   const rows = createMemo((): Row[] => [...state().items, ...state().pending]);
 
   createEffect(() => {
@@ -86,12 +149,52 @@ export const RoomPage = (props: {
                 <path fill="currentColor" d="M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z" />
               </svg>
             </button>
-            <h1 class="room-title">
-              <span class="room-hash" aria-hidden="true">
-                #
-              </span>
+            <h1 class="room-title" data-kind={kind() ?? undefined}>
+              <RoomMarker kind={kind()} />
               {name() || 'Loading…'}
             </h1>
+            <div class="room-actions">
+              <Show when={info() && canInvite(info()!.kind, role(), info()!.myMembership)}>
+                <button
+                  type="button"
+                  class="button button-quiet button-small"
+                  aria-expanded={inviting()}
+                  onClick={() => setInviting(!inviting())}
+                >
+                  Invite
+                </button>
+              </Show>
+              <Show when={isModerator(role()) && session.readable()}>
+                <button type="button" class="button button-quiet button-small" aria-pressed={auditLog() !== null} onClick={toggleAuditLog}>
+                  Moderation log
+                </button>
+              </Show>
+              <Show when={info()?.myMembership === 'JOINED'}>
+                <Show
+                  when={confirmingLeave()}
+                  fallback={
+                    <button type="button" class="button button-quiet button-small" onClick={() => setConfirmingLeave(true)}>
+                      Leave
+                    </button>
+                  }
+                >
+                  <span class="confirm-text">
+                    {kind() === 'PUBLIC' ? 'Leave this room?' : 'Leave? You will need a new invitation to come back.'}
+                  </span>
+                  <button
+                    type="button"
+                    class="button button-danger button-small"
+                    disabled={busy()}
+                    onClick={() => void run(() => props.onLeave(props.roomId))}
+                  >
+                    Leave
+                  </button>
+                  <button type="button" class="button button-quiet button-small" onClick={() => setConfirmingLeave(false)}>
+                    Stay
+                  </button>
+                </Show>
+              </Show>
+            </div>
             <button
               type="button"
               class="people-toggle"
@@ -103,6 +206,27 @@ export const RoomPage = (props: {
               {plural(state().online.length, 'person', 'people')} here
             </button>
           </header>
+
+          <Show when={inviting()}>
+            <InviteBox
+              roomName={name()}
+              viewerId={props.viewer.id}
+              suggestions={people.results()}
+              onQuery={(prefix) => people.search(prefix)}
+              onInvite={(handle) => actions.invite(handle)}
+              onClose={() => setInviting(false)}
+            />
+          </Show>
+          <Show when={actionError()}>
+            <div class="room-error" role="alert">
+              {actionError()}
+            </div>
+          </Show>
+          <Show when={session.ended()}>
+            <div class="room-error room-ended" role="alert">
+              {session.ended()}
+            </div>
+          </Show>
 
           <Show when={session.loadError()}>
             <div class="room-error" role="alert">
@@ -121,7 +245,29 @@ export const RoomPage = (props: {
             </div>
           </Show>
 
-          <div class="room-body">
+          <Show when={invited()}>
+            <section class="invitation" aria-labelledby="invitation-heading">
+              <h2 id="invitation-heading">
+                You are invited to <RoomMarker kind={kind()} />
+                {name()}
+              </h2>
+              <p class="subtle">Accept to read its history and write in it.</p>
+              <div class="action-row">
+                <button type="button" class="button button-primary" disabled={busy()} onClick={() => void accept()}>
+                  Accept
+                </button>
+                <button
+                  type="button"
+                  class="button button-quiet"
+                  disabled={busy()}
+                  onClick={() => void run(() => props.onDecline(props.roomId))}
+                >
+                  Decline
+                </button>
+              </div>
+            </section>
+          </Show>
+          <div class="room-body" hidden={invited()}>
             <div class="conversation">
               <Timeline
                 ref={(handle) => (timeline = handle)}
@@ -129,6 +275,8 @@ export const RoomPage = (props: {
                 roomName={name()}
                 viewerId={props.viewer.id}
                 viewerHandle={props.viewer.handle}
+                viewerRole={role()}
+                roomKind={kind()}
                 loaded={state().loaded}
                 hasOlder={state().hasOlder}
                 loadingOlder={session.loadingOlder()}
@@ -139,18 +287,51 @@ export const RoomPage = (props: {
                 onDelete={(id) => session.remove(id)}
                 onRetry={(clientId) => session.retry(clientId)}
                 onDiscard={(clientId) => session.discard(clientId)}
+                onRemove={(id, reason) => actions.removeMessage(id, reason)}
+                onMessageUser={(handle) => props.onOpenDirect([handle])}
               />
               <TypingIndicator typing={state().typing} />
+              <Show when={blocked()}>
+                <p class="composer-blocked" role="status">
+                  {blocked()}
+                </p>
+              </Show>
               {/* Open while the room loads: what is written goes to the outbox and is sent in order. */}
               <Composer
                 roomName={name()}
                 onSend={send}
                 onTyping={() => session.typing()}
                 onEditLast={() => setEditRequestId(session.lastOwnMessageId())}
+                disabled={blocked() !== null || invited()}
               />
             </div>
             <aside id="room-people" class="people-panel" aria-label="People in this room">
-              <PeopleList people={state().online} viewerId={props.viewer.id} />
+              <Show when={auditLog()}>
+                {(log) => (
+                  <AuditLogPanel
+                    entries={log().entries()}
+                    loading={log().loading()}
+                    error={log().error()}
+                    hasMore={log().hasMore()}
+                    onLoadMore={() => log().loadMore()}
+                    onClose={toggleAuditLog}
+                  />
+                )}
+              </Show>
+              <Show when={session.members().loaded}>
+                <MembersPanel
+                  members={session.members().members}
+                  count={session.members().count}
+                  viewerId={props.viewer.id}
+                  viewerRole={role()}
+                  hasMore={session.members().hasNextPage}
+                  loadingMore={session.loadingMembers()}
+                  onLoadMore={() => session.loadMoreMembers()}
+                  onMessage={(handle) => props.onOpenDirect([handle])}
+                  actions={actions}
+                />
+              </Show>
+              <PeopleList people={state().online} viewerId={props.viewer.id} onMessage={(handle) => props.onOpenDirect([handle])} />
             </aside>
           </div>
         </main>

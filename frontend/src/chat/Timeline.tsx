@@ -1,4 +1,6 @@
 import { For, Show, createEffect, createMemo, createSignal, on, onCleanup, onMount } from 'solid-js';
+import type { RoomRole } from '../graphql/gql/graphql.js';
+import { membershipChangeText } from '../members/membership.js';
 import { STATUS_LABELS, formatDateTime } from '../ui/format.js';
 import { type Row, layoutRows } from './grouping.js';
 import { type MessageActions, MessageRow } from './MessageRow.js';
@@ -14,11 +16,13 @@ const STICK_PX = 48;
 const LOAD_OLDER_PX = 400;
 
 const noticeText = (notice: NoticeItem) =>
-  notice.what === 'joined'
-    ? `${notice.user.displayName} joined`
-    : notice.what === 'left'
-      ? `${notice.user.displayName} left`
-      : `${notice.user.displayName} is now ${STATUS_LABELS[notice.user.status].toLowerCase()}`;
+  notice.change
+    ? membershipChangeText(notice.change)
+    : notice.what === 'joined'
+      ? `${notice.user.displayName} joined`
+      : notice.what === 'left'
+        ? `${notice.user.displayName} left`
+        : `${notice.user.displayName} is now ${STATUS_LABELS[notice.user.status].toLowerCase()}`;
 
 /**
  * The scrolling list of a room: follows new messages while the reader is at the end, keeps the
@@ -30,6 +34,9 @@ export const Timeline = (
     roomName: string;
     viewerId: string;
     viewerHandle: string;
+    viewerRole: RoomRole | null;
+    /** Whether the room is a direct conversation or private room (its start says so). */
+    roomKind: string | null;
     loaded: boolean;
     hasOlder: boolean;
     loadingOlder: boolean;
@@ -149,8 +156,16 @@ export const Timeline = (
               when={props.hasOlder}
               fallback={
                 <div class="room-start">
-                  <p class="room-start-title">This is the start of #{props.roomName}</p>
-                  <p class="subtle">Everything said here stays in its history.</p>
+                  <p class="room-start-title">
+                    {props.roomKind === 'DIRECT'
+                      ? `This is the start of your conversation with ${props.roomName}`
+                      : `This is the start of #${props.roomName}`}
+                  </p>
+                  <p class="subtle">
+                    {props.roomKind === 'PUBLIC' || !props.roomKind
+                      ? 'Everything said here stays in its history.'
+                      : 'Only its members can see it; everything said here stays in its history.'}
+                  </p>
                 </div>
               }
             >
@@ -185,7 +200,7 @@ export const Timeline = (
                     )}
                   </Show>
                   {row.kind === 'notice' ? (
-                    <li class="notice" data-row={row.key} data-kind={row.what}>
+                    <li class="notice" data-row={row.key} data-kind={row.change?.kind ?? row.what}>
                       <span class="notice-text">{noticeText(row)}</span>
                       <time dateTime={row.at} title={formatDateTime(row.at)} />
                     </li>
@@ -195,12 +210,15 @@ export const Timeline = (
                       startsGroup={rowLayout()?.startsGroup ?? true}
                       viewerId={props.viewerId}
                       viewerHandle={props.viewerHandle}
+                      viewerRole={props.viewerRole}
                       editRequested={row.kind === 'message' && props.editRequestId === row.message.id}
                       onEditDone={props.onEditDone}
                       onEdit={props.onEdit}
                       onDelete={props.onDelete}
                       onRetry={props.onRetry}
                       onDiscard={props.onDiscard}
+                      onRemove={props.onRemove}
+                      onMessageUser={props.onMessageUser}
                     />
                   )}
                 </>

@@ -1,4 +1,5 @@
-import { Show } from 'solid-js';
+import { type JSX, Show } from 'solid-js';
+import type { RoomKind } from '../graphql/gql/graphql.js';
 import { plural } from '../ui/format.js';
 import { CreateRoomForm } from './CreateRoomForm.js';
 import { RoomFilter } from './RoomFilter.js';
@@ -21,7 +22,9 @@ export const RoomsPage = (props: {
   onLoadMore: () => void;
   hideEmpty: boolean;
   onHideEmptyChange: (hide: boolean) => void;
-  onCreate: (name: string) => Promise<string | null>;
+  onCreate: (name: string, kind: RoomKind) => Promise<string | null>;
+  /** The viewer's own rooms, invitations and the new-message box, above the public list. */
+  children?: JSX.Element;
 }) => {
   const shown = () => visibleRooms(props.rooms, props.hideEmpty);
   const count = () => (props.hasMore ? `${props.rooms.length}+ rooms` : plural(props.rooms.length, 'room'));
@@ -34,6 +37,7 @@ export const RoomsPage = (props: {
         : 'Nobody is in any room right now.';
   return (
     <main class="rooms-page" id="main">
+      {props.children}
       <section class="panel" aria-labelledby="rooms-heading">
         <div class="panel-head">
           <div>

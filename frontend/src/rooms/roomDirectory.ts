@@ -1,7 +1,8 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
-import type { RoomDirectoryQuery as RoomDirectoryResult } from '../graphql/gql/graphql.js';
+import type { RoomDirectoryQuery as RoomDirectoryResult, RoomKind } from '../graphql/gql/graphql.js';
+import type { MyRoom } from './myRoomList.js';
 import { CreateRoomMutation, LobbyEventsSubscription, RoomDirectoryQuery } from './operations.js';
 import {
   type RoomListEvent,
@@ -50,8 +51,11 @@ export interface RoomDirectory {
   retry(): void;
   /** The name the list knows for a room (listed, or renamed while the page was open), or null. */
   nameOf(roomId: string): string | null;
-  /** Creates a room, or finds the one of that name; answers it, or an error message. */
-  createRoom(name: string): Promise<RoomSummary | string>;
+  /**
+   * Creates a room (public: or finds the one of that name); answers it, or an error message. A
+   * private room is not listed here (only public rooms are).
+   */
+  createRoom(name: string, kind?: RoomKind): Promise<MyRoom | string>;
   dispose(): void;
 }
 
@@ -201,11 +205,11 @@ export const createRoomDirectory = (client: GraphQLClient, options: RoomDirector
     loadMore: () => void loadMore(),
     retry: () => void load({ keepLoaded: true }),
     nameOf: (roomId) => knownRoomName(list(), roomId),
-    async createRoom(name) {
-      const result = await client.urql.mutation(CreateRoomMutation, { name }).toPromise();
+    async createRoom(name, kind = 'PUBLIC') {
+      const result = await client.urql.mutation(CreateRoomMutation, { name, kind }).toPromise();
       if (!result.data) return toMessage(result.error, 'The room could not be created.');
       // Shown at once where it belongs; its lobby event follows.
-      dispatch({ type: 'ROOM_CREATED', cursor: null, room: result.data.createRoom });
+      if (result.data.createRoom.kind === 'PUBLIC') dispatch({ type: 'ROOM_CREATED', cursor: null, room: result.data.createRoom });
       return result.data.createRoom;
     },
     dispose() {

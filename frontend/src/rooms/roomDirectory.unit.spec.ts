@@ -194,9 +194,18 @@ describe('the room directory', () => {
     await subscribed(1);
     const creating = directory!.createRoom('Zebra');
     const create = await next('CreateRoom');
-    expect(create.variables).toEqual({ name: 'Zebra' });
-    create.answer({ data: { createRoom: room('9', 'Zebra') } });
-    await expect(creating).resolves.toEqual(room('9', 'Zebra'));
+    expect(create.variables).toEqual({ name: 'Zebra', kind: 'PUBLIC' });
+    const zebra = { ...room('9', 'Zebra'), kind: 'PUBLIC', myMembership: 'JOINED', myRole: 'OWNER' };
+    create.answer({ data: { createRoom: zebra } });
+    await expect(creating).resolves.toEqual(zebra);
+    expect(names(directory!)).toEqual(['alpha', 'Zebra']);
+
+    // A private room is the viewer's own, never in the public list.
+    const secret = directory!.createRoom('Attic', 'PRIVATE');
+    const createPrivate = await next('CreateRoom');
+    expect(createPrivate.variables).toEqual({ name: 'Attic', kind: 'PRIVATE' });
+    createPrivate.answer({ data: { createRoom: { ...room('10', 'Attic'), kind: 'PRIVATE', myMembership: 'JOINED', myRole: 'OWNER' } } });
+    await expect(secret).resolves.toMatchObject({ id: '10', kind: 'PRIVATE' });
     expect(names(directory!)).toEqual(['alpha', 'Zebra']);
 
     const refused = directory!.createRoom('x'.repeat(101));
