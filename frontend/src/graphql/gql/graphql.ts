@@ -54,6 +54,7 @@ export type RoomEventsSubscriptionVariables = Exact<{
 
 
 export type RoomEventsSubscription = { roomEvents:
+    | { __typename: 'MembershipChanged', cursor: string, at: string }
     | { __typename: 'MessageDeleted', cursor: string, at: string, message: { id: string, body: string, createdAt: string, editedAt: string | null, deletedAt: string | null, author: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } } }
     | { __typename: 'MessageEdited', cursor: string, at: string, message: { id: string, body: string, createdAt: string, editedAt: string | null, deletedAt: string | null, author: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } } }
     | { __typename: 'MessagePosted', cursor: string, at: string, message: { id: string, body: string, createdAt: string, editedAt: string | null, deletedAt: string | null, author: { id: string, handle: string, displayName: string, avatarUrl: string | null, status: UserStatus } } }
