@@ -1,19 +1,25 @@
 import { type PostedMessage, messageDecider } from '../domain/message/message.js';
-import { parseRoomName, roomDecider, toRoomNameKey } from '../domain/room/room.js';
+import { parseReason, toActingRole } from '../domain/member/member.js';
+import { type RoomKind, parseRoomName, roomDecider, toRoomNameKey } from '../domain/room/room.js';
 import { type Profile, type UserStatus, userDecider } from '../domain/user/user.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
 import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView } from './queries.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { toHistoryIndexes } from '../projections/messageHistory.js';
+import { toAuditIndexes } from '../projections/members.js';
+import { toUserNameSets } from '../projections/userNames.js';
 import { handleCommand } from './handleCommand.js';
-import { assertMayPostIn } from './policy.js';
+import { type MemberCommands, createMemberCommands } from './memberCommands.js';
+import type { MemberQueries } from './memberQueries.js';
+import { type Access, assertMayReadRoom, joinsByPosting, toRefusal } from './policy.js';
 import { isRoomId, newMessageId, newRoomId, toMessageRoomId } from './ids.js';
 import {
   lobbyStreamKey,
   roomNamesKey,
   roomSnapshotsKey,
   toIdempotencyKey,
+  toMemberSnapshotsKey,
   toMessageSnapshotsKey,
   toRoomStreamKey,
   toUserSnapshotKey,
@@ -24,14 +30,19 @@ import {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const CLIENT_ID_MAX = 64;
 
-export interface ChatCommands {
-  /** The room of that name if one exists (names compare case-insensitively), else a new one. */
-  createRoom(input: { actorId: string; name: string }): Promise<RoomView>;
+export interface ChatCommands extends Omit<MemberCommands, 'joinAsCreator'> {
+  /**
+   * PUBLIC (the default): the room of that name if one exists (names compare case-insensitively),
+   * else a new one. PRIVATE: always a new one. Either way its creator joins it as its owner.
+   */
+  createRoom(input: { actorId: string; name: string; kind?: RoomKind }): Promise<RoomView>;
   renameRoom(input: { actorId: string; roomId: string; name: string }): Promise<RoomView>;
   /** With a `clientId`, a retry by the same user in the same room answers the first message and posts nothing. */
   postMessage(input: { actorId: string; roomId: string; body: string; clientId?: string | null }): Promise<PostedMessage>;
   editMessage(input: { actorId: string; messageId: string; body: string }): Promise<PostedMessage>;
   deleteMessage(input: { actorId: string; messageId: string }): Promise<PostedMessage>;
+  /** An owner's or moderator's removal of someone's message: a tombstone that says who removed it. */
+  removeMessage(input: { actorId: string; messageId: string; reason?: string | null }): Promise<PostedMessage>;
   /** Sign-in: registers the user or updates the profile from the identity provider. */
   registerUser(input: { userId: string; profile: Profile }): Promise<UserView>;
   setStatus(input: { actorId: string; status: UserStatus }): Promise<UserView>;
@@ -67,15 +78,26 @@ const toMessage = (state: unknown): PostedMessage => state as PostedMessage;
  */
 export const createChatCommands = (
   store: EventStore,
-  queries: Pick<ChatQueries, 'getRoom' | 'findRoomByName' | 'getMessage'>,
+  queries: Pick<ChatQueries, 'getRoom' | 'findRoomByName' | 'getMessage' | 'getUser'> &
+    Pick<MemberQueries, 'getMember' | 'findUserIdByHandle'>,
   now: () => Date = () => new Date(),
 ): ChatCommands => {
-  // Rooms are never deleted: once seen, a room id needs no second look before posting.
-  const knownRooms = new Set<string>();
+  const members = createMemberCommands(store, queries, now);
+  // Rooms are never deleted and never change kind: once seen, a room needs no second look before
+  // posting (who may post is the append's guard's to say, from the poster's own member state).
+  const knownRooms = new Map<string, RoomView>();
   const requireRoom = async (roomId: string) => {
-    const room = assertMayPostIn(await queries.getRoom(roomId));
-    knownRooms.add(roomId);
+    const known = knownRooms.get(roomId);
+    if (known) return known;
+    const room = await queries.getRoom(roomId);
+    if (!room) throw new NotFoundError('Room not found');
+    knownRooms.set(roomId, room);
     return room;
+  };
+  /** The room as the actor sees it, with their own member state. */
+  const accessOf = async (actorId: string, roomId: string): Promise<Access> => {
+    const [room, member] = await Promise.all([queries.getRoom(roomId), queries.getMember(roomId, actorId)]);
+    return { room, viewerId: actorId, member, now: now().toISOString() };
   };
 
   const requireMessageRoom = (messageId: string) => {
@@ -90,28 +112,67 @@ export const createChatCommands = (
     actorId: string,
     command: Parameters<typeof messageDecider.decide>[0],
   ) => {
-    const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, { meta: { actorId } });
+    // An author who may no longer read the room (kicked from a private one) no longer finds their message there.
+    assertMayReadRoom(await accessOf(actorId, roomId));
+    const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, {
+      meta: { actorId },
+      indexes: (events) => toAuditIndexes(roomId, events),
+    });
     if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
     return toMessage(result.state);
   };
 
+  /** Posts, unless the append's guard refuses: answers the refusal then. */
+  const post = (roomId: string, messageId: string, actorId: string, body: string, clientId: string | undefined) =>
+    handleCommand(
+      store,
+      messageDecider,
+      messageAddress(roomId, messageId),
+      { type: 'PostMessage', messageId, roomId, actorId, body, now: now().toISOString() },
+      {
+        fresh: true,
+        meta: { actorId, ...(clientId ? { clientId } : {}) },
+        indexes: (events) => toHistoryIndexes(roomId, events),
+        idempotency: clientId
+          ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }
+          : undefined,
+        guard: { key: toMemberSnapshotsKey(roomId), field: actorId, now: now().toISOString() },
+      },
+    );
+
   return {
-    async createRoom({ actorId, name: rawName }) {
+    openDirect: members.openDirect,
+    joinRoom: members.joinRoom,
+    leaveRoom: members.leaveRoom,
+    declineInvite: members.declineInvite,
+    invite: members.invite,
+    moderate: members.moderate,
+
+    async createRoom({ actorId, name: rawName, kind = 'PUBLIC' }) {
+      if (kind === 'DIRECT') throw new ValidationError('A direct conversation is opened with openDirect', 'kind');
       const name = parseRoomName(rawName);
-      const existing = await queries.findRoomByName(name);
-      if (existing) return existing;
+      if (kind === 'PUBLIC') {
+        const existing = await queries.findRoomByName(name);
+        if (existing) return existing;
+      }
       const nameKey = toRoomNameKey(name);
       const roomId = newRoomId();
       const result = await handleCommand(
         store,
         roomDecider,
         roomAddress(roomId),
-        { type: 'CreateRoom', roomId, name, actorId, now: now().toISOString() },
-        { fresh: true, meta: { actorId }, claim: () => ({ key: roomNamesKey, field: nameKey, owner: roomId }) },
+        { type: 'CreateRoom', roomId, name, kind, actorId, now: now().toISOString() },
+        {
+          fresh: true,
+          meta: { actorId },
+          claim: () => (kind === 'PUBLIC' ? { key: roomNamesKey, field: nameKey, owner: roomId } : undefined),
+        },
       );
       if (result.status === 'claimed') return requireRoom(result.owner);
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
-      return present(toRoomView(result.state), 'room');
+      const room = present(toRoomView(result.state), 'room');
+      await members.joinAsCreator(room);
+      return room;
     },
 
     async renameRoom({ actorId, roomId, name }) {
@@ -139,22 +200,17 @@ export const createChatCommands = (
     async postMessage({ actorId, roomId, body, clientId: rawClientId }) {
       const clientId = parseClientId(rawClientId);
       if (!isRoomId(roomId)) throw new NotFoundError('Room not found');
-      if (!knownRooms.has(roomId)) await requireRoom(roomId);
+      await requireRoom(roomId);
       const messageId = newMessageId(roomId);
-      const result = await handleCommand(
-        store,
-        messageDecider,
-        messageAddress(roomId, messageId),
-        { type: 'PostMessage', messageId, roomId, actorId, body, now: now().toISOString() },
-        {
-          fresh: true,
-          meta: { actorId, ...(clientId ? { clientId } : {}) },
-          indexes: (events) => toHistoryIndexes(roomId, events),
-          idempotency: clientId
-            ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }
-            : undefined,
-        },
-      );
+      let result = await post(roomId, messageId, actorId, body, clientId);
+      if (result.status === 'refused') {
+        const access = await accessOf(actorId, roomId);
+        // Posting in a public room (or one's direct conversation) joins it: then the post goes again.
+        if (result.reason !== 'not-member' || !joinsByPosting(access)) throw toRefusal(access, result);
+        await members.joinRoom({ actorId, roomId });
+        result = await post(roomId, messageId, actorId, body, clientId);
+        if (result.status === 'refused') throw toRefusal(await accessOf(actorId, roomId), result);
+      }
       if (result.status === 'duplicate') {
         const first = await queries.getMessage(result.result);
         if (!first) throw new Error(`idempotency key points at missing message ${result.result}`);
@@ -174,13 +230,32 @@ export const createChatCommands = (
       return changeMessage(roomId, messageId, actorId, { type: 'DeleteMessage', messageId, actorId, now: now().toISOString() });
     },
 
+    async removeMessage({ actorId, messageId, reason }) {
+      const roomId = requireMessageRoom(messageId);
+      const access = await accessOf(actorId, roomId);
+      assertMayReadRoom(access);
+      const message = await queries.getMessage(messageId);
+      if (!message) throw new NotFoundError('Message not found');
+      const author = await queries.getMember(roomId, message.authorId);
+      const at = now().toISOString();
+      return changeMessage(roomId, messageId, actorId, {
+        type: 'RemoveMessage',
+        messageId,
+        actorId,
+        actorRole: access.room?.kind === 'DIRECT' ? null : toActingRole(access.member, at),
+        authorRole: author.status === 'member' && author.membership !== 'LEFT' ? author.role : null,
+        reason: parseReason(reason),
+        now: at,
+      });
+    },
+
     async registerUser({ userId, profile }) {
       const result = await handleCommand(
         store,
         userDecider,
         userAddress(userId),
         { type: 'RegisterUser', userId, profile, now: now().toISOString() },
-        { meta: { actorId: userId } },
+        { meta: { actorId: userId }, sets: toUserNameSets },
       );
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return present(toUserView(result.state), 'user');

@@ -1,4 +1,7 @@
 import type { PostedMessage } from '../domain/message/message.js';
+import { decodeMemberEvent } from '../domain/member/events.js';
+import type { Member } from '../domain/member/member.js';
+import { MEMBER_EVENTS } from '../projections/members.js';
 import { type MessageEvent, decodeMessageEvent } from '../domain/message/events.js';
 import type { RoomState } from '../domain/room/room.js';
 import { type RoomEvent, decodeRoomEvent } from '../domain/room/events.js';
@@ -32,7 +35,17 @@ export interface EphemeralEntry {
   user: UserView;
 }
 
-export type RoomEventEntry = RoomLogEntry | EphemeralEntry;
+/** A membership changed (a join, a kick, a role…): the member as it is after, who did it, and why. */
+export interface MemberEntry {
+  kind: 'MembershipChanged';
+  cursor: Cursor;
+  at: string;
+  member: Member;
+  byId: string;
+  reason: string | null;
+}
+
+export type RoomEventEntry = RoomLogEntry | MemberEntry | EphemeralEntry;
 
 export type LobbyEntry =
   | { kind: RoomEvent['type']; cursor: Cursor; at: string; room: RoomView }
@@ -43,7 +56,15 @@ export interface ChatFeeds {
    * Logged events of a room after `after` (default: from now), then live ones (see
    * `openStreamSubscription`), interleaved with live ephemeral ones. `onEnd` runs once when it ends.
    */
-  openRoomEvents(roomId: string, after: string | null, onEnd?: () => Promise<void>): Promise<AsyncIterableIterator<RoomEventEntry>>;
+  openRoomEvents(
+    roomId: string,
+    after: string | null,
+    options?: {
+      onEnd?: () => Promise<void>;
+      /** An error ends the subscription right after this entry (a subscriber's own kick or ban). */
+      stopAfter?: (entry: RoomEventEntry) => unknown;
+    },
+  ): Promise<AsyncIterableIterator<RoomEventEntry>>;
   /** Rooms created and renamed (resumable like room events), and live online-count changes. */
   openLobbyEvents(after: string | null): Promise<AsyncIterableIterator<LobbyEntry>>;
 }
@@ -77,7 +98,26 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
   // Mappers from events to what subscribers receive: one batch read per batch of events. Each
   // entry is positioned by its event's id (an ephemeral entry shows no cursor, but has one).
 
-  const toRoomLogEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
+  /** A room log's events: messages (read with their authors, in one go) and membership changes, in log order. */
+  const toRoomLogEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry | MemberEntry>[]> => {
+    const placed: Placed<RoomLogEntry | MemberEntry>[] = new Array(recorded.length);
+    const messages: RecordedEvent[] = [];
+    const at: number[] = [];
+    recorded.forEach((event, i) => {
+      if (!MEMBER_EVENTS.has(event.type)) {
+        messages.push(event);
+        at.push(i);
+        return;
+      }
+      const { data } = decodeMemberEvent(event);
+      const { action: _, by, reason, at: when, ...member } = data;
+      placed[i] = { cursor: event.cursor, entry: { kind: 'MembershipChanged', cursor: event.cursor, at: when, member, byId: by, reason } };
+    });
+    if (messages.length > 0) (await toMessageEntries(messages)).forEach((entry, j) => (placed[at[j]!] = entry));
+    return placed;
+  };
+
+  const toMessageEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
     const events = recorded.map(decodeMessageEvent);
     const ids = events.map((event) => event.data.messageId);
     const roomId = ids[0] === undefined ? null : toMessageRoomId(ids[0]);
@@ -103,7 +143,8 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
     }));
   };
 
-  const toLobbyEntries = async (recorded: RecordedEvent[]): Promise<Placed<LobbyEntry>[]> => {
+  /** Null for what only public rooms show there: private and direct rooms are in nobody's lobby. */
+  const toLobbyEntries = async (recorded: RecordedEvent[]): Promise<Placed<LobbyEntry | null>[]> => {
     // The lobby's log and its activity stream share this mapper: logged room events, and online counts.
     const events = recorded.map((event) =>
       event.type === 'OnlineCountChanged' ? decodeOnlineCountChanged(event) : decodeRoomEvent(event),
@@ -114,6 +155,7 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
       const room = snapshots[i] && toRoomView(snapshots[i].state);
       if (!room) throw new Error(`room ${roomIds[i]} has no snapshot`);
       const { cursor } = recorded[i]!;
+      if (room.kind !== 'PUBLIC') return { cursor, entry: null };
       const entry: LobbyEntry =
         event.type === 'OnlineCountChanged'
           ? { kind: 'OnlineCountChanged', cursor: null, at: event.at, room }
@@ -131,30 +173,30 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
 
   /** A log from `after`, merged with the live ephemeral stream beside it; the entries, shared by all subscribers. */
   const openMerged = async <E>(
-    log: { stream: string; source: MappedSource<Placed<E>> },
-    activity: { stream: string; source: MappedSource<Placed<E>> },
+    log: { stream: string; source: MappedSource<Placed<E | null>> },
+    activity: { stream: string; source: MappedSource<Placed<E | null>> },
     after: string | null,
-    onEnd?: () => Promise<void>,
+    options: { onEnd?: () => Promise<void>; stopAfter?: (entry: E) => unknown } = {},
   ): Promise<AsyncIterableIterator<E>> => {
     const from = after === null ? null : parseCursor(after, 'after');
     const logged = await openStreamSubscription(store, log.stream, { after: from }, log.source);
-    let live: PushableIterator<Placed<E>>;
+    let live: PushableIterator<Placed<E | null>>;
     try {
       live = await openStreamSubscription(store, activity.stream, { after: null }, activity.source);
     } catch (error) {
       await logged.return?.();
       throw error;
     }
-    return mergeMapped([logged, live], (placed) => placed.entry, onEnd ?? (() => {}));
+    return mergeMapped([logged, live], (placed) => placed.entry, options.onEnd ?? (() => {}), options.stopAfter);
   };
 
   return {
-    openRoomEvents: (roomId, after, onEnd) =>
+    openRoomEvents: (roomId, after, options) =>
       openMerged<RoomEventEntry>(
         { stream: toRoomStreamKey(roomId), source: sources.roomLog },
         { stream: toRoomActivityKey(roomId), source: sources.roomActivity },
         after,
-        onEnd,
+        options,
       ),
     openLobbyEvents: (after) =>
       openMerged({ stream: lobbyStreamKey, source: sources.lobby }, { stream: lobbyActivityKey, source: sources.lobby }, after),

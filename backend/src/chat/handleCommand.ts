@@ -2,7 +2,7 @@ import type { Decider } from '../domain/decider.js';
 import { type ChatEvent, toEventVersion } from '../domain/events.js';
 import { fold } from '../domain/decider.js';
 import { ConflictError } from '../domain/errors.js';
-import type { AppendRequest, Cursor, EventMeta, EventStore, SnapshotRef } from '../eventstore/eventStore.js';
+import type { AppendRequest, Cursor, EventMeta, EventStore, RefusalReason, SnapshotRef } from '../eventstore/eventStore.js';
 
 /** Where one aggregate lives: the stream its events go to and the snapshot that holds its state. */
 export interface AggregateAddress {
@@ -19,12 +19,17 @@ export interface HandleOptions<E, S> {
   claim?: (events: E[], before: S) => AppendRequest['claim'] | undefined;
   /** Inline index entries for what was decided (e.g. a room's history index). */
   indexes?: (events: E[]) => AppendRequest['indexes'];
+  /** Inline set changes for what was decided, from the state before and after (e.g. a room's member list). */
+  sets?: (before: S, after: S) => AppendRequest['sets'];
+  /** Refuse the append, in its own step, unless this member may write (see `AppendRequest.guard`). */
+  guard?: AppendRequest['guard'];
 }
 
 export type HandleResult<E, S> =
   | { status: 'done'; state: S; events: E[]; cursors: Cursor[] }
   | { status: 'duplicate'; result: string }
-  | { status: 'claimed'; owner: string };
+  | { status: 'claimed'; owner: string }
+  | { status: 'refused'; reason: RefusalReason; until: string | null };
 
 const MAX_ATTEMPTS = 5;
 
@@ -54,6 +59,8 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
       idempotency: options.idempotency,
       claim: options.claim?.(events, state),
       indexes: options.indexes?.(events),
+      sets: options.sets?.(state, next),
+      guard: options.guard,
     });
     switch (result.status) {
       case 'appended':
@@ -62,6 +69,8 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
         return { status: 'duplicate', result: result.result };
       case 'claimed':
         return { status: 'claimed', owner: result.owner };
+      case 'refused':
+        return result;
       case 'conflict':
         continue;
     }

@@ -13,3 +13,8 @@ export const toIdempotencyKey = (roomId: string, userId: string, clientId: strin
 
 export const toUserStreamKey = (userId: string) => `chat:{u:${userId}}:log`;
 export const toUserSnapshotKey = (userId: string) => `chat:{u:${userId}}:state`;
+
+/** A room's members: one snapshot per person (the member aggregate), in the room's slot so the append script can guard posts. */
+export const toMemberSnapshotsKey = (roomId: string) => `chat:{r:${roomId}}:members`;
+/** Direct rooms by their people (sorted ids joined by ','): the claim that makes `openDirect` give one room per set. */
+export const directRoomsKey = 'chat:{lobby}:direct-rooms';

@@ -1,5 +1,5 @@
 import type { PostedMessage } from '../domain/message/message.js';
-import { type RoomState, parseRoomName, toRoomNameKey } from '../domain/room/room.js';
+import { type RoomKind, type RoomState, parseRoomName, toRoomKind, toRoomNameKey } from '../domain/room/room.js';
 import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
@@ -8,6 +8,7 @@ import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjec
 import { toHistoryIndexKey } from '../projections/keys.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
+import { type MemberQueries, createMemberQueries } from './memberQueries.js';
 import {
   lobbyStreamKey,
   roomNamesKey,
@@ -21,6 +22,9 @@ import {
 export interface RoomView {
   id: string;
   name: string;
+  kind: RoomKind;
+  /** DIRECT rooms: their people, sorted. */
+  directMembers?: string[];
   createdAt: string;
   createdBy: string;
   /** The room log's position, read before anything else of this room in the same response (see Room.cursor). */
@@ -51,7 +55,7 @@ export interface RoomDirectoryPage {
   hasNextPage: boolean;
 }
 
-export interface ChatQueries {
+export interface ChatQueries extends MemberQueries {
   /**
    * Rooms by folded name (then id), the `first` after the edge cursor `after`; with `search`, only
    * names that contain it, folded alike (case and accents ignored).
@@ -72,7 +76,7 @@ export interface ChatQueries {
   readRoomDirectoryCursor(): Promise<Cursor | null>;
   /** The lobby log's last cursor (rooms created and renamed); null when nothing was logged yet. */
   readLobbyCursor(): Promise<Cursor | null>;
-  /** Sorted by name, case-insensitively. */
+  /** Public rooms, sorted by name, case-insensitively. */
   listRooms(): Promise<RoomView[]>;
   getMessage(messageId: string): Promise<PostedMessage | null>;
   /** The message an earlier `postMessage` with this `clientId` made (by that user, in that room), if any. */
@@ -87,7 +91,16 @@ export interface ChatQueries {
 export const PAGE_MAX = 100;
 
 export const toRoomView = (state: RoomState): RoomView | null =>
-  state.status === 'open' ? { id: state.id, name: state.name, createdAt: state.createdAt, createdBy: state.createdBy } : null;
+  state.status === 'open'
+    ? {
+        id: state.id,
+        name: state.name,
+        kind: toRoomKind(state),
+        createdAt: state.createdAt,
+        createdBy: state.createdBy,
+        ...(state.directMembers ? { directMembers: state.directMembers } : {}),
+      }
+    : null;
 
 export const toUserView = (state: UserState): UserView | null =>
   state.status === 'registered'
@@ -113,7 +126,10 @@ export interface DirectoryReadModel {
 }
 
 /** The reads commands need (the aggregates' current states), without the read models they do not. */
-export type ChatLookups = Pick<ChatQueries, 'getRoom' | 'findRoomByName' | 'getMessage' | 'findPostedMessage'>;
+export type ChatLookups = Pick<
+  ChatQueries,
+  'getRoom' | 'findRoomByName' | 'getMessage' | 'findPostedMessage' | 'getUser' | 'getMember' | 'findUserIdByHandle'
+>;
 
 /** The lookups, on their own (for writers that need no read model beyond the aggregates' states). */
 export const createChatLookups = (store: EventStore): ChatLookups => {
@@ -130,9 +146,18 @@ export const createChatLookups = (store: EventStore): ChatLookups => {
     return snapshot?.state ?? null;
   };
 
+  const getUser = async (userId: string) => {
+    const snapshot = await store.readSnapshot<UserState>({ key: toUserSnapshotKey(userId), field: 'state' });
+    return snapshot ? toUserView(snapshot.state) : null;
+  };
+  const members = createMemberQueries(store);
+
   return {
     getRoom,
     getMessage,
+    getUser,
+    getMember: members.getMember,
+    findUserIdByHandle: members.findUserIdByHandle,
     async findRoomByName(rawName) {
       let nameKey: string;
       try {
@@ -189,11 +214,6 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     };
   };
 
-  const getUser = async (userId: string) => {
-    const snapshot = await store.readSnapshot<UserState>({ key: toUserSnapshotKey(userId), field: 'state' });
-    return snapshot ? toUserView(snapshot.state) : null;
-  };
-
   /** Each of these users once, in one round trip; a user event always precedes their records, so a miss is a bug. */
   const getUsers = async (userIds: readonly string[]): Promise<Map<string, UserView>> => {
     const ids = [...new Set(userIds)];
@@ -208,6 +228,7 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
   };
 
   return {
+    ...createMemberQueries(store),
     ...lookups,
     getUsers,
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
@@ -227,7 +248,7 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
       return {
         edges: page.edges.flatMap((edge, i) => {
           const room = states[i] && toRoomView(states[i].state);
-          return room ? [{ cursor: edge.cursor, node: room }] : [];
+          return room?.kind === 'PUBLIC' ? [{ cursor: edge.cursor, node: room }] : [];
         }),
         hasNextPage: page.hasNextPage,
       };
@@ -235,9 +256,11 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readRoomDirectoryCursor: () => readCheckpoint(store, directory.projection),
     async listRooms() {
       const all = await store.readAllSnapshots<RoomState>(roomSnapshotsKey);
-      return [...all.values()].flatMap((s) => toRoomView(s.state) ?? []).sort(byName);
+      return [...all.values()]
+        .flatMap((s) => toRoomView(s.state) ?? [])
+        .filter((room) => room.kind === 'PUBLIC')
+        .sort(byName);
     },
-    getUser,
   };
 };
 

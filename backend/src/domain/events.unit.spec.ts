@@ -65,10 +65,27 @@ describe('chat events', () => {
 
   it.each<ChatEvent>([
     { type: 'RoomCreated', data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } },
-    { type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now } },
+    { type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', kind: 'PUBLIC', renamedBy: 'u1', renamedAt: now } },
     { type: 'MessagePosted', data: { messageId: 'm1', roomId: 'r1', authorId: 'u1', body: 'hi', postedAt: now } },
     { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } },
-    { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now } },
+    { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now, removedBy: null, reason: null } },
+    {
+      type: 'MembershipChanged',
+      data: {
+        roomId: 'r1',
+        userId: 'u2',
+        handle: 'bob',
+        action: 'BAN',
+        membership: 'BANNED',
+        role: 'MEMBER',
+        since: now,
+        mutedUntil: null,
+        bannedUntil: null,
+        by: 'u1',
+        reason: 'spam',
+        at: now,
+      },
+    },
     { type: 'UserRegistered', data: { userId: 'u1', registeredAt: now, handle: 'alice', displayName: 'Alice', avatarUrl: null } },
     {
       type: 'ProfileUpdated',
@@ -165,7 +182,7 @@ const avatars = [null, 'https://pbs.twimg.com/profile_images/1/a_normal.png', ''
 
 const nextRoomCommand = (rand: Random, state: RoomState): RoomCommand =>
   state.status === 'none'
-    ? { type: 'CreateRoom', roomId: 'r1', name: pick(rand, names), actorId: pick(rand, actors), now: instant(rand) }
+    ? { type: 'CreateRoom', roomId: 'r1', name: pick(rand, names), kind: 'PUBLIC', actorId: pick(rand, actors), now: instant(rand) }
     : {
         type: 'RenameRoom',
         roomId: 'r1',

@@ -1,4 +1,5 @@
-import type { AppendRequest, AppendResult } from './eventStore.js';
+import { guardLua } from './appendGuard.js';
+import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js';
 
 /**
  * The append as one Lua script, so checks and writes are atomic and a retried request (after a
@@ -25,7 +26,7 @@ if idem then
   local previous = redis.call('GET', KEYS[idem.key])
   if previous then return {'duplicate', previous} end
 end
-if snapshot then
+${guardLua}if snapshot then
   local stored = redis.call('HGET', KEYS[snapshot.key], snapshot.field)
   local rev = nil
   if stored then rev = tonumber(string.match(stored, '^(%d+):')) end
@@ -51,6 +52,12 @@ if spec.indexes then
     redis.call('XADD', KEYS[index.key], reply[index.event + 2], 'r', index.ref)
   end
 end
+if spec.sets then
+  for _, set in ipairs(spec.sets) do
+    if set.remove then for _, member in ipairs(set.remove) do redis.call('ZREM', KEYS[set.key], member) end end
+    if set.add then for _, member in ipairs(set.add) do redis.call('ZADD', KEYS[set.key], 0, member) end end
+  end
+end
 if claim then
   redis.call('HSET', KEYS[claim.key], claim.field, claim.owner)
   if claim.release and claim.release ~= claim.field and redis.call('HGET', KEYS[claim.key], claim.release) == claim.owner then
@@ -68,7 +75,7 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     if (index < 0) index = keys.push(key) - 1;
     return index + 1;
   };
-  const { snapshot, idempotency, claim, indexes } = request;
+  const { snapshot, idempotency, claim, indexes, guard, sets } = request;
   const args = [''];
   // One meta object is usually shared by every event of a decision: serialised once.
   let lastMeta: unknown;
@@ -98,6 +105,15 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     },
     claim: claim && { key: keyIndex(claim.key), field: claim.field, owner: claim.owner, release: claim.release },
     indexes: indexes?.length ? indexes.map((index) => ({ event: index.event, key: keyIndex(index.key), ref: index.ref })) : undefined,
+    guard: guard && { key: keyIndex(guard.key), field: guard.field, now: guard.now },
+    // Empty lists left out: cjson encodes an empty table as an object, not an array.
+    sets: sets?.length
+      ? sets.map((set) => ({
+          key: keyIndex(set.key),
+          add: set.add?.length ? set.add : undefined,
+          remove: set.remove?.length ? set.remove : undefined,
+        }))
+      : undefined,
   };
   args[0] = JSON.stringify(spec);
   return { keys, args };
@@ -120,6 +136,8 @@ export const toAppendResult = (reply: unknown): AppendResult | 'held' => {
       return { status, rev: first === undefined || first === null ? null : Number(first) };
     case 'claimed':
       return { status, owner: String(first) };
+    case 'refused':
+      return { status, reason: String(first) as RefusalReason, until: rest[1] ? String(rest[1]) : null };
     case 'held':
       return 'held';
     default:

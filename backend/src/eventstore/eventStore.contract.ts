@@ -344,6 +344,109 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       });
     });
 
+    describe('guards', () => {
+      const now = '2026-12-05T10:00:00.000Z';
+      const member = (state: object) => ({ key: uniqueName('members'), field: 'u1', state });
+      /** Stores a member document, then tries a guarded append against it. */
+      const tryAppend = async (document: object | null) => {
+        const ref = member(document ?? {});
+        if (document)
+          await store.append({ stream: uniqueName('other'), events: [], snapshot: { ref, expectedRev: null, state: document } });
+        return store.append({ stream, events: [event('Posted')], guard: { key: ref.key, field: ref.field, now } });
+      };
+
+      it('lets a joined member through, and refuses anyone else, saying why and until when', async () => {
+        expect((await tryAppend({ membership: 'JOINED', mutedUntil: null, bannedUntil: null })).status).toBe('appended');
+        expect(await tryAppend(null)).toEqual({ status: 'refused', reason: 'not-member', until: null });
+        for (const membership of ['INVITED', 'LEFT', 'KICKED']) {
+          expect(await tryAppend({ membership, mutedUntil: null, bannedUntil: null })).toEqual({
+            status: 'refused',
+            reason: 'not-member',
+            until: null,
+          });
+        }
+        expect(await tryAppend({ membership: 'BANNED', mutedUntil: null, bannedUntil: null })).toEqual({
+          status: 'refused',
+          reason: 'banned',
+          until: null,
+        });
+        const later = '2026-12-05T11:00:00.000Z';
+        expect(await tryAppend({ membership: 'BANNED', mutedUntil: null, bannedUntil: later })).toEqual({
+          status: 'refused',
+          reason: 'banned',
+          until: later,
+        });
+        expect(await tryAppend({ membership: 'JOINED', mutedUntil: later, bannedUntil: null })).toEqual({
+          status: 'refused',
+          reason: 'muted',
+          until: later,
+        });
+        expect(await store.readForward(stream, { count: 10 })).toHaveLength(1);
+      });
+
+      it('lets a ban or a mute that ran out pass as what it left behind', async () => {
+        const earlier = '2026-12-05T09:00:00.000Z';
+        expect((await tryAppend({ membership: 'JOINED', mutedUntil: earlier, bannedUntil: null })).status).toBe('appended');
+        expect((await tryAppend({ membership: 'JOINED', mutedUntil: now, bannedUntil: null })).status).toBe('appended');
+        expect(await tryAppend({ membership: 'BANNED', mutedUntil: null, bannedUntil: earlier })).toEqual({
+          status: 'refused',
+          reason: 'not-member',
+          until: null,
+        });
+      });
+
+      it('answers a retried append as a duplicate before its guard', async () => {
+        const ref = member({});
+        const request: AppendRequest = {
+          stream,
+          events: [event('Posted')],
+          guard: { key: ref.key, field: ref.field, now },
+          idempotency: { key: uniqueName('idem'), ttlSeconds: 60, result: 'first' },
+        };
+        await store.append({
+          stream: uniqueName('other'),
+          events: [],
+          snapshot: { ref, expectedRev: null, state: { membership: 'JOINED' } },
+        });
+        expect((await store.append(request)).status).toBe('appended');
+        await store.append({ stream: uniqueName('other'), events: [], snapshot: { ref, expectedRev: 1, state: { membership: 'BANNED' } } });
+        expect(await store.append(request)).toEqual({ status: 'duplicate', result: 'first' });
+      });
+    });
+
+    describe('lexicographic sets', () => {
+      it('adds and removes members in the append, and reads them in byte order between bounds', async () => {
+        const key = uniqueName('set');
+        appended(await store.append({ stream, events: [event('A')], sets: [{ key, add: ['b', 'a\u0000z', 'c', 'é', '😀', 'B'] }] }));
+        expect(await store.countSet(key)).toBe(6);
+        expect(await store.readSetRange(key, { min: '-', max: '+', count: 10 })).toEqual(['B', 'a\u0000z', 'b', 'c', 'é', '😀']);
+        expect(await store.readSetRange(key, { min: '(b', max: '+', count: 2 })).toEqual(['c', 'é']);
+        expect(await store.readSetRange(key, { min: '[b', max: '(é', count: 10 })).toEqual(['b', 'c']);
+        expect(await store.readSetRange(key, { min: '[a', max: '[a\uffff', count: 10 })).toEqual(['a\u0000z']);
+        appended(await store.append({ stream, events: [event('B')], sets: [{ key, remove: ['b', 'nothing'], add: ['b2', 'c'] }] }));
+        expect(await store.readSetRange(key, { min: '-', max: '+', count: 10 })).toEqual(['B', 'a\u0000z', 'b2', 'c', 'é', '😀']);
+        expect(await store.countSet(uniqueName('none'))).toBe(0);
+        expect(await store.readSetRange(uniqueName('none'), { min: '-', max: '+', count: 10 })).toEqual([]);
+      });
+
+      it('writes nothing to a set when the append is refused', async () => {
+        const key = uniqueName('set');
+        const ref = { key: uniqueName('state'), field: 'x' };
+        await store.append({ stream, events: [event('A')], snapshot: { ref, expectedRev: null, state: {} } });
+        expect(
+          (
+            await store.append({
+              stream,
+              events: [event('B')],
+              snapshot: { ref, expectedRev: null, state: {} },
+              sets: [{ key, add: ['a'] }],
+            })
+          ).status,
+        ).toBe('conflict');
+        expect(await store.countSet(key)).toBe(0);
+      });
+    });
+
     describe('rebuilding a read model beside the live one', () => {
       const beside = (kind: string) => stream.replace(/:log$/, `:${kind}`);
 

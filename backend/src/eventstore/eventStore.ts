@@ -70,7 +70,22 @@ export interface AppendRequest {
    * pages through just those.
    */
   indexes?: { event: number; key: string; ref: string }[];
+  /**
+   * Refuses the append unless the member document at `field` of hash `key` (a snapshot, see
+   * `appendGuard.ts` for the fields it reads) says JOINED, not banned and not muted at `now`:
+   * checked in the same step as the write, so nothing racing a ban slips past it. Checked after
+   * the idempotency key (a retry of what was accepted is still a duplicate) and before the rest.
+   */
+  guard?: { key: string; field: string; now: string };
+  /**
+   * Lexicographic sets (Redis sorted sets with every score 0), written in the same step: `remove`
+   * first, then `add`. A read model keeps an order in one (a room's member list).
+   */
+  sets?: { key: string; add?: readonly string[]; remove?: readonly string[] }[];
 }
+
+/** Why a guarded append was refused; `until` is when a ban or mute ends (null: for good, or not one). */
+export type RefusalReason = 'not-member' | 'banned' | 'muted';
 
 /** An entry of an index stream: the cursor of the event it stands for, and what it names. */
 export interface IndexEntry {
@@ -88,7 +103,8 @@ export type AppendResult =
   | { status: 'appended'; cursors: Cursor[] }
   | { status: 'duplicate'; result: string }
   | { status: 'conflict'; rev: number | null }
-  | { status: 'claimed'; owner: string };
+  | { status: 'claimed'; owner: string }
+  | { status: 'refused'; reason: RefusalReason; until: string | null };
 
 export interface StreamInfo {
   length: number;
@@ -187,6 +203,13 @@ export interface EventStore {
     index: string,
     options: { before?: Cursor; count: number; join?: string },
   ): Promise<(IndexEntry & { snapshot?: Snapshot<S> | null })[]>;
+  /**
+   * Members of a lexicographic set (see `AppendRequest.sets`) in byte order, from `min` to `max`
+   * given as Redis ZRANGE BYLEX bounds ('-', '+', '[x' inclusive, '(x' exclusive), at most `count`.
+   */
+  readSetRange(key: string, options: { min: string; max: string; count: number }): Promise<string[]>;
+  /** How many members a lexicographic set has. */
+  countSet(key: string): Promise<number>;
   /** Oldest first: entries of an index strictly after `after` (default: from the start). */
   readIndexForward(index: string, options: { after?: Cursor; count: number }): Promise<IndexEntry[]>;
   /** Writes part of a rebuilt read model into keys beside the live ones (index entries in increasing order). */

@@ -9,7 +9,9 @@ import {
   type Snapshot,
   type StreamInfo,
 } from './eventStore.js';
+import { type GuardedMember, checkGuard } from './appendGuard.js';
 import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
+import { compareByUtf8 } from './utf8Order.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
@@ -56,6 +58,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   };
   /** Index streams: entries in increasing cursor order. */
   const indexes = new Map<string, IndexEntry[]>();
+  /** Lexicographic sets, each kept sorted in byte order (see `AppendRequest.sets`). */
+  const sets = new Map<string, string[]>();
   let closed = false;
 
   const assertOpen = () => {
@@ -147,6 +151,11 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       const rev = snapshots.get(snapshot.ref.key)?.get(snapshot.ref.field)?.rev ?? null;
       if (rev !== snapshot.expectedRev) return { status: 'conflict', rev };
     }
+    if (request.guard) {
+      const { key, field, now: at } = request.guard;
+      const refused = checkGuard(readSnapshot<GuardedMember>(key, field)?.state ?? null, at);
+      if (refused) return { status: 'refused', ...refused };
+    }
     if (claim) {
       const owner = claims.get(claim.key)?.get(claim.field);
       if (owner !== undefined && owner !== claim.owner) return { status: 'claimed', owner };
@@ -184,6 +193,19 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       idempotency.delete(key);
       idempotency.set(key, { result, expiresAt: now() + ttlSeconds * 1000 });
     }
+    for (const set of request.sets ?? []) {
+      const members = sets.get(set.key) ?? [];
+      sets.set(set.key, members);
+      for (const member of set.remove ?? []) {
+        const at = findMember(members, member);
+        if (members[at] === member) members.splice(at, 1);
+      }
+      for (const member of set.add ?? []) {
+        const at = findMember(members, member);
+        if (members[at] !== member) members.splice(at, 0, member);
+      }
+      if (members.length === 0) sets.delete(set.key);
+    }
     if (claim) {
       const hash = claims.get(claim.key) ?? new Map<string, string>();
       claims.set(claim.key, hash);
@@ -197,6 +219,29 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       stored.map((event) => toRecorded(request.stream, event)),
     );
     return { status: 'appended', cursors: stored.map((event) => event.cursor) };
+  };
+
+  /** Where `member` is or would go in a sorted set. */
+  const findMember = (members: readonly string[], member: string): number => {
+    let low = 0;
+    let high = members.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareByUtf8(members[mid]!, member) < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+
+  /** Whether `member` is within the lower (`min`) or upper (`max`) ZRANGEBYLEX bound. */
+  const withinBound = (member: string, bound: string, lower: boolean): boolean => {
+    if (bound === '-') return lower;
+    if (bound === '+') return !lower;
+    const value = bound.slice(1);
+    const order = compareByUtf8(member, value);
+    const inclusive = bound[0] === '[';
+    if (bound[0] !== '[' && bound[0] !== '(') throw new Error(`not a lex bound: ${bound}`);
+    return lower ? order > 0 || (inclusive && order === 0) : order < 0 || (inclusive && order === 0);
   };
 
   const indexOf = (key: string): IndexEntry[] => {
@@ -299,9 +344,27 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       assertOpen();
       for (const key of keys) {
         indexes.delete(key);
+        sets.delete(key);
         snapshots.delete(key);
         streams.delete(key);
       }
+    },
+    readSetRange: async (key, { min, max, count }) => {
+      assertOpen();
+      const members = sets.get(key) ?? [];
+      const result: string[] = [];
+      if (min === '+' || max === '-') return result;
+      for (let i = min === '-' ? 0 : findMember(members, min.slice(1)); i < members.length && result.length < count; i++) {
+        const member = members[i]!;
+        if (!withinBound(member, min, true)) continue;
+        if (!withinBound(member, max, false)) break;
+        result.push(member);
+      }
+      return result;
+    },
+    countSet: async (key) => {
+      assertOpen();
+      return sets.get(key)?.length ?? 0;
     },
     readSnapshots: async (key, fields) => {
       assertOpen();

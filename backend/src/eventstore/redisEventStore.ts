@@ -191,6 +191,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const hash = await call(() => redis.hgetall(key));
       return new Map(Object.entries(hash).map(([field, value]) => [field, toSnapshot<S>(value)!]));
     },
+    readSetRange: async (key, { min, max, count }) => call(() => redis.zrangebylex(key, min, max, 'LIMIT', 0, count)),
+    countSet: async (key) => call(() => redis.zcard(key)),
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
     readIdempotent: async (key) => call(() => redis.get(key)),
     readForward: async (stream, { after, count }) => {

@@ -1,7 +1,9 @@
 import type { ChatCommands } from '../chat/commands.js';
 import type { ChatFeeds } from '../chat/feeds.js';
 import type { Cursor } from '../eventstore/eventStore.js';
-import type { ChatQueries, UserView } from '../chat/queries.js';
+import type { ChatQueries, RoomView, UserView } from '../chat/queries.js';
+import type { Access } from '../chat/policy.js';
+import type { MemberState } from '../domain/member/member.js';
 import type { Presence } from '../presence/presence.js';
 import { UnauthenticatedError } from './errors.js';
 
@@ -25,9 +27,11 @@ export interface GraphQLContext {
   loadDirectoryCursor(): Promise<Cursor | null>;
   /** A room's online count; the calls of one moment (a page of rooms) share one round trip. */
   loadOnlineCount(roomId: string): Promise<number>;
+  /** What the policy decides from: the room and the viewer's own member state in it, read once per operation. */
+  loadAccess(room: RoomView): Promise<Access>;
 }
 
-type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount';
+type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount' | 'loadAccess';
 
 export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
@@ -35,8 +39,19 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
   let lobbyCursor: Promise<Cursor | null> | undefined;
   let directoryCursor: Promise<Cursor | null> | undefined;
   let onlineBatch: { roomIds: string[]; counts: Promise<number[]> } | null = null;
+  let members: Map<string, Promise<MemberState>> | undefined;
   return {
     ...base,
+    loadAccess: async (room) => {
+      const viewerId = base.viewer?.userId ?? null;
+      members ??= new Map();
+      let member = members.get(room.id);
+      if (!member) {
+        member = viewerId ? base.queries.getMember(room.id, viewerId) : Promise.resolve({ status: 'none' } as const);
+        members.set(room.id, member);
+      }
+      return { room, viewerId, member: await member, now: new Date().toISOString() };
+    },
     loadLobbyCursor: () => (lobbyCursor ??= base.queries.readLobbyCursor()),
     loadDirectoryCursor: () => (directoryCursor ??= base.queries.readRoomDirectoryCursor()),
     loadOnlineCount: (roomId) => {

@@ -54,7 +54,7 @@ const toPublicError = (error: unknown): { code: ErrorCode; message: string; exte
     if (error instanceof ValidationError)
       return { code: 'BAD_USER_INPUT', message: error.message, extensions: error.field ? { field: error.field } : undefined };
     if (error instanceof NotFoundError) return { code: 'NOT_FOUND', message: error.message };
-    if (error instanceof ForbiddenError) return { code: 'FORBIDDEN', message: error.message };
+    if (error instanceof ForbiddenError) return { code: 'FORBIDDEN', message: error.message, extensions: error.details };
     if (error instanceof ConflictError) return { code: 'BAD_USER_INPUT', message: error.message };
   }
   return null;

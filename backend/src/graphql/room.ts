@@ -5,6 +5,27 @@ import { operationSelects, selects } from './selects.js';
 import { requireViewer } from './context.js';
 import { MessageConnectionRef } from './message.js';
 import { UserRef, resolveUser } from './user.js';
+import { assertMayReadRoom, maySeeRoom } from '../chat/policy.js';
+import { ROOM_KINDS } from '../domain/room/room.js';
+import type { GraphQLContext } from './context.js';
+
+export const RoomKindEnum = builder.enumType('RoomKind', { values: ROOM_KINDS });
+
+/** What a DIRECT room is called for the viewer: the other people's display names. */
+const directRoomName = async (room: RoomView, context: GraphQLContext) => {
+  const others = (room.directMembers ?? []).filter((id) => id !== context.viewer?.userId);
+  const users = await Promise.all(others.map((id) => resolveUser(id, context)));
+  return users.map((user) => user.displayName).join(', ') || room.name;
+};
+
+/**
+ * What is said in a room (history, who is online, its position): anyone may read a public room's
+ * but someone banned from it; a private or direct room's only its members (see chat/policy.ts).
+ */
+const requireReadable = async (room: RoomView, context: GraphQLContext) => {
+  if (room.kind === 'PUBLIC' && !context.viewer) return;
+  assertMayReadRoom(await context.loadAccess(room));
+};
 
 export const RoomRef = builder.objectRef<RoomView>('Room');
 
@@ -12,23 +33,33 @@ RoomRef.implement({
   description: 'A chat room.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    name: t.exposeString('name'),
+    name: t.string({
+      description: "The room's name; a DIRECT room's is the other members' display names, for the viewer.",
+      resolve: (room, _, context) => (room.kind === 'DIRECT' ? directRoomName(room, context) : room.name),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (room) => room.createdAt }),
     createdBy: t.field({ type: UserRef, resolve: (room, _, context) => resolveUser(room.createdBy, context) }),
     cursor: t.string({
       nullable: true,
       description:
         'The room log\'s position when this room was read: from `room` and `rooms`, read before the room\'s other fields, so everything else in the response is at least this new. Load history and this cursor in one query, then subscribe to roomEvents with `after: cursor` to miss nothing (events already in the history may come again: dedupe by cursor). Null when nothing was logged yet: subscribe with `after: "0-0"`.',
-      resolve: (room, _, context) => (room.cursor !== undefined ? room.cursor : context.queries.readRoomCursor(room.id)),
+      resolve: async (room, _, context) => {
+        await requireReadable(room, context);
+        return room.cursor !== undefined ? room.cursor : context.queries.readRoomCursor(room.id);
+      },
     }),
     onlineCount: t.int({
       description: 'How many distinct users are in the room now.',
-      resolve: (room, _, context) => context.loadOnlineCount(room.id),
+      resolve: async (room, _, context) => {
+        await requireReadable(room, context);
+        return context.loadOnlineCount(room.id);
+      },
     }),
     online: t.field({
       type: [UserRef],
       description: 'The users in the room now.',
       resolve: async (room, _, context) => {
+        await requireReadable(room, context);
         const ids = await context.presence.listOnline(room.id);
         return Promise.all(ids.map((id) => resolveUser(id, context)));
       },
@@ -37,7 +68,10 @@ RoomRef.implement({
       type: MessageConnectionRef,
       description: 'Backward paging through history, newest last. `before` is an edge cursor.',
       args: { last: t.arg.int({ defaultValue: 50 }), before: t.arg.string() },
-      resolve: (room, args, context) => context.queries.readMessagePage(room.id, { last: args.last ?? 50, before: args.before }),
+      resolve: async (room, args, context) => {
+        await requireReadable(room, context);
+        return context.queries.readMessagePage(room.id, { last: args.last ?? 50, before: args.before });
+      },
     }),
   }),
 });
@@ -51,7 +85,7 @@ const RoomEdgeRef = builder.objectRef<DirectoryEdge>('RoomEdge').implement({
   }),
 });
 
-const RoomConnectionRef = builder.objectRef<RoomDirectoryPage & { hasPreviousPage: boolean }>('RoomConnection').implement({
+export const RoomConnectionRef = builder.objectRef<RoomDirectoryPage & { hasPreviousPage: boolean }>('RoomConnection').implement({
   fields: (t) => ({
     edges: t.field({ type: [RoomEdgeRef], resolve: (page) => page.edges }),
     pageInfo: t.field({
@@ -103,7 +137,9 @@ builder.queryFields((t) => ({
       // The cursor first: history read after it can only be newer.
       const cursor = selects(info, 'cursor') ? await context.queries.readRoomCursor(id) : undefined;
       const room = await context.queries.getRoom(id);
-      return room && { ...room, cursor };
+      // A room that is not there for the viewer answers exactly as one that does not exist.
+      if (!room || (room.kind !== 'PUBLIC' && !maySeeRoom(await context.loadAccess(room)))) return null;
+      return { ...room, cursor };
     },
   }),
 }));
@@ -112,9 +148,10 @@ builder.mutationFields((t) => ({
   createRoom: t.field({
     type: RoomRef,
     description:
-      'Trimmed, NFC-normalised, 1–100 characters. A name that exists already (case-insensitively) returns that room instead of creating a second one.',
-    args: { name: t.arg.string({ required: true }) },
-    resolve: (_, args, context) => context.commands.createRoom({ actorId: requireViewer(context).userId, name: args.name }),
+      'Trimmed, NFC-normalised, 1–100 characters; the creator joins as its OWNER. PUBLIC: a name that exists already (case-insensitively) returns that room instead of creating a second one. PRIVATE: always a new room; names need not be unique. DIRECT rooms come from openDirect (BAD_USER_INPUT here).',
+    args: { name: t.arg.string({ required: true }), kind: t.arg({ type: RoomKindEnum, defaultValue: 'PUBLIC' }) },
+    resolve: (_, args, context) =>
+      context.commands.createRoom({ actorId: requireViewer(context).userId, name: args.name, kind: args.kind ?? 'PUBLIC' }),
   }),
   renameRoom: t.field({
     type: RoomRef,

@@ -1,9 +1,13 @@
 import { assertMayFollowRoom, assertMayPostIn } from '../chat/policy.js';
 import type { EphemeralEntry, RoomEventEntry, RoomLogEntry } from '../chat/feeds.js';
+import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { endsReading } from '../domain/member/member.js';
+import type { MemberEntry } from '../chat/feeds.js';
+import { MemberRef } from './members.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { MessageRef } from './message.js';
-import { UserRef } from './user.js';
+import { UserRef, resolveUser } from './user.js';
 
 export const RoomEventRef = builder.interfaceRef<RoomEventEntry>('RoomEvent').implement({
   description:
@@ -30,6 +34,17 @@ for (const [name, description] of [
   });
 }
 
+builder.objectRef<MemberEntry>('MembershipChanged').implement({
+  description: 'A membership changed: joined, left, invited, declined, kicked, banned, unbanned, muted, role set.',
+  interfaces: [RoomEventRef],
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    member: t.field({ type: MemberRef, resolve: (entry) => entry.member }),
+    by: t.field({ type: UserRef, nullable: true, resolve: (entry, _, context) => resolveUser(entry.byId, context) }),
+    reason: t.string({ nullable: true, resolve: (entry) => entry.reason }),
+  }),
+});
+
 for (const [name, description] of [
   ['UserJoined', 'A user came into the room (their first connection to it).'],
   ['UserLeft', 'A user left the room (their last connection to it ended).'],
@@ -54,10 +69,24 @@ builder.subscriptionField('roomEvents', (t) =>
     subscribe: async (_, args, context) => {
       const viewer = requireViewer(context);
       const roomId = String(args.roomId);
-      assertMayFollowRoom(await context.queries.getRoom(roomId));
+      const room = await context.queries.getRoom(roomId);
+      if (!room) throw new NotFoundError('Room not found');
+      const access = await context.loadAccess(room);
+      assertMayFollowRoom(access);
       // Following a room is being in it: the lease lasts as long as the subscription.
       let release: (() => Promise<void>) | undefined;
-      const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, async () => release?.());
+      const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, {
+        onEnd: async () => release?.(),
+        // A kick or a ban ends the subscriber's reading at that event, on every instance: each reads the same log.
+        stopAfter: (entry) =>
+          entry.kind === 'MembershipChanged' && entry.member.userId === viewer.userId && endsReading(room.kind, entry.member)
+            ? new ForbiddenError(
+                entry.member.membership === 'LEFT'
+                  ? 'You left this room'
+                  : `You were ${entry.member.membership.toLowerCase()} from this room`,
+              )
+            : null,
+      });
       try {
         release = await context.presence.enter(roomId, viewer.userId);
       } catch (error) {
@@ -77,7 +106,9 @@ builder.mutationField('typing', (t) =>
     resolve: async (_, args, context) => {
       const viewer = requireViewer(context);
       const roomId = String(args.roomId);
-      assertMayPostIn(await context.queries.getRoom(roomId));
+      const room = await context.queries.getRoom(roomId);
+      if (!room) throw new NotFoundError('Room not found');
+      assertMayPostIn(await context.loadAccess(room));
       await context.presence.announceTyping(roomId, viewer.userId);
       return true;
     },

@@ -5,6 +5,8 @@ import './room.js';
 import './message.js';
 import './roomEvents.js';
 import './lobby.js';
+import './members.js';
+import './moderation.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -13,3 +13,21 @@ export const toRebuildKey = (liveKey: string) => `${liveKey}:rebuild`;
 export const projectionVersionsKey = 'chat:projections:versions';
 /** Held by the one instance that migrates projections at start. */
 export const projectionMigrationLockKey = 'chat:projections:migrating';
+
+/** A room's member list in display order (see `toRosterEntry`): a lexicographic set. */
+export const toRosterKey = (roomId: string) => `chat:{r:${roomId}}:roster`;
+/** The ids of a room's joined members: a lexicographic set, counted for `memberCount`. */
+export const toJoinedKey = (roomId: string) => `chat:{r:${roomId}}:joined`;
+/** A room's audit log: an index of its moderation events, each entry's ref the entry as JSON. */
+export const toAuditIndexKey = (roomId: string) => `chat:{r:${roomId}}:audit`;
+/**
+ * Users by handle and by display name, for invitations and mentions: a lexicographic set. Not in a
+ * user's slot: on Redis Cluster it needs a projector of its own (the cluster issue).
+ */
+export const userNamesKey = 'chat:{users}:names';
+/**
+ * A person's rooms (JOINED and INVITED), newest membership first (see `toUserRoomEntry`): a
+ * lexicographic set in the person's slot, written by the member append in the room's. On Redis
+ * Cluster that is two slots in one script: the cluster issue moves it to a projector.
+ */
+export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;

@@ -3,15 +3,18 @@ import { mergeAsyncIterators } from './mergeAsyncIterators.js';
 import { type PushableIterator, pushTo, returnThis } from './push.js';
 
 /**
- * `mapAsyncIterator(mergeAsyncIterators(sources), map, cleanup)`, as one small object while it is
+ * `mapAsyncIterator(mergeAsyncIterators(sources), map, cleanup, stopAfter)`, as one small object while it is
  * pushed (how a subscriber reads it for as long as it lives): each source's values, mapped, handed
  * on as they come; it ends with the first source that fails, or when all of them have ended, and
  * `cleanup` runs once. Those layers are built only if it is read with `next()` instead.
  */
 export const mergeMapped = <T, U>(
   sources: PushableIterator<T>[],
-  map: (value: T) => U,
+  /** Null skips the value. */
+  map: (value: T) => U | null,
   cleanup: () => Promise<void> | void,
+  /** An error ends it right after the value it answers for (which is delivered). */
+  stopAfter?: (value: U) => unknown,
 ): PushableIterator<U> => {
   let cleaned = false;
   const clean = async () => {
@@ -20,7 +23,7 @@ export const mergeMapped = <T, U>(
     await cleanup();
   };
   let pulled: AsyncIterableIterator<U> | null = null;
-  const pull = () => (pulled ??= mapAsyncIterator(mergeAsyncIterators(sources), map, clean));
+  const pull = () => (pulled ??= mapAsyncIterator(mergeAsyncIterators(sources), map, clean, stopAfter));
   const returnAll = async () => {
     await Promise.allSettled(sources.map((source) => source.return?.()));
     await clean();
@@ -33,7 +36,15 @@ export const mergeMapped = <T, U>(
       for (const source of sources) {
         source[pushTo]({
           next: (value) => {
-            if (!ended) sink.next(map(value));
+            if (ended) return;
+            const mapped = map(value);
+            if (mapped === null) return;
+            sink.next(mapped);
+            const stop = stopAfter?.(mapped);
+            if (!stop) return;
+            ended = true;
+            void returnAll();
+            sink.error(stop);
           },
           error: (error) => {
             if (ended) return;

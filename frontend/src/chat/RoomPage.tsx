@@ -98,6 +98,8 @@ export const RoomPage = (props: {
   const name = () => (kind() === 'PUBLIC' ? props.knownName : null) ?? info()?.name ?? props.knownName ?? '';
   const role = () => info()?.myRole ?? null;
   const invited = () => info()?.myMembership === 'INVITED' && !session.readable();
+  /** The room is there for the viewer, but its history is not (an invitation, a ban). */
+  const unreadable = () => !!info() && !session.readable();
   /** Why the composer is closed: a ban or mute, or removal from the room; null when it is open. */
   const blocked = () => {
     const restriction = session.restriction();
@@ -169,7 +171,8 @@ export const RoomPage = (props: {
                   Moderation log
                 </button>
               </Show>
-              <Show when={info()?.myMembership === 'JOINED'}>
+              {/* The owner cannot leave (the server refuses). */}
+              <Show when={info()?.myMembership === 'JOINED' && role() !== 'OWNER'}>
                 <Show
                   when={confirmingLeave()}
                   fallback={
@@ -227,6 +230,15 @@ export const RoomPage = (props: {
               {session.ended()}
             </div>
           </Show>
+          <Show when={unreadable() && !invited()}>
+            <section class="invitation" aria-label="Closed to you">
+              <h2>You cannot read this room</h2>
+              <p class="subtle">{blocked() ?? 'Its history is for its members.'}</p>
+              <Link href="/" class="button button-quiet">
+                See your rooms
+              </Link>
+            </section>
+          </Show>
 
           <Show when={session.loadError()}>
             <div class="room-error" role="alert">
@@ -267,7 +279,7 @@ export const RoomPage = (props: {
               </div>
             </section>
           </Show>
-          <div class="room-body" hidden={invited()}>
+          <div class="room-body" hidden={unreadable()}>
             <div class="conversation">
               <Timeline
                 ref={(handle) => (timeline = handle)}

@@ -8,7 +8,6 @@ const room = (id: string, over: Partial<MyRoomFieldsFragment> = {}): MyRoomField
   kind: 'PRIVATE',
   myMembership: 'JOINED',
   myRole: 'MEMBER',
-  onlineCount: 0,
   ...over,
 });
 const fold = (events: MyRoomsEvent[]) => events.reduce(evolveMyRooms, initialMyRooms);

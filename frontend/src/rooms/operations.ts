@@ -42,7 +42,11 @@ export const LobbyEventsSubscription = graphql(`
   }
 `);
 
-/** A room of the viewer's own (joined, or invited to), as the sidebar lists it. */
+/**
+ * A room of the viewer's own (joined, or invited to), as the sidebar lists it. Nothing that needs
+ * reading rights (`onlineCount`): an invitee may not read a private room yet, and one refused field
+ * would fail the whole list.
+ */
 export const MyRoomFields = graphql(`
   fragment MyRoomFields on Room {
     id
@@ -50,7 +54,6 @@ export const MyRoomFields = graphql(`
     kind
     myMembership
     myRole
-    onlineCount
   }
 `);
 

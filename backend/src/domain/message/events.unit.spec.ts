@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { EventDecodeError } from '../eventCodec.js';
 import {
   decodeMessageEvent,
-  type messageDeletedV1Schema,
+  type messageDeletedV2Schema,
   type messageEditedV1Schema,
   messageEventCodec,
   type messagePostedV1Schema,
@@ -18,22 +18,32 @@ const posted: MessagePosted = {
   data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi\n\tthere 😀', postedAt: now },
 };
 const edited: MessageEdited = { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } };
-const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now } };
+const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now, removedBy: null, reason: null } };
+const deletedV1 = { messageId: 'm1', deletedAt: now };
+const removed: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now, removedBy: 'mod', reason: 'spam' } };
 const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSON.parse(JSON.stringify(data)) as unknown });
 
 describe('message events', () => {
   it('has schemas whose output is exactly the current data types', () => {
     expectTypeOf<z.output<typeof messagePostedV1Schema>>().toEqualTypeOf<MessagePosted['data']>();
     expectTypeOf<z.output<typeof messageEditedV1Schema>>().toEqualTypeOf<MessageEdited['data']>();
-    expectTypeOf<z.output<typeof messageDeletedV1Schema>>().toEqualTypeOf<MessageDeleted['data']>();
+    expectTypeOf<z.output<typeof messageDeletedV2Schema>>().toEqualTypeOf<MessageDeleted['data']>();
   });
 
-  it('writes every type as version 1', () => {
-    expect(messageEventCodec.currentVersions).toEqual({ MessagePosted: 1, MessageEdited: 1, MessageDeleted: 1 });
+  it('writes MessageDeleted as version 2 (who removed it, and why), the others as version 1', () => {
+    expect(messageEventCodec.currentVersions).toEqual({ MessagePosted: 1, MessageEdited: 1, MessageDeleted: 2 });
   });
 
-  it.each([posted, edited, deleted])('decodes $type v1', (event) => {
+  it.each([posted, edited])('decodes $type v1', (event) => {
     expect(decodeMessageEvent(stored(event.type, 1, event.data))).toEqual(event);
+  });
+
+  it.each([deleted, removed])('decodes MessageDeleted v2', (event) => {
+    expect(decodeMessageEvent(stored(event.type, 2, event.data))).toEqual(event);
+  });
+
+  it('reads a v1 MessageDeleted, from before moderation, as deleted by its author', () => {
+    expect(decodeMessageEvent(stored('MessageDeleted', 1, deletedV1))).toEqual(deleted);
   });
 
   it.each([
@@ -41,10 +51,10 @@ describe('message events', () => {
     ['an empty body', { type: 'MessageEdited', data: { ...edited.data, body: '' } }, /data\.body: /u],
     [
       'a time as epoch milliseconds',
-      { type: 'MessageDeleted', data: { ...deleted.data, deletedAt: 1_795_000_000_000 } },
+      { type: 'MessageDeleted', data: { ...deletedV1, deletedAt: 1_795_000_000_000 } },
       /data\.deletedAt: /u,
     ],
-    ['a field of another type', { type: 'MessageDeleted', data: { ...deleted.data, body: '' } }, /data: Unrecognized key: "body"/u],
+    ['a field of another type', { type: 'MessageDeleted', data: { ...deletedV1, body: '' } }, /data: Unrecognized key: "body"/u],
   ])('refuses %s', (_, event, field) => {
     const decode = () => decodeMessageEvent(stored(event.type, 1, event.data));
     expect(decode).toThrow(EventDecodeError);

@@ -18,13 +18,30 @@ export type PostedMessage = {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /** Set when an owner or moderator removed it (absent in states stored before moderation). */
+  removedBy?: string | null;
 };
 export type MessageState = { status: 'none' } | PostedMessage;
 
 export type PostMessage = { type: 'PostMessage'; messageId: string; roomId: string; actorId: string; body: string; now: string };
 export type EditMessage = { type: 'EditMessage'; messageId: string; actorId: string; body: string; now: string };
 export type DeleteMessage = { type: 'DeleteMessage'; messageId: string; actorId: string; now: string };
-export type MessageCommand = PostMessage | EditMessage | DeleteMessage;
+/**
+ * An owner or moderator removes someone's message. The roles are facts from the room's members:
+ * the actor's (null unless a joined member) and the author's (null unless a member now).
+ */
+export type RemoveMessage = {
+  type: 'RemoveMessage';
+  messageId: string;
+  actorId: string;
+  actorRole: 'OWNER' | 'MODERATOR' | 'MEMBER' | null;
+  authorRole: 'OWNER' | 'MODERATOR' | 'MEMBER' | null;
+  reason: string | null;
+  now: string;
+};
+export type MessageCommand = PostMessage | EditMessage | DeleteMessage | RemoveMessage;
+
+const RANK = { OWNER: 3, MODERATOR: 2, MEMBER: 1 } as const;
 
 /**
  * A message body as stored: line breaks normalised to "\n", trimmed, 1–4000 characters, no
@@ -71,7 +88,24 @@ const editMessage = (command: EditMessage, state: MessageState): MessageEvent[] 
 const deleteMessage = (command: DeleteMessage, state: MessageState): MessageEvent[] => {
   const message = assertAuthor(state, command.actorId, 'delete');
   if (message.status === 'deleted') return [];
-  return [{ type: 'MessageDeleted', data: { messageId: message.id, deletedAt: command.now } }];
+  return [{ type: 'MessageDeleted', data: { messageId: message.id, deletedAt: command.now, removedBy: null, reason: null } }];
+};
+
+const removeMessage = (command: RemoveMessage, state: MessageState): MessageEvent[] => {
+  if (state.status === 'none') throw new NotFoundError('Message not found');
+  const { actorRole, authorRole } = command;
+  if (actorRole !== 'OWNER' && actorRole !== 'MODERATOR')
+    throw new ForbiddenError("Only the owner and moderators may remove others' messages");
+  if (state.authorId !== command.actorId && RANK[authorRole ?? 'MEMBER'] >= RANK[actorRole]) {
+    throw new ForbiddenError('You cannot remove the message of someone of an equal or higher role');
+  }
+  if (state.status === 'deleted') return [];
+  return [
+    {
+      type: 'MessageDeleted',
+      data: { messageId: state.id, deletedAt: command.now, removedBy: command.actorId, reason: command.reason },
+    },
+  ];
 };
 
 export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState> = {
@@ -84,6 +118,8 @@ export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState>
         return editMessage(command, state);
       case 'DeleteMessage':
         return deleteMessage(command, state);
+      case 'RemoveMessage':
+        return removeMessage(command, state);
       default:
         return assertNever(command);
     }
@@ -104,7 +140,14 @@ export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState>
       case 'MessageEdited':
         return state.status === 'posted' ? { ...state, body: event.data.body, editedAt: event.data.editedAt } : state;
       case 'MessageDeleted':
-        return state.status === 'none' ? state : { ...state, status: 'deleted', body: '', deletedAt: event.data.deletedAt };
+        if (state.status === 'none') return state;
+        return {
+          ...state,
+          status: 'deleted',
+          body: '',
+          deletedAt: event.data.deletedAt,
+          ...(event.data.removedBy ? { removedBy: event.data.removedBy } : {}),
+        };
       default:
         return state;
     }

@@ -10,7 +10,7 @@ const posted: MessagePosted = {
   type: 'MessagePosted',
   data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi', postedAt: now },
 };
-const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: later } };
+const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: later, removedBy: null, reason: null } };
 const post = (body: string) => ({ type: 'PostMessage' as const, messageId: 'm1', roomId: 'r1', actorId: 'alice', body, now });
 const edit = (actorId: string, body = 'hello') => ({ type: 'EditMessage' as const, messageId: 'm1', actorId, body, now: later });
 const remove = (actorId: string) => ({ type: 'DeleteMessage' as const, messageId: 'm1', actorId, now: later });

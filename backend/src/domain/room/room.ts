@@ -1,7 +1,7 @@
 import { assertNever, type Decider } from '../decider.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { codePointLength, hasBidiControls, hasControlCharacters, hasInvisibleCharacters, hasLoneSurrogates } from '../text.js';
-import type { RoomEvent } from './events.js';
+import type { RoomEvent, RoomKind } from './events.js';
 
 // The event types moved to events.ts with their schemas; code outside the domain still imports them from here.
 export { ROOM_KINDS } from './events.js';
@@ -11,9 +11,40 @@ export { toRoomSearchKey } from './searchKey.js';
 
 export const ROOM_NAME_MAX = 100;
 
-export type RoomState = { status: 'none' } | { status: 'open'; id: string; name: string; createdBy: string; createdAt: string };
+/** At most this many people in a direct conversation, its opener included. */
+export const DIRECT_MEMBERS_MAX = 9;
+/** What a direct room is called in the log; readers show its members' names instead. */
+export const DIRECT_ROOM_NAME = 'Direct conversation';
 
-export type CreateRoom = { type: 'CreateRoom'; roomId: string; name: string; actorId: string; now: string };
+export type RoomState =
+  | { status: 'none' }
+  | {
+      status: 'open';
+      id: string;
+      name: string;
+      /** Absent in states stored before rooms had kinds: those rooms are public (see `toRoomKind`). */
+      kind?: RoomKind;
+      createdBy: string;
+      createdAt: string;
+      directMembers?: string[];
+    };
+
+/** A room's kind; a state stored before kinds existed is a public room's. */
+export const toRoomKind = (state: { kind?: RoomKind }): RoomKind => state.kind ?? 'PUBLIC';
+
+/**
+ * PUBLIC and PRIVATE rooms take a name; DIRECT ones take `directMembers` instead (the people,
+ * the actor among them, sorted and distinct: the caller resolves and checks them).
+ */
+export type CreateRoom = {
+  type: 'CreateRoom';
+  roomId: string;
+  name: string;
+  kind: RoomKind;
+  directMembers?: string[];
+  actorId: string;
+  now: string;
+};
 export type RenameRoom = { type: 'RenameRoom'; roomId: string; name: string; actorId: string; now: string };
 export type RoomCommand = CreateRoom | RenameRoom;
 
@@ -37,20 +68,33 @@ export const parseRoomName = (raw: string): string => {
 export const toRoomNameKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ');
 
 const createRoom = (command: CreateRoom, state: RoomState): RoomEvent[] => {
-  const name = parseRoomName(command.name);
   // Room ids are fresh; an existing one means the caller reused an id, which is a bug, not a user error.
   if (state.status !== 'none') throw new Error(`room ${command.roomId} exists already`);
-  return [
-    { type: 'RoomCreated', data: { roomId: command.roomId, name, kind: 'PUBLIC', createdBy: command.actorId, createdAt: command.now } },
-  ];
+  const { roomId, kind, actorId: createdBy, now: createdAt } = command;
+  if (kind !== 'DIRECT') {
+    if (command.directMembers) throw new ValidationError('Only a direct conversation has direct members', 'kind');
+    return [{ type: 'RoomCreated', data: { roomId, name: parseRoomName(command.name), kind, createdBy, createdAt } }];
+  }
+  const members = command.directMembers ?? [];
+  const sorted = [...new Set(members)].sort();
+  if (sorted.length !== members.length || sorted.some((id, i) => id !== members[i])) {
+    throw new Error('direct members must be sorted and distinct');
+  }
+  if (!members.includes(createdBy)) throw new Error('the opener of a direct conversation must be one of its members');
+  if (members.length < 2 || members.length > DIRECT_MEMBERS_MAX) {
+    throw new ValidationError(`A direct conversation is between 2 and ${DIRECT_MEMBERS_MAX} people`, 'handles');
+  }
+  return [{ type: 'RoomCreated', data: { roomId, name: DIRECT_ROOM_NAME, kind, createdBy, createdAt, directMembers: members } }];
 };
 
 const renameRoom = (command: RenameRoom, state: RoomState): RoomEvent[] => {
   const name = parseRoomName(command.name);
   if (state.status === 'none') throw new NotFoundError('Room not found');
+  const kind = toRoomKind(state);
+  if (kind === 'DIRECT') throw new ValidationError('A direct conversation is named after its members', 'name');
   if (state.createdBy !== command.actorId) throw new ForbiddenError('Only the creator of a room may rename it');
   if (state.name === name) return [];
-  return [{ type: 'RoomRenamed', data: { roomId: state.id, name, renamedBy: command.actorId, renamedAt: command.now } }];
+  return [{ type: 'RoomRenamed', data: { roomId: state.id, name, kind, renamedBy: command.actorId, renamedAt: command.now } }];
 };
 
 export const roomDecider: Decider<RoomCommand, RoomEvent, RoomState> = {
@@ -67,15 +111,10 @@ export const roomDecider: Decider<RoomCommand, RoomEvent, RoomState> = {
   },
   evolve: (state, event) => {
     switch (event.type) {
-      // The kind stays out of the state: stored snapshots keep their shape until something reads it.
-      case 'RoomCreated':
-        return {
-          status: 'open',
-          id: event.data.roomId,
-          name: event.data.name,
-          createdBy: event.data.createdBy,
-          createdAt: event.data.createdAt,
-        };
+      case 'RoomCreated': {
+        const { roomId: id, name, kind, createdBy, createdAt, directMembers } = event.data;
+        return { status: 'open', id, name, kind, createdBy, createdAt, ...(directMembers ? { directMembers } : {}) };
+      }
       case 'RoomRenamed':
         return state.status === 'open' ? { ...state, name: event.data.name } : state;
       default:

@@ -9,7 +9,7 @@ const created: RoomCreated = {
   type: 'RoomCreated',
   data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now },
 };
-const create = (name: string) => ({ type: 'CreateRoom' as const, roomId: 'r1', name, actorId: 'u1', now });
+const create = (name: string) => ({ type: 'CreateRoom' as const, roomId: 'r1', name, kind: 'PUBLIC' as const, actorId: 'u1', now });
 
 describe('room decider', () => {
   it('creates a public room with a trimmed, NFC-normalised name', () => {
@@ -43,7 +43,7 @@ describe('room decider', () => {
     spec
       .given([created])
       .when({ type: 'RenameRoom', roomId: 'r1', name: 'Hall', actorId: 'u1', now })
-      .then([{ type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now } }]);
+      .then([{ type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', kind: 'PUBLIC', renamedBy: 'u1', renamedAt: now } }]);
   });
 
   it('refuses a rename by anyone else', () => {
@@ -61,7 +61,7 @@ describe('room decider', () => {
   it('folds a rename into the state, which has no kind (stored snapshots keep their shape)', () => {
     const renamed = roomDecider.evolve(roomDecider.evolve(roomDecider.initialState, created), {
       type: 'RoomRenamed',
-      data: { roomId: 'r1', name: 'Hall', renamedBy: 'u1', renamedAt: now },
+      data: { roomId: 'r1', name: 'Hall', kind: 'PUBLIC', renamedBy: 'u1', renamedAt: now },
     });
     expect(renamed).toEqual({ status: 'open', id: 'r1', name: 'Hall', createdBy: 'u1', createdAt: now });
   });

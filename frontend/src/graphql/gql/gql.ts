@@ -45,7 +45,7 @@ type Documents = {
     "\n  fragment RoomFields on Room {\n    id\n    name\n    onlineCount\n  }\n": typeof types.RoomFieldsFragmentDoc,
     "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RoomDirectoryDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        ...RoomFields\n      }\n    }\n  }\n": typeof types.LobbyEventsDocument,
-    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    onlineCount\n  }\n": typeof types.MyRoomFieldsFragmentDoc,
+    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n": typeof types.MyRoomFieldsFragmentDoc,
     "\n  query MyRooms($first: Int!, $after: String) {\n    myRooms(first: $first, after: $after) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MyRoomsDocument,
     "\n  mutation CreateRoom($name: String!, $kind: RoomKind) {\n    createRoom(name: $name, kind: $kind) {\n      ...RoomFields\n      ...MyRoomFields\n    }\n  }\n": typeof types.CreateRoomDocument,
     "\n  mutation OpenDirect($handles: [String!]!) {\n    openDirect(handles: $handles) {\n      ...MyRoomFields\n    }\n  }\n": typeof types.OpenDirectDocument,
@@ -85,7 +85,7 @@ const documents: Documents = {
     "\n  fragment RoomFields on Room {\n    id\n    name\n    onlineCount\n  }\n": types.RoomFieldsFragmentDoc,
     "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RoomDirectoryDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        ...RoomFields\n      }\n    }\n  }\n": types.LobbyEventsDocument,
-    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    onlineCount\n  }\n": types.MyRoomFieldsFragmentDoc,
+    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n": types.MyRoomFieldsFragmentDoc,
     "\n  query MyRooms($first: Int!, $after: String) {\n    myRooms(first: $first, after: $after) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.MyRoomsDocument,
     "\n  mutation CreateRoom($name: String!, $kind: RoomKind) {\n    createRoom(name: $name, kind: $kind) {\n      ...RoomFields\n      ...MyRoomFields\n    }\n  }\n": types.CreateRoomDocument,
     "\n  mutation OpenDirect($handles: [String!]!) {\n    openDirect(handles: $handles) {\n      ...MyRoomFields\n    }\n  }\n": types.OpenDirectDocument,
@@ -235,7 +235,7 @@ export function graphql(source: "\n  subscription LobbyEvents($after: String) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    onlineCount\n  }\n"): (typeof documents)["\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    onlineCount\n  }\n"];
+export function graphql(source: "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n"): (typeof documents)["\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

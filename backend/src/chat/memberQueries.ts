@@ -1,0 +1,107 @@
+import { ValidationError } from '../domain/errors.js';
+import type { Member, MemberState } from '../domain/member/member.js';
+import type { EventStore } from '../eventstore/eventStore.js';
+import { type AuditRecord, ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomId } from '../projections/members.js';
+import { toAuditIndexKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../projections/keys.js';
+import { parseNamePrefix, readUserNames } from '../projections/userNames.js';
+import { isRoomId } from './ids.js';
+import { toMemberSnapshotsKey } from './keys.js';
+import { PAGE_MAX, parseCursor } from './queries.js';
+
+export interface MemberPage {
+  edges: { cursor: string; node: Member }[];
+  hasNextPage: boolean;
+}
+
+export interface AuditPage {
+  edges: { cursor: string; node: AuditRecord }[];
+  hasNextPage: boolean;
+}
+
+/** The reads of rooms' members and of people: all from read models, never the member list for a check. */
+export interface MemberQueries {
+  /** One person's membership of a room ('none' when they never had one). */
+  getMember(roomId: string, userId: string): Promise<MemberState>;
+  /** Joined members. */
+  countMembers(roomId: string): Promise<number>;
+  /** The member list: owner first, then by handle; with `includeRemoved`, the kicked and banned after them. */
+  readMembers(roomId: string, options: { first: number; after?: string | null; includeRemoved: boolean }): Promise<MemberPage>;
+  /** Moderation, newest first. */
+  readAuditLog(roomId: string, options: { first: number; after?: string | null }): Promise<AuditPage>;
+  /** The person's rooms (JOINED and INVITED), newest membership first: their ids, and each one's cursor. */
+  readMyRooms(
+    userId: string,
+    options: { first: number; after?: string | null },
+  ): Promise<{ edges: { cursor: string; roomId: string }[]; hasNextPage: boolean }>;
+  /** The user with this handle (case-insensitive), if one signed in. */
+  findUserIdByHandle(handle: string): Promise<string | null>;
+  /** Users whose handle or display name starts with `prefix`, case-insensitively; each once. */
+  findUserIds(prefix: string, first: number): Promise<string[]>;
+}
+
+const checkFirst = (first: number) => {
+  if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');
+};
+
+/** Cursors into a lexicographic set are the entry itself, base64url-encoded; anything else is refused. */
+const toEntryCursor = (entry: string) => Buffer.from(entry, 'utf8').toString('base64url');
+const parseEntryCursor = (cursor: string, shape: RegExp): string => {
+  const entry = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (cursor.length > 400 || toEntryCursor(entry) !== cursor || !shape.test(entry)) {
+    throw new ValidationError('after is not a valid cursor', 'after');
+  }
+  return entry;
+};
+const ROSTER_ENTRY = /^[0-2][a-z0-9_]+ [A-Za-z0-9_-]+$/u;
+const USER_ROOM_ENTRY = /^\d{13} [A-Za-z0-9_-]{12}$/u;
+
+export const createMemberQueries = (store: EventStore): MemberQueries => ({
+  async getMember(roomId, userId) {
+    if (!isRoomId(roomId)) return { status: 'none' };
+    const snapshot = await store.readSnapshot<MemberState>({ key: toMemberSnapshotsKey(roomId), field: userId });
+    return snapshot?.state ?? { status: 'none' };
+  },
+  countMembers: (roomId) => store.countSet(toJoinedKey(roomId)),
+  async readMembers(roomId, { first, after, includeRemoved }) {
+    checkFirst(first);
+    const min = after == null ? '-' : `(${parseEntryCursor(after, ROSTER_ENTRY)}`;
+    const entries = await store.readSetRange(toRosterKey(roomId), {
+      min,
+      max: includeRemoved ? '+' : ROSTER_VISIBLE_MAX,
+      count: first + 1,
+    });
+    const page = entries.slice(0, first);
+    const ids = page.map(toRosterUserId);
+    const states = await store.readSnapshots<MemberState>(toMemberSnapshotsKey(roomId), ids);
+    return {
+      edges: page.flatMap((entry, i) => {
+        const state = states[i]?.state;
+        return state?.status === 'member' ? [{ cursor: toEntryCursor(entry), node: state }] : [];
+      }),
+      hasNextPage: entries.length > first,
+    };
+  },
+  async readAuditLog(roomId, { first, after }) {
+    checkFirst(first);
+    const before = after == null ? undefined : parseCursor(after, 'after');
+    const entries = before === '0-0' ? [] : await store.readIndexBackward(toAuditIndexKey(roomId), { before, count: first + 1 });
+    return {
+      edges: entries.slice(0, first).map((entry) => ({ cursor: entry.cursor, node: JSON.parse(entry.ref) as AuditRecord })),
+      hasNextPage: entries.length > first,
+    };
+  },
+  async readMyRooms(userId, { first, after }) {
+    checkFirst(first);
+    const min = after == null ? '-' : `(${parseEntryCursor(after, USER_ROOM_ENTRY)}`;
+    const entries = await store.readSetRange(toUserRoomsKey(userId), { min, max: '+', count: first + 1 });
+    return {
+      edges: entries.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), roomId: toUserRoomId(entry) })),
+      hasNextPage: entries.length > first,
+    };
+  },
+  findUserIdByHandle: async (handle) => (await readUserNames(store, { handle, first: 1 }))[0] ?? null,
+  async findUserIds(prefix, first) {
+    if (!Number.isInteger(first) || first < 1 || first > 50) throw new ValidationError('first must be 1–50', 'first');
+    return readUserNames(store, { prefix: parseNamePrefix(prefix), first });
+  },
+});

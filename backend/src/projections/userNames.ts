@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+import { ValidationError } from '../domain/errors.js';
+import { toRoomSearchKey } from '../domain/room/searchKey.js';
+import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
+import type { UserState } from '../domain/user/user.js';
+import type { AppendRequest, EventStore } from '../eventstore/eventStore.js';
+import { projectionVersionsKey, userNamesKey } from './keys.js';
+
+/**
+ * People by handle and by display name (inline with each user's append), for `user(handle)`,
+ * `users(prefix)` and invitations: a lexicographic set of `h\0<handle, lower case>\0<id>` and
+ * `n\0<display name, folded>\0<id>` entries. It folds UserRegistered and ProfileUpdated.
+ */
+const SEPARATOR = '\u0000';
+/** Above every code point a name holds: the end of a prefix range. */
+const AFTER_ALL = '\u{10FFFF}';
+
+export const toUserNameEntries = (state: UserState): string[] =>
+  state.status === 'registered'
+    ? [
+        `h${SEPARATOR}${state.handle.toLowerCase()}${SEPARATOR}${state.id}`,
+        `n${SEPARATOR}${toRoomSearchKey(state.displayName)}${SEPARATOR}${state.id}`,
+      ]
+    : [];
+
+/** What a user's append does to the names set (the command side's half). */
+export const toUserNameSets = (before: UserState, after: UserState): NonNullable<AppendRequest['sets']> => {
+  const was = toUserNameEntries(before);
+  const is = toUserNameEntries(after);
+  return [{ key: userNamesKey, remove: was.filter((entry) => !is.includes(entry)), add: is.filter((entry) => !was.includes(entry)) }];
+};
+
+export const NAME_PREFIX_MAX = 50;
+
+/** A prefix as typed: 1–50 characters, no control characters. Throws `ValidationError` (field `prefix`). */
+export const parseNamePrefix = (prefix: string): string => {
+  const length = codePointLength(prefix);
+  if (length < 1 || length > NAME_PREFIX_MAX) throw new ValidationError(`prefix must be 1–${NAME_PREFIX_MAX} characters`, 'prefix');
+  if (hasControlCharacters(prefix) || hasLoneSurrogates(prefix)) throw new ValidationError('prefix must be plain text', 'prefix');
+  return prefix;
+};
+
+const idOf = (entry: string) => entry.slice(entry.lastIndexOf(SEPARATOR) + 1);
+
+/**
+ * With `handle`: the id of who has that handle (case-insensitive). With `prefix`: ids of those
+ * whose handle, then whose display name, starts with it; each once, at most `first`.
+ */
+export const readUserNames = async (
+  store: EventStore,
+  query: { handle: string; first: 1 } | { prefix: string; first: number },
+): Promise<string[]> => {
+  if ('handle' in query) {
+    const exact = `h${SEPARATOR}${query.handle.toLowerCase()}${SEPARATOR}`;
+    return (await store.readSetRange(userNamesKey, { min: `[${exact}`, max: `(${exact}${AFTER_ALL}`, count: 1 })).map(idOf);
+  }
+  const handle = `h${SEPARATOR}${query.prefix.toLowerCase()}`;
+  const name = `n${SEPARATOR}${toRoomSearchKey(query.prefix)}`;
+  const [byHandle, byName] = await Promise.all([
+    store.readSetRange(userNamesKey, { min: `[${handle}`, max: `(${handle}${AFTER_ALL}`, count: query.first }),
+    store.readSetRange(userNamesKey, { min: `[${name}`, max: `(${name}${AFTER_ALL}`, count: query.first }),
+  ]);
+  return [...new Set([...byHandle, ...byName].map(idOf))].slice(0, query.first);
+};
+
+const USER_NAMES_VERSION = 1;
+
+/**
+ * Adds the users who signed in before the names set existed (their appends wrote no entries):
+ * once per Redis, from the users' stored states. Answers how many users it read.
+ */
+export const backfillUserNames = async (redis: Redis): Promise<number> => {
+  if (Number((await redis.hget(projectionVersionsKey, 'userNames')) ?? 0) >= USER_NAMES_VERSION) return 0;
+  let users = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'chat:{u:*}:state', 'COUNT', 500);
+    cursor = next;
+    const states = await Promise.all(keys.map((key) => redis.hget(key, 'state')));
+    const entries = states.flatMap((stored) => (stored ? toUserNameEntries(JSON.parse(stored.slice(stored.indexOf(':') + 1))) : []));
+    users += keys.length;
+    if (entries.length) await redis.zadd(userNamesKey, ...entries.flatMap((entry) => [0, entry]));
+  } while (cursor !== '0');
+  await redis.hset(projectionVersionsKey, 'userNames', USER_NAMES_VERSION);
+  return users;
+};
