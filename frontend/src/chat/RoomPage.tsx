@@ -104,7 +104,7 @@ export const RoomPage = (props: {
   const blocked = () => {
     const restriction = session.restriction();
     if (restriction) return restrictionText(restriction);
-    return session.ended();
+    return session.ended() ? 'You can no longer post in this room.' : null;
   };
   const run = async (action: () => Promise<string | null>) => {
     if (busy()) return;
@@ -233,7 +233,7 @@ export const RoomPage = (props: {
           <Show when={unreadable() && !invited()}>
             <section class="invitation" aria-label="Closed to you">
               <h2>You cannot read this room</h2>
-              <p class="subtle">{blocked() ?? 'Its history is for its members.'}</p>
+              <p class="subtle">{session.restriction() ? blocked() : (session.ended() ?? 'Its history is for its members.')}</p>
               <Link href="/" class="button button-quiet">
                 See your rooms
               </Link>

@@ -73,11 +73,16 @@ export const RoomPageQuery = graphql(`
   }
 `);
 
-/** Only what needs no history: asked beside RoomPage, answers when that cannot (an invitation, a ban). */
+/**
+ * Only what needs no reading rights, asked when RoomPage could not answer or live events were
+ * refused (an invitation, a kick, a ban). `cursor` does need them: its error (nullable, so the
+ * room still answers) carries the ban's `reason` and `until`.
+ */
 export const RoomInfoQuery = graphql(`
   query RoomInfo($id: ID!) {
     room(id: $id) {
       ...RoomInfoFields
+      cursor
     }
   }
 `);

@@ -137,6 +137,11 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   const [room, setRoom] = createSignal<RoomInfo | null | undefined>(undefined);
   const [readable, setReadable] = createSignal(false);
   let memberState = initialMemberList();
+  /**
+   * Members as the room's log last said (the first page, then events): what a MembershipChanged is
+   * read against. Not the list itself, which a mutation's answer updates before its event comes.
+   */
+  let logMembers = new Map<string, MemberFieldsFragment>();
   const [members, setMembers] = createSignal(memberState);
   const [loadingMembers, setLoadingMembers] = createSignal(false);
   const [restriction, setRestrictionSignal] = createSignal<Restriction | null>(null);
@@ -193,7 +198,8 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   const onMembershipChanged = (event: Extract<RoomEvent, { __typename: 'MembershipChanged' }>) => {
     // Seen already (at the seam): nothing to describe again.
     if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return;
-    const previous = findMember(memberState, event.member.user.id);
+    const previous = logMembers.get(event.member.user.id) ?? null;
+    logMembers.set(event.member.user.id, event.member);
     const change = describeMembershipChange(previous, { member: event.member, by: event.by ?? null, reason: event.reason ?? null });
     dispatch({ type: 'MembershipChanged', cursor: event.cursor, at: event.at, change });
     applyMember(event.member);
@@ -216,11 +222,13 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
         if (code === 'CURSOR_EXPIRED') void load();
         else if (code === 'UNAUTHENTICATED') options.onSessionEnded();
         else if (code === 'FORBIDDEN' || code === 'NOT_FOUND') {
-          // Removed from the room (the event about it came first): the server will not take us back, so no resubscribing.
+          // Removed from the room: the server will not take us back, so no resubscribing. What we are
+          // now (banned until when?) is asked once, in case the event about it did not come first.
           subscription = null;
           setEnded(message);
           const banned = toRestriction(result.error);
           if (banned) setRestriction(banned);
+          void refreshInfo();
         } else setLiveError(message);
         return;
       }
@@ -264,6 +272,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       myRole: data.myRole,
       memberCount: data.memberCount,
     });
+    logMembers = new Map(data.members.edges.map((e) => [e.node.user.id, e.node]));
     memberState = evolveMemberList(initialMemberList(isModerator(data.myRole)), {
       type: 'MembersLoaded',
       page: data.members,
@@ -296,10 +305,23 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     setRoom(info);
     if (!info) return;
     setLoadError(null);
-    const banned = toRestriction(error ?? null);
+    const banned = toRestriction(error ?? null) ?? toRestriction(result.error);
     if (banned) setRestriction(banned);
     // Not an invitation, yet no history: say why (a ban, most likely).
     if (info.myMembership !== 'INVITED' && refusal) setEnded(refusal);
+  };
+
+  /** After live events were refused: the room as the viewer stands in it now, and why they may not post. */
+  const refreshInfo = async () => {
+    const run = loads;
+    const result = await urql.query(RoomInfoQuery, { id: roomId }).toPromise();
+    if (disposed || run !== loads) return;
+    const info = result.data?.room;
+    if (!info) return;
+    const current = room();
+    if (current) setRoom({ ...current, myMembership: info.myMembership, myRole: info.myRole, memberCount: info.memberCount });
+    const refused = toRestriction(result.error);
+    if (refused) setRestriction(refused);
   };
 
   const loadMoreMembers = async () => {
@@ -310,6 +332,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     setLoadingMembers(false);
     const data = result.data?.room;
     if (disposed || !data) return;
+    for (const edge of data.members.edges) if (!logMembers.has(edge.node.user.id)) logMembers.set(edge.node.user.id, edge.node);
     memberState = evolveMemberList(memberState, { type: 'MembersLoaded', page: data.members, memberCount: data.memberCount, first: false });
     setMembers(memberState);
   };

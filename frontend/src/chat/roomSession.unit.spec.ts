@@ -320,4 +320,32 @@ describe('a room session', () => {
     expect(session!.ended()).toBeNull();
     expect(subscriptions).toHaveLength(0);
   });
+
+  it('asks what the viewer is now when live events are refused without the event about it (as the server does)', async () => {
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
+    subscriptions[0]!.push({ error: forbidden('You were banned from this room') });
+    expect(session!.ended()).toBe('You were banned from this room');
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    (await next('RoomInfo')).answer({
+      data: { room: { ...info, myMembership: 'BANNED', myRole: null, cursor: null } },
+      error: forbidden(`You are banned from this room until ${until}`, { reason: 'banned', until }),
+    });
+    await vi.waitFor(() => expect(session!.restriction()).toEqual({ reason: 'banned', until }));
+    expect(session!.room()?.myMembership).toBe('BANNED');
+    expect(subscriptions).toHaveLength(1);
+  });
+
+  it("describes a change by the log's own order, even when the moderator's answer came before its event", async () => {
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
+    const banned = member(bob, { membership: 'BANNED', bannedUntil: '2030-01-01T00:00:00.000Z' });
+    session!.applyMember(banned); // the ban mutation's answer
+    expect(session!.members().members.some((m) => m.user.id === bob.id)).toBe(false); // off the list at once
+    subscriptions[0]!.push(membershipChanged('6-0', banned, alice, 'spam'));
+    const notices = session!.timeline().items.flatMap((i) => (i.kind === 'notice' ? [i.change?.kind] : []));
+    expect(notices).toEqual(['banned']);
+  });
 });

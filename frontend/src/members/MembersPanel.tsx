@@ -27,35 +27,41 @@ export const MembersPanel = (props: {
   onLoadMore: () => void;
   onMessage: (handle: string) => Promise<string | null>;
   actions: ModerationActions;
-}) => (
-  <section class="members" aria-labelledby="members-heading">
-    <h2 id="members-heading">
-      Members <span class="count">{props.count}</span>
-    </h2>
-    <ul class="people-list member-list">
-      <For each={props.members}>
-        {(member) => (
-          <MemberRow
-            member={member}
-            viewerId={props.viewerId}
-            viewerRole={props.viewerRole}
-            onMessage={props.onMessage}
-            actions={props.actions}
-          />
-        )}
-      </For>
-    </ul>
-    <Show when={props.hasMore}>
-      <LoadMore
-        count={props.members.length}
-        loading={props.loadingMore}
-        error={null}
-        label="Show more members"
-        onLoadMore={() => props.onLoadMore()}
-      />
-    </Show>
-  </section>
-);
+}) => {
+  // Here, not in the row: a row is made anew whenever its member changes (a mute), and the actions stay open.
+  const [openId, setOpenId] = createSignal<string | null>(null);
+  return (
+    <section class="members" aria-labelledby="members-heading">
+      <h2 id="members-heading">
+        Members <span class="count">{props.count}</span>
+      </h2>
+      <ul class="people-list member-list">
+        <For each={props.members}>
+          {(member) => (
+            <MemberRow
+              member={member}
+              viewerId={props.viewerId}
+              viewerRole={props.viewerRole}
+              onMessage={props.onMessage}
+              actions={props.actions}
+              open={openId() === member.user.id}
+              onToggle={() => setOpenId(openId() === member.user.id ? null : member.user.id)}
+            />
+          )}
+        </For>
+      </ul>
+      <Show when={props.hasMore}>
+        <LoadMore
+          count={props.members.length}
+          loading={props.loadingMore}
+          error={null}
+          label="Show more members"
+          onLoadMore={() => props.onLoadMore()}
+        />
+      </Show>
+    </section>
+  );
+};
 
 const MemberRow = (props: {
   member: Member;
@@ -63,15 +69,17 @@ const MemberRow = (props: {
   viewerRole: RoomRole | null;
   onMessage: (handle: string) => Promise<string | null>;
   actions: ModerationActions;
+  open: boolean;
+  onToggle: () => void;
 }) => {
-  const [open, setOpen] = createSignal(false);
+  const open = () => props.open;
   const user = () => props.member.user;
   const self = () => user().id === props.viewerId;
   const moderatable = () => canModerate(props.viewerRole, props.viewerId, { userId: user().id, role: props.member.role });
   const note = () => memberNote(props.member, Date.now());
   return (
     <li
-      class="person member"
+      class="member"
       data-handle={user().handle}
       data-role={props.member.role}
       data-membership={props.member.membership}
@@ -115,7 +123,7 @@ const MemberRow = (props: {
             aria-label={`Moderate ${user().displayName}`}
             aria-expanded={open()}
             title="Moderate"
-            onClick={() => setOpen(!open())}
+            onClick={() => props.onToggle()}
           >
             <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
               <path fill="currentColor" d="M12 1 3 5v6c0 5.55 3.84 10.74 9 12 5.16-1.26 9-6.45 9-12V5l-9-4z" />

@@ -96,7 +96,8 @@ export const membershipChangeText = (change: MembershipChange, format: (iso: str
   const why = change.reason ? `: ${change.reason}` : '';
   switch (change.kind) {
     case 'joined':
-      return `${who} joined`;
+      // Not "joined": that is what the timeline says when someone comes online.
+      return `${who} became a member`;
     case 'accepted':
       return `${who} accepted the invitation`;
     case 'left':

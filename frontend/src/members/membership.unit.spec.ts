@@ -53,8 +53,8 @@ describe('what a membership change means', () => {
   });
 
   it('tells joining, leaving and unbanning apart', () => {
-    expect(text(null, event({}, alice))).toBe('Alice joined');
-    expect(text(member({ membership: 'LEFT' }), event({}, null))).toBe('Alice joined');
+    expect(text(null, event({}, alice))).toBe('Alice became a member');
+    expect(text(member({ membership: 'LEFT' }), event({}, null))).toBe('Alice became a member');
     expect(text(member(), event({ membership: 'LEFT' }, alice))).toBe('Alice left');
     expect(text(member({ membership: 'BANNED' }), event({ membership: 'LEFT' }))).toBe('Alice was unbanned by Bob');
     expect(text(null, event({ membership: 'LEFT' }))).toBe('Alice was unbanned by Bob');
