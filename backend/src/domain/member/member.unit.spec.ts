@@ -116,6 +116,15 @@ describe('member decider', () => {
         .given([changed({ action: 'INVITE', membership: 'INVITED', by: 'owner' })])
         .when(self('JOIN', [], 'PRIVATE'))
         .then([changed({})]);
+      const creator = { ...self('JOIN', [], 'PRIVATE'), room: { ...room('PRIVATE'), createdBy: 'bob' } };
+      spec
+        .given([])
+        .when(creator)
+        .then([changed({ role: 'OWNER' })]);
+      spec
+        .given([changed({ action: 'LEAVE', membership: 'LEFT', role: 'OWNER' })])
+        .when(creator)
+        .thenThrows(NotFoundError);
     });
 
     it("brings a direct room's people in, whoever opens it, and nobody else", () => {
