@@ -113,7 +113,9 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
       const { action: _, by, reason, at: when, ...member } = data;
       placed[i] = { cursor: event.cursor, entry: { kind: 'MembershipChanged', cursor: event.cursor, at: when, member, byId: by, reason } };
     });
-    if (messages.length > 0) (await toMessageEntries(messages)).forEach((entry, j) => (placed[at[j]!] = entry));
+    if (messages.length > 0) {
+      for (const [j, entry] of (await toMessageEntries(messages)).entries()) placed[at[j]!] = entry;
+    }
     return placed;
   };
 

@@ -82,7 +82,8 @@ export const createMemberCommands = (store: EventStore, lookups: Lookups, now: (
   };
 
   const asMember = (state: MemberState): Member => {
-    if (state.status !== 'member') throw new Error('a membership change left no member');
+    // Lifting a ban or a mute of someone who never had a membership changes nothing, and there is nobody to show.
+    if (state.status !== 'member') throw new ValidationError('That person is not a member of this room', 'userId');
     const { status: _, ...member } = state;
     return member;
   };

@@ -6,7 +6,7 @@ import { createChatLookups } from '../chat/queries.js';
 import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
 import { toRoomStreamKey } from '../chat/keys.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
-import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent } from '../testing/deliveryChecker.js';
+import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent, toSubjectId } from '../testing/deliveryChecker.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { createResumingClient, describeError, type FollowedRoom, ROOM_EVENTS_SUBSCRIPTION } from '../testing/resumingClient.js';
 import { type ServerProcess, startServerProcess } from '../testing/serverProcess.js';
@@ -639,7 +639,11 @@ const openRawSubscriber = async (
     logged: () =>
       nexts()
         .filter((e: any) => e.cursor !== null)
-        .map((e: any) => ({ cursor: e.cursor as string, type: e.__typename as string, messageId: e.message.id as string })),
+        .map((e: any) => ({
+          cursor: e.cursor as string,
+          type: e.__typename as string,
+          messageId: toSubjectId({ messageId: e.message?.id, userId: e.member?.user.id }),
+        })),
     errors: () =>
       messages
         .filter((m) => m.id === 'slow' && m.type === 'error')

@@ -10,10 +10,12 @@ import {
   isKnownEventType,
   toEventVersion,
 } from './events.js';
+import { memberEventCodec } from './member/events.js';
+import { MEMBER_ACTIONS, memberDecider, type MemberCommand, type MemberState, ROOM_ROLES } from './member/member.js';
 import { messageEventCodec } from './message/events.js';
 import { messageDecider, type MessageCommand, type MessageState } from './message/message.js';
 import { roomEventCodec } from './room/events.js';
-import { roomDecider, type RoomCommand, type RoomState } from './room/room.js';
+import { ROOM_KINDS, roomDecider, type RoomCommand, type RoomState } from './room/room.js';
 import { userEventCodec } from './user/events.js';
 import { USER_STATUSES, userDecider, type UserCommand, type UserState } from './user/user.js';
 import { expectDecodeError } from '../testing/decodeError.js';
@@ -23,23 +25,24 @@ const now = '2026-11-26T10:00:00.000Z';
 const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSON.parse(JSON.stringify(data)) as unknown });
 
 describe('chat events', () => {
-  it('writes RoomCreated as v2 and every other type as v1', () => {
+  it('writes RoomCreated as v3, RoomRenamed and MessageDeleted as v2, and every other type as v1', () => {
     expect(CHAT_EVENT_VERSIONS).toEqual({
-      RoomCreated: 2,
-      RoomRenamed: 1,
+      RoomCreated: 3,
+      RoomRenamed: 2,
       MessagePosted: 1,
       MessageEdited: 1,
-      MessageDeleted: 1,
+      MessageDeleted: 2,
+      MembershipChanged: 1,
       UserRegistered: 1,
       ProfileUpdated: 1,
       StatusChanged: 1,
     });
-    expect(toEventVersion({ type: 'RoomCreated' })).toBe(2);
+    expect(toEventVersion({ type: 'RoomCreated' })).toBe(3);
     expect(toEventVersion({ type: 'MessagePosted' })).toBe(1);
   });
 
   it('gives each type to exactly one aggregate', () => {
-    const owned = [...roomEventCodec.types, ...messageEventCodec.types, ...userEventCodec.types];
+    const owned = [...roomEventCodec.types, ...messageEventCodec.types, ...memberEventCodec.types, ...userEventCodec.types];
     expect(new Set(owned).size).toBe(owned.length);
     expect(owned.toSorted()).toEqual(Object.keys(CHAT_EVENT_VERSIONS).toSorted());
   });
@@ -127,7 +130,7 @@ describe('chat events', () => {
       type: 'RoomCreated',
       data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now },
     };
-    expect(encodeEvent(created)).toEqual({ type: 'RoomCreated', v: 2, data: created.data });
+    expect(encodeEvent(created)).toEqual({ type: 'RoomCreated', v: 3, data: created.data });
     const stamped: ChatEvent = { type: 'StatusChanged', data: { userId: 'u1', status: 'AWAY', changedAt: 'Thu Nov 26 2026' } };
     expect(() => encodeEvent(stamped)).toThrow(/^Refusing to store StatusChanged v1, which would not decode: data\.changedAt: /u);
   });
@@ -217,6 +220,38 @@ const nextUserCommand = (rand: Random, _state: UserState): UserCommand =>
       }
     : { type: 'SetStatus', userId: 'x:42', status: pick(rand, USER_STATUSES), now: instant(rand) };
 
+const reasons = [null, '', '  spam  ', 'x'.repeat(500), 'x'.repeat(501), 'a\u0007b'];
+const nextMemberCommand = (rand: Random, state: MemberState): MemberCommand => {
+  const action = pick(rand, MEMBER_ACTIONS);
+  const self = action === 'JOIN' || action === 'LEAVE' || action === 'DECLINE';
+  const at = instant(rand);
+  const actor: MemberState = self
+    ? state
+    : {
+        status: 'member',
+        roomId: 'r1',
+        userId: 'alice',
+        handle: 'alice',
+        membership: pick(rand, ['JOINED', 'JOINED', 'LEFT'] as const),
+        role: pick(rand, ROOM_ROLES),
+        since: at,
+        mutedUntil: null,
+        bannedUntil: null,
+      };
+  const kind = pick(rand, ROOM_KINDS);
+  return {
+    type: 'ChangeMembership',
+    action,
+    room: { id: 'r1', kind, createdBy: pick(rand, ['alice', 'bob']), ...(kind === 'DIRECT' ? { directMembers: ['alice', 'bob'] } : {}) },
+    actor: { userId: self ? 'bob' : 'alice', state: actor },
+    target: { userId: 'bob', handle: 'bob' },
+    role: pick(rand, ROOM_ROLES),
+    until: rand() < 0.3 ? null : new Date(Date.parse(at) + Math.floor((rand() - 0.1) * 400 * 86_400_000)).toISOString(),
+    reason: pick(rand, reasons),
+    now: at,
+  };
+};
+
 /** Every event the decider emits over many random histories; refusals (DomainErrors) emit nothing. */
 const emitted = <C, E extends ChatEvent, S>(decider: Decider<C, E, S>, next: (rand: Random, state: S) => C, seed: number): E[] => {
   const rand = random(seed);
@@ -241,6 +276,7 @@ describe('what each decider emits', () => {
     ...emitted(roomDecider, nextRoomCommand, 1),
     ...emitted(messageDecider, nextMessageCommand, 2),
     ...emitted(userDecider, nextUserCommand, 3),
+    ...emitted(memberDecider, nextMemberCommand, 4),
   ];
 
   it('covers every event type', () => {

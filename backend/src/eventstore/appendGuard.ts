@@ -14,7 +14,7 @@ export interface GuardedMember {
 
 /** Null when the member may write at `now`, else why not. */
 export const checkGuard = (member: GuardedMember | null, now: string): { reason: RefusalReason; until: string | null } | null => {
-  if (!member || member.membership !== 'JOINED') {
+  if (member?.membership !== 'JOINED') {
     if (member?.membership === 'BANNED') {
       if (typeof member.bannedUntil !== 'string') return { reason: 'banned', until: null };
       if (member.bannedUntil > now) return { reason: 'banned', until: member.bannedUntil };

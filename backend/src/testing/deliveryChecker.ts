@@ -9,8 +9,9 @@ import { compareCursors, type Cursor, type RecordedEvent } from '../eventstore/e
 /** One event of a room's log, as read from the store after the run. */
 export interface LoggedEvent {
   cursor: Cursor;
-  /** MessagePosted, MessageEdited, MessageDeleted. */
+  /** MessagePosted, MessageEdited, MessageDeleted, MembershipChanged. */
   type: string;
+  /** What the event is about: a message's id, or `member:<userId>` for a membership change (see `toSubjectId`). */
   messageId: string;
   /** The `clientId` the poster gave (MessagePosted only), from the event's meta. */
   clientId?: string | null;
@@ -93,11 +94,14 @@ export interface DeliveryHistory {
   strictLog?: boolean;
 }
 
+/** What an event is about, comparable between the log and a subscriber: a message, or whose membership changed. */
+export const toSubjectId = (event: { messageId?: string; userId?: string }): string => event.messageId ?? `member:${event.userId ?? ''}`;
+
 /** A recorded event of a room log as the checker's `LoggedEvent`. */
 export const toLoggedEvent = (event: RecordedEvent): LoggedEvent => ({
   cursor: event.cursor,
   type: event.type,
-  messageId: (event.data as { messageId: string }).messageId,
+  messageId: toSubjectId(event.data as { messageId?: string; userId?: string }),
   clientId: event.meta.clientId ?? null,
 });
 

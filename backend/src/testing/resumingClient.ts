@@ -1,11 +1,12 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { ReceivedEvent } from './deliveryChecker.js';
+import { type ReceivedEvent, toSubjectId } from './deliveryChecker.js';
 
 /** The fields of `roomEvents` this client asks for: enough to check delivery and presence. */
 export const ROOM_EVENTS_SUBSCRIPTION = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
   __typename cursor
   ... on MessagePosted { message { id } } ... on MessageEdited { message { id } } ... on MessageDeleted { message { id } }
+  ... on MembershipChanged { member { user { id } } }
   ... on UserJoined { user { handle } } ... on UserLeft { user { handle } } } }`;
 
 /** One `roomEvents` payload as received. */
@@ -13,6 +14,7 @@ export interface RoomEventPayload {
   __typename: string;
   cursor: string | null;
   message?: { id: string };
+  member?: { user: { id: string } };
   user?: { handle: string };
 }
 
@@ -187,7 +189,11 @@ export const createResumingClient = (options: ResumingClientOptions): ResumingCl
         if (event) {
           events.push(event);
           if (event.cursor !== null) {
-            logged.push({ cursor: event.cursor, type: event.__typename, messageId: event.message?.id ?? '' });
+            logged.push({
+              cursor: event.cursor,
+              type: event.__typename,
+              messageId: toSubjectId({ messageId: event.message?.id, userId: event.member?.user.id }),
+            });
             payload.variables.after = event.cursor;
           }
         }

@@ -152,7 +152,10 @@ const join = (command: ChangeMembership, state: MemberState): MemberEvent[] => {
     case 'PUBLIC':
       break;
     case 'PRIVATE':
-      if (membership !== 'INVITED') throw new NotFoundError('Room not found');
+      // Its creator comes in as its owner when making it; everyone else by invitation.
+      if (membership !== 'INVITED' && !(state.status === 'none' && room.createdBy === command.target.userId)) {
+        throw new NotFoundError('Room not found');
+      }
       break;
     case 'DIRECT':
       if (!room.directMembers?.includes(command.target.userId)) throw new NotFoundError('Room not found');

@@ -98,4 +98,42 @@ describe('message decider', () => {
       deletedAt: later,
     });
   });
+
+  describe('removal by an owner or moderator', () => {
+    const removal = (
+      actorRole: 'OWNER' | 'MODERATOR' | 'MEMBER' | null,
+      authorRole: 'OWNER' | 'MODERATOR' | 'MEMBER' | null = 'MEMBER',
+    ) => ({
+      type: 'RemoveMessage' as const,
+      messageId: 'm1',
+      actorId: 'mod',
+      actorRole,
+      authorRole,
+      reason: 'spam',
+      now: later,
+    });
+
+    it('leaves a tombstone that says who removed it and why', () => {
+      const removed: MessageDeleted = {
+        type: 'MessageDeleted',
+        data: { messageId: 'm1', deletedAt: later, removedBy: 'mod', reason: 'spam' },
+      };
+      spec.given([posted]).when(removal('MODERATOR')).then([removed]);
+      spec.given([posted]).when(removal('OWNER', null)).then([removed]);
+      const state = [posted, removed].reduce(messageDecider.evolve, messageDecider.initialState);
+      expect(state).toMatchObject({ status: 'deleted', body: '', removedBy: 'mod' });
+    });
+
+    it('refuses a member, and a message of someone of an equal or higher role', () => {
+      spec.given([posted]).when(removal('MEMBER')).thenThrows(ForbiddenError);
+      spec.given([posted]).when(removal(null)).thenThrows(ForbiddenError);
+      spec.given([posted]).when(removal('MODERATOR', 'MODERATOR')).thenThrows(ForbiddenError);
+      spec.given([posted]).when(removal('MODERATOR', 'OWNER')).thenThrows(ForbiddenError);
+    });
+
+    it('does nothing to a message deleted already, and answers an unknown one as not found', () => {
+      spec.given([posted, deleted]).when(removal('OWNER')).then([]);
+      spec.given([]).when(removal('OWNER')).thenThrows(NotFoundError);
+    });
+  });
 });

@@ -5,7 +5,6 @@ import {
   decodeRoomEvent,
   ROOM_KINDS,
   type roomCreatedV1Schema,
-  type roomCreatedV2Schema,
   roomEventCodec,
   type roomRenamedV1Schema,
   type roomRenamedV2Schema,

@@ -58,12 +58,12 @@ describe('room decider', () => {
     spec.given([created]).when({ type: 'RenameRoom', roomId: 'r1', name: ' Lobby ', actorId: 'u1', now }).then([]);
   });
 
-  it('folds a rename into the state, which has no kind (stored snapshots keep their shape)', () => {
+  it('folds a rename into the state, keeping its kind', () => {
     const renamed = roomDecider.evolve(roomDecider.evolve(roomDecider.initialState, created), {
       type: 'RoomRenamed',
       data: { roomId: 'r1', name: 'Hall', kind: 'PUBLIC', renamedBy: 'u1', renamedAt: now },
     });
-    expect(renamed).toEqual({ status: 'open', id: 'r1', name: 'Hall', createdBy: 'u1', createdAt: now });
+    expect(renamed).toEqual({ status: 'open', id: 'r1', name: 'Hall', kind: 'PUBLIC', createdBy: 'u1', createdAt: now });
   });
 
   it('gives names that differ only in case, width or spacing the same key', () => {
