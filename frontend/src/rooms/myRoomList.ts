@@ -35,13 +35,24 @@ export type MyRoomsEvent =
 
 const isMine = (room: MyRoom) => room.myMembership === 'JOINED' || room.myMembership === 'INVITED';
 
+/** Each room once, where it first comes (the most recent): a list read while a membership changes may hold it twice. */
+const uniqueRooms = (rooms: readonly MyRoom[]): MyRoom[] => {
+  const seen = new Set<string>();
+  return rooms.filter((room) => !seen.has(room.id) && seen.add(room.id) !== undefined);
+};
+
 export const evolveMyRooms = (state: MyRoomsState, event: MyRoomsEvent): MyRoomsState => {
   switch (event.type) {
     case 'FirstPageLoaded':
-      return { rooms: event.page.rooms.filter(isMine), hasNextPage: event.page.hasNextPage, endCursor: event.page.endCursor, loaded: true };
+      return {
+        rooms: uniqueRooms(event.page.rooms.filter(isMine)),
+        hasNextPage: event.page.hasNextPage,
+        endCursor: event.page.endCursor,
+        loaded: true,
+      };
     case 'NextPageLoaded': {
       const ids = new Set(state.rooms.map((r) => r.id));
-      const added = event.page.rooms.filter((r) => isMine(r) && !ids.has(r.id));
+      const added = uniqueRooms(event.page.rooms.filter((r) => isMine(r) && !ids.has(r.id)));
       return {
         ...state,
         rooms: [...state.rooms, ...added],

@@ -44,6 +44,17 @@ describe("the viewer's own rooms", () => {
     expect(invitations(state)).toEqual([]);
   });
 
+  it('lists a room once when a page holds it twice (read while its membership changed)', () => {
+    const state = fold([
+      {
+        type: 'FirstPageLoaded',
+        page: { rooms: [room('a'), room('b'), room('a', { myMembership: 'INVITED' })], hasNextPage: false, endCursor: null },
+      },
+    ]);
+    expect(ids(state.rooms)).toEqual(['a', 'b']);
+    expect(invitations(state)).toEqual([]);
+  });
+
   it('a reread replaces what was listed', () => {
     const state = fold([first, { type: 'FirstPageLoaded', page: { rooms: [room('z')], hasNextPage: false, endCursor: null } }]);
     expect(ids(state.rooms)).toEqual(['z']);
