@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Person, type Stack, finalMessage, send, startStack } from './harness.js';
+import { type Person, type Stack, artifactsDir, finalMessage, send, startStack } from './harness.js';
 
 /**
  * Rooms that belong to people, end to end: direct messages, private rooms, invitations, and a
@@ -135,6 +135,7 @@ describe('private rooms, direct messages, invitations and moderation in a real b
     await page.goto('/');
     const invitation = page.locator('.yours .invitation-item', { hasText: 'Book club' });
     await invitation.waitFor();
+    await page.screenshot({ path: `${artifactsDir}members-invitation.png` });
     await invitation.getByRole('button', { name: 'Accept the invitation to Book club' }).click();
     await page.locator('.room-title', { hasText: 'Book club' }).waitFor();
     expect(roomIdOf(page)).toBe(roomId);
@@ -223,6 +224,8 @@ describe('private rooms, direct messages, invitations and moderation in a real b
     await alice.page.getByRole('button', { name: 'Moderation log' }).click();
     await alice.page.locator('.audit-entry[data-action="BAN"]', { hasText: 'alice banned spammer: spam' }).waitFor();
     await alice.page.locator('.audit-entry[data-action="REMOVE_MESSAGE"]', { hasText: 'advertising' }).waitFor();
+    await alice.page.screenshot({ path: `${artifactsDir}members-moderator.png` });
+    await page.screenshot({ path: `${artifactsDir}members-banned.png` });
     await expect(
       stack.gql(bob.cookie, 'query($id: ID!) { room(id: $id) { auditLog { edges { cursor } } } }', { id: roomId }),
     ).rejects.toThrow(/owner and moderators/i);
@@ -249,6 +252,66 @@ describe('private rooms, direct messages, invitations and moderation in a real b
     await page.locator('.composer-blocked').waitFor({ state: 'detached' });
     await send(page, 'thank you');
     await finalMessage(alice.page, 'thank you').waitFor();
+  });
+
+  it('kicks a member out of a private room, live, and makes another a moderator', async () => {
+    const dana = await stack.person('dana', { viewport: { width: 390, height: 780 } });
+    const roomId = await createRoom(alice, 'Workshop', 'Private');
+    await inviteThroughUi(alice.page, 'da', 'dana');
+    await inviteThroughUi(alice.page, 'carol', 'carol');
+    for (const [person, handle] of [
+      [dana, 'dana'],
+      [carol, 'carol'],
+    ] as const) {
+      await stack.gql(person.cookie, 'mutation($id: ID!) { joinRoom(roomId: $id) { id } }', { id: roomId });
+      await alice.page.locator('#room-people .member[data-membership="JOINED"]', { hasText: handle }).waitFor();
+    }
+    await dana.page.goto(`/r/${roomId}`);
+    await dana.page.locator('.timeline-top .room-start').waitFor();
+    await dana.page.screenshot({ path: `${artifactsDir}members-phone.png` });
+    await carol.page.goto(`/r/${roomId}`);
+    await carol.page.locator('.timeline-top .room-start').waitFor();
+
+    // The owner makes Carol a moderator: her page learns it from the room's events.
+    const carolRow = alice.page.locator('#room-people .member[data-handle="carol"]');
+    await carolRow.getByRole('button', { name: 'Moderate carol' }).click();
+    await carolRow.getByRole('button', { name: 'Make moderator' }).click();
+    await carol.page.locator('.notice[data-kind="role"]', { hasText: 'alice made carol a moderator' }).waitFor();
+    await carol.page.locator('.room-actions').getByRole('button', { name: 'Moderation log' }).waitFor();
+    await alice.page.locator('#room-people .member[data-handle="carol"][data-role="MODERATOR"]').waitFor();
+
+    // Carol, now a moderator, kicks Dana, with a reason; Dana's tab says so and stops.
+    const danaRow = carol.page.locator('#room-people .member[data-handle="dana"]');
+    await danaRow.getByRole('button', { name: 'Moderate dana' }).click();
+    await danaRow.getByLabel('Reason (shown to the room)').fill('off topic');
+    await danaRow.getByRole('button', { name: 'Kick', exact: true }).click();
+    await alice.page.locator('.notice[data-kind="kicked"]', { hasText: 'dana was kicked by carol: off topic' }).waitFor();
+    await dana.page.locator('.room-ended', { hasText: /kicked/ }).waitFor();
+    expect(await dana.page.getByLabel(/^Message #/).isDisabled()).toBe(true);
+    await alice.page.locator('#room-people .member[data-handle="dana"][data-membership="KICKED"]').waitFor();
+    // Out of a private room is out of sight.
+    await dana.page.reload();
+    await dana.page.getByRole('heading', { name: 'No such room' }).waitFor();
+    await dana.context.close();
+  });
+
+  it('leaves a room: it goes from the list, and the room is told', async () => {
+    const page = bob.page;
+    await page.goto('/');
+    await page.locator('.yours .my-room-list a', { hasText: 'Book club' }).click();
+    await page.locator('.room-title', { hasText: 'Book club' }).waitFor();
+    const roomId = roomIdOf(page);
+    await alice.page.goto(`/r/${roomId}`);
+    await alice.page.locator('#room-people .member[data-handle="bob"]').waitFor();
+    // The owner cannot leave; a member can, after saying so twice.
+    expect(await alice.page.locator('.room-actions').getByRole('button', { name: 'Leave' }).count()).toBe(0);
+    await page.locator('.room-actions').getByRole('button', { name: 'Leave' }).click();
+    await page.locator('.room-actions').getByRole('button', { name: 'Leave' }).click();
+    await page.waitForURL(`${stack.url}/`);
+    await page.locator('.yours').waitFor();
+    expect(await page.locator('.yours a', { hasText: 'Book club' }).count()).toBe(0);
+    await alice.page.locator('.notice[data-kind="left"]', { hasText: 'bob left' }).waitFor();
+    await alice.page.locator('#room-people .member[data-handle="bob"]').waitFor({ state: 'detached' });
   });
 
   it('renders nothing the page did not expect: no uncaught errors, no dialogs', () => {

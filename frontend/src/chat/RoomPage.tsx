@@ -225,7 +225,8 @@ export const RoomPage = (props: {
               {actionError()}
             </div>
           </Show>
-          <Show when={session.ended()}>
+          {/* A room closed to the viewer says why in its place below; this is for one that closed while open. */}
+          <Show when={session.ended() && !unreadable()}>
             <div class="room-error room-ended" role="alert">
               {session.ended()}
             </div>
