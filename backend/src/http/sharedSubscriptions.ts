@@ -200,6 +200,8 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
     const backlog: Entry[] = [];
     let draining = false;
     let completed = false;
+    // A source that ends with an error right after an entry (a subscriber's own ban) has that entry sent first.
+    let failedWith: { error: unknown } | null = null;
     const drain = async () => {
       draining = true;
       try {
@@ -215,7 +217,8 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       } finally {
         draining = false;
       }
-      if (completed) complete();
+      if (failedWith) fail(failedWith.error);
+      else if (completed) complete();
     };
     const sink: Sink<Entry> = {
       next(entry) {
@@ -231,7 +234,10 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
         if (backlog.length > MAX_BACKLOG) fail(new SubscriberTooSlowError(lastCursor));
         else if (!draining) void drain();
       },
-      error: fail,
+      error(error) {
+        if (draining) failedWith = { error };
+        else fail(error);
+      },
       complete() {
         completed = true;
         if (!draining) complete();
