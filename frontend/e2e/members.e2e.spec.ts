@@ -205,8 +205,9 @@ describe('private rooms, direct messages, invitations and moderation in a real b
     await alice.page.locator('.notice[data-kind="banned"]', { hasText: /spammer was banned by alice until .+: spam/ }).waitFor();
     await alice.page.locator('#room-people .member[data-handle="spammer"][data-membership="BANNED"]').waitFor();
 
-    // The spammer's tab says why, and closes the composer. (Whether the event about the ban comes
-    // before the subscription ends or not, the page asks and knows until when.)
+    // The spammer's tab says why (the event about the ban comes before their subscription ends),
+    // and closes the composer.
+    await page.locator('.notice[data-kind="banned"]', { hasText: /spammer was banned by alice until .+: spam/ }).waitFor();
     await page.locator('.room-ended', { hasText: /banned/ }).waitFor();
     await page.locator('.composer-blocked', { hasText: /You are banned from this room until/ }).waitFor();
     expect(await page.getByLabel(/^Message #/).isDisabled()).toBe(true);
@@ -286,6 +287,7 @@ describe('private rooms, direct messages, invitations and moderation in a real b
     await danaRow.getByLabel('Reason (shown to the room)').fill('off topic');
     await danaRow.getByRole('button', { name: 'Kick', exact: true }).click();
     await alice.page.locator('.notice[data-kind="kicked"]', { hasText: 'dana was kicked by carol: off topic' }).waitFor();
+    await dana.page.locator('.notice[data-kind="kicked"]', { hasText: 'dana was kicked by carol: off topic' }).waitFor();
     await dana.page.locator('.room-ended', { hasText: /kicked/ }).waitFor();
     expect(await dana.page.getByLabel(/^Message #/).isDisabled()).toBe(true);
     await alice.page.locator('#room-people .member[data-handle="dana"][data-membership="KICKED"]').waitFor();

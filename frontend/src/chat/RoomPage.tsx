@@ -64,7 +64,7 @@ export const RoomPage = (props: {
   });
   const actions = createModerationActions(props.client, props.roomId, {
     onMember: (member) => session.applyMember(member),
-    onMessage: () => {},
+    onMessage: (message) => session.applyMessage(message),
   });
   const people = createUserSearch(props.client);
   const [editRequestId, setEditRequestId] = createSignal<string | null>(null);

@@ -3,7 +3,12 @@ import { type Accessor, createSignal } from 'solid-js';
 import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
-import type { MemberFieldsFragment, RoomEventsSubscription as RoomEventsResult, RoomInfoFieldsFragment } from '../graphql/gql/graphql.js';
+import type {
+  MemberFieldsFragment,
+  MessageFieldsFragment,
+  RoomEventsSubscription as RoomEventsResult,
+  RoomInfoFieldsFragment,
+} from '../graphql/gql/graphql.js';
 import { type MemberListState, evolveMemberList, findMember, initialMemberList } from '../members/memberList.js';
 import { describeMembershipChange } from '../members/membership.js';
 import { isModerator } from '../members/moderation.js';
@@ -94,6 +99,8 @@ export interface RoomSession {
   ended: Accessor<string | null>;
   /** A member as a moderation mutation answered them (their event follows). */
   applyMember(member: MemberFieldsFragment): void;
+  /** A message as a moderator's removal answered it (its event follows). */
+  applyMessage(message: MessageFieldsFragment): void;
   timeline: Accessor<TimelineState>;
   /** Why the room could not be loaded; null when it was. */
   loadError: Accessor<string | null>;
@@ -390,6 +397,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     restriction,
     ended,
     applyMember,
+    applyMessage: (message) => dispatch({ type: 'MessageChanged', message }),
     timeline,
     loadError,
     liveError,

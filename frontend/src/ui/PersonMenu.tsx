@@ -1,4 +1,4 @@
-import { Show, createSignal, onCleanup } from 'solid-js';
+import { Show, createEffect, createSignal, onCleanup } from 'solid-js';
 import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
 import { Avatar } from './Avatar.js';
 
@@ -19,11 +19,15 @@ export const PersonMenu = (props: {
   const onDocument = (event: Event) => {
     if (event instanceof KeyboardEvent ? event.key === 'Escape' : !root?.contains(event.target as Node)) setOpen(false);
   };
-  document.addEventListener('pointerdown', onDocument);
-  document.addEventListener('keydown', onDocument);
-  onCleanup(() => {
-    document.removeEventListener('pointerdown', onDocument);
-    document.removeEventListener('keydown', onDocument);
+  // Only while open: a timeline has one of these per group of messages.
+  createEffect(() => {
+    if (!open()) return;
+    document.addEventListener('pointerdown', onDocument);
+    document.addEventListener('keydown', onDocument);
+    onCleanup(() => {
+      document.removeEventListener('pointerdown', onDocument);
+      document.removeEventListener('keydown', onDocument);
+    });
   });
   const message = async () => {
     if (busy()) return;
