@@ -89,6 +89,11 @@ describe('private rooms, direct messages, invitations and moderation in a real b
     await carol.page.goto(`/r/${roomId}`);
     const message = finalMessage(carol.page, 'anyone around?');
     await message.waitFor();
+    // Reading a public room does not make one a member; Join does, without a word.
+    await carol.page.locator('.room-actions').getByRole('button', { name: 'Join' }).click();
+    await alice.page.locator('.notice[data-kind="joined"]', { hasText: 'carol became a member' }).waitFor();
+    await carol.page.locator('.room-switcher .my-room-list a', { hasText: 'Lobby chat' }).waitFor();
+    await carol.page.locator('.room-actions').getByRole('button', { name: 'Join' }).waitFor({ state: 'detached' });
     await message.getByRole('button', { name: 'alice', exact: true }).click();
     await carol.page.getByRole('button', { name: 'Send a direct message' }).click();
     await carol.page.locator('.room-title[data-kind="DIRECT"]', { hasText: 'alice' }).waitFor();

@@ -166,6 +166,17 @@ export const RoomPage = (props: {
                   Invite
                 </button>
               </Show>
+              {/* Posting joins a public room too; this adds it to the viewer's own list without a word. */}
+              <Show when={info()?.kind === 'PUBLIC' && session.readable() && info()?.myMembership !== 'JOINED'}>
+                <button
+                  type="button"
+                  class="button button-quiet button-small"
+                  disabled={busy()}
+                  onClick={() => void run(() => props.onAccept(props.roomId))}
+                >
+                  Join
+                </button>
+              </Show>
               <Show when={isModerator(role()) && session.readable()}>
                 <button type="button" class="button button-quiet button-small" aria-pressed={auditLog() !== null} onClick={toggleAuditLog}>
                   Moderation log

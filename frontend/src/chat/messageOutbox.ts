@@ -3,6 +3,7 @@ import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient, Network } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
 import type { PostMessageMutation as PostMessageResult } from '../graphql/gql/graphql.js';
+import { restrictionText, toRestriction } from '../members/restriction.js';
 import { PostMessageMutation } from './operations.js';
 import { type Outbox, type SendResult, createLocalOutboxStorage, createOutbox } from './outbox.js';
 
@@ -16,7 +17,9 @@ export const toSendResult = (result: Pick<OperationResult<PostMessageResult>, 'd
   const { code, message } = toErrorInfo(result.error, 'Refused by the server');
   if (code === 'NETWORK' || code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'UNAUTHENTICATED')
     return { kind: 'retry', error: message };
-  return { kind: 'failed', error: message };
+  // A ban or mute, said in the reader's time rather than the server's ISO string.
+  const restriction = toRestriction(result.error);
+  return { kind: 'failed', error: restriction ? restrictionText(restriction) : message };
 };
 
 export interface MessageOutbox {

@@ -1,6 +1,7 @@
 import { CombinedError } from '@urql/core';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { restrictionText } from '../members/restriction.js';
 import { toSendResult } from './messageOutbox.js';
 
 const refused = (code: string, message = `refused: ${code}`) => ({
@@ -26,5 +27,18 @@ describe("what postMessage's answer means for the outbox", () => {
     });
     expect(toSendResult(refused('FORBIDDEN')).kind).toBe('failed');
     expect(toSendResult({ error: new CombinedError({ graphQLErrors: [new GraphQLError('Unexpected error.')] }) }).kind).toBe('failed');
+  });
+
+  it("says a ban or a mute in the reader's time", () => {
+    const until = '2026-12-05T10:00:00.000Z';
+    const result = toSendResult({
+      error: new CombinedError({
+        graphQLErrors: [
+          new GraphQLError(`You are muted in this room until ${until}`, { extensions: { code: 'FORBIDDEN', reason: 'muted', until } }),
+        ],
+      }),
+    });
+    expect(result).toEqual({ kind: 'failed', error: restrictionText({ reason: 'muted', until }) });
+    expect(result.kind === 'failed' && result.error).not.toContain(until);
   });
 });

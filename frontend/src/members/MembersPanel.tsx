@@ -158,6 +158,7 @@ const MemberActions = (props: { member: Member; viewerId: string; viewerRole: Ro
   };
   const muted = () => !!props.member.mutedUntil && Date.parse(props.member.mutedUntil) > Date.now();
   const removed = () => props.member.membership === 'BANNED' || props.member.membership === 'KICKED';
+  const banned = () => props.member.membership === 'BANNED';
   return (
     <fieldset class="member-actions" disabled={busy()}>
       <legend class="visually-hidden">Moderate {props.member.user.displayName}</legend>
@@ -173,11 +174,13 @@ const MemberActions = (props: { member: Member; viewerId: string; viewerRole: Ro
       <Show
         when={!removed()}
         fallback={
-          <div class="action-row">
-            <button type="button" class="button button-small" onClick={() => void run(() => props.actions.unban(userId()))}>
-              Lift the ban
-            </button>
-          </div>
+          <Show when={banned()} fallback={<p class="hint">Kicked: they may come back, or be invited again.</p>}>
+            <div class="action-row">
+              <button type="button" class="button button-small" onClick={() => void run(() => props.actions.unban(userId()))}>
+                Lift the ban
+              </button>
+            </div>
+          </Show>
         }
       >
         <div class="action-row">
