@@ -38,7 +38,9 @@ describe('npm run projections:rebuild', () => {
     expect(unset.stderr.trim()).toMatch(/^projections:rebuild: REDIS_URL: .+$/);
     const unknown = await run(['inbox'], { REDIS_URL: redis.url });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim()).toBe('projections:rebuild: unknown projection inbox: choose from rooms, messages, members, users, directory');
+    expect(unknown.stderr.trim()).toBe(
+      'projections:rebuild: unknown projection inbox: choose from rooms, messages, members, users, directory',
+    );
   });
 
   it("rebuilds a room's lost history index and the directory from the log", async () => {
