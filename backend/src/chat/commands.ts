@@ -185,6 +185,8 @@ export const createChatCommands = (
         {
           meta: { actorId },
           claim: (events, before) => {
+            // Only public rooms' names are unique: a private room's rename claims nothing.
+            if (events[0]!.data.kind !== 'PUBLIC') return undefined;
             const renamed = events[0]!.data.name;
             const field = toRoomNameKey(renamed);
             const previous = before.status === 'open' ? toRoomNameKey(before.name) : undefined;

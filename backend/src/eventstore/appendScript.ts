@@ -7,7 +7,7 @@ import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js
  *
  * Every key is passed in KEYS (KEYS[1] is the stream); the spec in ARGV[1] names the others by
  * their index, so the script touches only declared keys and stays valid on Redis Cluster when the
- * keys share a hash tag. Checks run in a fixed order (duplicate, conflict, claimed) and nothing is
+ * keys share a hash tag. Checks run in a fixed order (duplicate, refused by the guard, conflict, claimed) and nothing is
  * written unless all pass. Snapshots are stored as `<rev>:<json>`.
  *
  * The JSON documents (each event's data and meta, the snapshot's state) travel as ARGV of their

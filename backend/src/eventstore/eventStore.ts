@@ -97,6 +97,8 @@ export interface IndexEntry {
 export interface RebuiltPart {
   index?: { key: string; entries: readonly IndexEntry[] };
   snapshots?: { key: string; values: readonly (readonly [field: string, snapshot: Snapshot])[] };
+  /** Lexicographic sets: members to take out and to put in (disjoint), per key. */
+  sets?: readonly { key: string; add: readonly string[]; remove: readonly string[] }[];
 }
 
 export type AppendResult =

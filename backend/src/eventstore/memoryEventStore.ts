@@ -193,19 +193,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       idempotency.delete(key);
       idempotency.set(key, { result, expiresAt: now() + ttlSeconds * 1000 });
     }
-    for (const set of request.sets ?? []) {
-      const members = sets.get(set.key) ?? [];
-      sets.set(set.key, members);
-      for (const member of set.remove ?? []) {
-        const at = findMember(members, member);
-        if (members[at] === member) members.splice(at, 1);
-      }
-      for (const member of set.add ?? []) {
-        const at = findMember(members, member);
-        if (members[at] !== member) members.splice(at, 0, member);
-      }
-      if (members.length === 0) sets.delete(set.key);
-    }
+    for (const set of request.sets ?? []) changeSet(set.key, set.add ?? [], set.remove ?? []);
     if (claim) {
       const hash = claims.get(claim.key) ?? new Map<string, string>();
       claims.set(claim.key, hash);
@@ -219,6 +207,21 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       stored.map((event) => toRecorded(request.stream, event)),
     );
     return { status: 'appended', cursors: stored.map((event) => event.cursor) };
+  };
+
+  /** Takes members out of a lexicographic set, then puts others in. */
+  const changeSet = (key: string, add: readonly string[], remove: readonly string[]) => {
+    const members = sets.get(key) ?? [];
+    sets.set(key, members);
+    for (const member of remove) {
+      const at = findMember(members, member);
+      if (members[at] === member) members.splice(at, 1);
+    }
+    for (const member of add) {
+      const at = findMember(members, member);
+      if (members[at] !== member) members.splice(at, 0, member);
+    }
+    if (members.length === 0) sets.delete(key);
   };
 
   /** Where `member` is or would go in a sorted set. */
@@ -304,8 +307,9 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       const start = after === undefined ? 0 : searchFirst(entries, (cursor) => compareCursors(cursor, after) <= 0);
       return entries.slice(start, start + count).map((entry) => ({ ...entry }));
     },
-    writeRebuilt: async ({ index, snapshots: rebuilt }) => {
+    writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges }) => {
       assertOpen();
+      for (const change of setChanges ?? []) changeSet(change.key, change.add, change.remove);
       if (index) {
         const entries = indexOf(index.key);
         for (const entry of index.entries) {
@@ -331,7 +335,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       holds.delete(stream);
       if ((streams.get(stream)?.events.at(-1)?.cursor ?? null) !== last) return false;
       for (const { from, to } of moves) {
-        for (const map of [indexes, snapshots] as Map<string, unknown>[]) {
+        for (const map of [indexes, snapshots, sets] as Map<string, unknown>[]) {
           const value = map.get(from);
           map.delete(from);
           if (value === undefined) map.delete(to);

@@ -159,8 +159,12 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const entries = await call(() => redis.xrange(index, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
       return entries.map(([cursor, fields]) => ({ cursor, ref: fields[1]! }));
     },
-    writeRebuilt: async ({ index, snapshots }) => {
+    writeRebuilt: async ({ index, snapshots, sets }) => {
       const commands: (readonly (string | number)[])[] = [];
+      for (const set of sets ?? []) {
+        if (set.remove.length) commands.push(['zrem', set.key, ...set.remove]);
+        if (set.add.length) commands.push(['zadd', set.key, ...set.add.flatMap((member) => [0, member])]);
+      }
       for (const entry of index?.entries ?? []) commands.push(['xadd', index!.key, entry.cursor, 'r', entry.ref]);
       for (const [field, snapshot] of snapshots?.values ?? []) {
         commands.push(['hset', snapshots!.key, field, `${snapshot.rev}:${JSON.stringify(snapshot.state)}`]);

@@ -1,9 +1,19 @@
 import { type MemberEvent, decodeMemberEvent } from '../domain/member/events.js';
 import { type Member, type MemberState, memberDecider } from '../domain/member/member.js';
 import { type MessageEvent, decodeMessageEvent } from '../domain/message/events.js';
-import type { AppendRequest, EventStore, IndexEntry, RecordedEvent } from '../eventstore/eventStore.js';
-import { toMemberSnapshotsKey } from '../chat/keys.js';
-import { toAuditIndexKey, toJoinedKey, toRosterKey, toUserRoomsKey } from './keys.js';
+import type { EventStore, IndexEntry, RecordedEvent } from '../eventstore/eventStore.js';
+import { toMemberSnapshotsKey, toRoomStreamKey } from '../chat/keys.js';
+import {
+  type InlineLocation,
+  type InlineModel,
+  type InlineProjection,
+  type SetChange,
+  foldInline,
+  readInlineModel,
+  toSetMembers,
+} from './inline.js';
+import type { Redis } from 'ioredis';
+import { toAuditIndexKey, toJoinedKey, toRebuildKey, toRosterKey, toUserRoomsKey } from './keys.js';
 
 /**
  * A room's members (inline, written by the append script in the room's slot):
@@ -55,25 +65,32 @@ export const toUserRoomEntry = (member: Member): string | null =>
 /** The room id of an entry of a person's room list. */
 export const toUserRoomId = (entry: string): string => entry.slice(entry.indexOf(' ') + 1);
 
-/** What one member change does to the roster, the joined set and the person's room list (the command side's half). */
-export const toMemberSets = (roomId: string, before: MemberState, after: MemberState): NonNullable<AppendRequest['sets']> => {
-  const was = before.status === 'member' ? before : null;
+/** What one member change does to the room's roster and joined set. */
+export const toRoomMemberSets = (roomId: string, before: MemberState | null, after: MemberState): SetChange[] => {
+  const was = before?.status === 'member' ? before : null;
   const is = after.status === 'member' ? after : null;
-  const entries = { before: was && toRosterEntry(was), after: is && toRosterEntry(is) };
-  const joined = { before: was?.membership === 'JOINED', after: is?.membership === 'JOINED' };
   const userId = is?.userId ?? was?.userId ?? '';
   return [
-    changeOf(toRosterKey(roomId), entries.before, entries.after),
-    {
-      key: toJoinedKey(roomId),
-      remove: joined.before && !joined.after ? [userId] : [],
-      add: joined.after && !joined.before ? [userId] : [],
-    },
-    changeOf(toUserRoomsKey(userId), was && toUserRoomEntry(was), is && toUserRoomEntry(is)),
+    changeOf(toRosterKey(roomId), was && toRosterEntry(was), is && toRosterEntry(is)),
+    changeOf(toJoinedKey(roomId), was?.membership === 'JOINED' ? userId : null, is?.membership === 'JOINED' ? userId : null),
   ];
 };
 
-const changeOf = (key: string, before: string | null, after: string | null) => ({
+/** What one member change does to the person's room list. */
+export const toUserRoomSets = (before: MemberState, after: MemberState): SetChange[] => {
+  const was = before.status === 'member' ? before : null;
+  const is = after.status === 'member' ? after : null;
+  const userId = is?.userId ?? was?.userId ?? '';
+  return [changeOf(toUserRoomsKey(userId), was && toUserRoomEntry(was), is && toUserRoomEntry(is))];
+};
+
+/** Everything one member change does to sets (the command side's half). */
+export const toMemberSets = (roomId: string, before: MemberState, after: MemberState): SetChange[] => [
+  ...toRoomMemberSets(roomId, before, after),
+  ...toUserRoomSets(before, after),
+];
+
+const changeOf = (key: string, before: string | null, after: string | null): SetChange => ({
   key,
   remove: before && before !== after ? [before] : [],
   add: after && after !== before ? [after] : [],
@@ -116,6 +133,37 @@ export const toAuditIndexes = (roomId: string, events: readonly (MemberEvent | M
     return record ? [{ event: i, key: toAuditIndexKey(roomId), ref: JSON.stringify(record) }] : [];
   });
 
+/**
+ * The members model of one room as an inline projection (rebuilt by `npm run projections:rebuild
+ * members`): member states, roster and joined set from MembershipChanged, and the audit index from
+ * those and from removals. The people's room lists are outside the room's slot: see `foldUserRooms`.
+ */
+export const membersProjection: InlineProjection<MemberState, MemberEvent | MessageEvent> = {
+  name: 'members',
+  events: new Set<string>(['MembershipChanged', 'MessageDeleted'] satisfies (MemberEvent | MessageEvent)['type'][]),
+  decode: (event) => (event.type === 'MembershipChanged' ? decodeMemberEvent(event) : decodeMessageEvent(event)),
+  fieldOf: (event) => (event.type === 'MembershipChanged' ? event.data.userId : null),
+  evolve: (state, event) => memberDecider.evolve(state ?? memberDecider.initialState, event as MemberEvent),
+  indexRef: (event) => {
+    const record = toAuditRecord(event);
+    return record && JSON.stringify(record);
+  },
+  sets: (before, after) => (after.status === 'member' ? toRoomMemberSets(after.roomId, before, after) : []),
+};
+
+export const toMembersLocation = (roomId: string): InlineLocation => ({
+  stream: toRoomStreamKey(roomId),
+  hash: toMemberSnapshotsKey(roomId),
+  index: toAuditIndexKey(roomId),
+  sets: [toRosterKey(roomId), toJoinedKey(roomId)],
+});
+
+/** Each member's entry for this room in their room list, from the room's member states (empty when not listed). */
+export const foldUserRooms = (states: ReadonlyMap<string, { state: MemberState }>): Map<string, string[]> =>
+  new Map(
+    [...states].map(([userId, { state }]) => [userId, state.status === 'member' ? [toUserRoomEntry(state)].flatMap((e) => e ?? []) : []]),
+  );
+
 /** A room's members model as data (what the fold test compares). */
 export interface MembersModel {
   states: Map<string, { rev: number; state: MemberState }>;
@@ -126,59 +174,59 @@ export interface MembersModel {
   userRooms: Map<string, string[]>;
 }
 
-const sortByBytes = (values: Iterable<string>) => [...values].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
+const toMembersModel = (roomId: string, model: InlineModel<MemberState>, userRooms: Map<string, string[]>): MembersModel => {
+  const sets = toSetMembers(model);
+  return {
+    states: model.snapshots,
+    roster: sets.get(toRosterKey(roomId)) ?? [],
+    joined: sets.get(toJoinedKey(roomId)) ?? [],
+    audit: model.index,
+    userRooms,
+  };
+};
 
 /** The model folded from a room's log (pure): what the append script must have written. */
-export const foldMembers = (events: readonly RecordedEvent[]): MembersModel => {
-  const states = new Map<string, { rev: number; state: MemberState }>();
-  const audit: IndexEntry[] = [];
-  for (const recorded of events) {
-    if (MEMBER_EVENTS.has(recorded.type)) {
-      const event = decodeMemberEvent(recorded);
-      const before = states.get(event.data.userId);
-      states.set(event.data.userId, {
-        rev: (before?.rev ?? 0) + 1,
-        state: memberDecider.evolve(before?.state ?? memberDecider.initialState, event),
-      });
-      const record = toAuditRecord(event);
-      if (record) audit.push({ cursor: recorded.cursor, ref: JSON.stringify(record) });
-    } else if (recorded.type === 'MessageDeleted') {
-      const record = toAuditRecord(decodeMessageEvent(recorded));
-      if (record) audit.push({ cursor: recorded.cursor, ref: JSON.stringify(record) });
-    }
-  }
-  const members = [...states.values()].flatMap(({ state }) => (state.status === 'member' ? [state] : []));
-  return {
-    states,
-    roster: sortByBytes(members.flatMap((member) => toRosterEntry(member) ?? [])),
-    joined: sortByBytes(members.filter((member) => member.membership === 'JOINED').map((member) => member.userId)),
-    audit,
-    userRooms: new Map(members.map((member) => [member.userId, [toUserRoomEntry(member)].flatMap((entry) => entry ?? [])])),
-  };
+export const foldMembers = (roomId: string, events: readonly RecordedEvent[]): MembersModel => {
+  const model = foldInline(membersProjection, events) as InlineModel<MemberState>;
+  return toMembersModel(roomId, model, foldUserRooms(model.snapshots));
 };
 
 /** The live model as stored. */
 export const readMembersModel = async (store: EventStore, roomId: string): Promise<MembersModel> => {
-  const all = { min: '-', max: '+', count: 1_000_000 };
-  const audit: IndexEntry[] = [];
-  for (;;) {
-    const page = await store.readIndexForward(toAuditIndexKey(roomId), { after: audit.at(-1)?.cursor, count: 1_000 });
-    audit.push(...page);
-    if (page.length < 1_000) break;
-  }
-  const states = await store.readAllSnapshots<MemberState>(toMemberSnapshotsKey(roomId));
-  return {
-    states,
-    roster: await store.readSetRange(toRosterKey(roomId), all),
-    joined: await store.readSetRange(toJoinedKey(roomId), all),
-    audit,
-    userRooms: new Map(
-      await Promise.all(
-        [...states.keys()].map(
-          async (userId) =>
-            [userId, (await store.readSetRange(toUserRoomsKey(userId), all)).filter((entry) => toUserRoomId(entry) === roomId)] as const,
-        ),
+  const model = await readInlineModel<MemberState>(store, toMembersLocation(roomId));
+  const all = { min: '-', max: '+', count: Number.MAX_SAFE_INTEGER };
+  const userRooms = new Map(
+    await Promise.all(
+      [...model.snapshots.keys()].map(
+        async (userId) =>
+          [userId, (await store.readSetRange(toUserRoomsKey(userId), all)).filter((entry) => toUserRoomId(entry) === roomId)] as const,
       ),
     ),
-  };
+  );
+  return toMembersModel(roomId, model, userRooms);
+};
+
+/**
+ * Rewrites every person's room list from the rooms' member states (after `rebuildInline` of each
+ * room's members). Not atomic with appends: a membership that changes while it runs may be
+ * listed as it was, until that person's next change in that room.
+ */
+export const rebuildUserRooms = async (redis: Redis, store: EventStore, roomIds: readonly string[]): Promise<void> => {
+  const lists = new Map<string, string[]>();
+  for (const roomId of roomIds) {
+    for (const [userId, entries] of foldUserRooms(await store.readAllSnapshots<MemberState>(toMemberSnapshotsKey(roomId)))) {
+      lists.set(userId, [...(lists.get(userId) ?? []), ...entries]);
+    }
+  }
+  for (const [userId, entries] of lists) {
+    const key = toUserRoomsKey(userId);
+    const rebuilt = toRebuildKey(key);
+    await redis.del(rebuilt);
+    if (entries.length) {
+      await redis.zadd(rebuilt, ...entries.flatMap((entry) => [0, entry]));
+      await redis.rename(rebuilt, key);
+    } else {
+      await redis.del(key);
+    }
+  }
 };

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { rebuildInline } from './inline.js';
+import { backfillUserNames } from './userNames.js';
 import { projectionMigrationLockKey, projectionVersionsKey } from './keys.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
 
@@ -16,6 +17,8 @@ const LOCK_MS = 10 * 60_000;
  * Answers the number of models rebuilt.
  */
 export const migrateInlineProjections = async (redis: Redis, store: EventStore, listRoomIds: () => Promise<string[]>): Promise<number> => {
+  // People who signed in before the names set existed (idempotent: any instance may do it).
+  await backfillUserNames(redis);
   const stored = Number((await redis.hget(projectionVersionsKey, 'messages')) ?? 1);
   if (stored >= INLINE_VERSIONS.messages) return 0;
   if ((await redis.set(projectionMigrationLockKey, String(process.pid), 'PX', LOCK_MS, 'NX')) !== 'OK') return 0;

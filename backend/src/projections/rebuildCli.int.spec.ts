@@ -8,6 +8,8 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { useTestRedis } from '../testing/useTestRedis.js';
 import { foldInline, readInlineModel } from './inline.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
+import { readMembersModel, toMembersLocation } from './members.js';
+import { toUserRoomsKey } from './keys.js';
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -36,7 +38,9 @@ describe('npm run projections:rebuild', () => {
     expect(unset.stderr.trim()).toMatch(/^projections:rebuild: REDIS_URL: .+$/);
     const unknown = await run(['inbox'], { REDIS_URL: redis.url });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim()).toBe('projections:rebuild: unknown projection inbox: choose from rooms, messages, users, directory');
+    expect(unknown.stderr.trim()).toBe(
+      'projections:rebuild: unknown projection inbox: choose from rooms, messages, members, users, directory',
+    );
   });
 
   it("rebuilds a room's lost history index and the directory from the log", async () => {
@@ -65,6 +69,33 @@ describe('npm run projections:rebuild', () => {
       const directory = createRedisDirectoryStore(redis.client);
       expect(await directory.readGenerations()).toEqual({ serving: 2, building: null });
       expect((await directory.readPage(2, { first: 10, after: null, search: 'rebu' })).edges.map((edge) => edge.roomId)).toEqual([room.id]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("rebuilds rooms' lost members, roster, audit log and the people's room lists from the log", async () => {
+    const store = await createRedisEventStore({ url: redis.url });
+    try {
+      const commands = createChatCommands(store, createChatLookups(store));
+      for (const id of ['o', 'a', 'b'])
+        await commands.registerUser({ userId: id, profile: { handle: id, displayName: id, avatarUrl: null } });
+      const room = await commands.createRoom({ actorId: 'o', name: 'Members rebuilt', kind: 'PRIVATE' });
+      await commands.invite({ actorId: 'o', roomId: room.id, handle: 'a' });
+      await commands.joinRoom({ actorId: 'a', roomId: room.id });
+      await commands.invite({ actorId: 'o', roomId: room.id, handle: 'b' });
+      await commands.moderate({ actorId: 'o', roomId: room.id, userId: 'a', action: 'BAN', reason: 'testing' });
+      const before = await readMembersModel(store, room.id);
+      const location = toMembersLocation(room.id);
+      await store.deleteKeys([location.hash, location.index!, ...location.sets!, toUserRoomsKey('o'), toUserRoomsKey('b')]);
+
+      const { code, stdout } = await run(['members'], { REDIS_URL: redis.url });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^members: \d+ model\(s\), \d+ events folded in /m);
+      const after = await readMembersModel(store, room.id);
+      expect(after).toEqual(before);
+      expect(after.audit.map((entry) => JSON.parse(entry.ref).action)).toEqual(['INVITE', 'INVITE', 'BAN']);
+      expect(after.userRooms.get('b')).toHaveLength(1);
     } finally {
       await store.close();
     }

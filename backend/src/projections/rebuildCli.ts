@@ -1,6 +1,6 @@
 /**
  * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
- * REDIS_URL, while servers keep running on it. Names: messages, rooms, users, directory; none: all.
+ * REDIS_URL, while servers keep running on it. Names: rooms, messages, members, users, directory; none: all.
  */
 import { Redis } from 'ioredis';
 import { roomSnapshotsKey } from '../chat/keys.js';
@@ -8,13 +8,14 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { coalesceWrites, failFastRedisOptions } from '../redis/connection.js';
 import { rebuildAsync } from './asyncProjection.js';
 import { rebuildInline } from './inline.js';
+import { membersProjection, rebuildUserRooms, toMembersLocation } from './members.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
 import { createDirectoryProjection } from './roomDirectory/directoryProjection.js';
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { toUserLocation, usersProjection } from './users.js';
 
-const NAMES = ['rooms', 'messages', 'users', 'directory'] as const;
+const NAMES = ['rooms', 'messages', 'members', 'users', 'directory'] as const;
 type Name = (typeof NAMES)[number];
 
 const USER_LOG = /^chat:\{u:(.+)\}:log$/;
@@ -44,6 +45,13 @@ const main = async () => {
           const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
           models = roomIds.length;
           for (const roomId of roomIds) events += await rebuildInline(store, messageHistoryProjection, toMessageHistoryLocation(roomId));
+          break;
+        }
+        case 'members': {
+          const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
+          models = roomIds.length;
+          for (const roomId of roomIds) events += await rebuildInline(store, membersProjection, toMembersLocation(roomId));
+          await rebuildUserRooms(redis, store, roomIds);
           break;
         }
         case 'users': {

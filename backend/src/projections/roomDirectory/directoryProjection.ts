@@ -5,7 +5,8 @@ import type { DirectoryChange, DirectoryStore } from './directoryStore.js';
 
 /**
  * The room directory as an asynchronous projection of the lobby log: RoomCreated lists a public
- * room under its name, RoomRenamed moves it. Other entries (there are none yet) are skipped.
+ * room under its name, RoomRenamed moves it. Private and direct rooms are listed nowhere: both
+ * events say the room's kind. Other entries (there are none yet) are skipped.
  */
 export const createDirectoryProjection = (directory: DirectoryStore): AsyncProjection => ({
   name: 'directory',
@@ -19,10 +20,7 @@ export const createDirectoryProjection = (directory: DirectoryStore): AsyncProje
       events.flatMap((recorded): DirectoryChange[] => {
         if (recorded.type !== 'RoomCreated' && recorded.type !== 'RoomRenamed') return [];
         const event = decodeRoomEvent(recorded);
-        // Renames keep a room where its creation put it: every room is public for now (the
-        // membership issue lists PRIVATE rooms nowhere, and must carry that past a rename).
-        const listed = event.type === 'RoomCreated' ? event.data.kind === 'PUBLIC' : true;
-        return [{ roomId: event.data.roomId, name: event.data.name, listed, cursor: recorded.cursor }];
+        return [{ roomId: event.data.roomId, name: event.data.name, listed: event.data.kind === 'PUBLIC', cursor: recorded.cursor }];
       }),
     ),
 });
