@@ -150,6 +150,16 @@ const SignedIn = (props: {
   createEffect(() => {
     if (route().name !== 'room') document.title = 'Rooms · Balloons';
   });
+  // Back on the lobby: read the viewer's own rooms again (an invitation has no event of its own here yet).
+  createEffect(
+    on(
+      () => route().name,
+      (name) => {
+        if (name === 'rooms') mine.refresh();
+      },
+      { defer: true },
+    ),
+  );
 
   const currentRoomId = () => {
     const r = route();
