@@ -53,7 +53,7 @@ import { describeMachine, envNumber, log } from './env.js';
 import { createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
 import { type LoadResult, quantile, runLoad, summarize } from './load.js';
-import { readSample, redisCpuMicros, scrapeMetrics, speedProbeMs } from './metrics.js';
+import { measureScrapeAndIdle, redisCpuMicros, scrapeServerCpuMicros, speedProbeMs } from './metrics.js';
 import { type OurServer, repoRoot, signIn, signInAll, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
 
@@ -93,7 +93,6 @@ const bench = createLifecycle({ stopping: 'our servers and redis-server', signal
 
 // ---- helpers ----
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => quantile(Float64Array.from(values).sort(), 0.5);
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
@@ -133,27 +132,7 @@ const startServer = async (redisUrl: string, name: string, profileDir: string | 
 };
 
 /** Our server's own CPU time in µs, as its /metrics says (process_cpu_seconds_total). */
-const scrapeCpuMicros = async (server: OurServer) => readSample(await scrapeMetrics(server.url), 'process_cpu_seconds_total') * 1e6;
-
-/** What one /metrics scrape adds to the CPU read between two others, µs (median of 9 back-to-back pairs), and the idle server's µs per ms. */
-const measureScrapeAndIdle = async (server: OurServer) => {
-  const deltas: number[] = [];
-  let before = await scrapeCpuMicros(server);
-  for (let i = 0; i < 9; i++) {
-    const after = await scrapeCpuMicros(server);
-    deltas.push(after - before);
-    before = after;
-  }
-  const overheadUs = median(deltas);
-  const idleBefore = await scrapeCpuMicros(server);
-  const started = performance.now();
-  await sleep(2_000);
-  const idleUsPerMs = Math.max(0, ((await scrapeCpuMicros(server)) - idleBefore - overheadUs) / (performance.now() - started));
-  log(
-    `our server: a /metrics scrape costs it ≈ ${Math.round(overheadUs)} µs of CPU, idling ${idleUsPerMs.toFixed(1)} µs per ms (both subtracted)`,
-  );
-  return { overheadUs, idleUsPerMs };
-};
+const scrapeCpuMicros = (server: OurServer) => scrapeServerCpuMicros(server.url);
 
 const POST = 'mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }';
 const KICK = 'mutation($r: ID!, $u: ID!) { kick(roomId: $r, userId: $u) { membership } }';
@@ -261,7 +240,7 @@ const runPost = async (): Promise<PostResults> => {
       );
     }
   }
-  const { overheadUs, idleUsPerMs } = await measureScrapeAndIdle(server);
+  const { overheadUs, idleUsPerMs } = await measureScrapeAndIdle(server.url);
 
   /** One measured round of `count` operations in one room: `op(worker, i)`, `settings.concurrency` in flight. */
   const measureSlice = async (count: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Slice> => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { clockTicksPerSecond } from './childServer.js';
-import { type LoadOptions, type LoadResult, type Operation, runLoad, summarize } from './load.js';
+import { log } from './env.js';
+import { type LoadOptions, type LoadResult, type Operation, quantile, runLoad, summarize } from './load.js';
 
 /** Parses an INFO reply into field → value. */
 export const parseInfo = (text: string): Map<string, string> => {
@@ -205,4 +206,32 @@ export const scrapeMetrics = async (baseUrl: string): Promise<string> => {
 export const readSample = (text: string, sample: string): number => {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
   return line === undefined ? Number.NaN : Number(line.slice(sample.length + 1));
+};
+
+/** A server's own CPU time in µs, as its /metrics says (process_cpu_seconds_total, all threads). */
+export const scrapeServerCpuMicros = async (baseUrl: string): Promise<number> =>
+  readSample(await scrapeMetrics(baseUrl), 'process_cpu_seconds_total') * 1e6;
+
+/**
+ * What to subtract from a slice's CPU read between two /metrics scrapes: what one scrape adds to
+ * the CPU read between two others (the median of 9 back-to-back pairs, µs), and what the server
+ * spends idle (timers, projectors' blocking reads), µs per ms of wall time over two seconds.
+ */
+export const measureScrapeAndIdle = async (baseUrl: string): Promise<{ overheadUs: number; idleUsPerMs: number }> => {
+  const deltas: number[] = [];
+  let before = await scrapeServerCpuMicros(baseUrl);
+  for (let i = 0; i < 9; i++) {
+    const after = await scrapeServerCpuMicros(baseUrl);
+    deltas.push(after - before);
+    before = after;
+  }
+  const overheadUs = quantile(Float64Array.from(deltas).sort(), 0.5);
+  const idleBefore = await scrapeServerCpuMicros(baseUrl);
+  const started = performance.now();
+  await new Promise<void>((resolve) => setTimeout(resolve, 2_000));
+  const idleUsPerMs = Math.max(0, ((await scrapeServerCpuMicros(baseUrl)) - idleBefore - overheadUs) / (performance.now() - started));
+  log(
+    `our server: a /metrics scrape costs it ≈ ${Math.round(overheadUs)} µs of CPU, idling ${idleUsPerMs.toFixed(1)} µs per ms (both subtracted)`,
+  );
+  return { overheadUs, idleUsPerMs };
 };

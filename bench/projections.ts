@@ -71,7 +71,16 @@ import { HISTORY_PAGE, checkHistoryPage, readLogCursors } from './history.js';
 import { createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
 import { type LoadResult, quantile, runLoad, summarize } from './load.js';
-import { type Measured, createMeter, readSample, redisCpuMicros, scrapeMetrics, speedProbeMs } from './metrics.js';
+import {
+  type Measured,
+  createMeter,
+  measureScrapeAndIdle,
+  readSample,
+  redisCpuMicros,
+  scrapeMetrics,
+  scrapeServerCpuMicros,
+  speedProbeMs,
+} from './metrics.js';
 import { seededRandom } from './random.js';
 import { type OurServer, buildOurServer, repoRoot, signIn, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
@@ -154,22 +163,7 @@ const startServer = async (redisUrl: string): Promise<OurServer> => {
 };
 
 /** Our server's own CPU time in µs, as its /metrics says (process_cpu_seconds_total). */
-const scrapeCpuMicros = async (server: OurServer) => readSample(await scrapeMetrics(server.url), 'process_cpu_seconds_total') * 1e6;
-
-/**
- * What one /metrics scrape adds to the CPU read between two others (its second half, the next's
- * first half, the projection lag it reads from Redis): the median over back-to-back pairs, µs.
- */
-const scrapeOverheadMicros = async (server: OurServer) => {
-  const deltas: number[] = [];
-  let before = await scrapeCpuMicros(server);
-  for (let i = 0; i < 9; i++) {
-    const after = await scrapeCpuMicros(server);
-    deltas.push(after - before);
-    before = after;
-  }
-  return median(deltas);
-};
+const scrapeCpuMicros = (server: OurServer) => scrapeServerCpuMicros(server.url);
 
 /**
  * CPU time of a process's main thread (the event loop; its thread id is the process id), µs, from
@@ -193,15 +187,7 @@ interface QueryContext {
 
 /** Measures what `QueryContext` subtracts: a scrape's cost, then the idle server's CPU over two seconds. */
 const toQueryContext = async (server: OurServer, admin: Redis): Promise<QueryContext> => {
-  const overheadUs = await scrapeOverheadMicros(server);
-  const before = await scrapeCpuMicros(server);
-  const started = performance.now();
-  await sleep(2_000);
-  const after = await scrapeCpuMicros(server);
-  const idleUsPerMs = Math.max(0, (after - before - overheadUs) / (performance.now() - started));
-  log(
-    `our server: a /metrics scrape costs it ≈ ${Math.round(overheadUs)} µs of CPU, idling ${idleUsPerMs.toFixed(1)} µs per ms (both subtracted)`,
-  );
+  const { overheadUs, idleUsPerMs } = await measureScrapeAndIdle(server.url);
   return { server, admin, overheadUs, idleUsPerMs };
 };
 

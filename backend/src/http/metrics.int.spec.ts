@@ -88,4 +88,23 @@ describe('viewer-dependent fields under a subscription', () => {
     ]);
     for (const s of subscribers) s.dispose();
   });
+
+  it("answers a room's myMembership and myRole for each subscriber", async () => {
+    const owner = await server.signIn('olive');
+    const member = await server.signIn('mark');
+    const roomId = (await server.gql('mutation { createRoom(name: "mine too") { id } }', {}, owner)).data!.createRoom.id;
+    const MY = `subscription($roomId: ID!) { roomEvents(roomId: $roomId) { ... on MessagePosted { message { body room { myMembership myRole } } } } }`;
+    const subscribers = [owner, member].map((cookie) => collect(server.wsClient(cookie), MY, { roomId }));
+    const post = (cookie: string, body: string) =>
+      server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body }, cookie);
+    for (let i = 0; !subscribers.every((s) => s.results.length > 0); i++) await post(owner, `probe ${i}`);
+    await post(owner, 'last');
+    const last = (results: readonly any[]) => results.find((r) => r.data.roomEvents.message?.body === 'last')?.data.roomEvents.message.room;
+    await Promise.all(subscribers.map((s) => s.until((results) => last(results) !== undefined)));
+    expect(subscribers.map((s) => last(s.results))).toEqual([
+      { myMembership: 'JOINED', myRole: 'OWNER' },
+      { myMembership: null, myRole: null },
+    ]);
+    for (const s of subscribers) s.dispose();
+  });
 });

@@ -121,4 +121,21 @@ describe.each<StoreKind>(['memory', 'redis'])('privacy of rooms, and finding peo
       expect((await server.gql(query, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
   });
+
+  it("ends a member's subscription to a private room when they leave it, after telling them", async () => {
+    const room = (await gql('alice', 'mutation { createRoom(name: "Short stay", kind: PRIVATE) { id } }')).createRoom.id as string;
+    await gql('alice', 'mutation($id: ID!) { invite(roomId: $id, handle: "bob") { membership } }', { id: room });
+    await gql('bob', 'mutation($id: ID!) { joinRoom(roomId: $id) { id } }', { id: room });
+    const events = collect(
+      server.wsClient(cookie.bob),
+      'subscription($id: ID!) { roomEvents(roomId: $id, after: "0-0") { __typename ... on MembershipChanged { member { user { handle } membership } } } }',
+      { id: room },
+    );
+    await events.until((results) => results.some((r) => r.data?.roomEvents.member?.user.handle === 'bob'));
+    await gql('bob', 'mutation($id: ID!) { leaveRoom(roomId: $id) { id } }', { id: room });
+    await events.until(() => events.completed || events.error !== null);
+    const logged = events.results.flatMap((r) => (r.data?.roomEvents.member ? [r.data.roomEvents.member] : []));
+    expect(logged.at(-1)).toEqual({ user: { handle: 'bob' }, membership: 'LEFT' });
+    expect(JSON.stringify(events.error)).toContain('FORBIDDEN');
+  });
 });

@@ -6,9 +6,10 @@ import { toRoomStreamKey } from '../chat/keys.js';
 import { DomainError } from '../domain/errors.js';
 import { toUserNameEntries } from './userNames.js';
 import type { UserState } from '../domain/user/user.js';
-import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
+import type { EventStore } from '../eventstore/eventStore.js';
 import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
+import { readAll } from '../testing/logFixtures.js';
 import { useTestRedis } from '../testing/useTestRedis.js';
 import { userNamesKey } from './keys.js';
 import { rebuildInline } from './inline.js';
@@ -137,15 +138,6 @@ const play = async (store: EventStore, steps: readonly Step[]) => {
     }
   }
   return { users, rooms: [...new Set(rooms)] };
-};
-
-const readAll = async (store: EventStore, stream: string) => {
-  const events: RecordedEvent[] = [];
-  for (;;) {
-    const page = await store.readForward(stream, { after: events.at(-1)?.cursor, count: 500 });
-    events.push(...page);
-    if (page.length < 500) return events;
-  }
 };
 
 const plain = (model: MembersModel) => ({
