@@ -62,7 +62,7 @@ const EVENTS = `subscription($id: ID!, $after: String) { roomEvents(roomId: $id,
 interface Followed {
   /** Logged events received, in order. */
   logged: { cursor: string; type: string; body?: string; userId?: string; membership?: string }[];
-  ended: Promise<{ code: string | undefined; at: number }>;
+  ended: Promise<{ code: string | undefined; at: number; reason?: unknown }>;
 }
 
 /** Follows a room on `server` as `cookie`; `ended` settles with the error code it ended with. */
@@ -75,7 +75,7 @@ const follow = (server: ServerProcess, cookie: string, roomId: string, after: st
   const client = createClient({ url: `${server.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: Authenticated, retryAttempts: 0 });
   clients.push(client);
   const logged: Followed['logged'] = [];
-  const ended = new Promise<{ code: string | undefined; at: number }>((resolve) => {
+  const ended = new Promise<{ code: string | undefined; at: number; reason?: unknown }>((resolve) => {
     client.subscribe<any>(
       { query: EVENTS, variables: { id: roomId, after } },
       {
@@ -93,8 +93,8 @@ const follow = (server: ServerProcess, cookie: string, roomId: string, after: st
           }
         },
         error: (errors) => {
-          const first = Array.isArray(errors) ? errors[0] : undefined;
-          resolve({ code: (first as { extensions?: { code?: string } } | undefined)?.extensions?.code, at: Date.now() });
+          const first = (Array.isArray(errors) ? errors[0] : undefined) as { extensions?: { code?: string; reason?: unknown } } | undefined;
+          resolve({ code: first?.extensions?.code, reason: first?.extensions?.reason, at: Date.now() });
         },
         complete: () => resolve({ code: undefined, at: Date.now() }),
       },
@@ -182,6 +182,7 @@ describe.each(['ban', 'kick'] as const)('a %s across three instances', (action) 
     for (const followed of [onB, onC]) {
       const ended = await followed.ended;
       expect(ended.code).toBe('FORBIDDEN');
+      expect(ended.reason).toBe(action === 'ban' ? 'banned' : undefined);
       expect(ended.at - acted).toBeLessThan(5_000);
       const last = followed.logged.at(-1)!;
       expect(last).toMatchObject({ cursor: removal!.cursor, type: 'MembershipChanged', userId: spammerId });

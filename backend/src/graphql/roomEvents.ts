@@ -78,14 +78,17 @@ builder.subscriptionField('roomEvents', (t) =>
       const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, {
         onEnd: async () => release?.(),
         // A kick or a ban ends the subscriber's reading at that event, on every instance: each reads the same log.
-        stopAfter: (entry) =>
-          entry.kind === 'MembershipChanged' && entry.member.userId === viewer.userId && endsReading(room.kind, entry.member)
-            ? new ForbiddenError(
-                entry.member.membership === 'LEFT'
-                  ? 'You left this room'
-                  : `You were ${entry.member.membership.toLowerCase()} from this room`,
-              )
-            : null,
+        stopAfter: (entry) => {
+          if (entry.kind !== 'MembershipChanged' || entry.member.userId !== viewer.userId || !endsReading(room.kind, entry.member)) {
+            return null;
+          }
+          const { membership, bannedUntil } = entry.member;
+          if (membership === 'BANNED') {
+            const until = bannedUntil ? ` until ${bannedUntil}` : '';
+            return new ForbiddenError(`You were banned from this room${until}`, { reason: 'banned', until: bannedUntil });
+          }
+          return new ForbiddenError(membership === 'LEFT' ? 'You left this room' : `You were ${membership.toLowerCase()} from this room`);
+        },
       });
       try {
         release = await context.presence.enter(roomId, viewer.userId);
