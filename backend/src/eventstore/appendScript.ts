@@ -1,4 +1,5 @@
 import { guardLua } from './appendGuard.js';
+import { padCursorLua, sequenceLua } from './marks.js';
 import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js';
 
 /**
@@ -16,6 +17,7 @@ import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js
  * the state follows the last event. Index entries (`indexes`) take the cursor their event got.
  */
 export const appendLua = `
+${padCursorLua}
 local spec = cjson.decode(ARGV[1])
 local idem, snapshot, claim = spec.idempotency, spec.snapshot, spec.claim
 
@@ -52,6 +54,7 @@ if spec.indexes then
     redis.call('XADD', KEYS[index.key], reply[index.event + 2], 'r', index.ref)
   end
 end
+${sequenceLua}
 if spec.sets then
   for _, set in ipairs(spec.sets) do
     if set.remove then for _, member in ipairs(set.remove) do redis.call('ZREM', KEYS[set.key], member) end end
@@ -75,7 +78,7 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     if (index < 0) index = keys.push(key) - 1;
     return index + 1;
   };
-  const { snapshot, idempotency, claim, indexes, guard, sets } = request;
+  const { snapshot, idempotency, claim, indexes, guard, sets, sequence, scored } = request;
   const args = [''];
   // One meta object is usually shared by every event of a decision: serialised once.
   let lastMeta: unknown;
@@ -106,6 +109,21 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     claim: claim && { key: keyIndex(claim.key), field: claim.field, owner: claim.owner, release: claim.release },
     indexes: indexes?.length ? indexes.map((index) => ({ event: index.event, key: keyIndex(index.key), ref: index.ref })) : undefined,
     guard: guard && { key: keyIndex(guard.key), field: guard.field, now: guard.now },
+    sequence: sequence && {
+      event: sequence.event,
+      counters: keyIndex(sequence.counters),
+      positions: keyIndex(sequence.positions),
+      refs: sequence.refs?.length ? sequence.refs.map((ref) => ({ key: keyIndex(ref.key), field: ref.field })) : undefined,
+      marks: sequence.marks?.length ? sequence.marks.map((mark) => ({ key: keyIndex(mark.key), field: mark.field })) : undefined,
+    },
+    scored: scored?.length
+      ? scored.map((set) => ({
+          key: keyIndex(set.key),
+          score: set.score,
+          add: set.add?.length ? set.add : undefined,
+          remove: set.remove?.length ? set.remove : undefined,
+        }))
+      : undefined,
     // Empty lists left out: cjson encodes an empty table as an object, not an array.
     sets: sets?.length
       ? sets.map((set) => ({

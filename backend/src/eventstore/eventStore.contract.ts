@@ -447,6 +447,79 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       });
     });
 
+    describe('numbered logs and marks', () => {
+      const keys = () => ({
+        counters: uniqueName('counters'),
+        positions: uniqueName('positions'),
+        refs: uniqueName('refs'),
+        marks: uniqueName('marks'),
+        above: uniqueName('above'),
+      });
+      /** Appends an unnumbered event, then a numbered one (the second of the append), n times. */
+      const post = async (k: ReturnType<typeof keys>, id: string, author: string, scored?: AppendRequest['scored']) =>
+        appended(
+          await store.append({
+            stream,
+            events: [event('Other'), event('Posted', { id })],
+            sequence: {
+              event: 1,
+              counters: k.counters,
+              positions: k.positions,
+              refs: [{ key: k.refs, field: id }],
+              marks: [{ key: k.marks, field: author }],
+            },
+            scored,
+          }),
+        )[1]!;
+
+      it("numbers an append's event, remembers its number and position, and marks it read for its poster", async () => {
+        const k = keys();
+        const first = await post(k, 'm1', 'alice', [{ key: k.above, score: 'sequence', add: ['m1'] }]);
+        const second = await post(k, 'm2', 'bob', [{ key: k.above, score: 'sequence', add: ['m2'] }]);
+        expect(await store.readFields(k.counters, ['seq', 'last'])).toEqual(['2', second]);
+        expect(await store.readFields(k.refs, ['m1', 'm2', 'm3'])).toEqual(['1', '2', null]);
+        const [alice, bob, carol] = await store.readMarks(
+          ['alice', 'bob', 'carol'].map((field) => ({ counters: k.counters, marks: k.marks, field, above: [k.above] })),
+        );
+        expect(alice).toEqual({ last: 2, lastCursor: second, mark: { n: 1, cursor: first }, above: [1] });
+        expect(bob).toEqual({ last: 2, lastCursor: second, mark: { n: 2, cursor: second }, above: [0] });
+        expect(carol).toEqual({ last: 2, lastCursor: second, mark: null, above: [2] });
+        expect(await store.readMarks([])).toEqual([]);
+      });
+
+      it('moves a mark forward to any cursor, numbered by the last numbered event at or before it, and never back', async () => {
+        const k = keys();
+        const first = await post(k, 'm1', 'alice');
+        const [between] = appended(await store.append({ stream, events: [event('Edited')] }));
+        const second = await post(k, 'm2', 'alice');
+        expect(await store.advanceMark(k.marks, 'carol', k.positions, between!)).toEqual({ n: 1, cursor: between });
+        expect(await store.advanceMark(k.marks, 'carol', k.positions, first)).toEqual({ n: 1, cursor: between });
+        expect(await store.advanceMark(k.marks, 'carol', k.positions, second)).toEqual({ n: 2, cursor: second });
+        expect(await store.advanceMark(k.marks, 'dave', k.positions, '1-0')).toEqual({ n: 0, cursor: '1-0' });
+        const [carol] = await store.readMarks([{ counters: k.counters, marks: k.marks, field: 'carol', above: [] }]);
+        expect(carol!.mark).toEqual({ n: 2, cursor: second });
+      });
+
+      it('scores sets by a number or by the sequence, takes members out, and counts those above a mark', async () => {
+        const k = keys();
+        const seven = uniqueName('seven');
+        await post(k, 'm1', 'alice', [{ key: k.above, score: 'sequence', add: ['m1'] }]);
+        await post(k, 'm2', 'alice', [{ key: k.above, score: 'sequence', add: ['m2'] }]);
+        await store.append({
+          stream,
+          events: [event('Deleted')],
+          scored: [
+            { key: k.above, score: 0, remove: ['m2'] },
+            { key: seven, score: 7, add: ['x'] },
+          ],
+        });
+        const [bob] = await store.readMarks([
+          { counters: k.counters, marks: k.marks, field: 'bob', above: [k.above, seven, uniqueName('none')] },
+        ]);
+        expect(bob!.above).toEqual([1, 1, 0]);
+      });
+    });
+
     describe('rebuilding a read model beside the live one', () => {
       const beside = (kind: string) => stream.replace(/:log$/, `:${kind}`);
 

@@ -10,6 +10,8 @@
  * the events appended with them, so they can be rebuilt from the log.
  */
 
+import type { Mark } from './marks.js';
+
 /** A position in one stream: the store's entry id `<ms>-<seq>`. Compare with `compareCursors`. */
 export type Cursor = string;
 
@@ -82,6 +84,20 @@ export interface AppendRequest {
    * first, then `add`. A read model keeps an order in one (a room's member list).
    */
   sets?: { key: string; add?: readonly string[]; remove?: readonly string[] }[];
+  /**
+   * Numbers `events[event]` in a numbered log (see `marks.ts`): the next number in `counters`,
+   * its position in the lex set `positions`, the number in each `refs` field, and a mark
+   * `<n>:<cursor>` in each `marks` field (the poster has read their own post).
+   */
+  sequence?: {
+    event: number;
+    counters: string;
+    positions: string;
+    refs?: readonly { key: string; field: string }[];
+    marks?: readonly { key: string; field: string }[];
+  };
+  /** Sorted sets scored by a number, or by this append's `sequence` number: `remove` first, then `add`. */
+  scored?: { key: string; score: number | 'sequence'; add?: readonly string[]; remove?: readonly string[] }[];
 }
 
 /** Why a guarded append was refused; `until` is when a ban or mute ends (null: for good, or not one). */
@@ -212,6 +228,21 @@ export interface EventStore {
   readSetRange(key: string, options: { min: string; max: string; count: number }): Promise<string[]>;
   /** How many members a lexicographic set has. */
   countSet(key: string): Promise<number>;
+  /** Fields of a plain hash (a numbered log's counters, its refs), null where absent. */
+  readFields(key: string, fields: readonly string[]): Promise<(string | null)[]>;
+  /**
+   * Where each reader stands in a numbered log, for many logs in one round trip: the last number
+   * and its cursor, the reader's mark (`field` of `marks`), and how many members of each `above`
+   * scored set have a score above the mark's number.
+   */
+  readMarks(
+    requests: readonly { counters: string; marks: string; field: string; above: readonly string[] }[],
+  ): Promise<{ last: number; lastCursor: Cursor | null; mark: Mark | null; above: number[] }[]>;
+  /**
+   * Moves the mark in `field` of `marks` forward to `cursor`, numbered by `positions` (the last
+   * numbered event at or before it), atomically; never back. Answers the mark after the call.
+   */
+  advanceMark(marks: string, field: string, positions: string, cursor: Cursor): Promise<Mark>;
   /** Oldest first: entries of an index strictly after `after` (default: from the start). */
   readIndexForward(index: string, options: { after?: Cursor; count: number }): Promise<IndexEntry[]>;
   /** Writes part of a rebuilt read model into keys beside the live ones (index entries in increasing order). */

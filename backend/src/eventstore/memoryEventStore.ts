@@ -12,6 +12,7 @@ import {
 import { type GuardedMember, checkGuard } from './appendGuard.js';
 import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
 import { compareByUtf8 } from './utf8Order.js';
+import { parseMarkValue, toMarkValue, toPositionBound, toPositionEntry, toPositionNumber } from './marks.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
@@ -60,6 +61,15 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   const indexes = new Map<string, IndexEntry[]>();
   /** Lexicographic sets, each kept sorted in byte order (see `AppendRequest.sets`). */
   const sets = new Map<string, string[]>();
+  /** Plain hashes (a numbered log's counters, refs and marks). */
+  const fields = new Map<string, Map<string, string>>();
+  /** Sorted sets scored by number: member → score. */
+  const scoredSets = new Map<string, Map<string, number>>();
+  const hashOf = (key: string) => {
+    let hash = fields.get(key);
+    if (!hash) fields.set(key, (hash = new Map()));
+    return hash;
+  };
   let closed = false;
 
   const assertOpen = () => {
@@ -192,6 +202,28 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       sweepIdempotency();
       idempotency.delete(key);
       idempotency.set(key, { result, expiresAt: now() + ttlSeconds * 1000 });
+    }
+    let number: number | null = null;
+    if (request.sequence) {
+      const { event, counters, positions, refs, marks } = request.sequence;
+      const cursor = stored[event]?.cursor;
+      if (cursor === undefined) throw new Error(`sequence of event ${event}, which is not in the append`);
+      const hash = hashOf(counters);
+      number = Number(hash.get('seq') ?? 0) + 1;
+      hash.set('seq', String(number));
+      hash.set('last', cursor);
+      changeSet(positions, [toPositionEntry(cursor, number)], []);
+      for (const ref of refs ?? []) hashOf(ref.key).set(ref.field, String(number));
+      for (const mark of marks ?? []) hashOf(mark.key).set(mark.field, toMarkValue({ n: number, cursor }));
+    }
+    for (const set of request.scored ?? []) {
+      const members = scoredSets.get(set.key) ?? new Map<string, number>();
+      scoredSets.set(set.key, members);
+      for (const member of set.remove ?? []) members.delete(member);
+      const score = set.score === 'sequence' ? number : set.score;
+      if (score === null) throw new Error('a score by sequence without a sequence');
+      for (const member of set.add ?? []) members.set(member, score);
+      if (members.size === 0) scoredSets.delete(set.key);
     }
     for (const set of request.sets ?? []) changeSet(set.key, set.add ?? [], set.remove ?? []);
     if (claim) {
@@ -349,6 +381,8 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       for (const key of keys) {
         indexes.delete(key);
         sets.delete(key);
+        fields.delete(key);
+        scoredSets.delete(key);
         snapshots.delete(key);
         streams.delete(key);
       }
@@ -369,6 +403,37 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     countSet: async (key) => {
       assertOpen();
       return sets.get(key)?.length ?? 0;
+    },
+    readFields: async (key, wanted) => {
+      assertOpen();
+      return wanted.map((field) => fields.get(key)?.get(field) ?? null);
+    },
+    readMarks: async (requests) => {
+      assertOpen();
+      return requests.map(({ counters, marks, field, above }) => {
+        const mark = parseMarkValue(fields.get(marks)?.get(field));
+        const over = mark?.n ?? 0;
+        return {
+          last: Number(fields.get(counters)?.get('seq') ?? 0),
+          lastCursor: fields.get(counters)?.get('last') ?? null,
+          mark,
+          above: above.map((key) => [...(scoredSets.get(key)?.values() ?? [])].filter((score) => score > over).length),
+        };
+      });
+    },
+    advanceMark: async (marks, field, positions, cursor) => {
+      assertOpen();
+      const members = sets.get(positions) ?? [];
+      // The last position at or before the cursor: entries sort as padded cursors.
+      const bound = toPositionBound(cursor).slice(1);
+      let at = findMember(members, bound) - 1;
+      while (at >= 0 && compareByUtf8(members[at]!, bound) > 0) at--;
+      const n = at >= 0 ? toPositionNumber(members[at]!) : 0;
+      const stored = parseMarkValue(fields.get(marks)?.get(field));
+      if (stored && compareCursors(cursor, stored.cursor) <= 0) return stored;
+      const mark = { n, cursor };
+      hashOf(marks).set(field, toMarkValue(mark));
+      return mark;
     },
     readSnapshots: async (key, fields) => {
       assertOpen();

@@ -1,6 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
+import { advanceMarkLua, parseMarkValue, readMarksLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
@@ -72,12 +73,15 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('readIndex', { lua: readIndexLua });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
+  redis.defineCommand('advanceMark', { lua: advanceMarkLua, numberOfKeys: 2 });
+  redis.defineCommand('readMarks', { lua: readMarksLua });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
     trimStream: TrimCommand;
     readIndex: KeysCommand;
     swapRebuilt: KeysCommand;
     holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
+    advanceMark: (marks: string, positions: string, field: string, cursor: string) => Promise<unknown>;
   };
 
   const tailer = createRedisStreamTailer({
@@ -197,6 +201,23 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     readSetRange: async (key, { min, max, count }) => call(() => redis.zrangebylex(key, min, max, 'LIMIT', 0, count)),
     countSet: async (key) => call(() => redis.zcard(key)),
+    readFields: async (key, fields) => (fields.length ? call(() => redis.hmget(key, ...fields)) : []),
+    readMarks: async (requests) => {
+      if (requests.length === 0) return [];
+      const pipeline = redis.pipeline(
+        requests.map(
+          (r) => ['readMarks', 2 + r.above.length, r.counters, r.marks, ...r.above, r.field] as [string, ...(string | number)[]],
+        ),
+      );
+      const results = (await call(() => pipeline.exec()))!;
+      return results.map(([error, reply]) => {
+        if (error) throw toStoreError(error);
+        const [last, lastCursor, mark, ...above] = reply as [string, string, string, ...number[]];
+        return { last: Number(last), lastCursor: lastCursor || null, mark: parseMarkValue(mark), above: above.map(Number) };
+      });
+    },
+    advanceMark: async (marks, field, positions, cursor) =>
+      parseMarkValue((await call(() => scripts.advanceMark(marks, positions, field, cursor))) as string)!,
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
     readIdempotent: async (key) => call(() => redis.get(key)),
     readForward: async (stream, { after, count }) => {
