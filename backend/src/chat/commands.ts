@@ -1,14 +1,16 @@
 import { type PostedMessage, messageDecider } from '../domain/message/message.js';
-import { parseReason, toActingRole } from '../domain/member/member.js';
+import { isJoined, parseReason, toActingRole } from '../domain/member/member.js';
 import { type RoomKind, parseRoomName, roomDecider, toRoomNameKey } from '../domain/room/room.js';
 import { type Profile, type UserStatus, userDecider } from '../domain/user/user.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
-import { type ChatQueries, type RoomView, type UserView, toRoomView, toUserView } from './queries.js';
+import { type ChatQueries, type RoomView, type UserView, parseCursor, toRoomView, toUserView } from './queries.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { toHistoryIndexes } from '../projections/messageHistory.js';
 import { toAuditIndexes } from '../projections/members.js';
 import { toUserNameSets } from '../projections/userNames.js';
+import { advanceReadMarker, toChangeCounts, toPostCounts, toUnreadKeys } from '../projections/unread.js';
+import { toPreviousCursor } from '../eventstore/eventStore.js';
 import { handleCommand } from './handleCommand.js';
 import { type MemberCommands, createMemberCommands } from './memberCommands.js';
 import type { MemberQueries } from './memberQueries.js';
@@ -41,6 +43,11 @@ export interface ChatCommands extends Omit<MemberCommands, 'joinAsCreator'> {
   postMessage(input: { actorId: string; roomId: string; body: string; clientId?: string | null }): Promise<PostedMessage>;
   editMessage(input: { actorId: string; messageId: string; body: string }): Promise<PostedMessage>;
   deleteMessage(input: { actorId: string; messageId: string }): Promise<PostedMessage>;
+  /**
+   * Moves the viewer's read marker in the room forward to `upTo`, a position of the room's log
+   * (BAD_USER_INPUT otherwise); never back. Members (JOINED) only.
+   */
+  markRead(input: { actorId: string; room: RoomView; upTo: string }): Promise<void>;
   /** An owner's or moderator's removal of someone's message: a tombstone that says who removed it. */
   removeMessage(input: { actorId: string; messageId: string; reason?: string | null }): Promise<PostedMessage>;
   /** Sign-in: registers the user or updates the profile from the identity provider. */
@@ -113,18 +120,25 @@ export const createChatCommands = (
     command: Parameters<typeof messageDecider.decide>[0],
   ) => {
     // An author who may no longer read the room (kicked from a private one) no longer finds their message there.
-    assertMayReadRoom(await accessOf(actorId, roomId));
+    const [access, [number]] = await Promise.all([accessOf(actorId, roomId), store.readFields(toUnreadKeys(roomId).seqs, [messageId])]);
+    assertMayReadRoom(access);
+    const n = number == null ? null : Number(number);
     const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, {
       meta: { actorId },
       indexes: (events) => toAuditIndexes(roomId, events),
+      scored: (before, after) =>
+        before.status === 'none' || after.status === 'none'
+          ? []
+          : toChangeCounts(roomId, { id: messageId, n, before: before.body, after: after.body, deleted: after.status === 'deleted' }),
     });
     if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
     return toMessage(result.state);
   };
 
   /** Posts, unless the append's guard refuses: answers the refusal then. */
-  const post = (roomId: string, messageId: string, actorId: string, body: string, clientId: string | undefined) =>
-    handleCommand(
+  const post = (roomId: string, messageId: string, actorId: string, body: string, clientId: string | undefined) => {
+    const counts = toPostCounts(roomId, messageId, actorId, body);
+    return handleCommand(
       store,
       messageDecider,
       messageAddress(roomId, messageId),
@@ -137,8 +151,11 @@ export const createChatCommands = (
           ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }
           : undefined,
         guard: { key: toMemberSnapshotsKey(roomId), field: actorId, now: now().toISOString() },
+        sequence: counts.sequence,
+        scored: () => counts.scored,
       },
     );
+  };
 
   return {
     openDirect: members.openDirect,
@@ -230,6 +247,17 @@ export const createChatCommands = (
     async deleteMessage({ actorId, messageId }) {
       const roomId = requireMessageRoom(messageId);
       return changeMessage(roomId, messageId, actorId, { type: 'DeleteMessage', messageId, actorId, now: now().toISOString() });
+    },
+
+    async markRead({ actorId, room, upTo }) {
+      const cursor = parseCursor(upTo, 'upTo');
+      const access = await accessOf(actorId, room.id);
+      assertMayReadRoom(access);
+      if (!isJoined(access.member, access.now)) throw new ForbiddenError('Join the room to keep a read marker in it');
+      // A position of this very room: an event at exactly that cursor in its log.
+      const [event] = await store.readForward(toRoomStreamKey(room.id), { after: toPreviousCursor(cursor), count: 1 });
+      if (event?.cursor !== cursor) throw new ValidationError('upTo is not a position in this room', 'upTo');
+      await advanceReadMarker(store, room.id, actorId, cursor);
     },
 
     async removeMessage({ actorId, messageId, reason }) {

@@ -23,6 +23,10 @@ export interface HandleOptions<E, S> {
   sets?: (before: S, after: S) => AppendRequest['sets'];
   /** Refuse the append, in its own step, unless this member may write (see `AppendRequest.guard`). */
   guard?: AppendRequest['guard'];
+  /** Number the decided event in its log (see `AppendRequest.sequence`). */
+  sequence?: AppendRequest['sequence'];
+  /** Scored set changes for what was decided, from the state before and after (e.g. unread counts). */
+  scored?: (before: S, after: S) => AppendRequest['scored'];
 }
 
 export type HandleResult<E, S> =
@@ -61,6 +65,8 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
       indexes: options.indexes?.(events),
       sets: options.sets?.(state, next),
       guard: options.guard,
+      sequence: options.sequence,
+      scored: options.scored?.(state, next),
     });
     switch (result.status) {
       case 'appended':

@@ -3,6 +3,7 @@ import { type Member, type MemberAction, type MemberState, type RoomRole, member
 import { DIRECT_MEMBERS_MAX, roomDecider } from '../domain/room/room.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { toAuditIndexes, toMemberSets } from '../projections/members.js';
+import { advanceReadMarker } from '../projections/unread.js';
 import { handleCommand } from './handleCommand.js';
 import { isRoomId, newRoomId } from './ids.js';
 import { directRoomsKey, lobbyStreamKey, roomSnapshotsKey, toMemberSnapshotsKey, toRoomStreamKey } from './keys.js';
@@ -78,6 +79,9 @@ export const createMemberCommands = (store: EventStore, lookups: Lookups, now: (
       },
     );
     if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
+    // A newcomer has read what came before: their unread count starts at what comes next.
+    const joined = result.events.findIndex((event) => event.data.action === 'JOIN');
+    if (joined >= 0) await advanceReadMarker(store, room.id, targetId, result.cursors[joined]!);
     return result.state;
   };
 

@@ -4,8 +4,11 @@ import type { EventStore } from '../eventstore/eventStore.js';
 import { type AuditRecord, ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomId } from '../projections/members.js';
 import { toAuditIndexKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../projections/keys.js';
 import { parseNamePrefix, readUserNames } from '../projections/userNames.js';
+import type { RoomState } from '../domain/room/room.js';
+import { toPaddedCursor } from '../eventstore/marks.js';
+import { toUnreadKeys } from '../projections/unread.js';
 import { isRoomId } from './ids.js';
-import { toMemberSnapshotsKey } from './keys.js';
+import { roomSnapshotsKey, toMemberSnapshotsKey } from './keys.js';
 import { PAGE_MAX, parseCursor } from './queries.js';
 
 export interface MemberPage {
@@ -28,7 +31,7 @@ export interface MemberQueries {
   readMembers(roomId: string, options: { first: number; after?: string | null; includeRemoved: boolean }): Promise<MemberPage>;
   /** Moderation, newest first. */
   readAuditLog(roomId: string, options: { first: number; after?: string | null }): Promise<AuditPage>;
-  /** The person's rooms (JOINED and INVITED), newest membership first: their ids, and each one's cursor. */
+  /** The person's rooms (JOINED and INVITED), most recent activity first: their ids, and each one's cursor. */
   readMyRooms(
     userId: string,
     options: { first: number; after?: string | null },
@@ -53,7 +56,10 @@ const parseEntryCursor = (cursor: string, shape: RegExp): string => {
   return entry;
 };
 const ROSTER_ENTRY = /^[0-2][a-z0-9_]+ [A-Za-z0-9_-]+$/u;
-const USER_ROOM_ENTRY = /^\d{13} [A-Za-z0-9_-]{12}$/u;
+/** A room's place in a person's list: its last activity's padded cursor, then its id. */
+const ACTIVITY_ENTRY = /^\d{16}-\d{16}\|[A-Za-z0-9_-]{12}$/u;
+/** A person's rooms ordered at read time: past this many, the oldest memberships are left out. */
+export const MY_ROOMS_MAX = 5_000;
 
 export const createMemberQueries = (store: EventStore): MemberQueries => ({
   async getMember(roomId, userId) {
@@ -92,11 +98,26 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
   },
   async readMyRooms(userId, { first, after }) {
     checkFirst(first);
-    const min = after == null ? '-' : `(${parseEntryCursor(after, USER_ROOM_ENTRY)}`;
-    const entries = await store.readSetRange(toUserRoomsKey(userId), { min, max: '+', count: first + 1 });
+    const from = after == null ? null : parseEntryCursor(after, ACTIVITY_ENTRY);
+    // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
+    // too often to keep a per-person order on the post's path (a room of 10,000 would write 10,000).
+    const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
+    const [states, marks] = await Promise.all([
+      store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds),
+      store.readMarks(roomIds.map((id) => ({ counters: toUnreadKeys(id).counters, marks: toUnreadKeys(id).marks, field: '', above: [] }))),
+    ]);
+    const entries = roomIds.flatMap((roomId, i) => {
+      const room = states[i]?.state;
+      if (room?.status !== 'open') return [];
+      const activity = marks[i]!.lastCursor ?? `${Date.parse(room.createdAt)}-0`;
+      return [`${toPaddedCursor(activity)}|${roomId}`];
+    });
+    entries.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const start = from === null ? 0 : entries.findIndex((entry) => entry < from);
+    const page = start < 0 ? [] : entries.slice(start, start + first + 1);
     return {
-      edges: entries.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), roomId: toUserRoomId(entry) })),
-      hasNextPage: entries.length > first,
+      edges: page.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), roomId: entry.slice(entry.indexOf('|') + 1) })),
+      hasNextPage: page.length > first,
     };
   },
   findUserIdByHandle: async (handle) => (await readUserNames(store, { handle, first: 1 }))[0] ?? null,

@@ -7,6 +7,7 @@ import { type Cursor, type EventStore, isCursor, toPreviousCursor } from '../eve
 import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
 import { toHistoryIndexKey } from '../projections/keys.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
+import { type UnreadCounts, readUnreadCounts } from '../projections/unread.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import { type MemberQueries, createMemberQueries } from './memberQueries.js';
 import {
@@ -84,6 +85,10 @@ export interface ChatQueries extends MemberQueries {
   /** The `last` messages before the cursor `before` (default: the newest). */
   readMessagePage(roomId: string, options: { last: number; before?: string | null }): Promise<MessagePage>;
   getUser(userId: string): Promise<UserView | null>;
+  /** A reader's unread and mention counts and marker in each room (see projections/unread.ts). */
+  readUnread(reader: { userId: string; handle: string }, rooms: readonly RoomView[]): Promise<UnreadCounts[]>;
+  /** The room's last post, with its author; null before the first. */
+  readLastMessage(roomId: string): Promise<(MessageView & { author: UserView }) | null>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
   getUsers(userIds: readonly string[]): Promise<Map<string, UserView>>;
 }
@@ -234,6 +239,18 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     readMessagePage,
+    readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
+    async readLastMessage(roomId) {
+      const [entry] = await store.readIndexBackward<PostedMessage>(toHistoryIndexKey(roomId), {
+        count: 1,
+        join: toMessageSnapshotsKey(roomId),
+      });
+      const message = entry?.snapshot?.state;
+      if (!message) return null;
+      const author = await lookups.getUser(message.authorId);
+      if (!author) throw new Error(`user ${message.authorId} is unknown`);
+      return { ...message, author };
+    },
     async readRoomDirectory({ first, after, search }) {
       if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');
       if (search != null && codePointLength(search) > DIRECTORY_SEARCH_MAX) {

@@ -4,6 +4,7 @@ import type { Cursor } from '../eventstore/eventStore.js';
 import type { ChatQueries, RoomView, UserView } from '../chat/queries.js';
 import type { Access } from '../chat/policy.js';
 import type { MemberState } from '../domain/member/member.js';
+import type { UnreadCounts } from '../projections/unread.js';
 import type { Presence } from '../presence/presence.js';
 import { UnauthenticatedError } from './errors.js';
 
@@ -29,9 +30,11 @@ export interface GraphQLContext {
   loadOnlineCount(roomId: string): Promise<number>;
   /** What the policy decides from: the room and the viewer's own member state in it, read once per operation. */
   loadAccess(room: RoomView): Promise<Access>;
+  /** The viewer's unread counts in a room (null when signed out); the calls of one moment share one round trip. */
+  loadUnread(room: RoomView): Promise<UnreadCounts | null>;
 }
 
-type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount' | 'loadAccess';
+type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount' | 'loadAccess' | 'loadUnread';
 
 export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
@@ -40,8 +43,25 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
   let directoryCursor: Promise<Cursor | null> | undefined;
   let onlineBatch: { roomIds: string[]; counts: Promise<number[]> } | null = null;
   let members: Map<string, Promise<MemberState>> | undefined;
-  return {
+  let unreadBatch: { rooms: RoomView[]; counts: Promise<UnreadCounts[]> } | null = null;
+  const context: GraphQLContext = {
     ...base,
+    loadUnread: (room) => {
+      const viewer = base.viewer;
+      if (!viewer) return Promise.resolve(null);
+      if (!unreadBatch) {
+        const rooms: RoomView[] = [];
+        // Resolvers of one list run in one go: the batch leaves once they all asked.
+        const counts = Promise.resolve().then(async () => {
+          unreadBatch = null;
+          const user = await context.loadUser(viewer.userId);
+          return base.queries.readUnread({ userId: viewer.userId, handle: user?.handle ?? '' }, rooms);
+        });
+        unreadBatch = { rooms, counts };
+      }
+      const at = unreadBatch.rooms.push(room) - 1;
+      return unreadBatch.counts.then((counts) => counts[at]!);
+    },
     loadAccess: async (room) => {
       const viewerId = base.viewer?.userId ?? null;
       members ??= new Map();
@@ -74,6 +94,7 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
       return user;
     },
   };
+  return context;
 };
 
 export const requireViewer = (context: GraphQLContext): Viewer => {

@@ -7,6 +7,7 @@ import './roomEvents.js';
 import './lobby.js';
 import './members.js';
 import './moderation.js';
+import './unread.js';
 
 builder.queryType({});
 builder.mutationType({});
