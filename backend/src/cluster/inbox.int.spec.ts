@@ -94,7 +94,7 @@ describe('the inbox across three instances', () => {
     // Every member follows their inbox (two devices for m0), spread over the instances.
     const inboxes = cookies.map((cookie, i) => followInbox(cookie, i));
     const secondDevice = followInbox(cookies[0]!, 1);
-    await Promise.all([...inboxes, secondDevice].map((inbox) => inbox.until((f) => f.logged.length >= 1)));
+    await Promise.all([...inboxes, secondDevice].map((inbox) => inbox.until((f) => f.logged.length >= 1, 60_000)));
 
     // Three posters keep the room busy through whichever instances live, while two instances die:
     // first the inbox projector's (it holds the lease), then one with subscribers on it.

@@ -79,7 +79,13 @@ export const readUnreadCounts = async (
   const marks = await store.readMarks(
     rooms.map((room) => {
       const keys = toUnreadKeys(room.id);
-      return { counters: keys.counters, marks: keys.marks, field: reader.userId, above: [keys.deleted, keys.mentions(reader.handle)] };
+      return {
+        counters: keys.counters,
+        marks: keys.marks,
+        positions: keys.positions,
+        field: reader.userId,
+        above: [keys.deleted, keys.mentions(reader.handle)],
+      };
     }),
   );
   return marks.map(({ last, lastCursor, mark, above: [deleted = 0, mentions = 0] }, i) => {
