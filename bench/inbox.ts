@@ -435,6 +435,8 @@ interface ReachResults {
   /** The post's HTTP round trip, ms. */
   postResponse: LoadResult;
   missing: number;
+  /** How long after the projector caught up the last post's frame reached every socket, ms (NaN: not within a minute). */
+  lateMs: number;
   /** ACTIVITY frames per member, median (coalescing: fewer than the posts). */
   framesPerMember: number;
   fleetErrors: string[];
@@ -879,8 +881,16 @@ const runReach = async (setup: BigRoomSetup): Promise<ReachResults> => {
     const windowEnd = nowMicros();
     const after = await scrapeServerCpuMicros(server.url);
     const redisAfter = await redisCpuMicros(admin);
-    // Frames still on their way after the checkpoint moved.
-    await sleep(2_000);
+    // Frames still on their way after the checkpoint moved: until every socket has the last post's (at most a minute).
+    const lateMs = await fleet
+      .call<{ ms: number }>({ op: 'wait', roomId: rooms.big, cursor: posts.at(-1)!.cursor, timeoutMs: 60_000 })
+      .then(
+        (waited) => waited.ms,
+        (error: unknown) => {
+          log(`reach: ${error instanceof Error ? error.message : String(error)}`);
+          return Number.NaN;
+        },
+      );
     const result = await fleet.call<FleetDeliveries>({ op: 'deliveries', roomId: rooms.big, posts });
     return {
       subscribers: connected.sockets,
@@ -893,6 +903,7 @@ const runReach = async (setup: BigRoomSetup): Promise<ReachResults> => {
       afterBucketClosed: summarize(result.afterCloseMs, postingMs),
       postResponse: summarize(responses, postingMs),
       missing: result.missing,
+      lateMs,
       framesPerMember: result.framesPerMember,
       fleetErrors: result.errors,
       serverUsPerPost: (after - before - overheadUs - idleUsPerMs * windowMs) / count,
@@ -1264,7 +1275,7 @@ const printReport = (results: Results) => {
     console.log(
       `\ninbox reach: ${r.subscribers.toLocaleString('en-US')} members of the ${s.big.toLocaleString('en-US')}-member room subscribed to inbox, their sockets in a separate process` +
         ` (connected in ${(r.connectMs / 1000).toFixed(1)} s);\n${r.posts} posts at ${r.offeredPerSecond.toFixed(1)}/s, one at a time; ${r.framesPerMember} ACTIVITY frames per member (median)` +
-        `, ${r.missing} (post, member) pairs without a covering frame${r.fleetErrors.length ? `; fleet errors: ${r.fleetErrors.join(' | ')}` : ''}`,
+        `, ${r.missing} (post, member) pairs without a covering frame; the last post's frames reached every socket ${Number.isFinite(r.lateMs) ? `${(r.lateMs / 1000).toFixed(1)} s` : 'NOT within 60 s'} after the projector caught up${r.fleetErrors.length ? `; fleet errors: ${r.fleetErrors.join(' | ')}` : ''}`,
     );
     type Row = { what: string; r: LoadResult; goal: string };
     console.log(

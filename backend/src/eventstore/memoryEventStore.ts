@@ -359,8 +359,16 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       const start = after === undefined ? 0 : searchFirst(entries, (cursor) => compareCursors(cursor, after) <= 0);
       return entries.slice(start, start + count).map((entry) => ({ ...entry }));
     },
-    writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges }) => {
+    writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges, fields: hashes, scored }) => {
       assertOpen();
+      for (const hash of hashes ?? []) for (const [field, value] of hash.values) hashOf(hash.key).set(field, value);
+      for (const set of scored ?? []) {
+        const members = scoredSets.get(set.key) ?? new Map<string, number>();
+        scoredSets.set(set.key, members);
+        for (const member of set.remove) members.delete(member);
+        for (const [member, score] of set.add) members.set(member, score);
+        if (members.size === 0) scoredSets.delete(set.key);
+      }
       for (const change of setChanges ?? []) changeSet(change.key, change.add, change.remove);
       if (index) {
         const entries = indexOf(index.key);
@@ -387,7 +395,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       holds.delete(stream);
       if ((streams.get(stream)?.events.at(-1)?.cursor ?? null) !== last) return false;
       for (const { from, to } of moves) {
-        for (const map of [indexes, snapshots, sets] as Map<string, unknown>[]) {
+        for (const map of [indexes, snapshots, sets, fields, scoredSets] as Map<string, unknown>[]) {
           const value = map.get(from);
           map.delete(from);
           if (value === undefined) map.delete(to);

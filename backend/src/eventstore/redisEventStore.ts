@@ -165,8 +165,13 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const entries = await call(() => redis.xrange(index, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
       return entries.map(([cursor, fields]) => ({ cursor, ref: fields[1]! }));
     },
-    writeRebuilt: async ({ index, snapshots, sets }) => {
+    writeRebuilt: async ({ index, snapshots, sets, fields, scored }) => {
       const commands: (readonly (string | number)[])[] = [];
+      for (const hash of fields ?? []) if (hash.values.length) commands.push(['hset', hash.key, ...hash.values.flat()]);
+      for (const set of scored ?? []) {
+        if (set.remove.length) commands.push(['zrem', set.key, ...set.remove]);
+        if (set.add.length) commands.push(['zadd', set.key, ...set.add.flatMap(([member, score]) => [score, member])]);
+      }
       for (const set of sets ?? []) {
         if (set.remove.length) commands.push(['zrem', set.key, ...set.remove]);
         if (set.add.length) commands.push(['zadd', set.key, ...set.add.flatMap((member) => [0, member])]);
