@@ -153,7 +153,7 @@ export const requireVisibleRoom = async (roomId: string, context: GraphQLContext
 builder.queryFields((t) => ({
   myRooms: t.field({
     type: RoomConnectionRef,
-    description: "The viewer's rooms, JOINED and INVITED, of every kind, most recent membership first. UNAUTHENTICATED when signed out.",
+    description: "The viewer's rooms, JOINED and INVITED, of every kind, most recent activity first. UNAUTHENTICATED when signed out.",
     args: { first: t.arg.int({ defaultValue: 50 }), after: t.arg.string() },
     resolve: async (_, args, context, info) => {
       const viewer = requireViewer(context);
