@@ -44,6 +44,10 @@ export const Timeline = (
     /** The message whose editor ArrowUp asked for, if any. */
     editRequestId: string | null;
     onEditDone: () => void;
+    /** The row the "new messages" divider goes above (the first unread when the room was opened), or null. */
+    dividerKey?: string | null;
+    /** The reader is at the end (the newest message is on screen), or left it. */
+    onAtEndChange?: (atEnd: boolean) => void;
     ref?: (handle: TimelineHandle) => void;
   },
 ) => {
@@ -55,6 +59,7 @@ export const Timeline = (
   const [newBelow, setNewBelow] = createSignal(0);
   const [now, setNow] = createSignal(Date.now());
   const layout = createMemo(() => layoutRows(props.rows, now()));
+  createEffect(() => props.onAtEndChange?.(atEnd()));
 
   // "Today" becomes "Yesterday" at midnight.
   const dayTimer = setInterval(() => setNow(Date.now()), 60_000);
@@ -190,6 +195,13 @@ export const Timeline = (
               const rowLayout = () => layout().get(row.key);
               return (
                 <>
+                  <Show when={row.key === props.dividerKey}>
+                    {/* biome-ignore lint/a11y/useSemanticElements: a label between list items, like the day divider. */}
+                    {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: as above; the separator is not focusable. */}
+                    <li class="new-divider" role="separator">
+                      <span>New messages</span>
+                    </li>
+                  </Show>
                   <Show when={rowLayout()?.dayLabel}>
                     {(label) => (
                       // biome-ignore lint/a11y/useSemanticElements: a day's label between list items; an <hr> holds no text.

@@ -1,0 +1,47 @@
+import type { GraphQLClient } from '../graphql/client.js';
+import type { MessageFieldsFragment } from '../graphql/gql/graphql.js';
+import { isPastMarker } from '../chat/readMarker.js';
+import type { DesktopNotifications } from './desktopNotifications.js';
+import { type NotifyRoom, type NotifyViewer, type RoomCounts, isNotable, toLookback, toNotificationText } from './notable.js';
+import { NewestMessagesQuery } from './operations.js';
+
+export interface Notifier {
+  /** A message from the open room's own events (the page is hidden). */
+  message(message: MessageFieldsFragment, room: NotifyRoom): void;
+  /** An inbox activity changed a room's counts: its newest messages are looked through for notable ones. */
+  activity(before: RoomCounts | null, after: RoomCounts & NotifyRoom & { readMarker: string | null }): void;
+}
+
+/**
+ * Desktop notifications for mentions and direct messages while the page is hidden, from both
+ * sources: the open room's events and the inbox (every other room). Each message is notified once,
+ * whichever source (or tab) sees it first.
+ */
+export const createNotifier = (options: {
+  client: GraphQLClient;
+  viewer: () => NotifyViewer;
+  notifications: DesktopNotifications;
+  isHidden: () => boolean;
+}): Notifier => {
+  const wanted = () => options.isHidden() && options.notifications.permission() === 'granted';
+  const show = (message: MessageFieldsFragment, room: NotifyRoom) => {
+    if (!isNotable(message, room, options.viewer())) return;
+    void options.notifications.notify(message.id, toNotificationText(message, room), room.id);
+  };
+  return {
+    message(message, room) {
+      if (wanted()) show(message, room);
+    },
+    activity(before, after) {
+      if (!wanted()) return;
+      const last = toLookback(before, after);
+      if (last === 0) return;
+      void (async () => {
+        const result = await options.client.urql.query(NewestMessagesQuery, { id: after.id, last }).toPromise();
+        for (const edge of result.data?.room?.messages.edges ?? []) {
+          if (isPastMarker(edge.cursor, after.readMarker)) show(edge.node, after);
+        }
+      })();
+    },
+  };
+};
