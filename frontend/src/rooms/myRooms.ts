@@ -1,9 +1,26 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
-import type { MyRoomsQuery as MyRoomsResult } from '../graphql/gql/graphql.js';
-import { type MyRoom, type MyRoomsEvent, type MyRoomsPage, evolveMyRooms, initialMyRooms, invitations, joinedRooms } from './myRoomList.js';
-import { DeclineInviteMutation, JoinRoomMutation, LeaveRoomMutation, MyRoomsQuery, OpenDirectMutation } from './operations.js';
+import type { MyRoomsQuery as MyRoomsResult, UserFieldsFragment } from '../graphql/gql/graphql.js';
+import {
+  type MyRoom,
+  type MyRoomsEvent,
+  type MyRoomsPage,
+  evolveMyRooms,
+  findRoom,
+  initialMyRooms,
+  invitations,
+  joinedRooms,
+  totalUnread,
+} from './myRoomList.js';
+import {
+  DeclineInviteMutation,
+  DirectPeopleQuery,
+  JoinRoomMutation,
+  LeaveRoomMutation,
+  MyRoomsQuery,
+  OpenDirectMutation,
+} from './operations.js';
 
 export interface MyRoomsOptions {
   onSessionEnded?: () => void;
@@ -13,6 +30,8 @@ export interface MyRoomsOptions {
   refreshEveryMs?: number;
   /** Whether the page is visible: nothing is read in the background while it is not. */
   isVisible?: () => boolean;
+  /** The viewer's id: a direct conversation's people are the others. */
+  viewerId?: string;
 }
 
 export interface MyRooms {
@@ -30,7 +49,11 @@ export interface MyRooms {
   refresh(): void;
   /** The room as the list has it, or null. */
   find(roomId: string): MyRoom | null;
-  /** A room the viewer made or opened: shown at once. */
+  /** Unread messages in all the viewer's rooms. */
+  totalUnread: Accessor<number>;
+  /** The other people of a direct conversation (for its avatar), once read; undefined until then. */
+  peopleOf(roomId: string): readonly UserFieldsFragment[] | undefined;
+  /** A room the viewer made, opened or read: shown at once, as the mutation answered it. */
   add(room: MyRoom): void;
   /** The viewer's direct conversation with these people; answers the room, or an error message. */
   openDirect(handles: string[]): Promise<MyRoom | string>;
@@ -60,9 +83,23 @@ export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {
   const isVisible = options.isVisible ?? (() => true);
   let state = initialMyRooms;
   const [list, setList] = createSignal(state);
+  const [people, setPeople] = createSignal<ReadonlyMap<string, readonly UserFieldsFragment[]>>(new Map());
+  const askedPeople = new Set<string>();
+  /** A direct conversation's people, read once per room (never inside the list: see DirectPeopleQuery). */
+  const readPeople = async (roomId: string) => {
+    askedPeople.add(roomId);
+    const result = await client.urql.query(DirectPeopleQuery, { id: roomId }).toPromise();
+    const members = result.data?.room?.members.edges;
+    if (disposed) return;
+    if (!members) return void askedPeople.delete(roomId); // asked again with the next change of the list
+    const others = members.map((e) => e.node.user).filter((u) => u.id !== options.viewerId);
+    setPeople((map) => new Map(map).set(roomId, others));
+  };
   const dispatch = (event: MyRoomsEvent) => {
     state = evolveMyRooms(state, event);
     setList(state);
+    for (const room of state.rooms)
+      if (room.kind === 'DIRECT' && room.myMembership === 'JOINED' && !askedPeople.has(room.id)) void readPeople(room.id);
   };
   const [ready, setReady] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -113,7 +150,9 @@ export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {
     loadingMore,
     loadMore: () => void loadMore(),
     refresh: () => void load(),
-    find: (roomId) => list().rooms.find((r) => r.id === roomId) ?? null,
+    find: (roomId) => findRoom(list(), roomId),
+    totalUnread: () => totalUnread(list()),
+    peopleOf: (roomId) => people().get(roomId),
     add: (room) => dispatch({ type: 'RoomChanged', room }),
     async openDirect(handles) {
       const result = await client.urql.mutation(OpenDirectMutation, { handles }).toPromise();
