@@ -320,7 +320,7 @@ const SignedIn = (props: {
               <nav class="room-switcher" aria-label="Rooms" id="room-switcher">
                 <div class="switcher-head">
                   <h2>Conversations</h2>
-                  <NotifyButton permission={notifications.permission()} onRequest={() => void notifications.request()} />
+                  <NotifyButton permission={notifications.permission()} onRequest={() => void notifications.request()} compact />
                 </div>
                 <MyRoomList
                   invitations={mine.invitations()}

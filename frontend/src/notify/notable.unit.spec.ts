@@ -37,7 +37,10 @@ describe('desktop notifications', () => {
   });
 
   it('say who wrote where, and the start of it', () => {
-    expect(toNotificationText(message('@bob hi'), { kind: 'PUBLIC', name: 'Garden' })).toEqual({ title: 'alice in #Garden', body: '@bob hi' });
+    expect(toNotificationText(message('@bob hi'), { kind: 'PUBLIC', name: 'Garden' })).toEqual({
+      title: 'alice in #Garden',
+      body: '@bob hi',
+    });
     expect(toNotificationText(message('hi'), { kind: 'DIRECT', name: 'alice' }).title).toBe('alice');
     expect(toNotificationText(message('x'.repeat(500)), { kind: 'PRIVATE', name: 'Plans' }).body).toHaveLength(140);
   });

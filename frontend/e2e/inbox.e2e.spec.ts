@@ -1,0 +1,205 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Person, type Stack, artifactsDir, finalMessage, startStack } from './harness.js';
+
+/** What the stubbed Notification constructor recorded in a page. */
+interface Shown {
+  title: string;
+  body: string;
+  tag: string;
+}
+
+declare global {
+  interface Window {
+    __shown: Shown[];
+    __setHidden(hidden: boolean): void;
+  }
+}
+
+/**
+ * Before any script of the page: a `Notification` that records what it is asked to show (the real
+ * one's permission, which the context grants, still decides), and a tab whose visibility the test
+ * sets (`window.__setHidden`), as a browser would when the tab goes to the background.
+ */
+const watchNotifications = (context: BrowserContext) =>
+  context.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    window.__setHidden = (value) => {
+      hidden = value;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    const Real = window.Notification;
+    window.__shown = [];
+    class RecordingNotification {
+      static get permission() {
+        return Real.permission;
+      }
+      static requestPermission() {
+        return Real.requestPermission();
+      }
+      onclick: (() => void) | null = null;
+      constructor(title: string, options: NotificationOptions = {}) {
+        window.__shown.push({ title, body: options.body ?? '', tag: options.tag ?? '' });
+      }
+      close() {}
+    }
+    Object.defineProperty(window, 'Notification', { configurable: true, value: RecordingNotification });
+  });
+
+const shownIn = (page: Page) => page.evaluate(() => window.__shown);
+const setHidden = (page: Page, hidden: boolean) => page.evaluate((value) => window.__setHidden(value), hidden);
+
+/**
+ * "Where was I", end to end: unread and mention badges in the sidebar, the "new messages" divider,
+ * the tab title, desktop notifications while hidden, and reading on one device clearing the badge
+ * on another.
+ */
+describe('read markers, unread badges and notifications in a real browser', { timeout: 120_000 }, () => {
+  let stack: Stack;
+  let alice: Person;
+  let bob: Person;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = await stack.person('alice');
+    bob = await stack.person('bob');
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const createRoom = async (person: Person, name: string) =>
+    (
+      await stack.gql<{ createRoom: { id: string } }>(person.cookie, 'mutation($name: String!) { createRoom(name: $name) { id } }', {
+        name,
+      })
+    ).createRoom.id;
+  const join = (person: Person, roomId: string) =>
+    stack.gql(person.cookie, 'mutation($roomId: ID!) { joinRoom(roomId: $roomId) { id } }', { roomId });
+  const post = async (person: Person, roomId: string, body: string) =>
+    (
+      await stack.gql<{ postMessage: { id: string } }>(
+        person.cookie,
+        'mutation($roomId: ID!, $body: String!) { postMessage(roomId: $roomId, body: $body) { id } }',
+        { roomId, body },
+      )
+    ).postMessage.id;
+  const openDirect = async (person: Person, handle: string) =>
+    (
+      await stack.gql<{ openDirect: { id: string } }>(person.cookie, 'mutation($h: [String!]!) { openDirect(handles: $h) { id } }', {
+        h: [handle],
+      })
+    ).openDirect.id;
+
+  /** A room of the person's own in the lobby's list. */
+  const listed = (page: Page, name: string) => page.locator(`.yours .my-room-list a[data-room-name="${name}"]`);
+
+  it('badges a room with unread messages, and its mentions with a badge of their own', async () => {
+    const roomId = await createRoom(alice, 'Porch');
+    await join(bob, roomId);
+    await post(bob, roomId, 'I was here');
+    await post(alice, roomId, 'the paint is dry');
+    await post(alice, roomId, 'and the chairs are out');
+    await post(alice, roomId, '@BOB bring the lemonade');
+
+    await bob.page.goto('/');
+    const porch = listed(bob.page, 'Porch');
+    await porch.locator('.unread-badge', { hasText: '3' }).waitFor();
+    await porch.locator('.mention-badge', { hasText: '@1' }).waitFor();
+    // A mention stands out from a plain unread count.
+    const look = (selector: string) => porch.locator(selector).evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await look('.mention-badge')).not.toBe(await look('.unread-badge'));
+    // The tab says how much is unread in all.
+    await bob.page.waitForFunction(() => document.title === '(3) Rooms · Balloons');
+    // Nothing of Alice's own.
+    await alice.page.goto('/');
+    await listed(alice.page, 'Porch').waitFor();
+    expect(await listed(alice.page, 'Porch').locator('.unread-badge, .mention-badge').count()).toBe(0);
+    await bob.page.screenshot({ path: `${artifactsDir}inbox-badges.png` });
+  });
+
+  it('opens at the old marker with a "new messages" divider, then marks the room read', async () => {
+    await listed(bob.page, 'Porch').click();
+    await finalMessage(bob.page, '@BOB bring the lemonade').waitFor();
+    // The divider sits right above the first message Bob had not read.
+    const divider = bob.page.locator('.timeline .new-divider');
+    await divider.waitFor();
+    expect(await divider.evaluate((el) => el.nextElementSibling?.querySelector('.message-body')?.textContent)).toBe('the paint is dry');
+    expect(await bob.page.locator('.timeline .new-divider').count()).toBe(1);
+
+    // The newest message is on screen and the tab visible: read, so the badges go and the title is plain.
+    const switcher = bob.page.locator('.room-switcher .my-room-list a[data-room-name="Porch"]');
+    await switcher.waitFor();
+    await switcher.locator('.unread-badge, .mention-badge').waitFor({ state: 'detached' });
+    await bob.page.waitForFunction(() => document.title === 'Porch · Balloons');
+    await bob.page.screenshot({ path: `${artifactsDir}inbox-divider.png` });
+
+    // The marker moved on the server: opened again, the room has no divider, and nothing is unread.
+    await bob.page.reload();
+    await finalMessage(bob.page, '@BOB bring the lemonade').waitFor();
+    expect(await bob.page.locator('.timeline .new-divider').count()).toBe(0);
+    const { room } = await stack.gql<{ room: { unreadCount: number; mentionCount: number } }>(
+      bob.cookie,
+      'query($id: ID!) { room(id: $id) { unreadCount mentionCount } }',
+      { id: new URL(bob.page.url()).pathname.split('/').at(-1) },
+    );
+    expect(room).toEqual({ unreadCount: 0, mentionCount: 0 });
+  });
+
+  it('notifies a mention or a direct message while the tab is hidden, once across two tabs, never for your own', async () => {
+    const carol = await stack.person('carol');
+    await carol.context.grantPermissions(['notifications']);
+    await watchNotifications(carol.context);
+    const dmId = await openDirect(alice, 'carol');
+    const first = carol.page;
+    const second = await carol.context.newPage();
+    for (const page of [first, second]) {
+      await page.goto(`/r/${dmId}`);
+      await page.locator('.timeline-top .room-start').waitFor();
+      // The browser was asked already (granted): no button to ask again.
+      expect(await page.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);
+    }
+
+    // Visible: nothing to notify.
+    await post(alice, dmId, 'are you there?');
+    for (const page of [first, second]) await finalMessage(page, 'are you there?').waitFor();
+
+    for (const page of [first, second]) await setHidden(page, true);
+    await post(carol, dmId, 'my own words');
+    const id = await post(alice, dmId, 'lunch at noon?');
+    for (const page of [first, second]) await finalMessage(page, 'lunch at noon?').waitFor();
+    // Each tab asked for the notification as its event came; once no tab holds or waits for the claim, the answer is in.
+    await first.waitForFunction(async () => {
+      const locks = await navigator.locks.query();
+      return (locks.held?.length ?? 0) === 0 && (locks.pending?.length ?? 0) === 0;
+    });
+    const shown = [...(await shownIn(first)), ...(await shownIn(second))];
+    expect(shown).toEqual([{ title: 'alice', body: 'lunch at noon?', tag: id }]);
+
+    // Hidden, the tab's title counts it; seen again, the title is plain and the room is read.
+    await first.waitForFunction(() => document.title.startsWith('(1) '));
+    await setHidden(first, false);
+    await first.waitForFunction(() => document.title === 'alice · Balloons');
+    await carol.context.close();
+  });
+
+  it('asks for permission only from the button, never on load', async () => {
+    const dana = await stack.person('dana');
+    await dana.page.goto('/');
+    const button = dana.page.getByRole('button', { name: 'Turn on notifications' });
+    await button.waitFor();
+    expect(await dana.page.evaluate(() => Notification.permission)).toBe('default');
+    await dana.context.grantPermissions(['notifications']);
+    await button.click();
+    await button.waitFor({ state: 'detached' });
+    await dana.context.close();
+  });
+
+  it('renders nothing the page did not expect: no uncaught errors, no dialogs', () => {
+    expect([...alice.errors, ...bob.errors]).toEqual([]);
+    expect([...alice.dialogs, ...bob.dialogs]).toEqual([]);
+  });
+});
