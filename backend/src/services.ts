@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { readLag, startProjector } from './projections/asyncProjection.js';
 import { migrateInlineProjections } from './projections/migrate.js';
+import { startInboxProjector } from './projections/inbox/inboxProjector.js';
+import { createMemoryInboxState, createRedisInboxState } from './projections/inbox/inboxState.js';
 import { createDirectoryProjection } from './projections/roomDirectory/directoryProjection.js';
 import { createMemoryDirectoryStore } from './projections/roomDirectory/memoryDirectoryStore.js';
 import { createRedisDirectoryStore } from './projections/roomDirectory/redisDirectoryStore.js';
@@ -113,10 +115,12 @@ export const createServices = async (options: {
   const directory = { store: directoryStore, projection: createDirectoryProjection(directoryStore) };
   const queries = createChatQueries(store, directory);
   // Every instance runs the projectors; the consumer group shares the work out.
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const projectors = [
-    startProjector(store, directory.projection, {
-      consumer: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-      onError: warnEvery(60_000, 'projector'),
+    startProjector(store, directory.projection, { consumer: instanceId, onError: warnEvery(60_000, 'projector') }),
+    // One instance at a time fans the inbox out (it holds a lease); the others stand by.
+    startInboxProjector(store, stateRedis ? createRedisInboxState(stateRedis, instanceId) : createMemoryInboxState(), {
+      onError: warnEvery(60_000, 'inbox projector'),
     }),
   ];
   const migration = stateRedis

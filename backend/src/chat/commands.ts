@@ -9,6 +9,7 @@ import type { EventStore } from '../eventstore/eventStore.js';
 import { toHistoryIndexes } from '../projections/messageHistory.js';
 import { toAuditIndexes } from '../projections/members.js';
 import { toUserNameSets } from '../projections/userNames.js';
+import { toReadNote, toRoomActivityNote, toRoomUpdatedNote } from '../projections/inbox/activity.js';
 import { advanceReadMarker, toChangeCounts, toPostCounts, toUnreadKeys } from '../projections/unread.js';
 import { toPreviousCursor } from '../eventstore/eventStore.js';
 import { handleCommand } from './handleCommand.js';
@@ -126,6 +127,7 @@ export const createChatCommands = (
     const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, {
       meta: { actorId },
       indexes: (events) => toAuditIndexes(roomId, events),
+      notify: () => [toRoomActivityNote(roomId)],
       scored: (before, after) =>
         before.status === 'none' || after.status === 'none'
           ? []
@@ -153,6 +155,7 @@ export const createChatCommands = (
         guard: { key: toMemberSnapshotsKey(roomId), field: actorId, now: now().toISOString() },
         sequence: counts.sequence,
         scored: () => counts.scored,
+        notify: () => [toRoomActivityNote(roomId)],
       },
     );
   };
@@ -201,6 +204,7 @@ export const createChatCommands = (
         { type: 'RenameRoom', roomId, name, actorId, now: now().toISOString() },
         {
           meta: { actorId },
+          notify: () => [toRoomUpdatedNote(roomId)],
           claim: (events, before) => {
             // Only public rooms' names are unique: a private room's rename claims nothing.
             if (events[0]!.data.kind !== 'PUBLIC') return undefined;
@@ -257,7 +261,7 @@ export const createChatCommands = (
       // A position of this very room: an event at exactly that cursor in its log.
       const [event] = await store.readForward(toRoomStreamKey(room.id), { after: toPreviousCursor(cursor), count: 1 });
       if (event?.cursor !== cursor) throw new ValidationError('upTo is not a position in this room', 'upTo');
-      await advanceReadMarker(store, room.id, actorId, cursor);
+      await advanceReadMarker(store, room.id, actorId, cursor, toReadNote(room.id, actorId));
     },
 
     async removeMessage({ actorId, messageId, reason }) {

@@ -2,6 +2,8 @@ import type { PostedMessage } from '../domain/message/message.js';
 import { decodeMemberEvent } from '../domain/member/events.js';
 import type { Member } from '../domain/member/member.js';
 import { MEMBER_EVENTS } from '../projections/members.js';
+import type { InboxKind } from '../projections/inbox/activity.js';
+import { toInboxKey } from '../projections/keys.js';
 import { type MessageEvent, decodeMessageEvent } from '../domain/message/events.js';
 import type { RoomState } from '../domain/room/room.js';
 import { type RoomEvent, decodeRoomEvent } from '../domain/room/events.js';
@@ -47,6 +49,14 @@ export interface MemberEntry {
 
 export type RoomEventEntry = RoomLogEntry | MemberEntry | EphemeralEntry;
 
+/** One change to a person's room list, with the room as it is now. */
+export interface InboxEntry {
+  kind: InboxKind;
+  cursor: Cursor;
+  at: string;
+  room: RoomView;
+}
+
 export type LobbyEntry =
   | { kind: RoomEvent['type']; cursor: Cursor; at: string; room: RoomView }
   | { kind: 'OnlineCountChanged'; cursor: null; at: string; room: RoomView };
@@ -65,6 +75,8 @@ export interface ChatFeeds {
       stopAfter?: (entry: RoomEventEntry) => unknown;
     },
   ): Promise<AsyncIterableIterator<RoomEventEntry>>;
+  /** The viewer's room list as it changes (their inbox), resumable like room events. */
+  openInbox(userId: string, after: string | null): Promise<AsyncIterableIterator<InboxEntry>>;
   /** Rooms created and renamed (resumable like room events), and live online-count changes. */
   openLobbyEvents(after: string | null): Promise<AsyncIterableIterator<LobbyEntry>>;
 }
@@ -166,12 +178,28 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
     });
   };
 
+  const toInboxEntries = async (recorded: RecordedEvent[]): Promise<Placed<InboxEntry>[]> => {
+    const roomIds = recorded.map((event) => (event.data as { roomId: string }).roomId);
+    const snapshots = await store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds);
+    return recorded.map((event, i) => {
+      const room = snapshots[i] && toRoomView(snapshots[i].state);
+      if (!room) throw new Error(`room ${roomIds[i]} has no snapshot`);
+      const at = new Date(Number(event.cursor.slice(0, event.cursor.indexOf('-')))).toISOString();
+      return { cursor: event.cursor, entry: { kind: event.type as InboxKind, cursor: event.cursor, at, room } };
+    });
+  };
+
   /** One follow per stream in this process, each event mapped once for every subscriber. */
   const sourceOf = <E>(map: (events: RecordedEvent[]) => Promise<Placed<E>[]>): MappedSource<Placed<E>> => ({
     tailer: createMappedTailer(store.tailer, map),
     map,
   });
-  const sources = { roomLog: sourceOf(toRoomLogEntries), roomActivity: sourceOf(toEphemeralEntries), lobby: sourceOf(toLobbyEntries) };
+  const sources = {
+    roomLog: sourceOf(toRoomLogEntries),
+    roomActivity: sourceOf(toEphemeralEntries),
+    lobby: sourceOf(toLobbyEntries),
+    inbox: sourceOf(toInboxEntries),
+  };
 
   /** A log from `after`, merged with the live ephemeral stream beside it; the entries, shared by all subscribers. */
   const openMerged = async <E>(
@@ -200,6 +228,15 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
         after,
         options,
       ),
+    openInbox: async (userId, after) => {
+      const from = after === null ? null : parseCursor(after, 'after');
+      const inbox = await openStreamSubscription(store, toInboxKey(userId), { after: from }, sources.inbox);
+      return mergeMapped(
+        [inbox],
+        (placed) => placed.entry,
+        () => {},
+      );
+    },
     openLobbyEvents: (after) =>
       openMerged({ stream: lobbyStreamKey, source: sources.lobby }, { stream: lobbyActivityKey, source: sources.lobby }, after),
   };

@@ -23,6 +23,8 @@ export interface HandleOptions<E, S> {
   sets?: (before: S, after: S) => AppendRequest['sets'];
   /** Refuse the append, in its own step, unless this member may write (see `AppendRequest.guard`). */
   guard?: AppendRequest['guard'];
+  /** Notes for other streams about what was decided (see `AppendRequest.notify`). */
+  notify?: (events: E[]) => AppendRequest['notify'];
   /** Number the decided event in its log (see `AppendRequest.sequence`). */
   sequence?: AppendRequest['sequence'];
   /** Scored set changes for what was decided, from the state before and after (e.g. unread counts). */
@@ -66,6 +68,7 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
       sets: options.sets?.(state, next),
       guard: options.guard,
       sequence: options.sequence,
+      notify: options.notify?.(events),
       scored: options.scored?.(state, next),
     });
     switch (result.status) {

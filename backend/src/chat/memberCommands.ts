@@ -4,6 +4,7 @@ import { DIRECT_MEMBERS_MAX, roomDecider } from '../domain/room/room.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { toAuditIndexes, toMemberSets } from '../projections/members.js';
 import { advanceReadMarker } from '../projections/unread.js';
+import { toMemberNote } from '../projections/inbox/activity.js';
 import { handleCommand } from './handleCommand.js';
 import { isRoomId, newRoomId } from './ids.js';
 import { directRoomsKey, lobbyStreamKey, roomSnapshotsKey, toMemberSnapshotsKey, toRoomStreamKey } from './keys.js';
@@ -76,6 +77,7 @@ export const createMemberCommands = (store: EventStore, lookups: Lookups, now: (
         meta: { actorId: actor.userId },
         sets: (before, after) => toMemberSets(room.id, before, after),
         indexes: (events) => toAuditIndexes(room.id, events),
+        notify: (events) => events.map((event) => toMemberNote(room.id, event.data.userId, event.data.action)),
       },
     );
     if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);

@@ -5,7 +5,7 @@ import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
 import { type Cursor, type EventStore, isCursor, toPreviousCursor } from '../eventstore/eventStore.js';
 import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
-import { toHistoryIndexKey } from '../projections/keys.js';
+import { toHistoryIndexKey, toInboxKey } from '../projections/keys.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
 import { type UnreadCounts, readUnreadCounts } from '../projections/unread.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
@@ -87,6 +87,8 @@ export interface ChatQueries extends MemberQueries {
   getUser(userId: string): Promise<UserView | null>;
   /** A reader's unread and mention counts and marker in each room (see projections/unread.ts). */
   readUnread(reader: { userId: string; handle: string }, rooms: readonly RoomView[]): Promise<UnreadCounts[]>;
+  /** The last position of the person's inbox; null when nothing was ever in it. */
+  readInboxCursor(userId: string): Promise<Cursor | null>;
   /** The room's last post, with its author; null before the first. */
   readLastMessage(roomId: string): Promise<(MessageView & { author: UserView }) | null>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
@@ -240,6 +242,7 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     readMessagePage,
     readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
+    readInboxCursor: async (userId) => (await store.streamInfo(toInboxKey(userId))).lastCursor,
     async readLastMessage(roomId) {
       const [entry] = await store.readIndexBackward<PostedMessage>(toHistoryIndexKey(roomId), {
         count: 1,

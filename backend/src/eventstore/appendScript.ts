@@ -55,6 +55,11 @@ if spec.indexes then
   end
 end
 ${sequenceLua}
+if spec.notify then
+  for i, note in ipairs(spec.notify) do
+    redis.call('XADD', KEYS[note.stream], '*', 'type', note.type, 'data', ARGV[2 * #spec.events + 2 + (snapshot and 1 or 0) + i - 1], 'meta', '{}', 'v', '1')
+  end
+end
 if spec.sets then
   for _, set in ipairs(spec.sets) do
     if set.remove then for _, member in ipairs(set.remove) do redis.call('ZREM', KEYS[set.key], member) end end
@@ -93,6 +98,8 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     return [event.type, String(event.v)];
   });
   if (snapshot) args.push(toJson(snapshot.state));
+  // Notes' data after the state: ARGV[2n + 2 (+1 with a snapshot) + i - 1].
+  for (const note of request.notify ?? []) args.push(toJson(note.data));
   const spec = {
     events,
     snapshot: snapshot && {
@@ -109,6 +116,7 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     claim: claim && { key: keyIndex(claim.key), field: claim.field, owner: claim.owner, release: claim.release },
     indexes: indexes?.length ? indexes.map((index) => ({ event: index.event, key: keyIndex(index.key), ref: index.ref })) : undefined,
     guard: guard && { key: keyIndex(guard.key), field: guard.field, now: guard.now },
+    notify: request.notify?.length ? request.notify.map((note) => ({ stream: keyIndex(note.stream), type: note.type })) : undefined,
     sequence: sequence && {
       event: sequence.event,
       counters: keyIndex(sequence.counters),

@@ -520,6 +520,62 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       });
     });
 
+    describe('notes and projected entries', () => {
+      it('appends notes to other streams in the same step, and none when the append is refused', async () => {
+        const feed = uniqueName('feed');
+        const ref = { key: uniqueName('state'), field: 'x' };
+        const [cursor] = appended(
+          await store.append({
+            stream,
+            events: [event('Posted')],
+            snapshot: { ref, expectedRev: null, state: {} },
+            notify: [{ stream: feed, type: 'Activity', data: { roomId: 'r1' } }],
+          }),
+        );
+        const refused = await store.append({
+          stream,
+          events: [event('Posted')],
+          snapshot: { ref, expectedRev: null, state: {} },
+          notify: [{ stream: feed, type: 'Activity', data: { roomId: 'r2' } }],
+        });
+        expect(refused.status).toBe('conflict');
+        const notes = await store.readForward(feed, { count: 10 });
+        expect(notes.map((note) => [note.type, note.data])).toEqual([['Activity', { roomId: 'r1' }]]);
+        expect(compareCursors(notes[0]!.cursor, cursor!)).toBeGreaterThanOrEqual(0);
+      });
+
+      it('notes a mark that moved, and nothing when it did not', async () => {
+        const feed = uniqueName('feed');
+        const [cursor] = appended(await store.append({ stream, events: [event('Posted')] }));
+        const marks = uniqueName('marks');
+        const note = { stream: feed, type: 'Read', data: { userId: 'u' } };
+        await store.advanceMark(marks, 'u', uniqueName('positions'), cursor!, note);
+        await store.advanceMark(marks, 'u', uniqueName('positions'), cursor!, note);
+        expect((await store.readForward(feed, { count: 10 })).map((n) => n.type)).toEqual(['Read']);
+      });
+
+      it('writes entries with given ids in order, skips what is not above the last, keeps about maxLen', async () => {
+        const out = uniqueName('projected');
+        const entries = ['5-0', '7-1', '7-2'].map((cursor) => ({ cursor, type: 'T', data: { cursor } }));
+        expect(await store.writeEntries(out, entries, 1000)).toBe(3);
+        expect(await store.writeEntries(out, [...entries, { cursor: '9-0', type: 'T', data: {} }], 1000)).toBe(1);
+        expect(cursorsOf(await store.readForward(out, { count: 10 }))).toEqual(['5-0', '7-1', '7-2', '9-0']);
+        const many = Array.from({ length: 300 }, (_, i) => ({ cursor: `${100 + i}-0`, type: 'T', data: {} }));
+        await store.writeEntries(out, many, 100);
+        const info = await store.streamInfo(out);
+        expect(info.length).toBeGreaterThanOrEqual(100);
+        expect(info.length).toBeLessThan(304);
+        expect(info.lastCursor).toBe('399-0');
+        expect(info.maxDeletedCursor).not.toBeNull();
+      });
+
+      it("tells the store's time, below which no new cursor falls", async () => {
+        const before = await store.serverTime();
+        const [cursor] = appended(await store.append({ stream, events: [event('A')] }));
+        expect(Number(cursor!.split('-')[0])).toBeGreaterThanOrEqual(before);
+      });
+    });
+
     describe('rebuilding a read model beside the live one', () => {
       const beside = (kind: string) => stream.replace(/:log$/, `:${kind}`);
 

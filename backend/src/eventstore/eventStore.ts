@@ -96,6 +96,11 @@ export interface AppendRequest {
     refs?: readonly { key: string; field: string }[];
     marks?: readonly { key: string; field: string }[];
   };
+  /**
+   * Events appended in the same step to other streams (an activity feed a projector fans out):
+   * their own cursors, no snapshot, no checks. On Redis Cluster they must share the slot.
+   */
+  notify?: readonly { stream: string; type: string; data: unknown }[];
   /** Sorted sets scored by a number, or by this append's `sequence` number: `remove` first, then `add`. */
   scored?: { key: string; score: number | 'sequence'; add?: readonly string[]; remove?: readonly string[] }[];
 }
@@ -242,7 +247,21 @@ export interface EventStore {
    * Moves the mark in `field` of `marks` forward to `cursor`, numbered by `positions` (the last
    * numbered event at or before it), atomically; never back. Answers the mark after the call.
    */
-  advanceMark(marks: string, field: string, positions: string, cursor: Cursor): Promise<Mark>;
+  advanceMark(
+    marks: string,
+    field: string,
+    positions: string,
+    cursor: Cursor,
+    notify?: { stream: string; type: string; data: unknown },
+  ): Promise<Mark>;
+  /**
+   * Writes entries with the ids given (a projection's stream whose ids are its source's), in
+   * order, skipping each whose id is not above the stream's last (written before: a projector
+   * that runs again writes nothing twice); keeps about `maxLen` entries. Answers how many it wrote.
+   */
+  writeEntries(stream: string, entries: readonly { cursor: Cursor; type: string; data: unknown }[], maxLen: number): Promise<number>;
+  /** The store's clock, ms: no append from now on gets a cursor below it. */
+  serverTime(): Promise<number>;
   /** Oldest first: entries of an index strictly after `after` (default: from the start). */
   readIndexForward(index: string, options: { after?: Cursor; count: number }): Promise<IndexEntry[]>;
   /** Writes part of a rebuilt read model into keys beside the live ones (index entries in increasing order). */

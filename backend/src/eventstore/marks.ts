@@ -72,7 +72,8 @@ end
 
 /**
  * Moves a mark forward to `cursor` (ARGV[2]) of field ARGV[1] of hash KEYS[1], numbered by the
- * positions set KEYS[2]; never back. Answers the mark after it: `<n>:<cursor>`, or '' for none.
+ * positions set KEYS[2]; never back. When it moved and KEYS[3] is given, appends an event of type
+ * ARGV[3] with data ARGV[4] to that stream. Answers the mark after it: `<n>:<cursor>`.
  */
 export const advanceMarkLua = `
 ${padCursorLua}
@@ -90,6 +91,7 @@ if stored then
 end
 local value = number .. ':' .. ARGV[2]
 redis.call('HSET', KEYS[1], ARGV[1], value)
+if KEYS[3] then redis.call('XADD', KEYS[3], '*', 'type', ARGV[3], 'data', ARGV[4], 'meta', '{}', 'v', '1') end
 return value
 `;
 
@@ -106,4 +108,51 @@ if mark ~= '' then number = tonumber(string.match(mark, '^(%d+):')) end
 local reply = {last, lastCursor, mark}
 for i = 3, #KEYS do reply[#reply + 1] = redis.call('ZCOUNT', KEYS[i], '(' .. number, '+inf') end
 return reply
+`;
+
+/** Lua: whether cursor a comes after cursor b (digit strings without leading zeros). */
+export const cursorAfterLua = `
+local function cursorAfter(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  if #am ~= #bm then return #am > #bm end
+  if am ~= bm then return am > bm end
+  if #as ~= #bs then return #as > #bs end
+  return as > bs
+end
+`;
+
+/**
+ * Writes entries with given ids to KEYS[1] (see \`EventStore.writeEntries\`): ARGV[1] the length to
+ * keep, then id, type and data of each. Skips ids not above the stream's last. Answers how many it wrote.
+ */
+export const writeEntriesLua = `
+${cursorAfterLua}
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+local lastId = nil
+if last then lastId = last[1] end
+local written = 0
+for i = 2, #ARGV, 3 do
+  if not lastId or cursorAfter(ARGV[i], lastId) then
+    redis.call('XADD', KEYS[1], ARGV[i], 'type', ARGV[i + 1], 'data', ARGV[i + 2], 'meta', '{}', 'v', '1')
+    lastId = ARGV[i]
+    written = written + 1
+  end
+end
+-- Past a tenth over the length to keep, trim to it, and say what was trimmed (a reader resuming
+-- from before it then learns its cursor expired rather than skipping events).
+local keep = tonumber(ARGV[1])
+if redis.call('XLEN', KEYS[1]) > keep + math.floor(keep / 10) then
+  local kept = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', keep)
+  local oldest = kept[#kept][1]
+  local removed = redis.call('XREVRANGE', KEYS[1], '(' .. oldest, '-', 'COUNT', 1)[1]
+  redis.call('XTRIM', KEYS[1], 'MINID', oldest)
+  if removed then
+    local info = redis.call('XINFO', 'STREAM', KEYS[1])
+    for j = 1, #info, 2 do
+      if info[j] == 'last-generated-id' then redis.call('XSETID', KEYS[1], info[j + 1], 'MAXDELETEDID', removed[1]) end
+    end
+  end
+end
+return written
 `;

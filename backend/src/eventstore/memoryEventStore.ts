@@ -203,6 +203,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       idempotency.delete(key);
       idempotency.set(key, { result, expiresAt: now() + ttlSeconds * 1000 });
     }
+    const notes = (request.notify ?? []).map((note) => appendTo(note.stream, note.type, note.data));
     let number: number | null = null;
     if (request.sequence) {
       const { event, counters, positions, refs, marks } = request.sequence;
@@ -238,7 +239,17 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       request.stream,
       stored.map((event) => toRecorded(request.stream, event)),
     );
+    for (const note of notes) publish(note.stream, [toRecorded(note.stream, note.event)]);
     return { status: 'appended', cursors: stored.map((event) => event.cursor) };
+  };
+
+  /** Appends one event to a stream without checks (a note, see `AppendRequest.notify`); published by the caller. */
+  const appendTo = (stream: string, type: string, data: unknown) => {
+    const log = streams.get(stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
+    streams.set(stream, log);
+    const event: StoredEvent = { cursor: nextCursor(log), type, data: toJson(data), meta: '{}', v: 1 };
+    log.events.push(event);
+    return { stream, event };
   };
 
   /** Takes members out of a lexicographic set, then puts others in. */
@@ -421,7 +432,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
         };
       });
     },
-    advanceMark: async (marks, field, positions, cursor) => {
+    advanceMark: async (marks, field, positions, cursor, notify) => {
       assertOpen();
       const members = sets.get(positions) ?? [];
       // The last position at or before the cursor: entries sort as padded cursors.
@@ -433,7 +444,42 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       if (stored && compareCursors(cursor, stored.cursor) <= 0) return stored;
       const mark = { n, cursor };
       hashOf(marks).set(field, toMarkValue(mark));
+      if (notify) {
+        const note = appendTo(notify.stream, notify.type, notify.data);
+        publish(note.stream, [toRecorded(note.stream, note.event)]);
+      }
       return mark;
+    },
+    writeEntries: async (stream, entries, maxLen) => {
+      assertOpen();
+      const log = streams.get(stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
+      streams.set(stream, log);
+      const written: StoredEvent[] = [];
+      for (const entry of entries) {
+        const last = log.events.at(-1)?.cursor ?? log.maxDeletedCursor;
+        if (last !== null && compareCursors(entry.cursor, last) <= 0) continue;
+        const stored: StoredEvent = { cursor: entry.cursor, type: entry.type, data: toJson(entry.data), meta: '{}', v: 1 };
+        log.events.push(stored);
+        written.push(stored);
+        const [ms, seq] = entry.cursor.split('-').map(Number) as [number, number];
+        if (ms > log.lastMs || (ms === log.lastMs && seq > log.lastSeq)) {
+          log.lastMs = ms;
+          log.lastSeq = seq;
+        }
+      }
+      if (log.events.length > maxLen + Math.floor(maxLen / 10)) {
+        const removed = log.events.splice(0, log.events.length - maxLen);
+        log.maxDeletedCursor = removed.at(-1)!.cursor;
+      }
+      publish(
+        stream,
+        written.map((event) => toRecorded(stream, event)),
+      );
+      return written.length;
+    },
+    serverTime: async () => {
+      assertOpen();
+      return now();
     },
     readSnapshots: async (key, fields) => {
       assertOpen();

@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { advanceMarkLua, parseMarkValue, readMarksLua } from './marks.js';
+import { advanceMarkLua, parseMarkValue, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
@@ -73,7 +73,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('readIndex', { lua: readIndexLua });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
-  redis.defineCommand('advanceMark', { lua: advanceMarkLua, numberOfKeys: 2 });
+  redis.defineCommand('advanceMark', { lua: advanceMarkLua });
+  redis.defineCommand('writeEntries', { lua: writeEntriesLua, numberOfKeys: 1 });
   redis.defineCommand('readMarks', { lua: readMarksLua });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
@@ -81,7 +82,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readIndex: KeysCommand;
     swapRebuilt: KeysCommand;
     holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
-    advanceMark: (marks: string, positions: string, field: string, cursor: string) => Promise<unknown>;
+    advanceMark: (...args: (string | number)[]) => Promise<unknown>;
+    writeEntries: (stream: string, ...args: (string | number)[]) => Promise<unknown>;
   };
 
   const tailer = createRedisStreamTailer({
@@ -216,8 +218,21 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         return { last: Number(last), lastCursor: lastCursor || null, mark: parseMarkValue(mark), above: above.map(Number) };
       });
     },
-    advanceMark: async (marks, field, positions, cursor) =>
-      parseMarkValue((await call(() => scripts.advanceMark(marks, positions, field, cursor))) as string)!,
+    advanceMark: async (marks, field, positions, cursor, notify) => {
+      const args = notify
+        ? [3, marks, positions, notify.stream, field, cursor, notify.type, JSON.stringify(notify.data)]
+        : [2, marks, positions, field, cursor];
+      return parseMarkValue((await call(() => scripts.advanceMark(...args))) as string)!;
+    },
+    writeEntries: async (stream, entries, maxLen) => {
+      if (entries.length === 0) return 0;
+      const args = entries.flatMap((entry) => [entry.cursor, entry.type, JSON.stringify(entry.data)]);
+      return Number(await call(() => scripts.writeEntries(stream, maxLen, ...args)));
+    },
+    serverTime: async () => {
+      const [seconds, micros] = (await call(() => redis.time())) as [string | number, string | number];
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    },
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
     readIdempotent: async (key) => call(() => redis.get(key)),
     readForward: async (stream, { after, count }) => {

@@ -30,11 +30,13 @@ export interface GraphQLContext {
   loadOnlineCount(roomId: string): Promise<number>;
   /** What the policy decides from: the room and the viewer's own member state in it, read once per operation. */
   loadAccess(room: RoomView): Promise<Access>;
+  /** The viewer's inbox position, read once per operation, at the first call (null: nothing yet). */
+  loadInboxCursor(): Promise<Cursor | null>;
   /** The viewer's unread counts in a room (null when signed out); the calls of one moment share one round trip. */
   loadUnread(room: RoomView): Promise<UnreadCounts | null>;
 }
 
-type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount' | 'loadAccess' | 'loadUnread';
+type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount' | 'loadAccess' | 'loadUnread' | 'loadInboxCursor';
 
 export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
@@ -44,8 +46,10 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
   let onlineBatch: { roomIds: string[]; counts: Promise<number[]> } | null = null;
   let members: Map<string, Promise<MemberState>> | undefined;
   let unreadBatch: { rooms: RoomView[]; counts: Promise<UnreadCounts[]> } | null = null;
+  let inboxCursor: Promise<Cursor | null> | undefined;
   const context: GraphQLContext = {
     ...base,
+    loadInboxCursor: () => (inboxCursor ??= base.viewer ? base.queries.readInboxCursor(base.viewer.userId) : Promise.resolve(null)),
     loadUnread: (room) => {
       const viewer = base.viewer;
       if (!viewer) return Promise.resolve(null);

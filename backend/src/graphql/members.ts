@@ -5,6 +5,7 @@ import { NotFoundError } from '../domain/errors.js';
 import { MEMBERSHIPS, type Member, ROOM_ROLES, toEffectiveMembership } from '../domain/member/member.js';
 import { AUDIT_ACTIONS, type AuditRecord } from '../projections/members.js';
 import { builder } from './builder.js';
+import { operationSelects } from './selects.js';
 import { type GraphQLContext, requireViewer } from './context.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { RoomConnectionRef, RoomKindEnum, RoomRef } from './room.js';
@@ -154,8 +155,10 @@ builder.queryFields((t) => ({
     type: RoomConnectionRef,
     description: "The viewer's rooms, JOINED and INVITED, of every kind, most recent membership first. UNAUTHENTICATED when signed out.",
     args: { first: t.arg.int({ defaultValue: 50 }), after: t.arg.string() },
-    resolve: async (_, args, context) => {
+    resolve: async (_, args, context, info) => {
       const viewer = requireViewer(context);
+      // The inbox's cursor first, whichever field comes first in the document (see inboxCursor).
+      if (operationSelects(info, 'inboxCursor')) await context.loadInboxCursor();
       const page = await context.queries.readMyRooms(viewer.userId, { first: args.first ?? 50, after: args.after });
       const rooms = await Promise.all(page.edges.map((edge) => context.queries.getRoom(edge.roomId)));
       return {

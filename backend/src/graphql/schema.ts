@@ -8,6 +8,7 @@ import './lobby.js';
 import './members.js';
 import './moderation.js';
 import './unread.js';
+import './inbox.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -33,6 +33,8 @@ interface Fixture {
   name: string;
   /** By `other`, a joined member who is none of the roles. */
   messageId: string;
+  /** The room log's last cursor when it was made. */
+  cursor: string;
   ids: Record<'other' | 'banned2' | 'muted2', string>;
 }
 
@@ -142,6 +144,13 @@ const OPERATIONS: Operation[] = [
     }),
   ),
   {
+    name: 'markRead',
+    mutates: true,
+    run: gql('mutation($id: ID!, $c: String!) { markRead(roomId: $id, upTo: $c) { unreadCount } }', (f) => ({ id: f.roomId, c: f.cursor })),
+    // Members only: the invitee, a stranger in a public room and someone banned keep no marker.
+    expect: (kind, role) => rule(kind, role, reads(kind, role) && role !== 'invitee' && role !== 'stranger'),
+  },
+  {
     name: 'setRole',
     mutates: true,
     run: gql('mutation($roomId: ID!, $userId: ID!) { setRole(roomId: $roomId, userId: $userId, role: MODERATOR) { role } }', (f) => ({
@@ -213,6 +222,7 @@ describe.each<StoreKind>(['memory', 'redis'])('who may see and do what, every op
         roomId: room.id,
         name: room.name,
         messageId: message.id,
+        cursor: (await logEnd(room.id))!,
         ids: { other: ids.other, banned2: ids.banned2, muted2: ids.muted2 },
       };
     }
@@ -236,9 +246,17 @@ describe.each<StoreKind>(['memory', 'redis'])('who may see and do what, every op
     }
     await commands.invite({ actorId: ids.owner, roomId, handle: 'invitee' });
     const message = await commands.postMessage({ actorId: ids.other, roomId, body: `in ${name}` });
-    return { kind, roomId, name, messageId: message.id, ids: { other: ids.other, banned2: ids.banned2, muted2: ids.muted2 } };
+    return {
+      kind,
+      roomId,
+      name,
+      messageId: message.id,
+      cursor: (await logEnd(roomId))!,
+      ids: { other: ids.other, banned2: ids.banned2, muted2: ids.muted2 },
+    };
   };
 
+  const logEnd = async (roomId: string) => (await server.app.services.store.streamInfo(toRoomStreamKey(roomId))).lastCursor;
   const logLength = async (roomId: string) => (await server.app.services.store.streamInfo(toRoomStreamKey(roomId))).length;
 
   /** What the same operation answers for a room id (and message id) that exists nowhere, with the ids written alike. */

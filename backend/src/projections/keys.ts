@@ -31,3 +31,15 @@ export const userNamesKey = 'chat:{users}:names';
  * Cluster that is two slots in one script: the cluster issue moves it to a projector.
  */
 export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;
+
+/**
+ * Everything that changes someone's room list, noted by the appends that cause it (a post, a
+ * membership, a marker, a rename): the inbox projector's source. On Redis Cluster its notes come
+ * from every room's slot: the cluster issue gives it a shard per slot range.
+ */
+export const inboxActivityKey = 'chat:{inbox}:activity';
+/** The inbox projector's checkpoint (the last activity it fanned out) and its lease (one runs at a time). */
+export const inboxCheckpointKey = 'chat:{inbox}:checkpoint';
+export const inboxLeaseKey = 'chat:{inbox}:lease';
+/** A person's inbox: their room list's changes, with the ids of the activity that caused them. */
+export const toInboxKey = (userId: string) => `chat:{u:${userId}}:inbox`;

@@ -94,7 +94,13 @@ export const readUnreadCounts = async (
 };
 
 /** Moves the reader's marker in the room forward to `cursor` (a position of the room's log). */
-export const advanceReadMarker = (store: EventStore, roomId: string, userId: string, cursor: Cursor): Promise<Mark> => {
+export const advanceReadMarker = (
+  store: EventStore,
+  roomId: string,
+  userId: string,
+  cursor: Cursor,
+  notify?: { stream: string; type: string; data: unknown },
+): Promise<Mark> => {
   const keys = toUnreadKeys(roomId);
-  return store.advanceMark(keys.marks, userId, keys.positions, cursor);
+  return store.advanceMark(keys.marks, userId, keys.positions, cursor, notify);
 };

@@ -1,0 +1,181 @@
+import type { Cursor, EventStore, RecordedEvent } from '../../eventstore/eventStore.js';
+import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey } from '../keys.js';
+import { ROSTER_VISIBLE_MAX, toRosterUserId } from '../members.js';
+import type { ActivityNote, InboxKind } from './activity.js';
+
+/**
+ * The inbox projection: fans the activity feed out into each person's inbox stream, off the
+ * post's path (a post in a room of 10,000 writes one note; the projector writes the 10,000).
+ *
+ * Lossless and exactly once, whichever instance runs it and however often it restarts:
+ * - One instance runs it at a time (a lease), in the feed's order, from a checkpoint.
+ * - Each inbox entry takes the id of the note it comes from, and a stream takes only ids above its
+ *   last (`EventStore.writeEntries`): whatever runs again after a crash writes nothing twice.
+ * - Activity is coalesced per room and time bucket (`BUCKET_MS`): only the bucket's last note of
+ *   a room is fanned out, once the store's clock has passed the bucket (no note can land in it
+ *   any more), so which notes stand for a bucket does not depend on how the feed was read.
+ * A person's inbox keeps about `INBOX_MAX_ENTRIES`; resuming from before that is CURSOR_EXPIRED.
+ */
+export const BUCKET_MS = 250;
+export const INBOX_MAX_ENTRIES = 1_000;
+const READ_PAGE = 1_000;
+/** The most members a room's activity reaches (its joined set is read whole). */
+const FAN_OUT_MAX = 100_000;
+
+/** One entry for some people's inboxes: the note's id, what changed, which room. */
+export interface Emission {
+  cursor: Cursor;
+  kind: InboxKind;
+  roomId: string;
+  /** A room's members (`joined`), everyone on its list (`listed`: JOINED and INVITED), or one person. */
+  to: 'joined' | 'listed' | string;
+}
+
+const bucketOf = (cursor: Cursor) => Math.floor(Number(cursor.slice(0, cursor.indexOf('-'))) / BUCKET_MS);
+
+/**
+ * The entries some notes make (pure): in the notes' order, a room's ACTIVITY only as the last of
+ * its bucket. The notes must be whole buckets.
+ */
+export const toEmissions = (notes: readonly RecordedEvent[]): Emission[] => {
+  const lastActivity = new Map<string, Cursor>();
+  for (const recorded of notes) {
+    const note = recorded.data as ActivityNote;
+    if (note.kind === 'ACTIVITY') lastActivity.set(`${bucketOf(recorded.cursor)}:${note.roomId}`, recorded.cursor);
+  }
+  return notes.flatMap((recorded): Emission[] => {
+    const note = recorded.data as ActivityNote;
+    const { cursor } = recorded;
+    if (note.kind === 'ACTIVITY') {
+      return lastActivity.get(`${bucketOf(cursor)}:${note.roomId}`) === cursor
+        ? [{ cursor, kind: 'ACTIVITY', roomId: note.roomId, to: 'joined' }]
+        : [];
+    }
+    return [{ cursor, kind: note.kind, roomId: note.roomId, to: note.userId ?? 'listed' }];
+  });
+};
+
+/** Where the projector keeps its place, and the lease that lets one instance run it. */
+export interface InboxProjectorState {
+  /** Takes or renews the lease for `ms`; false when another instance holds it. */
+  lease(ms: number): Promise<boolean>;
+  readCheckpoint(): Promise<Cursor | null>;
+  writeCheckpoint(cursor: Cursor): Promise<void>;
+}
+
+const LEASE_MS = 3_000;
+const RENEW_MS = 1_000;
+
+/**
+ * Runs the inbox projection in this process whenever it holds the lease; `stop()` ends it. Errors
+ * (the store unreachable) are logged, and it tries again a moment later from its checkpoint.
+ */
+export const startInboxProjector = (
+  store: EventStore,
+  state: InboxProjectorState,
+  options: { onError?: (error: unknown) => void } = {},
+) => {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const nudge = () => {
+    wake?.();
+    wake = null;
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const unfollow = store.tailer.follow(inboxActivityKey, nudge);
+
+  /** Who an emission reaches. */
+  const recipients = async (emission: Emission): Promise<string[]> => {
+    if (emission.to === 'joined') return store.readSetRange(toJoinedKey(emission.roomId), { min: '-', max: '+', count: FAN_OUT_MAX });
+    if (emission.to === 'listed') {
+      const roster = await store.readSetRange(toRosterKey(emission.roomId), { min: '-', max: ROSTER_VISIBLE_MAX, count: FAN_OUT_MAX });
+      return roster.map(toRosterUserId);
+    }
+    return [emission.to];
+  };
+
+  /** Writes the emissions into the inboxes they reach, each inbox's in cursor order. */
+  const fanOut = async (emissions: readonly Emission[]) => {
+    const byPerson = new Map<string, { cursor: Cursor; type: string; data: unknown }[]>();
+    const reached = await Promise.all(emissions.map(recipients));
+    emissions.forEach((emission, i) => {
+      for (const userId of reached[i]!) {
+        let entries = byPerson.get(userId);
+        if (!entries) byPerson.set(userId, (entries = []));
+        entries.push({ cursor: emission.cursor, type: emission.kind, data: { roomId: emission.roomId } });
+      }
+    });
+    await Promise.all([...byPerson].map(([userId, entries]) => store.writeEntries(toInboxKey(userId), entries, INBOX_MAX_ENTRIES)));
+  };
+
+  const run = async () => {
+    let leaseUntil = 0;
+    let checkpoint: Cursor | null = null;
+    let readTo: Cursor | null = null;
+    let buffer: RecordedEvent[] = [];
+    while (!stopped) {
+      try {
+        if (performance.now() > leaseUntil - (LEASE_MS - RENEW_MS)) {
+          const held = await state.lease(LEASE_MS);
+          if (!held) {
+            leaseUntil = 0;
+            buffer = [];
+            readTo = null;
+            await sleep(RENEW_MS);
+            continue;
+          }
+          if (leaseUntil === 0) {
+            checkpoint = await state.readCheckpoint();
+            readTo = checkpoint;
+          }
+          leaseUntil = performance.now() + LEASE_MS;
+        }
+        const page = await store.readForward(inboxActivityKey, { after: readTo ?? undefined, count: READ_PAGE });
+        if (page.length) {
+          buffer.push(...page);
+          readTo = page.at(-1)!.cursor;
+        }
+        // Whole buckets only: those the store's clock has passed, so no note can still land in them.
+        const closed = Math.floor((await store.serverTime()) / BUCKET_MS);
+        let ready = 0;
+        while (ready < buffer.length && bucketOf(buffer[ready]!.cursor) < closed) ready++;
+        if (ready > 0 && performance.now() < leaseUntil) {
+          const notes = buffer.slice(0, ready);
+          await fanOut(toEmissions(notes));
+          checkpoint = notes.at(-1)!.cursor;
+          await state.writeCheckpoint(checkpoint);
+          await store.trim(inboxActivityKey, checkpoint);
+          buffer = buffer.slice(ready);
+        }
+        if (page.length === READ_PAGE) continue;
+        await sleep(buffer.length ? BUCKET_MS / 2 : RENEW_MS);
+      } catch (error) {
+        if (stopped) break;
+        options.onError?.(error);
+        leaseUntil = 0;
+        buffer = [];
+        await sleep(RENEW_MS);
+      }
+    }
+  };
+  const running = run();
+
+  return {
+    async stop() {
+      stopped = true;
+      nudge();
+      await running;
+      (await unfollow.catch(() => () => {}))();
+    },
+  };
+};
