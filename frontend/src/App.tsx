@@ -109,8 +109,8 @@ const SignedIn = (props: {
   const messages = createMessageOutbox(client, props.viewer.id, browserNetwork());
   const mine = createMyRooms(client, {
     onSessionEnded: () => props.onSessionEnded(),
-    isVisible: () => document.visibilityState === 'visible',
     viewerId: props.viewer.id,
+    onActivity: (before, after) => notifier.activity(before, after),
   });
   const notifications = createDesktopNotifications({ onOpen: (roomId) => router.navigate(roomPath(roomId)) });
   const notifier = createNotifier({
@@ -120,11 +120,6 @@ const SignedIn = (props: {
     isHidden: () => document.visibilityState === 'hidden',
   });
   const people = createUserSearch(client);
-  // Back to the page after a while away: invitations may have come meanwhile.
-  const onVisible = () => {
-    if (document.visibilityState === 'visible') mine.refresh();
-  };
-  document.addEventListener('visibilitychange', onVisible);
   const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
   const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
   const [roomsOpen, setRoomsOpen] = createSignal(false);
@@ -147,7 +142,6 @@ const SignedIn = (props: {
     messages.dispose();
     mine.dispose();
     people.dispose();
-    document.removeEventListener('visibilitychange', onVisible);
     stopConnection();
   });
 
@@ -161,16 +155,6 @@ const SignedIn = (props: {
   createEffect(() => {
     if (route().name !== 'room') document.title = toTabTitle('Rooms', mine.totalUnread());
   });
-  // Back on the lobby: read the viewer's own rooms again (an invitation has no event of its own here yet).
-  createEffect(
-    on(
-      () => route().name,
-      (name) => {
-        if (name === 'rooms') mine.refresh();
-      },
-      { defer: true },
-    ),
-  );
 
   /** A room's unread count as the list has it (0 for a room the viewer only reads). */
   const unreadIn = (roomId: string) => {

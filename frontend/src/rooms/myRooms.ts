@@ -1,7 +1,11 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
-import type { MyRoomsQuery as MyRoomsResult, UserFieldsFragment } from '../graphql/gql/graphql.js';
+import type {
+  MyRoomsQuery as MyRoomsResult,
+  MyRoomsWithInboxQuery as MyRoomsWithInboxResult,
+  UserFieldsFragment,
+} from '../graphql/gql/graphql.js';
 import {
   type MyRoom,
   type MyRoomsEvent,
@@ -16,9 +20,11 @@ import {
 import {
   DeclineInviteMutation,
   DirectPeopleQuery,
+  InboxSubscription,
   JoinRoomMutation,
   LeaveRoomMutation,
   MyRoomsQuery,
+  MyRoomsWithInboxQuery,
   OpenDirectMutation,
 } from './operations.js';
 
@@ -26,12 +32,10 @@ export interface MyRoomsOptions {
   onSessionEnded?: () => void;
   /** Rooms per page (at most 100); 50 by default. */
   pageSize?: number;
-  /** How often the list is read again while the page is visible (invitations from others show up); 20 s by default, 0 never. */
-  refreshEveryMs?: number;
-  /** Whether the page is visible: nothing is read in the background while it is not. */
-  isVisible?: () => boolean;
   /** The viewer's id: a direct conversation's people are the others. */
   viewerId?: string;
+  /** Something was posted in one of the viewer's rooms: the room as the list had it (null: not listed), and as it is now. */
+  onActivity?: (before: MyRoom | null, after: MyRoom) => void;
 }
 
 export interface MyRooms {
@@ -66,21 +70,23 @@ export interface MyRooms {
 
 const PAGE_MAX = 100;
 
-const toPage = (data: MyRoomsResult): MyRoomsPage => ({
+const toPage = (data: MyRoomsResult | MyRoomsWithInboxResult): MyRoomsPage => ({
   rooms: data.myRooms.edges.map((e) => e.node),
   hasNextPage: data.myRooms.pageInfo.hasNextPage,
   endCursor: data.myRooms.pageInfo.endCursor,
 });
 
 /**
- * The viewer's own rooms for the sidebar: `myRooms` (joined and invited rooms of every kind), read
- * on start, after a reconnect, when the page comes back into view and every little while (an
- * invitation from someone else has no event of its own here), and changed at once by what the
- * viewer does (accept, decline, leave, open a conversation).
+ * The viewer's own rooms for the sidebar, live: `myRooms` (joined and invited rooms of every kind,
+ * with counts) and `inboxCursor` in one query, then `inbox` after that cursor (activity, reads on
+ * any device, invitations, joins, removals, renames; each event's room as it stands when sent, so
+ * it simply replaces what the list had). The client resumes the subscription from its newest cursor
+ * after a reconnect; a cursor the server no longer keeps (CURSOR_EXPIRED) means reading the list
+ * again and following from its new cursor. What the viewer does (accept, decline, leave, open a
+ * conversation, read) shows at once, before its inbox event.
  */
 export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {}): MyRooms => {
   const pageSize = Math.min(options.pageSize ?? 50, PAGE_MAX);
-  const isVisible = options.isVisible ?? (() => true);
   let state = initialMyRooms;
   const [list, setList] = createSignal(state);
   const [people, setPeople] = createSignal<ReadonlyMap<string, readonly UserFieldsFragment[]>>(new Map());
@@ -106,6 +112,7 @@ export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {
   const [loadingMore, setLoadingMore] = createSignal(false);
   let disposed = false;
   let generation = 0;
+  let subscription: { unsubscribe(): void } | null = null;
 
   const toMessage = (e: Parameters<typeof toErrorInfo>[0], fallback: string) => {
     const info = toErrorInfo(e, fallback);
@@ -113,16 +120,38 @@ export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {
     return info.message;
   };
 
+  const follow = (after: string) => {
+    subscription = client.urql.subscription(InboxSubscription, { after }).subscribe((result) => {
+      const event = result.data?.inbox;
+      if (event) {
+        const before = findRoom(state, event.room.id);
+        dispatch({ type: 'InboxEventReceived', kind: event.kind, room: event.room });
+        if (event.kind === 'ACTIVITY') options.onActivity?.(before, event.room);
+        return;
+      }
+      if (!result.error) return;
+      subscription = null;
+      // The inbox no longer holds our cursor: read the list again, and follow from its cursor.
+      if (toErrorInfo(result.error).code === 'CURSOR_EXPIRED') void load();
+      else setError(toMessage(result.error, 'Live updates of your rooms stopped.'));
+    });
+  };
+
+  /** Reads the list (as far as it was loaded) with the inbox's cursor, and follows the inbox from there. */
   const load = async () => {
     const run = ++generation;
+    subscription?.unsubscribe();
+    subscription = null;
     // As far as the list was loaded, so a reread shrinks nothing.
     const first = Math.min(PAGE_MAX, Math.max(pageSize, state.rooms.length));
-    const result = await client.urql.query(MyRoomsQuery, { first, after: null }).toPromise();
+    const result = await client.urql.query(MyRoomsWithInboxQuery, { first }).toPromise();
     if (disposed || run !== generation) return;
     setReady(true);
     if (!result.data) return setError(toMessage(result.error, 'Your rooms could not be loaded.'));
     setError(null);
     dispatch({ type: 'FirstPageLoaded', page: toPage(result.data) });
+    // Only an inbox that never had anything starts at "0-0".
+    follow(result.data.inboxCursor ?? '0-0');
   };
 
   const loadMore = async () => {
@@ -136,9 +165,6 @@ export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {
     dispatch({ type: 'NextPageLoaded', page: toPage(result.data) });
   };
 
-  const refreshEveryMs = options.refreshEveryMs ?? 20_000;
-  const timer = refreshEveryMs > 0 ? setInterval(() => isVisible() && void load(), refreshEveryMs) : undefined;
-  const stopReconnects = client.onReconnected(() => void load());
   void load();
 
   return {
@@ -180,8 +206,7 @@ export const createMyRooms = (client: GraphQLClient, options: MyRoomsOptions = {
     },
     dispose() {
       disposed = true;
-      clearInterval(timer);
-      stopReconnects();
+      subscription?.unsubscribe();
     },
   };
 };
