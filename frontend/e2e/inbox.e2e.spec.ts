@@ -97,16 +97,21 @@ describe('read markers, unread badges and notifications in a real browser', { ti
   /** A room of the person's own in the lobby's list. */
   const listed = (page: Page, name: string) => page.locator(`.yours .my-room-list a[data-room-name="${name}"]`);
 
-  it('badges a room with unread messages, and its mentions with a badge of their own', async () => {
-    const roomId = await createRoom(alice, 'Porch');
-    await join(bob, roomId);
-    await post(bob, roomId, 'I was here');
-    await post(alice, roomId, 'the paint is dry');
-    await post(alice, roomId, 'and the chairs are out');
-    await post(alice, roomId, '@BOB bring the lemonade');
+  let porchId: string;
 
+  it('badges a room live with unread messages, and its mentions with a badge of their own', async () => {
+    porchId = await createRoom(alice, 'Porch');
+    await join(bob, porchId);
+    await post(bob, porchId, 'I was here');
     await bob.page.goto('/');
     const porch = listed(bob.page, 'Porch');
+    await porch.waitFor();
+    expect(await porch.locator('.unread-badge, .mention-badge').count()).toBe(0);
+
+    // Posted while Bob looks at the list: the inbox brings the counts, no reload.
+    await post(alice, porchId, 'the paint is dry');
+    await post(alice, porchId, 'and the chairs are out');
+    await post(alice, porchId, '@BOB bring the lemonade');
     await porch.locator('.unread-badge', { hasText: '3' }).waitFor();
     await porch.locator('.mention-badge', { hasText: '@1' }).waitFor();
     // A mention stands out from a plain unread count.
@@ -144,9 +149,28 @@ describe('read markers, unread badges and notifications in a real browser', { ti
     const { room } = await stack.gql<{ room: { unreadCount: number; mentionCount: number } }>(
       bob.cookie,
       'query($id: ID!) { room(id: $id) { unreadCount mentionCount } }',
-      { id: new URL(bob.page.url()).pathname.split('/').at(-1) },
+      { id: porchId },
     );
     expect(room).toEqual({ unreadCount: 0, mentionCount: 0 });
+  });
+
+  it('clears the badge on another device within a second of reading on one', async () => {
+    await bob.page.goto('/');
+    const porch = listed(bob.page, 'Porch');
+    await porch.waitFor();
+    await post(alice, porchId, '@bob the lemonade is warm');
+    await porch.locator('.mention-badge', { hasText: '@1' }).waitFor();
+    await bob.page.waitForFunction(() => document.title === '(1) Rooms · Balloons');
+
+    // Bob's phone: another sign-in, another browser.
+    const phone = await stack.person('bob', { viewport: { width: 390, height: 780 } });
+    await phone.page.goto(`/r/${porchId}`);
+    await finalMessage(phone.page, '@bob the lemonade is warm').waitFor();
+    // Read there: the laptop's badge goes by the inbox's READ event.
+    await porch.locator('.unread-badge, .mention-badge').first().waitFor({ state: 'detached', timeout: 1_000 });
+    await bob.page.waitForFunction(() => document.title === 'Rooms · Balloons', undefined, { timeout: 1_000 });
+    expect(phone.errors).toEqual([]);
+    await phone.context.close();
   });
 
   it('notifies a mention or a direct message while the tab is hidden, once across two tabs, never for your own', async () => {
@@ -184,6 +208,24 @@ describe('read markers, unread badges and notifications in a real browser', { ti
     await setHidden(first, false);
     await first.waitForFunction(() => document.title === 'alice · Balloons');
     await carol.context.close();
+  });
+
+  it('notifies a mention in a room that is not open, from the inbox, while the tab is hidden', async () => {
+    const erin = await stack.person('erin');
+    await erin.context.grantPermissions(['notifications']);
+    await watchNotifications(erin.context);
+    const yardId = await createRoom(alice, 'Yard');
+    await join(erin, yardId);
+    await erin.page.goto('/');
+    await listed(erin.page, 'Yard').waitFor();
+    await setHidden(erin.page, true);
+
+    await post(alice, yardId, 'nothing for erin here');
+    await listed(erin.page, 'Yard').locator('.unread-badge', { hasText: '1' }).waitFor();
+    const id = await post(alice, yardId, 'hey @erin, the gate is open');
+    await erin.page.waitForFunction(() => window.__shown.length > 0);
+    expect(await shownIn(erin.page)).toEqual([{ title: 'alice in #Yard', body: 'hey @erin, the gate is open', tag: id }]);
+    await erin.context.close();
   });
 
   it('asks for permission only from the button, never on load', async () => {
