@@ -154,6 +154,36 @@ describe('read markers, unread badges and notifications in a real browser', { ti
     expect(room).toEqual({ unreadCount: 0, mentionCount: 0 });
   });
 
+  it('opens a long unread stretch at the divider, and marks it read only once the reader reaches the end', async () => {
+    const atticId = await createRoom(alice, 'Attic');
+    await join(bob, atticId);
+    await post(bob, atticId, 'anyone up there?');
+    for (let i = 1; i <= 40; i++) await post(alice, atticId, `box ${i}`);
+    await bob.page.goto(`/r/${atticId}`);
+    await finalMessage(bob.page, 'box 40').waitFor({ state: 'attached' });
+    const divider = bob.page.locator('.timeline .new-divider');
+    await divider.waitFor();
+    // The divider is in view, the newest message is not: Bob starts where he left off.
+    const inView = (selector: string) =>
+      bob.page.locator(selector).evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const view = el.closest('.timeline-scroller')!.getBoundingClientRect();
+        return box.bottom > view.top && box.top < view.bottom;
+      });
+    expect(await inView('.timeline .new-divider')).toBe(true);
+    expect(
+      await finalMessage(bob.page, 'box 40').evaluate((el) => {
+        const view = el.closest('.timeline-scroller')!.getBoundingClientRect();
+        return el.getBoundingClientRect().top < view.bottom;
+      }),
+    ).toBe(false);
+    const attic = bob.page.locator('.room-switcher .my-room-list a[data-room-name="Attic"]');
+    await attic.locator('.unread-badge', { hasText: '40' }).waitFor();
+
+    await bob.page.locator('.jump-to-end').click();
+    await attic.locator('.unread-badge').waitFor({ state: 'detached' });
+  });
+
   it('clears the badge on another device within a second of reading on one', async () => {
     await bob.page.goto('/');
     const porch = listed(bob.page, 'Porch');

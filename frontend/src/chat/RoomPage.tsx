@@ -92,10 +92,12 @@ export const RoomPage = (props: {
   let timeline: TimelineHandle | undefined;
 
   const [visible, setVisible] = createSignal(document.visibilityState === 'visible');
-  const [atEnd, setAtEnd] = createSignal(true);
+  let atEnd = false;
   const onVisible = () => {
     setVisible(document.visibilityState === 'visible');
-    if (visible()) session.markSeen();
+    if (!visible()) return;
+    session.markSeen();
+    readIfSeen();
   };
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => {
@@ -140,12 +142,13 @@ export const RoomPage = (props: {
     document.title = toTabTitle(name(), props.unreadElsewhere + Math.max(props.unreadHere, session.unseen()));
   });
 
-  // Read: the newest message is on screen and the tab is visible. The marker only moves forward.
-  createEffect(() => {
-    if (!visible() || !atEnd()) return;
+  // Read: the newest message is on screen (the timeline says so each time it looks, after laying out
+  // new rows) and the tab is visible. The marker only moves forward.
+  const readIfSeen = () => {
+    if (!atEnd || !visible()) return;
     const newest = newestMessageCursor(state().items);
     if (newest) session.markRead(newest);
-  });
+  };
   const dividerKey = createMemo(() => toDividerKey(state().items, session.opened(), props.viewer.id));
 
   const send = (body: string) => {
@@ -335,7 +338,10 @@ export const RoomPage = (props: {
                 onRemove={(id, reason) => actions.removeMessage(id, reason)}
                 onMessageUser={(handle) => props.onOpenDirect([handle])}
                 dividerKey={dividerKey()}
-                onAtEndChange={setAtEnd}
+                onMeasured={(end) => {
+                  atEnd = end;
+                  readIfSeen();
+                }}
               />
               <TypingIndicator typing={state().typing} />
               <Show when={blocked()}>
