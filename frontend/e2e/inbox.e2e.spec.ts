@@ -216,6 +216,8 @@ describe('read markers, unread badges and notifications in a real browser', { ti
       // The browser was asked already (granted): no button to ask again.
       expect(await page.getByRole('button', { name: 'Turn on notifications' }).count()).toBe(0);
     }
+    // The conversation is listed under the other person's name, with their avatar.
+    await first.locator('.room-switcher .my-room-list a[data-kind="DIRECT"][data-room-name="alice"] .avatar').waitFor();
 
     // Visible: nothing to notify.
     await post(alice, dmId, 'are you there?');

@@ -374,6 +374,7 @@ const SignedIn = (props: {
                     unreadElsewhere={mine.totalUnread() - unreadIn(id)}
                     unreadHere={unreadIn(id)}
                     onRead={(room) => mine.add(room)}
+                    onSeen={(cursor) => notifier.seen(id, cursor)}
                     onNotable={(message, room) => notifier.message(message, room)}
                   />
                 )}

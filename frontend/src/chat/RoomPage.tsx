@@ -57,6 +57,8 @@ export const RoomPage = (props: {
   unreadHere: number;
   /** The viewer's read marker moved here: the room with their counts now. */
   onRead: (room: MyRoomFieldsFragment) => void;
+  /** The reader has seen the room up to this cursor (the newest message on screen, the tab visible). */
+  onSeen: (cursor: string) => void;
   /** A mention or direct message came while the page was hidden. */
   onNotable: (message: MessageFieldsFragment, room: RoomInfo) => void;
 }) => {
@@ -147,7 +149,9 @@ export const RoomPage = (props: {
   const readIfSeen = () => {
     if (!atEnd || !visible()) return;
     const newest = newestMessageCursor(state().items);
-    if (newest) session.markRead(newest);
+    if (!newest) return;
+    props.onSeen(newest);
+    session.markRead(newest);
   };
   const dividerKey = createMemo(() => toDividerKey(state().items, session.opened(), props.viewer.id));
 

@@ -10,6 +10,11 @@ export interface Notifier {
   message(message: MessageFieldsFragment, room: NotifyRoom): void;
   /** An inbox activity changed a room's counts: its newest messages are looked through for notable ones. */
   activity(before: RoomCounts | null, after: RoomCounts & NotifyRoom & { readMarker: string | null }): void;
+  /**
+   * The page showed a room up to this cursor (its marker is on its way to the server): an activity
+   * sent before the marker moved must not notify what the person has seen.
+   */
+  seen(roomId: string, cursor: string): void;
 }
 
 /**
@@ -23,6 +28,7 @@ export const createNotifier = (options: {
   notifications: DesktopNotifications;
   isHidden: () => boolean;
 }): Notifier => {
+  const seenUpTo = new Map<string, string>();
   const wanted = () => options.isHidden() && options.notifications.permission() === 'granted';
   const show = (message: MessageFieldsFragment, room: NotifyRoom) => {
     if (!isNotable(message, room, options.viewer())) return;
@@ -38,10 +44,14 @@ export const createNotifier = (options: {
       if (last === 0) return;
       void (async () => {
         const result = await options.client.urql.query(NewestMessagesQuery, { id: after.id, last }).toPromise();
+        const seen = seenUpTo.get(after.id) ?? null;
         for (const edge of result.data?.room?.messages.edges ?? []) {
-          if (isPastMarker(edge.cursor, after.readMarker)) show(edge.node, after);
+          if (isPastMarker(edge.cursor, after.readMarker) && isPastMarker(edge.cursor, seen)) show(edge.node, after);
         }
       })();
+    },
+    seen(roomId, cursor) {
+      if (isPastMarker(cursor, seenUpTo.get(roomId) ?? null)) seenUpTo.set(roomId, cursor);
     },
   };
 };
