@@ -12,6 +12,8 @@ interface Shown {
 declare global {
   interface Window {
     __shown: Shown[];
+    /** Shown by any page of the context (each page tells the others). */
+    __shownAnywhere: Shown[];
     __setHidden(hidden: boolean): void;
   }
 }
@@ -32,6 +34,9 @@ const watchNotifications = (context: BrowserContext) =>
     };
     const Real = window.Notification;
     window.__shown = [];
+    window.__shownAnywhere = [];
+    const channel = new BroadcastChannel('test-notifications');
+    channel.onmessage = (event) => window.__shownAnywhere.push(event.data as Shown);
     class RecordingNotification {
       static get permission() {
         return Real.permission;
@@ -41,7 +46,10 @@ const watchNotifications = (context: BrowserContext) =>
       }
       onclick: (() => void) | null = null;
       constructor(title: string, options: NotificationOptions = {}) {
-        window.__shown.push({ title, body: options.body ?? '', tag: options.tag ?? '' });
+        const shown = { title, body: options.body ?? '', tag: options.tag ?? '' };
+        window.__shown.push(shown);
+        window.__shownAnywhere.push(shown);
+        channel.postMessage(shown);
       }
       close() {}
     }
@@ -227,11 +235,10 @@ describe('read markers, unread badges and notifications in a real browser', { ti
     await post(carol, dmId, 'my own words');
     const id = await post(alice, dmId, 'lunch at noon?');
     for (const page of [first, second]) await finalMessage(page, 'lunch at noon?').waitFor();
-    // Each tab asked for the notification as its event came; once no tab holds or waits for the claim, the answer is in.
-    await first.waitForFunction(async () => {
-      const locks = await navigator.locks.query();
-      return (locks.held?.length ?? 0) === 0 && (locks.pending?.length ?? 0) === 0;
-    });
+    // Each tab asked for the message's claim as its event came, before showing it; one of them shows it.
+    await first.waitForFunction(() => window.__shownAnywhere.length > 0);
+    // A round trip to the lock manager from each tab, after its own request: both decisions are in.
+    for (const page of [first, second]) await page.evaluate(() => navigator.locks.query());
     const shown = [...(await shownIn(first)), ...(await shownIn(second))];
     expect(shown).toEqual([{ title: 'alice', body: 'lunch at noon?', tag: id }]);
 

@@ -9,16 +9,22 @@ export interface DesktopNotifications {
   /** Asks the browser for permission: only ever from a click (browsers ignore it otherwise, and asking on load is rude). */
   request(): Promise<void>;
   /**
-   * Shows a notification for a message unless this or another tab of the page already did (a claim
-   * keyed by the message id in localStorage, taken under a Web Lock so two tabs never both take it).
+   * Shows a notification for a message unless this or another tab of the page already did (the
+   * message's Web Lock, held a while by the tab that took it, then a claim keyed by the message id in
+   * localStorage for tabs that come later).
    * Answers whether this call showed it.
    */
   notify(messageId: string, text: { title: string; body: string }, roomId: string): Promise<boolean>;
 }
 
-const LOCK_NAME = 'balloons:notify';
+/**
+ * How long a tab holds a message's lock after claiming it. localStorage reaches other tabs (other
+ * renderer processes) only a moment after it is written, so the lock, not the stored claim, is
+ * what stops a second tab at first; by the time it is let go, the stored claim is everywhere.
+ */
+const CLAIM_HOLD_MS = 30_000;
 
-/** Takes the claim for a message if nobody has; true when this call took it. */
+/** Takes the stored claim for a message if nobody has; true when this call took it. */
 const takeClaim = (messageId: string): boolean => {
   const key = toClaimKey(messageId);
   try {
@@ -26,8 +32,25 @@ const takeClaim = (messageId: string): boolean => {
     localStorage.setItem(key, String(Date.now()));
     return true;
   } catch {
-    return true; // no storage: this tab alone decides (its own set below still stops repeats)
+    return true; // no storage: the lock alone decides (and this tab's own set stops repeats)
   }
+};
+
+/**
+ * Claims a message for this tab: its Web Lock, if no other tab holds it, and then the stored claim.
+ * Without Web Locks (an insecure context) the stored claim alone decides, which two tabs may both
+ * pass in the same instant.
+ */
+const claimAcrossTabs = (messageId: string): Promise<boolean> => {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return Promise.resolve(takeClaim(messageId));
+  return new Promise((resolve) => {
+    void locks.request(`balloons:notify:${messageId}`, { ifAvailable: true }, async (lock) => {
+      const mine = lock !== null && takeClaim(messageId);
+      resolve(mine);
+      if (mine) await new Promise((release) => setTimeout(release, CLAIM_HOLD_MS));
+    });
+  });
 };
 
 /** Forgets claims older than a day, so localStorage does not fill up. */
@@ -58,8 +81,7 @@ export const createDesktopNotifications = (options: { onOpen: (roomId: string) =
   const claim = async (messageId: string): Promise<boolean> => {
     if (shown.has(messageId)) return false;
     shown.add(messageId);
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    return locks ? locks.request(LOCK_NAME, () => takeClaim(messageId)) : takeClaim(messageId);
+    return claimAcrossTabs(messageId);
   };
 
   return {
