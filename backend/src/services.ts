@@ -29,7 +29,7 @@ import { createRedisPresenceStore } from './presence/redisPresenceStore.js';
 import { startRetention } from './eventstore/retention.js';
 import { assertDurable, inspectRedisDurability } from './redis/durability.js';
 import { ConfigError } from './config.js';
-import { toRoomStreamKey } from './chat/keys.js';
+import { roomSnapshotsKey, toRoomStreamKey } from './chat/keys.js';
 import { toHistoryIndexKey } from './projections/keys.js';
 
 /** Everything a server process shares between requests. */
@@ -124,8 +124,8 @@ export const createServices = async (options: {
     }),
   ];
   const migration = stateRedis
-    ? migrateInlineProjections(stateRedis, store, async () => (await queries.listRooms()).map((room) => room.id)).then(
-        (rebuilt) => rebuilt > 0 && console.log(`projections: rebuilt the history of ${rebuilt} rooms`),
+    ? migrateInlineProjections(stateRedis, store, async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]).then(
+        (rebuilt) => rebuilt > 0 && console.log(`projections: rebuilt ${rebuilt} room models to the current layout`),
         (error: unknown) =>
           console.warn('projections: migration failed, it runs again at the next start:', error instanceof Error ? error.message : error),
       )

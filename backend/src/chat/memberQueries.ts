@@ -104,7 +104,7 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
     const [states, marks] = await Promise.all([
       store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds),
-      store.readMarks(roomIds.map((id) => ({ counters: toUnreadKeys(id).counters, marks: toUnreadKeys(id).marks, field: '', above: [] }))),
+      store.readMarks(roomIds.map((id) => ({ ...toUnreadKeys(id), field: '', above: [] }))),
     ]);
     const entries = roomIds.flatMap((roomId, i) => {
       const room = states[i]?.state;

@@ -479,7 +479,13 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.readFields(k.counters, ['seq', 'last'])).toEqual(['2', second]);
         expect(await store.readFields(k.refs, ['m1', 'm2', 'm3'])).toEqual(['1', '2', null]);
         const [alice, bob, carol] = await store.readMarks(
-          ['alice', 'bob', 'carol'].map((field) => ({ counters: k.counters, marks: k.marks, field, above: [k.above] })),
+          ['alice', 'bob', 'carol'].map((field) => ({
+            counters: k.counters,
+            marks: k.marks,
+            positions: k.positions,
+            field,
+            above: [k.above],
+          })),
         );
         expect(alice).toEqual({ last: 2, lastCursor: second, mark: { n: 1, cursor: first }, above: [1] });
         expect(bob).toEqual({ last: 2, lastCursor: second, mark: { n: 2, cursor: second }, above: [0] });
@@ -496,7 +502,9 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.advanceMark(k.marks, 'carol', k.positions, first)).toEqual({ n: 1, cursor: between });
         expect(await store.advanceMark(k.marks, 'carol', k.positions, second)).toEqual({ n: 2, cursor: second });
         expect(await store.advanceMark(k.marks, 'dave', k.positions, '1-0')).toEqual({ n: 0, cursor: '1-0' });
-        const [carol] = await store.readMarks([{ counters: k.counters, marks: k.marks, field: 'carol', above: [] }]);
+        const [carol] = await store.readMarks([
+          { counters: k.counters, marks: k.marks, positions: k.positions, field: 'carol', above: [] },
+        ]);
         expect(carol!.mark).toEqual({ n: 2, cursor: second });
       });
 
@@ -514,7 +522,7 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
           ],
         });
         const [bob] = await store.readMarks([
-          { counters: k.counters, marks: k.marks, field: 'bob', above: [k.above, seven, uniqueName('none')] },
+          { counters: k.counters, marks: k.marks, positions: k.positions, field: 'bob', above: [k.above, seven, uniqueName('none')] },
         ]);
         expect(bob!.above).toEqual([1, 1, 0]);
       });

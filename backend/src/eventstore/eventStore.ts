@@ -120,6 +120,10 @@ export interface RebuiltPart {
   snapshots?: { key: string; values: readonly (readonly [field: string, snapshot: Snapshot])[] };
   /** Lexicographic sets: members to take out and to put in (disjoint), per key. */
   sets?: readonly { key: string; add: readonly string[]; remove: readonly string[] }[];
+  /** Plain hashes: fields to set, per key. */
+  fields?: readonly { key: string; values: readonly (readonly [field: string, value: string])[] }[];
+  /** Scored sets: members to put in with their scores, and members to take out, per key. */
+  scored?: readonly { key: string; add: readonly (readonly [member: string, score: number])[]; remove: readonly string[] }[];
 }
 
 export type AppendResult =
@@ -237,15 +241,15 @@ export interface EventStore {
   readFields(key: string, fields: readonly string[]): Promise<(string | null)[]>;
   /**
    * Where each reader stands in a numbered log, for many logs in one round trip: the last number
-   * and its cursor, the reader's mark (`field` of `marks`), and how many members of each `above`
-   * scored set have a score above the mark's number.
+   * and its cursor, the reader's mark (`field` of `marks`) with its number (looked up in
+   * `positions`), and how many members of each `above` scored set have a score above that number.
    */
   readMarks(
-    requests: readonly { counters: string; marks: string; field: string; above: readonly string[] }[],
+    requests: readonly { counters: string; marks: string; positions: string; field: string; above: readonly string[] }[],
   ): Promise<{ last: number; lastCursor: Cursor | null; mark: Mark | null; above: number[] }[]>;
   /**
-   * Moves the mark in `field` of `marks` forward to `cursor`, numbered by `positions` (the last
-   * numbered event at or before it), atomically; never back. Answers the mark after the call.
+   * Moves the mark in `field` of `marks` forward to `cursor`, atomically; never back. Answers the
+   * mark after the call, numbered by `positions` (the last numbered event at or before it).
    */
   advanceMark(
     marks: string,

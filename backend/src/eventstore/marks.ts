@@ -7,7 +7,9 @@ import type { Cursor } from './eventStore.js';
  * An append with a `sequence` numbers one of its events: n = the counters hash's `seq` + 1, its
  * cursor in `last`, the entry `<padded cursor>:<n>` in the lex set `positions` (so any cursor
  * finds the number of the last numbered event at or before it), and `n` in each `refs` field.
- * A mark is `<n>:<cursor>` in a hash field: how far a reader has read, by number and position.
+ * A mark is a cursor in a hash field: how far a reader has read. Its number (how many numbered
+ * events lie at or before it) is looked up in `positions` when read, so renumbering the log (a
+ * rebuild) never has to touch the marks.
  */
 
 /** A cursor whose two parts are zero-padded to 16 digits: lexicographic order is cursor order. */
@@ -30,18 +32,23 @@ export interface Mark {
   cursor: Cursor;
 }
 
-export const toMarkValue = (mark: Mark): string => `${mark.n}:${mark.cursor}`;
-export const parseMarkValue = (value: string | null | undefined): Mark | null => {
-  if (!value) return null;
-  const at = value.indexOf(':');
-  return { n: Number(value.slice(0, at)), cursor: value.slice(at + 1) };
-};
-
 /** Lua: pads a cursor like `toPaddedCursor`. */
 export const padCursorLua = `
 local function padCursor(cursor)
   local ms, seq = string.match(cursor, '^(%d+)-(%d+)$')
   return string.rep('0', 16 - #ms) .. ms .. '-' .. string.rep('0', 16 - #seq) .. seq
+end
+`;
+
+/** Lua: whether cursor a comes after cursor b (digit strings without leading zeros). */
+export const cursorAfterLua = `
+local function cursorAfter(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  if #am ~= #bm then return #am > #bm end
+  if am ~= bm then return am > bm end
+  if #as ~= #bs then return #as > #bs end
+  return as > bs
 end
 `;
 
@@ -58,7 +65,7 @@ if spec.sequence then
   redis.call('HSET', KEYS[sq.counters], 'last', cursor)
   redis.call('ZADD', KEYS[sq.positions], 0, padCursor(cursor) .. ':' .. number)
   if sq.refs then for _, ref in ipairs(sq.refs) do redis.call('HSET', KEYS[ref.key], ref.field, number) end end
-  if sq.marks then for _, mark in ipairs(sq.marks) do redis.call('HSET', KEYS[mark.key], mark.field, number .. ':' .. cursor) end end
+  if sq.marks then for _, mark in ipairs(sq.marks) do redis.call('HSET', KEYS[mark.key], mark.field, cursor) end end
 end
 if spec.scored then
   for _, set in ipairs(spec.scored) do
@@ -70,56 +77,49 @@ if spec.scored then
 end
 `;
 
+/** Lua: the number of the last numbered event at or before a cursor, from a positions set. */
+export const numberAtLua = `
+local function numberAt(positions, cursor)
+  local found = redis.call('ZREVRANGEBYLEX', positions, '[' .. padCursor(cursor) .. ':~', '-', 'LIMIT', 0, 1)[1]
+  if not found then return 0 end
+  return tonumber(string.match(found, ':(%d+)$'))
+end
+`;
+
 /**
- * Moves a mark forward to `cursor` (ARGV[2]) of field ARGV[1] of hash KEYS[1], numbered by the
- * positions set KEYS[2]; never back. When it moved and KEYS[3] is given, appends an event of type
- * ARGV[3] with data ARGV[4] to that stream. Answers the mark after it: `<n>:<cursor>`.
+ * Moves a mark forward to `cursor` (ARGV[2]) of field ARGV[1] of hash KEYS[1]; never back. When it
+ * moved and KEYS[3] is given, appends an event of type ARGV[3] with data ARGV[4] to that stream.
+ * Answers the mark after it and its number in the positions set KEYS[2]: `{ cursor, n }`.
  */
 export const advanceMarkLua = `
 ${padCursorLua}
-local bound = '[' .. padCursor(ARGV[2]) .. ':~'
-local found = redis.call('ZREVRANGEBYLEX', KEYS[2], bound, '-', 'LIMIT', 0, 1)[1]
-local number = 0
-if found then number = tonumber(string.match(found, ':(%d+)$')) end
+${cursorAfterLua}
+${numberAtLua}
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
-if stored then
-  local storedNumber, storedCursor = string.match(stored, '^(%d+):(.+)$')
-  local sm, ss = string.match(storedCursor, '^(%d+)-(%d+)$')
-  local nm, ns = string.match(ARGV[2], '^(%d+)-(%d+)$')
-  local newer = (#nm > #sm) or (#nm == #sm and nm > sm) or (nm == sm and ((#ns > #ss) or (#ns == #ss and ns > ss)))
-  if not newer then return stored end
+if not stored or cursorAfter(ARGV[2], stored) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  if KEYS[3] then redis.call('XADD', KEYS[3], '*', 'type', ARGV[3], 'data', ARGV[4], 'meta', '{}', 'v', '1') end
+  stored = ARGV[2]
 end
-local value = number .. ':' .. ARGV[2]
-redis.call('HSET', KEYS[1], ARGV[1], value)
-if KEYS[3] then redis.call('XADD', KEYS[3], '*', 'type', ARGV[3], 'data', ARGV[4], 'meta', '{}', 'v', '1') end
-return value
+return {stored, numberAt(KEYS[2], stored)}
 `;
 
 /**
  * Reads where a reader stands in a numbered log: KEYS[1] counters, KEYS[2] marks (field ARGV[1]),
- * KEYS[3…] scored sets to count above the mark. Answers { last, lastCursor, mark, above… }.
+ * KEYS[3] positions, KEYS[4…] scored sets to count above the mark's number. Answers
+ * { last, lastCursor, mark, markNumber, above… }.
  */
 export const readMarksLua = `
+${padCursorLua}
+${numberAtLua}
 local last = redis.call('HGET', KEYS[1], 'seq') or '0'
 local lastCursor = redis.call('HGET', KEYS[1], 'last') or ''
 local mark = redis.call('HGET', KEYS[2], ARGV[1]) or ''
 local number = 0
-if mark ~= '' then number = tonumber(string.match(mark, '^(%d+):')) end
-local reply = {last, lastCursor, mark}
-for i = 3, #KEYS do reply[#reply + 1] = redis.call('ZCOUNT', KEYS[i], '(' .. number, '+inf') end
+if mark ~= '' then number = numberAt(KEYS[3], mark) end
+local reply = {last, lastCursor, mark, number}
+for i = 4, #KEYS do reply[#reply + 1] = redis.call('ZCOUNT', KEYS[i], '(' .. number, '+inf') end
 return reply
-`;
-
-/** Lua: whether cursor a comes after cursor b (digit strings without leading zeros). */
-export const cursorAfterLua = `
-local function cursorAfter(a, b)
-  local am, as = string.match(a, '^(%d+)-(%d+)$')
-  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-  if #am ~= #bm then return #am > #bm end
-  if am ~= bm then return am > bm end
-  if #as ~= #bs then return #as > #bs end
-  return as > bs
-end
 `;
 
 /**

@@ -12,7 +12,7 @@ import {
 import { type GuardedMember, checkGuard } from './appendGuard.js';
 import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
 import { compareByUtf8 } from './utf8Order.js';
-import { parseMarkValue, toMarkValue, toPositionBound, toPositionEntry, toPositionNumber } from './marks.js';
+import { toPositionBound, toPositionEntry, toPositionNumber } from './marks.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
@@ -215,7 +215,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       hash.set('last', cursor);
       changeSet(positions, [toPositionEntry(cursor, number)], []);
       for (const ref of refs ?? []) hashOf(ref.key).set(ref.field, String(number));
-      for (const mark of marks ?? []) hashOf(mark.key).set(mark.field, toMarkValue({ n: number, cursor }));
+      for (const mark of marks ?? []) hashOf(mark.key).set(mark.field, cursor);
     }
     for (const set of request.scored ?? []) {
       const members = scoredSets.get(set.key) ?? new Map<string, number>();
@@ -250,6 +250,15 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     const event: StoredEvent = { cursor: nextCursor(log), type, data: toJson(data), meta: '{}', v: 1 };
     log.events.push(event);
     return { stream, event };
+  };
+
+  /** The number of the last numbered event at or before `cursor` (see marks.ts). */
+  const numberAt = (positions: string, cursor: Cursor): number => {
+    const members = sets.get(positions) ?? [];
+    const bound = toPositionBound(cursor).slice(1);
+    let at = findMember(members, bound) - 1;
+    while (at >= 0 && compareByUtf8(members[at]!, bound) > 0) at--;
+    return at >= 0 ? toPositionNumber(members[at]!) : 0;
   };
 
   /** Takes members out of a lexicographic set, then puts others in. */
@@ -350,8 +359,16 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       const start = after === undefined ? 0 : searchFirst(entries, (cursor) => compareCursors(cursor, after) <= 0);
       return entries.slice(start, start + count).map((entry) => ({ ...entry }));
     },
-    writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges }) => {
+    writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges, fields: hashes, scored }) => {
       assertOpen();
+      for (const hash of hashes ?? []) for (const [field, value] of hash.values) hashOf(hash.key).set(field, value);
+      for (const set of scored ?? []) {
+        const members = scoredSets.get(set.key) ?? new Map<string, number>();
+        scoredSets.set(set.key, members);
+        for (const member of set.remove) members.delete(member);
+        for (const [member, score] of set.add) members.set(member, score);
+        if (members.size === 0) scoredSets.delete(set.key);
+      }
       for (const change of setChanges ?? []) changeSet(change.key, change.add, change.remove);
       if (index) {
         const entries = indexOf(index.key);
@@ -378,7 +395,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       holds.delete(stream);
       if ((streams.get(stream)?.events.at(-1)?.cursor ?? null) !== last) return false;
       for (const { from, to } of moves) {
-        for (const map of [indexes, snapshots, sets] as Map<string, unknown>[]) {
+        for (const map of [indexes, snapshots, sets, fields, scoredSets] as Map<string, unknown>[]) {
           const value = map.get(from);
           map.delete(from);
           if (value === undefined) map.delete(to);
@@ -421,34 +438,27 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     },
     readMarks: async (requests) => {
       assertOpen();
-      return requests.map(({ counters, marks, field, above }) => {
-        const mark = parseMarkValue(fields.get(marks)?.get(field));
-        const over = mark?.n ?? 0;
+      return requests.map(({ counters, marks, positions, field, above }) => {
+        const cursor = fields.get(marks)?.get(field) ?? null;
+        const n = cursor === null ? 0 : numberAt(positions, cursor);
         return {
           last: Number(fields.get(counters)?.get('seq') ?? 0),
           lastCursor: fields.get(counters)?.get('last') ?? null,
-          mark,
-          above: above.map((key) => [...(scoredSets.get(key)?.values() ?? [])].filter((score) => score > over).length),
+          mark: cursor === null ? null : { n, cursor },
+          above: above.map((key) => [...(scoredSets.get(key)?.values() ?? [])].filter((score) => score > n).length),
         };
       });
     },
     advanceMark: async (marks, field, positions, cursor, notify) => {
       assertOpen();
-      const members = sets.get(positions) ?? [];
-      // The last position at or before the cursor: entries sort as padded cursors.
-      const bound = toPositionBound(cursor).slice(1);
-      let at = findMember(members, bound) - 1;
-      while (at >= 0 && compareByUtf8(members[at]!, bound) > 0) at--;
-      const n = at >= 0 ? toPositionNumber(members[at]!) : 0;
-      const stored = parseMarkValue(fields.get(marks)?.get(field));
-      if (stored && compareCursors(cursor, stored.cursor) <= 0) return stored;
-      const mark = { n, cursor };
-      hashOf(marks).set(field, toMarkValue(mark));
+      const stored = fields.get(marks)?.get(field) ?? null;
+      if (stored !== null && compareCursors(cursor, stored) <= 0) return { n: numberAt(positions, stored), cursor: stored };
+      hashOf(marks).set(field, cursor);
       if (notify) {
         const note = appendTo(notify.stream, notify.type, notify.data);
         publish(note.stream, [toRecorded(note.stream, note.event)]);
       }
-      return mark;
+      return { n: numberAt(positions, cursor), cursor };
     },
     writeEntries: async (stream, entries, maxLen) => {
       assertOpen();

@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { advanceMarkLua, parseMarkValue, readMarksLua, writeEntriesLua } from './marks.js';
+import { advanceMarkLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
@@ -165,8 +165,13 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const entries = await call(() => redis.xrange(index, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
       return entries.map(([cursor, fields]) => ({ cursor, ref: fields[1]! }));
     },
-    writeRebuilt: async ({ index, snapshots, sets }) => {
+    writeRebuilt: async ({ index, snapshots, sets, fields, scored }) => {
       const commands: (readonly (string | number)[])[] = [];
+      for (const hash of fields ?? []) if (hash.values.length) commands.push(['hset', hash.key, ...hash.values.flat()]);
+      for (const set of scored ?? []) {
+        if (set.remove.length) commands.push(['zrem', set.key, ...set.remove]);
+        if (set.add.length) commands.push(['zadd', set.key, ...set.add.flatMap(([member, score]) => [score, member])]);
+      }
       for (const set of sets ?? []) {
         if (set.remove.length) commands.push(['zrem', set.key, ...set.remove]);
         if (set.add.length) commands.push(['zadd', set.key, ...set.add.flatMap((member) => [0, member])]);
@@ -208,21 +213,28 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       if (requests.length === 0) return [];
       const pipeline = redis.pipeline(
         requests.map(
-          (r) => ['readMarks', 2 + r.above.length, r.counters, r.marks, ...r.above, r.field] as [string, ...(string | number)[]],
+          (r) =>
+            ['readMarks', 3 + r.above.length, r.counters, r.marks, r.positions, ...r.above, r.field] as [string, ...(string | number)[]],
         ),
       );
       const results = (await call(() => pipeline.exec()))!;
       return results.map(([error, reply]) => {
         if (error) throw toStoreError(error);
-        const [last, lastCursor, mark, ...above] = reply as [string, string, string, ...number[]];
-        return { last: Number(last), lastCursor: lastCursor || null, mark: parseMarkValue(mark), above: above.map(Number) };
+        const [last, lastCursor, mark, markNumber, ...above] = reply as [string, string, string, number, ...number[]];
+        return {
+          last: Number(last),
+          lastCursor: lastCursor || null,
+          mark: mark ? { n: Number(markNumber), cursor: mark } : null,
+          above: above.map(Number),
+        };
       });
     },
     advanceMark: async (marks, field, positions, cursor, notify) => {
       const args = notify
         ? [3, marks, positions, notify.stream, field, cursor, notify.type, JSON.stringify(notify.data)]
         : [2, marks, positions, field, cursor];
-      return parseMarkValue((await call(() => scripts.advanceMark(...args))) as string)!;
+      const [markCursor, n] = (await call(() => scripts.advanceMark(...args))) as [string, number];
+      return { n: Number(n), cursor: markCursor };
     },
     writeEntries: async (stream, entries, maxLen) => {
       if (entries.length === 0) return 0;

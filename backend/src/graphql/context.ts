@@ -16,6 +16,11 @@ export interface Viewer {
 
 export interface GraphQLContext {
   viewer: Viewer | null;
+  /**
+   * Set by a subscription's resolver whose events render differently for each viewer whatever the
+   * document selects (a direct room's name): its renders are then not shared with other viewers.
+   */
+  renderPerViewer?: boolean;
   commands: ChatCommands;
   queries: ChatQueries;
   feeds: ChatFeeds;

@@ -1,7 +1,6 @@
 import type { RoomDirectoryPage, RoomView } from '../chat/queries.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { builder } from './builder.js';
-import { VIEWER_DEPENDENT } from './viewerDependent.js';
 import { operationSelects, selects } from './selects.js';
 import { requireViewer } from './context.js';
 import { MessageConnectionRef } from './message.js';
@@ -36,8 +35,7 @@ RoomRef.implement({
     id: t.exposeID('id'),
     name: t.string({
       description: "The room's name; a DIRECT room's is the other members' display names, for the viewer.",
-      // A direct room's name depends on who asks: a subscription that selects it renders per viewer.
-      extensions: VIEWER_DEPENDENT,
+      // A direct room's name depends on who asks: its roomEvents render per viewer (see roomEvents.ts).
       resolve: (room, _, context) => (room.kind === 'DIRECT' ? directRoomName(room, context) : room.name),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (room) => room.createdAt }),

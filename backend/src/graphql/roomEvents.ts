@@ -73,6 +73,8 @@ builder.subscriptionField('roomEvents', (t) =>
       if (!room) throw new NotFoundError('Room not found');
       const access = await context.loadAccess(room);
       assertMayFollowRoom(access);
+      // A direct room's name is the others' names: each of its people sees their own.
+      if (room.kind === 'DIRECT') context.renderPerViewer = true;
       // Following a room is being in it: the lease lasts as long as the subscription.
       let release: (() => Promise<void>) | undefined;
       const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, {

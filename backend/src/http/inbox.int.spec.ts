@@ -42,8 +42,8 @@ describe.each<StoreKind>(['memory', 'redis'])('read markers, counts and the inbo
 
     // Two devices of bob's, both following his inbox from the cursor read with his rooms.
     const devices = [
-      collect(server.wsClient(cookie.bob), INBOX, { after: mine.inboxCursor }),
-      collect(server.wsClient(cookie.bob), INBOX, { after: mine.inboxCursor }),
+      collect(server.wsClient(cookie.bob), INBOX, { after: mine.inboxCursor ?? '0-0' }),
+      collect(server.wsClient(cookie.bob), INBOX, { after: mine.inboxCursor ?? '0-0' }),
     ];
     for (let i = 0; i < 5; i++) await gql('alice', POST, { r: room, b: i === 2 ? 'hey @BOB, look' : `news ${i}` });
     const counted = (results: readonly any[]) =>
@@ -61,7 +61,11 @@ describe.each<StoreKind>(['memory', 'redis'])('read markers, counts and the inbo
     const stale = await gql('bob', MARK, { r: room, c: mine.myRooms.edges[0].node.readMarker ?? '0-1' }).catch(() => null);
     expect(stale?.markRead.unreadCount ?? 0).toBe(0);
 
-    // Both devices got the same events, each once, in order; one resumed after any of them gets exactly the rest.
+    // Both devices got the same events as the inbox holds, each once, in order; one resumed after any of them gets exactly the rest.
+    const held = (
+      await server.app.services.store.readForward(toInboxKey(toDevUserId('bob')), { after: mine.inboxCursor ?? '0-0', count: 1_000 })
+    ).length;
+    await Promise.all(devices.map((d) => d.until((results) => results.length >= held)));
     const cursors = devices.map((d) => d.results.map((r) => r.data!.inbox.cursor as string));
     expect(cursors[0]).toEqual(cursors[1]);
     expect(new Set(cursors[0]).size).toBe(cursors[0]!.length);

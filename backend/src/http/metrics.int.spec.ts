@@ -107,4 +107,21 @@ describe('viewer-dependent fields under a subscription', () => {
     ]);
     for (const s of subscribers) s.dispose();
   });
+
+  it('names a direct room after the others for each of its people, even under one shared document', async () => {
+    const ann = await server.signIn('ann');
+    const ben = await server.signIn('ben');
+    const roomId = (await server.gql('mutation { openDirect(handles: ["ben"]) { id } }', {}, ann)).data!.openDirect.id;
+    const NAMED = `subscription($roomId: ID!) { roomEvents(roomId: $roomId) { ... on MessagePosted { message { body room { name } } } } }`;
+    const subscribers = [ann, ben].map((cookie) => collect(server.wsClient(cookie), NAMED, { roomId }));
+    const post = (body: string) =>
+      server.gql('mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body }, ann);
+    for (let i = 0; !subscribers.every((s) => s.results.length > 0); i++) await post(`probe ${i}`);
+    await post('named');
+    const named = (results: readonly any[]) =>
+      results.find((r) => r.data?.roomEvents.message?.body === 'named')?.data.roomEvents.message.room.name;
+    await Promise.all(subscribers.map((s) => s.until((results) => named(results) !== undefined)));
+    expect(subscribers.map((s) => named(s.results))).toEqual(['ben', 'ann']);
+    for (const s of subscribers) s.dispose();
+  });
 });

@@ -137,7 +137,11 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       if (!(Symbol.asyncIterator in source)) {
         return toMaskedResult({ errors: source.errors ?? [] });
       }
-      const group = join(target, args);
+      const context = args.contextValue as GraphQLContext;
+      const group = join(
+        context.renderPerViewer ? { ...target, groupKey: JSON.stringify([target.groupKey, context.viewer?.userId]) } : target,
+        args,
+      );
       // The operation's context served its source, and the target its group; renders use the
       // group's. graphql-ws keeps these arguments as long as the subscription lasts: let both go
       // (memory per subscriber, which bench:fanout measures).

@@ -4,29 +4,43 @@ import { rebuildInline } from './inline.js';
 import { backfillUserNames } from './userNames.js';
 import { projectionMigrationLockKey, projectionVersionsKey } from './keys.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
+import { rebuildUnread } from './unread.js';
 
-/** Layout versions of the inline models that changed: `messages` 2 added the history index. */
-export const INLINE_VERSIONS = { messages: 2 } as const;
+/**
+ * Layout versions of the inline models that changed: `messages` 2 added the history index,
+ * `unread` 1 numbered the posts (for unread counts).
+ */
+export const INLINE_VERSIONS = { messages: 2, unread: 1 } as const;
+/** What a Redis that never recorded a version holds: the layout before versions were kept. */
+const BEFORE = { messages: 1, unread: 0 } as const;
 
 const LOCK_MS = 10 * 60_000;
 
+const REBUILD: Record<keyof typeof INLINE_VERSIONS, (store: EventStore, roomId: string) => Promise<number>> = {
+  messages: (store, roomId) => rebuildInline(store, messageHistoryProjection, toMessageHistoryLocation(roomId)),
+  unread: rebuildUnread,
+};
+
 /**
  * Brings a Redis written by an older version up to the current layouts, once, by one instance:
- * rebuilds each room's messages model (with its history index) from the room's log while the
- * server runs. Others skip while one holds the lock; a fresh Redis is marked current at once.
- * Answers the number of models rebuilt.
+ * rebuilds each room's models whose layout changed from the room's log while the server runs.
+ * Others skip while one holds the lock. Answers the number of models rebuilt.
  */
 export const migrateInlineProjections = async (redis: Redis, store: EventStore, listRoomIds: () => Promise<string[]>): Promise<number> => {
   // People who signed in before the names set existed (idempotent: any instance may do it).
   await backfillUserNames(redis);
-  const stored = Number((await redis.hget(projectionVersionsKey, 'messages')) ?? 1);
-  if (stored >= INLINE_VERSIONS.messages) return 0;
+  const names = Object.keys(INLINE_VERSIONS) as (keyof typeof INLINE_VERSIONS)[];
+  const stored = await Promise.all(names.map(async (name) => Number((await redis.hget(projectionVersionsKey, name)) ?? BEFORE[name])));
+  const due = names.filter((name, i) => stored[i]! < INLINE_VERSIONS[name]);
+  if (due.length === 0) return 0;
   if ((await redis.set(projectionMigrationLockKey, String(process.pid), 'PX', LOCK_MS, 'NX')) !== 'OK') return 0;
   try {
     const roomIds = await listRoomIds();
-    for (const roomId of roomIds) await rebuildInline(store, messageHistoryProjection, toMessageHistoryLocation(roomId));
-    await redis.hset(projectionVersionsKey, 'messages', INLINE_VERSIONS.messages);
-    return roomIds.length;
+    for (const name of due) {
+      for (const roomId of roomIds) await REBUILD[name](store, roomId);
+      await redis.hset(projectionVersionsKey, name, INLINE_VERSIONS[name]);
+    }
+    return roomIds.length * due.length;
   } finally {
     await redis.del(projectionMigrationLockKey);
   }

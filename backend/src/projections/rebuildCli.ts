@@ -1,6 +1,6 @@
 /**
  * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
- * REDIS_URL, while servers keep running on it. Names: rooms, messages, members, users, directory; none: all.
+ * REDIS_URL, while servers keep running on it. Names: rooms, messages, members, unread, users, directory; none: all.
  */
 import { Redis } from 'ioredis';
 import { roomSnapshotsKey } from '../chat/keys.js';
@@ -10,12 +10,13 @@ import { rebuildAsync } from './asyncProjection.js';
 import { rebuildInline } from './inline.js';
 import { membersProjection, rebuildUserRooms, toMembersLocation } from './members.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
+import { rebuildUnread } from './unread.js';
 import { createDirectoryProjection } from './roomDirectory/directoryProjection.js';
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { toUserLocation, usersProjection } from './users.js';
 
-const NAMES = ['rooms', 'messages', 'members', 'users', 'directory'] as const;
+const NAMES = ['rooms', 'messages', 'members', 'unread', 'users', 'directory'] as const;
 type Name = (typeof NAMES)[number];
 
 const USER_LOG = /^chat:\{u:(.+)\}:log$/;
@@ -52,6 +53,12 @@ const main = async () => {
           models = roomIds.length;
           for (const roomId of roomIds) events += await rebuildInline(store, membersProjection, toMembersLocation(roomId));
           await rebuildUserRooms(redis, store, roomIds);
+          break;
+        }
+        case 'unread': {
+          const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
+          models = roomIds.length;
+          for (const roomId of roomIds) events += await rebuildUnread(store, roomId);
           break;
         }
         case 'users': {

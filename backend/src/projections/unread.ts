@@ -1,6 +1,9 @@
 import type { RoomKind } from '../domain/room/events.js';
-import type { AppendRequest, Cursor, EventStore } from '../eventstore/eventStore.js';
-import type { Mark } from '../eventstore/marks.js';
+import { toRoomStreamKey } from '../chat/keys.js';
+import { decodeMessageEvent } from '../domain/message/events.js';
+import type { AppendRequest, Cursor, EventStore, RecordedEvent } from '../eventstore/eventStore.js';
+import { type Mark, toPositionEntry } from '../eventstore/marks.js';
+import { toRebuildKey } from './keys.js';
 
 /**
  * Unread and mention counts (inline, in the room's slot), in constant time per room and reader:
@@ -79,7 +82,13 @@ export const readUnreadCounts = async (
   const marks = await store.readMarks(
     rooms.map((room) => {
       const keys = toUnreadKeys(room.id);
-      return { counters: keys.counters, marks: keys.marks, field: reader.userId, above: [keys.deleted, keys.mentions(reader.handle)] };
+      return {
+        counters: keys.counters,
+        marks: keys.marks,
+        positions: keys.positions,
+        field: reader.userId,
+        above: [keys.deleted, keys.mentions(reader.handle)],
+      };
     }),
   );
   return marks.map(({ last, lastCursor, mark, above: [deleted = 0, mentions = 0] }, i) => {
@@ -103,4 +112,105 @@ export const advanceReadMarker = (
 ): Promise<Mark> => {
   const keys = toUnreadKeys(roomId);
   return store.advanceMark(keys.marks, userId, keys.positions, cursor, notify);
+};
+
+const REBUILD_PAGE = 1_000;
+const HOLD_MS = 2_000;
+
+/**
+ * Rebuilds a room's numbering (counters, positions, each message's number, deletions, mentions)
+ * from its log while appends go on, like `rebuildInline`: folded beside the live keys, then
+ * swapped in while appends are held for a moment. Readers' marks are cursors and need nothing.
+ * Answers the number of events folded.
+ */
+export const rebuildUnread = async (store: EventStore, roomId: string): Promise<number> => {
+  const keys = toUnreadKeys(roomId);
+  const stream = toRoomStreamKey(roomId);
+  const messages = new Map<string, { n: number; body: string; deleted: boolean }>();
+  const handles = new Set<string>();
+  let n = 0;
+  let lastPost: Cursor | null = null;
+  let last: Cursor | null = null;
+  let folded = 0;
+  const fixed = [keys.counters, keys.positions, keys.seqs, keys.deleted];
+  await store.deleteKeys(fixed.map(toRebuildKey));
+
+  /** Folds one page into changes of the rebuilt keys: the last change of a member in the page wins. */
+  const foldPage = (page: readonly RecordedEvent[]) => {
+    const positions: string[] = [];
+    const seqs: [string, string][] = [];
+    const scored = new Map<string, Map<string, number | null>>();
+    const score = (key: string, member: string, value: number | null) => {
+      let members = scored.get(key);
+      if (!members) scored.set(key, (members = new Map()));
+      members.set(member, value);
+    };
+    const mention = (body: string, id: string, value: number | null) => {
+      for (const handle of toMentions(body)) {
+        handles.add(handle);
+        score(keys.mentions(handle), id, value);
+      }
+    };
+    for (const recorded of page) {
+      if (!recorded.type.startsWith('Message')) continue;
+      const event = decodeMessageEvent(recorded);
+      const id = event.data.messageId;
+      const message = messages.get(id);
+      if (event.type === 'MessagePosted') {
+        n += 1;
+        lastPost = recorded.cursor;
+        messages.set(id, { n, body: event.data.body, deleted: false });
+        positions.push(toPositionEntry(recorded.cursor, n));
+        seqs.push([id, String(n)]);
+        mention(event.data.body, id, n);
+      } else if (message && !message.deleted) {
+        mention(message.body, id, null);
+        if (event.type === 'MessageEdited') {
+          message.body = event.data.body;
+          mention(message.body, id, message.n);
+        } else {
+          message.deleted = true;
+          score(keys.deleted, id, message.n);
+        }
+      }
+    }
+    return {
+      fields: [
+        { key: toRebuildKey(keys.counters), values: lastPost ? [['seq', String(n)] as const, ['last', lastPost] as const] : [] },
+        { key: toRebuildKey(keys.seqs), values: seqs },
+      ],
+      sets: [{ key: toRebuildKey(keys.positions), add: positions, remove: [] }],
+      scored: [...scored].map(([key, members]) => ({
+        key: toRebuildKey(key),
+        add: [...members].flatMap(([member, value]) => (value === null ? [] : [[member, value] as const])),
+        remove: [...members].flatMap(([member, value]) => (value === null ? [member] : [])),
+      })),
+    };
+  };
+
+  const foldOn = async (end?: Cursor | null) => {
+    for (;;) {
+      if (end !== undefined && last === end) return;
+      const page = await store.readForward(stream, { after: last ?? undefined, count: REBUILD_PAGE });
+      if (page.length === 0) return;
+      last = page.at(-1)!.cursor;
+      folded += page.length;
+      await store.writeRebuilt(foldPage(page));
+      if (end === undefined && page.length < REBUILD_PAGE) return;
+    }
+  };
+  for (;;) {
+    await foldOn();
+    const end = await store.holdAppends(stream, HOLD_MS);
+    await foldOn(end);
+    const live = [...fixed, ...[...handles].map((handle) => keys.mentions(handle))];
+    if (
+      await store.swapRebuilt(
+        stream,
+        last,
+        live.map((key) => ({ from: toRebuildKey(key), to: key })),
+      )
+    )
+      return folded;
+  }
 };
