@@ -3,9 +3,12 @@ import { type Viewer, fetchProviders, fetchViewer, setViewerStatus, signInWithHa
 import { BalloonMark, SignInPage } from './auth/SignInPage.js';
 import { UserMenu } from './auth/UserMenu.js';
 import { createMessageOutbox } from './chat/messageOutbox.js';
-import { RoomPage } from './chat/RoomPage.js';
+import { RoomPage, toTabTitle } from './chat/RoomPage.js';
 import { type ConnectionState, type GraphQLClient, browserNetwork, createBrowserGraphQLClient } from './graphql/client.js';
 import type { MemberFieldsFragment, RoomKind, UserStatus } from './graphql/gql/graphql.js';
+import { createDesktopNotifications } from './notify/desktopNotifications.js';
+import { createNotifier } from './notify/notifier.js';
+import { NotifyButton } from './notify/NotifyButton.js';
 import { NewMessageBox } from './people/NewMessageBox.js';
 import { createUserSearch } from './people/userSearch.js';
 import { MyRoomList } from './rooms/MyRoomList.js';
@@ -106,14 +109,17 @@ const SignedIn = (props: {
   const messages = createMessageOutbox(client, props.viewer.id, browserNetwork());
   const mine = createMyRooms(client, {
     onSessionEnded: () => props.onSessionEnded(),
-    isVisible: () => document.visibilityState === 'visible',
+    viewerId: props.viewer.id,
+    onActivity: (before, after) => notifier.activity(before, after),
+  });
+  const notifications = createDesktopNotifications({ onOpen: (roomId) => router.navigate(roomPath(roomId)) });
+  const notifier = createNotifier({
+    client,
+    viewer: () => props.viewer,
+    notifications,
+    isHidden: () => document.visibilityState === 'hidden',
   });
   const people = createUserSearch(client);
-  // Back to the page after a while away: invitations may have come meanwhile.
-  const onVisible = () => {
-    if (document.visibilityState === 'visible') mine.refresh();
-  };
-  document.addEventListener('visibilitychange', onVisible);
   const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
   const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
   const [roomsOpen, setRoomsOpen] = createSignal(false);
@@ -136,7 +142,6 @@ const SignedIn = (props: {
     messages.dispose();
     mine.dispose();
     people.dispose();
-    document.removeEventListener('visibilitychange', onVisible);
     stopConnection();
   });
 
@@ -148,18 +153,14 @@ const SignedIn = (props: {
     }),
   );
   createEffect(() => {
-    if (route().name !== 'room') document.title = 'Rooms · Balloons';
+    if (route().name !== 'room') document.title = toTabTitle('Rooms', mine.totalUnread());
   });
-  // Back on the lobby: read the viewer's own rooms again (an invitation has no event of its own here yet).
-  createEffect(
-    on(
-      () => route().name,
-      (name) => {
-        if (name === 'rooms') mine.refresh();
-      },
-      { defer: true },
-    ),
-  );
+
+  /** A room's unread count as the list has it (0 for a room the viewer only reads). */
+  const unreadIn = (roomId: string) => {
+    const room = mine.find(roomId);
+    return room?.myMembership === 'JOINED' ? room.unreadCount : 0;
+  };
 
   const currentRoomId = () => {
     const r = route();
@@ -264,6 +265,7 @@ const SignedIn = (props: {
             <section class="panel yours" aria-labelledby="yours-heading">
               <div class="panel-head">
                 <h2 id="yours-heading">Your conversations</h2>
+                <NotifyButton permission={notifications.permission()} onRequest={() => void notifications.request()} />
               </div>
               <Show when={mine.error()}>
                 <p class="form-error" role="alert">
@@ -279,6 +281,7 @@ const SignedIn = (props: {
                   joined={mine.joined()}
                   onAccept={accept}
                   onDecline={decline}
+                  peopleOf={(id) => mine.peopleOf(id)}
                   empty="Rooms you join, private rooms and direct messages show here."
                 />
                 <Show when={mine.hasMore()}>
@@ -301,6 +304,7 @@ const SignedIn = (props: {
               <nav class="room-switcher" aria-label="Rooms" id="room-switcher">
                 <div class="switcher-head">
                   <h2>Conversations</h2>
+                  <NotifyButton permission={notifications.permission()} onRequest={() => void notifications.request()} compact />
                 </div>
                 <MyRoomList
                   invitations={mine.invitations()}
@@ -309,6 +313,7 @@ const SignedIn = (props: {
                   onNavigate={() => setRoomsOpen(false)}
                   onAccept={accept}
                   onDecline={decline}
+                  peopleOf={(id) => mine.peopleOf(id)}
                   empty="None yet."
                 />
                 <details class="switcher-new-message">
@@ -366,6 +371,11 @@ const SignedIn = (props: {
                     onAccept={accept}
                     onDecline={decline}
                     onLeave={leaveRoom}
+                    unreadElsewhere={mine.totalUnread() - unreadIn(id)}
+                    unreadHere={unreadIn(id)}
+                    onRead={(room) => mine.add(room)}
+                    onSeen={(cursor) => notifier.seen(id, cursor)}
+                    onNotable={(message, room) => notifier.message(message, room)}
                   />
                 )}
               </Show>

@@ -1,7 +1,7 @@
 import { Match, Show, Switch, createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
-import type { MemberFieldsFragment } from '../graphql/gql/graphql.js';
+import type { MemberFieldsFragment, MessageFieldsFragment, MyRoomFieldsFragment } from '../graphql/gql/graphql.js';
 import { AuditLogPanel } from '../members/AuditLogPanel.js';
 import { type AuditLog, createAuditLog } from '../members/auditLog.js';
 import { InviteBox } from '../members/InviteBox.js';
@@ -17,12 +17,13 @@ import { Composer } from './Composer.js';
 import type { Row } from './grouping.js';
 import type { Outbox } from './outbox.js';
 import { PeopleList } from './PeopleList.js';
-import { type RefusalListener, createRoomSession } from './roomSession.js';
+import { newestMessageCursor, toDividerKey } from './readMarker.js';
+import { type RefusalListener, type RoomInfo, createRoomSession } from './roomSession.js';
 import { Timeline, type TimelineHandle } from './Timeline.js';
 import { TypingIndicator } from './TypingIndicator.js';
 
-/** Titles the tab, with the count of messages that arrived while it was hidden: "(3) room". */
-const TITLE_SUFFIX = ' · Balloons';
+/** Titles the tab, with the count of unread messages: "(3) room · Balloons". */
+export const toTabTitle = (name: string, unread: number) => `${unread > 0 ? `(${unread}) ` : ''}${name} · Balloons`;
 
 /**
  * One room: its header, timeline, composer, members and people. The room's data (history, live
@@ -51,6 +52,15 @@ export const RoomPage = (props: {
   onAccept: (roomId: string) => Promise<string | null>;
   onDecline: (roomId: string) => Promise<string | null>;
   onLeave: (roomId: string) => Promise<string | null>;
+  /** Unread messages in the viewer's other rooms, and in this one as the room list has it (the tab's title counts both). */
+  unreadElsewhere: number;
+  unreadHere: number;
+  /** The viewer's read marker moved here: the room with their counts now. */
+  onRead: (room: MyRoomFieldsFragment) => void;
+  /** The reader has seen the room up to this cursor (the newest message on screen, the tab visible). */
+  onSeen: (cursor: string) => void;
+  /** A mention or direct message came while the page was hidden. */
+  onNotable: (message: MessageFieldsFragment, room: RoomInfo) => void;
 }) => {
   const session = createRoomSession({
     roomId: props.roomId,
@@ -61,6 +71,8 @@ export const RoomPage = (props: {
     isHidden: () => document.visibilityState === 'hidden',
     watchRefusals: (listener) => props.watchRefusals(listener),
     onViewerMembershipChanged: (member) => props.onViewerMembershipChanged(member),
+    onRead: (room) => props.onRead(room),
+    onNotable: (message, room) => props.onNotable(message, room),
   });
   const actions = createModerationActions(props.client, props.roomId, {
     onMember: (member) => session.applyMember(member),
@@ -81,8 +93,13 @@ export const RoomPage = (props: {
   };
   let timeline: TimelineHandle | undefined;
 
+  const [visible, setVisible] = createSignal(document.visibilityState === 'visible');
+  let atEnd = false;
   const onVisible = () => {
-    if (document.visibilityState === 'visible') session.markSeen();
+    setVisible(document.visibilityState === 'visible');
+    if (!visible()) return;
+    session.markSeen();
+    readIfSeen();
   };
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => {
@@ -123,9 +140,20 @@ export const RoomPage = (props: {
 
   createEffect(() => {
     if (!name()) return;
-    const unseen = session.unseen();
-    document.title = `${unseen > 0 ? `(${unseen}) ` : ''}${name()}${TITLE_SUFFIX}`;
+    // This room's own count: as the list has it, or what came while hidden in a room the viewer only reads.
+    document.title = toTabTitle(name(), props.unreadElsewhere + Math.max(props.unreadHere, session.unseen()));
   });
+
+  // Read: the newest message is on screen (the timeline says so each time it looks, after laying out
+  // new rows) and the tab is visible. The marker only moves forward.
+  const readIfSeen = () => {
+    if (!atEnd || !visible()) return;
+    const newest = newestMessageCursor(state().items);
+    if (!newest) return;
+    props.onSeen(newest);
+    session.markRead(newest);
+  };
+  const dividerKey = createMemo(() => toDividerKey(state().items, session.opened(), props.viewer.id));
 
   const send = (body: string) => {
     session.send(body);
@@ -313,6 +341,11 @@ export const RoomPage = (props: {
                 onDiscard={(clientId) => session.discard(clientId)}
                 onRemove={(id, reason) => actions.removeMessage(id, reason)}
                 onMessageUser={(handle) => props.onOpenDirect([handle])}
+                dividerKey={dividerKey()}
+                onMeasured={(end) => {
+                  atEnd = end;
+                  readIfSeen();
+                }}
               />
               <TypingIndicator typing={state().typing} />
               <Show when={blocked()}>

@@ -12,6 +12,8 @@ export interface TimelineHandle {
 
 /** Within this many pixels of the end, the timeline follows new messages. */
 const STICK_PX = 48;
+/** Room left above the "new messages" divider when a room opens at it. */
+const DIVIDER_MARGIN_PX = 24;
 /** Older messages start loading when the reader gets this close to the top. */
 const LOAD_OLDER_PX = 400;
 
@@ -44,6 +46,10 @@ export const Timeline = (
     /** The message whose editor ArrowUp asked for, if any. */
     editRequestId: string | null;
     onEditDone: () => void;
+    /** The row the "new messages" divider goes above (the first unread when the room was opened), or null. */
+    dividerKey?: string | null;
+    /** Called after every look at where the reader is: at the end (the newest message on screen) or not. */
+    onMeasured?: (atEnd: boolean) => void;
     ref?: (handle: TimelineHandle) => void;
   },
 ) => {
@@ -88,6 +94,21 @@ export const Timeline = (
       }
     }
     if (scroller.scrollTop < LOAD_OLDER_PX && props.loaded && props.hasOlder && !props.loadingOlder) props.onLoadOlder();
+    props.onMeasured?.(stick);
+  };
+
+  /**
+   * Opened with unread messages: start at the divider rather than the end when there is more below
+   * it than fits, so the marker moves only once the reader reaches the end. True when it moved.
+   */
+  const placeDivider = () => {
+    const divider = list?.querySelector(':scope > .new-divider');
+    if (!scroller || !divider) return false;
+    const top = divider.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+    if (top - DIVIDER_MARGIN_PX >= scroller.scrollHeight - scroller.clientHeight) return false;
+    scroller.scrollTop = Math.max(0, top - DIVIDER_MARGIN_PX);
+    measure();
+    return true;
   };
 
   /** After the rows changed: follow the end, or put the remembered row back where it was. */
@@ -102,6 +123,7 @@ export const Timeline = (
   };
 
   let lastKey: string | undefined;
+  let placedDivider = false;
   createEffect(
     on(
       () => props.rows,
@@ -109,6 +131,11 @@ export const Timeline = (
         const key = rows.at(-1)?.key;
         if (!stick && key !== lastKey && lastKey !== undefined) setNewBelow((n) => n + 1);
         lastKey = key;
+        // Once, with the first page: the divider is where the reader left off.
+        if (!placedDivider && props.loaded) {
+          placedDivider = true;
+          if (placeDivider()) return;
+        }
         restore();
       },
     ),
@@ -190,6 +217,13 @@ export const Timeline = (
               const rowLayout = () => layout().get(row.key);
               return (
                 <>
+                  <Show when={row.key === props.dividerKey}>
+                    {/* biome-ignore lint/a11y/useSemanticElements: a label between list items, like the day divider. */}
+                    {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: as above; the separator is not focusable. */}
+                    <li class="new-divider" role="separator">
+                      <span>New messages</span>
+                    </li>
+                  </Show>
                   <Show when={rowLayout()?.dayLabel}>
                     {(label) => (
                       // biome-ignore lint/a11y/useSemanticElements: a day's label between list items; an <hr> holds no text.

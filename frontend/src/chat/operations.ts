@@ -50,8 +50,8 @@ export const RoomInfoFields = graphql(`
 `);
 
 /**
- * A room on entry, in one read: who the viewer is in it, its cursor, the people online, the last
- * page of history and the first page of members (all at least as new as the cursor, so the room's
+ * A room on entry, in one read: who the viewer is in it, its cursor, their read marker and unread
+ * count (the "new messages" divider), the people online, the last page of history and the first page of members (all at least as new as the cursor, so the room's
  * events after it miss nothing). Fails as a whole (room null) when the viewer may not read the
  * history: an invitation not accepted yet, a ban; `RoomInfo` then says why.
  */
@@ -60,6 +60,8 @@ export const RoomPageQuery = graphql(`
     room(id: $id) {
       ...RoomInfoFields
       cursor
+      readMarker
+      unreadCount
       online {
         ...UserFields
       }
@@ -194,6 +196,15 @@ export const OlderMessagesQuery = graphql(`
       messages(last: $last, before: $before) {
         ...MessagePageFields
       }
+    }
+  }
+`);
+
+/** Moves the viewer's read marker forward; the answer carries the room as the sidebar lists it, with its counts after it. */
+export const MarkReadMutation = graphql(`
+  mutation MarkRead($roomId: ID!, $upTo: String!) {
+    markRead(roomId: $roomId, upTo: $upTo) {
+      ...MyRoomFields
     }
   }
 `);

@@ -6,6 +6,7 @@ import { toErrorInfo } from '../graphql/errors.js';
 import type {
   MemberFieldsFragment,
   MessageFieldsFragment,
+  MyRoomFieldsFragment,
   RoomEventsSubscription as RoomEventsResult,
   RoomInfoFieldsFragment,
 } from '../graphql/gql/graphql.js';
@@ -17,6 +18,7 @@ import { type Restriction, isActive, msUntilLifted, toMemberRestriction, toRestr
 import {
   DeleteMessageMutation,
   EditMessageMutation,
+  MarkReadMutation,
   OlderMessagesQuery,
   PAGE_SIZE,
   RoomEventsSubscription,
@@ -27,6 +29,8 @@ import {
 } from './operations.js';
 import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
 import { compareCursors } from '../graphql/cursors.js';
+import { type OpenedMarker, isPastMarker } from './readMarker.js';
+import { mentions } from './richText.js';
 import { type TimelineEvent, type TimelineState, evolveTimeline, initialTimeline } from './timeline.js';
 
 type RoomEvent = RoomEventsResult['roomEvents'];
@@ -78,6 +82,13 @@ export interface RoomSessionOptions {
   watchRefusals?: (listener: RefusalListener) => () => void;
   /** The viewer's own membership or role changed (an event about them, or an answer to their action). */
   onViewerMembershipChanged?: (member: MemberFieldsFragment) => void;
+  /** `markRead` answered: the room with the viewer's counts after it. */
+  onRead?: (room: MyRoomFieldsFragment) => void;
+  /**
+   * A message from someone else came while the page was hidden that mentions the viewer, or any in a
+   * direct conversation: worth a desktop notification.
+   */
+  onNotable?: (message: MessageFieldsFragment, room: RoomInfo) => void;
 }
 
 export interface RoomSession {
@@ -107,6 +118,10 @@ export interface RoomSession {
   /** Why live updates stopped; null while they flow. */
   liveError: Accessor<string | null>;
   loadingOlder: Accessor<boolean>;
+  /** The viewer's read marker and unread count when the room was first loaded (the divider's place); null until then. */
+  opened: Accessor<OpenedMarker | null>;
+  /** Moves the viewer's read marker to `cursor` (members only; never back; one request at a time, the newest wins). */
+  markRead(cursor: string): void;
   /** Messages from others that arrived while the page was hidden, since `markSeen`. */
   unseen: Accessor<number>;
   markSeen(): void;
@@ -158,6 +173,11 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   const [liveError, setLiveError] = createSignal<string | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
   const [unseen, setUnseen] = createSignal(0);
+  const [opened, setOpened] = createSignal<OpenedMarker | null>(null);
+  /** The marker as far as this page moved it (or found it); a request is sent only past it. */
+  let marked: string | null = null;
+  let marking = false;
+  let markNext: string | null = null;
   let subscription: { unsubscribe(): void } | null = null;
   let loads = 0;
   let disposed = false;
@@ -248,8 +268,12 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       const before = state;
       dispatch(timelineEvent);
       const added = state.items !== before.items;
-      if (added && event.__typename === 'MessagePosted' && event.message.author.id !== viewerId && options.isHidden())
+      if (added && event.__typename === 'MessagePosted' && event.message.author.id !== viewerId && options.isHidden()) {
         setUnseen((n) => n + 1);
+        const current = room();
+        if (current && (current.kind === 'DIRECT' || mentions(event.message.body, options.viewer().handle)))
+          options.onNotable?.(event.message, current);
+      }
     });
   };
 
@@ -271,6 +295,11 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     setLiveError(null);
     setEnded(null);
     setReadable(true);
+    // The divider stays where the marker was when the room was opened, however often it reloads.
+    if (opened() === null) {
+      setOpened({ marker: data.readMarker, unreadCount: data.unreadCount });
+      if (marked === null || (data.readMarker !== null && isPastMarker(data.readMarker, marked))) marked = data.readMarker;
+    }
     setRoom({
       id: data.id,
       name: data.name,
@@ -372,6 +401,20 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     typingTimer = undefined;
   };
 
+  const sendMarkRead = async (cursor: string) => {
+    marking = true;
+    const result = await urql.mutation(MarkReadMutation, { roomId, upTo: cursor }).toPromise();
+    marking = false;
+    if (disposed) return;
+    if (result.data) {
+      if (isPastMarker(cursor, marked)) marked = cursor;
+      options.onRead?.(result.data.markRead);
+    } else if (toErrorInfo(result.error).code === 'UNAUTHENTICATED') return options.onSessionEnded();
+    const next = markNext;
+    markNext = null;
+    if (next !== null && isPastMarker(next, marked)) void sendMarkRead(next);
+  };
+
   const stopReconnects = client.onReconnected(() => void refreshOnline());
   const stopOutbox = outbox.subscribe((change) => {
     if (change.entry.roomId !== roomId) return;
@@ -404,6 +447,15 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     loadingOlder,
     unseen,
     markSeen: () => setUnseen(0),
+    opened,
+    markRead(cursor) {
+      if (room()?.myMembership !== 'JOINED' || !isPastMarker(cursor, marked)) return;
+      if (marking) {
+        if (markNext === null || isPastMarker(cursor, markNext)) markNext = cursor;
+        return;
+      }
+      void sendMarkRead(cursor);
+    },
     reload: () => void load(),
     loadOlder: () => void loadOlder(),
     send(body) {

@@ -73,6 +73,8 @@ describe('a room session', () => {
     options: {
       hidden?: () => boolean;
       onSessionEnded?: () => void;
+      onRead?: (room: unknown) => void;
+      onNotable?: (message: MessageFieldsFragment) => void;
       watchRefusals?: (l: (roomId: string, e: CombinedError) => void) => () => void;
     } = {},
   ) => {
@@ -86,6 +88,8 @@ describe('a room session', () => {
       onSessionEnded: options.onSessionEnded ?? (() => {}),
       isHidden: options.hidden ?? (() => false),
       ...(options.watchRefusals ? { watchRefusals: options.watchRefusals } : {}),
+      ...(options.onRead ? { onRead: options.onRead } : {}),
+      ...(options.onNotable ? { onNotable: options.onNotable } : {}),
     });
     return scripted;
   };
@@ -347,5 +351,68 @@ describe('a room session', () => {
     subscriptions[0]!.push(membershipChanged('6-0', banned, alice, 'spam'));
     const notices = session!.timeline().items.flatMap((i) => (i.kind === 'notice' ? [i.change?.kind] : []));
     expect(notices).toEqual(['banned']);
+  });
+
+  describe('the read marker', () => {
+    const withMarker = (readMarker: string | null, unreadCount: number, edges: { cursor: string; node: MessageFieldsFragment }[]) => {
+      const page = roomPage('9-0', edges);
+      return { data: { room: { ...page.data.room, readMarker, unreadCount } } };
+    };
+
+    it('remembers where it was when the room opened, and moves it forward one request at a time, the newest last', async () => {
+      const read: unknown[] = [];
+      const { next, subscribed } = start({ onRead: (room) => read.push(room) });
+      (await next('RoomPage')).answer(
+        withMarker('5-0', 2, [
+          { cursor: '5-0', node: message('m1', 'one') },
+          { cursor: '6-0', node: message('m2', 'two') },
+        ]),
+      );
+      await subscribed(1);
+      expect(session!.opened()).toEqual({ marker: '5-0', unreadCount: 2 });
+
+      session!.markRead('5-0'); // the marker already: nothing to send
+      session!.markRead('6-0');
+      session!.markRead('7-0'); // while the first is on its way: waits
+      session!.markRead('8-0'); // and is replaced by a newer one
+      const first = await next('MarkRead');
+      expect(first.variables).toEqual({ roomId: 'r1', upTo: '6-0' });
+      first.answer({ data: { markRead: { id: 'r1', unreadCount: 1 } } });
+      const second = await next('MarkRead');
+      expect(second.variables).toEqual({ roomId: 'r1', upTo: '8-0' });
+      second.answer({ data: { markRead: { id: 'r1', unreadCount: 0 } } });
+      await vi.waitFor(() =>
+        expect(read).toEqual([
+          { id: 'r1', unreadCount: 1 },
+          { id: 'r1', unreadCount: 0 },
+        ]),
+      );
+      session!.markRead('8-0');
+      expect(read).toHaveLength(2);
+    });
+
+    it('is not moved in a room the viewer only reads', async () => {
+      const { next, subscribed, requests } = start();
+      const page = withMarker(null, 0, [{ cursor: '5-0', node: message('m1', 'one') }]);
+      (await next('RoomPage')).answer({ data: { room: { ...page.data.room, myMembership: null, myRole: null } } });
+      await subscribed(1);
+      session!.markRead('5-0');
+      expect(requests.filter((r) => r.name === 'MarkRead')).toEqual([]);
+    });
+
+    it('tells of a mention or a direct message from someone else while hidden, not of others or while visible', async () => {
+      let hidden = true;
+      const notable: string[] = [];
+      const { next, subscriptions, subscribed } = start({ hidden: () => hidden, onNotable: (m) => notable.push(m.body) });
+      (await next('RoomPage')).answer(withMarker(null, 0, []));
+      await subscribed(1);
+      const live = subscriptions[0]!;
+      live.push(posted('6-0', message('m2', 'hi @ALICE')));
+      live.push(posted('7-0', message('m3', 'no one in particular')));
+      live.push(posted('8-0', message('m4', '@alice note to self', alice)));
+      hidden = false;
+      live.push(posted('9-0', message('m5', '@alice while you look')));
+      expect(notable).toEqual(['hi @ALICE']);
+    });
   });
 });

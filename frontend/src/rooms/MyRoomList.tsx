@@ -1,11 +1,37 @@
 import { For, Show, createSignal } from 'solid-js';
+import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
+import { Avatar } from '../ui/Avatar.js';
+import { plural } from '../ui/format.js';
 import { RoomMarker } from '../ui/RoomMarker.js';
 import { Link, roomPath } from '../ui/router.js';
 import type { MyRoom } from './myRoomList.js';
 
 /**
+ * A room's unread messages and mentions. In a direct conversation every unread message counts as a
+ * mention, so it shows the one (mention) badge; elsewhere the mentions come as their own badge.
+ */
+const UnreadBadges = (props: { room: MyRoom }) => (
+  <>
+    <Show when={props.room.mentionCount > 0}>
+      <span class="mention-badge" title={plural(props.room.mentionCount, 'unread mention')}>
+        <span aria-hidden="true">@</span>
+        {props.room.mentionCount}
+        <span class="visually-hidden"> {props.room.mentionCount === 1 ? 'mention' : 'mentions'}</span>
+      </span>
+    </Show>
+    <Show when={props.room.unreadCount > 0 && props.room.kind !== 'DIRECT'}>
+      <span class="unread-badge" title={plural(props.room.unreadCount, 'unread message')}>
+        {props.room.unreadCount}
+        <span class="visually-hidden"> unread</span>
+      </span>
+    </Show>
+  </>
+);
+
+/**
  * The viewer's own rooms: invitations first (accept or decline in place), then the rooms they are
- * in, most recent first, each marked public (#), private (a lock) or direct (@).
+ * in, most recent activity first, each marked public (#), private (a lock) or direct (the other
+ * person's avatar, @ until it is known), with its unread and mention badges.
  */
 export const MyRoomList = (props: {
   invitations: readonly MyRoom[];
@@ -15,6 +41,8 @@ export const MyRoomList = (props: {
   /** Each answers an error message, or null. */
   onAccept: (roomId: string) => Promise<string | null>;
   onDecline: (roomId: string) => Promise<string | null>;
+  /** The other people of a direct conversation, once known. */
+  peopleOf?: (roomId: string) => readonly UserFieldsFragment[] | undefined;
   empty: string;
 }) => {
   const [busyId, setBusyId] = createSignal<string | null>(null);
@@ -77,14 +105,24 @@ export const MyRoomList = (props: {
                 <Link
                   href={roomPath(room.id)}
                   class="room-link"
-                  classList={{ current: room.id === props.currentId }}
+                  classList={{ current: room.id === props.currentId, unread: room.unreadCount > 0 }}
                   aria-current={room.id === props.currentId ? 'page' : undefined}
                   onClick={() => props.onNavigate?.()}
                   data-room-name={room.name}
                   data-kind={room.kind}
+                  data-unread={room.unreadCount}
+                  data-mentions={room.mentionCount}
                 >
-                  <RoomMarker kind={room.kind} />
+                  <Show when={room.kind === 'DIRECT' && props.peopleOf?.(room.id)?.[0]} fallback={<RoomMarker kind={room.kind} />}>
+                    {(person) => (
+                      <>
+                        <Avatar user={person()} size={22} />
+                        <span class="visually-hidden">Direct messages with </span>
+                      </>
+                    )}
+                  </Show>
                   <span class="room-name">{room.name}</span>
+                  <UnreadBadges room={room} />
                 </Link>
               </li>
             )}

@@ -1,11 +1,12 @@
 /**
  * The viewer's own rooms as the sidebar holds them: pages of `myRooms` (joined and invited rooms of
  * every kind, most recent activity first, the server's order), with what the page itself did
- * since (created, opened, accepted, declined, left) applied at once. `evolveMyRooms(state, event)
- * => state`, pure.
+ * since (created, opened, accepted, declined, left, read) and what the inbox said (activity, reads
+ * on other devices, invitations, removals) applied at once. `evolveMyRooms(state, event) => state`,
+ * pure.
  */
 
-import type { MyRoomFieldsFragment } from '../graphql/gql/graphql.js';
+import type { InboxEventKind, MyRoomFieldsFragment } from '../graphql/gql/graphql.js';
 
 export type MyRoom = MyRoomFieldsFragment;
 
@@ -31,7 +32,9 @@ export type MyRoomsEvent =
   /** A room as a mutation answered it: joined or invited rooms stay or come first, others leave. */
   | { type: 'RoomChanged'; room: MyRoom }
   /** The viewer is no longer in the room (left, declined, removed). */
-  | { type: 'RoomRemoved'; roomId: string };
+  | { type: 'RoomRemoved'; roomId: string }
+  /** An event of the viewer's inbox, its room as it stood when the event was sent. */
+  | { type: 'InboxEventReceived'; kind: InboxEventKind; room: MyRoom };
 
 const isMine = (room: MyRoom) => room.myMembership === 'JOINED' || room.myMembership === 'INVITED';
 
@@ -39,6 +42,24 @@ const isMine = (room: MyRoom) => room.myMembership === 'JOINED' || room.myMember
 const uniqueRooms = (rooms: readonly MyRoom[]): MyRoom[] => {
   const seen = new Set<string>();
   return rooms.filter((room) => !seen.has(room.id) && seen.add(room.id) !== undefined);
+};
+
+const activityOf = (room: MyRoom) => Date.parse(room.lastActivityAt);
+
+/**
+ * The room where its last activity puts it among the others: before the first that was active
+ * earlier (after those active at the same moment), at the end when none was. The server's order is
+ * the same, so a room moved here lands where a reread would put it.
+ */
+const placeRoom = (rooms: readonly MyRoom[], room: MyRoom): MyRoom[] => {
+  const others = rooms.filter((r) => r.id !== room.id);
+  const at = others.findIndex((r) => activityOf(r) < activityOf(room));
+  return at < 0 ? [...others, room] : others.toSpliced(at, 0, room);
+};
+
+const withoutRoom = (state: MyRoomsState, roomId: string): MyRoomsState => {
+  const rooms = state.rooms.filter((r) => r.id !== roomId);
+  return rooms.length === state.rooms.length ? state : { ...state, rooms };
 };
 
 export const evolveMyRooms = (state: MyRoomsState, event: MyRoomsEvent): MyRoomsState => {
@@ -61,15 +82,15 @@ export const evolveMyRooms = (state: MyRoomsState, event: MyRoomsEvent): MyRooms
       };
     }
     case 'RoomChanged': {
-      const i = state.rooms.findIndex((r) => r.id === event.room.id);
-      if (!isMine(event.room)) return i < 0 ? state : { ...state, rooms: state.rooms.toSpliced(i, 1) };
-      // Where it was (an accepted invitation keeps its place); a new one is the most recent.
-      if (i >= 0) return { ...state, rooms: state.rooms.with(i, { ...state.rooms[i]!, ...event.room }) };
-      return { ...state, rooms: [event.room, ...state.rooms] };
+      if (!isMine(event.room)) return withoutRoom(state, event.room.id);
+      const known = state.rooms.find((r) => r.id === event.room.id);
+      return { ...state, rooms: placeRoom(state.rooms, known ? { ...known, ...event.room } : event.room) };
     }
-    case 'RoomRemoved': {
-      const rooms = state.rooms.filter((r) => r.id !== event.roomId);
-      return rooms.length === state.rooms.length ? state : { ...state, rooms };
+    case 'RoomRemoved':
+      return withoutRoom(state, event.roomId);
+    case 'InboxEventReceived': {
+      if (event.kind === 'LEFT' || event.kind === 'REMOVED') return withoutRoom(state, event.room.id);
+      return evolveMyRooms(state, { type: 'RoomChanged', room: event.room });
     }
     default: {
       const unknown: never = event;
@@ -83,3 +104,10 @@ export const invitations = (state: MyRoomsState): MyRoom[] => state.rooms.filter
 
 /** Rooms the viewer is in, in list order. */
 export const joinedRooms = (state: MyRoomsState): MyRoom[] => state.rooms.filter((r) => r.myMembership === 'JOINED');
+
+/** Unread messages in every room the viewer is in: what the tab's title counts. */
+export const totalUnread = (state: MyRoomsState): number =>
+  state.rooms.reduce((sum, r) => (r.myMembership === 'JOINED' ? sum + r.unreadCount : sum), 0);
+
+/** The room as the list has it, or null. */
+export const findRoom = (state: MyRoomsState, roomId: string): MyRoom | null => state.rooms.find((r) => r.id === roomId) ?? null;

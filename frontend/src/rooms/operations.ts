@@ -44,8 +44,9 @@ export const LobbyEventsSubscription = graphql(`
 
 /**
  * A room of the viewer's own (joined, or invited to), as the sidebar lists it. Nothing that needs
- * reading rights (`onlineCount`): an invitee may not read a private room yet, and one refused field
- * would fail the whole list.
+ * reading rights (`onlineCount`, `lastMessage`, `members`): an invitee may not read a private room
+ * yet, and one refused field would fail the whole list. The counts are 0 and the marker null for an
+ * invitee, so they are safe; `lastActivityAt` orders the list.
  */
 export const MyRoomFields = graphql(`
   fragment MyRoomFields on Room {
@@ -54,6 +55,10 @@ export const MyRoomFields = graphql(`
     kind
     myMembership
     myRole
+    unreadCount
+    mentionCount
+    readMarker
+    lastActivityAt
   }
 `);
 
@@ -68,6 +73,62 @@ export const MyRoomsQuery = graphql(`
       pageInfo {
         hasNextPage
         endCursor
+      }
+    }
+  }
+`);
+
+/**
+ * The viewer's rooms with the inbox's position in one query: the server reads the cursor first, so
+ * the list is at least that new, and `inbox(after: inboxCursor)` misses nothing after it.
+ */
+export const MyRoomsWithInboxQuery = graphql(`
+  query MyRoomsWithInbox($first: Int!) {
+    inboxCursor
+    myRooms(first: $first) {
+      edges {
+        node {
+          ...MyRoomFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+/** Changes to the viewer's room list; each event's room is as it stands when the event is sent. */
+export const InboxSubscription = graphql(`
+  subscription Inbox($after: String) {
+    inbox(after: $after) {
+      cursor
+      kind
+      at
+      room {
+        ...MyRoomFields
+      }
+    }
+  }
+`);
+
+/**
+ * The people of a direct conversation, for its avatar in the sidebar. Asked per DIRECT room (a
+ * member may always read those), never inside the list, where one refused field fails the list.
+ */
+export const DirectPeopleQuery = graphql(`
+  query DirectPeople($id: ID!) {
+    room(id: $id) {
+      id
+      members(first: 9) {
+        edges {
+          node {
+            user {
+              ...UserFields
+            }
+          }
+        }
       }
     }
   }

@@ -19,7 +19,7 @@ type Documents = {
     "\n  fragment MessageFields on Message {\n    id\n    body\n    createdAt\n    editedAt\n    deletedAt\n    author {\n      ...UserFields\n    }\n    removedBy {\n      ...UserFields\n    }\n  }\n": typeof types.MessageFieldsFragmentDoc,
     "\n  fragment MessagePageFields on MessageConnection {\n    edges {\n      cursor\n      node {\n        ...MessageFields\n      }\n    }\n    pageInfo {\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n": typeof types.MessagePageFieldsFragmentDoc,
     "\n  fragment RoomInfoFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    memberCount\n  }\n": typeof types.RoomInfoFieldsFragmentDoc,
-    "\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n": typeof types.RoomPageDocument,
+    "\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      readMarker\n      unreadCount\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n": typeof types.RoomPageDocument,
     "\n  query RoomInfo($id: ID!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n    }\n  }\n": typeof types.RoomInfoDocument,
     "\n  query RoomOnline($id: ID!) {\n    room(id: $id) {\n      id\n      online {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.RoomOnlineDocument,
     "\n  subscription RoomEvents($roomId: ID!, $after: String) {\n    roomEvents(roomId: $roomId, after: $after) {\n      __typename\n      cursor\n      at\n      ... on MessagePosted {\n        message {\n          ...MessageFields\n        }\n      }\n      ... on MessageEdited {\n        message {\n          ...MessageFields\n        }\n      }\n      ... on MessageDeleted {\n        message {\n          ...MessageFields\n        }\n      }\n      ... on UserJoined {\n        user {\n          ...UserFields\n        }\n      }\n      ... on UserLeft {\n        user {\n          ...UserFields\n        }\n      }\n      ... on UserStatusChanged {\n        user {\n          ...UserFields\n        }\n      }\n      ... on UserTyping {\n        user {\n          ...UserFields\n        }\n      }\n      ... on MembershipChanged {\n        member {\n          ...MemberFields\n        }\n        by {\n          ...UserFields\n        }\n        reason\n      }\n    }\n  }\n": typeof types.RoomEventsDocument,
@@ -28,6 +28,7 @@ type Documents = {
     "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      ...MessageFields\n    }\n  }\n": typeof types.DeleteMessageDocument,
     "\n  mutation Typing($roomId: ID!) {\n    typing(roomId: $roomId)\n  }\n": typeof types.TypingDocument,
     "\n  query OlderMessages($id: ID!, $last: Int!, $before: String) {\n    room(id: $id) {\n      id\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n    }\n  }\n": typeof types.OlderMessagesDocument,
+    "\n  mutation MarkRead($roomId: ID!, $upTo: String!) {\n    markRead(roomId: $roomId, upTo: $upTo) {\n      ...MyRoomFields\n    }\n  }\n": typeof types.MarkReadDocument,
     "\n  fragment UserFields on User {\n    id\n    handle\n    displayName\n    avatarUrl\n    status\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  fragment MemberFields on Member {\n    user {\n      ...UserFields\n    }\n    role\n    membership\n    since\n    mutedUntil\n    bannedUntil\n  }\n": typeof types.MemberFieldsFragmentDoc,
     "\n  fragment MemberPageFields on MemberConnection {\n    edges {\n      cursor\n      node {\n        ...MemberFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n": typeof types.MemberPageFieldsFragmentDoc,
@@ -41,12 +42,16 @@ type Documents = {
     "\n  mutation SetRole($roomId: ID!, $userId: ID!, $role: RoomRole!) {\n    setRole(roomId: $roomId, userId: $userId, role: $role) {\n      ...MemberFields\n    }\n  }\n": typeof types.SetRoleDocument,
     "\n  mutation RemoveMessage($id: ID!, $reason: String) {\n    removeMessage(id: $id, reason: $reason) {\n      ...MessageFields\n    }\n  }\n": typeof types.RemoveMessageDocument,
     "\n  query AuditLog($id: ID!, $first: Int!, $after: String) {\n    room(id: $id) {\n      id\n      auditLog(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            at\n            action\n            actor {\n              ...UserFields\n            }\n            target {\n              ...UserFields\n            }\n            message {\n              id\n              body\n              author {\n                ...UserFields\n              }\n            }\n            reason\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
+    "\n  query NewestMessages($id: ID!, $last: Int!) {\n    room(id: $id) {\n      id\n      messages(last: $last) {\n        edges {\n          cursor\n          node {\n            ...MessageFields\n          }\n        }\n      }\n    }\n  }\n": typeof types.NewestMessagesDocument,
     "\n  query Users($prefix: String!, $first: Int!) {\n    users(prefix: $prefix, first: $first) {\n      ...UserFields\n    }\n  }\n": typeof types.UsersDocument,
     "\n  fragment RoomFields on Room {\n    id\n    name\n    onlineCount\n  }\n": typeof types.RoomFieldsFragmentDoc,
     "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.RoomDirectoryDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        ...RoomFields\n      }\n    }\n  }\n": typeof types.LobbyEventsDocument,
-    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n": typeof types.MyRoomFieldsFragmentDoc,
+    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    unreadCount\n    mentionCount\n    readMarker\n    lastActivityAt\n  }\n": typeof types.MyRoomFieldsFragmentDoc,
     "\n  query MyRooms($first: Int!, $after: String) {\n    myRooms(first: $first, after: $after) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MyRoomsDocument,
+    "\n  query MyRoomsWithInbox($first: Int!) {\n    inboxCursor\n    myRooms(first: $first) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MyRoomsWithInboxDocument,
+    "\n  subscription Inbox($after: String) {\n    inbox(after: $after) {\n      cursor\n      kind\n      at\n      room {\n        ...MyRoomFields\n      }\n    }\n  }\n": typeof types.InboxDocument,
+    "\n  query DirectPeople($id: ID!) {\n    room(id: $id) {\n      id\n      members(first: 9) {\n        edges {\n          node {\n            user {\n              ...UserFields\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.DirectPeopleDocument,
     "\n  mutation CreateRoom($name: String!, $kind: RoomKind) {\n    createRoom(name: $name, kind: $kind) {\n      ...RoomFields\n      ...MyRoomFields\n    }\n  }\n": typeof types.CreateRoomDocument,
     "\n  mutation OpenDirect($handles: [String!]!) {\n    openDirect(handles: $handles) {\n      ...MyRoomFields\n    }\n  }\n": typeof types.OpenDirectDocument,
     "\n  mutation JoinRoom($roomId: ID!) {\n    joinRoom(roomId: $roomId) {\n      ...MyRoomFields\n    }\n  }\n": typeof types.JoinRoomDocument,
@@ -59,7 +64,7 @@ const documents: Documents = {
     "\n  fragment MessageFields on Message {\n    id\n    body\n    createdAt\n    editedAt\n    deletedAt\n    author {\n      ...UserFields\n    }\n    removedBy {\n      ...UserFields\n    }\n  }\n": types.MessageFieldsFragmentDoc,
     "\n  fragment MessagePageFields on MessageConnection {\n    edges {\n      cursor\n      node {\n        ...MessageFields\n      }\n    }\n    pageInfo {\n      hasPreviousPage\n      startCursor\n      endCursor\n    }\n  }\n": types.MessagePageFieldsFragmentDoc,
     "\n  fragment RoomInfoFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    memberCount\n  }\n": types.RoomInfoFieldsFragmentDoc,
-    "\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n": types.RoomPageDocument,
+    "\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      readMarker\n      unreadCount\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n": types.RoomPageDocument,
     "\n  query RoomInfo($id: ID!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n    }\n  }\n": types.RoomInfoDocument,
     "\n  query RoomOnline($id: ID!) {\n    room(id: $id) {\n      id\n      online {\n        ...UserFields\n      }\n    }\n  }\n": types.RoomOnlineDocument,
     "\n  subscription RoomEvents($roomId: ID!, $after: String) {\n    roomEvents(roomId: $roomId, after: $after) {\n      __typename\n      cursor\n      at\n      ... on MessagePosted {\n        message {\n          ...MessageFields\n        }\n      }\n      ... on MessageEdited {\n        message {\n          ...MessageFields\n        }\n      }\n      ... on MessageDeleted {\n        message {\n          ...MessageFields\n        }\n      }\n      ... on UserJoined {\n        user {\n          ...UserFields\n        }\n      }\n      ... on UserLeft {\n        user {\n          ...UserFields\n        }\n      }\n      ... on UserStatusChanged {\n        user {\n          ...UserFields\n        }\n      }\n      ... on UserTyping {\n        user {\n          ...UserFields\n        }\n      }\n      ... on MembershipChanged {\n        member {\n          ...MemberFields\n        }\n        by {\n          ...UserFields\n        }\n        reason\n      }\n    }\n  }\n": types.RoomEventsDocument,
@@ -68,6 +73,7 @@ const documents: Documents = {
     "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      ...MessageFields\n    }\n  }\n": types.DeleteMessageDocument,
     "\n  mutation Typing($roomId: ID!) {\n    typing(roomId: $roomId)\n  }\n": types.TypingDocument,
     "\n  query OlderMessages($id: ID!, $last: Int!, $before: String) {\n    room(id: $id) {\n      id\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n    }\n  }\n": types.OlderMessagesDocument,
+    "\n  mutation MarkRead($roomId: ID!, $upTo: String!) {\n    markRead(roomId: $roomId, upTo: $upTo) {\n      ...MyRoomFields\n    }\n  }\n": types.MarkReadDocument,
     "\n  fragment UserFields on User {\n    id\n    handle\n    displayName\n    avatarUrl\n    status\n  }\n": types.UserFieldsFragmentDoc,
     "\n  fragment MemberFields on Member {\n    user {\n      ...UserFields\n    }\n    role\n    membership\n    since\n    mutedUntil\n    bannedUntil\n  }\n": types.MemberFieldsFragmentDoc,
     "\n  fragment MemberPageFields on MemberConnection {\n    edges {\n      cursor\n      node {\n        ...MemberFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n": types.MemberPageFieldsFragmentDoc,
@@ -81,12 +87,16 @@ const documents: Documents = {
     "\n  mutation SetRole($roomId: ID!, $userId: ID!, $role: RoomRole!) {\n    setRole(roomId: $roomId, userId: $userId, role: $role) {\n      ...MemberFields\n    }\n  }\n": types.SetRoleDocument,
     "\n  mutation RemoveMessage($id: ID!, $reason: String) {\n    removeMessage(id: $id, reason: $reason) {\n      ...MessageFields\n    }\n  }\n": types.RemoveMessageDocument,
     "\n  query AuditLog($id: ID!, $first: Int!, $after: String) {\n    room(id: $id) {\n      id\n      auditLog(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            at\n            action\n            actor {\n              ...UserFields\n            }\n            target {\n              ...UserFields\n            }\n            message {\n              id\n              body\n              author {\n                ...UserFields\n              }\n            }\n            reason\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
+    "\n  query NewestMessages($id: ID!, $last: Int!) {\n    room(id: $id) {\n      id\n      messages(last: $last) {\n        edges {\n          cursor\n          node {\n            ...MessageFields\n          }\n        }\n      }\n    }\n  }\n": types.NewestMessagesDocument,
     "\n  query Users($prefix: String!, $first: Int!) {\n    users(prefix: $prefix, first: $first) {\n      ...UserFields\n    }\n  }\n": types.UsersDocument,
     "\n  fragment RoomFields on Room {\n    id\n    name\n    onlineCount\n  }\n": types.RoomFieldsFragmentDoc,
     "\n  query RoomDirectory($first: Int!, $after: String, $search: String) {\n    lobbyCursor\n    roomDirectory(first: $first, after: $after, search: $search) {\n      edges {\n        node {\n          ...RoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.RoomDirectoryDocument,
     "\n  subscription LobbyEvents($after: String) {\n    lobbyEvents(after: $after) {\n      kind\n      cursor\n      room {\n        ...RoomFields\n      }\n    }\n  }\n": types.LobbyEventsDocument,
-    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n": types.MyRoomFieldsFragmentDoc,
+    "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    unreadCount\n    mentionCount\n    readMarker\n    lastActivityAt\n  }\n": types.MyRoomFieldsFragmentDoc,
     "\n  query MyRooms($first: Int!, $after: String) {\n    myRooms(first: $first, after: $after) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.MyRoomsDocument,
+    "\n  query MyRoomsWithInbox($first: Int!) {\n    inboxCursor\n    myRooms(first: $first) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.MyRoomsWithInboxDocument,
+    "\n  subscription Inbox($after: String) {\n    inbox(after: $after) {\n      cursor\n      kind\n      at\n      room {\n        ...MyRoomFields\n      }\n    }\n  }\n": types.InboxDocument,
+    "\n  query DirectPeople($id: ID!) {\n    room(id: $id) {\n      id\n      members(first: 9) {\n        edges {\n          node {\n            user {\n              ...UserFields\n            }\n          }\n        }\n      }\n    }\n  }\n": types.DirectPeopleDocument,
     "\n  mutation CreateRoom($name: String!, $kind: RoomKind) {\n    createRoom(name: $name, kind: $kind) {\n      ...RoomFields\n      ...MyRoomFields\n    }\n  }\n": types.CreateRoomDocument,
     "\n  mutation OpenDirect($handles: [String!]!) {\n    openDirect(handles: $handles) {\n      ...MyRoomFields\n    }\n  }\n": types.OpenDirectDocument,
     "\n  mutation JoinRoom($roomId: ID!) {\n    joinRoom(roomId: $roomId) {\n      ...MyRoomFields\n    }\n  }\n": types.JoinRoomDocument,
@@ -131,7 +141,7 @@ export function graphql(source: "\n  fragment RoomInfoFields on Room {\n    id\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      readMarker\n      unreadCount\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query RoomPage($id: ID!, $last: Int!, $before: String, $members: Int!) {\n    room(id: $id) {\n      ...RoomInfoFields\n      cursor\n      readMarker\n      unreadCount\n      online {\n        ...UserFields\n      }\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n      members(first: $members) {\n        ...MemberPageFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -164,6 +174,10 @@ export function graphql(source: "\n  mutation Typing($roomId: ID!) {\n    typing
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OlderMessages($id: ID!, $last: Int!, $before: String) {\n    room(id: $id) {\n      id\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query OlderMessages($id: ID!, $last: Int!, $before: String) {\n    room(id: $id) {\n      id\n      messages(last: $last, before: $before) {\n        ...MessagePageFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkRead($roomId: ID!, $upTo: String!) {\n    markRead(roomId: $roomId, upTo: $upTo) {\n      ...MyRoomFields\n    }\n  }\n"): (typeof documents)["\n  mutation MarkRead($roomId: ID!, $upTo: String!) {\n    markRead(roomId: $roomId, upTo: $upTo) {\n      ...MyRoomFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -219,6 +233,10 @@ export function graphql(source: "\n  query AuditLog($id: ID!, $first: Int!, $aft
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query NewestMessages($id: ID!, $last: Int!) {\n    room(id: $id) {\n      id\n      messages(last: $last) {\n        edges {\n          cursor\n          node {\n            ...MessageFields\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query NewestMessages($id: ID!, $last: Int!) {\n    room(id: $id) {\n      id\n      messages(last: $last) {\n        edges {\n          cursor\n          node {\n            ...MessageFields\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Users($prefix: String!, $first: Int!) {\n    users(prefix: $prefix, first: $first) {\n      ...UserFields\n    }\n  }\n"): (typeof documents)["\n  query Users($prefix: String!, $first: Int!) {\n    users(prefix: $prefix, first: $first) {\n      ...UserFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -235,11 +253,23 @@ export function graphql(source: "\n  subscription LobbyEvents($after: String) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n"): (typeof documents)["\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n  }\n"];
+export function graphql(source: "\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    unreadCount\n    mentionCount\n    readMarker\n    lastActivityAt\n  }\n"): (typeof documents)["\n  fragment MyRoomFields on Room {\n    id\n    name\n    kind\n    myMembership\n    myRole\n    unreadCount\n    mentionCount\n    readMarker\n    lastActivityAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MyRooms($first: Int!, $after: String) {\n    myRooms(first: $first, after: $after) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyRooms($first: Int!, $after: String) {\n    myRooms(first: $first, after: $after) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyRoomsWithInbox($first: Int!) {\n    inboxCursor\n    myRooms(first: $first) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyRoomsWithInbox($first: Int!) {\n    inboxCursor\n    myRooms(first: $first) {\n      edges {\n        node {\n          ...MyRoomFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Inbox($after: String) {\n    inbox(after: $after) {\n      cursor\n      kind\n      at\n      room {\n        ...MyRoomFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription Inbox($after: String) {\n    inbox(after: $after) {\n      cursor\n      kind\n      at\n      room {\n        ...MyRoomFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DirectPeople($id: ID!) {\n    room(id: $id) {\n      id\n      members(first: 9) {\n        edges {\n          node {\n            user {\n              ...UserFields\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DirectPeople($id: ID!) {\n    room(id: $id) {\n      id\n      members(first: 9) {\n        edges {\n          node {\n            user {\n              ...UserFields\n            }\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
