@@ -77,18 +77,32 @@ export const startInboxProjector = (
 ) => {
   let stopped = false;
   let wake: (() => void) | null = null;
+  // A note that comes while the loop is busy (reading, fanning out) is not slept through.
+  let nudged = false;
   const nudge = () => {
+    nudged = true;
     wake?.();
     wake = null;
   };
-  const sleep = (ms: number) =>
+  /** Waits `ms`; a note (a nudge, even one that came while the loop was busy) ends an interruptible wait at once. */
+  const sleep = (ms: number, interruptible = true) =>
     new Promise<void>((resolve) => {
+      if (!interruptible) {
+        setTimeout(resolve, ms);
+        return;
+      }
+      if (nudged) {
+        nudged = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => {
         wake = null;
         resolve();
       }, ms);
       wake = () => {
         clearTimeout(timer);
+        nudged = false;
         resolve();
       };
     });
@@ -158,7 +172,10 @@ export const startInboxProjector = (
           buffer = buffer.slice(ready);
         }
         if (page.length === READ_PAGE) continue;
-        await sleep(buffer.length ? BUCKET_MS / 2 : RENEW_MS);
+        // Notes waiting for their bucket to close: come back when it has (new notes can wait for that);
+        // none: wait for the next note.
+        if (buffer.length) await sleep(Math.max(5, (bucketOf(buffer[0]!.cursor) + 1) * BUCKET_MS - (await store.serverTime()) + 2), false);
+        else await sleep(RENEW_MS);
       } catch (error) {
         if (stopped) break;
         options.onError?.(error);
