@@ -73,7 +73,14 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
     },
     loadAccess: async (room) => {
       const viewerId = base.viewer?.userId ?? null;
-      members ??= new Map();
+      if (!members) {
+        // Shared by the resolvers of one moment only: a subscription's renders reuse a context for a
+        // while, and a membership (a kick, a read) must show in the very next event's answers.
+        members = new Map();
+        setImmediate(() => {
+          members = undefined;
+        });
+      }
       let member = members.get(room.id);
       if (!member) {
         member = viewerId ? base.queries.getMember(room.id, viewerId) : Promise.resolve({ status: 'none' } as const);

@@ -13,7 +13,8 @@ import type { ActivityNote, InboxKind } from './activity.js';
  *   last (`EventStore.writeEntries`): whatever runs again after a crash writes nothing twice.
  * - Activity is coalesced per room and time bucket (`BUCKET_MS`): only the bucket's last note of
  *   a room is fanned out, once the store's clock has passed the bucket (no note can land in it
- *   any more), so which notes stand for a bucket does not depend on how the feed was read.
+ *   any more), so which notes stand for a bucket does not depend on how the feed was read. Other
+ *   notes (a read, a membership) go out at once, unless activity before them is still waiting.
  * A person's inbox keeps about `INBOX_MAX_ENTRIES`; resuming from before that is CURSOR_EXPIRED.
  */
 export const BUCKET_MS = 250;
@@ -35,7 +36,7 @@ const bucketOf = (cursor: Cursor) => Math.floor(Number(cursor.slice(0, cursor.in
 
 /**
  * The entries some notes make (pure): in the notes' order, a room's ACTIVITY only as the last of
- * its bucket. The notes must be whole buckets.
+ * its bucket. Their ACTIVITY notes must make whole buckets.
  */
 export const toEmissions = (notes: readonly RecordedEvent[]): Emission[] => {
   const lastActivity = new Map<string, Cursor>();
@@ -159,10 +160,11 @@ export const startInboxProjector = (
           buffer.push(...page);
           readTo = page.at(-1)!.cursor;
         }
-        // Whole buckets only: those the store's clock has passed, so no note can still land in them.
+        // Activity in whole buckets only (those the store's clock has passed, so no note can still
+        // land in them); anything else at once, unless it comes after activity still waiting.
         const closed = Math.floor((await store.serverTime()) / BUCKET_MS);
         let ready = 0;
-        while (ready < buffer.length && bucketOf(buffer[ready]!.cursor) < closed) ready++;
+        while (ready < buffer.length && (buffer[ready]!.type !== 'ACTIVITY' || bucketOf(buffer[ready]!.cursor) < closed)) ready++;
         if (ready > 0 && performance.now() < leaseUntil) {
           const notes = buffer.slice(0, ready);
           await fanOut(toEmissions(notes));
