@@ -565,16 +565,32 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       it('writes entries with given ids in order, skips what is not above the last, keeps about maxLen', async () => {
         const out = uniqueName('projected');
         const entries = ['5-0', '7-1', '7-2'].map((cursor) => ({ cursor, type: 'T', data: { cursor } }));
-        expect(await store.writeEntries(out, entries, 1000)).toBe(3);
-        expect(await store.writeEntries(out, [...entries, { cursor: '9-0', type: 'T', data: {} }], 1000)).toBe(1);
+        expect(await store.writeEntries([{ stream: out, entries }], 1000)).toBe(3);
+        expect(await store.writeEntries([{ stream: out, entries: [...entries, { cursor: '9-0', type: 'T', data: {} }] }], 1000)).toBe(1);
         expect(cursorsOf(await store.readForward(out, { count: 10 }))).toEqual(['5-0', '7-1', '7-2', '9-0']);
         const many = Array.from({ length: 300 }, (_, i) => ({ cursor: `${100 + i}-0`, type: 'T', data: {} }));
-        await store.writeEntries(out, many, 100);
+        await store.writeEntries([{ stream: out, entries: many }], 100);
         const info = await store.streamInfo(out);
         expect(info.length).toBeGreaterThanOrEqual(100);
         expect(info.length).toBeLessThan(304);
         expect(info.lastCursor).toBe('399-0');
         expect(info.maxDeletedCursor).not.toBeNull();
+      });
+
+      it('writes into many streams in one call, each its own entries in order, sharing entries between them', async () => {
+        const shared = { cursor: '20-0', type: 'A', data: { n: 1 } };
+        const streams = Array.from({ length: 600 }, (_, i) => uniqueName(`many${i}`));
+        const writes = streams.map((stream, i) => ({
+          stream,
+          entries: i % 2 ? [shared] : [{ cursor: '10-0', type: 'B', data: {} }, shared],
+        }));
+        expect(await store.writeEntries(writes, 1000)).toBe(900);
+        expect(await store.writeEntries(writes, 1000)).toBe(0);
+        expect(cursorsOf(await store.readForward(streams[0]!, { count: 10 }))).toEqual(['10-0', '20-0']);
+        expect((await store.readForward(streams[599]!, { count: 10 })).map((e) => [e.cursor, e.type, e.data])).toEqual([
+          ['20-0', 'A', { n: 1 }],
+        ]);
+        expect(await store.writeEntries([], 1000)).toBe(0);
       });
 
       it("tells the store's time, below which no new cursor falls", async () => {

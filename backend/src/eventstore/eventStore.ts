@@ -259,11 +259,15 @@ export interface EventStore {
     notify?: { stream: string; type: string; data: unknown },
   ): Promise<Mark>;
   /**
-   * Writes entries with the ids given (a projection's stream whose ids are its source's), in
-   * order, skipping each whose id is not above the stream's last (written before: a projector
-   * that runs again writes nothing twice); keeps about `maxLen` entries. Answers how many it wrote.
+   * Writes entries with the ids given (a projection's streams whose ids are their source's) into
+   * many streams at once, each stream's in order, skipping each whose id is not above its
+   * stream's last (written before: a projector that runs again writes nothing twice); each keeps
+   * about `maxLen` entries. Answers how many it wrote.
    */
-  writeEntries(stream: string, entries: readonly { cursor: Cursor; type: string; data: unknown }[], maxLen: number): Promise<number>;
+  writeEntries(
+    writes: readonly { stream: string; entries: readonly { cursor: Cursor; type: string; data: unknown }[] }[],
+    maxLen: number,
+  ): Promise<number>;
   /** The store's clock, ms: no append from now on gets a cursor below it. */
   serverTime(): Promise<number>;
   /** Oldest first: entries of an index strictly after `after` (default: from the start). */

@@ -123,34 +123,42 @@ return reply
 `;
 
 /**
- * Writes entries with given ids to KEYS[1] (see \`EventStore.writeEntries\`): ARGV[1] the length to
- * keep, then id, type and data of each. Skips ids not above the stream's last. Answers how many it wrote.
+ * Writes entries with given ids to the streams KEYS (see \`EventStore.writeEntries\`): ARGV[1] the
+ * length to keep, ARGV[2] the entries as JSON \`[[id, type, data], …]\`, ARGV[3] for each key the
+ * (1-based) indexes of its entries, in order. Skips ids not above a stream's last. Answers how
+ * many it wrote.
  */
 export const writeEntriesLua = `
 ${cursorAfterLua}
-local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-local lastId = nil
-if last then lastId = last[1] end
-local written = 0
-for i = 2, #ARGV, 3 do
-  if not lastId or cursorAfter(ARGV[i], lastId) then
-    redis.call('XADD', KEYS[1], ARGV[i], 'type', ARGV[i + 1], 'data', ARGV[i + 2], 'meta', '{}', 'v', '1')
-    lastId = ARGV[i]
-    written = written + 1
-  end
-end
--- Past a tenth over the length to keep, trim to it, and say what was trimmed (a reader resuming
--- from before it then learns its cursor expired rather than skipping events).
 local keep = tonumber(ARGV[1])
-if redis.call('XLEN', KEYS[1]) > keep + math.floor(keep / 10) then
-  local kept = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', keep)
-  local oldest = kept[#kept][1]
-  local removed = redis.call('XREVRANGE', KEYS[1], '(' .. oldest, '-', 'COUNT', 1)[1]
-  redis.call('XTRIM', KEYS[1], 'MINID', oldest)
-  if removed then
-    local info = redis.call('XINFO', 'STREAM', KEYS[1])
-    for j = 1, #info, 2 do
-      if info[j] == 'last-generated-id' then redis.call('XSETID', KEYS[1], info[j + 1], 'MAXDELETEDID', removed[1]) end
+local entries = cjson.decode(ARGV[2])
+local plan = cjson.decode(ARGV[3])
+local written = 0
+for k = 1, #KEYS do
+  local key = KEYS[k]
+  local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
+  local lastId = nil
+  if last then lastId = last[1] end
+  for _, i in ipairs(plan[k]) do
+    local entry = entries[i]
+    if not lastId or cursorAfter(entry[1], lastId) then
+      redis.call('XADD', key, entry[1], 'type', entry[2], 'data', entry[3], 'meta', '{}', 'v', '1')
+      lastId = entry[1]
+      written = written + 1
+    end
+  end
+  -- Past a tenth over the length to keep, trim to it, and say what was trimmed (a reader resuming
+  -- from before it then learns its cursor expired rather than skipping events).
+  if redis.call('XLEN', key) > keep + math.floor(keep / 10) then
+    local kept = redis.call('XREVRANGE', key, '+', '-', 'COUNT', keep)
+    local oldest = kept[#kept][1]
+    local removed = redis.call('XREVRANGE', key, '(' .. oldest, '-', 'COUNT', 1)[1]
+    redis.call('XTRIM', key, 'MINID', oldest)
+    if removed then
+      local info = redis.call('XINFO', 'STREAM', key)
+      for j = 1, #info, 2 do
+        if info[j] == 'last-generated-id' then redis.call('XSETID', key, info[j + 1], 'MAXDELETEDID', removed[1]) end
+      end
     end
   end
 end

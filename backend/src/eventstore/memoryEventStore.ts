@@ -460,32 +460,36 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       }
       return { n: numberAt(positions, cursor), cursor };
     },
-    writeEntries: async (stream, entries, maxLen) => {
+    writeEntries: async (writes, maxLen) => {
       assertOpen();
-      const log = streams.get(stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
-      streams.set(stream, log);
-      const written: StoredEvent[] = [];
-      for (const entry of entries) {
-        const last = log.events.at(-1)?.cursor ?? log.maxDeletedCursor;
-        if (last !== null && compareCursors(entry.cursor, last) <= 0) continue;
-        const stored: StoredEvent = { cursor: entry.cursor, type: entry.type, data: toJson(entry.data), meta: '{}', v: 1 };
-        log.events.push(stored);
-        written.push(stored);
-        const [ms, seq] = entry.cursor.split('-').map(Number) as [number, number];
-        if (ms > log.lastMs || (ms === log.lastMs && seq > log.lastSeq)) {
-          log.lastMs = ms;
-          log.lastSeq = seq;
+      let count = 0;
+      for (const { stream, entries } of writes) {
+        const log = streams.get(stream) ?? { events: [], lastMs: 0, lastSeq: 0, maxDeletedCursor: null };
+        streams.set(stream, log);
+        const written: StoredEvent[] = [];
+        for (const entry of entries) {
+          const last = log.events.at(-1)?.cursor ?? log.maxDeletedCursor;
+          if (last !== null && compareCursors(entry.cursor, last) <= 0) continue;
+          const stored: StoredEvent = { cursor: entry.cursor, type: entry.type, data: toJson(entry.data), meta: '{}', v: 1 };
+          log.events.push(stored);
+          written.push(stored);
+          const [ms, seq] = entry.cursor.split('-').map(Number) as [number, number];
+          if (ms > log.lastMs || (ms === log.lastMs && seq > log.lastSeq)) {
+            log.lastMs = ms;
+            log.lastSeq = seq;
+          }
         }
+        if (log.events.length > maxLen + Math.floor(maxLen / 10)) {
+          const removed = log.events.splice(0, log.events.length - maxLen);
+          log.maxDeletedCursor = removed.at(-1)!.cursor;
+        }
+        publish(
+          stream,
+          written.map((event) => toRecorded(stream, event)),
+        );
+        count += written.length;
       }
-      if (log.events.length > maxLen + Math.floor(maxLen / 10)) {
-        const removed = log.events.splice(0, log.events.length - maxLen);
-        log.maxDeletedCursor = removed.at(-1)!.cursor;
-      }
-      publish(
-        stream,
-        written.map((event) => toRecorded(stream, event)),
-      );
-      return written.length;
+      return count;
     },
     serverTime: async () => {
       assertOpen();

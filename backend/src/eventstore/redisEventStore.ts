@@ -21,6 +21,8 @@ type KeysCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promi
 const HELD_RETRY_MS = 2;
 
 /** Rebuilt parts are written in pipelines of this many commands. */
+/** Streams per script call of `writeEntries`. */
+const WRITE_ENTRIES_BATCH = 250;
 const REBUILD_PIPELINE = 1_000;
 
 /**
@@ -74,7 +76,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
   redis.defineCommand('advanceMark', { lua: advanceMarkLua });
-  redis.defineCommand('writeEntries', { lua: writeEntriesLua, numberOfKeys: 1 });
+  redis.defineCommand('writeEntries', { lua: writeEntriesLua });
   redis.defineCommand('readMarks', { lua: readMarksLua });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
@@ -83,7 +85,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     swapRebuilt: KeysCommand;
     holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
     advanceMark: (...args: (string | number)[]) => Promise<unknown>;
-    writeEntries: (stream: string, ...args: (string | number)[]) => Promise<unknown>;
+    writeEntries: (...args: (string | number)[]) => Promise<unknown>;
   };
 
   const tailer = createRedisStreamTailer({
@@ -236,10 +238,29 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const [markCursor, n] = (await call(() => scripts.advanceMark(...args))) as [string, number];
       return { n: Number(n), cursor: markCursor };
     },
-    writeEntries: async (stream, entries, maxLen) => {
-      if (entries.length === 0) return 0;
-      const args = entries.flatMap((entry) => [entry.cursor, entry.type, JSON.stringify(entry.data)]);
-      return Number(await call(() => scripts.writeEntries(stream, maxLen, ...args)));
+    writeEntries: async (writes, maxLen) => {
+      // One script per batch of streams: a fan-out to thousands of inboxes is a few calls, not thousands.
+      let written = 0;
+      for (let i = 0; i < writes.length; i += WRITE_ENTRIES_BATCH) {
+        const batch = writes.slice(i, i + WRITE_ENTRIES_BATCH);
+        const entries: [string, string, string][] = [];
+        const indexes = new Map<object, number>();
+        const plan = batch.map((write) =>
+          write.entries.map((entry) => {
+            let at = indexes.get(entry);
+            if (at === undefined) {
+              at = entries.push([entry.cursor, entry.type, JSON.stringify(entry.data)]);
+              indexes.set(entry, at);
+            }
+            return at;
+          }),
+        );
+        const keys = batch.map((write) => write.stream);
+        written += Number(
+          await call(() => scripts.writeEntries(keys.length, ...keys, maxLen, JSON.stringify(entries), JSON.stringify(plan))),
+        );
+      }
+      return written;
     },
     serverTime: async () => {
       const [seconds, micros] = (await call(() => redis.time())) as [string | number, string | number];

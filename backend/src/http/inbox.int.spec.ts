@@ -99,7 +99,7 @@ describe.each<StoreKind>(['memory', 'redis'])('read markers, counts and the inbo
     cookie.dave = await server.signIn('dave');
     const roomId = (await gql('dave', 'mutation { createRoom(name: "Busy inbox", kind: PRIVATE) { id } }')).createRoom.id;
     const entries = Array.from({ length: 1_200 }, (_, i) => ({ cursor: `${9_000_000_000_000 + i}-0`, type: 'READ', data: { roomId } }));
-    await server.app.services.store.writeEntries(toInboxKey(toDevUserId('dave')), entries, 1_000);
+    await server.app.services.store.writeEntries([{ stream: toInboxKey(toDevUserId('dave')), entries }], 1_000);
     const old = collect(server.wsClient(cookie.dave), INBOX, { after: '1-0' });
     await old.until(() => old.error !== null || old.results.some((r) => r.errors));
     expect(JSON.stringify(old.error ?? old.results)).toContain('CURSOR_EXPIRED');

@@ -124,13 +124,18 @@ export const startInboxProjector = (
     const byPerson = new Map<string, { cursor: Cursor; type: string; data: unknown }[]>();
     const reached = await Promise.all(emissions.map(recipients));
     emissions.forEach((emission, i) => {
+      // One entry object per emission, shared by everyone it reaches (the store sends it once).
+      const entry = { cursor: emission.cursor, type: emission.kind, data: { roomId: emission.roomId } };
       for (const userId of reached[i]!) {
         let entries = byPerson.get(userId);
         if (!entries) byPerson.set(userId, (entries = []));
-        entries.push({ cursor: emission.cursor, type: emission.kind, data: { roomId: emission.roomId } });
+        entries.push(entry);
       }
     });
-    await Promise.all([...byPerson].map(([userId, entries]) => store.writeEntries(toInboxKey(userId), entries, INBOX_MAX_ENTRIES)));
+    await store.writeEntries(
+      [...byPerson].map(([userId, entries]) => ({ stream: toInboxKey(userId), entries })),
+      INBOX_MAX_ENTRIES,
+    );
   };
 
   const run = async () => {
