@@ -102,14 +102,17 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
     // too often to keep a per-person order on the post's path (a room of 10,000 would write 10,000).
     const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
-    const [states, marks] = await Promise.all([
+    const [states, lastPosts] = await Promise.all([
       store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds),
-      store.readMarks(roomIds.map((id) => ({ ...toUnreadKeys(id), field: '', above: [] }))),
+      store.readFieldAcross(
+        roomIds.map((id) => toUnreadKeys(id).counters),
+        'last',
+      ),
     ]);
     const entries = roomIds.flatMap((roomId, i) => {
       const room = states[i]?.state;
       if (room?.status !== 'open') return [];
-      const activity = marks[i]!.lastCursor ?? `${Date.parse(room.createdAt)}-0`;
+      const activity = lastPosts[i] ?? `${Date.parse(room.createdAt)}-0`;
       return [`${toPaddedCursor(activity)}|${roomId}`];
     });
     entries.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));

@@ -493,6 +493,18 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.readMarks([])).toEqual([]);
       });
 
+      it('reads one field of many hashes in the order asked, null where absent', async () => {
+        const k = keys();
+        const other = keys();
+        const first = await post(k, 'm1', 'alice');
+        const many = [k.counters, uniqueName('none'), other.counters, ...Array.from({ length: 300 }, () => k.counters)];
+        const values = await store.readFieldAcross(many, 'last');
+        expect(values.slice(0, 3)).toEqual([first, null, null]);
+        expect(values).toHaveLength(303);
+        expect(new Set(values.slice(3))).toEqual(new Set([first]));
+        expect(await store.readFieldAcross([], 'last')).toEqual([]);
+      });
+
       it('moves a mark forward to any cursor, numbered by the last numbered event at or before it, and never back', async () => {
         const k = keys();
         const first = await post(k, 'm1', 'alice');

@@ -239,6 +239,8 @@ export interface EventStore {
   countSet(key: string): Promise<number>;
   /** Fields of a plain hash (a numbered log's counters, its refs), null where absent. */
   readFields(key: string, fields: readonly string[]): Promise<(string | null)[]>;
+  /** One field of many plain hashes (each room's last post, say), in the order asked, in a few calls. */
+  readFieldAcross(keys: readonly string[], field: string): Promise<(string | null)[]>;
   /**
    * Where each reader stands in a numbered log, for many logs in one round trip: the last number
    * and its cursor, the reader's mark (`field` of `marks`) with its number (looked up in

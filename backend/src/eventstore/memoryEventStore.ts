@@ -432,6 +432,10 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       assertOpen();
       return sets.get(key)?.length ?? 0;
     },
+    readFieldAcross: async (keys, field) => {
+      assertOpen();
+      return keys.map((key) => fields.get(key)?.get(field) ?? null);
+    },
     readFields: async (key, wanted) => {
       assertOpen();
       return wanted.map((field) => fields.get(key)?.get(field) ?? null);

@@ -21,7 +21,14 @@ type KeysCommand = (numberOfKeys: number, ...args: (string | number)[]) => Promi
 const HELD_RETRY_MS = 2;
 
 /** Rebuilt parts are written in pipelines of this many commands. */
-/** Streams per script call of `writeEntries`. */
+/** One field of each hash in KEYS; a missing one is false. */
+const READ_FIELD_ACROSS_LUA = `
+local reply = {}
+for i = 1, #KEYS do reply[i] = redis.call('HGET', KEYS[i], ARGV[1]) end
+return reply
+`;
+
+/** Streams (or hashes) per script call of `writeEntries` and `readFieldAcross`. */
 const WRITE_ENTRIES_BATCH = 250;
 const REBUILD_PIPELINE = 1_000;
 
@@ -77,6 +84,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
   redis.defineCommand('advanceMark', { lua: advanceMarkLua });
   redis.defineCommand('writeEntries', { lua: writeEntriesLua });
+  redis.defineCommand('readFieldAcross', { lua: READ_FIELD_ACROSS_LUA });
   redis.defineCommand('readMarks', { lua: readMarksLua });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
@@ -86,6 +94,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
     advanceMark: (...args: (string | number)[]) => Promise<unknown>;
     writeEntries: (...args: (string | number)[]) => Promise<unknown>;
+    readFieldAcross: (...args: (string | number)[]) => Promise<unknown>;
   };
 
   const tailer = createRedisStreamTailer({
@@ -211,6 +220,16 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readSetRange: async (key, { min, max, count }) => call(() => redis.zrangebylex(key, min, max, 'LIMIT', 0, count)),
     countSet: async (key) => call(() => redis.zcard(key)),
     readFields: async (key, fields) => (fields.length ? call(() => redis.hmget(key, ...fields)) : []),
+    readFieldAcross: async (keys, field) => {
+      const values: (string | null)[] = [];
+      for (let i = 0; i < keys.length; i += WRITE_ENTRIES_BATCH) {
+        const batch = keys.slice(i, i + WRITE_ENTRIES_BATCH);
+        const reply = (await call(() => scripts.readFieldAcross(batch.length, ...batch, field))) as (string | false | null)[];
+        // Lua's nil becomes false in a script's reply table.
+        for (let j = 0; j < batch.length; j++) values.push(typeof reply[j] === 'string' ? (reply[j] as string) : null);
+      }
+      return values;
+    },
     readMarks: async (requests) => {
       if (requests.length === 0) return [];
       const pipeline = redis.pipeline(
