@@ -35,13 +35,23 @@ export interface GraphQLContext {
   loadOnlineCount(roomId: string): Promise<number>;
   /** What the policy decides from: the room and the viewer's own member state in it, read once per operation. */
   loadAccess(room: RoomView): Promise<Access>;
+  /** A room's last message, read once per moment (lastMessage and lastActivityAt share it). */
+  loadLastMessage(roomId: string): ReturnType<ChatQueries['readLastMessage']>;
   /** The viewer's inbox position, read once per operation, at the first call (null: nothing yet). */
   loadInboxCursor(): Promise<Cursor | null>;
   /** The viewer's unread counts in a room (null when signed out); the calls of one moment share one round trip. */
   loadUnread(room: RoomView): Promise<UnreadCounts | null>;
 }
 
-type Loaders = 'loadUser' | 'loadLobbyCursor' | 'loadDirectoryCursor' | 'loadOnlineCount' | 'loadAccess' | 'loadUnread' | 'loadInboxCursor';
+type Loaders =
+  | 'loadUser'
+  | 'loadLobbyCursor'
+  | 'loadDirectoryCursor'
+  | 'loadOnlineCount'
+  | 'loadAccess'
+  | 'loadUnread'
+  | 'loadInboxCursor'
+  | 'loadLastMessage';
 
 export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
@@ -52,8 +62,21 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
   let members: Map<string, Promise<MemberState>> | undefined;
   let unreadBatch: { rooms: RoomView[]; counts: Promise<UnreadCounts[]> } | null = null;
   let inboxCursor: Promise<Cursor | null> | undefined;
+  let lastMessages: Map<string, ReturnType<ChatQueries['readLastMessage']>> | undefined;
   const context: GraphQLContext = {
     ...base,
+    loadLastMessage: (roomId) => {
+      if (!lastMessages) {
+        // One moment only, like member states: a subscription's next event must see the next message.
+        lastMessages = new Map();
+        setImmediate(() => {
+          lastMessages = undefined;
+        });
+      }
+      let message = lastMessages.get(roomId);
+      if (!message) lastMessages.set(roomId, (message = base.queries.readLastMessage(roomId)));
+      return message;
+    },
     loadInboxCursor: () => (inboxCursor ??= base.viewer ? base.queries.readInboxCursor(base.viewer.userId) : Promise.resolve(null)),
     loadUnread: (room) => {
       const viewer = base.viewer;
