@@ -65,23 +65,22 @@
  *   BENCH_INBOX_ROUNDS=2 BENCH_INBOX_POSTS=100 BENCH_INBOX_WARMUP=50 BENCH_INBOX_SUBSCRIBERS=100
  *   BENCH_INBOX_SECONDS=3 BENCH_INBOX_READS=20 npm run bench:inbox
  */
+import { median, withTimeout, openCommands, profileOf, forEachBounded } from './seed.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
-import { type ChatCommands, createChatCommands } from '../backend/src/chat/commands.js';
 import { toRoomStreamKey } from '../backend/src/chat/keys.js';
-import { createChatLookups, type RoomView } from '../backend/src/chat/queries.js';
-import { type Cursor, compareCursors, type EventStore } from '../backend/src/eventstore/eventStore.js';
-import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
+import type { RoomView } from '../backend/src/chat/queries.js';
+import { type Cursor, compareCursors } from '../backend/src/eventstore/eventStore.js';
 import { BUCKET_MS } from '../backend/src/projections/inbox/inboxProjector.js';
 import { inboxActivityKey, inboxCheckpointKey, inboxLeaseKey, toInboxKey } from '../backend/src/projections/keys.js';
 import { type ChildServer, startChild } from './childServer.js';
 import { describeMachine, envNumber, log } from './env.js';
 import { createHttpClient, type HttpClient } from './httpClient.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
-import { type LoadResult, quantile, runLoad, summarize } from './load.js';
+import { type LoadResult, runLoad, summarize } from './load.js';
 import { measureScrapeAndIdle, redisCpuMicros, scrapeServerCpuMicros, speedProbeMs } from './metrics.js';
 import { mainThreadProfile, type ProfileBucket, summarizeProfile } from './profile.js';
 import { type OurServer, repoRoot, signIn, signInAll, startOurServer } from './servers.js';
@@ -143,43 +142,11 @@ let bench: Lifecycle;
 // ---- helpers ----
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => quantile(Float64Array.from(values).sort(), 0.5);
 /** CLOCK_MONOTONIC in µs: the same clock in every process of the machine. */
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 /** The machine's wall clock in ms, sub-millisecond (Redis stamps ids with the same clock). */
 const wallMs = () => performance.timeOrigin + performance.now();
 const cursorMs = (cursor: Cursor) => Number(cursor.slice(0, cursor.indexOf('-')));
-
-const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-
-/** Commands as the server runs them, from this process (no rate limits: those live in the server's wrapper). */
-const openCommands = async (redisUrl: string): Promise<{ store: EventStore; commands: ChatCommands }> => {
-  const store = await createRedisEventStore({ url: redisUrl });
-  return { store, commands: createChatCommands(store, createChatLookups(store)) };
-};
-
-const profileOf = (handle: string) => ({ handle, displayName: `Bench ${handle}`, avatarUrl: null });
-
-/** Runs `op(i)` for i = 0…count-1, `limit` at a time; the first failure ends it. */
-const forEachBounded = async (count: number, limit: number, op: (i: number) => Promise<void>): Promise<LoadResult> => {
-  let next = 0;
-  return runLoad({ concurrency: limit, maxOps: count, maxErrors: 1 }, async () => {
-    await op(next++);
-  });
-};
 
 const startServer = async (redisUrl: string, name: string, profileDir: string | null = null): Promise<OurServer> => {
   log(

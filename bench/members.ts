@@ -38,21 +38,18 @@
  * Smoke run: BENCH_MEMBERS_BIG=500 BENCH_MEMBERS_ROUNDS=2 BENCH_MEMBERS_POSTS=200 BENCH_MEMBERS_WARMUP=50
  *   BENCH_MEMBERS_JOIN_POSTS=20 BENCH_MEMBERS_KICKS=10 npm run bench:members
  */
+import { median, withTimeout, openCommands, profileOf, forEachBounded } from './seed.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
-import { type ChatCommands, createChatCommands } from '../backend/src/chat/commands.js';
 import { toRoomStreamKey } from '../backend/src/chat/keys.js';
-import { createChatLookups } from '../backend/src/chat/queries.js';
-import type { EventStore } from '../backend/src/eventstore/eventStore.js';
-import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
 import { describeMachine, envNumber, log } from './env.js';
 import { createHttpClient } from './httpClient.js';
 import { createLifecycle } from './lifecycle.js';
-import { type LoadResult, quantile, runLoad, summarize } from './load.js';
+import { type LoadResult, runLoad, summarize } from './load.js';
 import { measureScrapeAndIdle, redisCpuMicros, scrapeServerCpuMicros, speedProbeMs } from './metrics.js';
 import { type OurServer, repoRoot, signIn, signInAll, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
@@ -92,39 +89,6 @@ const GOALS = { postRatio: 1.2, kickP99Ms: 100 };
 const bench = createLifecycle({ stopping: 'our servers and redis-server', signalGraceMs: 8_000 });
 
 // ---- helpers ----
-
-const median = (values: number[]) => quantile(Float64Array.from(values).sort(), 0.5);
-
-const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-
-/** Commands as the server runs them, from this process (no rate limits: those live in the server's wrapper). */
-const openCommands = async (redisUrl: string): Promise<{ store: EventStore; commands: ChatCommands }> => {
-  const store = await createRedisEventStore({ url: redisUrl });
-  return { store, commands: createChatCommands(store, createChatLookups(store)) };
-};
-
-const profileOf = (handle: string) => ({ handle, displayName: `Bench ${handle}`, avatarUrl: null });
-
-/** Runs `op(i)` for i = 0…count-1, `limit` at a time; the first failure ends it. */
-const forEachBounded = async (count: number, limit: number, op: (i: number) => Promise<void>): Promise<LoadResult> => {
-  let next = 0;
-  return runLoad({ concurrency: limit, maxOps: count, maxErrors: 1 }, async () => {
-    await op(next++);
-  });
-};
 
 const startServer = async (redisUrl: string, name: string, profileDir: string | null = null): Promise<OurServer> => {
   log(`starting our server ${name} (node backend/build/main.js, NODE_ENV=${settings.nodeEnv}, RATE_LIMITS=0)`);

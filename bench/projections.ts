@@ -47,16 +47,15 @@
  * Smoke run: BENCH_DIRECTORY_ROOMS=3000 BENCH_DIRECTORY_SAMPLES=20 BENCH_HISTORY_MESSAGES=2000 BENCH_HISTORY_WARMUP=100
  *   BENCH_HISTORY_ROUNDS=2 BENCH_PROJECTOR_SECONDS=2 BENCH_REBUILD_EVENTS=20000 npm run bench:projections
  */
+import { median, openCommands } from './seed.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { toDevUserId } from '../backend/src/auth/devLogin.js';
-import { type ChatCommands, createChatCommands } from '../backend/src/chat/commands.js';
+import type { ChatCommands } from '../backend/src/chat/commands.js';
 import { lobbyStreamKey, toMessageSnapshotsKey, toRoomStreamKey } from '../backend/src/chat/keys.js';
-import { createChatLookups } from '../backend/src/chat/queries.js';
 import { toRoomNameKey, toRoomSearchKey } from '../backend/src/domain/room/room.js';
-import { type Cursor, compareCursors, type EventStore } from '../backend/src/eventstore/eventStore.js';
-import { createRedisEventStore } from '../backend/src/eventstore/redisEventStore.js';
+import { type Cursor, compareCursors } from '../backend/src/eventstore/eventStore.js';
 import { type AsyncProjection, readCheckpoint, rebuildAsync, startProjector } from '../backend/src/projections/asyncProjection.js';
 import { rebuildInline } from '../backend/src/projections/inline.js';
 import { toHistoryIndexKey } from '../backend/src/projections/keys.js';
@@ -135,18 +134,11 @@ const { clients } = bench;
 // ---- helpers ----
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => quantile(Float64Array.from(values).sort(), 0.5);
 /** The millisecond part of a stream cursor: when Redis appended the event. */
 const toCursorMs = (cursor: Cursor) => Number(cursor.slice(0, cursor.indexOf('-')));
 const lagSummary = (lags: number[]) => {
   const sorted = Float64Array.from(lags).sort();
   return { count: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
-};
-
-/** Commands as the server runs them, from this process (no rate limits: those live in the server's wrapper). */
-const openCommands = async (redisUrl: string): Promise<{ store: EventStore; commands: ChatCommands }> => {
-  const store = await createRedisEventStore({ url: redisUrl });
-  return { store, commands: createChatCommands(store, createChatLookups(store)) };
 };
 
 /** Registers `handles` as the development sign-in would (user ids `dev:<handle>`). */
