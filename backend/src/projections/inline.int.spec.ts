@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
 import { createChatLookups } from '../chat/queries.js';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
-import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
-import { createRedisEventStore } from '../eventstore/redisEventStore.js';
-import { useTestRedis } from '../testing/useTestRedis.js';
+import { type OpenStore, onBothStores } from '../testing/bothStores.js';
 import { type InlineLocation, type InlineModel, type InlineProjection, foldInline, readInlineModel, rebuildInline } from './inline.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
@@ -118,7 +116,7 @@ const modelsOf = (played: { users: string[]; rooms: string[] }): [InlineProjecti
   ]),
 ];
 
-const describeInlineProjections = (name: string, open: () => Promise<{ store: EventStore; wipe(): Promise<void> }>, runs: number) => {
+const describeInlineProjections = (name: string, open: OpenStore, runs: number) => {
   describe(`inline projections (${name})`, () => {
     it('the live model equals a fold of the log from scratch, and a rebuild from empty equals the live one', async () => {
       await fc.assert(
@@ -170,30 +168,4 @@ const describeInlineProjections = (name: string, open: () => Promise<{ store: Ev
   });
 };
 
-describeInlineProjections(
-  'memory',
-  async () => {
-    const store = createMemoryEventStore();
-    return { store, wipe: () => store.close() };
-  },
-  40,
-);
-
-describe('redis', () => {
-  const redis = useTestRedis();
-
-  describeInlineProjections(
-    'redis',
-    async () => {
-      const store = await createRedisEventStore({ url: redis.url });
-      return {
-        store,
-        wipe: async () => {
-          await store.close();
-          await redis.client.flushall();
-        },
-      };
-    },
-    15,
-  );
-});
+onBothStores(describeInlineProjections, { memory: 40, redis: 15 });

@@ -7,10 +7,8 @@ import { DomainError } from '../domain/errors.js';
 import { toUserNameEntries } from './userNames.js';
 import type { UserState } from '../domain/user/user.js';
 import type { EventStore } from '../eventstore/eventStore.js';
-import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
-import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { readAll } from '../testing/logFixtures.js';
-import { useTestRedis } from '../testing/useTestRedis.js';
+import { type OpenStore, onBothStores } from '../testing/bothStores.js';
 import { userNamesKey } from './keys.js';
 import { rebuildInline } from './inline.js';
 import { type MembersModel, foldMembers, membersProjection, readMembersModel, toMembersLocation } from './members.js';
@@ -146,7 +144,7 @@ const plain = (model: MembersModel) => ({
   userRooms: [...model.userRooms].filter(([, entries]) => entries.length > 0).sort(([a], [b]) => (a < b ? -1 : 1)),
 });
 
-const describeMembers = (name: string, open: () => Promise<{ store: EventStore; wipe(): Promise<void> }>, runs: number) => {
+const describeMembers = (name: string, open: OpenStore, runs: number) => {
   describe(`members and people read models (${name})`, () => {
     it("each room's members, roster, joined set, audit log and its members' room lists equal a fold of its log", async () => {
       await fc.assert(
@@ -190,29 +188,4 @@ const describeMembers = (name: string, open: () => Promise<{ store: EventStore; 
   });
 };
 
-describeMembers(
-  'memory',
-  async () => {
-    const store = createMemoryEventStore();
-    return { store, wipe: () => store.close() };
-  },
-  150,
-);
-
-describe('redis', () => {
-  const redis = useTestRedis();
-  describeMembers(
-    'redis',
-    async () => {
-      const store = await createRedisEventStore({ url: redis.url });
-      return {
-        store,
-        wipe: async () => {
-          await store.close();
-          await redis.client.flushall();
-        },
-      };
-    },
-    60,
-  );
-});
+onBothStores(describeMembers, { memory: 150, redis: 60 });

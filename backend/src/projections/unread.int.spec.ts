@@ -6,10 +6,8 @@ import { createChatLookups } from '../chat/queries.js';
 import { DomainError } from '../domain/errors.js';
 import { decodeMessageEvent } from '../domain/message/events.js';
 import { type Cursor, type EventStore, compareCursors } from '../eventstore/eventStore.js';
-import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
-import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { readAll } from '../testing/logFixtures.js';
-import { useTestRedis } from '../testing/useTestRedis.js';
+import { type OpenStore, onBothStores } from '../testing/bothStores.js';
 import { readUnreadCounts, rebuildUnread, toMentions, toUnreadKeys } from './unread.js';
 
 /**
@@ -124,7 +122,7 @@ const recount = (log: Awaited<ReturnType<typeof readAll>>, reader: string, marke
   };
 };
 
-const describeCounts = (name: string, open: () => Promise<{ store: EventStore; wipe(): Promise<void> }>, runs: number) => {
+const describeCounts = (name: string, open: OpenStore, runs: number) => {
   describe(`unread and mention counts (${name})`, () => {
     it.each([
       ['a public room', false],
@@ -161,29 +159,4 @@ const describeCounts = (name: string, open: () => Promise<{ store: EventStore; w
   });
 };
 
-describeCounts(
-  'memory',
-  async () => {
-    const store = createMemoryEventStore();
-    return { store, wipe: () => store.close() };
-  },
-  100,
-);
-
-describe('redis', () => {
-  const redis = useTestRedis();
-  describeCounts(
-    'redis',
-    async () => {
-      const store = await createRedisEventStore({ url: redis.url });
-      return {
-        store,
-        wipe: async () => {
-          await store.close();
-          await redis.client.flushall();
-        },
-      };
-    },
-    30,
-  );
-});
+onBothStores(describeCounts, { memory: 100, redis: 30 });
