@@ -13,6 +13,7 @@ import {
   toPreviousCursor,
 } from '../eventstore/eventStore.js';
 import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
+import { type MessageVersion, readEditHistory } from '../projections/editHistory.js';
 import { toHistoryIndexKey, toInboxKey } from '../projections/keys.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
 import { type UnreadCounts, readUnreadCounts } from '../projections/unread.js';
@@ -100,6 +101,8 @@ export interface ChatQueries extends MemberQueries {
     roomId: string,
     options: { last?: number | null; before?: string | null; first?: number | null; after?: string | null },
   ): Promise<MessagePage>;
+  /** A message's earlier bodies, oldest first; none when never edited, and once deleted (see projections/editHistory.ts). */
+  readEditHistory(message: PostedMessage): Promise<MessageVersion[]>;
   /** The cursor of the room log's last event before `time` (see `EventStore.readCursorBefore`); null when none. */
   readCursorAt(roomId: string, time: Date): Promise<Cursor | null>;
   getUser(userId: string): Promise<UserView | null>;
@@ -289,6 +292,7 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     readMessagePage,
+    readEditHistory: (message) => readEditHistory(store, message),
     readCursorAt: async (roomId, time) => (isRoomId(roomId) ? store.readCursorBefore(toRoomStreamKey(roomId), time.getTime()) : null),
     readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
     readInboxCursor: async (userId) => (await store.streamInfo(toInboxKey(userId))).lastCursor,

@@ -39,7 +39,7 @@ describe('npm run projections:rebuild', () => {
     const unknown = await run(['inbox'], { REDIS_URL: redis.url });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'projections:rebuild: unknown projection inbox: choose from rooms, messages, members, unread, users, directory',
+      'projections:rebuild: unknown projection inbox: choose from rooms, messages, edits, members, unread, users, directory',
     );
   });
 
