@@ -226,7 +226,7 @@ export interface EventStore {
    * The cursor of the last event logged strictly before the millisecond `ms` (below `<ms>-0`: an
    * event of that very millisecond is not before it), null when there is none (`ms` at or before
    * the first event, or 0 and below). A time past the end answers the last cursor. One round trip
-   * (one XREVRANGE), however long the stream; `ms` is an integer (a Date's getTime()).
+   * that seeks, however long the stream; `ms` is an integer (a Date's getTime()).
    */
   readCursorBefore(stream: string, ms: number): Promise<Cursor | null>;
   /**

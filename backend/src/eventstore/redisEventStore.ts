@@ -49,6 +49,17 @@ end
 return reply
 `;
 
+/**
+ * `readCursorBefore`: the last entry of KEYS[1] below ARGV[1] (an exclusive bound, `(<ms>-0`), or
+ * false. XREVRANGE from a bound below a stream's first entry walks the whole stream on Redis 7.0
+ * (a million entries: about 100 ms), so an XRANGE from the start, which stops at the first entry,
+ * asks first whether there is anything below it at all.
+ */
+const CURSOR_BEFORE_LUA = `
+if not redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 1)[1] then return false end
+return redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', 1)[1][1]
+`;
+
 /** Streams (or hashes) per script call of `writeEntries` and `readFieldAcross`. */
 const WRITE_ENTRIES_BATCH = 250;
 const REBUILD_PIPELINE = 1_000;
@@ -102,6 +113,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('trimStream', { lua: trimLua, numberOfKeys: 1 });
   redis.defineCommand('readIndex', { lua: readIndexLua });
   redis.defineCommand('readIndexForward', { lua: READ_INDEX_FORWARD_LUA, numberOfKeys: 2 });
+  redis.defineCommand('cursorBefore', { lua: CURSOR_BEFORE_LUA, numberOfKeys: 1 });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
   redis.defineCommand('advanceMark', { lua: advanceMarkLua });
@@ -113,6 +125,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     trimStream: TrimCommand;
     readIndex: KeysCommand;
     readIndexForward: (index: string, hash: string, start: string, count: number) => Promise<unknown>;
+    cursorBefore: (stream: string, bound: string) => Promise<unknown>;
     swapRebuilt: KeysCommand;
     holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
     advanceMark: (...args: (string | number)[]) => Promise<unknown>;
@@ -315,8 +328,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readCursorBefore: async (stream, ms) => {
       const bound = toTimeBound(ms);
       if (bound === null) return null;
-      const [last] = await call(() => redis.xrevrange(stream, `(${bound}`, '-', 'COUNT', 1));
-      return last?.[0] ?? null;
+      const last = await call(() => scripts.cursorBefore(stream, `(${bound}`));
+      return typeof last === 'string' ? last : null;
     },
     streamInfo: async (stream) => toStreamInfo(await call(() => readStreamInfo(redis, stream))),
     trim: async (stream, minCursor) => {
