@@ -68,8 +68,11 @@ const REBUILD_PIPELINE = 1_000;
  * XTRIM MINID, plus what XTRIM leaves out: Redis 7.0 moves `max-deleted-entry-id` only on XDEL,
  * so the script records the last entry it trims there (XSETID … MAXDELETEDID), where XINFO
  * reports it and AOF keeps it. The store never XDELs, so that entry is the highest ever deleted.
+ * The XRANGE first: with nothing below the bound (trimmed already), the XREVRANGE would walk the
+ * whole stream (see CURSOR_BEFORE_LUA).
  */
 const trimLua = `
+if not redis.call('XRANGE', KEYS[1], '-', '(' .. ARGV[1], 'COUNT', 1)[1] then return 0 end
 local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1], '-', 'COUNT', 1)[1]
 if not last then return 0 end
 local removed = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
