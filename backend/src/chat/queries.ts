@@ -8,8 +8,8 @@ import {
   type EventStore,
   type IndexEntry,
   type Snapshot,
+  compareCursors,
   isCursor,
-  toNextCursor,
   toPreviousCursor,
 } from '../eventstore/eventStore.js';
 import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
@@ -247,16 +247,23 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     };
   };
 
-  /** The page after `afterCursor`; whether any message lies at or before it is read beside the page, not after it. */
+  /**
+   * The page after `afterCursor`. Whether any message lies at or before it is whether the oldest
+   * does, read beside the page (reading backward from below an index's first entry would walk it).
+   */
   const readForwardPage = async (roomId: string, first: number, afterCursor: Cursor | undefined): Promise<MessagePage> => {
     const history = toHistoryIndexKey(roomId);
-    const [entries, earlier] = await Promise.all([
+    const [entries, [oldest]] = await Promise.all([
       // One more than the page, for hasNextPage.
       store.readIndexForward<PostedMessage>(history, { after: afterCursor, count: first + 1, join: toMessageSnapshotsKey(roomId) }),
-      afterCursor === undefined ? [] : store.readIndexBackward(history, { before: toNextCursor(afterCursor), count: 1 }),
+      afterCursor === undefined ? [] : store.readIndexForward(history, { count: 1 }),
     ]);
     const edges = await toEdges(entries.slice(0, first));
-    return { edges, hasPreviousPage: earlier.length > 0, hasNextPage: async () => entries.length > first };
+    return {
+      edges,
+      hasPreviousPage: oldest !== undefined && afterCursor !== undefined && compareCursors(oldest.cursor, afterCursor) <= 0,
+      hasNextPage: async () => entries.length > first,
+    };
   };
 
   /** Index entries joined with their messages (oldest first) as edges, with their authors. */

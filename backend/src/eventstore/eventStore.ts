@@ -345,17 +345,9 @@ export const toTimeBound = (ms: number): Cursor | null => {
   return ms > 0 ? `${ms}-0` : null;
 };
 
-const MAX_SEQ = BigInt('18446744073709551615');
-
-/** The cursor just above `cursor`, so that an exclusive read before it includes `cursor` itself. */
-export const toNextCursor = (cursor: Cursor): Cursor => {
-  const [ms, seq] = cursor.split('-').map(BigInt) as [bigint, bigint];
-  return seq < MAX_SEQ ? `${ms}-${seq + 1n}` : `${ms + 1n}-0`;
-};
-
 /** The cursor just below `cursor`, so that an exclusive read after it includes `cursor` itself. */
 export const toPreviousCursor = (cursor: Cursor): Cursor => {
   const [ms, seq] = cursor.split('-').map(BigInt) as [bigint, bigint];
   if (seq > 0n) return `${ms}-${seq - 1n}`;
-  return ms > 0n ? `${ms - 1n}-${MAX_SEQ}` : '0-0';
+  return ms > 0n ? `${ms - 1n}-${BigInt('18446744073709551615')}` : '0-0';
 };
