@@ -52,7 +52,10 @@
  * (48), BENCH_CONV_QUERIES (300 per case), BENCH_CONV_QUERY_ROUNDS (6), BENCH_CONV_QUERY_WARMUP
  * (50 per case), BENCH_CONV_PEOPLE (1000), BENCH_CONV_RATE (1000 per s), BENCH_CONV_CLIENTS (4
  * connections), BENCH_CONV_SUBSCRIBERS (50; 0 leaves the fan-out out: the mutations alone), BENCH_CONV_WARMUP
- * (200), BENCH_NODE_ENV (production).
+ * (200), BENCH_CONV_DOCUMENT (ui; shared: the subscribers' document without reactedByMe, which lets
+ * them share one render of each event), BENCH_NODE_ENV (production), BENCH_CONV_PROFILE (a folder: runs
+ * each part's server under --cpu-prof, in <folder>/page and <folder>/storm, and prints where its CPU
+ * went in each case's windows).
  * Smoke run: BENCH_CONV_MESSAGES=2000 BENCH_CONV_QUERIES=60 BENCH_CONV_QUERY_ROUNDS=3
  *   BENCH_CONV_QUERY_WARMUP=10 BENCH_CONV_PEOPLE=200 BENCH_CONV_SUBSCRIBERS=10 BENCH_CONV_WARMUP=50
  *   npm run bench:conversations
@@ -69,6 +72,7 @@ import { createLifecycle } from './lifecycle.js';
 import { type LoadResult, runLoad, summarize } from './load.js';
 import { measureScrapeAndIdle, redisCpuMicros, scrapeServerCpuMicros, speedProbeMs } from './metrics.js';
 import { seededRandom } from './random.js';
+import { mainThreadProfile, type ProfileBucket, summarizeProfile } from './profile.js';
 import { forEachBounded, median, openCommands, profileOf } from './seed.js';
 import { type OurServer, repoRoot, signInAll, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
@@ -101,8 +105,11 @@ const settings = {
   clients: Math.round(envNumber('BENCH_CONV_CLIENTS', 4, 1)),
   subscribers: Math.round(envNumber('BENCH_CONV_SUBSCRIBERS', 50, 0)),
   warmup: Math.round(envNumber('BENCH_CONV_WARMUP', 200, 0)),
+  document: process.env.BENCH_CONV_DOCUMENT || 'ui',
   nodeEnv: process.env.BENCH_NODE_ENV ?? 'production',
+  profileDir: process.env.BENCH_CONV_PROFILE || null,
 };
+if (settings.document !== 'ui' && settings.document !== 'shared') throw new Error('BENCH_CONV_DOCUMENT: ui or shared');
 if (2 * settings.reactions > settings.users) throw new Error('BENCH_CONV_REACTIONS: at most half of BENCH_CONV_USERS (distinct people)');
 if (settings.subscribers > settings.people) throw new Error('BENCH_CONV_SUBSCRIBERS: at most BENCH_CONV_PEOPLE');
 if (settings.warmup > settings.people) throw new Error('BENCH_CONV_WARMUP: at most BENCH_CONV_PEOPLE');
@@ -129,9 +136,53 @@ const bench = createLifecycle({ stopping: 'our servers and redis-server', signal
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const startServer = async (redisUrl: string, name: string): Promise<OurServer> => {
-  log(`starting our server ${name} (node backend/build/main.js, NODE_ENV=${settings.nodeEnv}, RATE_LIMITS=0)`);
-  return startOurServer({ redisUrl, nodeEnv: settings.nodeEnv, env: { RATE_LIMITS: '0' } });
+/** CLOCK_MONOTONIC in µs, as V8's profiles stamp their samples. */
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Where a part's server writes its CPU profile (BENCH_CONV_PROFILE/<part>), or null. */
+const profileSubdir = (part: Part): string | null => {
+  if (!settings.profileDir) return null;
+  const dir = join(settings.profileDir, part);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+const startServer = async (redisUrl: string, part: Part): Promise<OurServer> => {
+  const profileDir = profileSubdir(part);
+  log(
+    `starting our server for part ${part} (node backend/build/main.js, NODE_ENV=${settings.nodeEnv}, RATE_LIMITS=0${profileDir ? ', --cpu-prof' : ''})`,
+  );
+  return startOurServer({ redisUrl, nodeEnv: settings.nodeEnv, profileDir, env: { RATE_LIMITS: '0' } });
+};
+
+interface ProfileSummary {
+  label: string;
+  busyMs: number;
+  windowed: boolean;
+  count: number;
+  unit: string;
+  functions: ProfileBucket[];
+  buckets: ProfileBucket[];
+}
+
+/** Where the server's CPU went in each case's windows (its profile is written when it stops). */
+const summarizeProfiles = (part: Part, cases: { label: string; windows: [number, number][]; count: number; unit: string }[]) => {
+  const dir = settings.profileDir ? join(settings.profileDir, part) : null;
+  const file = dir && mainThreadProfile(dir);
+  if (!file) return [];
+  return cases.map(({ label, windows, count, unit }): ProfileSummary => {
+    const byBucket = summarizeProfile(file, repoRoot, windows);
+    const byFunction = summarizeProfile(file, repoRoot, windows, 'function');
+    return {
+      label,
+      busyMs: byBucket.busyMs,
+      windowed: byBucket.windowed,
+      count,
+      unit,
+      buckets: byBucket.buckets,
+      functions: byFunction.buckets,
+    };
+  });
 };
 
 const lastCursor = async (admin: Redis, roomId: string): Promise<Cursor> => {
@@ -163,17 +214,20 @@ const measureCpu = async <T>(
   admin: Redis,
   calibration: { overheadUs: number; idleUsPerMs: number },
   work: () => Promise<T>,
-): Promise<CpuWindow & { value: T; elapsedMs: number }> => {
+): Promise<CpuWindow & { value: T; elapsedMs: number; windowUs: [number, number] }> => {
   const redisBefore = await redisCpuMicros(admin);
   const before = await scrapeServerCpuMicros(server.url);
+  const windowStart = nowMicros();
   const started = performance.now();
   const value = await work();
   const elapsedMs = performance.now() - started;
+  const windowUs: [number, number] = [windowStart, nowMicros()];
   const after = await scrapeServerCpuMicros(server.url);
   const redisAfter = await redisCpuMicros(admin);
   return {
     value,
     elapsedMs,
+    windowUs,
     serverUs: after - before - calibration.overheadUs - calibration.idleUsPerMs * elapsedMs,
     redisUs: redisAfter - redisBefore,
   };
@@ -204,6 +258,8 @@ interface QueryCaseResult {
   serverUsRange: [number, number];
   redisUs: number;
   latency: LoadResult;
+  /** CLOCK_MONOTONIC µs of the rounds, for matching a CPU profile. */
+  windowsUs: [number, number][];
 }
 
 interface PageResults {
@@ -222,11 +278,20 @@ interface PageResults {
   idleUsPerMs: number;
   cases: QueryCaseResult[];
   probes: [number, number];
+  profile?: ProfileSummary[];
+}
+
+interface PageSlice {
+  serverUs: number;
+  redisUs: number;
+  latencies: number[];
+  elapsedMs: number;
+  windowUs: [number, number];
 }
 
 const runPage = async (): Promise<PageResults> => {
   const { redis, admin } = await bench.startRedis();
-  const server = await startServer(redis.url, 'Q');
+  const server = await startServer(redis.url, 'page');
   const { store, commands } = await openCommands(redis.url);
   const handles = Array.from({ length: settings.users }, (_, i) => `c_user${i}`);
   const users = handles.map(toDevUserId);
@@ -311,17 +376,17 @@ const runPage = async (): Promise<PageResults> => {
     {
       name: 'page of 50 with reactions and threads',
       document: PAGE_FULL,
-      slices: [] as { serverUs: number; redisUs: number; latencies: number[]; elapsedMs: number }[],
+      slices: [] as PageSlice[],
     },
     {
       name: 'the same page without them (baseline)',
       document: PAGE_BASE,
-      slices: [] as { serverUs: number; redisUs: number; latencies: number[]; elapsedMs: number }[],
+      slices: [] as PageSlice[],
     },
     {
       name: '{ __typename } (floor)',
       document: TYPENAME,
-      slices: [] as { serverUs: number; redisUs: number; latencies: number[]; elapsedMs: number }[],
+      slices: [] as PageSlice[],
     },
   ];
   const variables = (document: string) => (document === TYPENAME ? {} : { r: room.id, b: randomBefore() });
@@ -352,6 +417,7 @@ const runPage = async (): Promise<PageResults> => {
         redisUs: measured.redisUs / measured.value.count,
         latencies: measured.value.latencies ?? [],
         elapsedMs: measured.elapsedMs,
+        windowUs: measured.windowUs,
       });
     }
     log(`round ${round + 1}: server µs/query ${cases.map((c) => Math.round(c.slices.at(-1)!.serverUs)).join(', ')}`);
@@ -363,7 +429,17 @@ const runPage = async (): Promise<PageResults> => {
   await server.child.stop(15_000);
   await bench.stopRedis();
   const per = (value: number) => value / sample.edges;
+  const profile = summarizeProfiles(
+    'page',
+    cases.map((c) => ({
+      label: `page: ${c.name}`,
+      windows: c.slices.map((x) => x.windowUs),
+      count: c.slices.length * perSlice,
+      unit: 'query',
+    })),
+  );
   return {
+    profile,
     seed: {
       messages: settings.messages,
       replies,
@@ -388,6 +464,7 @@ const runPage = async (): Promise<PageResults> => {
       serverUs: median(c.slices.map((s) => s.serverUs)),
       serverUsRange: [Math.min(...c.slices.map((s) => s.serverUs)), Math.max(...c.slices.map((s) => s.serverUs))],
       redisUs: median(c.slices.map((s) => s.redisUs)),
+      windowsUs: c.slices.map((s) => s.windowUs),
       latency: summarize(
         c.slices.flatMap((s) => s.latencies),
         c.slices.reduce((sum, s) => sum + s.elapsedMs, 0),
@@ -399,7 +476,12 @@ const runPage = async (): Promise<PageResults> => {
 
 // ---- storm: a thousand people react to one message at once ----
 
-const MESSAGE_FIELDS = 'id body author { displayName } reactions { emoji count users(first: 3) { displayName } reactedByMe }';
+/**
+ * `reactedByMe` is viewer-dependent: a document that selects it is rendered for each subscriber
+ * (backend/src/http/ws.ts groups subscriptions by viewer then); BENCH_CONV_DOCUMENT=shared leaves
+ * it out, so that every subscriber shares one render of each event.
+ */
+const MESSAGE_FIELDS = `id body author { displayName } reactions { emoji count users(first: 3) { displayName }${settings.document === 'ui' ? ' reactedByMe' : ''} }`;
 const ROOM_EVENTS = `subscription($id: ID!, $after: String) { roomEvents(roomId: $id, after: $after) {
   __typename cursor
   ... on ReactionAdded { emoji user { displayName } message { ${MESSAGE_FIELDS} } }
@@ -423,6 +505,7 @@ interface StormSlice {
   latencies: number[];
   /** From the slice's first slot until every subscriber had its last event, ms. */
   drainMs: number;
+  windowUs: [number, number];
 }
 
 interface StormCase {
@@ -463,6 +546,7 @@ interface StormResults {
     errors: string[];
   };
   probes: [number, number];
+  profile?: ProfileSummary[];
 }
 
 interface Subscriber {
@@ -476,7 +560,7 @@ interface Subscriber {
 
 const runStorm = async (): Promise<StormResults> => {
   const { redis, admin } = await bench.startRedis();
-  const server = await startServer(redis.url, 'S');
+  const server = await startServer(redis.url, 'storm');
   const { store, commands } = await openCommands(redis.url);
   const handles = Array.from({ length: settings.people }, (_, i) => `s_person${i}`);
   const people = handles.map(toDevUserId);
@@ -600,6 +684,7 @@ const runStorm = async (): Promise<StormResults> => {
         perSecond: measured.value.perSecond,
         latencies: measured.value.latencies,
         drainMs: measured.value.drainMs,
+        windowUs: measured.windowUs,
       });
     }
     const last = (kind: Kind) => Math.round(slices.filter((s) => s.kind === kind).at(-1)!.serverUs);
@@ -685,13 +770,13 @@ const runStorm = async (): Promise<StormResults> => {
       if (event?.__typename !== 'ReactionAdded' || event.message?.id !== target.id || !event.cursor) continue;
       const at = position.get(event.cursor)!;
       const groups = event.message.reactions;
-      for (const group of groups) {
+      for (const group of settings.document === 'ui' ? groups : []) {
         const shouldBe = group.emoji === ownEmoji && at >= ownAt;
         // Before their own reaction's event the render may already see it (the message as it is when sent): only
         // "true from their own event on" and "never for an emoji they did not use" are exact.
         if ((shouldBe && !group.reactedByMe) || (group.reactedByMe && group.emoji !== ownEmoji)) delivery.reactedByMeWrong++;
       }
-      if (!groups.some((g) => g.emoji === ownEmoji) && at >= ownAt) delivery.reactedByMeWrong++;
+      if (settings.document === 'ui' && !groups.some((g) => g.emoji === ownEmoji) && at >= ownAt) delivery.reactedByMeWrong++;
       const count = groups.reduce((total, g) => total + g.count, 0);
       if (count < (stormIndex.get(event.cursor) ?? 0)) delivery.countBehind++;
     }
@@ -724,7 +809,20 @@ const runStorm = async (): Promise<StormResults> => {
   };
   const reactionSlices = slices.filter((s) => s.kind === 'reactions');
   const cases = [toCase('reactions'), toCase('posts')];
+  const profile = summarizeProfiles(
+    'storm',
+    (['reactions', 'posts'] as const).map((kind) => {
+      const list = slices.filter((x) => x.kind === kind);
+      return {
+        label: `storm: ${kind}`,
+        windows: list.map((x) => x.windowUs),
+        count: list.reduce((t, x) => t + x.events, 0),
+        unit: 'event',
+      };
+    }),
+  );
   return {
+    profile,
     people: settings.people,
     subscribers: settings.subscribers,
     seedSeconds,
@@ -819,7 +917,7 @@ const printReport = (results: Results) => {
   if (r) {
     console.log(
       `\nstorm: ${r.people.toLocaleString('en-US')} people react once each to one message, open loop at ${s.rate}/s over ${s.clients} connections, in deciles;` +
-        ` ${r.subscribers} roomEvents subscribers (people who react too) in this process [speed probe ${r.probes[0].toFixed(1)} → ${r.probes[1].toFixed(1)} ms];` +
+        ` ${r.subscribers} roomEvents subscribers (people who react too) in this process, ${s.document === 'ui' ? 'the UI-like document (reactedByMe: a render per subscriber)' : 'the document without reactedByMe (one shared render)'} [speed probe ${r.probes[0].toFixed(1)} → ${r.probes[1].toFixed(1)} ms];` +
         `\nbaseline: as many posts (MessagePosted) into the same room, the same way, interleaved decile by decile (ABBA)`,
     );
     console.log(
@@ -864,6 +962,28 @@ const printReport = (results: Results) => {
         ` a reaction / a post (medians): ${r.reactionOverPost.toFixed(2)}×` +
         `\nserver µs/event: /metrics around each decile (from its first send until every subscriber had its last event), less ${Math.round(r.scrapeOverheadUs)} µs for a scrape and ${r.idleUsPerMs.toFixed(1)} µs/ms idle;` +
         ' it holds the mutation and the fan-out to the subscribers. Latency: from each send slot (queueing included) to the response.',
+    );
+  }
+
+  for (const summary of [...(p?.profile ?? []), ...(r?.profile ?? [])]) {
+    console.log(
+      `\nprofile, ${summary.label}: ${Math.round(summary.busyMs)} ms busy${summary.windowed ? ' in its windows' : ' (whole profile)'}, ${Math.round((summary.busyMs * 1000) / summary.count)} µs/${summary.unit}; top functions:`,
+    );
+    console.log(
+      formatTable<ProfileBucket>(
+        [
+          { header: 'function', value: (b) => b.bucket },
+          { header: 'share %', value: (b) => b.share * 100, digits: 1 },
+          { header: `µs/${summary.unit}`, value: (b) => (b.ms * 1000) / summary.count },
+        ],
+        summary.functions.slice(0, 15),
+      ),
+    );
+    console.log(
+      `by package/file: ${summary.buckets
+        .slice(0, 10)
+        .map((b) => `${b.bucket} ${(b.share * 100).toFixed(0)}%`)
+        .join(', ')}`,
     );
   }
 };
