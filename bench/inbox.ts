@@ -1295,8 +1295,6 @@ const printReport = (results: Results) => {
         ],
         [
           { what: 'markRead → READ on device 2', r: d.read, goal: met(d.read.p99 < GOALS.readP99Ms) },
-          { what: '  of which: until its note’s bucket closed', r: d.untilBucketClosed, goal: '–' },
-          { what: '  of which: from the bucket’s end to device 2', r: d.afterBucketClosed, goal: '–' },
           { what: 'markRead → READ on device 1 (the same device)', r: d.readSameDevice, goal: '–' },
           { what: 'markRead → its HTTP response', r: d.markResponse, goal: '–' },
           { what: 'baseline: a post → its ACTIVITY on device 2', r: d.postActivity, goal: '–' },
@@ -1305,8 +1303,8 @@ const printReport = (results: Results) => {
       ),
     );
     console.log(
-      `READ is fanned out by the inbox projector, which writes a note only once the store's clock has passed its ${BUCKET_MS} ms bucket;` +
-        "\nthe split uses the READ event's cursor (Redis's clock) against this machine's wall clock; each round waits a random 0–250 ms before markRead.",
+      `A READ is the person's own note: the inbox projector sends it at once, after the activity still waiting for its ${BUCKET_MS} ms bucket` +
+        "\nof the rooms the person is in (a post's ACTIVITY waits for its bucket); each round waits a random 0–250 ms before markRead.",
     );
   }
 

@@ -1,4 +1,4 @@
-import type { Cursor, EventStore, RecordedEvent } from '../../eventstore/eventStore.js';
+import { type Cursor, type EventStore, type RecordedEvent, compareCursors } from '../../eventstore/eventStore.js';
 import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey } from '../keys.js';
 import { ROSTER_VISIBLE_MAX, toRosterUserId } from '../members.js';
 import type { ActivityNote, InboxKind } from './activity.js';
@@ -14,7 +14,8 @@ import type { ActivityNote, InboxKind } from './activity.js';
  * - Activity is coalesced per room and time bucket (`BUCKET_MS`): only the bucket's last note of
  *   a room is fanned out, once the store's clock has passed the bucket (no note can land in it
  *   any more), so which notes stand for a bucket does not depend on how the feed was read. Other
- *   notes (a read, a membership) go out at once, unless activity before them is still waiting.
+ *   notes (a read, a membership) go out at once; one person's note behind activity still waiting
+ *   goes to that person at once all the same (see `sendPersonalNotes`).
  * A person's inbox keeps about `INBOX_MAX_ENTRIES`; resuming from before that is CURSOR_EXPIRED.
  */
 export const BUCKET_MS = 250;
@@ -32,23 +33,23 @@ export interface Emission {
   to: 'joined' | 'listed' | string;
 }
 
-const bucketOf = (cursor: Cursor) => Math.floor(Number(cursor.slice(0, cursor.indexOf('-'))) / BUCKET_MS);
+const bucketOf = (cursor: Cursor, bucketMs = BUCKET_MS) => Math.floor(Number(cursor.slice(0, cursor.indexOf('-'))) / bucketMs);
 
 /**
  * The entries some notes make (pure): in the notes' order, a room's ACTIVITY only as the last of
  * its bucket. Their ACTIVITY notes must make whole buckets.
  */
-export const toEmissions = (notes: readonly RecordedEvent[]): Emission[] => {
+export const toEmissions = (notes: readonly RecordedEvent[], bucketMs = BUCKET_MS): Emission[] => {
   const lastActivity = new Map<string, Cursor>();
   for (const recorded of notes) {
     const note = recorded.data as ActivityNote;
-    if (note.kind === 'ACTIVITY') lastActivity.set(`${bucketOf(recorded.cursor)}:${note.roomId}`, recorded.cursor);
+    if (note.kind === 'ACTIVITY') lastActivity.set(`${bucketOf(recorded.cursor, bucketMs)}:${note.roomId}`, recorded.cursor);
   }
   return notes.flatMap((recorded): Emission[] => {
     const note = recorded.data as ActivityNote;
     const { cursor } = recorded;
     if (note.kind === 'ACTIVITY') {
-      return lastActivity.get(`${bucketOf(cursor)}:${note.roomId}`) === cursor
+      return lastActivity.get(`${bucketOf(cursor, bucketMs)}:${note.roomId}`) === cursor
         ? [{ cursor, kind: 'ACTIVITY', roomId: note.roomId, to: 'joined' }]
         : [];
     }
@@ -65,6 +66,8 @@ export interface InboxProjectorState {
 }
 
 const LEASE_MS = 3_000;
+/** How often notes may wake a projector waiting for a bucket to close. */
+const WAKE_MS = 10;
 const RENEW_MS = 1_000;
 
 /**
@@ -74,8 +77,9 @@ const RENEW_MS = 1_000;
 export const startInboxProjector = (
   store: EventStore,
   state: InboxProjectorState,
-  options: { onError?: (error: unknown) => void } = {},
+  options: { onError?: (error: unknown) => void /** Tests only: how long activity is coalesced. */; bucketMs?: number } = {},
 ) => {
+  const bucketMs = options.bucketMs ?? BUCKET_MS;
   let stopped = false;
   let wake: (() => void) | null = null;
   // A note that comes while the loop is busy (reading, fanning out) is not slept through.
@@ -138,11 +142,45 @@ export const startInboxProjector = (
     );
   };
 
+  /** Whether a person is a joined member of a room now. */
+  const isJoinedIn = async (roomId: string, userId: string) =>
+    (await store.readSetRange(toJoinedKey(roomId), { min: `[${userId}`, max: `[${userId}`, count: 1 })).length > 0;
+
+  /**
+   * A person's own notes (a read on another device, an invitation…) waiting behind open activity
+   * go to that person at once, each after the latest waiting activity of each room they are in.
+   * Their inbox stays in order, and lossless: when the bucket closes, its fan-out gives them only
+   * what is above what they have (the same activity, skipped by its id, or later). Nothing moves
+   * the checkpoint: after a restart the same entries are written again, and skipped.
+   */
+  const sendPersonalNotes = async (waiting: readonly RecordedEvent[], sent: Set<Cursor>) => {
+    const activity = new Map<string, Cursor>();
+    for (const recorded of waiting) {
+      const note = recorded.data as ActivityNote;
+      if (note.kind === 'ACTIVITY') {
+        activity.set(note.roomId, recorded.cursor);
+        continue;
+      }
+      if (!note.userId || sent.has(recorded.cursor)) continue;
+      const rooms = [...activity];
+      const joined = await Promise.all(rooms.map(([roomId]) => isJoinedIn(roomId, note.userId!)));
+      const entries = rooms
+        .filter((_, i) => joined[i])
+        .map(([roomId, cursor]) => ({ cursor, type: 'ACTIVITY', data: { roomId } }))
+        .sort((a, b) => compareCursors(a.cursor, b.cursor));
+      entries.push({ cursor: recorded.cursor, type: note.kind, data: { roomId: note.roomId } });
+      await store.writeEntries([{ stream: toInboxKey(note.userId), entries }], INBOX_MAX_ENTRIES);
+      sent.add(recorded.cursor);
+    }
+  };
+
   const run = async () => {
     let leaseUntil = 0;
     let checkpoint: Cursor | null = null;
     let readTo: Cursor | null = null;
     let buffer: RecordedEvent[] = [];
+    /** Personal notes already sent ahead of their turn (see `sendPersonalNotes`). */
+    const sentAhead = new Set<Cursor>();
     while (!stopped) {
       try {
         if (performance.now() > leaseUntil - (LEASE_MS - RENEW_MS)) {
@@ -150,6 +188,7 @@ export const startInboxProjector = (
           if (!held) {
             leaseUntil = 0;
             buffer = [];
+            sentAhead.clear();
             readTo = null;
             await sleep(RENEW_MS);
             continue;
@@ -167,27 +206,33 @@ export const startInboxProjector = (
         }
         // Activity in whole buckets only (those the store's clock has passed, so no note can still
         // land in them); anything else at once, unless it comes after activity still waiting.
-        const closed = Math.floor((await store.serverTime()) / BUCKET_MS);
+        const closed = Math.floor((await store.serverTime()) / bucketMs);
         let ready = 0;
-        while (ready < buffer.length && (buffer[ready]!.type !== 'ACTIVITY' || bucketOf(buffer[ready]!.cursor) < closed)) ready++;
+        while (ready < buffer.length && (buffer[ready]!.type !== 'ACTIVITY' || bucketOf(buffer[ready]!.cursor, bucketMs) < closed)) ready++;
         if (ready > 0 && performance.now() < leaseUntil) {
           const notes = buffer.slice(0, ready);
-          await fanOut(toEmissions(notes));
+          await fanOut(toEmissions(notes, bucketMs));
           checkpoint = notes.at(-1)!.cursor;
           await state.writeCheckpoint(checkpoint);
           await store.trim(inboxActivityKey, checkpoint);
+          for (const note of notes) sentAhead.delete(note.cursor);
           buffer = buffer.slice(ready);
         }
+        if (buffer.length && performance.now() < leaseUntil) await sendPersonalNotes(buffer, sentAhead);
         if (page.length === READ_PAGE) continue;
-        // Notes waiting for their bucket to close: come back when it has (new notes can wait for that);
-        // none: wait for the next note.
-        if (buffer.length) await sleep(Math.max(5, (bucketOf(buffer[0]!.cursor) + 1) * BUCKET_MS - (await store.serverTime()) + 2), false);
-        else await sleep(RENEW_MS);
+        // Notes waiting for their bucket to close: come back when it has; none: wait for the next note.
+        // A new note wakes it sooner (a person's own goes out at once), at most every WAKE_MS.
+        if (buffer.length) {
+          const untilClosed = Math.max(5, (bucketOf(buffer[0]!.cursor, bucketMs) + 1) * bucketMs - (await store.serverTime()) + 2);
+          await sleep(Math.min(untilClosed, WAKE_MS), false);
+          if (untilClosed > WAKE_MS) await sleep(untilClosed - WAKE_MS);
+        } else await sleep(RENEW_MS);
       } catch (error) {
         if (stopped) break;
         options.onError?.(error);
         leaseUntil = 0;
         buffer = [];
+        sentAhead.clear();
         await sleep(RENEW_MS);
       }
     }
