@@ -5,6 +5,7 @@ import type { MemberFieldsFragment, MessageFieldsFragment, UserFieldsFragment } 
 import { createScriptedClient } from '../testing/scriptedClient.js';
 import { type Outbox, createMemoryOutboxStorage, createOutbox } from './outbox.js';
 import { type RoomSession, createRoomSession } from './roomSession.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const alice: UserFieldsFragment = { id: 'u-alice', handle: 'alice', displayName: 'alice', avatarUrl: null, status: 'AVAILABLE' };
 const bob: UserFieldsFragment = { id: 'u-bob', handle: 'bob', displayName: 'bob', avatarUrl: null, status: 'AVAILABLE' };
@@ -16,6 +17,7 @@ const message = (id: string, body: string, author = bob): MessageFieldsFragment 
   deletedAt: null,
   author,
   removedBy: null,
+  ...PLAIN_MESSAGE,
 });
 const member = (user: UserFieldsFragment, over: Partial<MemberFieldsFragment> = {}): MemberFieldsFragment => ({
   user,
