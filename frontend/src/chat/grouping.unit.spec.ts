@@ -49,6 +49,7 @@ describe('grouping', () => {
         status: 'sending',
         error: null,
         messageId: null,
+        replyTo: null,
       },
     ];
     expect([...layoutRows(rows, now).values()].map((l) => l.startsGroup)).toEqual([true, false, true, false]);

@@ -317,6 +317,7 @@ export const EditHistoryQuery = graphql(`
           node {
             id
             body
+            createdAt
             editedAt
             deletedAt
             editHistory {

@@ -49,6 +49,8 @@ export interface PendingMessage {
   error: string | null;
   /** Set once postMessage answered: the event with this message id makes it final. */
   messageId: string | null;
+  /** The thread root it answers, or null. */
+  replyTo: string | null;
 }
 
 export interface TypingUser {
@@ -100,7 +102,15 @@ export type TimelineEvent =
   | { type: 'MembershipChanged'; cursor: string; at: string; change: MembershipChange | null }
   /** The viewer's own edit or delete, as the mutation answered it (its event follows). */
   | { type: 'MessageChanged'; message: MessageFieldsFragment }
-  | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: UserFieldsFragment; status: PendingStatus }
+  | {
+      type: 'PendingAdded';
+      clientId: string;
+      body: string;
+      createdAt: string;
+      author: UserFieldsFragment;
+      status: PendingStatus;
+      replyTo?: string | null;
+    }
   | { type: 'PendingStatusChanged'; clientId: string; status: PendingStatus; error?: string | null }
   /** postMessage answered with the message's id; its MessagePosted makes it final. */
   | { type: 'PendingSent'; clientId: string; messageId: string }
@@ -369,6 +379,7 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
         status: event.status,
         error: null,
         messageId: null,
+        replyTo: event.replyTo ?? null,
       };
       return { ...state, pending: [...state.pending, pending] };
     }
