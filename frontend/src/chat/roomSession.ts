@@ -173,8 +173,8 @@ export interface RoomSession {
    * whether it is now in the timeline (or an error message).
    */
   jumpToMessage(messageId: string, createdAt: string): Promise<boolean | string>;
-  /** Back to the newest page, followed live. */
-  jumpToPresent(): void;
+  /** Back to the newest page, followed live (resolves once it is shown). */
+  jumpToPresent(): Promise<void>;
   /** After a jump: loads the next forward page (and follows live once a page reaches the present). */
   loadNewer(): void;
   loadingNewer: Accessor<boolean>;
@@ -634,7 +634,9 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     },
     jumpToTime,
     jumpToMessage,
-    jumpToPresent: () => void load(),
+    async jumpToPresent() {
+      await load();
+    },
     loadNewer: () => void loadNewer(),
     loadingNewer,
     typing() {
