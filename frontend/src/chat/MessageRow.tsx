@@ -35,8 +35,8 @@ export interface MessageActions {
   onOpenThread: (messageId: string, cursor: string) => void;
   /** Shows a message in the timeline (loading the pages around it) and highlights it. */
   onJumpTo: (messageId: string, createdAt: string) => void;
-  /** The earlier bodies of the message at `cursor`, then its body now; or an error message. */
-  onLoadHistory: (messageId: string, cursor: string) => Promise<MessageVersionView[] | string>;
+  /** The message's earlier bodies, then its body now; or an error message. */
+  onLoadHistory: (messageId: string) => Promise<MessageVersionView[] | string>;
 }
 
 /** One message (final or pending): a group header when it starts a run of its author's messages. */
@@ -287,7 +287,7 @@ export const MessageRow = (
                       </span>
                     }
                   >
-                    {(it) => <EditHistoryPopover editedAt={at()} onLoad={() => props.onLoadHistory(it().message.id, it().cursor)} />}
+                    {(it) => <EditHistoryPopover editedAt={at()} onLoad={() => props.onLoadHistory(it().message.id)} />}
                   </Show>
                 )}
               </Show>

@@ -225,7 +225,7 @@ export const RoomPage = (props: {
     onPin: (id, pinned) => session.pin(id, pinned),
     onOpenThread: (id, cursor) => panels.openThread({ id, cursor }),
     onJumpTo: (id, createdAt) => void jumpTo(id, createdAt),
-    onLoadHistory: (id, cursor) => session.editHistory(id, cursor),
+    onLoadHistory: (id) => session.editHistory(id),
   };
 
   return (

@@ -75,7 +75,7 @@ export const ThreadPanel = (
         <Show when={props.state.root} fallback={!props.error && <p class="timeline-note">Loading…</p>}>
           {(root) => (
             <>
-              <ol class="timeline thread-root">{row(root())}</ol>
+              <ol class="thread-list thread-root">{row(root())}</ol>
               <div class="thread-meta">
                 <span>{plural(root().message.replyCount, 'reply', 'replies')}</span>
                 <button type="button" class="link-button" onClick={() => props.onJumpTo(root().message.id, root().message.createdAt)}>
@@ -85,7 +85,7 @@ export const ThreadPanel = (
             </>
           )}
         </Show>
-        <ol class="timeline thread-replies" aria-label="Replies">
+        <ol class="thread-list thread-replies" aria-label="Replies">
           <For each={rows()}>{(r) => row(r)}</For>
         </ol>
         <Show when={props.state.hasMore || (props.loading && props.state.loaded)}>

@@ -303,57 +303,38 @@ export const CursorAtQuery = graphql(`
   }
 `);
 
-/**
- * The message at one cursor, with what only a closer look needs (its earlier bodies): there is no
- * query by message id, so this asks for the one message before the cursor just after it.
- */
+/** A message's earlier bodies, read when its "edited" label is opened (nothing else needs them). */
 export const EditHistoryQuery = graphql(`
-  query EditHistory($id: ID!, $before: String!) {
-    room(id: $id) {
+  query EditHistory($id: ID!) {
+    message(id: $id) {
       id
-      messages(last: 1, before: $before) {
-        edges {
-          cursor
-          node {
-            id
-            body
-            createdAt
-            editedAt
-            deletedAt
-            editHistory {
-              body
-              at
-            }
-          }
-        }
+      body
+      createdAt
+      editedAt
+      deletedAt
+      editHistory {
+        body
+        at
       }
     }
   }
 `);
 
-/** A thread: its root (the message at `before`'s cursor, read like EditHistory) with a page of replies, oldest first. */
+/** A thread: its root with a page of replies, oldest first. */
 export const ThreadQuery = graphql(`
-  query Thread($id: ID!, $before: String!, $first: Int!, $after: String) {
-    room(id: $id) {
-      id
-      messages(last: 1, before: $before) {
+  query Thread($id: ID!, $first: Int!, $after: String) {
+    message(id: $id) {
+      ...MessageFields
+      replies(first: $first, after: $after) {
         edges {
           cursor
           node {
             ...MessageFields
-            replies(first: $first, after: $after) {
-              edges {
-                cursor
-                node {
-                  ...MessageFields
-                }
-              }
-              pageInfo {
-                hasNextPage
-                endCursor
-              }
-            }
           }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
         }
       }
     }

@@ -159,8 +159,8 @@ export interface RoomSession {
   react(messageId: string, emoji: string, add: boolean): Promise<string | null>;
   /** Pins or unpins (owner and moderators; anyone in a direct conversation); answers an error message, or null. */
   pin(messageId: string, pinned: boolean): Promise<string | null>;
-  /** The earlier bodies of the message at `cursor`, then its body now; or an error message. */
-  editHistory(messageId: string, cursor: string): Promise<MessageVersionView[] | string>;
+  /** The message's earlier bodies, then its body now; or an error message. */
+  editHistory(messageId: string): Promise<MessageVersionView[] | string>;
   /** Calls back with every message change the room's events or the viewer's own mutations bring; returns the unsubscribe function. */
   watchMessages(listener: (change: MessageChange) => void): () => void;
   /**
@@ -622,10 +622,10 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       applyAnswer(message);
       return null;
     },
-    async editHistory(messageId, cursor) {
-      const result = await urql.query(EditHistoryQuery, { id: roomId, before: toNextCursor(cursor) }).toPromise();
-      const node = result.data?.room?.messages.edges.at(-1)?.node;
-      if (!node || node.id !== messageId) return toErrorInfo(result.error, 'The history of this message could not be read.').message;
+    async editHistory(messageId) {
+      const result = await urql.query(EditHistoryQuery, { id: messageId }).toPromise();
+      const node = result.data?.message;
+      if (!node) return toErrorInfo(result.error, 'The history of this message could not be read.').message;
       return toVersions(node.editHistory, { body: node.body, editedAt: node.editedAt, createdAt: node.createdAt });
     },
     watchMessages(listener) {

@@ -210,32 +210,25 @@ describe('a room session', () => {
     await expect(refused).resolves.toBe('Not an emoji');
   });
 
-  it('reads a message’s edit history at its cursor', async () => {
+  it('reads a message’s edit history when asked', async () => {
     const { next, subscribed } = start();
     (await next('RoomPage')).answer(roomPage('5-0', [{ cursor: '5-0', node: message('m1', 'v2') }]));
     await subscribed(1);
-    const reading = session!.editHistory('m1', '5-0');
+    const reading = session!.editHistory('m1');
     const query = await next('EditHistory');
-    expect(query.variables).toEqual({ id: 'r1', before: '5-1' });
+    expect(query.variables).toEqual({ id: 'm1' });
     query.answer({
       data: {
-        room: {
-          id: 'r1',
-          messages: {
-            edges: [
-              {
-                cursor: '5-0',
-                node: { id: 'm1', body: 'v2', createdAt: 't0', editedAt: 't1', deletedAt: null, editHistory: [{ body: 'v1', at: 't0' }] },
-              },
-            ],
-          },
-        },
+        message: { id: 'm1', body: 'v2', createdAt: 't0', editedAt: 't1', deletedAt: null, editHistory: [{ body: 'v1', at: 't0' }] },
       },
     });
     await expect(reading).resolves.toEqual([
       { body: 'v1', at: 't0', current: false },
       { body: 'v2', at: 't1', current: true },
     ]);
+    const missing = session!.editHistory('gone');
+    (await next('EditHistory')).answer({ data: { message: null } });
+    await expect(missing).resolves.toBe('The history of this message could not be read.');
   });
 
   it('follows an empty log from its start', async () => {

@@ -1,6 +1,5 @@
 import { type Accessor, createSignal } from 'solid-js';
 import type { GraphQLClient } from '../graphql/client.js';
-import { toNextCursor } from '../graphql/cursors.js';
 import { toErrorInfo } from '../graphql/errors.js';
 import { PAGE_SIZE, ThreadQuery } from './operations.js';
 import type { MessageChange } from './roomSession.js';
@@ -16,7 +15,7 @@ export interface ThreadSession {
 }
 
 /**
- * One thread's data while its panel is open: the root (read at its cursor) with its replies a page
+ * One thread's data while its panel is open: the root (its cursor is where the timeline has it) with its replies a page
  * at a time, then every change the room's events bring (`watch`: the room session's), so replies
  * from others appear live, also after a reconnect (the room's subscription resumes and replays).
  */
@@ -40,19 +39,17 @@ export const createThreadSession = (options: {
 
   const read = async (after: string | null) => {
     setLoading(true);
-    const result = await options.client.urql
-      .query(ThreadQuery, { id: options.roomId, before: toNextCursor(options.root.cursor), first: PAGE_SIZE, after })
-      .toPromise();
+    const result = await options.client.urql.query(ThreadQuery, { id: options.root.id, first: PAGE_SIZE, after }).toPromise();
     if (disposed) return;
     setLoading(false);
-    const edge = result.data?.room?.messages.edges.at(-1);
-    if (!edge || edge.node.id !== options.root.id) return setError(toErrorInfo(result.error, 'This thread could not be read.').message);
+    const found = result.data?.message;
+    if (!found) return setError(toErrorInfo(result.error, 'This thread could not be read.').message);
     setError(null);
-    const { replies, ...root } = edge.node;
+    const { replies, ...root } = found;
     apply(
       evolveThread(state, {
         type: 'ThreadLoaded',
-        root: { cursor: edge.cursor, node: root },
+        root: { cursor: options.root.cursor, node: root },
         edges: replies.edges,
         hasNextPage: replies.pageInfo.hasNextPage,
         endCursor: replies.pageInfo.endCursor,
