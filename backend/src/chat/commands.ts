@@ -1,8 +1,13 @@
-import { type PostedMessage, messageDecider } from '../domain/message/message.js';
+import { type MessageEvent, PINNED_MAX, type PostedMessage, messageDecider } from '../domain/message/message.js';
+import { reactionDecider } from '../domain/reaction/reaction.js';
+import type { RefusalReason } from '../eventstore/eventStore.js';
+import { countPinned, toPinChanges } from '../projections/pins.js';
+import { toReactionTally } from '../projections/reactions.js';
+import { toReplyCountChanges, toReplyWrites } from '../projections/threads.js';
 import { isJoined, parseReason, toActingRole } from '../domain/member/member.js';
 import { type RoomKind, parseRoomName, roomDecider, toRoomNameKey } from '../domain/room/room.js';
 import { type Profile, type UserStatus, userDecider } from '../domain/user/user.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
 import { type ChatQueries, type RoomView, type UserView, parseCursor, toRoomView, toUserView } from './queries.js';
 import type { EventStore } from '../eventstore/eventStore.js';
@@ -15,7 +20,7 @@ import { toPreviousCursor } from '../eventstore/eventStore.js';
 import { handleCommand } from './handleCommand.js';
 import { type MemberCommands, createMemberCommands } from './memberCommands.js';
 import type { MemberQueries } from './memberQueries.js';
-import { type Access, assertMayReadRoom, joinsByPosting, toRefusal } from './policy.js';
+import { type Access, assertMayPin, assertMayReadRoom, joinsByPosting, toRefusal } from './policy.js';
 import { isRoomId, newMessageId, newRoomId, toMessageRoomId } from './ids.js';
 import {
   lobbyStreamKey,
@@ -24,6 +29,8 @@ import {
   toIdempotencyKey,
   toMemberSnapshotsKey,
   toMessageSnapshotsKey,
+  toReactionField,
+  toReactionSnapshotsKey,
   toRoomStreamKey,
   toUserSnapshotKey,
   toUserStreamKey,
@@ -40,8 +47,17 @@ export interface ChatCommands extends Omit<MemberCommands, 'joinAsCreator'> {
    */
   createRoom(input: { actorId: string; name: string; kind?: RoomKind }): Promise<RoomView>;
   renameRoom(input: { actorId: string; roomId: string; name: string }): Promise<RoomView>;
-  /** With a `clientId`, a retry by the same user in the same room answers the first message and posts nothing. */
-  postMessage(input: { actorId: string; roomId: string; body: string; clientId?: string | null }): Promise<PostedMessage>;
+  /**
+   * With a `clientId`, a retry by the same user in the same room answers the first message and
+   * posts nothing. `replyTo` answers a message of the same room (a reply to a reply, its root).
+   */
+  postMessage(input: {
+    actorId: string;
+    roomId: string;
+    body: string;
+    clientId?: string | null;
+    replyTo?: string | null;
+  }): Promise<PostedMessage>;
   editMessage(input: { actorId: string; messageId: string; body: string }): Promise<PostedMessage>;
   deleteMessage(input: { actorId: string; messageId: string }): Promise<PostedMessage>;
   /**
@@ -51,6 +67,12 @@ export interface ChatCommands extends Omit<MemberCommands, 'joinAsCreator'> {
   markRead(input: { actorId: string; room: RoomView; upTo: string }): Promise<void>;
   /** An owner's or moderator's removal of someone's message: a tombstone that says who removed it. */
   removeMessage(input: { actorId: string; messageId: string; reason?: string | null }): Promise<PostedMessage>;
+  /** Reacts to a message with one emoji (once per person and emoji: again is nothing); answers the message. */
+  react(input: { actorId: string; messageId: string; emoji: string }): Promise<PostedMessage>;
+  unreact(input: { actorId: string; messageId: string; emoji: string }): Promise<PostedMessage>;
+  /** Owner and moderators (any member of a direct room) pin a message to the room, or take it off. */
+  pinMessage(input: { actorId: string; messageId: string }): Promise<PostedMessage>;
+  unpinMessage(input: { actorId: string; messageId: string }): Promise<PostedMessage>;
   /** Sign-in: registers the user or updates the profile from the identity provider. */
   registerUser(input: { userId: string; profile: Profile }): Promise<UserView>;
   setStatus(input: { actorId: string; status: UserStatus }): Promise<UserView>;
@@ -78,6 +100,8 @@ const present = <T>(view: T | null, what: string): T => {
 };
 
 const toMessage = (state: unknown): PostedMessage => state as PostedMessage;
+/** Whether a message event changes what the room's list shows (a pin does not). */
+const changesActivity = (event: MessageEvent) => event.type !== 'MessagePinned' && event.type !== 'MessageUnpinned';
 
 /**
  * The application's write side: builds each command with the time and fresh ids, and hands it to
@@ -127,28 +151,32 @@ export const createChatCommands = (
     const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, {
       meta: { actorId },
       indexes: (events) => toAuditIndexes(roomId, events),
-      notify: () => [toRoomActivityNote(roomId)],
+      notify: (events) => (events.some(changesActivity) ? [toRoomActivityNote(roomId)] : []),
       scored: (before, after) =>
         before.status === 'none' || after.status === 'none'
           ? []
           : toChangeCounts(roomId, { id: messageId, n, before: before.body, after: after.body, deleted: after.status === 'deleted' }),
+      counts: (before, after) => (before.status === 'none' || after.status === 'none' ? [] : toReplyCountChanges(roomId, before, after)),
+      sets: (before, after) => (after.status === 'none' ? [] : toPinChanges(roomId, before.status === 'none' ? null : before, after)),
     });
     if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
     return toMessage(result.state);
   };
 
   /** Posts, unless the append's guard refuses: answers the refusal then. */
-  const post = (roomId: string, messageId: string, actorId: string, body: string, clientId: string | undefined) => {
+  const post = (roomId: string, messageId: string, actorId: string, body: string, clientId: string | undefined, replyTo: string | null) => {
     const counts = toPostCounts(roomId, messageId, actorId, body);
     return handleCommand(
       store,
       messageDecider,
       messageAddress(roomId, messageId),
-      { type: 'PostMessage', messageId, roomId, actorId, body, now: now().toISOString() },
+      { type: 'PostMessage', messageId, roomId, actorId, body, replyTo, now: now().toISOString() },
       {
         fresh: true,
         meta: { actorId, ...(clientId ? { clientId } : {}) },
-        indexes: (events) => toHistoryIndexes(roomId, events),
+        indexes: (events) => [...toHistoryIndexes(roomId, events), ...(toReplyWrites(roomId, events).indexes ?? [])],
+        counts: (_, __, events) => toReplyWrites(roomId, events).counts,
+        values: (events) => toReplyWrites(roomId, events).values,
         idempotency: clientId
           ? { key: toIdempotencyKey(roomId, actorId, clientId), ttlSeconds: IDEMPOTENCY_TTL_SECONDS, result: messageId }
           : undefined,
@@ -158,6 +186,76 @@ export const createChatCommands = (
         notify: () => [toRoomActivityNote(roomId)],
       },
     );
+  };
+
+  /**
+   * A guarded append; refused because the actor is not a member where posting joins (a public
+   * room, their direct conversation), it joins them and goes again. Other refusals are thrown.
+   */
+  const joiningIfRefused = async <R extends { status: string }>(
+    actorId: string,
+    roomId: string,
+    append: () => Promise<R | { status: 'refused'; reason: RefusalReason; until: string | null }>,
+  ): Promise<Exclude<R, { status: 'refused' }>> => {
+    let result = await append();
+    if (result.status === 'refused') {
+      const refusal = result as { status: 'refused'; reason: RefusalReason; until: string | null };
+      const access = await accessOf(actorId, roomId);
+      if (refusal.reason !== 'not-member' || !joinsByPosting(access)) throw toRefusal(access, refusal);
+      await members.joinRoom({ actorId, roomId });
+      result = await append();
+      if (result.status === 'refused') throw toRefusal(await accessOf(actorId, roomId), result as typeof refusal);
+    }
+    return result as Exclude<R, { status: 'refused' }>;
+  };
+
+  /** The root of the thread a reply to `messageId` joins: that message's own root, or itself. */
+  const findThreadRoot = async (roomId: string, messageId: string): Promise<string> => {
+    const messageRoomId = toMessageRoomId(messageId);
+    if (!messageRoomId) throw new NotFoundError('Message not found');
+    if (messageRoomId !== roomId) throw new ValidationError('replyTo must be a message of the same room', 'replyTo');
+    const message = await queries.getMessage(messageId);
+    if (!message) throw new NotFoundError('Message not found');
+    return message.replyTo ?? message.id;
+  };
+
+  /** A person's reaction to a message, added or taken back: a guarded append of their own aggregate. */
+  const changeReaction = async (type: 'React' | 'Unreact', actorId: string, messageId: string, emoji: string) => {
+    const roomId = requireMessageRoom(messageId);
+    const access = await accessOf(actorId, roomId);
+    assertMayReadRoom(access);
+    const message = await queries.getMessage(messageId);
+    if (!message) throw new NotFoundError('Message not found');
+    if (type === 'React' && message.status === 'deleted') throw new ConflictError('A deleted message takes no reactions');
+    const address = {
+      stream: toRoomStreamKey(roomId),
+      snapshot: { key: toReactionSnapshotsKey(roomId), field: toReactionField(messageId, actorId) },
+    };
+    await joiningIfRefused(actorId, roomId, () =>
+      handleCommand(
+        store,
+        reactionDecider,
+        address,
+        { type, messageId, actorId, emoji, now: now().toISOString() },
+        {
+          meta: { actorId },
+          guard: { key: toMemberSnapshotsKey(roomId), field: actorId, now: now().toISOString() },
+          tallies: (before, events) => events.map((event) => toReactionTally(roomId, before, event)),
+        },
+      ),
+    );
+    return present(await queries.getMessage(messageId), 'message');
+  };
+
+  /** Pins or unpins, as the policy allows the actor. */
+  const changePin = async (type: 'PinMessage' | 'UnpinMessage', actorId: string, messageId: string) => {
+    const roomId = requireMessageRoom(messageId);
+    assertMayPin(await accessOf(actorId, roomId));
+    if (type === 'PinMessage' && (await countPinned(store, roomId)) >= PINNED_MAX) {
+      const message = await queries.getMessage(messageId);
+      if (!message?.pinnedAt) throw new ValidationError(`A room has at most ${PINNED_MAX} pinned messages`, 'id');
+    }
+    return changeMessage(roomId, messageId, actorId, { type, messageId, actorId, now: now().toISOString() });
   };
 
   return {
@@ -220,20 +318,13 @@ export const createChatCommands = (
       return present(toRoomView(result.state), 'room');
     },
 
-    async postMessage({ actorId, roomId, body, clientId: rawClientId }) {
+    async postMessage({ actorId, roomId, body, clientId: rawClientId, replyTo: rawReplyTo }) {
       const clientId = parseClientId(rawClientId);
       if (!isRoomId(roomId)) throw new NotFoundError('Room not found');
       await requireRoom(roomId);
+      const replyTo = rawReplyTo == null ? null : await findThreadRoot(roomId, rawReplyTo);
       const messageId = newMessageId(roomId);
-      let result = await post(roomId, messageId, actorId, body, clientId);
-      if (result.status === 'refused') {
-        const access = await accessOf(actorId, roomId);
-        // Posting in a public room (or one's direct conversation) joins it: then the post goes again.
-        if (result.reason !== 'not-member' || !joinsByPosting(access)) throw toRefusal(access, result);
-        await members.joinRoom({ actorId, roomId });
-        result = await post(roomId, messageId, actorId, body, clientId);
-        if (result.status === 'refused') throw toRefusal(await accessOf(actorId, roomId), result);
-      }
+      const result = await joiningIfRefused(actorId, roomId, () => post(roomId, messageId, actorId, body, clientId, replyTo));
       if (result.status === 'duplicate') {
         const first = await queries.getMessage(result.result);
         if (!first) throw new Error(`idempotency key points at missing message ${result.result}`);
@@ -242,6 +333,11 @@ export const createChatCommands = (
       if (result.status !== 'done') throw new Error(`unexpected ${result.status}`);
       return toMessage(result.state);
     },
+
+    react: ({ actorId, messageId, emoji }) => changeReaction('React', actorId, messageId, emoji),
+    unreact: ({ actorId, messageId, emoji }) => changeReaction('Unreact', actorId, messageId, emoji),
+    pinMessage: ({ actorId, messageId }) => changePin('PinMessage', actorId, messageId),
+    unpinMessage: ({ actorId, messageId }) => changePin('UnpinMessage', actorId, messageId),
 
     async editMessage({ actorId, messageId, body }) {
       const roomId = requireMessageRoom(messageId);

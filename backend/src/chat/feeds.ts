@@ -5,6 +5,8 @@ import { MEMBER_EVENTS } from '../projections/members.js';
 import type { InboxKind } from '../projections/inbox/activity.js';
 import { toInboxKey } from '../projections/keys.js';
 import { type MessageEvent, decodeMessageEvent } from '../domain/message/events.js';
+import { type ReactionEvent, decodeReactionEvent } from '../domain/reaction/events.js';
+import { REACTION_EVENTS } from '../projections/reactions.js';
 import type { RoomState } from '../domain/room/room.js';
 import { type RoomEvent, decodeRoomEvent } from '../domain/room/events.js';
 import type { Cursor, EventStore, RecordedEvent } from '../eventstore/eventStore.js';
@@ -23,10 +25,29 @@ import { type ChatQueries, type MessageView, type RoomView, type UserView, parse
  * author, so that rendering it reads nothing more (and can be done without waiting).
  */
 export interface RoomLogEntry {
-  kind: MessageEvent['type'];
+  kind: 'MessagePosted' | 'MessageEdited' | 'MessageDeleted';
   cursor: Cursor;
   at: string;
   message: MessageView & { author: UserView };
+}
+
+/** A reaction added or taken back: the message as it is now, who reacted, with what. */
+export interface ReactionEntry {
+  kind: ReactionEvent['type'];
+  cursor: Cursor;
+  at: string;
+  message: MessageView & { author: UserView };
+  user: UserView;
+  emoji: string;
+}
+
+/** A message pinned or unpinned: the message as it is now, and who did it. */
+export interface PinEntry {
+  kind: 'MessagePinned' | 'MessageUnpinned';
+  cursor: Cursor;
+  at: string;
+  message: MessageView & { author: UserView };
+  by: UserView;
 }
 
 /** An event that happened to a person in a room; never logged, never replayed. */
@@ -47,7 +68,9 @@ export interface MemberEntry {
   reason: string | null;
 }
 
-export type RoomEventEntry = RoomLogEntry | MemberEntry | EphemeralEntry;
+/** What a room's log holds, as subscribers see it. */
+export type LoggedEntry = RoomLogEntry | ReactionEntry | PinEntry | MemberEntry;
+export type RoomEventEntry = LoggedEntry | EphemeralEntry;
 
 /** One change to a person's room list, with the room as it is now. */
 export interface InboxEntry {
@@ -88,7 +111,7 @@ interface Placed<E> {
 }
 
 /** When a message event happened, as its data says (ordering comes from cursors, never from this). */
-const timeOfMessageEvent = (event: MessageEvent): string => {
+const timeOfMessageEvent = (event: MessageEvent | ReactionEvent): string => {
   switch (event.type) {
     case 'MessagePosted':
       return event.data.postedAt;
@@ -96,6 +119,22 @@ const timeOfMessageEvent = (event: MessageEvent): string => {
       return event.data.editedAt;
     case 'MessageDeleted':
       return event.data.deletedAt;
+    default:
+      return event.data.at;
+  }
+};
+
+/** The person a message event names beside the author: who reacted, who pinned. */
+const otherUserOf = (event: MessageEvent | ReactionEvent): string | null => {
+  switch (event.type) {
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+      return event.data.userId;
+    case 'MessagePinned':
+    case 'MessageUnpinned':
+      return event.data.by;
+    default:
+      return null;
   }
 };
 
@@ -111,8 +150,8 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
   // entry is positioned by its event's id (an ephemeral entry shows no cursor, but has one).
 
   /** A room log's events: messages (read with their authors, in one go) and membership changes, in log order. */
-  const toRoomLogEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry | MemberEntry>[]> => {
-    const placed: Placed<RoomLogEntry | MemberEntry>[] = new Array(recorded.length);
+  const toRoomLogEntries = async (recorded: RecordedEvent[]): Promise<Placed<LoggedEntry>[]> => {
+    const placed: Placed<LoggedEntry>[] = new Array(recorded.length);
     const messages: RecordedEvent[] = [];
     const at: number[] = [];
     recorded.forEach((event, i) => {
@@ -131,20 +170,37 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
     return placed;
   };
 
-  const toMessageEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry>[]> => {
-    const events = recorded.map(decodeMessageEvent);
-    const ids = events.map((event) => event.data.messageId);
+  /** Events about messages (posts, edits, deletions, pins, reactions): each message and person read once for the batch. */
+  const toMessageEntries = async (recorded: RecordedEvent[]): Promise<Placed<RoomLogEntry | ReactionEntry | PinEntry>[]> => {
+    const events = recorded.map((event) => (REACTION_EVENTS.has(event.type) ? decodeReactionEvent(event) : decodeMessageEvent(event)));
+    const ids = [...new Set(events.map((event) => event.data.messageId))];
     const roomId = ids[0] === undefined ? null : toMessageRoomId(ids[0]);
     const snapshots = roomId ? await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), ids) : [];
-    const messages = snapshots.map((snapshot, i) => {
-      if (!snapshot) throw new Error(`message ${ids[i]} has no snapshot`);
-      return snapshot.state;
-    });
-    const authors = await getUsers(messages.map((message) => message.authorId));
+    const messages = new Map(
+      snapshots.map((snapshot, i) => {
+        if (!snapshot) throw new Error(`message ${ids[i]} has no snapshot`);
+        return [ids[i]!, snapshot.state] as const;
+      }),
+    );
+    const users = await getUsers([
+      ...[...messages.values()].map((message) => message.authorId),
+      ...events.flatMap((e) => otherUserOf(e) ?? []),
+    ]);
     return events.map((event, i) => {
-      const message = { ...messages[i]!, author: authors.get(messages[i]!.authorId)! };
+      const state = messages.get(event.data.messageId)!;
+      const message = { ...state, author: users.get(state.authorId)! };
       const { cursor } = recorded[i]!;
-      return { cursor, entry: { kind: event.type, cursor, at: timeOfMessageEvent(event), message } };
+      const at = timeOfMessageEvent(event);
+      switch (event.type) {
+        case 'ReactionAdded':
+        case 'ReactionRemoved':
+          return { cursor, entry: { kind: event.type, cursor, at, message, user: users.get(event.data.userId)!, emoji: event.data.emoji } };
+        case 'MessagePinned':
+        case 'MessageUnpinned':
+          return { cursor, entry: { kind: event.type, cursor, at, message, by: users.get(event.data.by)! } };
+        default:
+          return { cursor, entry: { kind: event.type, cursor, at, message } };
+      }
     });
   };
 

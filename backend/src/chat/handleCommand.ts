@@ -29,6 +29,12 @@ export interface HandleOptions<E, S> {
   sequence?: AppendRequest['sequence'];
   /** Scored set changes for what was decided, from the state before and after (e.g. unread counts). */
   scored?: (before: S, after: S) => AppendRequest['scored'];
+  /** Counter moves for what was decided (e.g. a thread's reply count). */
+  counts?: (before: S, after: S, events: E[]) => AppendRequest['counts'];
+  /** Hash fields set for what was decided (e.g. a thread's last reply time). */
+  values?: (events: E[]) => AppendRequest['values'];
+  /** Grouped tally changes for what was decided, from the state before (e.g. a message's reactions). */
+  tallies?: (before: S, events: E[]) => AppendRequest['tallies'];
 }
 
 export type HandleResult<E, S> =
@@ -70,6 +76,9 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
       sequence: options.sequence,
       notify: options.notify?.(events),
       scored: options.scored?.(state, next),
+      counts: options.counts?.(state, next, events),
+      values: options.values?.(events),
+      tallies: options.tallies?.(state, events),
     });
     switch (result.status) {
       case 'appended':

@@ -18,3 +18,6 @@ export const toUserSnapshotKey = (userId: string) => `chat:{u:${userId}}:state`;
 export const toMemberSnapshotsKey = (roomId: string) => `chat:{r:${roomId}}:members`;
 /** Direct rooms by their people (sorted ids joined by ','): the claim that makes `openDirect` give one room per set. */
 export const directRoomsKey = 'chat:{lobby}:direct-rooms';
+/** Each person's reactions to each message of a room (the reaction aggregate): field `<messageId>/<userId>`. */
+export const toReactionSnapshotsKey = (roomId: string) => `chat:{r:${roomId}}:reactions`;
+export const toReactionField = (messageId: string, userId: string) => `${messageId}/${userId}`;

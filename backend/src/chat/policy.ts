@@ -1,4 +1,6 @@
-import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { REACTION_KINDS_MAX } from '../domain/reaction/reaction.js';
+import type { RefusalReason } from '../eventstore/eventStore.js';
 import { type MemberState, toActingRole, toEffectiveMembership, toMutedUntil } from '../domain/member/member.js';
 import type { RoomView } from './queries.js';
 
@@ -87,9 +89,11 @@ export const assertMayPostIn = (access: Access): RoomView => {
  * Why a guarded post was refused, as the poster is told: a room they cannot see is NOT_FOUND; a
  * ban or a mute is FORBIDDEN with until when; an invitee must accept first.
  */
-export const toRefusal = (access: Access, refusal: { reason: 'not-member' | 'banned' | 'muted'; until: string | null }): Error => {
+export const toRefusal = (access: Access, refusal: { reason: RefusalReason; until: string | null }): Error => {
   if (!maySeeRoom(access)) return notFound();
   switch (refusal.reason) {
+    case 'full':
+      return new ValidationError(`A message has at most ${REACTION_KINDS_MAX} kinds of reaction`, 'emoji');
     case 'banned':
       return new ForbiddenError(refusal.until ? `You are banned from this room until ${refusal.until}` : 'You are banned from this room', {
         reason: 'banned',
@@ -117,4 +121,13 @@ export const assertMayModerate = (access: Access): RoomView => {
 export const mayModerate = (access: Access): boolean => {
   const role = toActingRole(access.member, access.now);
   return access.room?.kind !== 'DIRECT' && (role === 'OWNER' || role === 'MODERATOR');
+};
+
+/** Pinning a message: owner and moderators; in a direct room, any of its people. */
+export const assertMayPin = (access: Access): RoomView => {
+  const room = assertMayReadRoom(access);
+  if (room.kind === 'DIRECT' ? !isDirectMember(room, access.viewerId) : !mayModerate(access)) {
+    throw new ForbiddenError('Only the owner and moderators may pin messages');
+  }
+  return room;
 };

@@ -1,11 +1,15 @@
-import type { PostedMessage } from '../domain/message/message.js';
+import { PINNED_MAX, type PostedMessage } from '../domain/message/message.js';
 import { type RoomKind, type RoomState, parseRoomName, toRoomKind, toRoomNameKey } from '../domain/room/room.js';
 import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
 import { type Cursor, type EventStore, isCursor, toPreviousCursor } from '../eventstore/eventStore.js';
 import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
-import { toHistoryIndexKey, toInboxKey } from '../projections/keys.js';
+import { toHistoryIndexKey, toInboxKey, toThreadIndexKey } from '../projections/keys.js';
+import { readPinnedIds } from '../projections/pins.js';
+import { readOwnReactions, readReactionGroups } from '../projections/reactions.js';
+import { type ThreadInfo, readThreadInfo } from '../projections/threads.js';
+import type { TallyGroup } from '../eventstore/tallies.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
 import { type UnreadCounts, readUnreadCounts } from '../projections/unread.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
@@ -93,6 +97,16 @@ export interface ChatQueries extends MemberQueries {
   readLastMessage(roomId: string): Promise<(MessageView & { author: UserView }) | null>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
   getUsers(userIds: readonly string[]): Promise<Map<string, UserView>>;
+  /** The threads of messages of one room (reply count, last reply), in one round trip. */
+  readThreads(roomId: string, messageIds: readonly string[]): Promise<ThreadInfo[]>;
+  /** A thread's replies, oldest first: the `first` after the cursor `after` (default: from its start). */
+  readReplies(rootId: string, options: { first: number; after?: string | null }): Promise<MessagePage>;
+  /** The reactions of messages of one room, by emoji in order of first use, in one round trip. */
+  readReactionGroups(roomId: string, messageIds: readonly string[]): Promise<TallyGroup[][]>;
+  /** The emoji one person reacted with to each of these messages of one room, in one round trip. */
+  readOwnReactions(roomId: string, userId: string, messageIds: readonly string[]): Promise<Set<string>[]>;
+  /** A room's pinned messages, most recently pinned first, with their authors. */
+  readPinned(roomId: string): Promise<(MessageView & { author: UserView })[]>;
 }
 
 export const PAGE_MAX = 100;
@@ -234,10 +248,43 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     );
   };
 
+  /** Messages of one room by id, with their authors, in the order asked (every id must be a message's). */
+  const readMessages = async (roomId: string, ids: readonly string[]) => {
+    const snapshots = await store.readSnapshots<PostedMessage>(toMessageSnapshotsKey(roomId), ids);
+    const messages = snapshots.map((snapshot, i) => {
+      if (!snapshot) throw new Error(`message ${ids[i]} has no snapshot`);
+      return snapshot.state;
+    });
+    const authors = await getUsers(messages.map((message) => message.authorId));
+    return messages.map((message) => ({ ...message, author: authors.get(message.authorId)! }));
+  };
+
   return {
     ...createMemberQueries(store),
     ...lookups,
     getUsers,
+    readThreads: (roomId, messageIds) => readThreadInfo(store, roomId, messageIds),
+    readReactionGroups: (roomId, messageIds) => readReactionGroups(store, roomId, messageIds),
+    readOwnReactions: (roomId, userId, messageIds) => readOwnReactions(store, roomId, userId, messageIds),
+    readPinned: async (roomId) => readMessages(roomId, await readPinnedIds(store, roomId, PINNED_MAX)),
+    async readReplies(rootId, { first, after }) {
+      if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');
+      const afterCursor = after == null ? undefined : parseCursor(after, 'after');
+      const roomId = toMessageRoomId(rootId);
+      if (!roomId) return { edges: [], hasPreviousPage: false, hasNextPage: async () => false };
+      const entries = await store.readIndexForward(toThreadIndexKey(roomId, rootId), { after: afterCursor, count: first + 1 });
+      const page = entries.slice(0, first);
+      const messages = await readMessages(
+        roomId,
+        page.map((entry) => entry.ref),
+      );
+      return {
+        edges: page.map((entry, i) => ({ cursor: entry.cursor, node: messages[i]! })),
+        // Paging forward, what lies before `after` is the client's already (Relay allows false here).
+        hasPreviousPage: false,
+        hasNextPage: async () => entries.length > first,
+      };
+    },
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     readMessagePage,

@@ -1,6 +1,7 @@
 import { createEventCodec, type EncodedEvent, type UndecodedEvent } from './eventCodec.js';
 import { memberEventCodec, type MemberEvent } from './member/events.js';
 import { messageEventCodec, type MessageEvent } from './message/events.js';
+import { reactionEventCodec, type ReactionEvent } from './reaction/events.js';
 import { roomEventCodec, type RoomEvent } from './room/events.js';
 import { userEventCodec, type UserEvent } from './user/events.js';
 
@@ -8,7 +9,7 @@ export { EventDecodeError } from './eventCodec.js';
 export type { EncodedEvent, UndecodedEvent } from './eventCodec.js';
 
 /** Every event the chat logs, of every aggregate. */
-export type ChatEvent = RoomEvent | MessageEvent | MemberEvent | UserEvent;
+export type ChatEvent = RoomEvent | MessageEvent | MemberEvent | ReactionEvent | UserEvent;
 export type ChatEventType = ChatEvent['type'];
 
 // Each aggregate owns its types, so their version lists together are the whole log's. (A type two
@@ -17,6 +18,7 @@ const chatEventCodec = createEventCodec<ChatEvent>({
   ...roomEventCodec.versions,
   ...messageEventCodec.versions,
   ...memberEventCodec.versions,
+  ...reactionEventCodec.versions,
   ...userEventCodec.versions,
 });
 

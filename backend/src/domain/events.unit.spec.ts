@@ -1,3 +1,5 @@
+import { reactionEventCodec } from './reaction/events.js';
+import { type ReactionCommand, type ReactionState, reactionDecider } from './reaction/reaction.js';
 import { describe, expect, it } from 'vitest';
 import { fold, type Decider } from './decider.js';
 import { DomainError } from './errors.js';
@@ -25,24 +27,34 @@ const now = '2026-11-26T10:00:00.000Z';
 const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSON.parse(JSON.stringify(data)) as unknown });
 
 describe('chat events', () => {
-  it('writes RoomCreated as v3, RoomRenamed and MessageDeleted as v2, and every other type as v1', () => {
+  it('writes RoomCreated as v3, RoomRenamed, MessagePosted and MessageDeleted as v2, and every other type as v1', () => {
     expect(CHAT_EVENT_VERSIONS).toEqual({
       RoomCreated: 3,
       RoomRenamed: 2,
-      MessagePosted: 1,
+      MessagePosted: 2,
       MessageEdited: 1,
       MessageDeleted: 2,
+      MessagePinned: 1,
+      MessageUnpinned: 1,
+      ReactionAdded: 1,
+      ReactionRemoved: 1,
       MembershipChanged: 1,
       UserRegistered: 1,
       ProfileUpdated: 1,
       StatusChanged: 1,
     });
     expect(toEventVersion({ type: 'RoomCreated' })).toBe(3);
-    expect(toEventVersion({ type: 'MessagePosted' })).toBe(1);
+    expect(toEventVersion({ type: 'MessagePosted' })).toBe(2);
   });
 
   it('gives each type to exactly one aggregate', () => {
-    const owned = [...roomEventCodec.types, ...messageEventCodec.types, ...memberEventCodec.types, ...userEventCodec.types];
+    const owned = [
+      ...roomEventCodec.types,
+      ...messageEventCodec.types,
+      ...memberEventCodec.types,
+      ...reactionEventCodec.types,
+      ...userEventCodec.types,
+    ];
     expect(new Set(owned).size).toBe(owned.length);
     expect(owned.toSorted()).toEqual(Object.keys(CHAT_EVENT_VERSIONS).toSorted());
   });
@@ -69,7 +81,11 @@ describe('chat events', () => {
   it.each<ChatEvent>([
     { type: 'RoomCreated', data: { roomId: 'r1', name: 'Lobby', kind: 'PUBLIC', createdBy: 'u1', createdAt: now } },
     { type: 'RoomRenamed', data: { roomId: 'r1', name: 'Hall', kind: 'PUBLIC', renamedBy: 'u1', renamedAt: now } },
-    { type: 'MessagePosted', data: { messageId: 'm1', roomId: 'r1', authorId: 'u1', body: 'hi', postedAt: now } },
+    { type: 'MessagePosted', data: { messageId: 'm1', roomId: 'r1', authorId: 'u1', body: 'hi', postedAt: now, replyTo: 'm0' } },
+    { type: 'MessagePinned', data: { messageId: 'm1', by: 'u1', at: now } },
+    { type: 'MessageUnpinned', data: { messageId: 'm1', by: 'u1', at: now } },
+    { type: 'ReactionAdded', data: { messageId: 'm1', userId: 'u2', emoji: '👍🏽', at: now } },
+    { type: 'ReactionRemoved', data: { messageId: 'm1', userId: 'u2', emoji: '👍🏽', at: now } },
     { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } },
     { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now, removedBy: null, reason: null } },
     {
@@ -202,13 +218,25 @@ const nextMessageCommand = (rand: Random, state: MessageState): MessageCommand =
       roomId: 'r1',
       actorId: pick(rand, actors),
       body: pick(rand, bodies),
+      replyTo: rand() < 0.5 ? null : 'r1.root',
       now: instant(rand),
     };
   const actorId = rand() < 0.8 ? state.authorId : pick(rand, actors);
-  return rand() < 0.75
+  const r = rand();
+  if (r < 0.2) return { type: rand() < 0.6 ? 'PinMessage' : 'UnpinMessage', messageId: 'm1', actorId, now: instant(rand) };
+  return r < 0.75
     ? { type: 'EditMessage', messageId: 'm1', actorId, body: pick(rand, bodies), now: instant(rand) }
     : { type: 'DeleteMessage', messageId: 'm1', actorId, now: instant(rand) };
 };
+
+const emoji = ['👍', '🎉', '❤', '👍🏽', 'no', '👍👍'];
+const nextReactionCommand = (rand: Random, _state: ReactionState): ReactionCommand => ({
+  type: rand() < 0.6 ? 'React' : 'Unreact',
+  messageId: 'r1.m1',
+  actorId: 'alice',
+  emoji: pick(rand, emoji),
+  now: instant(rand),
+});
 
 const nextUserCommand = (rand: Random, _state: UserState): UserCommand =>
   rand() < 0.6
@@ -277,6 +305,7 @@ describe('what each decider emits', () => {
     ...emitted(messageDecider, nextMessageCommand, 2),
     ...emitted(userDecider, nextUserCommand, 3),
     ...emitted(memberDecider, nextMemberCommand, 4),
+    ...emitted(reactionDecider, nextReactionCommand, 5),
   ];
 
   it('covers every event type', () => {

@@ -1,5 +1,6 @@
 import { guardLua } from './appendGuard.js';
 import { padCursorLua, sequenceLua } from './marks.js';
+import { talliesCheckLua, talliesLua } from './tallies.js';
 import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js';
 
 /**
@@ -38,6 +39,7 @@ if claim then
   local owner = redis.call('HGET', KEYS[claim.key], claim.field)
   if owner and owner ~= claim.owner then return {'claimed', owner} end
 end
+${talliesCheckLua}
 
 local reply = {'appended'}
 for i, event in ipairs(spec.events) do
@@ -66,6 +68,15 @@ if spec.sets then
     if set.add then for _, member in ipairs(set.add) do redis.call('ZADD', KEYS[set.key], 0, member) end end
   end
 end
+if spec.counts then
+  for _, c in ipairs(spec.counts) do
+    if redis.call('HINCRBY', KEYS[c.key], c.field, c.by) <= 0 then redis.call('HDEL', KEYS[c.key], c.field) end
+  end
+end
+if spec.values then
+  for _, v in ipairs(spec.values) do redis.call('HSET', KEYS[v.key], v.field, v.value) end
+end
+${talliesLua}
 if claim then
   redis.call('HSET', KEYS[claim.key], claim.field, claim.owner)
   if claim.release and claim.release ~= claim.field and redis.call('HGET', KEYS[claim.key], claim.release) == claim.owner then
@@ -83,7 +94,7 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
     if (index < 0) index = keys.push(key) - 1;
     return index + 1;
   };
-  const { snapshot, idempotency, claim, indexes, guard, sets, sequence, scored } = request;
+  const { snapshot, idempotency, claim, indexes, guard, sets, sequence, scored, counts, values, tallies } = request;
   const args = [''];
   // One meta object is usually shared by every event of a decision: serialised once.
   let lastMeta: unknown;
@@ -131,6 +142,11 @@ export const toAppendArgs = (request: AppendRequest): { keys: string[]; args: st
           add: set.add?.length ? set.add : undefined,
           remove: set.remove?.length ? set.remove : undefined,
         }))
+      : undefined,
+    counts: counts?.length ? counts.map((count) => ({ key: keyIndex(count.key), field: count.field, by: count.by })) : undefined,
+    values: values?.length ? values.map((value) => ({ key: keyIndex(value.key), field: value.field, value: value.value })) : undefined,
+    tallies: tallies?.length
+      ? tallies.map((tally) => ({ ...tally, key: keyIndex(tally.key), members: keyIndex(tally.members) }))
       : undefined,
     // Empty lists left out: cjson encodes an empty table as an object, not an array.
     sets: sets?.length

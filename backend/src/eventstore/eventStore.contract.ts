@@ -540,6 +540,88 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
       });
     });
 
+    describe('counters, values and grouped tallies', () => {
+      it('moves counters (dropping one that reaches 0) and sets values in the same step', async () => {
+        const hash = uniqueName('threads');
+        await store.append({
+          stream,
+          events: [event('Posted')],
+          counts: [
+            { key: hash, field: 'a', by: 1 },
+            { key: hash, field: 'b', by: 2 },
+          ],
+          values: [{ key: hash, field: 'a:at', value: 'then' }],
+        });
+        await store.append({ stream, events: [event('Posted')], counts: [{ key: hash, field: 'a', by: 1 }] });
+        await store.append({ stream, events: [event('Deleted')], counts: [{ key: hash, field: 'b', by: -2 }] });
+        expect(await store.readFields(hash, ['a', 'b', 'a:at'])).toEqual(['2', null, 'then']);
+      });
+
+      const tally = (key: string, members: string, op: 'add' | 'remove', group: string, member: string, order: string) => ({
+        key,
+        field: 'm1',
+        members,
+        group,
+        member,
+        order,
+        op,
+        keep: 2,
+        maxGroups: 2,
+      });
+      const groupsOf = async (key: string) => {
+        const [raw] = await store.readFields(key, ['m1']);
+        return raw ? JSON.parse(raw) : null;
+      };
+
+      it('counts members by group in order of first use, keeps the first few, and refills them when one goes', async () => {
+        const key = uniqueName('reactions');
+        const members = uniqueName('reactors');
+        const change = async (op: 'add' | 'remove', group: string, member: string, order: string) =>
+          appended(await store.append({ stream, events: [event('Reacted')], tallies: [tally(key, members, op, group, member, order)] }));
+        await change('add', '👍', 'ann', '01');
+        await change('add', '🎉', 'bob', '02');
+        await change('add', '👍', 'bob', '03');
+        await change('add', '👍', 'cat', '04');
+        await change('add', '👍', 'cat', '04');
+        expect(await groupsOf(key)).toEqual([
+          { g: '👍', n: 3, m: ['ann', 'bob'] },
+          { g: '🎉', n: 1, m: ['bob'] },
+        ]);
+        await change('remove', '👍', 'ann', '01');
+        await change('remove', '👍', 'ann', '01');
+        expect(await groupsOf(key)).toEqual([
+          { g: '👍', n: 2, m: ['bob', 'cat'] },
+          { g: '🎉', n: 1, m: ['bob'] },
+        ]);
+        await change('remove', '🎉', 'bob', '02');
+        await change('remove', '👍', 'bob', '03');
+        await change('remove', '👍', 'cat', '04');
+        expect(await groupsOf(key)).toBeNull();
+        expect(await store.countSet(members)).toBe(0);
+      });
+
+      it('refuses, writing nothing, an add that would start a group past the limit', async () => {
+        const key = uniqueName('reactions');
+        const members = uniqueName('reactors');
+        for (const [group, member] of [
+          ['a', 'ann'],
+          ['b', 'ann'],
+        ] as const) {
+          await store.append({ stream, events: [event('Reacted')], tallies: [tally(key, members, 'add', group, member, '1')] });
+        }
+        const before = await readAll(store, stream);
+        const refused = await store.append({ stream, events: [event('Reacted')], tallies: [tally(key, members, 'add', 'c', 'bob', '2')] });
+        expect(refused).toEqual({ status: 'refused', reason: 'full', until: null });
+        expect(await readAll(store, stream)).toEqual(before);
+        // A group that exists takes more members.
+        appended(await store.append({ stream, events: [event('Reacted')], tallies: [tally(key, members, 'add', 'a', 'bob', '2')] }));
+        expect((await groupsOf(key)).map((g: { g: string; n: number }) => [g.g, g.n])).toEqual([
+          ['a', 2],
+          ['b', 1],
+        ]);
+      });
+    });
+
     describe('notes and projected entries', () => {
       it('appends notes to other streams in the same step, and none when the append is refused', async () => {
         const feed = uniqueName('feed');

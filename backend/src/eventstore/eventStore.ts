@@ -11,6 +11,7 @@
  */
 
 import type { Mark } from './marks.js';
+import type { TallyChange } from './tallies.js';
 
 /** A position in one stream: the store's entry id `<ms>-<seq>`. Compare with `compareCursors`. */
 export type Cursor = string;
@@ -103,10 +104,20 @@ export interface AppendRequest {
   notify?: readonly { stream: string; type: string; data: unknown }[];
   /** Sorted sets scored by a number, or by this append's `sequence` number: `remove` first, then `add`. */
   scored?: { key: string; score: number | 'sequence'; add?: readonly string[]; remove?: readonly string[] }[];
+  /** Counters in plain hashes moved by `by` (a counter that reaches 0 or less goes), in the same step. */
+  counts?: readonly { key: string; field: string; by: number }[];
+  /** Plain hash fields set, in the same step. */
+  values?: readonly { key: string; field: string; value: string }[];
+  /**
+   * Grouped tallies (a message's reactions by emoji, see `tallies.ts`), changed in the same step;
+   * an `add` that would start a group past `maxGroups` refuses the append (reason `full`), checked
+   * after the guard and the snapshot's revision, before anything is written.
+   */
+  tallies?: readonly TallyChange[];
 }
 
 /** Why a guarded append was refused; `until` is when a ban or mute ends (null: for good, or not one). */
-export type RefusalReason = 'not-member' | 'banned' | 'muted';
+export type RefusalReason = 'not-member' | 'banned' | 'muted' | 'full';
 
 /** An entry of an index stream: the cursor of the event it stands for, and what it names. */
 export interface IndexEntry {

@@ -9,6 +9,7 @@ import {
   type Snapshot,
   type StreamInfo,
 } from './eventStore.js';
+import { type TallyChange, applyTally, isTallyFull, parseTally } from './tallies.js';
 import { type GuardedMember, checkGuard } from './appendGuard.js';
 import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
 import { compareByUtf8 } from './utf8Order.js';
@@ -170,6 +171,10 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       const owner = claims.get(claim.key)?.get(claim.field);
       if (owner !== undefined && owner !== claim.owner) return { status: 'claimed', owner };
     }
+    for (const tally of request.tallies ?? []) {
+      if (isTallyFull(parseTally(fields.get(tally.key)?.get(tally.field)), tally))
+        return { status: 'refused', reason: 'full', until: null };
+    }
 
     // Serialise everything before writing anything, so a bad value leaves nothing half-written.
     const serialised = request.events.map((event) => ({
@@ -227,6 +232,14 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       if (members.size === 0) scoredSets.delete(set.key);
     }
     for (const set of request.sets ?? []) changeSet(set.key, set.add ?? [], set.remove ?? []);
+    for (const count of request.counts ?? []) {
+      const hash = hashOf(count.key);
+      const value = Number(hash.get(count.field) ?? 0) + count.by;
+      if (value <= 0) hash.delete(count.field);
+      else hash.set(count.field, String(value));
+    }
+    for (const value of request.values ?? []) hashOf(value.key).set(value.field, value.value);
+    for (const tally of request.tallies ?? []) changeTally(tally);
     if (claim) {
       const hash = claims.get(claim.key) ?? new Map<string, string>();
       claims.set(claim.key, hash);
@@ -274,6 +287,40 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
       if (members[at] !== member) members.splice(at, 0, member);
     }
     if (members.length === 0) sets.delete(key);
+  };
+
+  /** Members of a lexicographic set between ZRANGE BYLEX bounds, at most `count`. */
+  const rangeOfSet = (key: string, min: string, max: string, count: number): string[] => {
+    const members = sets.get(key) ?? [];
+    const result: string[] = [];
+    if (min === '+' || max === '-') return result;
+    for (let i = min === '-' ? 0 : findMember(members, min.slice(1)); i < members.length && result.length < count; i++) {
+      const member = members[i]!;
+      if (!withinBound(member, min, true)) continue;
+      if (!withinBound(member, max, false)) break;
+      result.push(member);
+    }
+    return result;
+  };
+
+  /** One grouped tally's change (see tallies.ts), on its hash field and its lexicographic set. */
+  const changeTally = (change: TallyChange) => {
+    const hash = hashOf(change.key);
+    const groups = applyTally(parseTally(hash.get(change.field)), change, {
+      add: (entry) => {
+        const before = sets.get(change.members)?.length ?? 0;
+        changeSet(change.members, [entry], []);
+        return (sets.get(change.members)?.length ?? 0) > before;
+      },
+      remove: (entry) => {
+        const before = sets.get(change.members)?.length ?? 0;
+        changeSet(change.members, [], [entry]);
+        return (sets.get(change.members)?.length ?? 0) < before;
+      },
+      firsts: ({ min, max }, count) => rangeOfSet(change.members, min, max, count),
+    });
+    if (groups.length === 0) hash.delete(change.field);
+    else hash.set(change.field, JSON.stringify(groups));
   };
 
   /** Where `member` is or would go in a sorted set. */
@@ -417,16 +464,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     },
     readSetRange: async (key, { min, max, count }) => {
       assertOpen();
-      const members = sets.get(key) ?? [];
-      const result: string[] = [];
-      if (min === '+' || max === '-') return result;
-      for (let i = min === '-' ? 0 : findMember(members, min.slice(1)); i < members.length && result.length < count; i++) {
-        const member = members[i]!;
-        if (!withinBound(member, min, true)) continue;
-        if (!withinBound(member, max, false)) break;
-        result.push(member);
-      }
-      return result;
+      return rangeOfSet(key, min, max, count);
     },
     countSet: async (key) => {
       assertOpen();

@@ -5,6 +5,8 @@ import type { ChatQueries, RoomView, UserView } from '../chat/queries.js';
 import type { Access } from '../chat/policy.js';
 import type { MemberState } from '../domain/member/member.js';
 import type { UnreadCounts } from '../projections/unread.js';
+import type { ThreadInfo } from '../projections/threads.js';
+import type { TallyGroup } from '../eventstore/tallies.js';
 import type { Presence } from '../presence/presence.js';
 import { UnauthenticatedError } from './errors.js';
 
@@ -41,7 +43,38 @@ export interface GraphQLContext {
   loadInboxCursor(): Promise<Cursor | null>;
   /** The viewer's unread counts in a room (null when signed out); the calls of one moment share one round trip. */
   loadUnread(room: RoomView): Promise<UnreadCounts | null>;
+  /** A message's thread; the calls of one moment share one round trip per room. */
+  loadThread(message: { id: string; roomId: string }): Promise<ThreadInfo>;
+  /** A message's reactions by emoji; the calls of one moment share one round trip per room. */
+  loadReactionGroups(message: { id: string; roomId: string }): Promise<TallyGroup[]>;
+  /** The emoji the viewer reacted with to a message (none when signed out); shared like the others. */
+  loadOwnReactions(message: { id: string; roomId: string }): Promise<Set<string>>;
 }
+
+/**
+ * Loads for messages asked in one moment (the resolvers of a page run in one go), one batch per
+ * room: the batch leaves once they all asked, and each gets its own answer.
+ */
+const byRoomPerMoment = <V>(load: (roomId: string, messageIds: string[]) => Promise<V[]>) => {
+  let batch: Map<string, { ids: string[]; values: Promise<V[]> }> | null = null;
+  return (message: { id: string; roomId: string }): Promise<V> => {
+    if (!batch) {
+      batch = new Map();
+      const current = batch;
+      queueMicrotask(() => {
+        if (batch === current) batch = null;
+      });
+    }
+    let room = batch.get(message.roomId);
+    if (!room) {
+      const ids: string[] = [];
+      room = { ids, values: Promise.resolve().then(() => load(message.roomId, ids)) };
+      batch.set(message.roomId, room);
+    }
+    const at = room.ids.push(message.id) - 1;
+    return room.values.then((values) => values[at]!);
+  };
+};
 
 type Loaders =
   | 'loadUser'
@@ -51,7 +84,10 @@ type Loaders =
   | 'loadAccess'
   | 'loadUnread'
   | 'loadInboxCursor'
-  | 'loadLastMessage';
+  | 'loadLastMessage'
+  | 'loadThread'
+  | 'loadReactionGroups'
+  | 'loadOwnReactions';
 
 export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLContext => {
   // Made at the first load: most operations (a post, a subscription's start) load no user.
@@ -65,6 +101,11 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
   let lastMessages: Map<string, ReturnType<ChatQueries['readLastMessage']>> | undefined;
   const context: GraphQLContext = {
     ...base,
+    loadThread: byRoomPerMoment((roomId, ids) => base.queries.readThreads(roomId, ids)),
+    loadReactionGroups: byRoomPerMoment((roomId, ids) => base.queries.readReactionGroups(roomId, ids)),
+    loadOwnReactions: byRoomPerMoment(async (roomId, ids) =>
+      base.viewer ? base.queries.readOwnReactions(roomId, base.viewer.userId, ids) : ids.map(() => new Set<string>()),
+    ),
     loadLastMessage: (roomId) => {
       if (!lastMessages) {
         // One moment only, like member states: a subscription's next event must see the next message.

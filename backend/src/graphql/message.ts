@@ -3,7 +3,8 @@ import { builder } from './builder.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { VIEWER_DEPENDENT } from './viewerDependent.js';
 import { requireViewer } from './context.js';
-import { RoomRef } from './room.js';
+import { RoomRef, requireReadable } from './room.js';
+import { maySeeRoom } from '../chat/policy.js';
 import { UserRef, resolveUser } from './user.js';
 
 export const MessageRef = builder.objectRef<MessageView>('Message');
@@ -51,18 +52,36 @@ export const MessageConnectionRef = builder.objectRef<MessagePage>('MessageConne
   }),
 });
 
+builder.queryFields((t) => ({
+  message: t.field({
+    type: MessageRef,
+    nullable: true,
+    description:
+      "A message by id, for a thread's root or a jump to it: null when unknown or in a room that is not there for the viewer (like `room`); FORBIDDEN where the viewer sees the room but may not read it.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_, args, context) => {
+      const message = await context.queries.getMessage(String(args.id));
+      const room = message && (await context.queries.getRoom(message.roomId));
+      if (!message || !room || (room.kind !== 'PUBLIC' && !maySeeRoom(await context.loadAccess(room)))) return null;
+      await requireReadable(room, context);
+      return message;
+    },
+  }),
+}));
+
 builder.mutationFields((t) => ({
   postMessage: t.field({
     type: MessageRef,
     description:
-      'Body trimmed, 1–4000 characters. `clientId` (1–64 chars) makes the call idempotent: a retry with the same clientId by the same user in the same room returns the first Message and posts nothing.',
-    args: { roomId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), clientId: t.arg.string() },
+      'Body trimmed, 1–4000 characters. `clientId` (1–64 chars) makes the call idempotent: a retry with the same clientId by the same user in the same room returns the first Message and posts nothing. `replyTo` answers a message of the same room (a reply to a reply answers its root); replying to a deleted root is allowed: its thread lives on.',
+    args: { roomId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), clientId: t.arg.string(), replyTo: t.arg.id() },
     resolve: (_, args, context) =>
       context.commands.postMessage({
         actorId: requireViewer(context).userId,
         roomId: String(args.roomId),
         body: args.body,
         clientId: args.clientId,
+        replyTo: args.replyTo == null ? null : String(args.replyTo),
       }),
   }),
   editMessage: t.field({

@@ -22,7 +22,7 @@ const directRoomName = async (room: RoomView, context: GraphQLContext) => {
  * What is said in a room (history, who is online, its position): anyone may read a public room's
  * but someone banned from it; a private or direct room's only its members (see chat/policy.ts).
  */
-const requireReadable = async (room: RoomView, context: GraphQLContext) => {
+export const requireReadable = async (room: RoomView, context: GraphQLContext) => {
   if (room.kind === 'PUBLIC' && !context.viewer) return;
   assertMayReadRoom(await context.loadAccess(room));
 };

@@ -9,6 +9,9 @@ import './members.js';
 import './moderation.js';
 import './unread.js';
 import './inbox.js';
+import './threads.js';
+import './reactions.js';
+import './pins.js';
 
 builder.queryType({});
 builder.mutationType({});

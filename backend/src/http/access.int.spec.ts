@@ -175,6 +175,45 @@ const OPERATIONS: Operation[] = [
     expect: (kind, role) => rule(kind, role, kind === 'DIRECT' && role === 'member'),
   },
   {
+    name: 'postMessage (a reply)',
+    mutates: true,
+    run: gql('mutation($id: ID!, $to: ID!) { postMessage(roomId: $id, body: "me too", replyTo: $to) { replyTo { id } } }', (f) => ({
+      id: f.roomId,
+      to: f.messageId,
+    })),
+    expect: (kind, role) => rule(kind, role, reads(kind, role) && role !== 'muted'),
+  },
+  {
+    name: 'message',
+    mutates: false,
+    run: gql('query($id: ID!) { message(id: $id) { body replyCount reactions { emoji } pinnedAt } }', (f) => ({ id: f.messageId })),
+    expect: (kind, role) => rule(kind, role, reads(kind, role)),
+  },
+  {
+    name: 'react',
+    mutates: true,
+    run: gql('mutation($id: ID!) { react(messageId: $id, emoji: "🎉") { reactions { count } } }', (f) => ({ id: f.messageId })),
+    // As posting: readers but the muted (in a public room, reacting joins).
+    expect: (kind, role) => rule(kind, role, reads(kind, role) && role !== 'muted'),
+  },
+  {
+    name: 'unreact',
+    mutates: true,
+    run: gql('mutation($id: ID!) { unreact(messageId: $id, emoji: "🎉") { reactions { count } } }', (f) => ({ id: f.messageId })),
+    // Taking back what one has not added changes nothing: anyone who reads may ask.
+    expect: (kind, role) => rule(kind, role, reads(kind, role)),
+  },
+  ...(['pinMessage', 'unpinMessage'] as const).map(
+    (name): Operation => ({
+      name,
+      mutates: true,
+      run: gql(`mutation($id: ID!) { ${name}(id: $id) { pinnedAt } }`, (f) => ({ id: f.messageId })),
+      // Owner and moderators; in a direct room, either of its people.
+      expect: (kind, role) =>
+        rule(kind, role, reads(kind, role) && (kind === 'DIRECT' ? role === 'owner' || role === 'member' : moderates(kind, role))),
+    }),
+  ),
+  {
     name: 'deleteMessage',
     mutates: true,
     run: gql('mutation($id: ID!) { deleteMessage(id: $id) { body } }', (f) => ({ id: f.messageId })),
@@ -187,9 +226,9 @@ const codeOf = (response: GraphQLResponse<any>): Outcome => {
   return (response.errors[0]!.extensions?.code as Outcome | undefined) ?? ('unexpected' as Outcome);
 };
 
-/** A room query about a room that is not there answers `room: null`: reads as NOT_FOUND. */
+/** A query about a room (or message) that is not there answers null: reads as NOT_FOUND. */
 const outcomeOf = (response: GraphQLResponse<any>): Outcome =>
-  response.data && 'room' in response.data && response.data.room === null && !response.errors ? 'NOT_FOUND' : codeOf(response);
+  response.data && (response.data.room === null || response.data.message === null) && !response.errors ? 'NOT_FOUND' : codeOf(response);
 
 describe.each<StoreKind>(['memory', 'redis'])('who may see and do what, every operation × person × kind of room (%s store)', (store) => {
   let server: TestServer;

@@ -43,3 +43,14 @@ export const inboxCheckpointKey = 'chat:{inbox}:checkpoint';
 export const inboxLeaseKey = 'chat:{inbox}:lease';
 /** A person's inbox: their room list's changes, with the ids of the activity that caused them. */
 export const toInboxKey = (userId: string) => `chat:{u:${userId}}:inbox`;
+
+/** A thread's replies, oldest first: an index of the root's replies, each entry naming the reply. */
+export const toThreadIndexKey = (roomId: string, rootId: string) => `chat:{r:${roomId}}:thread:${rootId}`;
+/** A room's thread counters: `<rootId>` its replies not deleted, `<rootId>:at` when the last was posted. */
+export const toThreadsKey = (roomId: string) => `chat:{r:${roomId}}:threads`;
+/** A room's pinned messages, scored by when each was pinned (ms). */
+export const toPinnedKey = (roomId: string) => `chat:{r:${roomId}}:pinned`;
+/** A room's reactions by message: each message's groups (see eventstore/tallies.ts). */
+export const toReactionGroupsKey = (roomId: string) => `chat:{r:${roomId}}:reaction-groups`;
+/** Everyone's reactions in a room, as the groups' lexicographic set (see eventstore/tallies.ts). */
+export const toReactorsKey = (roomId: string) => `chat:{r:${roomId}}:reactors`;

@@ -25,7 +25,7 @@ type Step =
   | { kind: 'post'; who: number; body: string }
   | { kind: 'edit'; message: number; body: string }
   | { kind: 'delete'; message: number }
-  | { kind: 'remove'; message: number }
+  | { kind: 'remove' | 'pin'; message: number }
   | { kind: 'read'; who: number; at: number }
   | { kind: 'join' | 'leave'; who: number };
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -33,6 +33,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('edit' as const), message: fc.nat(40), body: bodies }), weight: 2 },
   fc.record({ kind: fc.constant('delete' as const), message: fc.nat(40) }),
   fc.record({ kind: fc.constant('remove' as const), message: fc.nat(40) }),
+  // Pins change no count (and a rebuild must not take one for a deletion).
+  fc.record({ kind: fc.constant('pin' as const), message: fc.nat(40) }),
   { arbitrary: fc.record({ kind: fc.constant('read' as const), who: fc.nat(3), at: fc.nat(200) }), weight: 3 },
   fc.record({ kind: fc.constantFrom('join' as const, 'leave' as const), who: fc.nat(3) }),
 );
@@ -67,6 +69,11 @@ const play = async (store: EventStore, steps: readonly Step[], direct: boolean) 
         case 'remove': {
           const m = messages[s.message % Math.max(messages.length, 1)];
           if (m) await commands.removeMessage({ actorId: 'ann', messageId: m.id, reason: null });
+          break;
+        }
+        case 'pin': {
+          const m = messages[s.message % Math.max(messages.length, 1)];
+          if (m) await commands.pinMessage({ actorId: 'ann', messageId: m.id });
           break;
         }
         case 'read': {
@@ -111,7 +118,7 @@ const recount = (log: Awaited<ReturnType<typeof readAll>>, reader: string, marke
     if (event.type === 'MessagePosted') {
       messages.set(event.data.messageId, { cursor: recorded.cursor, authorId: event.data.authorId, body: event.data.body, deleted: false });
     } else if (event.type === 'MessageEdited') messages.get(event.data.messageId)!.body = event.data.body;
-    else messages.get(event.data.messageId)!.deleted = true;
+    else if (event.type === 'MessageDeleted') messages.get(event.data.messageId)!.deleted = true;
   }
   const unread = [...messages.values()].filter(
     (m) => !m.deleted && m.authorId !== reader && (marker === null || compareCursors(m.cursor, marker) > 0),

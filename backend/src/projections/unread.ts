@@ -123,6 +123,9 @@ const HOLD_MS = 2_000;
  * swapped in while appends are held for a moment. Readers' marks are cursors and need nothing.
  * Answers the number of events folded.
  */
+/** The message events that change counts (pins do not). */
+const COUNTED_EVENTS = new Set<string>(['MessagePosted', 'MessageEdited', 'MessageDeleted']);
+
 export const rebuildUnread = async (store: EventStore, roomId: string): Promise<number> => {
   const keys = toUnreadKeys(roomId);
   const stream = toRoomStreamKey(roomId);
@@ -152,7 +155,7 @@ export const rebuildUnread = async (store: EventStore, roomId: string): Promise<
       }
     };
     for (const recorded of page) {
-      if (!recorded.type.startsWith('Message')) continue;
+      if (!COUNTED_EVENTS.has(recorded.type)) continue;
       const event = decodeMessageEvent(recorded);
       const id = event.data.messageId;
       const message = messages.get(id);

@@ -6,7 +6,7 @@ import {
   type messageDeletedV2Schema,
   type messageEditedV1Schema,
   messageEventCodec,
-  type messagePostedV1Schema,
+  type messagePostedV2Schema,
   type MessageDeleted,
   type MessageEdited,
   type MessagePosted,
@@ -15,7 +15,7 @@ import {
 const now = '2026-11-26T10:00:00.000Z';
 const posted: MessagePosted = {
   type: 'MessagePosted',
-  data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi\n\tthere 😀', postedAt: now },
+  data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi\n\tthere 😀', postedAt: now, replyTo: null },
 };
 const edited: MessageEdited = { type: 'MessageEdited', data: { messageId: 'm1', body: 'hello', editedAt: now } };
 const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: now, removedBy: null, reason: null } };
@@ -25,17 +25,30 @@ const stored = (type: string, v: number, data: unknown) => ({ type, v, data: JSO
 
 describe('message events', () => {
   it('has schemas whose output is exactly the current data types', () => {
-    expectTypeOf<z.output<typeof messagePostedV1Schema>>().toEqualTypeOf<MessagePosted['data']>();
+    expectTypeOf<z.output<typeof messagePostedV2Schema>>().toEqualTypeOf<MessagePosted['data']>();
     expectTypeOf<z.output<typeof messageEditedV1Schema>>().toEqualTypeOf<MessageEdited['data']>();
     expectTypeOf<z.output<typeof messageDeletedV2Schema>>().toEqualTypeOf<MessageDeleted['data']>();
   });
 
-  it('writes MessageDeleted as version 2 (who removed it, and why), the others as version 1', () => {
-    expect(messageEventCodec.currentVersions).toEqual({ MessagePosted: 1, MessageEdited: 1, MessageDeleted: 2 });
+  it('writes MessagePosted (the thread it answers) and MessageDeleted (who removed it, and why) as version 2, the others as version 1', () => {
+    expect(messageEventCodec.currentVersions).toEqual({
+      MessagePosted: 2,
+      MessageEdited: 1,
+      MessageDeleted: 2,
+      MessagePinned: 1,
+      MessageUnpinned: 1,
+    });
   });
 
-  it.each([posted, edited])('decodes $type v1', (event) => {
-    expect(decodeMessageEvent(stored(event.type, 1, event.data))).toEqual(event);
+  it('decodes MessagePosted v2, and reads a v1 through the upcaster as a top-level message', () => {
+    const reply = { ...posted, data: { ...posted.data, replyTo: 'm0' } };
+    expect(decodeMessageEvent(stored('MessagePosted', 2, reply.data))).toEqual(reply);
+    const { replyTo: _, ...v1 } = posted.data;
+    expect(decodeMessageEvent(stored('MessagePosted', 1, v1))).toEqual(posted);
+  });
+
+  it('decodes MessageEdited v1', () => {
+    expect(decodeMessageEvent(stored(edited.type, 1, edited.data))).toEqual(edited);
   });
 
   it.each([deleted, removed])('decodes MessageDeleted v2', (event) => {
@@ -62,8 +75,8 @@ describe('message events', () => {
   });
 
   it('refuses a version that does not exist yet', () => {
-    expect(() => decodeMessageEvent(stored('MessagePosted', 2, posted.data))).toThrow(
-      /^Cannot decode MessagePosted v2: unknown version \(this code knows v1\)$/u,
+    expect(() => decodeMessageEvent(stored('MessagePosted', 3, posted.data))).toThrow(
+      /^Cannot decode MessagePosted v3: unknown version \(this code knows v1–v2\)$/u,
     );
   });
 });

@@ -4,7 +4,10 @@ import { codePointLength, hasControlCharactersOtherThanNewlineAndTab, hasLoneSur
 import type { MessageEvent } from './events.js';
 
 // The event types moved to events.ts with their schemas; code outside the domain still imports them from here.
-export type { MessageDeleted, MessageEdited, MessageEvent, MessagePosted } from './events.js';
+export type { MessageDeleted, MessageEdited, MessageEvent, MessagePinned, MessagePosted, MessageUnpinned } from './events.js';
+
+/** Messages pinned in one room at once, at most. */
+export const PINNED_MAX = 50;
 
 export const MESSAGE_BODY_MAX = 4000;
 
@@ -20,10 +23,26 @@ export type PostedMessage = {
   deletedAt: string | null;
   /** Set when an owner or moderator removed it (absent in states stored before moderation). */
   removedBy?: string | null;
+  /** The thread's root it answers, null (or absent, in states stored before threads) for a top-level message. */
+  replyTo?: string | null;
+  /** When it was pinned to its room, null (or absent) when it is not. A deleted message is unpinned. */
+  pinnedAt?: string | null;
 };
 export type MessageState = { status: 'none' } | PostedMessage;
 
-export type PostMessage = { type: 'PostMessage'; messageId: string; roomId: string; actorId: string; body: string; now: string };
+/** `replyTo`: the thread's root, already resolved (a reply to a reply names the root). */
+export type PostMessage = {
+  type: 'PostMessage';
+  messageId: string;
+  roomId: string;
+  actorId: string;
+  body: string;
+  replyTo: string | null;
+  now: string;
+};
+/** Who may pin is the policy's to say, before: the decider settles what pinning does to the message. */
+export type PinMessage = { type: 'PinMessage'; messageId: string; actorId: string; now: string };
+export type UnpinMessage = { type: 'UnpinMessage'; messageId: string; actorId: string; now: string };
 export type EditMessage = { type: 'EditMessage'; messageId: string; actorId: string; body: string; now: string };
 export type DeleteMessage = { type: 'DeleteMessage'; messageId: string; actorId: string; now: string };
 /**
@@ -39,7 +58,7 @@ export type RemoveMessage = {
   reason: string | null;
   now: string;
 };
-export type MessageCommand = PostMessage | EditMessage | DeleteMessage | RemoveMessage;
+export type MessageCommand = PostMessage | EditMessage | DeleteMessage | RemoveMessage | PinMessage | UnpinMessage;
 
 const RANK = { OWNER: 3, MODERATOR: 2, MEMBER: 1 } as const;
 
@@ -66,7 +85,14 @@ const postMessage = (command: PostMessage, state: MessageState): MessageEvent[] 
   return [
     {
       type: 'MessagePosted',
-      data: { messageId: command.messageId, roomId: command.roomId, authorId: command.actorId, body, postedAt: command.now },
+      data: {
+        messageId: command.messageId,
+        roomId: command.roomId,
+        authorId: command.actorId,
+        body,
+        postedAt: command.now,
+        replyTo: command.replyTo,
+      },
     },
   ];
 };
@@ -108,6 +134,19 @@ const removeMessage = (command: RemoveMessage, state: MessageState): MessageEven
   ];
 };
 
+const pinMessage = (command: PinMessage, state: MessageState): MessageEvent[] => {
+  if (state.status === 'none') throw new NotFoundError('Message not found');
+  if (state.status === 'deleted') throw new ConflictError('A deleted message cannot be pinned');
+  if (state.pinnedAt) return [];
+  return [{ type: 'MessagePinned', data: { messageId: state.id, by: command.actorId, at: command.now } }];
+};
+
+const unpinMessage = (command: UnpinMessage, state: MessageState): MessageEvent[] => {
+  if (state.status === 'none') throw new NotFoundError('Message not found');
+  if (!state.pinnedAt) return [];
+  return [{ type: 'MessageUnpinned', data: { messageId: state.id, by: command.actorId, at: command.now } }];
+};
+
 export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState> = {
   initialState: { status: 'none' },
   decide: (command, state) => {
@@ -120,6 +159,10 @@ export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState>
         return deleteMessage(command, state);
       case 'RemoveMessage':
         return removeMessage(command, state);
+      case 'PinMessage':
+        return pinMessage(command, state);
+      case 'UnpinMessage':
+        return unpinMessage(command, state);
       default:
         return assertNever(command);
     }
@@ -136,6 +179,8 @@ export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState>
           createdAt: event.data.postedAt,
           editedAt: null,
           deletedAt: null,
+          replyTo: event.data.replyTo,
+          pinnedAt: null,
         };
       case 'MessageEdited':
         return state.status === 'posted' ? { ...state, body: event.data.body, editedAt: event.data.editedAt } : state;
@@ -146,8 +191,13 @@ export const messageDecider: Decider<MessageCommand, MessageEvent, MessageState>
           status: 'deleted',
           body: '',
           deletedAt: event.data.deletedAt,
+          pinnedAt: null,
           ...(event.data.removedBy ? { removedBy: event.data.removedBy } : {}),
         };
+      case 'MessagePinned':
+        return state.status === 'posted' ? { ...state, pinnedAt: event.data.at } : state;
+      case 'MessageUnpinned':
+        return state.status === 'none' ? state : { ...state, pinnedAt: null };
       default:
         return state;
     }

@@ -8,10 +8,18 @@ const now = '2026-11-26T10:00:00.000Z';
 const later = '2026-11-26T10:05:00.000Z';
 const posted: MessagePosted = {
   type: 'MessagePosted',
-  data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi', postedAt: now },
+  data: { messageId: 'm1', roomId: 'r1', authorId: 'alice', body: 'hi', postedAt: now, replyTo: null },
 };
 const deleted: MessageDeleted = { type: 'MessageDeleted', data: { messageId: 'm1', deletedAt: later, removedBy: null, reason: null } };
-const post = (body: string) => ({ type: 'PostMessage' as const, messageId: 'm1', roomId: 'r1', actorId: 'alice', body, now });
+const post = (body: string) => ({
+  type: 'PostMessage' as const,
+  messageId: 'm1',
+  roomId: 'r1',
+  actorId: 'alice',
+  body,
+  replyTo: null,
+  now,
+});
 const edit = (actorId: string, body = 'hello') => ({ type: 'EditMessage' as const, messageId: 'm1', actorId, body, now: later });
 const remove = (actorId: string) => ({ type: 'DeleteMessage' as const, messageId: 'm1', actorId, now: later });
 
@@ -96,6 +104,8 @@ describe('message decider', () => {
       createdAt: now,
       editedAt: null,
       deletedAt: later,
+      replyTo: null,
+      pinnedAt: null,
     });
   });
 
@@ -135,5 +145,28 @@ describe('message decider', () => {
       spec.given([posted, deleted]).when(removal('OWNER')).then([]);
       spec.given([]).when(removal('OWNER')).thenThrows(NotFoundError);
     });
+  });
+});
+
+describe('pins', () => {
+  const pin = { type: 'PinMessage' as const, messageId: 'm1', actorId: 'mod', now: later };
+  const unpin = { type: 'UnpinMessage' as const, messageId: 'm1', actorId: 'mod', now: later };
+  const pinned = { type: 'MessagePinned' as const, data: { messageId: 'm1', by: 'mod', at: later } };
+
+  it('pins a message once, and unpins a pinned one', () => {
+    spec.given([posted]).when(pin).then([pinned]);
+    spec.given([posted, pinned]).when(pin).then([]);
+    spec
+      .given([posted, pinned])
+      .when(unpin)
+      .then([{ type: 'MessageUnpinned', data: { messageId: 'm1', by: 'mod', at: later } }]);
+    spec.given([posted]).when(unpin).then([]);
+  });
+
+  it('refuses to pin a deleted or unknown message; a deletion unpins', () => {
+    spec.given([posted, deleted]).when(pin).thenThrows(ConflictError);
+    spec.given([]).when(pin).thenThrows(NotFoundError);
+    const state = [posted, pinned, deleted].reduce(messageDecider.evolve, messageDecider.initialState);
+    expect(state.status === 'deleted' && state.pinnedAt).toBeNull();
   });
 });

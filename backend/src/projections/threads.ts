@@ -1,0 +1,72 @@
+import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
+import { decodeMessageEvent } from '../domain/message/events.js';
+import type { AppendRequest, EventStore, RecordedEvent } from '../eventstore/eventStore.js';
+import { toThreadIndexKey, toThreadsKey } from './keys.js';
+
+/**
+ * Threads (inline, in the room's slot): each root's replies as an index (so `replies` pages
+ * through just them), and the room's counters: how many of a root's replies are not deleted, and
+ * when the last was posted. The append of a reply writes them in the same step as the reply, so a
+ * thousand replies posted at once count a thousand; the deletion of a reply counts it out.
+ */
+
+export interface ThreadInfo {
+  replyCount: number;
+  lastReplyAt: string | null;
+}
+
+/** What the append of a post writes to its thread (nothing for a top-level message). */
+export const toReplyWrites = (roomId: string, events: readonly MessageEvent[]): Pick<AppendRequest, 'indexes' | 'counts' | 'values'> => {
+  const posted = events.findIndex((event) => event.type === 'MessagePosted');
+  const event = events[posted];
+  if (event?.type !== 'MessagePosted' || event.data.replyTo === null) return {};
+  const root = event.data.replyTo;
+  return {
+    indexes: [{ event: posted, key: toThreadIndexKey(roomId, root), ref: event.data.messageId }],
+    counts: [{ key: toThreadsKey(roomId), field: root, by: 1 }],
+    values: [{ key: toThreadsKey(roomId), field: `${root}:at`, value: event.data.postedAt }],
+  };
+};
+
+/** What a change of a message does to its thread's counters: a reply deleted counts out. */
+export const toReplyCountChanges = (roomId: string, before: PostedMessage, after: PostedMessage): AppendRequest['counts'] =>
+  before.replyTo && before.status === 'posted' && after.status === 'deleted'
+    ? [{ key: toThreadsKey(roomId), field: before.replyTo, by: -1 }]
+    : [];
+
+/** The threads of these messages, in one round trip. */
+export const readThreadInfo = async (store: EventStore, roomId: string, messageIds: readonly string[]): Promise<ThreadInfo[]> => {
+  if (messageIds.length === 0) return [];
+  const values = await store.readFields(
+    toThreadsKey(roomId),
+    messageIds.flatMap((id) => [id, `${id}:at`]),
+  );
+  return messageIds.map((_, i) => ({ replyCount: Number(values[2 * i] ?? 0), lastReplyAt: values[2 * i + 1] ?? null }));
+};
+
+/** The threads as a fold of the room's log: each root's replies in log order, its count, its last reply's time. */
+export const foldThreads = (log: readonly RecordedEvent[]) => {
+  const replies = new Map<string, string[]>();
+  const counters = new Map<string, string>();
+  const rootOf = new Map<string, string>();
+  const deleted = new Set<string>();
+  for (const recorded of log) {
+    if (recorded.type !== 'MessagePosted' && recorded.type !== 'MessageDeleted') continue;
+    const event = decodeMessageEvent(recorded);
+    if (event.type === 'MessagePosted' && event.data.replyTo) {
+      const root = event.data.replyTo;
+      rootOf.set(event.data.messageId, root);
+      replies.set(root, [...(replies.get(root) ?? []), event.data.messageId]);
+      counters.set(root, String(Number(counters.get(root) ?? 0) + 1));
+      counters.set(`${root}:at`, event.data.postedAt);
+    } else if (event.type === 'MessageDeleted') {
+      const root = rootOf.get(event.data.messageId);
+      if (!root || deleted.has(event.data.messageId)) continue;
+      deleted.add(event.data.messageId);
+      const left = Number(counters.get(root)) - 1;
+      if (left > 0) counters.set(root, String(left));
+      else counters.delete(root);
+    }
+  }
+  return { replies, counters };
+};
