@@ -218,7 +218,8 @@ describe('replies, threads, reactions, pins, edit history and jumps in a real br
       await stack.gql(alice.cookie, 'mutation($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id } }', { id, body });
     await open(bob, roomId);
 
-    const message = row(bob.page, 'meet at 5');
+    // Not `row`: the body reads "meet at 5 (edited)".
+    const message = bob.page.locator('.timeline .message', { hasText: 'meet at 5' });
     await message.getByRole('button', { name: '(edited)' }).click();
     const popover = bob.page.getByRole('dialog', { name: 'Edit history' });
     await popover.locator('.edit-version').nth(2).waitFor();
@@ -273,6 +274,33 @@ describe('replies, threads, reactions, pins, edit history and jumps in a real br
     await bob.page.getByRole('button', { name: 'Jump to present', exact: true }).first().click();
     await row(bob.page, 'and now live').waitFor();
     await expect(row(bob.page, 'entry 1').count()).resolves.toBe(0);
+
+    // A jump to a message far back (from the pins): the pages around it, the message marked; up loads older, down newer.
+    const firstPage = await stack.gql<{ room: { messages: { edges: { node: { id: string; body: string } }[] } } }>(
+      alice.cookie,
+      'query($id: ID!) { room(id: $id) { messages(first: 5, after: "0-0") { edges { node { id body } } } } }',
+      { id: roomId },
+    );
+    const thirdId = firstPage.room.messages.edges.find((e) => e.node.body === 'entry 3')!.node.id;
+    await stack.gql(alice.cookie, 'mutation($id: ID!) { pinMessage(id: $id) { id } }', { id: thirdId });
+    await bob.page.getByRole('button', { name: 'Pinned', exact: true }).click();
+    await bob.page.locator('.pins-panel').getByRole('button', { name: 'Jump to message' }).click();
+    await bob.page.locator(`.timeline .message.highlighted[data-message-id="${thirdId}"]`).waitFor();
+    await bob.page.getByRole('button', { name: 'Jump to present', exact: true }).first().waitFor();
+    await expect(row(bob.page, 'and now live').count()).resolves.toBe(0);
+    await scroller.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await row(bob.page, 'entry 1').waitFor({ state: 'attached' });
+    for (let i = 0; i < 10; i++) {
+      await scroller.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      if ((await bob.page.getByRole('button', { name: 'Jump to present', exact: true }).count()) === 0) break;
+      await bob.page.waitForTimeout(200);
+    }
+    await row(bob.page, 'and now live').waitFor();
+    await expect(messageTexts(bob.page)).resolves.toEqual([...bodies, 'said while bob was away', 'and now live']);
     expect(bob.errors).toEqual([]);
   });
 });
