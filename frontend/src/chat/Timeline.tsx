@@ -156,6 +156,14 @@ export const Timeline = (
       },
     ),
   );
+  // Pages that arrive below while away from the present are not news; the count starts again at it.
+  createEffect(
+    on(
+      () => props.hasNewer,
+      () => setNewBelow(0),
+      { defer: true },
+    ),
+  );
   createEffect(
     on(
       () => [props.loadingOlder, props.loadingNewer],
