@@ -232,6 +232,39 @@ describe('replies, threads, reactions, pins, edit history and jumps in a real br
     expect(await messageTexts(bob.page)).toEqual(['meet at 5 (edited)']);
   });
 
+  it('jumps to a moment in the middle of a room: the messages from then on, older ones above as the reader scrolls up', async () => {
+    const roomId = await createRoom(alice, 'Minutes');
+    for (let i = 1; i <= 10; i++) await post(alice, roomId, `early ${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const moment = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 1; i <= 60; i++) await post(alice, roomId, `late ${i}`);
+    await open(bob, roomId);
+    await row(bob.page, 'late 60').waitFor();
+
+    // To the second, in bob's time zone (the server's clock is this machine's).
+    const local = new Date(moment.getTime() - moment.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    await bob.page.getByLabel('Jump to date').evaluate((input, value) => {
+      (input as HTMLInputElement).value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, local);
+    await bob.page.getByRole('button', { name: 'Jump', exact: true }).click();
+    await row(bob.page, 'late 1').waitFor();
+    // The forward page starts at the moment; the page before it loads above (the reader is near the top).
+    await row(bob.page, 'early 10').waitFor({ state: 'attached' });
+    const texts = await messageTexts(bob.page);
+    expect(texts.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `early ${i + 1}`));
+    expect(texts.slice(10)).toEqual(Array.from({ length: 50 }, (_, i) => `late ${i + 1}`));
+    await bob.page.locator('.timeline-top .room-start').waitFor();
+    // The first late message is where the reader is, not the end.
+    const inView = await row(bob.page, 'late 1').evaluate((el) => {
+      const scroller = el.closest('.timeline-scroller')!.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      return box.top >= scroller.top && box.bottom <= scroller.bottom;
+    });
+    expect(inView).toBe(true);
+  });
+
   it('jumps to a date, scrolls forward page by page into the present, and live messages follow with no gap or duplicate', async () => {
     const roomId = await createRoom(alice, 'Archive');
     const bodies = Array.from({ length: 120 }, (_, i) => `entry ${i + 1}`);

@@ -255,6 +255,8 @@ export const RoomPage = (props: {
               <Show when={session.readable()}>
                 <form
                   class="jump-form"
+                  // A time to the second (typed, or pasted) is fine: toJumpTime reads it, whatever the input's step.
+                  noValidate
                   onSubmit={(e) => {
                     e.preventDefault();
                     void jumpToDate();
