@@ -9,7 +9,7 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent, toSubjectId } from '../testing/deliveryChecker.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { createResumingClient, describeError, type FollowedRoom, ROOM_EVENTS_SUBSCRIPTION } from '../testing/resumingClient.js';
-import { type ServerProcess, startServerProcess } from '../testing/serverProcess.js';
+import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt } from '../testing/serverProcess.js';
 
 /**
  * The delivery promise of the contract, against real server processes on one private Redis that
@@ -18,7 +18,7 @@ import { type ServerProcess, startServerProcess } from '../testing/serverProcess
  */
 
 /** Every instance runs behind one public origin, as behind a load balancer. */
-const ORIGIN = 'http://chat.test';
+const ORIGIN = INSTANCE_ORIGIN;
 const PRESENCE = { PRESENCE_LEASE_MS: '1000', PRESENCE_HEARTBEAT_MS: '200', PRESENCE_GRACE_MS: '200', PRESENCE_SWEEP_MS: '100' };
 /** Upper bounds, not expectations: each takes a few seconds on a quiet 2-core machine. */
 const SCENARIO_TIMEOUT_MS = 40_000;
@@ -93,16 +93,6 @@ const gql = async (server: ServerProcess, query: string, variables: Record<strin
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GqlResponse['body'] };
-};
-
-const signIn = async (server: ServerProcess, handle: string): Promise<string> => {
-  const response = await fetch(`${server.url}/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ handle }),
-  });
-  if (response.status !== 200) throw new Error(`sign-in of ${handle} failed: ${response.status} ${await response.text()}`);
-  return response.headers.getSetCookie()[0]!.split(';')[0]!;
 };
 
 const createRoom = async (server: ServerProcess, cookie: string, name: string): Promise<string> => {
@@ -212,7 +202,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
     '(1) three instances, subscribers on B and C, concurrent posters on A and B: every subscriber gets every logged event once, in log order',
     async () => {
       const [owner, ...cookies] = await Promise.all(
-        ['owner1', 'sub1b', 'sub2b', 'sub1c', 'sub2c', 'post1', 'post2', 'post3', 'post4'].map((h) => signIn(A, h)),
+        ['owner1', 'sub1b', 'sub2b', 'sub1c', 'sub2c', 'post1', 'post2', 'post3', 'post4'].map((h) => signInAt(A, h)),
       );
       const roomId = await createRoom(A, owner!, 'scenario one');
       const subscribers = [
@@ -251,7 +241,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
     '(2) kill -9 of the instance a client is on, mid-stream: it resumes on another one after its last cursor and ends with exactly the logged sequence',
     async () => {
       const D = await startInstance('D', { scoped: true });
-      const [owner, reader, poster1, poster2] = await Promise.all(['owner2', 'reader2', 'post21', 'post22'].map((h) => signIn(A, h)));
+      const [owner, reader, poster1, poster2] = await Promise.all(['owner2', 'reader2', 'post21', 'post22'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(A, owner!, 'scenario two');
       const { client, room } = follow([D.wsUrl, B.wsUrl, C.wsUrl], reader!, roomId, '0-0');
       await live(room, 'reader2');
@@ -290,7 +280,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
     '(4) a subscriber that stops reading is ended with SUBSCRIBER_TOO_SLOW; others on its instance get everything promptly; the instance stays flat',
     async () => {
       const F = await startInstance('F', { gcOnSignal: true, scoped: true });
-      const [owner, slowCookie, fastCookie] = await Promise.all(['owner4', 'slow4', 'fast4'].map((h) => signIn(A, h)));
+      const [owner, slowCookie, fastCookie] = await Promise.all(['owner4', 'slow4', 'fast4'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(A, owner!, 'scenario four');
       const ownerId = (await gql(A, '{ me { id } }', {}, owner)).body.data!.me.id as string;
 
@@ -406,7 +396,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
   it(
     '(5) a cursor older than the retained log fails with CURSOR_EXPIRED; one after the trim point resumes exactly',
     async () => {
-      const [owner, reader] = await Promise.all(['owner5', 'reader5'].map((h) => signIn(A, h)));
+      const [owner, reader] = await Promise.all(['owner5', 'reader5'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(A, owner!, 'scenario five');
       const attempts: Attempt[] = [];
       await runPoster({ server: A, cookie: owner!, roomId, prefix: 'five', count: 40, attempts });
@@ -445,7 +435,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
     'presence: a user on an instance that is killed -9 leaves within about the lease time, seen on another instance',
     async () => {
       const V = await startInstance('V', { scoped: true });
-      const [owner, watcherCookie, ghostCookie] = await Promise.all(['owner6', 'watcher6', 'ghost6'].map((h) => signIn(A, h)));
+      const [owner, watcherCookie, ghostCookie] = await Promise.all(['owner6', 'watcher6', 'ghost6'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(A, owner!, 'presence kill');
       const { room: watcher } = follow([B.wsUrl], watcherCookie!, roomId, null);
       await live(watcher, 'watcher6');
@@ -470,7 +460,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
   it(
     'presence: a user subscribed through two instances is one person',
     async () => {
-      const [owner, watcherCookie, twinCookie] = await Promise.all(['owner7', 'watcher7', 'twin7'].map((h) => signIn(A, h)));
+      const [owner, watcherCookie, twinCookie] = await Promise.all(['owner7', 'watcher7', 'twin7'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(A, owner!, 'presence twins');
       const { room: watcher } = follow([A.wsUrl], watcherCookie!, roomId, '0-0');
       await live(watcher, 'watcher7');
@@ -504,7 +494,7 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
     '(3) Redis stopped and restarted while posting: UNAVAILABLE during the outage, every acknowledged message logged and delivered once, subscriptions carry on',
     async () => {
       const [owner, subB, subC, poster1, poster2] = await Promise.all(
-        ['owner3', 'sub3b', 'sub3c', 'post31', 'post32'].map((h) => signIn(A, h)),
+        ['owner3', 'sub3b', 'sub3c', 'post31', 'post32'].map((h) => signInAt(A, h)),
       );
       const roomId = await createRoom(A, owner!, 'scenario three');
       const subscribers = [

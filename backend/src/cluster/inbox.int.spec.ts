@@ -11,7 +11,7 @@ import { inboxLeaseKey, toInboxKey } from '../projections/keys.js';
 import { readAll } from '../testing/logFixtures.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { type FollowedRoom, type ResumingClient, createResumingClient } from '../testing/resumingClient.js';
-import { type ServerProcess, startServerProcess } from '../testing/serverProcess.js';
+import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt, gqlAt } from '../testing/serverProcess.js';
 
 /*
  * The inbox across three instances (real processes, one Redis): a hundred members of a busy room
@@ -20,7 +20,7 @@ import { type ServerProcess, startServerProcess } from '../testing/serverProcess
  * busy. Two devices of one person keep one read marker.
  */
 
-const ORIGIN = 'http://chat.test';
+const ORIGIN = INSTANCE_ORIGIN;
 const MEMBERS = 100;
 // Aliased as the resuming client expects (it follows `roomEvents` payloads and their cursors).
 const INBOX = 'subscription($after: String) { roomEvents: inbox(after: $after) { __typename cursor kind room { id unreadCount } } }';
@@ -48,24 +48,6 @@ afterAll(async () => {
 const wsUrl = (server: ServerProcess) => server.wsUrl;
 const alive = new Set<ServerProcess>();
 
-const signIn = async (server: ServerProcess, handle: string) => {
-  const response = await fetch(`${server.url}/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ handle }),
-  });
-  return response.headers.getSetCookie()[0]!.split(';')[0]!;
-};
-
-const gql = async (server: ServerProcess, cookie: string, query: string, variables: Record<string, unknown>) => {
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', origin: ORIGIN, cookie },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-};
-
 /** Follows a person's inbox from its start on the live instances, starting at `first`. */
 const followInbox = (cookie: string, first: number): FollowedRoom => {
   const client = createResumingClient({
@@ -84,10 +66,10 @@ describe('the inbox across three instances', () => {
   it('keeps every member of a busy room exactly their inbox through kill -9s, and two devices of one person one marker', async () => {
     for (const server of servers) alive.add(server);
     const [A] = servers as [ServerProcess, ServerProcess, ServerProcess];
-    const owner = await signIn(A, 'owner');
+    const owner = await signInAt(A, 'owner');
     const handles = Array.from({ length: MEMBERS }, (_, i) => `m${i}`);
-    const cookies = await Promise.all(handles.map((handle, i) => signIn(servers[i % 3]!, handle)));
-    const room = (await gql(A, owner, 'mutation { createRoom(name: "Busy") { id } }', {})).data!.createRoom.id as string;
+    const cookies = await Promise.all(handles.map((handle, i) => signInAt(servers[i % 3]!, handle)));
+    const room = (await gqlAt(A, owner, 'mutation { createRoom(name: "Busy") { id } }', {})).data!.createRoom.id as string;
     const commands = createChatCommands(store, createChatLookups(store));
     for (const handle of handles) await commands.joinRoom({ actorId: toDevUserId(handle), roomId: room });
 
@@ -98,14 +80,14 @@ describe('the inbox across three instances', () => {
 
     // Three posters keep the room busy through whichever instances live, while two instances die:
     // first the inbox projector's (it holds the lease), then one with subscribers on it.
-    const posters = await Promise.all(['p0', 'p1', 'p2'].map((handle) => signIn(A, handle)));
+    const posters = await Promise.all(['p0', 'p1', 'p2'].map((handle) => signInAt(A, handle)));
     let posting = true;
     let posted = 0;
     const post = async (i: number) => {
       for (let n = 0; posting; n++) {
         const live = servers.filter((server) => alive.has(server));
         const server = live[n % live.length]!;
-        const result = await gql(server, posters[i]!, 'mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', {
+        const result = await gqlAt(server, posters[i]!, 'mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', {
           r: room,
           b: `busy ${i}.${n}`,
         }).catch(() => null);
@@ -163,7 +145,7 @@ describe('the inbox across three instances', () => {
     // Marker sync: m0 reads on one device; the other hears of it.
     const newest = posts.at(-1)!.cursor;
     const live = servers.find((server) => alive.has(server))!;
-    const read = await gql(live, cookies[0]!, 'mutation($r: ID!, $c: String!) { markRead(roomId: $r, upTo: $c) { unreadCount } }', {
+    const read = await gqlAt(live, cookies[0]!, 'mutation($r: ID!, $c: String!) { markRead(roomId: $r, upTo: $c) { unreadCount } }', {
       r: room,
       c: newest,
     });

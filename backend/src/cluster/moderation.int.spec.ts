@@ -6,7 +6,7 @@ import { toRoomStreamKey } from '../chat/keys.js';
 import { compareCursors, type EventStore, type RecordedEvent } from '../eventstore/eventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type ServerProcess, startServerProcess } from '../testing/serverProcess.js';
+import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt, gqlAt } from '../testing/serverProcess.js';
 
 /*
  * Kicks and bans across instances (real processes, one Redis): the banned person's subscriptions
@@ -14,7 +14,7 @@ import { type ServerProcess, startServerProcess } from '../testing/serverProcess
  * it; their posts racing the ban are either before it in the log or refused.
  */
 
-const ORIGIN = 'http://chat.test';
+const ORIGIN = INSTANCE_ORIGIN;
 let redis: TestRedis;
 let store: EventStore;
 let A: ServerProcess;
@@ -35,26 +35,6 @@ afterAll(async () => {
   await Promise.all([A, B, C].map((server) => server?.kill('SIGTERM')));
   await redis?.dispose();
 }, 30_000);
-
-type Response = { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-
-const gql = async (server: ServerProcess, cookie: string, query: string, variables: Record<string, unknown> = {}): Promise<Response> => {
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', origin: ORIGIN, cookie },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Response;
-};
-
-const signIn = async (server: ServerProcess, handle: string) => {
-  const response = await fetch(`${server.url}/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ handle }),
-  });
-  return response.headers.getSetCookie()[0]!.split(';')[0]!;
-};
 
 const EVENTS = `subscription($id: ID!, $after: String) { roomEvents(roomId: $id, after: $after) {
   __typename cursor ... on MessagePosted { message { body } } ... on MembershipChanged { member { user { id } membership } } } }`;
@@ -123,15 +103,15 @@ const readLog = async (roomId: string) => {
 describe.each(['ban', 'kick'] as const)('a %s across three instances', (action) => {
   it("ends the person's subscriptions on the other instances at its event, and lets nothing after it through", async () => {
     const [owner, spammer, reader] = await Promise.all([
-      signIn(A, `owner_${action}`),
-      signIn(A, `spam_${action}`),
-      signIn(A, `read_${action}`),
+      signInAt(A, `owner_${action}`),
+      signInAt(A, `spam_${action}`),
+      signInAt(A, `read_${action}`),
     ]);
     const spammerId = toDevUserId(`spam_${action}`);
-    const room = await gql(A, owner, 'mutation($n: String!) { createRoom(name: $n) { id } }', { n: `moderated ${action}` });
+    const room = await gqlAt(A, owner, 'mutation($n: String!) { createRoom(name: $n) { id } }', { n: `moderated ${action}` });
     const roomId = room.data!.createRoom.id as string;
     const post = (server: ServerProcess, cookie: string, body: string) =>
-      gql(server, cookie, 'mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body });
+      gqlAt(server, cookie, 'mutation($r: ID!, $b: String!) { postMessage(roomId: $r, body: $b) { id } }', { r: roomId, b: body });
     await post(A, spammer, 'first, which makes me a member');
     const start = (await readLog(roomId)).at(-1)!.cursor;
 
@@ -161,7 +141,7 @@ describe.each(['ban', 'kick'] as const)('a %s across three instances', (action) 
     })();
     await until(() => attempts.length >= 10, 'some spam');
     const acted = Date.now();
-    const response = await gql(
+    const response = await gqlAt(
       A,
       owner,
       `mutation($r: ID!, $u: ID!) { ${action}(roomId: $r, userId: $u, reason: "spam") { membership } }`,

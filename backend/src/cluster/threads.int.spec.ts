@@ -6,7 +6,7 @@ import type { EventStore } from '../eventstore/eventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { readAll } from '../testing/logFixtures.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type ServerProcess, startServerProcess } from '../testing/serverProcess.js';
+import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt, gqlAt } from '../testing/serverProcess.js';
 
 /*
  * Replies and reactions at once from three instances (real processes, one Redis): a thousand
@@ -15,7 +15,7 @@ import { type ServerProcess, startServerProcess } from '../testing/serverProcess
  * Three people reacting with twenty emoji each, all at once, count three of each.
  */
 
-const ORIGIN = 'http://chat.test';
+const ORIGIN = INSTANCE_ORIGIN;
 const REPLIES = 1_000;
 const IN_FLIGHT = 60;
 const EMOJI = ['😀', '😁', '😂', '🤣', '😃', '😄', '😅', '😆', '😉', '😊', '😋', '😎', '😍', '😘', '🥰', '😗', '😙', '🥲', '😚', '🙂'];
@@ -24,6 +24,13 @@ let redis: TestRedis;
 let store: EventStore;
 const servers: ServerProcess[] = [];
 const sockets: Client[] = [];
+
+/** GraphQL on one instance; its errors fail the test. */
+const gql = async (server: ServerProcess, cookie: string, query: string, variables: Record<string, unknown>) => {
+  const result = await gqlAt(server, cookie, query, variables);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data!;
+};
 
 const start = (name: string) => startServerProcess({ name, env: { REDIS_URL: redis.url, PUBLIC_URL: ORIGIN, RATE_LIMITS: '0' } });
 
@@ -39,26 +46,6 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => server.kill('SIGKILL').catch(() => {})));
   await redis?.dispose();
 }, 30_000);
-
-const signIn = async (server: ServerProcess, handle: string) => {
-  const response = await fetch(`${server.url}/auth/dev`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ handle }),
-  });
-  return response.headers.getSetCookie()[0]!.split(';')[0]!;
-};
-
-const gql = async (server: ServerProcess, cookie: string, query: string, variables: Record<string, unknown>) => {
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', origin: ORIGIN, cookie },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data!;
-};
 
 /** Runs the tasks with at most `limit` in flight. */
 const inFlight = async (tasks: (() => Promise<unknown>)[], limit: number) => {
@@ -111,7 +98,7 @@ const followReplies = (server: ServerProcess, cookie: string, roomId: string, af
 describe('replies and reactions from three instances at once', () => {
   it('count exactly, thread in log order, and reach every instance once each', async () => {
     const [a, b, c] = servers as [ServerProcess, ServerProcess, ServerProcess];
-    const people = await Promise.all([signIn(a, 'ann'), signIn(b, 'bob'), signIn(c, 'cat')]);
+    const people = await Promise.all([signInAt(a, 'ann'), signInAt(b, 'bob'), signInAt(c, 'cat')]);
     const { createRoom } = await gql(a, people[0]!, 'mutation { createRoom(name: "busy thread") { id } }', {});
     const roomId = createRoom.id as string;
     const rootPost = await gql(a, people[0]!, 'mutation($roomId: ID!) { postMessage(roomId: $roomId, body: "root") { id } }', { roomId });

@@ -600,6 +600,13 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.countSet(members)).toBe(0);
       });
 
+      it('writes rebuilt plain hash fields, and takes fields out', async () => {
+        const hash = uniqueName('rebuilt');
+        await store.writeRebuilt({ fields: [{ key: hash, values: [['a', '1'], ['b', '2']] }] });
+        await store.writeRebuilt({ fields: [{ key: hash, values: [['c', '3']], remove: ['a'] }] });
+        expect(await store.readFields(hash, ['a', 'b', 'c'])).toEqual([null, '2', '3']);
+      });
+
       it('refuses, writing nothing, an add that would start a group past the limit', async () => {
         const key = uniqueName('reactions');
         const members = uniqueName('reactors');

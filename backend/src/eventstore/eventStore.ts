@@ -131,8 +131,8 @@ export interface RebuiltPart {
   snapshots?: { key: string; values: readonly (readonly [field: string, snapshot: Snapshot])[] };
   /** Lexicographic sets: members to take out and to put in (disjoint), per key. */
   sets?: readonly { key: string; add: readonly string[]; remove: readonly string[] }[];
-  /** Plain hashes: fields to set, per key. */
-  fields?: readonly { key: string; values: readonly (readonly [field: string, value: string])[] }[];
+  /** Plain hashes: fields to set, and fields to take out, per key. */
+  fields?: readonly { key: string; values: readonly (readonly [field: string, value: string])[]; remove?: readonly string[] }[];
   /** Scored sets: members to put in with their scores, and members to take out, per key. */
   scored?: readonly { key: string; add: readonly (readonly [member: string, score: number])[]; remove: readonly string[] }[];
 }

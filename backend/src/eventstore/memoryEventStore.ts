@@ -408,7 +408,10 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     },
     writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges, fields: hashes, scored }) => {
       assertOpen();
-      for (const hash of hashes ?? []) for (const [field, value] of hash.values) hashOf(hash.key).set(field, value);
+      for (const hash of hashes ?? []) {
+        for (const field of hash.remove ?? []) hashOf(hash.key).delete(field);
+        for (const [field, value] of hash.values) hashOf(hash.key).set(field, value);
+      }
       for (const set of scored ?? []) {
         const members = scoredSets.get(set.key) ?? new Map<string, number>();
         scoredSets.set(set.key, members);

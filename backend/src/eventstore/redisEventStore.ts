@@ -178,7 +178,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     writeRebuilt: async ({ index, snapshots, sets, fields, scored }) => {
       const commands: (readonly (string | number)[])[] = [];
-      for (const hash of fields ?? []) if (hash.values.length) commands.push(['hset', hash.key, ...hash.values.flat()]);
+      for (const hash of fields ?? []) {
+        if (hash.remove?.length) commands.push(['hdel', hash.key, ...hash.remove]);
+        if (hash.values.length) commands.push(['hset', hash.key, ...hash.values.flat()]);
+      }
       for (const set of scored ?? []) {
         if (set.remove.length) commands.push(['zrem', set.key, ...set.remove]);
         if (set.add.length) commands.push(['zadd', set.key, ...set.add.flatMap(([member, score]) => [score, member])]);

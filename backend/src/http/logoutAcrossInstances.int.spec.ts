@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { type ServerProcess, startServerProcess } from '../testing/serverProcess.js';
+import { INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess } from '../testing/serverProcess.js';
 
 /*
  * Sign-out across instances: two real server processes on one Redis. Signing out through one
  * closes that session's sockets on both within a second; other sessions' sockets stay.
  */
 
-const ORIGIN = 'http://localhost:4000';
+const ORIGIN = INSTANCE_ORIGIN;
 
 /** A raw graphql-transport-ws socket, acknowledged; `closed` resolves with the close code and when it came. */
 const openSocket = async (server: ServerProcess, cookie: string) => {
@@ -38,20 +38,10 @@ describe('sign-out across two server processes on one Redis', () => {
     await redis?.dispose();
   });
 
-  const signIn = async (server: ServerProcess, handle: string) => {
-    const response = await fetch(`${server.url}/auth/dev`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: ORIGIN },
-      body: JSON.stringify({ handle }),
-    });
-    expect(response.status).toBe(200);
-    return response.headers.getSetCookie()[0]!.split(';')[0]!;
-  };
-
   it("closes the session's sockets on both instances within a second, and only those", async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
-    const session = await signIn(a, 'alice');
-    const otherSession = await signIn(b, 'alice');
+    const session = await signInAt(a, 'alice');
+    const otherSession = await signInAt(b, 'alice');
     const signedOut = [await openSocket(a, session), await openSocket(b, session), await openSocket(b, session)];
     const staying = [await openSocket(a, otherSession), await openSocket(b, otherSession)];
 

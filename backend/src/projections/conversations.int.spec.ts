@@ -14,8 +14,8 @@ import { compareByUtf8 } from '../eventstore/utf8Order.js';
 import { toPinnedKey, toReactionGroupsKey, toReactorsKey, toThreadIndexKey, toThreadsKey } from './keys.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
 import { toPinEntry } from './pins.js';
-import { foldReactions } from './reactions.js';
-import { foldThreads } from './threads.js';
+import { foldReactions, rebuildReactions } from './reactions.js';
+import { foldThreads, rebuildThreads } from './threads.js';
 
 /**
  * Threads, reactions and pins against a fold of the log: random histories of posts, replies (to
@@ -99,7 +99,7 @@ const play = async (store: EventStore, steps: readonly Step[]) => {
 
 const describeConversations = (name: string, open: OpenStore, runs: number) => {
   describe(`threads, reactions and pins (${name})`, () => {
-    it('equal a fold of the log on random histories', async () => {
+    it('equal a fold of the log on random histories, and a rebuild from the log equals them', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 50 }), async (steps) => {
           const { store, wipe } = await open();
@@ -108,26 +108,40 @@ const describeConversations = (name: string, open: OpenStore, runs: number) => {
             const log = await readAll(store, toRoomStreamKey(roomId));
             const ids = messages.map((m) => m.id);
 
-            // Threads: each root's replies in log order, the counters (replies not deleted, the last one's time).
-            const threads = foldThreads(log);
-            const counterFields = ids.flatMap((id) => [id, `${id}:at`]);
-            const counters = await store.readFields(toThreadsKey(roomId), counterFields);
-            expect(counters).toEqual(counterFields.map((field) => threads.counters.get(field) ?? null));
-            for (const id of ids) {
-              const entries = await store.readIndexForward(toThreadIndexKey(roomId, id), { count: 1_000 });
-              expect(
-                entries.map((entry) => entry.ref),
-                `replies to ${id}`,
-              ).toEqual(threads.replies.get(id) ?? []);
-            }
+            const check = async () => {
+              // Threads: each root's replies in log order, the counters (replies not deleted, the last one's time).
+              const threads = foldThreads(log, roomId);
+              const counterFields = ids.flatMap((id) => [id, `${id}:at`]);
+              const counters = await store.readFields(toThreadsKey(roomId), counterFields);
+              expect(counters).toEqual(counterFields.map((field) => threads.counters.get(field) ?? null));
+              for (const id of ids) {
+                const entries = await store.readIndexForward(toThreadIndexKey(roomId, id), { count: 1_000 });
+                expect(
+                  entries.map((entry) => entry.ref),
+                  `replies to ${id}`,
+                ).toEqual(threads.replies.get(id) ?? []);
+              }
 
-            // Reactions: each message's groups, every entry of the set, each person's own state.
-            const reactions = foldReactions(log, roomId);
-            const groups = await store.readFields(toReactionGroupsKey(roomId), ids);
-            expect(groups.map(parseTally)).toEqual(ids.map((id) => reactions.groups.get(id) ?? []));
-            expect(await store.readSetRange(toReactorsKey(roomId), { min: '-', max: '+', count: 100_000 })).toEqual(reactions.entries);
-            const states = await store.readAllSnapshots<ReactionState>(toReactionSnapshotsKey(roomId));
-            expect(new Map([...states].map(([field, snapshot]) => [field, snapshot.state]))).toEqual(reactions.states);
+              // Reactions: each message's groups, every entry of the set, each person's own state.
+              const reactions = foldReactions(log, roomId);
+              const groups = await store.readFields(toReactionGroupsKey(roomId), ids);
+              expect(groups.map(parseTally)).toEqual(ids.map((id) => reactions.groups.get(id) ?? []));
+              expect(await store.readSetRange(toReactorsKey(roomId), { min: '-', max: '+', count: 100_000 })).toEqual(reactions.entries());
+              const states = await store.readAllSnapshots<ReactionState>(toReactionSnapshotsKey(roomId));
+              expect(states).toEqual(reactions.states);
+            };
+            await check();
+            // Rebuilt from nothing but the log, the same.
+            await store.deleteKeys([
+              toThreadsKey(roomId),
+              ...ids.map((id) => toThreadIndexKey(roomId, id)),
+              toReactionGroupsKey(roomId),
+              toReactorsKey(roomId),
+              toReactionSnapshotsKey(roomId),
+            ]);
+            await rebuildThreads(store, roomId);
+            await rebuildReactions(store, roomId);
+            await check();
 
             // Pins: the messages whose folded state is pinned, most recently pinned first; the messages model as a whole, too.
             const folded = foldInline(messageHistoryProjection, log);

@@ -1,10 +1,11 @@
 import { toReactionField, toReactionSnapshotsKey } from '../chat/keys.js';
 import { type ReactionEvent, decodeReactionEvent } from '../domain/reaction/events.js';
 import { REACTION_KINDS_MAX, REACTION_USERS_KEPT, type ReactionState, reactionDecider } from '../domain/reaction/reaction.js';
-import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
-import { type TallyChange, type TallyGroup, applyTally, parseTally } from '../eventstore/tallies.js';
+import type { EventStore, RebuiltPart, RecordedEvent, Snapshot } from '../eventstore/eventStore.js';
+import { type TallyChange, type TallyGroup, applyTally, parseTally, toTallyBounds } from '../eventstore/tallies.js';
 import { compareByUtf8 } from '../eventstore/utf8Order.js';
-import { toReactionGroupsKey, toReactorsKey } from './keys.js';
+import { toReactionGroupsKey, toReactorsKey, toRebuildKey } from './keys.js';
+import { rebuildRoomModel } from './roomRebuild.js';
 
 /**
  * Reactions (inline, in the room's slot): each person's reactions to each message are an
@@ -54,30 +55,98 @@ export const readOwnReactions = async (
         )
       ).map((snapshot) => new Set(snapshot?.state.emojis.map((reaction) => reaction.emoji)));
 
-/** The model as a fold of the room's log: each message's groups, the set of everyone's entries, each person's state. */
-export const foldReactions = (log: readonly RecordedEvent[], roomId: string) => {
+/**
+ * Reactions folded from a room's log, page by page: each page's changes to the rebuilt keys (the
+ * groups of the messages it touched, the set's entries in and out, the people's states), and the
+ * whole model so far. The groups change as the append script changes them (`applyTally`).
+ */
+export const createReactionsFold = (roomId: string) => {
   const groups = new Map<string, TallyGroup[]>();
-  const states = new Map<string, ReactionState>();
-  let entries: string[] = [];
-  for (const recorded of log) {
-    if (!REACTION_EVENTS.has(recorded.type)) continue;
-    const event = decodeReactionEvent(recorded);
-    const field = toReactionField(event.data.messageId, event.data.userId);
-    const before = states.get(field) ?? { emojis: [] };
-    const change = toReactionTally(roomId, before, event);
-    const after = applyTally(groups.get(change.field) ?? [], change, {
-      add: (entry) => !entries.includes(entry) && entries.push(entry) > 0,
-      remove: (entry) => entries.length !== (entries = entries.filter((e) => e !== entry)).length,
-      // The bounds are a group's prefix: `[<field>\t<group>\t`.
-      firsts: ({ min }, count) =>
-        entries
-          .filter((e) => e.startsWith(min.slice(1)))
-          .sort(compareByUtf8)
-          .slice(0, count),
-    });
-    if (after.length === 0) groups.delete(change.field);
-    else groups.set(change.field, after);
-    states.set(field, reactionDecider.evolve(before, event));
-  }
-  return { groups, entries: entries.sort(compareByUtf8), states };
+  const states = new Map<string, Snapshot<ReactionState>>();
+  /** Each group's entries, sorted: `<message>\t<emoji>\t` → entries. */
+  const byGroup = new Map<string, string[]>();
+  const keys = [toReactionGroupsKey(roomId), toReactorsKey(roomId), toReactionSnapshotsKey(roomId)];
+  return {
+    groups,
+    states,
+    /** Every entry of the set, in its order. */
+    entries: () => [...byGroup.values()].flat().sort(compareByUtf8),
+    keys: () => keys,
+    fold(page: readonly RecordedEvent[]): RebuiltPart[] {
+      const touched = new Set<string>();
+      const changedStates = new Set<string>();
+      const entries = new Map<string, boolean>();
+      for (const recorded of page) {
+        if (!REACTION_EVENTS.has(recorded.type)) continue;
+        const event = decodeReactionEvent(recorded);
+        const field = toReactionField(event.data.messageId, event.data.userId);
+        const before = states.get(field);
+        const change = toReactionTally(roomId, before?.state ?? { emojis: [] }, event);
+        const prefix = toTallyBounds(change.field, change.group).min.slice(1);
+        const list = byGroup.get(prefix) ?? [];
+        const after = applyTally(groups.get(change.field) ?? [], change, {
+          add: (entry) => {
+            if (list.includes(entry)) return false;
+            list.push(entry);
+            list.sort(compareByUtf8);
+            byGroup.set(prefix, list);
+            entries.set(entry, true);
+            return true;
+          },
+          remove: (entry) => {
+            const at = list.indexOf(entry);
+            if (at < 0) return false;
+            list.splice(at, 1);
+            if (list.length === 0) byGroup.delete(prefix);
+            entries.set(entry, false);
+            return true;
+          },
+          firsts: (_, count) => list.slice(0, count),
+        });
+        if (after.length === 0) groups.delete(change.field);
+        else groups.set(change.field, after);
+        touched.add(change.field);
+        states.set(field, { rev: (before?.rev ?? 0) + 1, state: reactionDecider.evolve(before?.state ?? { emojis: [] }, event) });
+        changedStates.add(field);
+      }
+      const fields = [...touched];
+      return [
+        {
+          fields: [
+            {
+              key: toRebuildKey(toReactionGroupsKey(roomId)),
+              values: fields.flatMap((field) => (groups.has(field) ? [[field, JSON.stringify(groups.get(field))] as const] : [])),
+              remove: fields.filter((field) => !groups.has(field)),
+            },
+          ],
+          sets: [
+            {
+              key: toRebuildKey(toReactorsKey(roomId)),
+              add: [...entries].flatMap(([entry, present]) => (present ? [entry] : [])),
+              remove: [...entries].flatMap(([entry, present]) => (present ? [] : [entry])),
+            },
+          ],
+          snapshots: {
+            key: toRebuildKey(toReactionSnapshotsKey(roomId)),
+            values: [...changedStates].map((field) => [field, states.get(field)!] as const),
+          },
+        },
+      ];
+    },
+  };
 };
+
+/** Reactions as a fold of the whole log. */
+export const foldReactions = (log: readonly RecordedEvent[], roomId: string) => {
+  const fold = createReactionsFold(roomId);
+  fold.fold(log);
+  return fold;
+};
+
+/** Rebuilds a room's reactions from its log (see `rebuildRoomModel`). */
+export const rebuildReactions = (store: EventStore, roomId: string) =>
+  rebuildRoomModel(store, roomId, () => createReactionsFold(roomId), [
+    toReactionGroupsKey(roomId),
+    toReactorsKey(roomId),
+    toReactionSnapshotsKey(roomId),
+  ]);

@@ -1,3 +1,5 @@
+import { toReactionGroupsKey, toThreadsKey } from './keys.js';
+import { parseTally } from '../eventstore/tallies.js';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,7 +41,7 @@ describe('npm run projections:rebuild', () => {
     const unknown = await run(['inbox'], { REDIS_URL: redis.url });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'projections:rebuild: unknown projection inbox: choose from rooms, messages, members, unread, users, directory',
+      'projections:rebuild: unknown projection inbox: choose from rooms, messages, members, unread, threads, reactions, users, directory',
     );
   });
 
@@ -96,6 +98,33 @@ describe('npm run projections:rebuild', () => {
       expect(after).toEqual(before);
       expect(after.audit.map((entry) => JSON.parse(entry.ref).action)).toEqual(['INVITE', 'INVITE', 'BAN']);
       expect(after.userRooms.get('b')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("rebuilds a room's lost thread counters and reactions from the log", async () => {
+    const store = await createRedisEventStore({ url: redis.url });
+    try {
+      const commands = createChatCommands(store, createChatLookups(store));
+      await commands.registerUser({ userId: 't', profile: { handle: 't', displayName: 't', avatarUrl: null } });
+      const room = await commands.createRoom({ actorId: 't', name: 'Threads rebuilt' });
+      const root = await commands.postMessage({ actorId: 't', roomId: room.id, body: 'root' });
+      for (let i = 0; i < 3; i++) await commands.postMessage({ actorId: 't', roomId: room.id, body: `r${i}`, replyTo: root.id });
+      for (const emoji of ['👍', '🎉']) await commands.react({ actorId: 't', messageId: root.id, emoji });
+      const read = () =>
+        Promise.all([
+          store.readFields(toThreadsKey(room.id), [root.id]),
+          store.readFields(toReactionGroupsKey(room.id), [root.id]).then((fields) => fields.map(parseTally)),
+        ]);
+      const before = await read();
+      await store.deleteKeys([toThreadsKey(room.id), toReactionGroupsKey(room.id)]);
+
+      const { code, stdout } = await run(['threads', 'reactions'], { REDIS_URL: redis.url });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^threads: \d+ model\(s\), \d+ events folded in /m);
+      expect(await read()).toEqual(before);
+      expect(before[0]).toEqual(['3']);
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 /**
  * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
- * REDIS_URL, while servers keep running on it. Names: rooms, messages, members, unread, users, directory; none: all.
+ * REDIS_URL, while servers keep running on it. Names: rooms, messages, members, unread, threads, reactions, users,
+ * directory; none: all.
  */
 import { Redis } from 'ioredis';
 import { roomSnapshotsKey } from '../chat/keys.js';
@@ -11,12 +12,14 @@ import { rebuildInline } from './inline.js';
 import { membersProjection, rebuildUserRooms, toMembersLocation } from './members.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
 import { rebuildUnread } from './unread.js';
+import { rebuildReactions } from './reactions.js';
+import { rebuildThreads } from './threads.js';
 import { createDirectoryProjection } from './roomDirectory/directoryProjection.js';
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { toUserLocation, usersProjection } from './users.js';
 
-const NAMES = ['rooms', 'messages', 'members', 'unread', 'users', 'directory'] as const;
+const NAMES = ['rooms', 'messages', 'members', 'unread', 'threads', 'reactions', 'users', 'directory'] as const;
 type Name = (typeof NAMES)[number];
 
 const USER_LOG = /^chat:\{u:(.+)\}:log$/;
@@ -55,10 +58,13 @@ const main = async () => {
           await rebuildUserRooms(redis, store, roomIds);
           break;
         }
-        case 'unread': {
+        case 'unread':
+        case 'threads':
+        case 'reactions': {
+          const rebuild = { unread: rebuildUnread, threads: rebuildThreads, reactions: rebuildReactions }[name];
           const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
           models = roomIds.length;
-          for (const roomId of roomIds) events += await rebuildUnread(store, roomId);
+          for (const roomId of roomIds) events += await rebuild(store, roomId);
           break;
         }
         case 'users': {

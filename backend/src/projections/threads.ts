@@ -1,7 +1,8 @@
 import type { MessageEvent, PostedMessage } from '../domain/message/message.js';
 import { decodeMessageEvent } from '../domain/message/events.js';
-import type { AppendRequest, EventStore, RecordedEvent } from '../eventstore/eventStore.js';
-import { toThreadIndexKey, toThreadsKey } from './keys.js';
+import type { AppendRequest, EventStore, IndexEntry, RebuiltPart, RecordedEvent } from '../eventstore/eventStore.js';
+import { toRebuildKey, toThreadIndexKey, toThreadsKey } from './keys.js';
+import { rebuildRoomModel } from './roomRebuild.js';
 
 /**
  * Threads (inline, in the room's slot): each root's replies as an index (so `replies` pages
@@ -44,29 +45,66 @@ export const readThreadInfo = async (store: EventStore, roomId: string, messageI
   return messageIds.map((_, i) => ({ replyCount: Number(values[2 * i] ?? 0), lastReplyAt: values[2 * i + 1] ?? null }));
 };
 
-/** The threads as a fold of the room's log: each root's replies in log order, its count, its last reply's time. */
-export const foldThreads = (log: readonly RecordedEvent[]) => {
+/**
+ * The threads folded from a room's log, page by page: each page's changes to the rebuilt keys
+ * (new index entries per root, counters set or taken out), and the whole model so far.
+ */
+export const createThreadsFold = (roomId: string) => {
   const replies = new Map<string, string[]>();
   const counters = new Map<string, string>();
   const rootOf = new Map<string, string>();
-  const deleted = new Set<string>();
-  for (const recorded of log) {
-    if (recorded.type !== 'MessagePosted' && recorded.type !== 'MessageDeleted') continue;
-    const event = decodeMessageEvent(recorded);
-    if (event.type === 'MessagePosted' && event.data.replyTo) {
-      const root = event.data.replyTo;
-      rootOf.set(event.data.messageId, root);
-      replies.set(root, [...(replies.get(root) ?? []), event.data.messageId]);
-      counters.set(root, String(Number(counters.get(root) ?? 0) + 1));
-      counters.set(`${root}:at`, event.data.postedAt);
-    } else if (event.type === 'MessageDeleted') {
-      const root = rootOf.get(event.data.messageId);
-      if (!root || deleted.has(event.data.messageId)) continue;
-      deleted.add(event.data.messageId);
-      const left = Number(counters.get(root)) - 1;
-      if (left > 0) counters.set(root, String(left));
-      else counters.delete(root);
-    }
-  }
-  return { replies, counters };
+  return {
+    replies,
+    counters,
+    keys: () => [toThreadsKey(roomId), ...[...replies.keys()].map((root) => toThreadIndexKey(roomId, root))],
+    fold(page: readonly RecordedEvent[]): RebuiltPart[] {
+      const entries = new Map<string, IndexEntry[]>();
+      const changed = new Set<string>();
+      for (const recorded of page) {
+        if (recorded.type !== 'MessagePosted' && recorded.type !== 'MessageDeleted') continue;
+        const event = decodeMessageEvent(recorded);
+        if (event.type === 'MessagePosted' && event.data.replyTo) {
+          const root = event.data.replyTo;
+          rootOf.set(event.data.messageId, root);
+          replies.set(root, [...(replies.get(root) ?? []), event.data.messageId]);
+          entries.set(root, [...(entries.get(root) ?? []), { cursor: recorded.cursor, ref: event.data.messageId }]);
+          counters.set(root, String(Number(counters.get(root) ?? 0) + 1));
+          counters.set(`${root}:at`, event.data.postedAt);
+          changed.add(root).add(`${root}:at`);
+        } else if (event.type === 'MessageDeleted') {
+          // A message is deleted once (a second deletion decides nothing).
+          const root = rootOf.get(event.data.messageId);
+          if (!root) continue;
+          const left = Number(counters.get(root)) - 1;
+          if (left > 0) counters.set(root, String(left));
+          else counters.delete(root);
+          changed.add(root);
+        }
+      }
+      const fields = [...changed];
+      return [
+        {
+          fields: [
+            {
+              key: toRebuildKey(toThreadsKey(roomId)),
+              values: fields.flatMap((field) => (counters.has(field) ? [[field, counters.get(field)!] as const] : [])),
+              remove: fields.filter((field) => !counters.has(field)),
+            },
+          ],
+        },
+        ...[...entries].map(([root, list]) => ({ index: { key: toRebuildKey(toThreadIndexKey(roomId, root)), entries: list } })),
+      ];
+    },
+  };
 };
+
+/** The threads as a fold of the whole log. */
+export const foldThreads = (log: readonly RecordedEvent[], roomId: string) => {
+  const fold = createThreadsFold(roomId);
+  fold.fold(log);
+  return fold;
+};
+
+/** Rebuilds a room's threads from its log (see `rebuildRoomModel`). */
+export const rebuildThreads = (store: EventStore, roomId: string) =>
+  rebuildRoomModel(store, roomId, () => createThreadsFold(roomId), [toThreadsKey(roomId)]);

@@ -1,9 +1,9 @@
 import type { RoomKind } from '../domain/room/events.js';
-import { toRoomStreamKey } from '../chat/keys.js';
 import { decodeMessageEvent } from '../domain/message/events.js';
-import type { AppendRequest, Cursor, EventStore, RecordedEvent } from '../eventstore/eventStore.js';
+import type { AppendRequest, Cursor, EventStore, RebuiltPart, RecordedEvent } from '../eventstore/eventStore.js';
 import { type Mark, toPositionEntry } from '../eventstore/marks.js';
 import { toRebuildKey } from './keys.js';
+import { type RoomModelFold, rebuildRoomModel } from './roomRebuild.js';
 
 /**
  * Unread and mention counts (inline, in the room's slot), in constant time per room and reader:
@@ -114,32 +114,18 @@ export const advanceReadMarker = (
   return store.advanceMark(keys.marks, userId, keys.positions, cursor, notify);
 };
 
-const REBUILD_PAGE = 1_000;
-const HOLD_MS = 2_000;
-
-/**
- * Rebuilds a room's numbering (counters, positions, each message's number, deletions, mentions)
- * from its log while appends go on, like `rebuildInline`: folded beside the live keys, then
- * swapped in while appends are held for a moment. Readers' marks are cursors and need nothing.
- * Answers the number of events folded.
- */
 /** The message events that change counts (pins do not). */
 const COUNTED_EVENTS = new Set<string>(['MessagePosted', 'MessageEdited', 'MessageDeleted']);
 
-export const rebuildUnread = async (store: EventStore, roomId: string): Promise<number> => {
+const createUnreadFold = (roomId: string): RoomModelFold => {
   const keys = toUnreadKeys(roomId);
-  const stream = toRoomStreamKey(roomId);
   const messages = new Map<string, { n: number; body: string; deleted: boolean }>();
   const handles = new Set<string>();
   let n = 0;
   let lastPost: Cursor | null = null;
-  let last: Cursor | null = null;
-  let folded = 0;
-  const fixed = [keys.counters, keys.positions, keys.seqs, keys.deleted];
-  await store.deleteKeys(fixed.map(toRebuildKey));
 
   /** Folds one page into changes of the rebuilt keys: the last change of a member in the page wins. */
-  const foldPage = (page: readonly RecordedEvent[]) => {
+  const foldPage = (page: readonly RecordedEvent[]): RebuiltPart => {
     const positions: string[] = [];
     const seqs: [string, string][] = [];
     const scored = new Map<string, Map<string, number | null>>();
@@ -191,29 +177,22 @@ export const rebuildUnread = async (store: EventStore, roomId: string): Promise<
     };
   };
 
-  const foldOn = async (end?: Cursor | null) => {
-    for (;;) {
-      if (end !== undefined && last === end) return;
-      const page = await store.readForward(stream, { after: last ?? undefined, count: REBUILD_PAGE });
-      if (page.length === 0) return;
-      last = page.at(-1)!.cursor;
-      folded += page.length;
-      await store.writeRebuilt(foldPage(page));
-      if (end === undefined && page.length < REBUILD_PAGE) return;
-    }
+  return {
+    fold: (page) => [foldPage(page)],
+    keys: () => [...unreadFixedKeys(roomId), ...[...handles].map((handle) => keys.mentions(handle))],
   };
-  for (;;) {
-    await foldOn();
-    const end = await store.holdAppends(stream, HOLD_MS);
-    await foldOn(end);
-    const live = [...fixed, ...[...handles].map((handle) => keys.mentions(handle))];
-    if (
-      await store.swapRebuilt(
-        stream,
-        last,
-        live.map((key) => ({ from: toRebuildKey(key), to: key })),
-      )
-    )
-      return folded;
-  }
 };
+
+/** The keys of a room's numbering that do not depend on who is mentioned. */
+const unreadFixedKeys = (roomId: string) => {
+  const keys = toUnreadKeys(roomId);
+  return [keys.counters, keys.positions, keys.seqs, keys.deleted];
+};
+
+/**
+ * Rebuilds a room's numbering (counters, positions, each message's number, deletions, mentions)
+ * from its log while appends go on (see `rebuildRoomModel`). Readers' marks are cursors and need
+ * nothing. Answers the number of events folded.
+ */
+export const rebuildUnread = (store: EventStore, roomId: string): Promise<number> =>
+  rebuildRoomModel(store, roomId, () => createUnreadFold(roomId), unreadFixedKeys(roomId));

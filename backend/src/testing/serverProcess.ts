@@ -177,3 +177,37 @@ export const startServerProcess = async (options: StartServerProcessOptions = {}
     },
   };
 };
+
+/** The origin the instances of multi-process tests run as (their PUBLIC_URL): what their browsers send. */
+export const INSTANCE_ORIGIN = 'http://chat.test';
+
+/** Development sign-in on one instance; the session cookie ("name=value"). Throws unless it succeeds. */
+export const signInAt = async (server: ServerProcess, handle: string): Promise<string> => {
+  const response = await fetch(`${server.url}/auth/dev`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: INSTANCE_ORIGIN },
+    body: JSON.stringify({ handle }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in of ${handle} failed: ${response.status} ${await response.text()}`);
+  return response.headers.getSetCookie()[0]!.split(';')[0]!;
+};
+
+/** GraphQL over HTTP on one instance, as a browser of `INSTANCE_ORIGIN` signed in with `cookie`. */
+export const gqlAt = async <T = Record<string, any>>(
+  server: ServerProcess,
+  cookie: string | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }> => {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      origin: INSTANCE_ORIGIN,
+      ...(cookie ? { cookie } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as never;
+};
