@@ -12,6 +12,7 @@ import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../dom
 import { type ChatQueries, type RoomView, type UserView, parseCursor, toRoomView, toUserView } from './queries.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { toHistoryIndexes } from '../projections/messageHistory.js';
+import { toEditHistoryIndexes } from '../projections/editHistory.js';
 import { toAuditIndexes } from '../projections/members.js';
 import { toUserNameSets } from '../projections/userNames.js';
 import { toReadNote, toRoomActivityNote, toRoomUpdatedNote } from '../projections/inbox/activity.js';
@@ -150,7 +151,7 @@ export const createChatCommands = (
     const n = number == null ? null : Number(number);
     const result = await handleCommand(store, messageDecider, messageAddress(roomId, messageId), command, {
       meta: { actorId },
-      indexes: (events) => toAuditIndexes(roomId, events),
+      indexes: (events, before) => [...toAuditIndexes(roomId, events), ...toEditHistoryIndexes(roomId, before, events)],
       notify: (events) => (events.some(changesActivity) ? [toRoomActivityNote(roomId)] : []),
       scored: (before, after) =>
         before.status === 'none' || after.status === 'none'

@@ -17,8 +17,8 @@ export interface HandleOptions<E, S> {
   idempotency?: AppendRequest['idempotency'];
   /** A uniqueness claim derived from what was decided (e.g. a room's name). */
   claim?: (events: E[], before: S) => AppendRequest['claim'] | undefined;
-  /** Inline index entries for what was decided (e.g. a room's history index). */
-  indexes?: (events: E[]) => AppendRequest['indexes'];
+  /** Inline index entries for what was decided, from the state before it (e.g. a room's history index, a message's edit history). */
+  indexes?: (events: E[], before: S) => AppendRequest['indexes'];
   /** Inline set changes for what was decided, from the state before and after (e.g. a room's member list). */
   sets?: (before: S, after: S) => AppendRequest['sets'];
   /** Refuse the append, in its own step, unless this member may write (see `AppendRequest.guard`). */
@@ -70,7 +70,7 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
       snapshot: { ref: address.snapshot, expectedRev: snapshot?.rev ?? null, state: next },
       idempotency: options.idempotency,
       claim: options.claim?.(events, state),
-      indexes: options.indexes?.(events),
+      indexes: options.indexes?.(events, state),
       sets: options.sets?.(state, next),
       guard: options.guard,
       sequence: options.sequence,

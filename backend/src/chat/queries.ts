@@ -3,8 +3,17 @@ import { type RoomKind, type RoomState, parseRoomName, toRoomKind, toRoomNameKey
 import { codePointLength } from '../domain/text.js';
 import type { UserState, UserStatus } from '../domain/user/user.js';
 import { ValidationError } from '../domain/errors.js';
-import { type Cursor, type EventStore, isCursor, toPreviousCursor } from '../eventstore/eventStore.js';
+import {
+  type Cursor,
+  type EventStore,
+  type IndexEntry,
+  type Snapshot,
+  compareCursors,
+  isCursor,
+  toPreviousCursor,
+} from '../eventstore/eventStore.js';
 import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjection.js';
+import { type MessageVersion, readEditHistory } from '../projections/editHistory.js';
 import { toHistoryIndexKey, toInboxKey, toThreadIndexKey } from '../projections/keys.js';
 import { readPinnedIds } from '../projections/pins.js';
 import { readOwnReactions, readReactionGroups } from '../projections/reactions.js';
@@ -86,8 +95,20 @@ export interface ChatQueries extends MemberQueries {
   getMessage(messageId: string): Promise<PostedMessage | null>;
   /** The message an earlier `postMessage` with this `clientId` made (by that user, in that room), if any. */
   findPostedMessage(input: { actorId: string; roomId: string; clientId: string }): Promise<PostedMessage | null>;
-  /** The `last` messages before the cursor `before` (default: the newest). */
-  readMessagePage(roomId: string, options: { last: number; before?: string | null }): Promise<MessagePage>;
+  /**
+   * Backward (`last`, default 50, before the cursor `before`, default: the newest), or with
+   * `first` or `after` forward: the `first` (default 50) messages after the cursor `after` (default:
+   * from the oldest), which may be any position of the room's log. Mixing the two is a
+   * `ValidationError`, as are counts outside 1–100 and malformed cursors.
+   */
+  readMessagePage(
+    roomId: string,
+    options: { last?: number | null; before?: string | null; first?: number | null; after?: string | null },
+  ): Promise<MessagePage>;
+  /** A message's earlier bodies, oldest first; none when never edited, and once deleted (see projections/editHistory.ts). */
+  readEditHistory(message: PostedMessage): Promise<MessageVersion[]>;
+  /** The cursor of the room log's last event before `time` (see `EventStore.readCursorBefore`); null when none. */
+  readCursorAt(roomId: string, time: Date): Promise<Cursor | null>;
   getUser(userId: string): Promise<UserView | null>;
   /** A reader's unread and mention counts and marker in each room (see projections/unread.ts). */
   readUnread(reader: { userId: string; handle: string }, rooms: readonly RoomView[]): Promise<UnreadCounts[]>;
@@ -110,6 +131,12 @@ export interface ChatQueries extends MemberQueries {
 }
 
 export const PAGE_MAX = 100;
+const DEFAULT_PAGE = 50;
+
+const parseCount = (count: number, argument: string): number => {
+  if (!Number.isInteger(count) || count < 1 || count > PAGE_MAX) throw new ValidationError(`${argument} must be 1–${PAGE_MAX}`, argument);
+  return count;
+};
 
 export const toRoomView = (state: RoomState): RoomView | null =>
   state.status === 'open'
@@ -202,9 +229,17 @@ export const createChatLookups = (store: EventStore): ChatLookups => {
 export const createChatQueries = (store: EventStore, directory: DirectoryReadModel): ChatQueries => {
   const lookups = createChatLookups(store);
 
-  const readMessagePage: ChatQueries['readMessagePage'] = async (roomId, { last, before }) => {
-    if (!Number.isInteger(last) || last < 1 || last > PAGE_MAX) throw new ValidationError(`last must be 1–${PAGE_MAX}`, 'last');
-    const beforeCursor = before == null ? undefined : parseCursor(before, 'before');
+  const readMessagePage: ChatQueries['readMessagePage'] = async (roomId, { last, before, first, after }) => {
+    const forward = first != null || after != null;
+    if (forward && (last != null || before != null)) {
+      throw new ValidationError('Page forward (first, after) or backward (last, before), not both', last != null ? 'last' : 'before');
+    }
+    return forward
+      ? readForwardPage(roomId, parseCount(first ?? DEFAULT_PAGE, 'first'), after == null ? undefined : parseCursor(after, 'after'))
+      : readBackwardPage(roomId, parseCount(last ?? DEFAULT_PAGE, 'last'), before == null ? undefined : parseCursor(before, 'before'));
+  };
+
+  const readBackwardPage = async (roomId: string, last: number, beforeCursor: Cursor | undefined): Promise<MessagePage> => {
     const history = toHistoryIndexKey(roomId);
     // One more than the page, for hasPreviousPage. Nothing lies before 0-0 (and Redis refuses the range that would ask).
     const entries =
@@ -215,16 +250,7 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
             count: last + 1,
             join: toMessageSnapshotsKey(roomId),
           });
-    const page = entries.slice(0, last).reverse();
-    const messages = page.map((entry) => {
-      if (!entry.snapshot) throw new Error(`message ${entry.ref} has no snapshot`);
-      return entry.snapshot.state;
-    });
-    const authors = await getUsers(messages.map((message) => message.authorId));
-    const edges = page.map((entry, i) => ({
-      cursor: entry.cursor,
-      node: { ...messages[i]!, author: authors.get(messages[i]!.authorId)! },
-    }));
+    const edges = await toEdges(entries.slice(0, last).reverse());
     const newest = edges.at(-1)?.cursor;
     return {
       edges,
@@ -233,6 +259,38 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
         beforeCursor !== undefined &&
         (await store.readIndexForward(history, { after: newest ?? toPreviousCursor(beforeCursor), count: 1 })).length > 0,
     };
+  };
+
+  /**
+   * The page after `afterCursor`. Whether any message lies at or before it is whether the oldest
+   * does, read beside the page (reading backward from below an index's first entry would walk it).
+   */
+  const readForwardPage = async (roomId: string, first: number, afterCursor: Cursor | undefined): Promise<MessagePage> => {
+    const history = toHistoryIndexKey(roomId);
+    const [entries, [oldest]] = await Promise.all([
+      // One more than the page, for hasNextPage.
+      store.readIndexForward<PostedMessage>(history, { after: afterCursor, count: first + 1, join: toMessageSnapshotsKey(roomId) }),
+      afterCursor === undefined ? [] : store.readIndexForward(history, { count: 1 }),
+    ]);
+    const edges = await toEdges(entries.slice(0, first));
+    return {
+      edges,
+      hasPreviousPage: oldest !== undefined && afterCursor !== undefined && compareCursors(oldest.cursor, afterCursor) <= 0,
+      hasNextPage: async () => entries.length > first,
+    };
+  };
+
+  /** Index entries joined with their messages (oldest first) as edges, with their authors. */
+  const toEdges = async (page: readonly (IndexEntry & { snapshot?: Snapshot<PostedMessage> | null })[]) => {
+    const messages = page.map((entry) => {
+      if (!entry.snapshot) throw new Error(`message ${entry.ref} has no snapshot`);
+      return entry.snapshot.state;
+    });
+    const authors = await getUsers(messages.map((message) => message.authorId));
+    return page.map((entry, i) => ({
+      cursor: entry.cursor,
+      node: { ...messages[i]!, author: authors.get(messages[i]!.authorId)! },
+    }));
   };
 
   /** Each of these users once, in one round trip; a user event always precedes their records, so a miss is a bug. */
@@ -288,6 +346,8 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readRoomCursor: async (roomId) => (isRoomId(roomId) ? (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor : null),
     readLobbyCursor: async () => (await store.streamInfo(lobbyStreamKey)).lastCursor,
     readMessagePage,
+    readEditHistory: (message) => readEditHistory(store, message),
+    readCursorAt: async (roomId, time) => (isRoomId(roomId) ? store.readCursorBefore(toRoomStreamKey(roomId), time.getTime()) : null),
     readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
     readInboxCursor: async (userId) => (await store.streamInfo(toInboxKey(userId))).lastCursor,
     async readLastMessage(roomId) {

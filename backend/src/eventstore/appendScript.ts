@@ -192,9 +192,12 @@ const toJson = (value: unknown): string => JSON.stringify(value) ?? 'null';
 /**
  * Entries of an index, newest first, from ARGV[1] ('+' or an exclusive '(<id>'), at most ARGV[2];
  * with KEYS[2], each entry's snapshot in that hash, read in the same step. The reply is flat:
- * cursor and ref of each entry, then (with KEYS[2]) each snapshot or a null.
+ * cursor and ref of each entry, then (with KEYS[2]) each snapshot or a null. An XREVRANGE from
+ * below the first entry walks the whole stream (Redis 7.0): an XRANGE asks first whether
+ * anything lies below the bound.
  */
 export const readIndexLua = `
+if ARGV[1] ~= '+' and not redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 1)[1] then return {} end
 local entries = redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', ARGV[2])
 local n = #entries
 local reply = {}

@@ -111,6 +111,28 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.readForward(stream, { count: 1 })).toEqual([]);
       });
 
+      it('finds the last cursor before a moment, leaving out the events of that very millisecond', async () => {
+        const msOf = (cursor: Cursor) => Number(cursor.split('-')[0]);
+        // Appends until the log spans at least three milliseconds (an append takes far less than one).
+        const cursors: Cursor[] = [];
+        for (let i = 0; i < 100_000 && new Set(cursors.map(msOf)).size < 3; i++) {
+          cursors.push(...appended(await store.append({ stream, events: [event('E', { i }), event('F', { i })] })));
+        }
+        const moments = [...new Set(cursors.map(msOf))];
+        expect(moments.length).toBeGreaterThanOrEqual(3);
+        for (const ms of moments) {
+          const before = cursors.filter((cursor) => msOf(cursor) < ms).at(-1) ?? null;
+          expect(await store.readCursorBefore(stream, ms)).toBe(before);
+          expect(await store.readCursorBefore(stream, ms + 1)).toBe(cursors.filter((cursor) => msOf(cursor) <= ms).at(-1));
+        }
+        expect(await store.readCursorBefore(stream, moments[0]!)).toBeNull();
+        expect(await store.readCursorBefore(stream, Number.MAX_SAFE_INTEGER)).toBe(cursors.at(-1));
+        expect(await store.readCursorBefore(stream, 0)).toBeNull();
+        expect(await store.readCursorBefore(stream, -1)).toBeNull();
+        expect(await store.readCursorBefore(uniqueName('never'), Date.now())).toBeNull();
+        await expect(store.readCursorBefore(stream, 1.5)).rejects.not.toBeInstanceOf(StoreUnavailableError);
+      });
+
       it('answers ping while available', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
       });
@@ -311,6 +333,19 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
           { cursor: second, ref: 'm2', snapshot: null },
           { cursor: first, ref: 'm1', snapshot: { rev: 1, state: { body: 'one' } } },
         ]);
+        expect(await store.readIndexForward(index, { count: 5, join: hash })).toEqual([
+          { cursor: first, ref: 'm1', snapshot: { rev: 1, state: { body: 'one' } } },
+          { cursor: second, ref: 'm2', snapshot: null },
+        ]);
+        expect(await store.readIndexForward(index, { after: first, count: 5, join: hash })).toEqual([
+          { cursor: second, ref: 'm2', snapshot: null },
+        ]);
+        // Any cursor will do as `after`, also one no entry has.
+        expect(await store.readIndexForward(index, { after: '0-0', count: 1, join: hash })).toEqual([
+          { cursor: first, ref: 'm1', snapshot: { rev: 1, state: { body: 'one' } } },
+        ]);
+        expect(await store.readIndexForward(index, { after: pastTheEnd(second!), count: 5, join: hash })).toEqual([]);
+        expect(await store.readIndexForward(beside('none'), { count: 5, join: hash })).toEqual([]);
         expect(
           await store.readSnapshotsAt([
             { key: hash, field: 'm2' },
@@ -602,7 +637,17 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
 
       it('writes rebuilt plain hash fields, and takes fields out', async () => {
         const hash = uniqueName('rebuilt');
-        await store.writeRebuilt({ fields: [{ key: hash, values: [['a', '1'], ['b', '2']] }] });
+        await store.writeRebuilt({
+          fields: [
+            {
+              key: hash,
+              values: [
+                ['a', '1'],
+                ['b', '2'],
+              ],
+            },
+          ],
+        });
         await store.writeRebuilt({ fields: [{ key: hash, values: [['c', '3']], remove: ['a'] }] });
         expect(await store.readFields(hash, ['a', 'b', 'c'])).toEqual([null, '2', '3']);
       });

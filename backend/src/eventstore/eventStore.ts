@@ -234,6 +234,13 @@ export interface EventStore {
   /** Newest first; events strictly before `before` (default: from the end). */
   readBackward(stream: string, options: { before?: Cursor; count: number }): Promise<RecordedEvent[]>;
   /**
+   * The cursor of the last event logged strictly before the millisecond `ms` (below `<ms>-0`: an
+   * event of that very millisecond is not before it), null when there is none (`ms` at or before
+   * the first event, or 0 and below). A time past the end answers the last cursor. One round trip
+   * that seeks, however long the stream; `ms` is an integer (a Date's getTime()).
+   */
+  readCursorBefore(stream: string, ms: number): Promise<Cursor | null>;
+  /**
    * Newest first: entries of an index strictly before `before` (default: from the end). With
    * `join`, each comes with the snapshot its `ref` names in that hash, read in the same atomic step.
    */
@@ -283,8 +290,14 @@ export interface EventStore {
   ): Promise<number>;
   /** The store's clock, ms: no append from now on gets a cursor below it. */
   serverTime(): Promise<number>;
-  /** Oldest first: entries of an index strictly after `after` (default: from the start). */
-  readIndexForward(index: string, options: { after?: Cursor; count: number }): Promise<IndexEntry[]>;
+  /**
+   * Oldest first: entries of an index strictly after `after` (default: from the start). `after` may
+   * be any cursor, not only an entry's. With `join`, as `readIndexBackward`'s.
+   */
+  readIndexForward<S = unknown>(
+    index: string,
+    options: { after?: Cursor; count: number; join?: string },
+  ): Promise<(IndexEntry & { snapshot?: Snapshot<S> | null })[]>;
   /** Writes part of a rebuilt read model into keys beside the live ones (index entries in increasing order). */
   writeRebuilt(part: RebuiltPart): Promise<void>;
   /**
@@ -332,6 +345,15 @@ const compareDigits = (a: string, aFrom: number, aTo: number, b: string, bFrom: 
     if (d !== 0) return d < 0 ? -1 : 1;
   }
   return 0;
+};
+
+/**
+ * The exclusive upper bound of `readCursorBefore`: `<ms>-0`, or null when nothing can lie below it
+ * (ms at or below 0). Throws on a non-integer, a bug of the caller.
+ */
+export const toTimeBound = (ms: number): Cursor | null => {
+  if (!Number.isSafeInteger(ms)) throw new RangeError(`not a time in ms: ${ms}`);
+  return ms > 0 ? `${ms}-0` : null;
 };
 
 /** The cursor just below `cursor`, so that an exclusive read after it includes `cursor` itself. */

@@ -8,6 +8,7 @@ import {
   type RecordedEvent,
   type Snapshot,
   type StreamInfo,
+  toTimeBound,
 } from './eventStore.js';
 import { type TallyChange, applyTally, isTallyFull, parseTally } from './tallies.js';
 import { type GuardedMember, checkGuard } from './appendGuard.js';
@@ -400,11 +401,13 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
         .reverse()
         .map((entry) => (join === undefined ? { ...entry } : { ...entry, snapshot: readSnapshot(join, entry.ref) }));
     },
-    readIndexForward: async (index, { after, count }) => {
+    readIndexForward: async (index, { after, count, join }) => {
       assertOpen();
       const entries = indexes.get(index) ?? [];
       const start = after === undefined ? 0 : searchFirst(entries, (cursor) => compareCursors(cursor, after) <= 0);
-      return entries.slice(start, start + count).map((entry) => ({ ...entry }));
+      return entries
+        .slice(start, start + count)
+        .map((entry) => (join === undefined ? { ...entry } : { ...entry, snapshot: readSnapshot(join, entry.ref) }));
     },
     writeRebuilt: async ({ index, snapshots: rebuilt, sets: setChanges, fields: hashes, scored }) => {
       assertOpen();
@@ -571,6 +574,13 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
         .slice(Math.max(0, end - count), end)
         .reverse()
         .map((event) => toRecorded(stream, event));
+    },
+    readCursorBefore: async (stream, ms) => {
+      assertOpen();
+      const bound = toTimeBound(ms);
+      if (bound === null) return null;
+      const events = streams.get(stream)?.events ?? [];
+      return events[searchFirst(events, (cursor) => compareCursors(cursor, bound) < 0) - 1]?.cursor ?? null;
     },
     streamInfo: async (stream): Promise<StreamInfo> => {
       assertOpen();

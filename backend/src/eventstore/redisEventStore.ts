@@ -3,7 +3,7 @@ import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError }
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { advanceMarkLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
-import type { EventStore, IndexEntry, Snapshot, StreamInfo } from './eventStore.js';
+import { type EventStore, type IndexEntry, type Snapshot, type StreamInfo, toTimeBound } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
 import { createRedisStreamTailer, toRecordedEvent } from './redisStreamTailer.js';
 
@@ -28,6 +28,38 @@ for i = 1, #KEYS do reply[i] = redis.call('HGET', KEYS[i], ARGV[1]) end
 return reply
 `;
 
+/**
+ * `readIndexForward` with a join: KEYS[1] the index, KEYS[2] the hash its refs name; ARGV the
+ * XRANGE start and count. The reply as `readIndexLua`'s: cursor and ref pairs, then the values.
+ */
+const READ_INDEX_FORWARD_LUA = `
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+local n = #entries
+local reply = {}
+local refs = {}
+for i = 1, n do
+  reply[2 * i - 1] = entries[i][1]
+  refs[i] = entries[i][2][2]
+  reply[2 * i] = refs[i]
+end
+if n > 0 then
+  local values = redis.call('HMGET', KEYS[2], unpack(refs))
+  for i = 1, n do reply[2 * n + i] = values[i] end
+end
+return reply
+`;
+
+/**
+ * `readCursorBefore`: the last entry of KEYS[1] below ARGV[1] (an exclusive bound, `(<ms>-0`), or
+ * false. XREVRANGE from a bound below a stream's first entry walks the whole stream on Redis 7.0
+ * (a million entries: about 100 ms), so an XRANGE from the start, which stops at the first entry,
+ * asks first whether there is anything below it at all.
+ */
+const CURSOR_BEFORE_LUA = `
+if not redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 1)[1] then return false end
+return redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', 1)[1][1]
+`;
+
 /** Streams (or hashes) per script call of `writeEntries` and `readFieldAcross`. */
 const WRITE_ENTRIES_BATCH = 250;
 const REBUILD_PIPELINE = 1_000;
@@ -36,8 +68,11 @@ const REBUILD_PIPELINE = 1_000;
  * XTRIM MINID, plus what XTRIM leaves out: Redis 7.0 moves `max-deleted-entry-id` only on XDEL,
  * so the script records the last entry it trims there (XSETID … MAXDELETEDID), where XINFO
  * reports it and AOF keeps it. The store never XDELs, so that entry is the highest ever deleted.
+ * The XRANGE first: with nothing below the bound (trimmed already), the XREVRANGE would walk the
+ * whole stream (see CURSOR_BEFORE_LUA).
  */
 const trimLua = `
+if not redis.call('XRANGE', KEYS[1], '-', '(' .. ARGV[1], 'COUNT', 1)[1] then return 0 end
 local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1], '-', 'COUNT', 1)[1]
 if not last then return 0 end
 local removed = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
@@ -80,6 +115,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('appendEvents', { lua: appendLua });
   redis.defineCommand('trimStream', { lua: trimLua, numberOfKeys: 1 });
   redis.defineCommand('readIndex', { lua: readIndexLua });
+  redis.defineCommand('readIndexForward', { lua: READ_INDEX_FORWARD_LUA, numberOfKeys: 2 });
+  redis.defineCommand('cursorBefore', { lua: CURSOR_BEFORE_LUA, numberOfKeys: 1 });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
   redis.defineCommand('advanceMark', { lua: advanceMarkLua });
@@ -90,6 +127,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     appendEvents: AppendCommand;
     trimStream: TrimCommand;
     readIndex: KeysCommand;
+    readIndexForward: (index: string, hash: string, start: string, count: number) => Promise<unknown>;
+    cursorBefore: (stream: string, bound: string) => Promise<unknown>;
     swapRebuilt: KeysCommand;
     holdAppends: (stream: string, hold: string, ms: number) => Promise<unknown>;
     advanceMark: (...args: (string | number)[]) => Promise<unknown>;
@@ -106,12 +145,6 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     unblock: async (clientId) => (await call(() => redis.client('UNBLOCK', clientId))) === 1,
   });
-
-  const toSnapshot = <S>(value: string | null): Snapshot<S> | null => {
-    if (value === null) return null;
-    const separator = value.indexOf(':');
-    return { rev: Number(value.slice(0, separator)), state: JSON.parse(value.slice(separator + 1)) as S };
-  };
 
   return {
     kind: 'redis',
@@ -165,15 +198,15 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         | string
         | null
       )[];
-      const n = join ? reply.length / 3 : reply.length / 2;
-      return Array.from({ length: n }, (_, i) => {
-        const entry: IndexEntry & { snapshot?: Snapshot<S> | null } = { cursor: reply[2 * i]!, ref: reply[2 * i + 1]! };
-        if (join) entry.snapshot = toSnapshot<S>(reply[2 * n + i] ?? null);
-        return entry;
-      });
+      return toJoinedEntries<S>(reply, join !== undefined);
     },
-    readIndexForward: async (index, { after, count }) => {
-      const entries = await call(() => redis.xrange(index, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
+    readIndexForward: async <S>(index: string, { after, count, join }: { after?: string; count: number; join?: string }) => {
+      const start = after === undefined ? '-' : `(${after}`;
+      if (join !== undefined) {
+        const reply = (await call(() => scripts.readIndexForward(index, join, start, count))) as (string | null)[];
+        return toJoinedEntries<S>(reply, true);
+      }
+      const entries = await call(() => redis.xrange(index, start, '+', 'COUNT', count));
       return entries.map(([cursor, fields]) => ({ cursor, ref: fields[1]! }));
     },
     writeRebuilt: async ({ index, snapshots, sets, fields, scored }) => {
@@ -298,6 +331,12 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const entries = await call(() => redis.xrevrange(stream, before === undefined ? '+' : `(${before}`, '-', 'COUNT', count));
       return entries.map((entry) => toRecordedEvent(stream, entry));
     },
+    readCursorBefore: async (stream, ms) => {
+      const bound = toTimeBound(ms);
+      if (bound === null) return null;
+      const last = await call(() => scripts.cursorBefore(stream, `(${bound}`));
+      return typeof last === 'string' ? last : null;
+    },
     streamInfo: async (stream) => toStreamInfo(await call(() => readStreamInfo(redis, stream))),
     trim: async (stream, minCursor) => {
       await call(() => scripts.trimStream(stream, minCursor));
@@ -311,6 +350,22 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+};
+
+const toSnapshot = <S>(value: string | null): Snapshot<S> | null => {
+  if (value === null) return null;
+  const separator = value.indexOf(':');
+  return { rev: Number(value.slice(0, separator)), state: JSON.parse(value.slice(separator + 1)) as S };
+};
+
+/** A read-index script's reply: `[cursor, ref]` pairs, then (joined) the snapshot each ref names. */
+const toJoinedEntries = <S>(reply: (string | null)[], joined: boolean): (IndexEntry & { snapshot?: Snapshot<S> | null })[] => {
+  const n = joined ? reply.length / 3 : reply.length / 2;
+  return Array.from({ length: n }, (_, i) => {
+    const entry: IndexEntry & { snapshot?: Snapshot<S> | null } = { cursor: reply[2 * i]!, ref: reply[2 * i + 1]! };
+    if (joined) entry.snapshot = toSnapshot<S>(reply[2 * n + i] ?? null);
+    return entry;
+  });
 };
 
 /** `XINFO STREAM` as a flat `[name, value, …]` list, or null for a stream that never existed. */

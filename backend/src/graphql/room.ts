@@ -1,7 +1,7 @@
 import type { RoomDirectoryPage, RoomView } from '../chat/queries.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { builder } from './builder.js';
-import { operationSelects, selects } from './selects.js';
+import { givesArgument, operationSelects, selects } from './selects.js';
 import { requireViewer } from './context.js';
 import { MessageConnectionRef } from './message.js';
 import { UserRef, resolveUser } from './user.js';
@@ -67,11 +67,29 @@ RoomRef.implement({
     }),
     messages: t.field({
       type: MessageConnectionRef,
-      description: 'Backward paging through history, newest last. `before` is an edge cursor.',
-      args: { last: t.arg.int({ defaultValue: 50 }), before: t.arg.string() },
-      resolve: async (room, args, context) => {
+      description:
+        "Backward paging through history, newest last. `before` is an edge cursor. With `first` or `after`: a forward page, the `first` (default 50) messages after `after`. Otherwise as before. `after` may be any cursor of the room (an edge's, an event's, or one from `cursorAt`), so a client can jump to a date and scroll forward; `first` and `last` are 1–100; `first` or `after` together with `before` or a given `last` is BAD_USER_INPUT.",
+      args: { last: t.arg.int({ defaultValue: 50 }), before: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+      resolve: async (room, args, context, info) => {
         await requireReadable(room, context);
-        return context.queries.readMessagePage(room.id, { last: args.last ?? 50, before: args.before });
+        return context.queries.readMessagePage(room.id, {
+          // The default `last` is not a request to page backward: only a `last` the client gave is.
+          last: givesArgument(info, 'last') ? args.last : null,
+          before: args.before,
+          first: args.first,
+          after: args.after,
+        });
+      },
+    }),
+    cursorAt: t.string({
+      nullable: true,
+      description:
+        'The cursor of the last event logged before `time`, null when none: page history or resume roomEvents from any moment. A time before the room\'s first event answers null (then page from the start, or subscribe with `after: "0-0"`); a time in the future answers the room\'s last cursor. An event logged in the very millisecond of `time` counts as after it.',
+      args: { time: t.arg({ type: 'DateTime', required: true }) },
+      resolve: async (room, args, context) => {
+        // Read beside the access check (one round trip for both), answered only once it passed.
+        const [, cursor] = await Promise.all([requireReadable(room, context), context.queries.readCursorAt(room.id, args.time)]);
+        return cursor;
       },
     }),
   }),

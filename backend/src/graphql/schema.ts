@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './user.js';
 import './room.js';
 import './message.js';
+import './editHistory.js';
 import './roomEvents.js';
 import './lobby.js';
 import './members.js';

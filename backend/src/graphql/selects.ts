@@ -21,3 +21,18 @@ export const selects = (info: GraphQLResolveInfo, name: string): boolean =>
 
 /** Does the operation select `name` at its top level, beside the field being resolved? */
 export const operationSelects = (info: GraphQLResolveInfo, name: string): boolean => selectsIn(info, [info.operation.selectionSet], name);
+
+/**
+ * Does the document give the field being resolved a non-null `name` (a literal, or a variable it
+ * was sent)? Tells an argument the client wrote from its default, which the resolver sees alike.
+ */
+export const givesArgument = (info: GraphQLResolveInfo, name: string): boolean =>
+  info.fieldNodes.some((node) =>
+    (node.arguments ?? []).some(
+      (argument) =>
+        argument.name.value === name &&
+        (argument.value.kind === Kind.VARIABLE
+          ? info.variableValues[argument.value.name.value] != null
+          : argument.value.kind !== Kind.NULL),
+    ),
+  );

@@ -6,6 +6,9 @@
 /** A room's history index: one entry per MessagePosted, with the post's cursor, naming the message. */
 export const toHistoryIndexKey = (roomId: string) => `chat:{r:${roomId}}:history`;
 
+/** A message's edit history: one entry per edit, with the edit's cursor, naming the version it replaced (see editHistory.ts). */
+export const toEditHistoryKey = (roomId: string, messageId: string) => `chat:{r:${roomId}}:edits:${messageId}`;
+
 /** Where a rebuild writes beside a live key, in the same slot, before swapping it in. */
 export const toRebuildKey = (liveKey: string) => `${liveKey}:rebuild`;
 

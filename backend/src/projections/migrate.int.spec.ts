@@ -27,8 +27,8 @@ describe('migrating a Redis written before the history index', () => {
       expect((await readInlineModel(store, toMessageHistoryLocation(rooms[0]!.id))).index).toEqual([]);
       await redis.client.del(projectionMigrationLockKey);
 
-      // Two rooms, two models each: the history index and the posts' numbering (unread counts).
-      expect(await migrateInlineProjections(redis.client, store, listRoomIds)).toBe(4);
+      // Two rooms, three models each: the history index, the posts' numbering (unread counts), the edit histories.
+      expect(await migrateInlineProjections(redis.client, store, listRoomIds)).toBe(6);
       for (const room of rooms) expect((await readInlineModel(store, toMessageHistoryLocation(room.id))).index).toHaveLength(5);
       expect(await redis.client.hget(projectionVersionsKey, 'messages')).toBe(String(INLINE_VERSIONS.messages));
       expect(await redis.client.hget(projectionVersionsKey, 'unread')).toBe(String(INLINE_VERSIONS.unread));

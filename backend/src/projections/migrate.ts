@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EventStore } from '../eventstore/eventStore.js';
+import { rebuildEditHistory } from './editHistory.js';
 import { rebuildInline } from './inline.js';
 import { backfillUserNames } from './userNames.js';
 import { projectionMigrationLockKey, projectionVersionsKey } from './keys.js';
@@ -8,17 +9,18 @@ import { rebuildUnread } from './unread.js';
 
 /**
  * Layout versions of the inline models that changed: `messages` 2 added the history index,
- * `unread` 1 numbered the posts (for unread counts).
+ * `unread` 1 numbered the posts (for unread counts), `edits` 1 added the messages' edit histories.
  */
-export const INLINE_VERSIONS = { messages: 2, unread: 1 } as const;
+export const INLINE_VERSIONS = { messages: 2, unread: 1, edits: 1 } as const;
 /** What a Redis that never recorded a version holds: the layout before versions were kept. */
-const BEFORE = { messages: 1, unread: 0 } as const;
+const BEFORE = { messages: 1, unread: 0, edits: 0 } as const;
 
 const LOCK_MS = 10 * 60_000;
 
 const REBUILD: Record<keyof typeof INLINE_VERSIONS, (store: EventStore, roomId: string) => Promise<number>> = {
   messages: (store, roomId) => rebuildInline(store, messageHistoryProjection, toMessageHistoryLocation(roomId)),
   unread: rebuildUnread,
+  edits: rebuildEditHistory,
 };
 
 /**

@@ -41,7 +41,7 @@ describe('npm run projections:rebuild', () => {
     const unknown = await run(['inbox'], { REDIS_URL: redis.url });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'projections:rebuild: unknown projection inbox: choose from rooms, messages, members, unread, threads, reactions, users, directory',
+      'projections:rebuild: unknown projection inbox: choose from rooms, messages, edits, members, unread, threads, reactions, users, directory',
     );
   });
 

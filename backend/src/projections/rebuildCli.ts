@@ -1,13 +1,14 @@
 /**
  * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
- * REDIS_URL, while servers keep running on it. Names: rooms, messages, members, unread, threads, reactions, users,
- * directory; none: all.
+ * REDIS_URL, while servers keep running on it. Names: rooms, messages, edits, members, unread, threads, reactions,
+ * users, directory; none: all.
  */
 import { Redis } from 'ioredis';
 import { roomSnapshotsKey } from '../chat/keys.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { coalesceWrites, failFastRedisOptions } from '../redis/connection.js';
 import { rebuildAsync } from './asyncProjection.js';
+import { rebuildEditHistory } from './editHistory.js';
 import { rebuildInline } from './inline.js';
 import { membersProjection, rebuildUserRooms, toMembersLocation } from './members.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
@@ -19,7 +20,7 @@ import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.j
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { toUserLocation, usersProjection } from './users.js';
 
-const NAMES = ['rooms', 'messages', 'members', 'unread', 'threads', 'reactions', 'users', 'directory'] as const;
+const NAMES = ['rooms', 'messages', 'edits', 'members', 'unread', 'threads', 'reactions', 'users', 'directory'] as const;
 type Name = (typeof NAMES)[number];
 
 const USER_LOG = /^chat:\{u:(.+)\}:log$/;
@@ -49,6 +50,12 @@ const main = async () => {
           const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
           models = roomIds.length;
           for (const roomId of roomIds) events += await rebuildInline(store, messageHistoryProjection, toMessageHistoryLocation(roomId));
+          break;
+        }
+        case 'edits': {
+          const roomIds = Object.keys(await redis.hgetall(roomSnapshotsKey));
+          models = roomIds.length;
+          for (const roomId of roomIds) events += await rebuildEditHistory(store, roomId);
           break;
         }
         case 'members': {
