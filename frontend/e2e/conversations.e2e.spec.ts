@@ -153,6 +153,18 @@ describe('replies, threads, reactions, pins, edit history and jumps in a real br
     await expect.poll(() => chip(bobs, '👍').getAttribute('aria-pressed')).toBe('false');
     await expect.poll(() => chip(alices, '👍').getAttribute('aria-pressed')).toBe('true');
 
+    // Offline, a reaction is added and one taken back; back online, the chips show both, in order.
+    await bob.context.setOffline(true);
+    await bob.page.locator('.connection-banner.offline').waitFor();
+    const messageId = await alices.getAttribute('data-message-id');
+    const toggle = (verb: 'react' | 'unreact', emoji: string) =>
+      stack.gql(alice.cookie, `mutation($id: ID!, $e: String!) { ${verb}(messageId: $id, emoji: $e) { id } }`, { id: messageId, e: emoji });
+    await toggle('react', '🔥');
+    await toggle('unreact', '👍');
+    await bob.context.setOffline(false);
+    await chip(bobs, '🔥').waitFor();
+    await chip(bobs, '👍').waitFor({ state: 'detached' });
+
     // Escape closes the picker and gives focus back to its button.
     await bobs.hover();
     await react.focus();
@@ -167,7 +179,7 @@ describe('replies, threads, reactions, pins, edit history and jumps in a real br
     const kinds = ['😀', '😁', '😃', '😆', '😉', '😊', '😋', '😎', '🙂', '🤗', '🤩', '🥳', '😇', '🤓', '🫡', '🤠', '🥰', '😌', '😏'];
     for (const emoji of kinds)
       await stack.gql(alice.cookie, 'mutation($id: ID!, $e: String!) { react(messageId: $id, emoji: $e) { id } }', { id, e: emoji });
-    await expect.poll(() => alices.locator('.reaction-chip').count(), { timeout: 5_000 }).toBe(20);
+    await expect.poll(() => alices.locator('.reaction-chip').count(), { timeout: 5_000 }).toBe(20); // 🔥 and these 19
     await bobs.hover();
     await react.click();
     await grid.getByRole('button', { name: 'rocket' }).click();
