@@ -1,6 +1,7 @@
 import type { MessagePage, MessageView } from '../chat/queries.js';
 import { builder } from './builder.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
+import { preloadExtras } from './messageExtras.js';
 import { VIEWER_DEPENDENT } from './viewerDependent.js';
 import { requireViewer } from './context.js';
 import { RoomRef, requireReadable } from './room.js';
@@ -47,7 +48,17 @@ const MessageEdgeRef = builder.objectRef<Edge>('MessageEdge').implement({
 
 export const MessageConnectionRef = builder.objectRef<MessagePage>('MessageConnection').implement({
   fields: (t) => ({
-    edges: t.field({ type: [MessageEdgeRef], resolve: (page) => page.edges }),
+    edges: t.field({
+      type: [MessageEdgeRef],
+      resolve: async (page, _, context, info) => {
+        await preloadExtras(
+          page.edges.map((edge) => edge.node),
+          context,
+          info,
+        );
+        return page.edges;
+      },
+    }),
     pageInfo: t.field({ type: PageInfoRef, resolve: (page) => toPageInfo(page.edges, page) }),
   }),
 });

@@ -1,19 +1,13 @@
 import type { ReactionEntry } from '../chat/feeds.js';
 import { REACTION_USERS_KEPT } from '../domain/reaction/reaction.js';
 import { ValidationError } from '../domain/errors.js';
-import type { TallyGroup } from '../eventstore/tallies.js';
+import { type ReactionView, extrasOf } from './messageExtras.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { MessageRef } from './message.js';
 import { RoomEventRef } from './roomEvents.js';
 import { UserRef, resolveUser } from './user.js';
 import { VIEWER_DEPENDENT } from './viewerDependent.js';
-
-/** One emoji's reactions to one message. */
-interface ReactionView {
-  group: TallyGroup;
-  message: { id: string; roomId: string };
-}
 
 const ReactionRef = builder.objectRef<ReactionView>('Reaction').implement({
   description: "One emoji's reactions to a message.",
@@ -29,13 +23,14 @@ const ReactionRef = builder.objectRef<ReactionView>('Reaction').implement({
         if (!Number.isInteger(first) || first < 0 || first > REACTION_USERS_KEPT) {
           throw new ValidationError(`first must be 0–${REACTION_USERS_KEPT}`, 'first');
         }
-        return Promise.all(reaction.group.m.slice(0, first).map((id) => resolveUser(id, context)));
+        return reaction.users?.slice(0, first) ?? Promise.all(reaction.group.m.slice(0, first).map((id) => resolveUser(id, context)));
       },
     }),
     reactedByMe: t.boolean({
       description: 'Whether the viewer reacted with it (false when signed out).',
       extensions: VIEWER_DEPENDENT,
-      resolve: async (reaction, _, context) => (await context.loadOwnReactions(reaction.message)).has(reaction.group.g),
+      resolve: (reaction, _, context) =>
+        reaction.mine ?? context.loadOwnReactions(reaction.message).then((own) => own.has(reaction.group.g)),
     }),
   }),
 });
@@ -44,8 +39,13 @@ builder.objectFields(MessageRef, (t) => ({
   reactions: t.field({
     type: [ReactionRef],
     description: 'Grouped by emoji, in order of first use; empty once the message is deleted.',
-    resolve: async (message, _, context) =>
-      message.status === 'deleted' ? [] : (await context.loadReactionGroups(message)).map((group) => ({ group, message })),
+    resolve: (message, _, context) => {
+      if (message.status === 'deleted') return [];
+      return (
+        extrasOf(message)?.reactions ??
+        context.loadReactionGroups(message).then((groups) => groups.map((group): ReactionView => ({ group, message })))
+      );
+    },
   }),
 }));
 

@@ -36,3 +36,19 @@ export const givesArgument = (info: GraphQLResolveInfo, name: string): boolean =
           : argument.value.kind !== Kind.NULL),
     ),
   );
+
+/** Does the operation select the path of fields `names` under the field being resolved (fragments included)? */
+export const selectsPath = (info: GraphQLResolveInfo, names: readonly string[]): boolean => {
+  const under = (sets: readonly (SelectionSetNode | undefined)[], name: string): (SelectionSetNode | undefined)[] =>
+    sets.flatMap((set) =>
+      (set?.selections ?? []).flatMap((selection) => {
+        if (selection.kind === Kind.FIELD) return selection.name.value === name ? [selection.selectionSet] : [];
+        const fragment =
+          selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet;
+        return under([fragment], name);
+      }),
+    );
+  let sets: (SelectionSetNode | undefined)[] = info.fieldNodes.map((node) => node.selectionSet);
+  for (const name of names.slice(0, -1)) sets = under(sets, name);
+  return selectsIn(info, sets, names.at(-1)!);
+};

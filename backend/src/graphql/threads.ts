@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { extrasOf } from './messageExtras.js';
 import { MessageConnectionRef, MessageRef } from './message.js';
 
 // Threads: a reply names its root; the root counts its replies and pages through them.
@@ -17,12 +18,16 @@ builder.objectFields(MessageRef, (t) => ({
   }),
   replyCount: t.int({
     description: 'Replies in its thread, not counting deleted ones.',
-    resolve: async (message, _, context) => (await context.loadThread(message)).replyCount,
+    resolve: (message, _, context) =>
+      extrasOf(message)?.thread?.replyCount ?? context.loadThread(message).then((thread) => thread.replyCount),
   }),
   lastReplyAt: t.field({
     type: 'DateTime',
     nullable: true,
     description: 'When the last reply was posted (null before the first).',
-    resolve: async (message, _, context) => (await context.loadThread(message)).lastReplyAt,
+    resolve: (message, _, context) => {
+      const thread = extrasOf(message)?.thread;
+      return thread ? thread.lastReplyAt : context.loadThread(message).then((loaded) => loaded.lastReplyAt);
+    },
   }),
 }));
