@@ -1,17 +1,40 @@
-import { Show, createSignal } from 'solid-js';
+import { Show, createEffect, createSignal, on } from 'solid-js';
+import type { ReplyTarget } from './replies.js';
 
 const MAX = 4000;
 
-/** Where messages are written: Enter sends, Shift+Enter makes a new line, ArrowUp (when empty) edits your last message. */
+/**
+ * Where messages are written: Enter sends, Shift+Enter makes a new line, ArrowUp (when empty) edits
+ * your last message. Answering a message, it quotes it above ("replying to alice: …"); the quote's
+ * button or Escape cancels the answer, not the text.
+ */
 export const Composer = (props: {
   roomName: string;
   onSend: (body: string) => void;
   onTyping: () => void;
   onEditLast: () => void;
   disabled?: boolean;
+  /** The message the next post answers, or null. */
+  replyingTo?: ReplyTarget | null;
+  onCancelReply?: () => void;
+  /** A second composer on the page (a thread's) needs its own id and label. */
+  id?: string;
+  label?: string;
 }) => {
+  const id = () => props.id ?? 'composer-input';
+  const label = () => props.label ?? `Message #${props.roomName}`;
   const [body, setBody] = createSignal('');
   let textarea: HTMLTextAreaElement | undefined;
+  // Choosing a message to answer puts the cursor here, ready to write.
+  createEffect(
+    on(
+      () => props.replyingTo?.id,
+      (replying) => {
+        if (replying) textarea?.focus();
+      },
+      { defer: true },
+    ),
+  );
 
   const resize = () => {
     if (!textarea) return;
@@ -36,16 +59,39 @@ export const Composer = (props: {
         send();
       }}
     >
-      <label class="visually-hidden" for="composer-input">
-        Message #{props.roomName}
+      <Show when={props.replyingTo}>
+        {(target) => (
+          <div class="composer-reply" role="status">
+            <span class="composer-reply-text">
+              replying to <strong>{target().authorName}</strong>: <span class="reply-snippet">{target().snippet}</span>
+            </span>
+            <button
+              type="button"
+              class="icon-button"
+              aria-label="Cancel reply"
+              title="Cancel reply"
+              onClick={() => props.onCancelReply?.()}
+            >
+              <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
+                <path
+                  fill="currentColor"
+                  d="M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z"
+                />
+              </svg>
+            </button>
+          </div>
+        )}
+      </Show>
+      <label class="visually-hidden" for={id()}>
+        {label()}
       </label>
       <textarea
-        id="composer-input"
+        id={id()}
         ref={textarea}
         rows={1}
-        placeholder={`Message #${props.roomName}`}
+        placeholder={label()}
         autocomplete="off"
-        aria-describedby="composer-hint"
+        aria-describedby={`${id()}-hint`}
         value={body()}
         disabled={props.disabled}
         onInput={(e) => {
@@ -60,6 +106,9 @@ export const Composer = (props: {
           } else if (e.key === 'ArrowUp' && body() === '') {
             e.preventDefault();
             props.onEditLast();
+          } else if (e.key === 'Escape' && props.replyingTo) {
+            e.preventDefault();
+            props.onCancelReply?.();
           }
         }}
       />
@@ -73,7 +122,7 @@ export const Composer = (props: {
           <path fill="currentColor" d="M2.01 21 23 12 2.01 3 2 10l15 2-15 2z" />
         </svg>
       </button>
-      <p id="composer-hint" class="composer-hint">
+      <p id={`${id()}-hint`} class="composer-hint">
         <Show when={body().length > MAX - 200} fallback={<>Enter to send · Shift+Enter for a new line</>}>
           <span classList={{ 'over-limit': body().length > MAX }}>
             {body().length} / {MAX}

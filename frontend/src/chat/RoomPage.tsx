@@ -15,6 +15,13 @@ import { RoomMarker } from '../ui/RoomMarker.js';
 import { Link } from '../ui/router.js';
 import { Composer } from './Composer.js';
 import type { Row } from './grouping.js';
+import { toJumpTime } from './jump.js';
+import type { MessageActions } from './MessageRow.js';
+import { canPin } from './pinnedList.js';
+import { PinsPanel } from './PinsPanel.js';
+import { type ReplyTarget, toReplyTarget } from './replies.js';
+import { createSidePanels } from './sidePanels.js';
+import { ThreadPanel } from './ThreadPanel.js';
 import type { Outbox } from './outbox.js';
 import { PeopleList } from './PeopleList.js';
 import { newestMessageCursor, toDividerKey } from './readMarker.js';
@@ -92,6 +99,13 @@ export const RoomPage = (props: {
     if (!open && !props.peopleOpen) props.onTogglePeople();
   };
   let timeline: TimelineHandle | undefined;
+  const [replyingTo, setReplyingTo] = createSignal<ReplyTarget | null>(null);
+  const panels = createSidePanels({ client: props.client, roomId: props.roomId, watch: (listener) => session.watchMessages(listener) });
+  const [highlightId, setHighlightId] = createSignal<string | null>(null);
+  const [jumpValue, setJumpValue] = createSignal('');
+  let highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  /** After the rows are laid out (a jump's pages just went in). */
+  const afterLayout = (then: () => void) => requestAnimationFrame(() => then());
 
   const [visible, setVisible] = createSignal(document.visibilityState === 'visible');
   let atEnd = false;
@@ -104,6 +118,8 @@ export const RoomPage = (props: {
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => {
     session.dispose();
+    panels.dispose();
+    clearTimeout(highlightTimer);
     people.dispose();
     auditLog()?.dispose();
     document.removeEventListener('visibilitychange', onVisible);
@@ -136,7 +152,17 @@ export const RoomPage = (props: {
     const problem = await run(() => props.onAccept(props.roomId));
     if (problem === null) session.reload();
   };
-  const rows = createMemo((): Row[] => [...state().items, ...state().pending]);
+  // Away from the present the viewer's messages on their way belong after what is not shown yet.
+  const rows = createMemo((): Row[] => (state().hasNewer ? [...state().items] : [...state().items, ...state().pending]));
+  const canPinHere = () => canPin(kind(), role(), info()?.myMembership === 'JOINED');
+  const threadPanel = () => {
+    const panel = panels.open();
+    return panel?.kind === 'thread' ? panel.thread : null;
+  };
+  const pinsPanel = () => {
+    const panel = panels.open();
+    return panel?.kind === 'pins' ? panel.pins : null;
+  };
 
   createEffect(() => {
     if (!name()) return;
@@ -155,9 +181,51 @@ export const RoomPage = (props: {
   };
   const dividerKey = createMemo(() => toDividerKey(state().items, session.opened(), props.viewer.id));
 
+  const jumpToPresent = async () => {
+    await session.jumpToPresent();
+    afterLayout(() => timeline?.scrollToBottom());
+  };
   const send = (body: string) => {
-    session.send(body);
-    timeline?.scrollToBottom();
+    session.send(body, replyingTo()?.id ?? null);
+    setReplyingTo(null);
+    if (state().hasNewer) void jumpToPresent();
+    else timeline?.scrollToBottom();
+  };
+  /** Shows a message (loading the pages around it when it is not loaded) and marks it for a moment. */
+  const jumpTo = async (messageId: string, createdAt: string) => {
+    setActionError(null);
+    const shown = await session.jumpToMessage(messageId, createdAt);
+    if (typeof shown === 'string') return setActionError(shown);
+    if (!shown) return setActionError('That message is no longer in this room’s history.');
+    afterLayout(() => {
+      timeline?.scrollToMessage(messageId);
+      clearTimeout(highlightTimer);
+      setHighlightId(messageId);
+      highlightTimer = setTimeout(() => setHighlightId(null), 2_500);
+    });
+  };
+  const jumpToDate = async () => {
+    const time = toJumpTime(jumpValue());
+    if (!time) return setActionError('Pick a date and time to jump to.');
+    setActionError(null);
+    const problem = await session.jumpToTime(time);
+    if (problem) return setActionError(problem);
+    afterLayout(() => timeline?.scrollToStart());
+  };
+  /** What every message row can do, in the timeline and in a thread. */
+  const messageActions: MessageActions = {
+    onEdit: (id, body) => session.edit(id, body),
+    onDelete: (id) => session.remove(id),
+    onRetry: (clientId) => session.retry(clientId),
+    onDiscard: (clientId) => session.discard(clientId),
+    onRemove: (id, reason) => actions.removeMessage(id, reason),
+    onMessageUser: (handle) => props.onOpenDirect([handle]),
+    onReply: (message) => setReplyingTo(toReplyTarget(message)),
+    onReact: (id, emoji, add) => session.react(id, emoji, add),
+    onPin: (id, pinned) => session.pin(id, pinned),
+    onOpenThread: (id, cursor) => panels.openThread({ id, cursor }),
+    onJumpTo: (id, createdAt) => void jumpTo(id, createdAt),
+    onLoadHistory: (id) => session.editHistory(id),
   };
 
   return (
@@ -184,6 +252,44 @@ export const RoomPage = (props: {
               {name() || 'Loading…'}
             </h1>
             <div class="room-actions">
+              <Show when={session.readable()}>
+                <form
+                  class="jump-form"
+                  // A time to the second (typed, or pasted) is fine: toJumpTime reads it, whatever the input's step.
+                  noValidate
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void jumpToDate();
+                  }}
+                >
+                  <label class="visually-hidden" for="jump-to-date">
+                    Jump to date
+                  </label>
+                  <input
+                    id="jump-to-date"
+                    type="datetime-local"
+                    value={jumpValue()}
+                    max={new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16)}
+                    onInput={(e) => setJumpValue(e.currentTarget.value)}
+                  />
+                  <button type="submit" class="button button-quiet button-small" disabled={jumpValue() === ''}>
+                    Jump
+                  </button>
+                </form>
+                <Show when={state().hasNewer}>
+                  <button type="button" class="button button-primary button-small" onClick={() => void jumpToPresent()}>
+                    Jump to present
+                  </button>
+                </Show>
+                <button
+                  type="button"
+                  class="button button-quiet button-small"
+                  aria-pressed={panels.open()?.kind === 'pins'}
+                  onClick={() => panels.togglePins()}
+                >
+                  Pinned
+                </button>
+              </Show>
               <Show when={info() && canInvite(info()!.kind, role(), info()!.myMembership)}>
                 <button
                   type="button"
@@ -319,7 +425,7 @@ export const RoomPage = (props: {
               </div>
             </section>
           </Show>
-          <div class="room-body" hidden={unreadable()}>
+          <div class="room-body" classList={{ 'side-open': panels.open() !== null }} hidden={unreadable()}>
             <div class="conversation">
               <Timeline
                 ref={(handle) => (timeline = handle)}
@@ -335,12 +441,13 @@ export const RoomPage = (props: {
                 onLoadOlder={() => session.loadOlder()}
                 editRequestId={editRequestId()}
                 onEditDone={() => setEditRequestId(null)}
-                onEdit={(id, body) => session.edit(id, body)}
-                onDelete={(id) => session.remove(id)}
-                onRetry={(clientId) => session.retry(clientId)}
-                onDiscard={(clientId) => session.discard(clientId)}
-                onRemove={(id, reason) => actions.removeMessage(id, reason)}
-                onMessageUser={(handle) => props.onOpenDirect([handle])}
+                {...messageActions}
+                hasNewer={state().hasNewer}
+                loadingNewer={session.loadingNewer()}
+                onLoadNewer={() => session.loadNewer()}
+                onJumpToPresent={() => void jumpToPresent()}
+                canPin={canPinHere()}
+                highlightId={highlightId()}
                 dividerKey={dividerKey()}
                 onMeasured={(end) => {
                   atEnd = end;
@@ -360,8 +467,45 @@ export const RoomPage = (props: {
                 onTyping={() => session.typing()}
                 onEditLast={() => setEditRequestId(session.lastOwnMessageId())}
                 disabled={blocked() !== null || invited()}
+                replyingTo={replyingTo()}
+                onCancelReply={() => setReplyingTo(null)}
               />
             </div>
+            <Show when={threadPanel()}>
+              {(thread) => (
+                <ThreadPanel
+                  {...messageActions}
+                  onReply={() => document.getElementById('thread-composer-input')?.focus()}
+                  state={thread().state()}
+                  loading={thread().loading()}
+                  error={thread().error()}
+                  pending={state().pending.filter((p) => p.replyTo === thread().state().rootId)}
+                  roomName={name()}
+                  viewerId={props.viewer.id}
+                  viewerHandle={props.viewer.handle}
+                  viewerRole={role()}
+                  canPin={canPinHere()}
+                  composerDisabled={blocked() !== null || invited()}
+                  onLoadMore={() => thread().loadMore()}
+                  onSend={(body) => session.send(body, thread().state().rootId)}
+                  onTyping={() => session.typing()}
+                  onClose={() => panels.close()}
+                />
+              )}
+            </Show>
+            <Show when={pinsPanel()}>
+              {(pins) => (
+                <PinsPanel
+                  messages={pins().state().messages}
+                  loaded={pins().state().loaded}
+                  error={pins().error()}
+                  canPin={canPinHere()}
+                  onJumpTo={(id, createdAt) => void jumpTo(id, createdAt)}
+                  onUnpin={(id) => void session.pin(id, false).then((problem) => problem && setActionError(problem))}
+                  onClose={() => panels.close()}
+                />
+              )}
+            </Show>
             <aside id="room-people" class="people-panel" aria-label="People in this room">
               <Show when={auditLog()}>
                 {(log) => (

@@ -8,13 +8,17 @@ import type { NoticeItem } from './timeline.js';
 
 export interface TimelineHandle {
   scrollToBottom(): void;
+  /** Puts a message near the top third of the view; false when it is not shown. */
+  scrollToMessage(messageId: string): boolean;
+  /** Puts the first row at the top (a jump to a date lands there). */
+  scrollToStart(): void;
 }
 
 /** Within this many pixels of the end, the timeline follows new messages. */
 const STICK_PX = 48;
 /** Room left above the "new messages" divider when a room opens at it. */
 const DIVIDER_MARGIN_PX = 24;
-/** Older messages start loading when the reader gets this close to the top. */
+/** Older messages start loading when the reader gets this close to the top (newer ones, after a jump, this close to the bottom). */
 const LOAD_OLDER_PX = 400;
 
 const noticeText = (notice: NoticeItem) =>
@@ -48,6 +52,15 @@ export const Timeline = (
     onEditDone: () => void;
     /** The row the "new messages" divider goes above (the first unread when the room was opened), or null. */
     dividerKey?: string | null;
+    /** After a jump into the past: newer messages load as the reader nears the bottom. */
+    hasNewer: boolean;
+    loadingNewer: boolean;
+    onLoadNewer: () => void;
+    onJumpToPresent: () => void;
+    /** The viewer may pin and unpin here. */
+    canPin: boolean;
+    /** The message a jump just landed on, marked for a moment. */
+    highlightId: string | null;
     /** Called after every look at where the reader is: at the end (the newest message on screen) or not. */
     onMeasured?: (atEnd: boolean) => void;
     ref?: (handle: TimelineHandle) => void;
@@ -78,7 +91,9 @@ export const Timeline = (
   /** Remembers where the reader is: at the end, or which row is at the top of the view. */
   const measure = () => {
     if (!scroller || !list) return;
-    stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < STICK_PX;
+    const below = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    // Away from the present the end of the list is not the end of the room: nothing to follow.
+    stick = !props.hasNewer && below < STICK_PX;
     setAtEnd(stick);
     if (stick) setNewBelow(0);
     anchor = null;
@@ -94,6 +109,7 @@ export const Timeline = (
       }
     }
     if (scroller.scrollTop < LOAD_OLDER_PX && props.loaded && props.hasOlder && !props.loadingOlder) props.onLoadOlder();
+    if (below < LOAD_OLDER_PX && props.loaded && props.hasNewer && !props.loadingNewer) props.onLoadNewer();
     props.onMeasured?.(stick);
   };
 
@@ -140,16 +156,41 @@ export const Timeline = (
       },
     ),
   );
+  // Pages that arrive below while away from the present are not news; the count starts again at it.
   createEffect(
     on(
-      () => props.loadingOlder,
+      () => props.hasNewer,
+      () => setNewBelow(0),
+      { defer: true },
+    ),
+  );
+  createEffect(
+    on(
+      () => [props.loadingOlder, props.loadingNewer],
       () => restore(),
       { defer: true },
     ),
   );
 
+  const scrollToMessage = (messageId: string) => {
+    const row = list?.querySelector(`:scope > [data-message-id="${CSS.escape(messageId)}"]`);
+    if (!scroller || !row) return false;
+    const top = row.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+    scroller.scrollTop = Math.max(0, top - scroller.clientHeight / 3);
+    measure();
+    return true;
+  };
+  const scrollToStart = () => {
+    if (!scroller) return;
+    // Just below the top's loading margin, so the older page loads only when the reader scrolls up.
+    const first = list?.querySelector(':scope > [data-row]');
+    const top = first ? first.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop : 0;
+    scroller.scrollTop = Math.max(0, top - DIVIDER_MARGIN_PX);
+    measure();
+  };
+
   onMount(() => {
-    props.ref?.({ scrollToBottom });
+    props.ref?.({ scrollToBottom, scrollToMessage, scrollToStart });
     // The composer growing, or the window resizing, must not lose the reader's place.
     const observer = new ResizeObserver(() => restore());
     if (scroller) observer.observe(scroller);
@@ -246,6 +287,14 @@ export const Timeline = (
                       viewerHandle={props.viewerHandle}
                       viewerRole={props.viewerRole}
                       editRequested={row.kind === 'message' && props.editRequestId === row.message.id}
+                      canPin={props.canPin}
+                      highlighted={row.kind === 'message' && props.highlightId === row.message.id}
+                      onReply={props.onReply}
+                      onReact={props.onReact}
+                      onPin={props.onPin}
+                      onOpenThread={props.onOpenThread}
+                      onJumpTo={props.onJumpTo}
+                      onLoadHistory={props.onLoadHistory}
                       onEditDone={props.onEditDone}
                       onEdit={props.onEdit}
                       onDelete={props.onDelete}
@@ -260,10 +309,33 @@ export const Timeline = (
             }}
           </For>
         </ol>
+        <Show when={props.hasNewer && props.loaded}>
+          <p class="timeline-note timeline-bottom">
+            <Show
+              when={props.loadingNewer}
+              fallback={
+                <button type="button" class="link-button" onClick={() => props.onLoadNewer()}>
+                  Load newer messages
+                </button>
+              }
+            >
+              <span class="spinner" aria-hidden="true" /> Loading newer messages…
+            </Show>
+          </p>
+        </Show>
       </section>
-      <Show when={!atEnd()}>
-        <button type="button" class="jump-to-end" onClick={scrollToBottom}>
-          {newBelow() > 0 ? `${newBelow()} new ↓` : 'Jump to latest ↓'}
+      <Show
+        when={props.hasNewer}
+        fallback={
+          <Show when={!atEnd()}>
+            <button type="button" class="jump-to-end" onClick={scrollToBottom}>
+              {newBelow() > 0 ? `${newBelow()} new ↓` : 'Jump to latest ↓'}
+            </button>
+          </Show>
+        }
+      >
+        <button type="button" class="jump-to-end" onClick={() => props.onJumpToPresent()}>
+          Jump to present ↓
         </button>
       </Show>
     </div>

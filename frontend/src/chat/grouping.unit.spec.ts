@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Row, layoutRows, toDayLabel } from './grouping.js';
 import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const user = (handle: string): UserFieldsFragment => ({ id: handle, handle, displayName: handle, avatarUrl: null, status: 'AVAILABLE' });
 const at = (hh: number, mm: number, day = 26) => new Date(2026, 10, day, hh, mm).toISOString();
@@ -8,7 +9,7 @@ const msg = (key: string, author: string, createdAt: string): Row => ({
   kind: 'message',
   key,
   cursor: '1-0',
-  message: { id: key, body: key, createdAt, editedAt: null, deletedAt: null, author: user(author), removedBy: null },
+  message: { id: key, body: key, createdAt, editedAt: null, deletedAt: null, author: user(author), removedBy: null, ...PLAIN_MESSAGE },
 });
 const now = new Date(2026, 10, 26, 18, 0).getTime();
 
@@ -48,6 +49,7 @@ describe('grouping', () => {
         status: 'sending',
         error: null,
         messageId: null,
+        replyTo: null,
       },
     ];
     expect([...layoutRows(rows, now).values()].map((l) => l.startsGroup)).toEqual([true, false, true, false]);

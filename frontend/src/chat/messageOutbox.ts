@@ -41,7 +41,7 @@ export const createMessageOutbox = (client: GraphQLClient, viewerId: string, net
     storage: createLocalOutboxStorage(`balloons:outbox:${viewerId}:`),
     send: async (entry) => {
       const result = await client.urql
-        .mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId })
+        .mutation(PostMessageMutation, { roomId: entry.roomId, body: entry.body, clientId: entry.clientId, replyTo: entry.replyTo ?? null })
         .toPromise();
       if (!result.data && result.error) for (const listener of [...refusedListeners]) listener(entry.roomId, result.error);
       return toSendResult(result);

@@ -17,6 +17,46 @@ export const MessageFields = graphql(`
     removedBy {
       ...UserFields
     }
+    replyTo {
+      ...ReplyRootFields
+    }
+    replyCount
+    lastReplyAt
+    pinnedAt
+    reactions {
+      ...ReactionFields
+    }
+  }
+`);
+
+/** One emoji's reactions on a message: the count, the first ten people (the chip's title names them), and whether the viewer is among them. */
+export const ReactionFields = graphql(`
+  fragment ReactionFields on Reaction {
+    emoji
+    count
+    reactedByMe
+    users(first: 10) {
+      id
+      displayName
+    }
+  }
+`);
+
+/**
+ * The thread root a reply answers, as the reply's "replying to" line quotes it; its counters come
+ * along so every reply's event keeps the root's "N replies" current.
+ */
+export const ReplyRootFields = graphql(`
+  fragment ReplyRootFields on Message {
+    id
+    body
+    createdAt
+    deletedAt
+    replyCount
+    lastReplyAt
+    author {
+      ...UserFields
+    }
   }
 `);
 
@@ -141,6 +181,26 @@ export const RoomEventsSubscription = graphql(`
           ...UserFields
         }
       }
+      ... on ReactionAdded {
+        message {
+          ...MessageFields
+        }
+      }
+      ... on ReactionRemoved {
+        message {
+          ...MessageFields
+        }
+      }
+      ... on MessagePinned {
+        message {
+          ...MessageFields
+        }
+      }
+      ... on MessageUnpinned {
+        message {
+          ...MessageFields
+        }
+      }
       ... on MembershipChanged {
         member {
           ...MemberFields
@@ -160,8 +220,8 @@ export const RoomEventsSubscription = graphql(`
  * user read and five more fields: more CPU per post, which bench:fanout's write phase showed.)
  */
 export const PostMessageMutation = graphql(`
-  mutation PostMessage($roomId: ID!, $body: String!, $clientId: String) {
-    postMessage(roomId: $roomId, body: $body, clientId: $clientId) {
+  mutation PostMessage($roomId: ID!, $body: String!, $clientId: String, $replyTo: ID) {
+    postMessage(roomId: $roomId, body: $body, clientId: $clientId, replyTo: $replyTo) {
       id
     }
   }
@@ -205,6 +265,123 @@ export const MarkReadMutation = graphql(`
   mutation MarkRead($roomId: ID!, $upTo: String!) {
     markRead(roomId: $roomId, upTo: $upTo) {
       ...MyRoomFields
+    }
+  }
+`);
+
+/**
+ * A forward page: the `first` messages after `after`, oldest first (after a jump to a date or to a
+ * message, as the reader scrolls down). `hasNextPage` false: the page reached the present.
+ */
+export const NewerMessagesQuery = graphql(`
+  query NewerMessages($id: ID!, $first: Int!, $after: String!) {
+    room(id: $id) {
+      id
+      messages(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...MessageFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+/** The room log's position just before `time` (null: nothing was logged before it): where a jump to a date starts. */
+export const CursorAtQuery = graphql(`
+  query CursorAt($id: ID!, $time: DateTime!) {
+    room(id: $id) {
+      id
+      cursorAt(time: $time)
+    }
+  }
+`);
+
+/** A message's earlier bodies, read when its "edited" label is opened (nothing else needs them). */
+export const EditHistoryQuery = graphql(`
+  query EditHistory($id: ID!) {
+    message(id: $id) {
+      id
+      body
+      createdAt
+      editedAt
+      deletedAt
+      editHistory {
+        body
+        at
+      }
+    }
+  }
+`);
+
+/** A thread: its root with a page of replies, oldest first. */
+export const ThreadQuery = graphql(`
+  query Thread($id: ID!, $first: Int!, $after: String) {
+    message(id: $id) {
+      ...MessageFields
+      replies(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...MessageFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+/** The room's pinned messages, most recently pinned first. */
+export const PinnedMessagesQuery = graphql(`
+  query PinnedMessages($id: ID!) {
+    room(id: $id) {
+      id
+      pinned {
+        ...MessageFields
+      }
+    }
+  }
+`);
+
+/** Reactions answer with the message as it is now; the room's events bring the same, in log order. */
+export const ReactMutation = graphql(`
+  mutation React($messageId: ID!, $emoji: String!) {
+    react(messageId: $messageId, emoji: $emoji) {
+      ...MessageFields
+    }
+  }
+`);
+
+export const UnreactMutation = graphql(`
+  mutation Unreact($messageId: ID!, $emoji: String!) {
+    unreact(messageId: $messageId, emoji: $emoji) {
+      ...MessageFields
+    }
+  }
+`);
+
+export const PinMessageMutation = graphql(`
+  mutation PinMessage($id: ID!) {
+    pinMessage(id: $id) {
+      ...MessageFields
+    }
+  }
+`);
+
+export const UnpinMessageMutation = graphql(`
+  mutation UnpinMessage($id: ID!) {
+    unpinMessage(id: $id) {
+      ...MessageFields
     }
   }
 `);

@@ -18,6 +18,8 @@ export interface OutboxEntry {
   body: string;
   /** When it was written (ISO), for ordering and display. */
   createdAt: string;
+  /** The message it answers (a thread's root), or null for a top-level message. */
+  replyTo?: string | null;
   status: 'queued' | 'sending' | 'failed';
   error: string | null;
   /** When it was first handed to the server (epoch ms), or null if never: a reply may be pending since. */
@@ -62,7 +64,7 @@ export interface OutboxOptions {
 
 export interface Outbox {
   /** Queues a message and starts sending. */
-  add(entry: { clientId: string; roomId: string; body: string; createdAt: string }): OutboxEntry;
+  add(entry: { clientId: string; roomId: string; body: string; createdAt: string; replyTo?: string | null }): OutboxEntry;
   /** Sends whatever is queued (on reconnect, when the network is back); safe to call any time. */
   flush(): Promise<void>;
   retry(clientId: string): void;
@@ -267,6 +269,7 @@ const parseEntry = (raw: string | null): OutboxEntry | null => {
       roomId: value.roomId,
       body: value.body,
       createdAt: value.createdAt,
+      replyTo: typeof value.replyTo === 'string' ? value.replyTo : null,
       status,
       error: typeof value.error === 'string' ? value.error : null,
       // Written before this field existed: as if first sent when written, the earliest it can have been.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
 import { isPastMarker, newestMessageCursor, toDividerKey } from './readMarker.js';
 import type { TimelineItem } from './timeline.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const user = (id: string): UserFieldsFragment => ({ id, handle: id, displayName: id, avatarUrl: null, status: 'AVAILABLE' });
 const item = (cursor: string, author = 'bob'): TimelineItem => ({
@@ -16,6 +17,7 @@ const item = (cursor: string, author = 'bob'): TimelineItem => ({
     deletedAt: null,
     author: user(author),
     removedBy: null,
+    ...PLAIN_MESSAGE,
   } satisfies MessageFieldsFragment,
 });
 const notice: TimelineItem = { kind: 'notice', key: 'n1', what: 'joined', user: user('carol'), at: '2026-12-01T10:00:00.000Z' };

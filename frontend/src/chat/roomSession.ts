@@ -6,6 +6,7 @@ import { toErrorInfo } from '../graphql/errors.js';
 import type {
   MemberFieldsFragment,
   MessageFieldsFragment,
+  MessagePageFieldsFragment,
   MyRoomFieldsFragment,
   RoomEventsSubscription as RoomEventsResult,
   RoomInfoFieldsFragment,
@@ -15,32 +16,44 @@ import { describeMembershipChange } from '../members/membership.js';
 import { isModerator } from '../members/moderation.js';
 import { MEMBERS_PAGE_SIZE, MembersPageQuery } from '../members/operations.js';
 import { type Restriction, isActive, msUntilLifted, toMemberRestriction, toRestriction } from '../members/restriction.js';
+import { toVersions, type MessageVersionView } from './editHistory.js';
 import {
+  CursorAtQuery,
   DeleteMessageMutation,
+  EditHistoryQuery,
   EditMessageMutation,
   MarkReadMutation,
+  NewerMessagesQuery,
   OlderMessagesQuery,
   PAGE_SIZE,
+  PinMessageMutation,
+  ReactMutation,
   RoomEventsSubscription,
   RoomInfoQuery,
   RoomOnlineQuery,
   RoomPageQuery,
   TypingMutation,
+  UnpinMessageMutation,
+  UnreactMutation,
 } from './operations.js';
 import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
-import { compareCursors } from '../graphql/cursors.js';
+import { compareCursors, toNextCursor } from '../graphql/cursors.js';
 import { type OpenedMarker, isPastMarker } from './readMarker.js';
 import { mentions } from './richText.js';
-import { type TimelineEvent, type TimelineState, evolveTimeline, initialTimeline } from './timeline.js';
+import { type MessageEventType, type TimelineEvent, type TimelineState, evolveTimeline, initialTimeline } from './timeline.js';
 
 type RoomEvent = RoomEventsResult['roomEvents'];
 
-/** A subscription event as the timeline folds it; null for kinds this page does not show (reactions, pins…). */
+/** A subscription event as the timeline folds it; null for kinds it does not show. */
 const toTimelineEvent = (event: RoomEvent, now: number): TimelineEvent | null => {
   switch (event.__typename) {
     case 'MessagePosted':
     case 'MessageEdited':
     case 'MessageDeleted':
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+    case 'MessagePinned':
+    case 'MessageUnpinned':
       return { type: event.__typename, cursor: event.cursor, message: event.message };
     case 'UserTyping':
       return { type: 'UserTyping', user: event.user, now };
@@ -52,6 +65,17 @@ const toTimelineEvent = (event: RoomEvent, now: number): TimelineEvent | null =>
       return null;
   }
 };
+
+/**
+ * A message as it is now, for the panels beside the timeline (a thread, the pins): from a room event
+ * (with its cursor), or from the answer to the viewer's own change (`MessageChanged`, no cursor).
+ */
+export type MessageChange =
+  | { type: MessageEventType; cursor: string; message: MessageFieldsFragment }
+  | { type: 'MessageChanged'; message: MessageFieldsFragment };
+
+/** How many messages a jump to a message loads on each side of it. */
+const AROUND = 25;
 
 /** The room as the viewer stands in it: name, kind, membership, role, member count. */
 export type RoomInfo = RoomInfoFieldsFragment;
@@ -129,8 +153,31 @@ export interface RoomSession {
   reload(): void;
   /** Loads the page before the oldest message shown, if there is one and none is loading. */
   loadOlder(): void;
-  /** Queues a message in the outbox, which sends it (and retries it, with the same clientId). */
-  send(body: string): void;
+  /** Queues a message in the outbox, which sends it (and retries it, with the same clientId); `replyTo` answers a message. */
+  send(body: string, replyTo?: string | null): void;
+  /** Adds the viewer's reaction, or takes it back; answers an error message (the server's: not an emoji, too many kinds), or null. */
+  react(messageId: string, emoji: string, add: boolean): Promise<string | null>;
+  /** Pins or unpins (owner and moderators; anyone in a direct conversation); answers an error message, or null. */
+  pin(messageId: string, pinned: boolean): Promise<string | null>;
+  /** The message's earlier bodies, then its body now; or an error message. */
+  editHistory(messageId: string): Promise<MessageVersionView[] | string>;
+  /** Calls back with every message change the room's events or the viewer's own mutations bring; returns the unsubscribe function. */
+  watchMessages(listener: (change: MessageChange) => void): () => void;
+  /**
+   * Leaves the present for the moment `time` (ISO): the timeline shows the messages from then on,
+   * a forward page at a time; older ones load as the reader scrolls up. Answers an error message, or null.
+   */
+  jumpToTime(time: string): Promise<string | null>;
+  /**
+   * Shows the message: where it is when it is loaded, else the pages around its time. Answers
+   * whether it is now in the timeline (or an error message).
+   */
+  jumpToMessage(messageId: string, createdAt: string): Promise<boolean | string>;
+  /** Back to the newest page, followed live (resolves once it is shown). */
+  jumpToPresent(): Promise<void>;
+  /** After a jump: loads the next forward page (and follows live once a page reaches the present). */
+  loadNewer(): void;
+  loadingNewer: Accessor<boolean>;
   /** The viewer typed something: tells the room, at most every `TYPING_EVERY_MS`. */
   typing(): void;
   /** Answers an error message, or null when done. */
@@ -172,6 +219,16 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
   const [loadError, setLoadError] = createSignal<string | null>(null);
   const [liveError, setLiveError] = createSignal<string | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
+  const [loadingNewer, setLoadingNewer] = createSignal(false);
+  const messageListeners = new Set<(change: MessageChange) => void>();
+  const emitMessage = (change: MessageChange) => {
+    for (const listener of [...messageListeners]) listener(change);
+  };
+  /** A mutation's answer: the timeline and the panels show it (its event follows, and changes nothing more). */
+  const applyAnswer = (message: MessageFieldsFragment) => {
+    dispatch({ type: 'MessageChanged', message });
+    emitMessage({ type: 'MessageChanged', message });
+  };
   const [unseen, setUnseen] = createSignal(0);
   const [opened, setOpened] = createSignal<OpenedMarker | null>(null);
   /** The marker as far as this page moved it (or found it); a request is sent only past it. */
@@ -239,6 +296,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     createdAt: entry.createdAt,
     author: { ...options.viewer() },
     status: entry.status,
+    replyTo: entry.replyTo ?? null,
   });
 
   const follow = (after: string) => {
@@ -265,6 +323,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       if (event.__typename === 'MembershipChanged') return onMembershipChanged(event);
       const timelineEvent = toTimelineEvent(event, Date.now());
       if (!timelineEvent) return;
+      if ('message' in timelineEvent && 'cursor' in timelineEvent) emitMessage(timelineEvent as MessageChange);
       const before = state;
       dispatch(timelineEvent);
       const added = state.items !== before.items;
@@ -373,6 +432,86 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     setMembers(memberState);
   };
 
+  /** Leaves the present: no live events until a forward page reaches it again. */
+  const leavePresent = (cursor: string | null) => {
+    loads++;
+    subscription?.unsubscribe();
+    subscription = null;
+    setLoadingOlder(false);
+    setLoadingNewer(false);
+    dispatch({ type: 'Jumped', cursor });
+  };
+
+  /** Applies a forward page; one that reaches the present hands over to live events after the last cursor seen. */
+  const applyNewer = (after: string, page: { edges: MessagePageFieldsFragment['edges']; pageInfo: { hasNextPage: boolean } }) => {
+    dispatch({ type: 'NewerLoaded', after, edges: page.edges, hasNextPage: page.pageInfo.hasNextPage });
+    if (!state.hasNewer && subscription === null) follow(state.latestCursor ?? '0-0');
+  };
+
+  const readCursorAt = async (time: string): Promise<{ cursor: string | null } | string> => {
+    const result = await urql.query(CursorAtQuery, { id: roomId, time }).toPromise();
+    const found = result.data?.room;
+    if (!found) return toErrorInfo(result.error, 'That moment could not be found.').message;
+    return { cursor: found.cursorAt };
+  };
+
+  const jumpToTime = async (time: string): Promise<string | null> => {
+    const at = await readCursorAt(time);
+    if (disposed) return null;
+    if (typeof at === 'string') return at;
+    leavePresent(at.cursor);
+    const run = loads;
+    const after = at.cursor ?? '0-0';
+    setLoadingNewer(true);
+    const result = await urql.query(NewerMessagesQuery, { id: roomId, first: PAGE_SIZE, after }).toPromise();
+    if (disposed || run !== loads) return null;
+    setLoadingNewer(false);
+    const page = result.data?.room?.messages;
+    if (!page) return toErrorInfo(result.error, 'The messages of that moment could not be loaded.').message;
+    applyNewer(after, page);
+    return null;
+  };
+
+  const isShown = (messageId: string) => state.items.some((i) => i.kind === 'message' && i.message.id === messageId);
+
+  const jumpToMessage = async (messageId: string, createdAt: string): Promise<boolean | string> => {
+    if (isShown(messageId)) return true;
+    const at = await readCursorAt(createdAt);
+    if (disposed) return false;
+    if (typeof at === 'string') return at;
+    leavePresent(at.cursor);
+    const run = loads;
+    const after = at.cursor ?? '0-0';
+    setLoadingNewer(true);
+    // Both sides at once: the message is the first after its time's cursor, or (clocks apart) just before it.
+    const [newer, older] = await Promise.all([
+      urql.query(NewerMessagesQuery, { id: roomId, first: AROUND, after }).toPromise(),
+      at.cursor === null
+        ? Promise.resolve(null)
+        : urql.query(OlderMessagesQuery, { id: roomId, last: AROUND, before: toNextCursor(at.cursor) }).toPromise(),
+    ]);
+    if (disposed || run !== loads) return false;
+    setLoadingNewer(false);
+    const olderPage = older?.data?.room?.messages;
+    if (olderPage) dispatch({ type: 'HistoryLoaded', edges: olderPage.edges, hasPreviousPage: olderPage.pageInfo.hasPreviousPage });
+    const page = newer.data?.room?.messages;
+    if (!page) return toErrorInfo(newer.error, 'The message could not be found.').message;
+    applyNewer(after, page);
+    return isShown(messageId);
+  };
+
+  const loadNewer = async () => {
+    if (loadingNewer() || !state.hasNewer || state.latestCursor === null) return;
+    const run = loads;
+    const after = state.latestCursor;
+    setLoadingNewer(true);
+    const result = await urql.query(NewerMessagesQuery, { id: roomId, first: PAGE_SIZE, after }).toPromise();
+    if (disposed || run !== loads) return;
+    setLoadingNewer(false);
+    const page = result.data?.room?.messages;
+    if (page) applyNewer(after, page);
+  };
+
   const loadOlder = async () => {
     if (loadingOlder() || !state.hasOlder || !state.oldestCursor) return;
     setLoadingOlder(true);
@@ -440,7 +579,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     restriction,
     ended,
     applyMember,
-    applyMessage: (message) => dispatch({ type: 'MessageChanged', message }),
+    applyMessage: applyAnswer,
     timeline,
     loadError,
     liveError,
@@ -458,10 +597,48 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     },
     reload: () => void load(),
     loadOlder: () => void loadOlder(),
-    send(body) {
+    send(body, replyTo = null) {
       stopTyping();
-      outbox.add({ clientId: newClientId(), roomId, body, createdAt: new Date().toISOString() });
+      outbox.add({ clientId: newClientId(), roomId, body, createdAt: new Date().toISOString(), replyTo });
     },
+    async react(messageId, emoji, add) {
+      const result = add
+        ? await urql.mutation(ReactMutation, { messageId, emoji }).toPromise()
+        : await urql.mutation(UnreactMutation, { messageId, emoji }).toPromise();
+      const message = result.data && ('react' in result.data ? result.data.react : result.data.unreact);
+      if (!message) return toErrorInfo(result.error, 'The reaction could not be saved.').message;
+      // Followed live, the reaction's event brings it in log order (an answer could overtake a newer
+      // event from someone else); away from the present no events come, so the answer shows it.
+      if (state.hasNewer) applyAnswer(message);
+      return null;
+    },
+    async pin(messageId, pinned) {
+      const result = pinned
+        ? await urql.mutation(PinMessageMutation, { id: messageId }).toPromise()
+        : await urql.mutation(UnpinMessageMutation, { id: messageId }).toPromise();
+      const message = result.data && ('pinMessage' in result.data ? result.data.pinMessage : result.data.unpinMessage);
+      if (!message)
+        return toErrorInfo(result.error, pinned ? 'The message could not be pinned.' : 'The message could not be unpinned.').message;
+      applyAnswer(message);
+      return null;
+    },
+    async editHistory(messageId) {
+      const result = await urql.query(EditHistoryQuery, { id: messageId }).toPromise();
+      const node = result.data?.message;
+      if (!node) return toErrorInfo(result.error, 'The history of this message could not be read.').message;
+      return toVersions(node.editHistory, { body: node.body, editedAt: node.editedAt, createdAt: node.createdAt });
+    },
+    watchMessages(listener) {
+      messageListeners.add(listener);
+      return () => messageListeners.delete(listener);
+    },
+    jumpToTime,
+    jumpToMessage,
+    async jumpToPresent() {
+      await load();
+    },
+    loadNewer: () => void loadNewer(),
+    loadingNewer,
     typing() {
       const wait = lastTyping + TYPING_EVERY_MS - Date.now();
       if (wait <= 0) return announceTyping();
@@ -473,13 +650,13 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     async edit(id, body) {
       const result = await urql.mutation(EditMessageMutation, { id, body }).toPromise();
       if (!result.data) return toErrorInfo(result.error, 'The message could not be edited.').message;
-      dispatch({ type: 'MessageChanged', message: result.data.editMessage });
+      applyAnswer(result.data.editMessage);
       return null;
     },
     async remove(id) {
       const result = await urql.mutation(DeleteMessageMutation, { id }).toPromise();
       if (!result.data) return toErrorInfo(result.error, 'The message could not be deleted.').message;
-      dispatch({ type: 'MessageChanged', message: result.data.deleteMessage });
+      applyAnswer(result.data.deleteMessage);
       return null;
     },
     retry: (clientId) => outbox.retry(clientId),

@@ -5,6 +5,7 @@ import type { MemberFieldsFragment, MessageFieldsFragment, UserFieldsFragment } 
 import { createScriptedClient } from '../testing/scriptedClient.js';
 import { type Outbox, createMemoryOutboxStorage, createOutbox } from './outbox.js';
 import { type RoomSession, createRoomSession } from './roomSession.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const alice: UserFieldsFragment = { id: 'u-alice', handle: 'alice', displayName: 'alice', avatarUrl: null, status: 'AVAILABLE' };
 const bob: UserFieldsFragment = { id: 'u-bob', handle: 'bob', displayName: 'bob', avatarUrl: null, status: 'AVAILABLE' };
@@ -16,6 +17,7 @@ const message = (id: string, body: string, author = bob): MessageFieldsFragment 
   deletedAt: null,
   author,
   removedBy: null,
+  ...PLAIN_MESSAGE,
 });
 const member = (user: UserFieldsFragment, over: Partial<MemberFieldsFragment> = {}): MemberFieldsFragment => ({
   user,
@@ -107,6 +109,126 @@ describe('a room session', () => {
     expect(session!.members().members.map((m) => m.user.handle)).toEqual(['bob', 'alice']);
     expect(bodies(session!)).toEqual(['hello']);
     expect(session!.timeline().online).toEqual([alice]);
+  });
+
+  const forward = (edges: { cursor: string; node: MessageFieldsFragment }[], hasNextPage: boolean) => ({
+    data: { room: { id: 'r1', messages: { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } } } },
+  });
+  const older = (edges: { cursor: string; node: MessageFieldsFragment }[], hasPreviousPage = false) => ({
+    data: {
+      room: {
+        id: 'r1',
+        messages: { edges, pageInfo: { hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } },
+      },
+    },
+  });
+
+  it('jumps to a moment: stops following, pages forward from its cursor, and follows again after the last page’s end', async () => {
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('9-0', [{ cursor: '9-0', node: message('now', 'now') }]));
+    await subscribed(1);
+
+    const jumped = session!.jumpToTime('2026-12-01T10:00:00.000Z');
+    const at = await next('CursorAt');
+    expect(at.variables).toEqual({ id: 'r1', time: '2026-12-01T10:00:00.000Z' });
+    at.answer({ data: { room: { id: 'r1', cursorAt: '2-0' } } });
+    const first = await next('NewerMessages');
+    expect(first.variables).toEqual({ id: 'r1', first: 50, after: '2-0' });
+    expect(subscriptions[0]!.closed).toBe(true);
+    first.answer(forward([{ cursor: '3-0', node: message('a', 'a') }], true));
+    await expect(jumped).resolves.toBeNull();
+    expect(bodies(session!)).toEqual(['a']);
+    expect(session!.timeline().hasNewer).toBe(true);
+
+    session!.loadNewer();
+    const second = await next('NewerMessages');
+    expect(second.variables.after).toBe('3-0');
+    second.answer(forward([{ cursor: '9-0', node: message('now', 'now') }], false));
+    await subscribed(2);
+    expect(subscriptions[1]!.variables).toEqual({ roomId: 'r1', after: '9-0' });
+    subscriptions[1]!.push(posted('10-0', message('live', 'live')));
+    expect(bodies(session!)).toEqual(['a', 'now', 'live']);
+
+    session!.jumpToPresent();
+    (await next('RoomPage')).answer(roomPage('10-0', [{ cursor: '10-0', node: message('live', 'live') }]));
+    await subscribed(3);
+    expect(subscriptions[1]!.closed).toBe(true);
+  });
+
+  it('jumps to a message not loaded: the pages on both sides of its time, and says whether it is there', async () => {
+    const { next, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('9-0', [{ cursor: '9-0', node: message('now', 'now') }]));
+    await subscribed(1);
+    await expect(session!.jumpToMessage('now', '2026-12-01T10:00:00.000Z')).resolves.toBe(true);
+
+    const jumped = session!.jumpToMessage('old', '2026-12-01T09:00:00.000Z');
+    (await next('CursorAt')).answer({ data: { room: { id: 'r1', cursorAt: '4-0' } } });
+    const newer = await next('NewerMessages');
+    const before = await next('OlderMessages');
+    expect(newer.variables).toEqual({ id: 'r1', first: 25, after: '4-0' });
+    expect(before.variables).toEqual({ id: 'r1', last: 25, before: '4-1' });
+    before.answer(older([{ cursor: '3-0', node: message('b', 'b') }], true));
+    newer.answer(forward([{ cursor: '5-0', node: message('old', 'old') }], true));
+    await expect(jumped).resolves.toBe(true);
+    expect(bodies(session!)).toEqual(['b', 'old']);
+  });
+
+  it('tells the panels of every message change, and shows a reaction from its event, not the answer, while live', async () => {
+    const { next, subscriptions, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', [{ cursor: '5-0', node: message('m1', 'hello') }]));
+    await subscribed(1);
+    const changes: string[] = [];
+    session!.watchMessages((change) => changes.push(`${change.type}:${change.message.id}`));
+    const thumbs = [{ emoji: '👍', count: 1, reactedByMe: true, users: [{ id: alice.id, displayName: 'alice' }] }];
+
+    const reacting = session!.react('m1', '👍', true);
+    const mutation = await next('React');
+    expect(mutation.variables).toEqual({ messageId: 'm1', emoji: '👍' });
+    mutation.answer({ data: { react: { ...message('m1', 'hello'), reactions: thumbs } } });
+    await expect(reacting).resolves.toBeNull();
+    expect(session!.timeline().items[0]).toMatchObject({ message: { reactions: [] } });
+
+    subscriptions[0]!.push({
+      data: {
+        roomEvents: {
+          __typename: 'ReactionAdded',
+          cursor: '6-0',
+          at: 'x',
+          emoji: '👍',
+          user: alice,
+          message: { ...message('m1', 'hello'), reactions: thumbs },
+        },
+      },
+    });
+    expect(session!.timeline().items[0]).toMatchObject({ message: { reactions: thumbs } });
+    expect(changes).toEqual(['ReactionAdded:m1']);
+
+    const refused = session!.react('m1', 'hello', true);
+    (await next('React')).answer({
+      error: new CombinedError({ graphQLErrors: [new GraphQLError('Not an emoji', { extensions: { code: 'BAD_USER_INPUT' } })] }),
+    });
+    await expect(refused).resolves.toBe('Not an emoji');
+  });
+
+  it('reads a message’s edit history when asked', async () => {
+    const { next, subscribed } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', [{ cursor: '5-0', node: message('m1', 'v2') }]));
+    await subscribed(1);
+    const reading = session!.editHistory('m1');
+    const query = await next('EditHistory');
+    expect(query.variables).toEqual({ id: 'm1' });
+    query.answer({
+      data: {
+        message: { id: 'm1', body: 'v2', createdAt: 't0', editedAt: 't1', deletedAt: null, editHistory: [{ body: 'v1', at: 't0' }] },
+      },
+    });
+    await expect(reading).resolves.toEqual([
+      { body: 'v1', at: 't0', current: false },
+      { body: 'v2', at: 't1', current: true },
+    ]);
+    const missing = session!.editHistory('gone');
+    (await next('EditHistory')).answer({ data: { message: null } });
+    await expect(missing).resolves.toBe('The history of this message could not be read.');
   });
 
   it('follows an empty log from its start', async () => {

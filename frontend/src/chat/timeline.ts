@@ -10,7 +10,7 @@
  */
 
 import type { MessageFieldsFragment, MessagePageFieldsFragment, UserFieldsFragment } from '../graphql/gql/graphql.js';
-import { compareCursors } from '../graphql/cursors.js';
+import { compareCursors, toNextCursor } from '../graphql/cursors.js';
 import type { MembershipChange } from '../members/membership.js';
 import type { OutboxEntry } from './outbox.js';
 
@@ -49,6 +49,8 @@ export interface PendingMessage {
   error: string | null;
   /** Set once postMessage answered: the event with this message id makes it final. */
   messageId: string | null;
+  /** The thread root it answers, or null. */
+  replyTo: string | null;
 }
 
 export interface TypingUser {
@@ -67,6 +69,12 @@ export interface TimelineState {
   oldestCursor: string | null;
   /** Older messages exist before `oldestCursor` (unknown until the first page: true). */
   hasOlder: boolean;
+  /**
+   * After a jump into the past: newer messages exist after `latestCursor` that forward pages bring.
+   * Nothing live is shown meanwhile; once a forward page reaches the present, live events resume from
+   * `latestCursor`. False for a room followed live.
+   */
+  hasNewer: boolean;
   /** Has a history page been applied? */
   loaded: boolean;
   online: readonly UserFieldsFragment[];
@@ -77,7 +85,15 @@ export interface TimelineState {
 export type TimelineEvent =
   /** A page of history (oldest first), the first one or an older one. */
   | { type: 'HistoryLoaded'; edges: MessagePageFieldsFragment['edges']; hasPreviousPage: boolean }
-  | { type: 'MessagePosted' | 'MessageEdited' | 'MessageDeleted'; cursor: string; message: MessageFieldsFragment }
+  /**
+   * The timeline leaves the present for the moment at `cursor` (from cursorAt; null: before the room's
+   * first event): what was shown goes, and pages before and after it fill the timeline again.
+   */
+  | { type: 'Jumped'; cursor: string | null }
+  /** A forward page after `after` (oldest first); `hasNextPage` false: it reached the present. */
+  | { type: 'NewerLoaded'; after: string; edges: MessagePageFieldsFragment['edges']; hasNextPage: boolean }
+  /** Logged events that carry a message as it is now: posted, edited, deleted, reacted to, pinned. */
+  | { type: MessageEventType; cursor: string; message: MessageFieldsFragment }
   /** Presence from a query (the room's `online`), replacing what the timeline knew. */
   | { type: 'OnlineLoaded'; users: readonly UserFieldsFragment[] }
   | { type: 'UserJoined' | 'UserLeft' | 'UserStatusChanged'; user: UserFieldsFragment; at: string }
@@ -86,12 +102,29 @@ export type TimelineEvent =
   | { type: 'MembershipChanged'; cursor: string; at: string; change: MembershipChange | null }
   /** The viewer's own edit or delete, as the mutation answered it (its event follows). */
   | { type: 'MessageChanged'; message: MessageFieldsFragment }
-  | { type: 'PendingAdded'; clientId: string; body: string; createdAt: string; author: UserFieldsFragment; status: PendingStatus }
+  | {
+      type: 'PendingAdded';
+      clientId: string;
+      body: string;
+      createdAt: string;
+      author: UserFieldsFragment;
+      status: PendingStatus;
+      replyTo?: string | null;
+    }
   | { type: 'PendingStatusChanged'; clientId: string; status: PendingStatus; error?: string | null }
   /** postMessage answered with the message's id; its MessagePosted makes it final. */
   | { type: 'PendingSent'; clientId: string; messageId: string }
   | { type: 'PendingDiscarded'; clientId: string }
   | { type: 'ClockTicked'; now: number };
+
+export type MessageEventType =
+  | 'MessagePosted'
+  | 'MessageEdited'
+  | 'MessageDeleted'
+  | 'ReactionAdded'
+  | 'ReactionRemoved'
+  | 'MessagePinned'
+  | 'MessageUnpinned';
 
 /** How long "alice is typing…" stays without a renewal (the server renews every 2 s while typing). */
 export const TYPING_TTL_MS = 6_000;
@@ -103,6 +136,7 @@ export const initialTimeline = (viewerId: string | null): TimelineState => ({
   latestCursor: null,
   oldestCursor: null,
   hasOlder: true,
+  hasNewer: false,
   loaded: false,
   online: [],
   typing: [],
@@ -137,7 +171,14 @@ const insertMessage = (items: readonly TimelineItem[], item: MessageItem): Timel
 
 /** A message's state after an edit or delete; a deleted message stays deleted. */
 const updateMessage = (current: MessageFieldsFragment, next: MessageFieldsFragment): MessageFieldsFragment =>
-  current.deletedAt ? current : next.deletedAt ? { ...next, body: '' } : next;
+  current.deletedAt
+    ? // Deleted stays deleted; its thread lives on, so the counters still move.
+      current.replyCount === next.replyCount && current.lastReplyAt === next.lastReplyAt
+      ? current
+      : { ...current, replyCount: next.replyCount, lastReplyAt: next.lastReplyAt }
+    : next.deletedAt
+      ? { ...next, body: '', reactions: [] }
+      : next;
 
 const replaceMessage = (state: TimelineState, message: MessageFieldsFragment): TimelineState => {
   const i = indexOfMessage(state.items, message.id);
@@ -149,6 +190,29 @@ const replaceMessage = (state: TimelineState, message: MessageFieldsFragment): T
   items[i] = { ...item, message: updated };
   return { ...state, items };
 };
+
+/**
+ * Every reply's event carries its root's counters as they are now (a reply posted or deleted
+ * changes them): the root, when loaded, shows them.
+ */
+const updateRootCounters = (state: TimelineState, message: MessageFieldsFragment): TimelineState => {
+  const root = message.replyTo;
+  if (!root) return state;
+  const i = indexOfMessage(state.items, root.id);
+  if (i < 0) return state;
+  const item = state.items[i] as MessageItem;
+  if (item.message.replyCount === root.replyCount && item.message.lastReplyAt === root.lastReplyAt) return state;
+  const items = [...state.items];
+  items[i] = { ...item, message: { ...item.message, replyCount: root.replyCount, lastReplyAt: root.lastReplyAt } };
+  return { ...state, items };
+};
+
+const toMessageItem = (cursor: string, message: MessageFieldsFragment): MessageItem => ({
+  kind: 'message',
+  key: message.id,
+  cursor,
+  message: message.deletedAt ? { ...message, body: '', reactions: [] } : message,
+});
 
 /** Pending messages that the timeline now holds as final are dropped. */
 const settlePending = (state: TimelineState): TimelineState => {
@@ -181,8 +245,7 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
       let items = state.items;
       for (const edge of event.edges) {
         if (indexOfMessage(items, edge.node.id) >= 0) continue; // live events already brought it, newer
-        const node = edge.node.deletedAt ? { ...edge.node, body: '' } : edge.node;
-        items = insertMessage(items, { kind: 'message', key: edge.node.id, cursor: edge.cursor, message: node });
+        items = insertMessage(items, toMessageItem(edge.cursor, edge.node));
       }
       const start = event.edges[0]?.cursor ?? null;
       const end = event.edges.at(-1)?.cursor ?? null;
@@ -199,24 +262,62 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
       });
     }
 
+    case 'Jumped':
+      return {
+        ...state,
+        items: [],
+        typing: [],
+        latestCursor: event.cursor,
+        // `before` is exclusive: the event at the jump's cursor (a message, perhaps) is on the older side.
+        oldestCursor: event.cursor === null ? null : toNextCursor(event.cursor),
+        hasOlder: event.cursor !== null,
+        hasNewer: true,
+        loaded: false,
+      };
+
+    case 'NewerLoaded': {
+      let items = state.items;
+      for (const edge of event.edges) {
+        if (indexOfMessage(items, edge.node.id) >= 0) continue;
+        items = insertMessage(items, toMessageItem(edge.cursor, edge.node));
+      }
+      const end = event.edges.at(-1)?.cursor ?? event.after;
+      return settlePending({
+        ...state,
+        items,
+        latestCursor: maxCursor(state.latestCursor, end),
+        oldestCursor: minCursor(state.oldestCursor, event.edges[0]?.cursor ?? null),
+        hasNewer: event.hasNextPage,
+        loaded: true,
+      });
+    }
+
     case 'MessagePosted': {
+      // Away from the present, new messages come with the forward pages (and the live events after them).
+      if (state.hasNewer) return state;
       if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return state;
-      const next = withoutTyping({ ...state, latestCursor: event.cursor }, event.message.author.id);
+      const next = updateRootCounters(withoutTyping({ ...state, latestCursor: event.cursor }, event.message.author.id), event.message);
       if (indexOfMessage(next.items, event.message.id) >= 0) return next;
-      const items = insertMessage(next.items, { kind: 'message', key: event.message.id, cursor: event.cursor, message: event.message });
+      const items = insertMessage(next.items, toMessageItem(event.cursor, event.message));
       return settlePending({ ...next, items, oldestCursor: next.oldestCursor ?? event.cursor });
     }
 
     case 'MessageEdited':
-    case 'MessageDeleted': {
+    case 'MessageDeleted':
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+    case 'MessagePinned':
+    case 'MessageUnpinned': {
+      if (state.hasNewer) return state;
       if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return state;
-      return replaceMessage({ ...state, latestCursor: event.cursor }, event.message);
+      return updateRootCounters(replaceMessage({ ...state, latestCursor: event.cursor }, event.message), event.message);
     }
 
     case 'MessageChanged':
       return replaceMessage(state, event.message);
 
     case 'MembershipChanged': {
+      if (state.hasNewer) return state;
       if (state.latestCursor !== null && compareCursors(event.cursor, state.latestCursor) <= 0) return state;
       const next = { ...state, latestCursor: event.cursor };
       if (!event.change) return next;
@@ -278,6 +379,7 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
         status: event.status,
         error: null,
         messageId: null,
+        replyTo: event.replyTo ?? null,
       };
       return { ...state, pending: [...state.pending, pending] };
     }

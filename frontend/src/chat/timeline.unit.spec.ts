@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageFieldsFragment, UserFieldsFragment, UserStatus } from '../graphql/gql/graphql.js';
-import { type TimelineEvent, type TimelineState, TYPING_TTL_MS, evolveTimeline, foldTimeline, initialTimeline } from './timeline.js';
+import {
+  type MessageItem,
+  type TimelineEvent,
+  type TimelineState,
+  TYPING_TTL_MS,
+  evolveTimeline,
+  foldTimeline,
+  initialTimeline,
+} from './timeline.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const user = (handle: string, status: UserStatus = 'AVAILABLE'): UserFieldsFragment => ({
   id: `u-${handle}`,
@@ -20,6 +29,7 @@ const message = (id: string, body: string, author = alice, extra: Partial<Messag
   deletedAt: null,
   author,
   removedBy: null,
+  ...PLAIN_MESSAGE,
   ...extra,
 });
 
@@ -291,5 +301,148 @@ describe('presence', () => {
       { type: 'UserLeft', user: bob, at: 't' },
     ]);
     expect(state.typing).toHaveLength(0);
+  });
+});
+
+describe('reactions, pins and threads', () => {
+  const thumbs = [{ emoji: '👍', count: 2, reactedByMe: true, users: [alice, bob].map((u) => ({ id: u.id, displayName: u.displayName })) }];
+
+  it('replaces a message’s reactions and pin with what each event carries, in log order, once', () => {
+    let state = fold([history([['1-0', 'm1']])]);
+    state = evolveTimeline(state, { type: 'ReactionAdded', cursor: '2-0', message: message('m1', 'm1', alice, { reactions: thumbs }) });
+    state = evolveTimeline(state, {
+      type: 'MessagePinned',
+      cursor: '3-0',
+      message: message('m1', 'm1', alice, { reactions: thumbs, pinnedAt: 'p' }),
+    });
+    // Replayed after a reconnect: already seen.
+    state = evolveTimeline(state, { type: 'ReactionAdded', cursor: '2-0', message: message('m1', 'm1', alice, { reactions: [] }) });
+    const m1 = (state.items[0] as MessageItem).message;
+    expect(m1.reactions).toEqual(thumbs);
+    expect(m1.pinnedAt).toBe('p');
+    state = evolveTimeline(state, { type: 'ReactionRemoved', cursor: '4-0', message: message('m1', 'm1', alice, { pinnedAt: 'p' }) });
+    state = evolveTimeline(state, { type: 'MessageUnpinned', cursor: '5-0', message: message('m1', 'm1', alice) });
+    expect((state.items[0] as MessageItem).message).toMatchObject({ reactions: [], pinnedAt: null });
+    expect(state.latestCursor).toBe('5-0');
+  });
+
+  it('keeps a root’s reply count and last reply current from its replies’ events, also under a deleted root', () => {
+    const ref = (replyCount: number) => ({
+      id: 'm1',
+      body: 'm1',
+      createdAt: '2026-11-26T10:00:00.000Z',
+      deletedAt: null,
+      replyCount,
+      lastReplyAt: `t${replyCount}`,
+      author: alice,
+    });
+    let state = fold([history([['1-0', 'm1']])]);
+    state = evolveTimeline(state, { type: 'MessagePosted', cursor: '2-0', message: message('r1', 'r1', bob, { replyTo: ref(1) }) });
+    expect(ids(state)).toEqual(['m1', 'r1']);
+    expect((state.items[0] as MessageItem).message).toMatchObject({ replyCount: 1, lastReplyAt: 't1' });
+    state = evolveTimeline(state, {
+      type: 'MessageDeleted',
+      cursor: '3-0',
+      message: message('m1', '', alice, { deletedAt: 'd', replyCount: 1 }),
+    });
+    state = evolveTimeline(state, { type: 'MessagePosted', cursor: '4-0', message: message('r2', 'r2', bob, { replyTo: ref(2) }) });
+    expect((state.items[0] as MessageItem).message).toMatchObject({ deletedAt: 'd', body: '', replyCount: 2 });
+    state = evolveTimeline(state, {
+      type: 'MessageDeleted',
+      cursor: '5-0',
+      message: message('r2', '', bob, { deletedAt: 'd', replyTo: ref(1) }),
+    });
+    expect((state.items[0] as MessageItem).message.replyCount).toBe(1);
+  });
+
+  it('shows a deleted message without reactions', () => {
+    const state = fold([history([['1-0', 'm1']])]);
+    const next = evolveTimeline(state, {
+      type: 'MessageDeleted',
+      cursor: '2-0',
+      message: message('m1', 'x', alice, { deletedAt: 'd', reactions: thumbs }),
+    });
+    expect((next.items[0] as MessageItem).message.reactions).toEqual([]);
+  });
+});
+
+describe('travel in time', () => {
+  const newer = (after: string, edges: [string, string][], hasNextPage: boolean): TimelineEvent => ({
+    type: 'NewerLoaded',
+    after,
+    edges: edges.map(([cursor, id]) => ({ cursor, node: message(id, id) })),
+    hasNextPage,
+  });
+
+  it('a jump empties the timeline and pages forward from the moment, then back before it', () => {
+    let state = fold([
+      history([
+        ['8-0', 'now1'],
+        ['9-0', 'now2'],
+      ]),
+      { type: 'Jumped', cursor: '3-0' },
+    ]);
+    expect(state).toMatchObject({ items: [], hasNewer: true, hasOlder: true, loaded: false, latestCursor: '3-0', oldestCursor: '3-1' });
+    state = evolveTimeline(
+      state,
+      newer(
+        '3-0',
+        [
+          ['4-0', 'a'],
+          ['5-0', 'b'],
+        ],
+        true,
+      ),
+    );
+    expect(ids(state)).toEqual(['a', 'b']);
+    expect(state).toMatchObject({ hasNewer: true, loaded: true, latestCursor: '5-0', oldestCursor: '3-1' });
+    // Older: before the cursor just after the jump's, so a message at the jump's cursor is included.
+    state = evolveTimeline(
+      state,
+      history(
+        [
+          ['2-0', 'z'],
+          ['3-0', 'y'],
+        ],
+        false,
+      ),
+    );
+    expect(ids(state)).toEqual(['z', 'y', 'a', 'b']);
+    expect(state).toMatchObject({ hasOlder: false, oldestCursor: '2-0', latestCursor: '5-0' });
+  });
+
+  it('shows nothing live while away from the present, then follows on from the last page with no gap or duplicate', () => {
+    let state = fold([history([['8-0', 'now1']]), { type: 'Jumped', cursor: '3-0' }, newer('3-0', [['4-0', 'a']], true)]);
+    const away = evolveTimeline(state, posted('20-0', 'live'));
+    expect(away).toBe(state);
+    expect(evolveTimeline(state, { type: 'MessageEdited', cursor: '21-0', message: message('a', 'edited') })).toBe(state);
+    state = evolveTimeline(
+      state,
+      newer(
+        '4-0',
+        [
+          ['6-0', 'b'],
+          ['8-0', 'now1'],
+        ],
+        false,
+      ),
+    );
+    expect(state).toMatchObject({ hasNewer: false, latestCursor: '8-0' });
+    // The live events resume after 8-0: a replay of 8-0 is dropped, 9-0 is new.
+    state = evolveTimeline(state, posted('8-0', 'now1'));
+    state = evolveTimeline(state, posted('9-0', 'now2'));
+    expect(ids(state)).toEqual(['a', 'b', 'now1', 'now2']);
+  });
+
+  it('an empty forward page after the jump’s cursor is the present, and live events follow that cursor', () => {
+    let state = fold([{ type: 'Jumped', cursor: '3-0' }, newer('3-0', [], false)]);
+    expect(state).toMatchObject({ hasNewer: false, loaded: true, latestCursor: '3-0' });
+    state = evolveTimeline(state, posted('4-0', 'x'));
+    expect(ids(state)).toEqual(['x']);
+  });
+
+  it('a jump to before the room’s first event starts at its beginning', () => {
+    const state = fold([{ type: 'Jumped', cursor: null }, newer('0-0', [['1-0', 'first']], true)]);
+    expect(state).toMatchObject({ hasOlder: false, hasNewer: true, oldestCursor: '1-0' });
   });
 });

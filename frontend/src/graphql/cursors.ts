@@ -16,3 +16,13 @@ export const compareCursors = (a: string, b: string): number => {
   const seq = BigInt(x[2]!) - BigInt(y[2]!);
   return seq === 0n ? 0 : seq < 0n ? -1 : 1;
 };
+
+/**
+ * The smallest cursor after `cursor`: `before` is exclusive, so `before: toNextCursor(c)` pages from
+ * the event at `c` itself backwards. Any well-formed cursor is a valid position, logged or not.
+ */
+export const toNextCursor = (cursor: string): string => {
+  const match = CURSOR.exec(cursor);
+  if (!match) return cursor;
+  return `${match[1]}-${BigInt(match[2]!) + 1n}`;
+};

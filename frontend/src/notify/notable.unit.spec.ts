@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageFieldsFragment } from '../graphql/gql/graphql.js';
 import { CLAIM_TTL_MS, expiredClaims, isNotable, toClaimKey, toLookback, toNotificationText } from './notable.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const viewer = { id: 'u-bob', handle: 'Bob' };
 const message = (body: string, author = 'alice', over: Partial<MessageFieldsFragment> = {}): MessageFieldsFragment => ({
@@ -11,6 +12,7 @@ const message = (body: string, author = 'alice', over: Partial<MessageFieldsFrag
   deletedAt: null,
   author: { id: `u-${author}`, handle: author, displayName: author, avatarUrl: null, status: 'AVAILABLE' },
   removedBy: null,
+  ...PLAIN_MESSAGE,
   ...over,
 });
 

@@ -3,6 +3,7 @@ import type { MessageFieldsFragment } from '../graphql/gql/graphql.js';
 import { createScriptedClient } from '../testing/scriptedClient.js';
 import type { DesktopNotifications } from './desktopNotifications.js';
 import { createNotifier } from './notifier.js';
+import { PLAIN_MESSAGE } from '../testing/messages.js';
 
 const message = (id: string, body: string, author = 'alice'): MessageFieldsFragment => ({
   id,
@@ -12,6 +13,7 @@ const message = (id: string, body: string, author = 'alice'): MessageFieldsFragm
   deletedAt: null,
   author: { id: `u-${author}`, handle: author, displayName: author, avatarUrl: null, status: 'AVAILABLE' },
   removedBy: null,
+  ...PLAIN_MESSAGE,
 });
 const dm = { id: 'dm', name: 'alice', kind: 'DIRECT' as const, readMarker: '5-0' };
 
