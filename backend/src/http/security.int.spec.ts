@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as uiDocuments from '../../../frontend/src/graphql/gql/graphql.js';
+import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { createMemorySessionStore } from '../auth/memorySessionStore.js';
 import { createRedisSessionStore } from '../auth/redisSessionStore.js';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../auth/sessionStore.js';
@@ -178,6 +179,24 @@ describe('document limits, over HTTP and the WebSocket', () => {
         validate(schema, parse(print(document as never))).map((e: { message: string }) => e.message),
         name,
       ).toEqual([]);
+    }
+  });
+
+  it("keeps the UI's live documents shared: no subscription of the UI selects a field that depends on who asks", () => {
+    const yoga = createChatYoga(readConfig({}), server.app.services);
+    const { schema, parse } = yoga.getEnveloped({ viewer: null, transport: 'ws' });
+    const subscriptions = Object.entries(uiDocuments).filter(
+      ([name, document]) =>
+        name.endsWith('Document') &&
+        print(document as never)
+          .trimStart()
+          .startsWith('subscription'),
+    );
+    expect(subscriptions.map(([name]) => name)).toContain('RoomEventsDocument');
+    for (const [name, document] of subscriptions) {
+      // The inbox is a person's own: its events are rendered per viewer whatever it selects.
+      if (name === 'InboxDocument') continue;
+      expect(selectsViewerDependentField(schema, parse(print(document as never))), name).toBe(false);
     }
   });
 

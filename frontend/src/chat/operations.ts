@@ -3,9 +3,9 @@ import { graphql } from '../graphql/gql/index.js';
 /** How many messages a room shows on entry, and how many more each scroll to the top loads. */
 export const PAGE_SIZE = 50;
 
-/** A message as the timeline keeps it. */
-export const MessageFields = graphql(`
-  fragment MessageFields on Message {
+/** A message as the timeline keeps it, but its reactions (see MessageFields and LiveMessageFields). */
+export const MessageCoreFields = graphql(`
+  fragment MessageCoreFields on Message {
     id
     body
     createdAt
@@ -23,22 +23,49 @@ export const MessageFields = graphql(`
     replyCount
     lastReplyAt
     pinnedAt
+  }
+`);
+
+/** A message as the timeline keeps it. */
+export const MessageFields = graphql(`
+  fragment MessageFields on Message {
+    ...MessageCoreFields
     reactions {
       ...ReactionFields
     }
   }
 `);
 
-/** One emoji's reactions on a message: the count, the first ten people (the chip's title names them), and whether the viewer is among them. */
-export const ReactionFields = graphql(`
-  fragment ReactionFields on Reaction {
+/**
+ * A message as the room's live events carry it: without `reactedByMe`, which depends on who asks
+ * and would make the server render every event once per subscriber (the session puts it back).
+ */
+export const LiveMessageFields = graphql(`
+  fragment LiveMessageFields on Message {
+    ...MessageCoreFields
+    reactions {
+      ...LiveReactionFields
+    }
+  }
+`);
+
+/** One emoji's reactions on a message: the count, and the first ten people (the chip's title names them). */
+export const LiveReactionFields = graphql(`
+  fragment LiveReactionFields on Reaction {
     emoji
     count
-    reactedByMe
     users(first: 10) {
       id
       displayName
     }
+  }
+`);
+
+/** The same, and whether the viewer is among them. */
+export const ReactionFields = graphql(`
+  fragment ReactionFields on Reaction {
+    ...LiveReactionFields
+    reactedByMe
   }
 `);
 
@@ -148,17 +175,17 @@ export const RoomEventsSubscription = graphql(`
       at
       ... on MessagePosted {
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on MessageEdited {
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on MessageDeleted {
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on UserJoined {
@@ -182,23 +209,31 @@ export const RoomEventsSubscription = graphql(`
         }
       }
       ... on ReactionAdded {
+        emoji
+        user {
+          id
+        }
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on ReactionRemoved {
+        emoji
+        user {
+          id
+        }
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on MessagePinned {
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on MessageUnpinned {
         message {
-          ...MessageFields
+          ...LiveMessageFields
         }
       }
       ... on MembershipChanged {

@@ -4,7 +4,7 @@
  * reactions as they are now).
  */
 
-import type { ReactionFieldsFragment } from '../graphql/gql/graphql.js';
+import type { LiveMessageFieldsFragment, MessageFieldsFragment, ReactionFieldsFragment } from '../graphql/gql/graphql.js';
 
 /** The server keeps at most this many different emoji on one message. */
 export const MAX_REACTION_KINDS = 20;
@@ -96,3 +96,25 @@ export const movePickerFocus = (index: number, key: string, count: number, colum
       return null;
   }
 };
+
+/** The viewer's own reaction an event stands for (a ReactionAdded or ReactionRemoved by them). */
+export type OwnReaction = { emoji: string; added: boolean } | null;
+
+/**
+ * A live event's message with `reactedByMe` put back. The live document leaves it out (it depends
+ * on who asks, so it would make the server render every event once for each subscriber); the
+ * viewer's own reactions are known here: from the message as it was shown before, changed by the
+ * event when it is the viewer's own reaction.
+ */
+export const withOwnReactions = (
+  live: LiveMessageFieldsFragment,
+  before: Pick<MessageFieldsFragment, 'reactions'> | undefined,
+  own: OwnReaction,
+): MessageFieldsFragment => ({
+  ...live,
+  reactions: live.reactions.map((reaction) => ({
+    ...reaction,
+    reactedByMe:
+      own && own.emoji === reaction.emoji ? own.added : (before?.reactions.find((r) => r.emoji === reaction.emoji)?.reactedByMe ?? false),
+  })),
+});

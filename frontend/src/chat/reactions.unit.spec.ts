@@ -9,7 +9,9 @@ import {
   toChipLabel,
   toReactionIntent,
   toReactorsText,
+  withOwnReactions,
 } from './reactions.js';
+import { aMessage } from '../testing/messages.js';
 
 const person = (name: string) => ({ id: `u-${name}`, displayName: name });
 const reaction = (emoji: string, names: string[], over: Partial<ReactionFieldsFragment> = {}): ReactionFieldsFragment => ({
@@ -84,5 +86,35 @@ describe('the emoji picker’s keyboard', () => {
     expect(movePickerFocus(9, 'Enter', count)).toBeNull();
     expect(movePickerFocus(9, 'a', count)).toBeNull();
     expect(movePickerFocus(0, 'ArrowRight', 0)).toBeNull();
+  });
+});
+
+describe('withOwnReactions (a live event, which leaves reactedByMe out)', () => {
+  const live = (reactions: { emoji: string; count: number }[]) => ({
+    ...aMessage('m1', 'hi', { id: 'u1', handle: 'ann', displayName: 'Ann', avatarUrl: null, status: 'AVAILABLE' } as never),
+    reactions: reactions.map((r) => ({ ...r, users: [] })),
+  });
+  const shown = { reactions: [{ emoji: '👍', count: 2, reactedByMe: true, users: [] }] };
+
+  it('keeps what the viewer had reacted with, from the message as it was shown', () => {
+    const message = withOwnReactions(
+      live([
+        { emoji: '👍', count: 3 },
+        { emoji: '🎉', count: 1 },
+      ]),
+      shown,
+      null,
+    );
+    expect(message.reactions.map((r) => [r.emoji, r.reactedByMe])).toEqual([
+      ['👍', true],
+      ['🎉', false],
+    ]);
+  });
+
+  it("takes the viewer's own reaction from the event", () => {
+    expect(withOwnReactions(live([{ emoji: '👍', count: 1 }]), shown, { emoji: '👍', added: false }).reactions[0]!.reactedByMe).toBe(false);
+    expect(withOwnReactions(live([{ emoji: '🎉', count: 1 }]), undefined, { emoji: '🎉', added: true }).reactions[0]!.reactedByMe).toBe(
+      true,
+    );
   });
 });

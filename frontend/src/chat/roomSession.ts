@@ -4,6 +4,7 @@ import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
 import { toErrorInfo } from '../graphql/errors.js';
 import type {
+  LiveMessageFieldsFragment,
   MemberFieldsFragment,
   MessageFieldsFragment,
   MessagePageFieldsFragment,
@@ -40,21 +41,34 @@ import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
 import { compareCursors, toNextCursor } from '../graphql/cursors.js';
 import { type OpenedMarker, isPastMarker } from './readMarker.js';
 import { mentions } from './richText.js';
-import { type MessageEventType, type TimelineEvent, type TimelineState, evolveTimeline, initialTimeline } from './timeline.js';
+import { type MessageEventType, type TimelineEvent, type TimelineState, evolveTimeline, findMessage, initialTimeline } from './timeline.js';
+import { withOwnReactions } from './reactions.js';
 
 type RoomEvent = RoomEventsResult['roomEvents'];
 
-/** A subscription event as the timeline folds it; null for kinds it does not show. */
-const toTimelineEvent = (event: RoomEvent, now: number): TimelineEvent | null => {
+/**
+ * A subscription event as the timeline folds it; null for kinds it does not show. `full` puts back
+ * what the live document leaves out of a message (the viewer's own reactions).
+ */
+const toTimelineEvent = (
+  event: RoomEvent,
+  now: number,
+  full: (message: LiveMessageFieldsFragment, reaction: { userId: string; emoji: string; added: boolean } | null) => MessageFieldsFragment,
+): TimelineEvent | null => {
   switch (event.__typename) {
     case 'MessagePosted':
     case 'MessageEdited':
     case 'MessageDeleted':
-    case 'ReactionAdded':
-    case 'ReactionRemoved':
     case 'MessagePinned':
     case 'MessageUnpinned':
-      return { type: event.__typename, cursor: event.cursor, message: event.message };
+      return { type: event.__typename, cursor: event.cursor, message: full(event.message, null) };
+    case 'ReactionAdded':
+    case 'ReactionRemoved':
+      return {
+        type: event.__typename,
+        cursor: event.cursor,
+        message: full(event.message, { userId: event.user.id, emoji: event.emoji, added: event.__typename === 'ReactionAdded' }),
+      };
     case 'UserTyping':
       return { type: 'UserTyping', user: event.user, now };
     case 'UserJoined':
@@ -321,17 +335,23 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       if (!event) return;
       setLiveError(null);
       if (event.__typename === 'MembershipChanged') return onMembershipChanged(event);
-      const timelineEvent = toTimelineEvent(event, Date.now());
+      const timelineEvent = toTimelineEvent(event, Date.now(), (message, reaction) =>
+        withOwnReactions(
+          message,
+          findMessage(state, message.id),
+          reaction?.userId === viewerId ? { emoji: reaction.emoji, added: reaction.added } : null,
+        ),
+      );
       if (!timelineEvent) return;
       if ('message' in timelineEvent && 'cursor' in timelineEvent) emitMessage(timelineEvent as MessageChange);
       const before = state;
       dispatch(timelineEvent);
       const added = state.items !== before.items;
-      if (added && event.__typename === 'MessagePosted' && event.message.author.id !== viewerId && options.isHidden()) {
+      if (added && timelineEvent.type === 'MessagePosted' && timelineEvent.message.author.id !== viewerId && options.isHidden()) {
         setUnseen((n) => n + 1);
         const current = room();
-        if (current && (current.kind === 'DIRECT' || mentions(event.message.body, options.viewer().handle)))
-          options.onNotable?.(event.message, current);
+        if (current && (current.kind === 'DIRECT' || mentions(timelineEvent.message.body, options.viewer().handle)))
+          options.onNotable?.(timelineEvent.message, current);
       }
     });
   };

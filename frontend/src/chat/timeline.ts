@@ -154,6 +154,12 @@ const byName = (a: UserFieldsFragment, b: UserFieldsFragment) => {
 
 const indexOfMessage = (items: readonly TimelineItem[], id: string) => items.findIndex((i) => i.kind === 'message' && i.message.id === id);
 
+/** A message as the timeline shows it, if loaded. */
+export const findMessage = (state: TimelineState, id: string): MessageFieldsFragment | undefined => {
+  const item = state.items[indexOfMessage(state.items, id)];
+  return item?.kind === 'message' ? item.message : undefined;
+};
+
 /**
  * Inserts a message item at its cursor's place: after every message with a smaller cursor, before
  * the first with a larger one (notices stay where they were relative to the messages around them).
