@@ -52,8 +52,9 @@
  * (48), BENCH_CONV_QUERIES (300 per case), BENCH_CONV_QUERY_ROUNDS (6), BENCH_CONV_QUERY_WARMUP
  * (50 per case), BENCH_CONV_PEOPLE (1000), BENCH_CONV_RATE (1000 per s), BENCH_CONV_CLIENTS (4
  * connections), BENCH_CONV_SUBSCRIBERS (50; 0 leaves the fan-out out: the mutations alone), BENCH_CONV_WARMUP
- * (200), BENCH_CONV_DOCUMENT (ui; shared: the subscribers' document without reactedByMe, which lets
- * them share one render of each event), BENCH_NODE_ENV (production), BENCH_CONV_PROFILE (a folder: runs
+ * (200), BENCH_CONV_DOCUMENT (shared: the subscribers' document without reactedByMe, as the UI's live
+ * document is since this bench found the cost, so they share one render of each event; ui: with
+ * reactedByMe, rendered once per subscriber), BENCH_NODE_ENV (production), BENCH_CONV_PROFILE (a folder: runs
  * each part's server under --cpu-prof, in <folder>/page and <folder>/storm, and prints where its CPU
  * went in each case's windows).
  * Smoke run: BENCH_CONV_MESSAGES=2000 BENCH_CONV_QUERIES=60 BENCH_CONV_QUERY_ROUNDS=3
@@ -105,7 +106,7 @@ const settings = {
   clients: Math.round(envNumber('BENCH_CONV_CLIENTS', 4, 1)),
   subscribers: Math.round(envNumber('BENCH_CONV_SUBSCRIBERS', 50, 0)),
   warmup: Math.round(envNumber('BENCH_CONV_WARMUP', 200, 0)),
-  document: process.env.BENCH_CONV_DOCUMENT || 'ui',
+  document: process.env.BENCH_CONV_DOCUMENT || 'shared',
   nodeEnv: process.env.BENCH_NODE_ENV ?? 'production',
   profileDir: process.env.BENCH_CONV_PROFILE || null,
 };
