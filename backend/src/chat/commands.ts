@@ -17,8 +17,8 @@ import { toAuditIndexes } from '../projections/members.js';
 import { toUserNameSets } from '../projections/userNames.js';
 import { toReadNote, toRoomActivityNote, toRoomUpdatedNote } from '../projections/inbox/activity.js';
 import { advanceReadMarker, toChangeCounts, toPostCounts, toUnreadKeys } from '../projections/unread.js';
-import { toPreviousCursor } from '../eventstore/eventStore.js';
 import { handleCommand } from './handleCommand.js';
+import { requirePositionOf } from './positions.js';
 import { type MemberCommands, createMemberCommands } from './memberCommands.js';
 import type { MemberQueries } from './memberQueries.js';
 import { type Access, assertMayPin, assertMayReadRoom, joinsByPosting, toRefusal } from './policy.js';
@@ -356,8 +356,7 @@ export const createChatCommands = (
       assertMayReadRoom(access);
       if (!isJoined(access.member, access.now)) throw new ForbiddenError('Join the room to keep a read marker in it');
       // A position of this very room: an event at exactly that cursor in its log.
-      const [event] = await store.readForward(toRoomStreamKey(room.id), { after: toPreviousCursor(cursor), count: 1 });
-      if (event?.cursor !== cursor) throw new ValidationError('upTo is not a position in this room', 'upTo');
+      await requirePositionOf(store, toRoomStreamKey(room.id), cursor, 'upTo', 'this room');
       await advanceReadMarker(store, room.id, actorId, cursor, toReadNote(room.id, actorId));
     },
 

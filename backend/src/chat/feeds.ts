@@ -17,6 +17,7 @@ import type { PushableIterator } from '../streaming/push.js';
 import { mergeMapped } from '../streaming/mergeMapped.js';
 import { type MappedSource, openStreamSubscription } from '../streaming/subscribeToStream.js';
 import { toMessageRoomId } from './ids.js';
+import { requirePositionOf } from './positions.js';
 import { lobbyStreamKey, roomSnapshotsKey, toMessageSnapshotsKey, toRoomStreamKey } from './keys.js';
 import { type ChatQueries, type MessageView, type RoomView, type UserView, parseCursor, toRoomView } from './queries.js';
 
@@ -259,12 +260,12 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
 
   /** A log from `after`, merged with the live ephemeral stream beside it; the entries, shared by all subscribers. */
   const openMerged = async <E>(
-    log: { stream: string; source: MappedSource<Placed<E | null>> },
+    log: { stream: string; source: MappedSource<Placed<E | null>>; what: string },
     activity: { stream: string; source: MappedSource<Placed<E | null>> },
     after: string | null,
     options: { onEnd?: () => Promise<void>; stopAfter?: (entry: E) => unknown } = {},
   ): Promise<AsyncIterableIterator<E>> => {
-    const from = after === null ? null : parseCursor(after, 'after');
+    const from = after === null ? null : await requirePositionOf(store, log.stream, parseCursor(after, 'after'), 'after', log.what);
     const logged = await openStreamSubscription(store, log.stream, { after: from }, log.source);
     let live: PushableIterator<Placed<E | null>>;
     try {
@@ -279,14 +280,15 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
   return {
     openRoomEvents: (roomId, after, options) =>
       openMerged<RoomEventEntry>(
-        { stream: toRoomStreamKey(roomId), source: sources.roomLog },
+        { stream: toRoomStreamKey(roomId), source: sources.roomLog, what: 'this room' },
         { stream: toRoomActivityKey(roomId), source: sources.roomActivity },
         after,
         options,
       ),
     openInbox: async (userId, after) => {
-      const from = after === null ? null : parseCursor(after, 'after');
-      const inbox = await openStreamSubscription(store, toInboxKey(userId), { after: from }, sources.inbox);
+      const stream = toInboxKey(userId);
+      const from = after === null ? null : await requirePositionOf(store, stream, parseCursor(after, 'after'), 'after', 'your inbox');
+      const inbox = await openStreamSubscription(store, stream, { after: from }, sources.inbox);
       return mergeMapped(
         [inbox],
         (placed) => placed.entry,
@@ -294,6 +296,10 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
       );
     },
     openLobbyEvents: (after) =>
-      openMerged({ stream: lobbyStreamKey, source: sources.lobby }, { stream: lobbyActivityKey, source: sources.lobby }, after),
+      openMerged(
+        { stream: lobbyStreamKey, source: sources.lobby, what: 'the lobby' },
+        { stream: lobbyActivityKey, source: sources.lobby },
+        after,
+      ),
   };
 };

@@ -64,7 +64,7 @@ builder.subscriptionField('roomEvents', (t) =>
   t.field({
     type: RoomEventRef,
     description:
-      'Live events of a room. With `after`, first every logged event after that cursor, in order, then live ones: no gap and no duplicate at the seam. Without `after`, live events from the moment of subscribing. A cursor older than the retained log fails with code CURSOR_EXPIRED.',
+      "Live events of a room. With `after`, first every logged event after that cursor, in order, then live ones: no gap and no duplicate at the seam. Without `after`, live events from the moment of subscribing. A cursor older than the retained log fails with code CURSOR_EXPIRED; one that is not a position of the room's log (beyond its end, another room's) with BAD_USER_INPUT.",
     args: { roomId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: async (_, args, context) => {
       const viewer = requireViewer(context);

@@ -223,6 +223,36 @@ describe.each<StoreKind>(['memory', 'redis'])('chat over GraphQL (%s store)', (k
     sub.dispose();
   });
 
+  it('refuses to resume from a cursor that is not a position of the log: beyond its end, or another room’s', async () => {
+    const room = await createRoom('honest cursors');
+    const other = await createRoom('other cursors');
+    await post(room.id, 'here');
+    await post(other.id, 'there');
+    const cursorOf = async (id: string) => (await page(id, 1)).edges[0]!.cursor;
+    const [mine, theirs] = [await cursorOf(room.id), await cursorOf(other.id)];
+    const [ms, seq] = mine.split('-').map(Number) as [number, number];
+    for (const after of [`${ms + 60_000}-0`, `${ms}-${seq + 5}`, theirs]) {
+      const sub = collect(server.wsClient(bob), ROOM_EVENTS, { roomId: room.id, after });
+      await sub.waitFor(1);
+      expect(sub.results[0]!.errors?.[0]?.extensions?.code, after).toBe('BAD_USER_INPUT');
+      sub.dispose();
+    }
+    for (const query of [
+      'subscription($after: String) { lobbyEvents(after: $after) { __typename } }',
+      'subscription($after: String) { inbox(after: $after) { kind } }',
+    ]) {
+      const sub = collect(server.wsClient(bob), query, { after: `${ms + 60_000}-0` });
+      await sub.waitFor(1);
+      expect(sub.results[0]!.errors?.[0]?.extensions?.code, query).toBe('BAD_USER_INPUT');
+      sub.dispose();
+    }
+    // A position of the room still resumes.
+    const resumed = collect(server.wsClient(bob), ROOM_EVENTS, { roomId: room.id, after: '0-0' });
+    await waitForLogged(resumed, 1);
+    expect(logged(resumed)[0].message.body).toBe('here');
+    resumed.dispose();
+  });
+
   it('says which log position a room query reflects, so history plus a subscription after it miss nothing', async () => {
     const room = await createRoom('cursor');
     // Its log starts with its creator joining it, as its owner.
