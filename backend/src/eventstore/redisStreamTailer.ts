@@ -141,6 +141,9 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
   const readOnce = async () => {
     if (clientId === null) clientId = Number(await connection.client('ID'));
     const streams = [...followed.keys()];
+    // The last stream may have been unfollowed while the id was asked for: XREAD without a
+    // stream is a syntax error (reported, then retried after a pause that would delay the next follow).
+    if (streams.length === 0) return;
     const ids = streams.map((stream) => followed.get(stream)!.lastCursor);
     reading = new Set(streams);
     try {
