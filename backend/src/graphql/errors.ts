@@ -65,11 +65,14 @@ const toPublicError = (error: unknown): { code: ErrorCode; message: string; exte
  * types, an unknown operation name). The executor marks these HTTP 400 and, for subscriptions
  * only, `BAD_USER_INPUT`; queries and mutations get the same code here.
  */
-const isRequestInputError = (error: unknown): error is GraphQLError =>
+const isRequestInputError = (error: unknown): error is GraphQLError => isRefusedRequest(error, 400);
+
+/** A request the server refuses before reading it as GraphQL, with this HTTP status and no code of ours. */
+const isRefusedRequest = (error: unknown, status: number): error is GraphQLError =>
   error instanceof GraphQLError &&
   error.path === undefined &&
   error.extensions.code === undefined &&
-  (error.extensions.http as { status?: unknown } | undefined)?.status === 400;
+  (error.extensions.http as { status?: unknown } | undefined)?.status === status;
 
 /**
  * Yoga's `maskError`: our errors keep their message and get `extensions.code`; GraphQL's own
@@ -77,6 +80,8 @@ const isRequestInputError = (error: unknown): error is GraphQLError =>
  */
 export const maskError = (error: unknown, message: string, isDev?: boolean): Error => {
   if (isRequestInputError(error)) return withCode(error, 'BAD_USER_INPUT');
+  // CSRF prevention's refusal (a GET, or a form-like POST, without the x-graphql-yoga-csrf header).
+  if (isRefusedRequest(error, 403)) return withCode(error, 'FORBIDDEN');
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const known = toPublicError(original);
   if (known) {

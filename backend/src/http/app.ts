@@ -9,6 +9,7 @@ import { createAuthRoutes } from './authRoutes.js';
 import {
   HttpError,
   isAllowedOrigin,
+  methodNotAllowed,
   readBody,
   sendError,
   sendJson,
@@ -93,7 +94,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     if (!isAllowedOrigin(req, config.allowedOrigins)) throw new HttpError(403, 'Origin not allowed', 'FORBIDDEN_ORIGIN');
     // Refused here rather than by Yoga, whose CSRF check would come first and answer 403 for what
     // is simply the wrong request.
-    if (!GRAPHQL_METHODS.has(req.method ?? '')) throw new HttpError(405, 'Use GET or POST', 'METHOD_NOT_ALLOWED');
+    if (!GRAPHQL_METHODS.has(req.method ?? '')) throw methodNotAllowed([...GRAPHQL_METHODS]);
     if (req.method === 'POST' && !GRAPHQL_BODY_TYPES.test(req.headers['content-type'] ?? '')) {
       throw new HttpError(415, 'Send the body as application/json', 'UNSUPPORTED_MEDIA_TYPE');
     }

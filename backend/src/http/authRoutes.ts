@@ -11,7 +11,7 @@ import { ValidationError } from '../domain/errors.js';
 import type { Profile } from '../domain/user/user.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import type { Viewer } from '../graphql/context.js';
-import { HttpError, isAllowedOrigin, readJsonBody, sendJson, sendRedirect, toClientAddress } from './httpUtil.js';
+import { HttpError, isAllowedOrigin, methodNotAllowed, readJsonBody, sendJson, sendRedirect, toClientAddress } from './httpUtil.js';
 import type { Services } from '../services.js';
 
 export interface AuthRoutes {
@@ -90,13 +90,13 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
   const registerUser = (userId: string, profile: Profile) => services.commands.registerUser({ userId, profile });
 
   const requirePost = (req: IncomingMessage) => {
-    if (req.method !== 'POST') throw new HttpError(405, 'Use POST', 'METHOD_NOT_ALLOWED');
+    if (req.method !== 'POST') throw methodNotAllowed(['POST']);
     // A cross-site form or fetch must not sign someone in or out.
     if (!isAllowedOrigin(req, config.allowedOrigins)) throw new HttpError(403, 'Origin not allowed', 'FORBIDDEN_ORIGIN');
   };
 
   const requireGet = (req: IncomingMessage) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Use GET', 'METHOD_NOT_ALLOWED');
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(['GET', 'HEAD']);
   };
 
   const providers = (req: IncomingMessage, res: ServerResponse) => {

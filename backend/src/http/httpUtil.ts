@@ -10,10 +10,16 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly code: string,
+    /** Headers the answer carries (a 405's `Allow`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
+
+/** 405, saying which methods the resource takes (`Allow`, as RFC 9110 asks). */
+export const methodNotAllowed = (allowed: readonly string[]) =>
+  new HttpError(405, `Use ${allowed.join(', ')}`, 'METHOD_NOT_ALLOWED', { allow: allowed.join(', ') });
 
 export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) => {
   const payload = JSON.stringify(body);
@@ -22,7 +28,7 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown, hea
 };
 
 export const sendError = (res: ServerResponse, error: HttpError) =>
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+  sendJson(res, error.status, { error: { code: error.code, message: error.message } }, error.headers);
 
 /** The whole body, or `HttpError` 413 as soon as it passes the limit (without reading the rest). */
 export const readBody = (req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<Buffer> =>

@@ -310,7 +310,10 @@ describe('cross-site requests: CSRF, CORS and headers', () => {
     for (const response of await Promise.all(simple)) {
       expect(response.status).toBe(403);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(JSON.stringify(await response.json())).toMatch(/CSRF/);
+      const body = (await response.json()) as { errors: { message: string; extensions?: { code?: string } }[] };
+      expect(body.errors[0]!.message).toMatch(/CSRF/);
+      // A code like every other refusal's, for clients that switch on it.
+      expect(body.errors[0]!.extensions?.code).toBe('FORBIDDEN');
     }
     expect(await lobbyLength()).toBe(before);
     // What the UI and GraphiQL send passes: JSON bodies, or a GET with the header.

@@ -280,6 +280,15 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
         expectJsonError(response, status);
         expect(response.text).not.toContain('"name": "balloons"');
       }
+      // A 405 says what the resource takes (RFC 9110).
+      for (const [method, path, allow] of [
+        ['PUT', '/graphql', 'GET, POST, OPTIONS'],
+        ['GET', '/auth/dev', 'POST'],
+        ['POST', '/auth/providers', 'GET, HEAD'],
+      ] as const) {
+        const response = await fetch(`${server.url}${path}`, { method, redirect: 'manual' });
+        expect([response.status, response.headers.get('allow')], `${method} ${path}`).toEqual([405, allow]);
+      }
     });
 
     it('keeps idle keep-alive connections open longer than load balancers do (65 s)', async () => {
