@@ -103,5 +103,26 @@ export const withCode = (error: GraphQLError, code: ErrorCode) =>
   });
 
 /** For errors that reach graphql-ws outside of execution (a subscription's source failing mid-stream). */
-export const toFormattedErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
-  errors.map((e) => (maskError(e, 'Unexpected error.') as GraphQLError).toJSON());
+export const toFormattedErrors = (errors: readonly GraphQLError[], mask: typeof maskError = maskError): GraphQLFormattedError[] =>
+  errors.map((e) => (mask(e, 'Unexpected error.') as GraphQLError).toJSON());
+
+/**
+ * The error without GraphQL's "Did you mean …?" (an enum value, an argument, a type), as the
+ * field suggestions are hidden in production: with introspection off, suggestions would leak the
+ * schema one guess at a time.
+ */
+export const withoutSuggestions = (error: Error): Error => {
+  const at = error.message.indexOf(' Did you mean ');
+  if (at < 0 || !(error instanceof GraphQLError)) return error;
+  return new GraphQLError(`${error.message.slice(0, at)} [Suggestion hidden]`, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: error.extensions,
+  });
+};
+
+/** Yoga's `maskError`, hiding suggestions too in production. */
+export const toMaskError = (production: boolean): typeof maskError =>
+  production ? (error, message, isDev) => withoutSuggestions(maskError(error, message, isDev)) : maskError;

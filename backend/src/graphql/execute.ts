@@ -6,14 +6,14 @@ import { maskError, withCode } from './errors.js';
  * result without `data` never started: its errors without a path are about the request's input
  * (variables that do not coerce), which Yoga's executor marks as such and graphql-js does not.
  */
-export const toMaskedResult = (result: ExecutionResult): ExecutionResult => {
+export const toMaskedResult = (result: ExecutionResult, mask: typeof maskError = maskError): ExecutionResult => {
   if (!result.errors) return result;
   const started = 'data' in result;
   return {
     ...result,
     errors: result.errors.map((error) => {
       const input = !started && error.path === undefined && error.extensions.code === undefined;
-      return maskError(input ? withCode(error, 'BAD_USER_INPUT') : error, 'Unexpected error.') as GraphQLError;
+      return mask(input ? withCode(error, 'BAD_USER_INPUT') : error, 'Unexpected error.') as GraphQLError;
     }),
   };
 };
@@ -22,9 +22,9 @@ export const toMaskedResult = (result: ExecutionResult): ExecutionResult => {
  * graphql-js's execute, its errors masked as Yoga masks them: for documents Yoga's envelop has
  * parsed and validated already (over the WebSocket), where execution is all its plugins would add to.
  */
-export const executeMasked = (args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult> => {
+export const executeMasked = (args: ExecutionArgs, mask: typeof maskError = maskError): ExecutionResult | Promise<ExecutionResult> => {
   const result = execute(args);
-  return isPromiseLike(result) ? result.then(toMaskedResult) : toMaskedResult(result);
+  return isPromiseLike(result) ? result.then((done) => toMaskedResult(done, mask)) : toMaskedResult(result, mask);
 };
 
 export const isPromiseLike = <T>(value: T | Promise<T>): value is Promise<T> =>

@@ -75,6 +75,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     metrics,
     socketLeases: svc.socketLeases,
     trustProxyHops: config.trustProxyHops,
+    production: config.production,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
   svc.sessionEvents.onEnded((sessionId) => {

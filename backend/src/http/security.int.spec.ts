@@ -242,7 +242,7 @@ describe('document limits, over HTTP and the WebSocket', () => {
   });
 });
 
-describe('production: introspection off when asked, field suggestions hidden', () => {
+describe('production: introspection off when asked, suggestions hidden', () => {
   const start = (env: Record<string, string>) =>
     startTestServer('memory', { env: { NODE_ENV: 'production', AUTH_DEV_LOGIN: '1', ...env } });
 
@@ -272,6 +272,20 @@ describe('production: introspection off when asked, field suggestions hidden', (
       for (const result of [await server.gql('{ mee { id } }'), await operateOverSocket(server.wsClient(), '{ mee { id } }')]) {
         expect(result.errors?.[0]?.message).toMatch(/Cannot query field "mee"/);
         expect(result.errors?.[0]?.message).not.toMatch(/Did you mean/);
+      }
+      // Enum values too, written in the document or sent as a variable: no "Did you mean MODERATOR?".
+      const cookie = await server.signIn('alice');
+      const literal = 'mutation { setRole(roomId: "r", userId: "u", role: MODERATR) { role } }';
+      const variable = 'mutation($role: RoomRole!) { setRole(roomId: "r", userId: "u", role: $role) { role } }';
+      const socket = server.wsClient(cookie);
+      for (const result of [
+        await server.gql(literal, {}, cookie),
+        await server.gql(variable, { role: 'MODERATR' }, cookie),
+        await operateOverSocket(socket, literal),
+        await operateOverSocket(socket, variable, { role: 'MODERATR' }),
+      ]) {
+        expect(result.errors?.[0]?.message).toMatch(/"MODERATR" does not exist in "RoomRole"/);
+        expect(result.errors?.[0]?.message).not.toMatch(/Did you mean|MODERATOR/);
       }
     } finally {
       await server.stop();

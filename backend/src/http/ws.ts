@@ -5,7 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
 import type { GraphQLContext, Viewer } from '../graphql/context.js';
-import { toFormattedErrors } from '../graphql/errors.js';
+import { toFormattedErrors, toMaskError } from '../graphql/errors.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { createFrameWriter } from './frameWriter.js';
@@ -43,6 +43,8 @@ interface Options {
   socketLeases: SocketLeases;
   /** Proxies in front of this server whose `X-Forwarded-For` entries are believed (`toClientAddress`). */
   trustProxyHops: number;
+  /** Production: errors say no "Did you mean …?" (see `toMaskError`). */
+  production: boolean;
 }
 
 /** Subscriptions one socket may hold at once; the next one is answered TOO_MANY_SUBSCRIPTIONS. */
@@ -84,7 +86,9 @@ export const createGraphQLWebSockets = ({
   metrics,
   socketLeases,
   trustProxyHops,
+  production,
 }: Options): GraphQLWebSockets => {
+  const mask = toMaskError(production);
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
   const bySession = new Map<string, Set<WebSocket>>();
@@ -172,9 +176,9 @@ export const createGraphQLWebSockets = ({
           rootValue: shared,
         };
       },
-      execute: (args) => executeMasked({ ...args, rootValue: undefined }) as never,
+      execute: (args) => executeMasked({ ...args, rootValue: undefined }, mask) as never,
       subscribe: (args) => sharedSubscriptions.subscribe(args, args.rootValue as SharedTarget) as never,
-      onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors),
+      onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors, mask),
     },
     frames,
   );

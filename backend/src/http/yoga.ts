@@ -4,7 +4,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext }
 import { type Plugin, type YogaServerInstance, createYoga, processRegularResult } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { createContext, type GraphQLContext, type Viewer } from '../graphql/context.js';
-import { maskError, toDocumentTooComplexError } from '../graphql/errors.js';
+import { toDocumentTooComplexError, toMaskError, withoutSuggestions } from '../graphql/errors.js';
 import { schema } from '../graphql/schema.js';
 import { renderGraphiQL } from './graphiql.js';
 import type { Services } from '../services.js';
@@ -99,6 +99,15 @@ const useDocumentLimits = (config: Config): Plugin<ServerContext> => {
  * Introspection off (production with GRAPHQL_INTROSPECTION=0) as a validation rule rather than
  * Yoga's HTTP-only plugin, so the WebSocket refuses it too.
  */
+/** Validation's "Did you mean …?" hidden (enum values, arguments, types; graphql-armor hides the fields'). */
+const useHiddenSuggestions = (): Plugin<ServerContext> => ({
+  onValidate:
+    () =>
+    ({ result, setResult }) => {
+      if (result.length > 0) setResult(result.map((error) => withoutSuggestions(error) as GraphQLError));
+    },
+});
+
 const useNoIntrospection = (): Plugin<ServerContext> => ({
   onValidate({ addValidationRule }) {
     addValidationRule(NoSchemaIntrospectionCustomRule);
@@ -137,7 +146,7 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
     graphiql: config.introspection ? { title: 'Balloons — GraphiQL', subscriptionsProtocol: 'WS' } : false,
     // Served from here, not from a CDN (graphiql.ts).
     renderGraphiQL,
-    maskedErrors: { maskError, isDev: !config.production && process.env.NODE_ENV === 'development' },
+    maskedErrors: { maskError: toMaskError(config.production), isDev: !config.production && process.env.NODE_ENV === 'development' },
     cors: (request) => {
       const origin = request.headers.get('origin');
       if (!origin || !config.allowedOrigins.includes(origin)) return false;
@@ -153,6 +162,7 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useDocumentLimits(config),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      ...(config.production ? [useHiddenSuggestions()] : []),
       useWebSocketOnlySubscriptions(),
     ],
   });
