@@ -1,7 +1,6 @@
 import type { Decider } from '../domain/decider.js';
 import { type ChatEvent, toEventVersion } from '../domain/events.js';
 import { fold } from '../domain/decider.js';
-import { ConflictError } from '../domain/errors.js';
 import type { AppendRequest, Cursor, EventMeta, EventStore, RefusalReason, SnapshotRef } from '../eventstore/eventStore.js';
 
 /** Where one aggregate lives: the stream its events go to and the snapshot that holds its state. */
@@ -43,12 +42,26 @@ export type HandleResult<E, S> =
   | { status: 'claimed'; owner: string }
   | { status: 'refused'; reason: RefusalReason; until: string | null };
 
-const MAX_ATTEMPTS = 5;
+/**
+ * Others kept changing the aggregate between each read and append, attempt after attempt: a
+ * transient refusal, to be tried again (UNAVAILABLE), not a fault of the request.
+ */
+export class ContentionError extends Error {
+  override name = 'ContentionError';
+  constructor() {
+    super('Too many concurrent changes to the same thing; try again');
+  }
+}
+
+const MAX_ATTEMPTS = 8;
+/** Between attempts after the second: a random wait up to this many ms times the attempt, so racers spread out. */
+const BACKOFF_MS = 2;
 
 /**
  * Read the aggregate's snapshot, decide, fold, and append the events together with the new
  * snapshot, on condition that nobody changed the aggregate in between; on a version conflict,
- * decide again on the fresh state (bounded). Domain refusals propagate as `DomainError`s.
+ * decide again on the fresh state (bounded, with a short random wait from the third attempt;
+ * past the bound, `ContentionError`). Domain refusals propagate as `DomainError`s.
  * A decision with no events appends nothing and answers the current state.
  */
 export const handleCommand = async <C, E extends ChatEvent, S>(
@@ -90,8 +103,9 @@ export const handleCommand = async <C, E extends ChatEvent, S>(
       case 'refused':
         return result;
       case 'conflict':
+        if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * BACKOFF_MS * attempt));
         continue;
     }
   }
-  throw new ConflictError('Too many concurrent changes; try again');
+  throw new ContentionError();
 };

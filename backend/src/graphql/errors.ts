@@ -3,6 +3,7 @@ import { maskError as yogaMaskError } from 'graphql-yoga';
 import { RateLimitedError, TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
+import { ContentionError } from '../chat/handleCommand.js';
 import { CursorExpiredError, SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
 
 /** The request has no valid session. */
@@ -46,6 +47,7 @@ const toPublicError = (error: unknown): { code: ErrorCode; message: string; exte
     return { code: 'TOO_MANY_SUBSCRIPTIONS', message: error.message, extensions: { max: error.max } };
   if (error instanceof StoreUnavailableError)
     return { code: 'UNAVAILABLE', message: 'A store the server depends on is unreachable; try again' };
+  if (error instanceof ContentionError) return { code: 'UNAVAILABLE', message: error.message };
   if (error instanceof CursorExpiredError) return { code: 'CURSOR_EXPIRED', message: error.message };
   if (error instanceof SubscriberTooSlowError) {
     return { code: 'SUBSCRIBER_TOO_SLOW', message: error.message, extensions: { lastCursor: error.lastCursor } };
