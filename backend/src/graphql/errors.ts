@@ -106,7 +106,13 @@ export const withCode = (error: GraphQLError, code: ErrorCode) =>
 
 /** For errors that reach graphql-ws outside of execution (a subscription's source failing mid-stream). */
 export const toFormattedErrors = (errors: readonly GraphQLError[], mask: typeof maskError = maskError): GraphQLFormattedError[] =>
-  errors.map((e) => (mask(e, 'Unexpected error.') as GraphQLError).toJSON());
+  errors.map((e) => {
+    const formatted = (mask(e, 'Unexpected error.') as GraphQLError).toJSON();
+    // An HTTP status means nothing on a socket (Yoga's validation marks its errors with one).
+    if (!formatted.extensions?.http) return formatted;
+    const { http: _, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions };
+  });
 
 /**
  * The error without GraphQL's "Did you mean …?" (an enum value, an argument, a type), as the

@@ -200,6 +200,13 @@ describe('document limits, over HTTP and the WebSocket', () => {
     }
   });
 
+  it('keeps HTTP statuses out of WebSocket errors, with the same code as over HTTP', async () => {
+    const overHttp = await server.gql('{ me { nope } }', {}, alice);
+    const overSocket = await operateOverSocket(server.wsClient(alice), '{ me { nope } }');
+    expect(overHttp.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(overSocket.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+  });
+
   it('refuses a batch (an array of operations) over HTTP', async () => {
     const before = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
     const response = await fetch(`${server.url}/graphql`, {
