@@ -7,7 +7,9 @@ import type { Viewer } from '../graphql/context.js';
 import { toFormattedErrors } from '../graphql/errors.js';
 import { createAuthRoutes } from './authRoutes.js';
 import {
+  ClientGoneError,
   HttpError,
+  createOneLineLog,
   isAllowedOrigin,
   methodNotAllowed,
   readBody,
@@ -159,6 +161,9 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
 
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  const clientsGone = createOneLineLog(
+    (n) => `http: ${n} request${n === 1 ? '' : 's'} ended by the client before the body arrived (logged at most once a minute)`,
+  );
   const server = createServer((req, res) => {
     inFlight++;
     res.once('close', () => {
@@ -167,6 +172,10 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       if (inFlight === 0) drained?.();
     });
     route(req, res).catch((error: unknown) => {
+      if (error instanceof ClientGoneError) {
+        clientsGone.note();
+        return res.destroy();
+      }
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError) return sendError(res, error);
       if (error instanceof StoreUnavailableError)

@@ -48,8 +48,17 @@ export const readBody = (req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promis
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // The client closed the connection before its body arrived: nobody is left to answer.
+    req.on('error', () => reject(new ClientGoneError()));
   });
+
+/** The client went away while its request was being read; there is nobody to answer. */
+export class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+  constructor() {
+    super('the client closed the connection before its request body arrived');
+  }
+}
 
 const tooLarge = (limit: number) => new HttpError(413, `Request body larger than ${limit} bytes`, 'PAYLOAD_TOO_LARGE');
 
@@ -178,3 +187,22 @@ export const toClientAddress = (req: IncomingMessage, trustedHops: number): stri
 /** Text for HTML (an element's content or a quoted attribute value). */
 export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * A warning that may come often (clients going away): one line at most every `everyMs`, saying
+ * how many times it happened since the last line.
+ */
+export const createOneLineLog = (line: (count: number) => string, everyMs = 60_000) => {
+  let count = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    note() {
+      count++;
+      const now = performance.now();
+      if (now - last < everyMs) return;
+      last = now;
+      console.warn(line(count));
+      count = 0;
+    },
+  };
+};

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { lobbyStreamKey } from '../chat/keys.js';
@@ -296,6 +296,33 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       expect(response.status).toBe(200);
       expect(response.headers['keep-alive']).toBe(`timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
       expect(KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000);
+    });
+
+    it('logs request bodies that clients abandon in one line at most once a minute, never as an unexpected error', async () => {
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const { hostname, port } = new URL(server.url);
+        const abandon = () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(Number(port), hostname, () => {
+              socket.write('POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"query":');
+              setImmediate(() => socket.destroy());
+            });
+            socket.on('close', () => resolve());
+          });
+        for (let i = 0; i < 5; i++) await abandon();
+        await vi.waitFor(() => expect(warnings).toHaveBeenCalled());
+        // The server answers on: a request after them all is served.
+        expect((await server.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+        const lines = warnings.mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith('http:'));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/^http: \d+ requests? ended by the client before the body arrived/);
+        expect(errors.mock.calls.flat().join(' ')).not.toMatch(/unexpected error|aborted/);
+      } finally {
+        errors.mockRestore();
+        warnings.mockRestore();
+      }
     });
 
     it('answers a request Node cannot parse with a JSON error instead of hanging up', async () => {
