@@ -25,7 +25,12 @@ MessageRef.implement({
     // Subscribers' entries carry the author: their renders then wait for nothing.
     author: t.field({ type: UserRef, resolve: (message, _, context) => message.author ?? resolveUser(message.authorId, context) }),
     body: t.exposeString('body', { description: 'Plain text, stored verbatim (render it as text); "" once deleted.' }),
-    createdAt: t.field({ type: 'DateTime', resolve: (message) => message.createdAt }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description:
+        "When the instance that accepted it read its clock. Order is the log's (edge and event cursors), never this: two instances' clocks, or a stalled store, can make it disagree with the order by a few seconds.",
+      resolve: (message) => message.createdAt,
+    }),
     editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.editedAt }),
     deletedAt: t.field({ type: 'DateTime', nullable: true, resolve: (message) => message.deletedAt }),
     mine: t.boolean({
