@@ -23,6 +23,7 @@ import { StoreUnavailableError } from './storeUnavailable.js';
 import { createMemoryEventStore } from './eventstore/memoryEventStore.js';
 import { createMemoryPresenceStore } from './presence/memoryPresenceStore.js';
 import { type Presence, type PresenceOptions, createPresence } from './presence/presence.js';
+import { type StoreClock, createStoreClock } from './presence/storeClock.js';
 import { createRedisEventStore } from './eventstore/redisEventStore.js';
 import { coalesceWrites, failFastRedisOptions } from './redis/connection.js';
 import { createRedisPresenceStore } from './presence/redisPresenceStore.js';
@@ -105,12 +106,22 @@ export const createServices = async (options: {
     await store.close();
     throw new StoreUnavailableError(error);
   }
+  // Presence compares lease times written by different instances: all read the store's clock.
+  let clock: StoreClock;
+  try {
+    clock = await createStoreClock(store, { onError: () => {} });
+  } catch (error) {
+    await sessionEvents.close();
+    stateRedis?.disconnect();
+    await store.close();
+    throw new StoreUnavailableError(error);
+  }
   const sessions = stateRedis ? createRedisSessionStore({ redis: stateRedis, hearing: sessionEvents.hearing }) : createMemorySessionStore();
   const oauthStates = stateRedis ? createRedisOAuthStateStore({ redis: stateRedis }) : createMemoryOAuthStateStore();
   const socketLeases = stateRedis ? createRedisSocketLeases({ redis: stateRedis }) : createMemorySocketLeases();
   const limits = options.rateLimits === false ? unlimited : createRateLimits({ redis: stateRedis });
   const presenceStore = stateRedis ? createRedisPresenceStore(stateRedis) : createMemoryPresenceStore();
-  const presence = createPresence(store, presenceStore, options.presence);
+  const presence = createPresence(store, presenceStore, options.presence, clock.now);
   const directoryStore = stateRedis ? createRedisDirectoryStore(stateRedis) : createMemoryDirectoryStore();
   const directory = { store: directoryStore, projection: createDirectoryProjection(directoryStore) };
   const queries = createChatQueries(store, directory);
@@ -160,6 +171,7 @@ export const createServices = async (options: {
       await migration;
       await retention?.stop();
       await presence.close();
+      clock.close();
       await socketLeases.close();
       await sessionEvents.close();
       await oauthStates.close();
