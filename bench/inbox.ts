@@ -892,10 +892,6 @@ interface ReadResults {
   readSameDevice: LoadResult;
   /** markRead's HTTP round trip. */
   markResponse: LoadResult;
-  /** From sending markRead to the end of its note's 250 ms bucket (Redis's clock), ms. */
-  untilBucketClosed: LoadResult;
-  /** From the bucket's end to device 2's receipt, ms. */
-  afterBucketClosed: LoadResult;
   /** Baselines: the other person's post → its ACTIVITY on device 2; → its MessagePosted on device 2's roomEvents. */
   postActivity: LoadResult;
   postRoomEvent: LoadResult;
@@ -991,7 +987,7 @@ const runRead = async (): Promise<ReadResults> => {
   await drainInbox(admin);
   await sleep(500);
 
-  const times = { read: [] as number[], same: [] as number[], response: [] as number[], until: [] as number[], afterClose: [] as number[] };
+  const times = { read: [] as number[], same: [] as number[], response: [] as number[] };
   const baseline = { activity: [] as number[], roomEvent: [] as number[] };
   const probeBefore = speedProbeMs();
   log(`read: ${settings.reads} rounds (a post by the other person, then markRead on device 1, timed to READ on device 2)`);
@@ -1005,7 +1001,6 @@ const runRead = async (): Promise<ReadResults> => {
     await sleep(Math.random() * BUCKET_MS);
     const read2 = inbox2.nextWith((frame) => frame.kind === 'READ' && frame.roomId === room.id);
     const read1 = inbox1.next((frame) => frame.kind === 'READ' && frame.roomId === room.id);
-    const markSentWall = wallMs();
     const markSent = performance.now();
     const answer = await client.graphql(MARK, { r: room.id, c: upTo }, meCookie);
     const answeredAt = performance.now();
@@ -1015,13 +1010,9 @@ const runRead = async (): Promise<ReadResults> => {
       10_000,
       `round ${round}: READ on both devices`,
     );
-    const bucketEndWall = (Math.floor(cursorMs(second.cursor) / BUCKET_MS) + 1) * BUCKET_MS;
-    const secondWall = markSentWall + (second.at - markSent);
     times.read.push(second.at - markSent);
     times.same.push(first - markSent);
     times.response.push(answeredAt - markSent);
-    times.until.push(bucketEndWall - markSentWall);
-    times.afterClose.push(secondWall - bucketEndWall);
     baseline.activity.push(activityAt - postSent);
     baseline.roomEvent.push(postedAt - postSent);
     if ((round + 1) % 100 === 0) log(`${round + 1} rounds; READ p50 so far ${median(times.read).toFixed(1)} ms`);
@@ -1043,8 +1034,6 @@ const runRead = async (): Promise<ReadResults> => {
     read: summary(times.read),
     readSameDevice: summary(times.same),
     markResponse: summary(times.response),
-    untilBucketClosed: summary(times.until),
-    afterBucketClosed: summary(times.afterClose),
     postActivity: summary(baseline.activity),
     postRoomEvent: summary(baseline.roomEvent),
     probes,

@@ -13,7 +13,7 @@ import {
 import { type TallyChange, applyTally, isTallyFull, parseTally } from './tallies.js';
 import { type GuardedMember, checkGuard } from './appendGuard.js';
 import { createMemoryConsumerGroups } from './memoryConsumerGroups.js';
-import { compareByUtf8 } from './utf8Order.js';
+import { compareByUtf8, indexInUtf8Order } from './utf8Order.js';
 import { toPositionBound, toPositionEntry, toPositionNumber } from './marks.js';
 import { createMemoryStreamTailer } from './memoryStreamTailer.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
@@ -270,7 +270,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
   const numberAt = (positions: string, cursor: Cursor): number => {
     const members = sets.get(positions) ?? [];
     const bound = toPositionBound(cursor).slice(1);
-    let at = findMember(members, bound) - 1;
+    let at = indexInUtf8Order(members, bound) - 1;
     while (at >= 0 && compareByUtf8(members[at]!, bound) > 0) at--;
     return at >= 0 ? toPositionNumber(members[at]!) : 0;
   };
@@ -280,11 +280,11 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     const members = sets.get(key) ?? [];
     sets.set(key, members);
     for (const member of remove) {
-      const at = findMember(members, member);
+      const at = indexInUtf8Order(members, member);
       if (members[at] === member) members.splice(at, 1);
     }
     for (const member of add) {
-      const at = findMember(members, member);
+      const at = indexInUtf8Order(members, member);
       if (members[at] !== member) members.splice(at, 0, member);
     }
     if (members.length === 0) sets.delete(key);
@@ -295,7 +295,7 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     const members = sets.get(key) ?? [];
     const result: string[] = [];
     if (min === '+' || max === '-') return result;
-    for (let i = min === '-' ? 0 : findMember(members, min.slice(1)); i < members.length && result.length < count; i++) {
+    for (let i = min === '-' ? 0 : indexInUtf8Order(members, min.slice(1)); i < members.length && result.length < count; i++) {
       const member = members[i]!;
       if (!withinBound(member, min, true)) continue;
       if (!withinBound(member, max, false)) break;
@@ -322,18 +322,6 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     });
     if (groups.length === 0) hash.delete(change.field);
     else hash.set(change.field, JSON.stringify(groups));
-  };
-
-  /** Where `member` is or would go in a sorted set. */
-  const findMember = (members: readonly string[], member: string): number => {
-    let low = 0;
-    let high = members.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareByUtf8(members[mid]!, member) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
   };
 
   /** Whether `member` is within the lower (`min`) or upper (`max`) ZRANGEBYLEX bound. */

@@ -15,3 +15,15 @@ export const compareByUtf8 = (a: string, b: string): number => {
   }
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 };
+
+/** Where `value` is, or would go, in a list sorted by `compareByUtf8` (binary search). */
+export const indexInUtf8Order = (sorted: readonly string[], value: string): number => {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareByUtf8(sorted[mid]!, value) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+};

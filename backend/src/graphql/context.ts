@@ -56,7 +56,7 @@ export interface GraphQLContext {
  * room: the batch leaves once they all asked, and each gets its own answer.
  */
 const byRoomPerMoment = <V>(load: (roomId: string, messageIds: string[]) => Promise<V[]>) => {
-  let batch: Map<string, { ids: string[]; values: Promise<V[]> }> | null = null;
+  let batch: Map<string, { ids: string[]; at: Map<string, number>; values: Promise<V[]> }> | null = null;
   return (message: { id: string; roomId: string }): Promise<V> => {
     if (!batch) {
       batch = new Map();
@@ -68,11 +68,14 @@ const byRoomPerMoment = <V>(load: (roomId: string, messageIds: string[]) => Prom
     let room = batch.get(message.roomId);
     if (!room) {
       const ids: string[] = [];
-      room = { ids, values: Promise.resolve().then(() => load(message.roomId, ids)) };
+      room = { ids, at: new Map(), values: Promise.resolve().then(() => load(message.roomId, ids)) };
       batch.set(message.roomId, room);
     }
-    const at = room.ids.push(message.id) - 1;
-    return room.values.then((values) => values[at]!);
+    // Asked again for the same message (replyCount and lastReplyAt both ask): read once.
+    let at = room.at.get(message.id);
+    if (at === undefined) room.at.set(message.id, (at = room.ids.push(message.id) - 1));
+    const index = at;
+    return room.values.then((values) => values[index]!);
   };
 };
 

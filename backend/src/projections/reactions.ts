@@ -3,7 +3,7 @@ import { type ReactionEvent, decodeReactionEvent } from '../domain/reaction/even
 import { REACTION_KINDS_MAX, REACTION_USERS_KEPT, type ReactionState, reactionDecider } from '../domain/reaction/reaction.js';
 import type { EventStore, RebuiltPart, RecordedEvent, Snapshot } from '../eventstore/eventStore.js';
 import { type TallyChange, type TallyGroup, applyTally, parseTally, toTallyBounds } from '../eventstore/tallies.js';
-import { compareByUtf8 } from '../eventstore/utf8Order.js';
+import { compareByUtf8, indexInUtf8Order } from '../eventstore/utf8Order.js';
 import { toReactionGroupsKey, toReactorsKey, toRebuildKey } from './keys.js';
 import { rebuildRoomModel } from './roomRebuild.js';
 
@@ -86,16 +86,16 @@ export const createReactionsFold = (roomId: string) => {
         const list = byGroup.get(prefix) ?? [];
         const after = applyTally(groups.get(change.field) ?? [], change, {
           add: (entry) => {
-            if (list.includes(entry)) return false;
-            list.push(entry);
-            list.sort(compareByUtf8);
+            const at = indexInUtf8Order(list, entry);
+            if (list[at] === entry) return false;
+            list.splice(at, 0, entry);
             byGroup.set(prefix, list);
             entries.set(entry, true);
             return true;
           },
           remove: (entry) => {
-            const at = list.indexOf(entry);
-            if (at < 0) return false;
+            const at = indexInUtf8Order(list, entry);
+            if (list[at] !== entry) return false;
             list.splice(at, 1);
             if (list.length === 0) byGroup.delete(prefix);
             entries.set(entry, false);
