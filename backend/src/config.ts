@@ -6,6 +6,8 @@ export interface Config {
   port: number;
   host: string;
   redisUrl: string | null;
+  /** PostgreSQL for the search read model; null: an in-memory index in each process. */
+  databaseUrl: string | null;
   publicUrl: URL;
   allowedOrigins: string[];
   twitter: { clientId: string; clientSecret: string } | null;
@@ -63,6 +65,10 @@ const schema = z.object({
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PUBLIC_URL: httpUrl.optional(),
   ALLOWED_ORIGINS: z.string().optional(),
@@ -126,6 +132,7 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL ?? null,
+    databaseUrl: e.DATABASE_URL ?? null,
     publicUrl,
     allowedOrigins,
     twitter,

@@ -7,6 +7,9 @@ const main = async () => {
   if (!config.redisUrl) {
     console.warn('warning: REDIS_URL is unset: using the embedded in-memory event store (one process; nothing survives a restart)');
   }
+  if (config.redisUrl && !config.databaseUrl) {
+    console.warn('warning: DATABASE_URL is unset: each instance keeps its own in-memory search index, built from the log at start');
+  }
   const app = await buildApp(config);
   const url = await app.start();
   console.log(`balloons listening on ${url} (GraphiQL at ${url}/graphql, store: ${app.services.store.kind})`);

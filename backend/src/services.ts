@@ -32,6 +32,12 @@ import { assertDurable, inspectRedisDurability } from './redis/durability.js';
 import { ConfigError } from './config.js';
 import { roomSnapshotsKey, toRoomStreamKey } from './chat/keys.js';
 import { toHistoryIndexKey } from './projections/keys.js';
+import { type MessageSearch, createMessageSearch } from './chat/search.js';
+import type { SearchIndex } from './search/searchIndex.js';
+import { createMemorySearchIndex } from './search/memorySearchIndex.js';
+import { createPostgresSearchIndex, createSearchPool } from './search/postgresSearchIndex.js';
+import { migrateSearchSchema } from './search/postgresMigrations.js';
+import { type SearchProjector, type SearchRooms, startSearchProjector } from './search/searchProjector.js';
 
 /** Everything a server process shares between requests. */
 export interface Services {
@@ -50,6 +56,11 @@ export interface Services {
   /** What subscribers of rooms and the lobby receive. */
   feeds: ChatFeeds;
   presence: Presence;
+  /** Full-text search over the messages a viewer may read. */
+  search: MessageSearch;
+  /** The search read model and the projector that keeps it (tests and benchmarks wait on them). */
+  searchIndex: SearchIndex;
+  searchProjector: SearchProjector;
   /** How far each asynchronous projection is behind its log (for /metrics). */
   projectionLag(): Promise<{ name: string; events: number; seconds: number }[]>;
   /** Trims room logs to ROOM_LOG_MAX_EVENTS when that is set. */
@@ -76,8 +87,11 @@ export const createServices = async (options: {
   roomLogMaxEvents?: number | null;
   /** Default true; false lets every action through (RATE_LIMITS=0). */
   rateLimits?: boolean;
+  /** PostgreSQL for search (DATABASE_URL); unset: an in-memory index in this process. */
+  databaseUrl?: string | null;
 }): Promise<Services> => {
   const { redisUrl } = options;
+  const searchIndex = options.databaseUrl ? await openPostgresSearchIndex(options.databaseUrl) : createMemorySearchIndex();
   // Sessions, sign-ins under way, socket leases, rate limits and presence leases share one more
   // connection, failing fast like the store's (the session-ended hints subscribe on a duplicate).
   const stateRedis = redisUrl ? coalesceWrites(new Redis(redisUrl, failFastRedisOptions)) : null;
@@ -141,6 +155,11 @@ export const createServices = async (options: {
           console.warn('projections: migration failed, it runs again at the next start:', error instanceof Error ? error.message : error),
       )
     : Promise.resolve();
+  const searchRooms: SearchRooms = {
+    listRoomIds: async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()],
+    isPublic: async (roomId) => (await queries.getRoom(roomId))?.kind === 'PUBLIC',
+  };
+  const searchProjector = startSearchProjector(store, searchIndex, searchRooms, { onError: warnEvery(60_000, 'search projector') });
   const feeds = createChatFeeds(store, queries);
   const commands = withRateLimits(createChatCommands(store, queries), limits, queries);
   const retention = options.roomLogMaxEvents
@@ -162,12 +181,15 @@ export const createServices = async (options: {
     queries,
     feeds,
     presence,
+    search: createMessageSearch(searchIndex, queries),
+    searchIndex,
+    searchProjector,
     retention,
     projectionLag: async () =>
       Promise.all([directory.projection].map(async (projection) => ({ name: projection.name, ...(await readLag(store, projection)) }))),
     async close() {
       // Closing the store ends the projectors' blocked reads; they stop then.
-      const stopped = Promise.all(projectors.map((projector) => projector.stop()));
+      const stopped = Promise.all([...projectors, searchProjector].map((projector) => projector.stop()));
       await migration;
       await retention?.stop();
       await presence.close();
@@ -179,6 +201,27 @@ export const createServices = async (options: {
       await store.close();
       await stopped;
       await stateRedis?.quit().catch(() => stateRedis.disconnect());
+      await searchIndex.close();
     },
   };
+};
+
+/** The PostgreSQL search index, its schema migrated; an unreachable database stops the start in one line. */
+const openPostgresSearchIndex = async (databaseUrl: string) => {
+  const pool = createSearchPool(databaseUrl);
+  try {
+    const applied = await migrateSearchSchema(pool);
+    if (applied.length > 0) console.log(`search: migrated the database to version ${applied.at(-1)}`);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new ConfigError(`DATABASE_URL: cannot use PostgreSQL (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const index = createPostgresSearchIndex({ pool });
+  return {
+    ...index,
+    async close() {
+      await index.close();
+      await pool.end().catch(() => {});
+    },
+  } satisfies SearchIndex;
 };

@@ -36,6 +36,8 @@ export interface MemberQueries {
     userId: string,
     options: { first: number; after?: string | null },
   ): Promise<{ edges: { cursor: string; roomId: string }[]; hasNextPage: boolean }>;
+  /** The ids of the person's rooms (JOINED and INVITED), unordered, at most MY_ROOMS_MAX. */
+  listMyRoomIds(userId: string): Promise<string[]>;
   /** The user with this handle (case-insensitive), if one signed in. */
   findUserIdByHandle(handle: string): Promise<string | null>;
   /** Users whose handle or display name starts with `prefix`, case-insensitively; each once. */
@@ -96,6 +98,8 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
       hasNextPage: entries.length > first,
     };
   },
+  listMyRoomIds: async (userId) =>
+    (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId),
   async readMyRooms(userId, { first, after }) {
     checkFirst(first);
     const from = after == null ? null : parseEntryCursor(after, ACTIVITY_ENTRY);

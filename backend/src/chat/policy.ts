@@ -71,6 +71,13 @@ export const assertMayReadRoom = (access: Access): RoomView => {
   return room;
 };
 
+/** Whether the viewer may read the room now (as `assertMayReadRoom`, without saying why not): search keeps only such rooms' messages. */
+export const mayReadRoom = (access: Access): boolean => {
+  const membership = toEffectiveMembership(access.member, access.now);
+  if (!maySeeRoom(access) || membership === 'BANNED') return false;
+  return access.room!.kind !== 'PRIVATE' || membership === 'JOINED';
+};
+
 /** Following a room's events: reading it, signed in. */
 export const assertMayFollowRoom = assertMayReadRoom;
 

@@ -8,6 +8,7 @@ import type { UnreadCounts } from '../projections/unread.js';
 import type { ThreadInfo } from '../projections/threads.js';
 import type { TallyGroup } from '../eventstore/tallies.js';
 import type { Presence } from '../presence/presence.js';
+import type { MessageSearch } from '../chat/search.js';
 import { UnauthenticatedError } from './errors.js';
 
 /** Who is calling: the signed-in user and the session that proves it. */
@@ -27,6 +28,7 @@ export interface GraphQLContext {
   queries: ChatQueries;
   feeds: ChatFeeds;
   presence: Presence;
+  search: MessageSearch;
   /** Users by id, each read once per operation. */
   loadUser(userId: string): Promise<UserView | null>;
   /** The lobby log's cursor, read once per operation, at the first call. */

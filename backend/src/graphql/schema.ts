@@ -13,6 +13,7 @@ import './inbox.js';
 import './threads.js';
 import './reactions.js';
 import './pins.js';
+import './search.js';
 
 builder.queryType({});
 builder.mutationType({});

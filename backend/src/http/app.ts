@@ -61,6 +61,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     services ??
     (await createServices({
       redisUrl: config.redisUrl,
+      databaseUrl: config.databaseUrl,
       presence: config.presence,
       roomLogMaxEvents: config.roomLogMaxEvents,
       rateLimits: config.rateLimits,
@@ -149,7 +150,8 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     }
     if (path === '/readyz') {
       await svc.store.ping();
-      return sendJson(res, 200, { status: 'ready', store: svc.store.kind });
+      await svc.searchIndex.ping();
+      return sendJson(res, 200, { status: 'ready', store: svc.store.kind, search: svc.searchIndex.engine });
     }
     if (path.startsWith('/auth/') && (await auth.handle(req, res, path))) return;
     if (config.introspection && (req.method === 'GET' || req.method === 'HEAD') && path.startsWith(GRAPHIQL_ASSETS_PATH)) {

@@ -119,9 +119,16 @@ const useNoIntrospection = (): Plugin<ServerContext> => ({
  * (Envelop's context pipeline, where this is the only hook, cost a visible share of every operation on a socket.)
  */
 export const toContextFactory =
-  (services: Pick<Services, 'commands' | 'queries' | 'feeds' | 'presence'>) =>
+  (services: Pick<Services, 'commands' | 'queries' | 'feeds' | 'presence' | 'search'>) =>
   (viewer: Viewer | null): GraphQLContext =>
-    createContext({ viewer, commands: services.commands, queries: services.queries, feeds: services.feeds, presence: services.presence });
+    createContext({
+      viewer,
+      commands: services.commands,
+      queries: services.queries,
+      feeds: services.feeds,
+      presence: services.presence,
+      search: services.search,
+    });
 
 /**
  * The Yoga instance behind both transports. Over HTTP: CORS answers only the allowed origins (never
