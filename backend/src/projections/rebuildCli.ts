@@ -1,7 +1,8 @@
 /**
  * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
  * REDIS_URL, while servers keep running on it. Names: rooms, messages, edits, members, unread, threads, reactions,
- * users, directory; none: all.
+ * users, directory, search (the PostgreSQL of DATABASE_URL; without one, each server's index is in
+ * its memory and built at its start); none: all.
  */
 import { Redis } from 'ioredis';
 import { roomSnapshotsKey } from '../chat/keys.js';
@@ -19,8 +20,11 @@ import { createDirectoryProjection } from './roomDirectory/directoryProjection.j
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { toUserLocation, usersProjection } from './users.js';
+import { createChatLookups } from '../chat/queries.js';
+import { createSearchPool } from '../search/postgresSearchIndex.js';
+import { rebuildSearchIndex } from '../search/rebuildSearch.js';
 
-const NAMES = ['rooms', 'messages', 'edits', 'members', 'unread', 'threads', 'reactions', 'users', 'directory'] as const;
+const NAMES = ['rooms', 'messages', 'edits', 'members', 'unread', 'threads', 'reactions', 'users', 'directory', 'search'] as const;
 type Name = (typeof NAMES)[number];
 
 const USER_LOG = /^chat:\{u:(.+)\}:log$/;
@@ -32,6 +36,12 @@ const main = async () => {
   const unknown = asked.filter((name) => !(NAMES as readonly string[]).includes(name));
   if (unknown.length) throw new Error(`unknown projection ${unknown.join(', ')}: choose from ${NAMES.join(', ')}`);
   const names: readonly Name[] = asked.length ? (asked as Name[]) : NAMES;
+  const databaseUrl = process.env.DATABASE_URL || null;
+  if (asked.includes('search') && !databaseUrl) {
+    throw new Error(
+      'DATABASE_URL: set it to the PostgreSQL the servers use (without one, each server indexes in its memory, at every start)',
+    );
+  }
 
   const store = await createRedisEventStore({ url });
   const redis = coalesceWrites(new Redis(url, failFastRedisOptions));
@@ -86,6 +96,23 @@ const main = async () => {
         case 'directory':
           events = await rebuildAsync(store, createDirectoryProjection(createRedisDirectoryStore(redis)));
           break;
+        case 'search': {
+          if (!databaseUrl) {
+            console.log('search: no DATABASE_URL, nothing to rebuild (each server builds its index in memory at start)');
+            continue;
+          }
+          const pool = createSearchPool(databaseUrl);
+          const lookups = createChatLookups(store);
+          try {
+            models = await rebuildSearchIndex(store, pool, {
+              listRoomIds: async () => Object.keys(await redis.hgetall(roomSnapshotsKey)),
+              isPublic: async (roomId) => (await lookups.getRoom(roomId))?.kind === 'PUBLIC',
+            });
+          } finally {
+            await pool.end();
+          }
+          break;
+        }
       }
       const seconds = (performance.now() - started) / 1000;
       console.log(

@@ -73,7 +73,6 @@ export const startSearchProjector = (
 ): SearchProjector => {
   const { sweepEveryMs = 60_000, pageSize = 500, roomsPerTurn = 200 } = options;
   const dirty = new Set<string>();
-  const publicRooms = new Map<string, boolean>();
   let running = true;
   let unfollow: (() => void) | null = null;
   let sweptAt = 0;
@@ -107,45 +106,11 @@ export const startSearchProjector = (
   });
   let buildPending = true;
 
-  const isPublic = async (roomId: string) => {
-    let known = publicRooms.get(roomId);
-    if (known === undefined) publicRooms.set(roomId, (known = await rooms.isPublic(roomId)));
-    return known;
-  };
+  const folding = createSearchFolding(store, index, rooms, { pageSize });
 
   const sweep = async () => {
     sweptAt = Date.now();
-    const ids = await rooms.listRoomIds();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const [ends, positions] = await Promise.all([
-        Promise.all(chunk.map(async (roomId) => (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor)),
-        index.positions(chunk),
-      ]);
-      chunk.forEach((roomId, k) => {
-        const end = ends[k];
-        const at = positions.get(roomId);
-        if (end && (!at || compareCursors(at, end) < 0)) dirty.add(roomId);
-      });
-    }
-  };
-
-  /** Catches some rooms up by a page each; rooms with more to read stay dirty. */
-  const catchUp = async (roomIds: string[]) => {
-    const positions = await index.positions(roomIds);
-    const batches = (
-      await Promise.all(
-        roomIds.map(async (roomId): Promise<RoomBatch | null> => {
-          const from = positions.get(roomId) ?? null;
-          const events = await store.readForward(toRoomStreamKey(roomId), { after: from ?? undefined, count: pageSize });
-          if (events.length === 0) return null;
-          if (events.length === pageSize) dirty.add(roomId);
-          return { roomId, from, to: events.at(-1)!.cursor, changes: toIndexChanges(roomId, await isPublic(roomId), events) };
-        }),
-      )
-    ).filter((batch): batch is RoomBatch => batch !== null);
-    // Moved: a rebuild swapped tables, or another writer got there first; read the positions again.
-    if ((await index.apply(batches)) === 'moved') for (const batch of batches) dirty.add(batch.roomId);
+    for (const roomId of await folding.sweep()) dirty.add(roomId);
   };
 
   const turn = async () => {
@@ -176,7 +141,7 @@ export const startSearchProjector = (
     const roomIds = [...dirty].slice(0, roomsPerTurn);
     for (const roomId of roomIds) dirty.delete(roomId);
     try {
-      await catchUp(roomIds);
+      for (const roomId of await folding.catchUp(roomIds)) dirty.add(roomId);
     } catch (error) {
       for (const roomId of roomIds) dirty.add(roomId);
       throw error;
@@ -211,6 +176,69 @@ export const startSearchProjector = (
       await done;
     },
   };
+};
+
+/**
+ * Folding rooms' logs into the index, by the rooms' positions: what the projector runs each turn,
+ * and what a rebuild runs over every room.
+ */
+export const createSearchFolding = (store: EventStore, index: SearchIndex, rooms: SearchRooms, options: { pageSize?: number } = {}) => {
+  const { pageSize = 500 } = options;
+  const publicRooms = new Map<string, boolean>();
+  const isPublic = async (roomId: string) => {
+    let known = publicRooms.get(roomId);
+    if (known === undefined) publicRooms.set(roomId, (known = await rooms.isPublic(roomId)));
+    return known;
+  };
+  return {
+    /** The rooms whose log goes on past the index's position. */
+    async sweep(): Promise<string[]> {
+      const behind: string[] = [];
+      const ids = await rooms.listRoomIds();
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const [ends, positions] = await Promise.all([
+          Promise.all(chunk.map(async (roomId) => (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor)),
+          index.positions(chunk),
+        ]);
+        chunk.forEach((roomId, k) => {
+          const end = ends[k];
+          const at = positions.get(roomId);
+          if (end && (!at || compareCursors(at, end) < 0)) behind.push(roomId);
+        });
+      }
+      return behind;
+    },
+    /** Catches some rooms up by a page each, in one write; answers those with more to read (or moved under it). */
+    async catchUp(roomIds: readonly string[]): Promise<string[]> {
+      const again: string[] = [];
+      const positions = await index.positions(roomIds);
+      const batches = (
+        await Promise.all(
+          roomIds.map(async (roomId): Promise<RoomBatch | null> => {
+            const from = positions.get(roomId) ?? null;
+            const events = await store.readForward(toRoomStreamKey(roomId), { after: from ?? undefined, count: pageSize });
+            if (events.length === 0) return null;
+            if (events.length === pageSize) again.push(roomId);
+            return { roomId, from, to: events.at(-1)!.cursor, changes: toIndexChanges(roomId, await isPublic(roomId), events) };
+          }),
+        )
+      ).filter((batch): batch is RoomBatch => batch !== null);
+      // Moved: a rebuild swapped tables, or another writer got there first; read the positions again.
+      if ((await index.apply(batches)) === 'moved') return [...new Set([...again, ...batches.map((batch) => batch.roomId)])];
+      return again;
+    },
+  };
+};
+
+/** Folds every room's log into the index until it holds each log's end as it was at the call. */
+export const catchUpAll = async (folding: ReturnType<typeof createSearchFolding>, roomsPerTurn = 200) => {
+  let behind = await folding.sweep();
+  while (behind.length > 0) {
+    const next: string[] = [];
+    for (let i = 0; i < behind.length; i += roomsPerTurn) next.push(...(await folding.catchUp(behind.slice(i, i + roomsPerTurn))));
+    behind = next;
+  }
 };
 
 /** Whether the index holds a room's log up to `cursor` (tests and benchmarks wait on it). */
