@@ -81,4 +81,4 @@ export const toPosition = (cursor: Cursor, messageId: string) => {
 export const toTimeBound = (ms: number) => pad(String(Math.max(0, Math.floor(ms))));
 
 /** Whether a position is a well-formed one (cursors from clients carry one). */
-export const isPosition = (value: string) => /^\d{16}-\d{16}\|[A-Za-z0-9_-]{1,64}$/u.test(value);
+export const isPosition = (value: string) => /^\d{16}-\d{16}\|[A-Za-z0-9_.-]{1,64}$/u.test(value);
