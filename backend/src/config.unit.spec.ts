@@ -69,6 +69,8 @@ describe('readConfig', () => {
     [{ ALLOWED_ORIGINS: ' , ' }, /^ALLOWED_ORIGINS: /],
     [{ PORT: '70000' }, /^PORT: /],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: /],
+    [{ DATABASE_URL: 'mysql://localhost/chat' }, /^DATABASE_URL: /],
+    [{ DATABASE_URL: 'localhost:5432' }, /^DATABASE_URL: /],
     [{ PUBLIC_URL: 'not a url' }, /^PUBLIC_URL: /],
     [{ PUBLIC_URL: 'ftp://example.com' }, /^PUBLIC_URL: /],
     [{ ALLOWED_ORIGINS: 'https://ok.example,nonsense' }, /^ALLOWED_ORIGINS: /],

@@ -66,6 +66,9 @@ describe('main', { timeout: 60_000 }, () => {
     ['PORT', { PORT: '70000' }],
     ['REDIS_URL', { REDIS_URL: 'nonsense' }],
     ['REDIS_URL', { REDIS_URL: 'http://localhost:6379' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/chat' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/chat' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/balloons_no_such_database' }],
     ['PUBLIC_URL', { PUBLIC_URL: 'x' }],
     ['PUBLIC_URL', { PUBLIC_URL: 'ftp://chat.example.com' }],
     ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'chat.example.com' }],
@@ -96,6 +99,7 @@ describe('main', { timeout: 60_000 }, () => {
       const [, url] = await run.line(/listening on (http:\/\/\S+)/);
       expect(run.stderr()).toMatch(/REDIS_URL/);
       expect(run.stderr()).toMatch(/nothing survives a restart/);
+      // No Redis, so no word about each instance's own search index either.
       expect(linesOf(run.stderr())).toHaveLength(1);
 
       const health = await fetch(`${url}/healthz`);

@@ -4,13 +4,13 @@ import { buildApp } from './http/app.js';
 
 const main = async () => {
   const config = readConfig(process.env);
+  const app = await buildApp(config);
+  // Said once the stores answered: a start that fails prints its one line and nothing else.
   if (!config.redisUrl) {
     console.warn('warning: REDIS_URL is unset: using the embedded in-memory event store (one process; nothing survives a restart)');
-  }
-  if (config.redisUrl && !config.databaseUrl) {
+  } else if (!config.databaseUrl) {
     console.warn('warning: DATABASE_URL is unset: each instance keeps its own in-memory search index, built from the log at start');
   }
-  const app = await buildApp(config);
   const url = await app.start();
   console.log(`balloons listening on ${url} (GraphiQL at ${url}/graphql, store: ${app.services.store.kind})`);
   let stopping = false;

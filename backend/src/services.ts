@@ -35,7 +35,8 @@ import { toHistoryIndexKey } from './projections/keys.js';
 import { type MessageSearch, createMessageSearch } from './chat/search.js';
 import type { SearchIndex } from './search/searchIndex.js';
 import { createMemorySearchIndex } from './search/memorySearchIndex.js';
-import { createPostgresSearchIndex, createSearchPool } from './search/postgresSearchIndex.js';
+import { createPostgresSearchIndex } from './search/postgresSearchIndex.js';
+import { createSearchPool } from './search/postgresPool.js';
 import { migrateSearchSchema } from './search/postgresMigrations.js';
 import { type SearchProjector, type SearchRooms, startSearchProjector } from './search/searchProjector.js';
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestDatabase, createTestDatabase } from '../testing/testDatabase.js';
 import { type StoreKind, type TestServer, startTestServer } from '../testing/testServer.js';
+import { startTestRedis } from '../testing/redisServer.js';
+import { startServerProcess } from '../testing/serverProcess.js';
 
 /**
  * `search` over GraphQL, the same suite on every engine: the in-memory index (embedded and with
@@ -44,7 +46,7 @@ describe.each(configurations)('search: $name', { timeout: 60_000 }, ({ kind, pos
   beforeAll(async () => {
     database = postgres ? await createTestDatabase() : null;
     server = await startTestServer(kind, { env: database ? { DATABASE_URL: database.url } : {} });
-    [ann, bob, cat] = await Promise.all(['ann', 'bob', 'cat'].map((handle) => server.signIn(handle)));
+    [ann, bob, cat] = (await Promise.all(['ann', 'bob', 'cat'].map((handle) => server.signIn(handle)))) as [string, string, string];
   });
   afterAll(async () => {
     await server?.stop();
@@ -323,6 +325,47 @@ describe('search on PostgreSQL at start', { timeout: 60_000 }, () => {
       await again.stop();
       expect(await database.query('SELECT count(*)::int AS n FROM search_migrations')).toEqual([{ n: 1 }]);
     } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('search when PostgreSQL goes away', { timeout: 60_000 }, () => {
+  it('answers /readyz 503 and search UNAVAILABLE, while posting goes on', async () => {
+    const database = await createTestDatabase();
+    const server = await startTestServer('memory', { env: { DATABASE_URL: database.url } });
+    try {
+      const ann = await server.signIn('ann');
+      const room = (await server.gql<{ createRoom: { id: string } }>('mutation { createRoom(name: "outage") { id } }', {}, ann)).data!
+        .createRoom.id;
+      await database.drop();
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ error: { code: 'UNAVAILABLE', message: 'A store the server depends on is unreachable' } });
+      const searched = await server.gql('{ search(query: "anything") { edges { cursor } } }', {}, ann);
+      expect(searched.errors?.map((error) => error.extensions?.code)).toEqual(['UNAVAILABLE']);
+      const posted = await server.gql('mutation($r: ID!) { postMessage(roomId: $r, body: "still here") { id } }', { r: room }, ann);
+      expect(posted.errors).toBeUndefined();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('search at start, with Redis', { timeout: 60_000 }, () => {
+  it('warns that each instance indexes in memory when DATABASE_URL is unset, and not when it is set', async () => {
+    const redis = await startTestRedis();
+    const database = await createTestDatabase();
+    try {
+      const [memory, postgres] = await Promise.all([
+        startServerProcess({ env: { REDIS_URL: redis.url } }),
+        startServerProcess({ env: { REDIS_URL: redis.url, DATABASE_URL: database.url } }),
+      ]);
+      await Promise.all([memory.kill('SIGKILL'), postgres.kill('SIGKILL')]);
+      expect(memory.output()).toMatch(/^warning: DATABASE_URL is unset: each instance keeps its own in-memory search index/m);
+      expect(postgres.output()).not.toMatch(/DATABASE_URL/);
+    } finally {
+      await redis.dispose();
       await database.drop();
     }
   });

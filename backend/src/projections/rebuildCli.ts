@@ -21,7 +21,7 @@ import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.j
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { toUserLocation, usersProjection } from './users.js';
 import { createChatLookups } from '../chat/queries.js';
-import { createSearchPool } from '../search/postgresSearchIndex.js';
+import { createSearchPool } from '../search/postgresPool.js';
 import { rebuildSearchIndex } from '../search/rebuildSearch.js';
 
 const NAMES = ['rooms', 'messages', 'edits', 'members', 'unread', 'threads', 'reactions', 'users', 'directory', 'search'] as const;

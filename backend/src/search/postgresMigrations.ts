@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkOut } from './postgresPool.js';
 
 /** The search read model's tables, by name (a rebuild fills a second set and swaps it in). */
 export interface SearchTables {
@@ -45,7 +46,7 @@ const MIGRATIONS: { version: number; sql: string }[] = [
  * Answers the versions it applied.
  */
 export const migrateSearchSchema = async (pool: pg.Pool): Promise<number[]> => {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -84,7 +85,7 @@ export const createNextTables = async (pool: pg.Pool) => {
  * the rooms' positions changed, reads them again and carries on from the new tables'.
  */
 export const swapInNextTables = async (pool: pg.Pool) => {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);

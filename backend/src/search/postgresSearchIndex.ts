@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { StoreUnavailableError } from '../storeUnavailable.js';
+import { checkOut } from './postgresPool.js';
 import type { Cursor } from '../eventstore/eventStore.js';
 import { LIVE_TABLES, type SearchTables } from './postgresMigrations.js';
 import type { Sequence } from './query.js';
@@ -13,13 +14,14 @@ const POSITION_MAX = 16_383;
 const POSITIONS_PER_TERM = 256;
 
 /**
- * The database gone (refused, dropped, shutting down: SQLSTATE classes 08 and 57, or no SQLSTATE
- * at all) is `StoreUnavailableError` (UNAVAILABLE, 503); anything else is a fault of ours, masked.
+ * The database gone (refused, dropped, shutting down: SQLSTATE classes 08, 3D and 57, or no
+ * SQLSTATE at all) is `StoreUnavailableError` (UNAVAILABLE, 503); anything else is a fault of
+ * ours, masked.
  */
 const unavailable = (error: unknown): unknown => {
   const code = (error as { code?: unknown }).code;
   const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/u.test(code) ? code : null;
-  return sqlState === null || sqlState.startsWith('08') || sqlState.startsWith('57') ? new StoreUnavailableError(error) : error;
+  return sqlState === null || /^(08|3D|57)/u.test(sqlState) ? new StoreUnavailableError(error) : error;
 };
 
 /** A lexeme quoted for tsvector and tsquery input (terms are letters and digits; quoting is belt and braces). */
@@ -146,7 +148,7 @@ export const createPostgresSearchIndex = (options: { pool: pg.Pool; tables?: Sea
     },
     async apply(batches: readonly RoomBatch[]) {
       if (batches.length === 0) return 'applied';
-      const client = await pool.connect();
+      const client = await checkOut(pool);
       try {
         await client.query('BEGIN');
         const { rows } = await client.query<{ n: string }>(
@@ -207,11 +209,4 @@ export const createPostgresSearchIndex = (options: { pool: pg.Pool; tables?: Sea
       await releaseLease();
     },
   };
-};
-
-/** A pool for `DATABASE_URL`, whose idle connections' errors (the server restarting) are not fatal. */
-export const createSearchPool = (databaseUrl: string) => {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
-  pool.on('error', () => {});
-  return pool;
 };

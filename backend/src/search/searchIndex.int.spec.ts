@@ -2,7 +2,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { type TestDatabase, createTestDatabase } from '../testing/testDatabase.js';
 import { createMemorySearchIndex } from './memorySearchIndex.js';
 import { migrateSearchSchema } from './postgresMigrations.js';
-import { createPostgresSearchIndex, createSearchPool } from './postgresSearchIndex.js';
+import { createPostgresSearchIndex } from './postgresSearchIndex.js';
+import { createSearchPool } from './postgresPool.js';
 import { searchIndexContract } from './searchIndex.contract.js';
 
 searchIndexContract('memory', async () => createMemorySearchIndex());

@@ -13,7 +13,8 @@ import { type TestDatabase, createTestDatabase } from '../testing/testDatabase.j
 import { useTestRedis } from '../testing/useTestRedis.js';
 import { createMemorySearchIndex } from './memorySearchIndex.js';
 import { migrateSearchSchema } from './postgresMigrations.js';
-import { createPostgresSearchIndex, createSearchPool } from './postgresSearchIndex.js';
+import { createPostgresSearchIndex } from './postgresSearchIndex.js';
+import { createSearchPool } from './postgresPool.js';
 import { type Sequence, matchesUnits, parseSearchQuery } from './query.js';
 import { rebuildSearchIndex } from './rebuildSearch.js';
 import { type SearchIndex, toPosition } from './searchIndex.js';
