@@ -13,6 +13,7 @@ import { messageHistoryProjection, toMessageHistoryLocation } from './messageHis
 import { readMembersModel, toMembersLocation } from './members.js';
 import { toUserRoomsKey } from './keys.js';
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
+import { createTestDatabase } from '../testing/testDatabase.js';
 
 const root = join(import.meta.dirname, '../../..');
 const run = async (args: string[], env: Record<string, string>) => {
@@ -41,7 +42,7 @@ describe('npm run projections:rebuild', () => {
     const unknown = await run(['inbox'], { REDIS_URL: redis.url });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim()).toBe(
-      'projections:rebuild: unknown projection inbox: choose from rooms, messages, edits, members, unread, threads, reactions, users, directory',
+      'projections:rebuild: unknown projection inbox: choose from rooms, messages, edits, members, unread, threads, reactions, users, directory, search',
     );
   });
 
@@ -127,6 +128,45 @@ describe('npm run projections:rebuild', () => {
       expect(before[0]).toEqual(['3']);
     } finally {
       await store.close();
+    }
+  });
+
+  it('rebuilds the search index in PostgreSQL from the logs, and asks for DATABASE_URL when it is not set', async () => {
+    const unset = await run(['search'], { REDIS_URL: redis.url });
+    expect(unset.code).toBe(1);
+    expect(unset.stderr.trim()).toMatch(/^projections:rebuild: DATABASE_URL: .+$/);
+    const all = await run([], { REDIS_URL: redis.url });
+    expect(all.stdout).toMatch(/^search: no DATABASE_URL, nothing to rebuild/m);
+
+    const database = await createTestDatabase();
+    const store = await createRedisEventStore({ url: redis.url });
+    try {
+      const commands = createChatCommands(store, createChatLookups(store));
+      await commands.registerUser({ userId: 's', profile: { handle: 's', displayName: 's', avatarUrl: null } });
+      const room = await commands.createRoom({ actorId: 's', name: 'Search rebuilt' });
+      const secret = await commands.createRoom({ actorId: 's', name: 'Search secret', kind: 'PRIVATE' });
+      const kept = await commands.postMessage({ actorId: 's', roomId: room.id, body: 'rebuilt words' });
+      const gone = await commands.postMessage({ actorId: 's', roomId: room.id, body: 'deleted words' });
+      await commands.deleteMessage({ actorId: 's', messageId: gone.id });
+      const edited = await commands.postMessage({ actorId: 's', roomId: secret.id, body: 'first words' });
+      await commands.editMessage({ actorId: 's', messageId: edited.id, body: 'second words' });
+
+      const { code, stdout } = await run(['search'], { REDIS_URL: redis.url, DATABASE_URL: database.url });
+      expect(code).toBe(0);
+      const [{ n }] = (await database.query('SELECT count(*)::int AS n FROM search_messages')) as [{ n: number }];
+      expect(stdout).toMatch(new RegExp(`^search: ${n} messages indexed in `, 'm'));
+      const ours = 'SELECT message_id, body, public FROM search_messages WHERE room_id = ANY($1) ORDER BY position';
+      const rows = await database.query(ours, [[room.id, secret.id]]);
+      expect(rows).toEqual([
+        { message_id: kept.id, body: 'rebuilt words', public: true },
+        { message_id: edited.id, body: 'second words', public: false },
+      ]);
+      // Again, over the index it built: the same, swapped in whole.
+      expect((await run(['search'], { REDIS_URL: redis.url, DATABASE_URL: database.url })).code).toBe(0);
+      expect(await database.query(ours, [[room.id, secret.id]])).toEqual(rows);
+    } finally {
+      await store.close();
+      await database.drop();
     }
   });
 });

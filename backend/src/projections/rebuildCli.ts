@@ -104,14 +104,15 @@ const main = async () => {
           const pool = createSearchPool(databaseUrl);
           const lookups = createChatLookups(store);
           try {
-            models = await rebuildSearchIndex(store, pool, {
+            const indexed = await rebuildSearchIndex(store, pool, {
               listRoomIds: async () => Object.keys(await redis.hgetall(roomSnapshotsKey)),
               isPublic: async (roomId) => (await lookups.getRoom(roomId))?.kind === 'PUBLIC',
             });
+            console.log(`search: ${indexed} messages indexed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
           } finally {
             await pool.end();
           }
-          break;
+          continue;
         }
       }
       const seconds = (performance.now() - started) / 1000;
