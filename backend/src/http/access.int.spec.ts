@@ -190,6 +190,12 @@ const OPERATIONS: Operation[] = [
     expect: (kind, role) => rule(kind, role, reads(kind, role)),
   },
   {
+    name: 'search',
+    mutates: false,
+    run: gql('query($id: ID!) { search(query: "anything at all", roomId: $id) { edges { node { id } } } }', (f) => ({ id: f.roomId })),
+    expect: (kind, role) => rule(kind, role, reads(kind, role)),
+  },
+  {
     name: 'react',
     mutates: true,
     run: gql('mutation($id: ID!) { react(messageId: $id, emoji: "🎉") { reactions { count } } }', (f) => ({ id: f.messageId })),
