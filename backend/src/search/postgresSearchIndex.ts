@@ -61,12 +61,14 @@ export const createPostgresSearchIndex = (options: { pool: pg.Pool; tables?: Sea
   const { pool } = options;
   const { messages, rooms } = options.tables ?? LIVE_TABLES;
   let leaseClient: pg.Client | null = null;
+  let leaseHeld = false;
   let leaseLost = false;
   let closed = false;
 
   const releaseLease = async () => {
     const client = leaseClient;
     leaseClient = null;
+    leaseHeld = false;
     await client?.end().catch(() => {});
   };
 
@@ -116,28 +118,30 @@ export const createPostgresSearchIndex = (options: { pool: pg.Pool; tables?: Sea
     pool,
     async lead() {
       if (closed) return false;
-      if (leaseClient && !leaseLost) return true;
-      await releaseLease();
-      leaseLost = false;
-      const client = new pg.Client({ connectionString: (pool.options as { connectionString?: string }).connectionString });
-      client.on('error', () => {
-        leaseLost = true;
-      });
-      client.on('end', () => {
-        leaseLost = true;
-      });
+      if (leaseClient && leaseHeld && !leaseLost) return true;
+      if (leaseLost) await releaseLease();
       try {
-        await client.connect();
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PROJECTOR_LOCK]);
-        if (rows[0]?.locked && !closed) {
+        if (!leaseClient) {
+          leaseLost = false;
+          const client = new pg.Client({ connectionString: (pool.options as { connectionString?: string }).connectionString });
+          client.on('error', () => {
+            leaseLost = true;
+          });
+          client.on('end', () => {
+            leaseLost = true;
+          });
           leaseClient = client;
-          return true;
+          await client.connect();
         }
+        // The same connection asks again each time, until it holds the lock (or dies).
+        const { rows } = await leaseClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PROJECTOR_LOCK]);
+        leaseHeld = rows[0]?.locked === true && !closed;
+        return leaseHeld;
       } catch {
         // Unreachable: not the leader now; the projector asks again.
+        await releaseLease();
+        return false;
       }
-      await client.end().catch(() => {});
-      return false;
     },
     async positions(roomIds) {
       const { rows } = await pool.query<{ room_id: string; position: string }>(

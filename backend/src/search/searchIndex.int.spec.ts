@@ -1,10 +1,11 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestDatabase, createTestDatabase } from '../testing/testDatabase.js';
 import { createMemorySearchIndex } from './memorySearchIndex.js';
 import { migrateSearchSchema } from './postgresMigrations.js';
 import { createPostgresSearchIndex } from './postgresSearchIndex.js';
 import { createSearchPool } from './postgresPool.js';
 import { searchIndexContract } from './searchIndex.contract.js';
+import type { SearchIndex } from './searchIndex.js';
 
 searchIndexContract('memory', async () => createMemorySearchIndex());
 
@@ -31,4 +32,23 @@ searchIndexContract('postgres', async () => {
       await pool.end();
     },
   };
+});
+
+describe('the PostgreSQL projector lease', () => {
+  it('is held by one index at a time, and passes on when its holder closes', async () => {
+    const pools = [createSearchPool(database.url), createSearchPool(database.url)];
+    const [first, second] = pools.map((pool) => createPostgresSearchIndex({ pool })) as [SearchIndex, SearchIndex];
+    try {
+      expect(await first.lead()).toBe(true);
+      expect(await second.lead()).toBe(false);
+      expect(await first.lead()).toBe(true);
+      expect(await second.lead()).toBe(false);
+      await first.close();
+      expect(await first.lead()).toBe(false);
+      await vi.waitFor(async () => expect(await second.lead()).toBe(true), { timeout: 5_000, interval: 20 });
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
 });
