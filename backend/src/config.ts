@@ -17,7 +17,7 @@ export interface Config {
   /** Schema introspection (and so GraphiQL's docs) answered; off only with `NODE_ENV=production` and `GRAPHQL_INTROSPECTION=0`. */
   introspection: boolean;
   /**
-   * Posting, room creation and sign-in start are rate-limited (on unless RATE_LIMITS=0: tests and
+   * Every write and sign-in start are rate-limited (on unless RATE_LIMITS=0: tests and
    * load runs that act as one user at machine speed turn them off).
    */
   rateLimits: boolean;

@@ -741,6 +741,24 @@ describe.each<StoreKind>(['memory', 'redis'])('rate limits (%s store)', (kind) =
     expect((await server.gql(POST, { roomId, body: 'unaffected' }, bob)).data?.postMessage.body).toBe('unaffected');
   });
 
+  it('limits every other write too: a flood of edits over HTTP gets 10 through and RATE_LIMITED with a wait for the rest, appending nothing for them', async () => {
+    const erin = await server.signIn('erin');
+    const message = (await server.gql(POST, { roomId, body: 'to be edited' }, erin)).data!.postMessage;
+    const before = await roomLength();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        server.gql('mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { body } }', { id: message.id, b: `edit ${i}` }, erin),
+      ),
+    );
+    const accepted = results.filter((r) => r.data?.editMessage);
+    const refused = results.filter((r) => codes(r)?.[0] === 'RATE_LIMITED');
+    expect(accepted.length).toBeGreaterThanOrEqual(10);
+    expect(accepted.length).toBeLessThanOrEqual(11);
+    expect(refused.length).toBe(40 - accepted.length);
+    for (const result of refused) expect(result.errors![0]!.extensions!.retryAfterMs).toBeGreaterThan(0);
+    expect(await roomLength()).toBe(before + accepted.length);
+  });
+
   it('does the same for a flood over HTTP, and lets the user post again a second later', async () => {
     await wait(1100);
     const before = await roomLength();

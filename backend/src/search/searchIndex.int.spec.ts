@@ -37,7 +37,8 @@ searchIndexContract('postgres', async () => {
 describe('the PostgreSQL projector lease', () => {
   it('is held by one index at a time, and passes on when its holder closes', async () => {
     const pools = [createSearchPool(database.url), createSearchPool(database.url)];
-    const [first, second] = pools.map((pool) => createPostgresSearchIndex({ pool })) as [SearchIndex, SearchIndex];
+    const first: SearchIndex = createPostgresSearchIndex({ pool: pools[0]! });
+    const second: SearchIndex = createPostgresSearchIndex({ pool: pools[1]! });
     try {
       expect(await first.lead()).toBe(true);
       expect(await second.lead()).toBe(false);
