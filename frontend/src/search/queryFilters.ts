@@ -15,49 +15,49 @@ export interface QueryFilter {
   end: number;
 }
 
-interface Token {
-  text: string;
-  start: number;
-  end: number;
-}
+const OPERATOR = /^(from|in|before|after):(.*)$/isu;
+const isSpace = (c: string | undefined) => c !== undefined && /\s/u.test(c);
 
-/**
- * The query's tokens as the server splits them: runs of non-space, where a double quote starts a
- * phrase that runs to the next quote (spaces included) or to the end.
- */
-const tokenize = (query: string): Token[] => {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < query.length) {
-    while (i < query.length && /\s/.test(query[i]!)) i++;
-    if (i >= query.length) break;
-    const start = i;
-    while (i < query.length && !/\s/.test(query[i]!)) {
-      if (query[i] === '"') {
-        const close = query.indexOf('"', i + 1);
-        i = close < 0 ? query.length : close + 1;
-      } else i++;
-    }
-    tokens.push({ text: query.slice(start, i), start, end: i });
-  }
-  return tokens;
+/** `"…"` from `at` (an opening quote): the text inside and where it ends; an unclosed quote runs to the end. */
+const readQuoted = (text: string, at: number) => {
+  const close = text.indexOf('"', at + 1);
+  return close < 0 ? { inner: text.slice(at + 1), end: text.length } : { inner: text.slice(at + 1, close), end: close + 1 };
 };
 
-const FILTER = /^(from|in):(.+)$/i;
-
-/** The `from:` and `in:` filters in the query, in order (an excluded one, `-from:x`, is not a filter). */
+/**
+ * The `from:` and `in:` filters in the query, in order, read as the server reads a query
+ * (backend/src/search/query.ts): a phrase in quotes is never a filter, nor is an excluded token
+ * (`-from:x`); a word stops at a quote, and `in:` right before one takes the quoted name.
+ */
 export const toFilters = (query: string): QueryFilter[] => {
   const filters: QueryFilter[] = [];
-  for (const token of tokenize(query)) {
-    const match = FILTER.exec(token.text);
-    if (!match) continue;
-    const kind = match[1]!.toLowerCase() as FilterKind;
-    let value = match[2]!;
-    if (value.startsWith('"')) value = value.slice(1, value.endsWith('"') && value.length > 1 ? -1 : undefined);
-    if (kind === 'from') value = value.replace(/^@/, '');
+  let at = 0;
+  while (at < query.length) {
+    while (at < query.length && isSpace(query[at])) at++;
+    if (at >= query.length) break;
+    const start = at;
+    const negated = query[at] === '-' && at + 1 < query.length && !isSpace(query[at + 1]);
+    if (negated) at++;
+    if (query[at] === '"') {
+      at = readQuoted(query, at).end;
+      continue;
+    }
+    let end = at;
+    while (end < query.length && !isSpace(query[end]) && query[end] !== '"') end++;
+    const operator = negated ? null : OPERATOR.exec(query.slice(at, end));
+    at = end;
+    if (!operator) continue;
+    let value = operator[2]!;
+    if (value === '' && query[at] === '"') {
+      const quoted = readQuoted(query, at);
+      value = quoted.inner;
+      at = quoted.end;
+    }
+    const kind = operator[1]!.toLowerCase();
+    if (kind !== 'from' && kind !== 'in') continue;
     value = value.trim();
-    if (value === '') continue;
-    filters.push({ kind, value, start: token.start, end: token.end });
+    if (kind === 'from') value = value.replace(/^@/u, '');
+    if (value !== '') filters.push({ kind, value, start, end: at });
   }
   return filters;
 };
@@ -82,10 +82,15 @@ export const hasFilter = (query: string, kind: FilterKind, value: string): boole
   return toFilters(query).some((f) => f.kind === kind && f.value.toLowerCase() === wanted);
 };
 
-/** The query with the filter added at its end; the same query when it has it already or cannot say it. */
+/**
+ * The query with the filter: in place of one of its kind (the server takes each once), else at the
+ * end; the same query when it has it already or no token can say it.
+ */
 export const addFilter = (query: string, kind: FilterKind, value: string): string => {
   const token = toFilterToken(kind, value);
   if (token === null || hasFilter(query, kind, value)) return query;
+  const same = toFilters(query).find((f) => f.kind === kind);
+  if (same) return `${query.slice(0, same.start)}${token}${query.slice(same.end)}`.trim();
   const rest = query.trim();
   return rest ? `${rest} ${token}` : token;
 };
