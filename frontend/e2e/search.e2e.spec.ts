@@ -177,6 +177,37 @@ describe('message search in a real browser', { timeout: 120_000 }, () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it('loads more results a page at a time, and opens one with the keyboard', async () => {
+    const page = bob.page;
+    await page.goto(`/r/${rooms.general}`);
+    await page.locator('.timeline .message').first().waitFor();
+    await page.keyboard.press('Control+k');
+    await searchFor(page, 'note');
+    const status = panel(page).getByRole('status');
+    await expect.poll(() => status.innerText()).toBe('20 messages in 1 room, more to load');
+    await expect(hitTexts(page).then((texts) => texts.slice(0, 2))).resolves.toEqual(['design note 59', 'design note 58']);
+
+    await panel(page).getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => status.innerText()).toBe('40 messages in 1 room, more to load');
+    await panel(page).getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => status.innerText()).toBe('60 messages in 1 room');
+    await expect(panel(page).getByRole('button', { name: 'Load more' }).count()).resolves.toBe(0);
+    const texts = await hitTexts(page);
+    expect(new Set(texts).size).toBe(60);
+    expect(texts.at(-1)).toBe('design note 0');
+
+    // From the field, ArrowDown reaches the first result and Enter opens it.
+    await searchField(page).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/r/${rooms.design}`);
+    await page
+      .locator('.timeline .message.highlighted')
+      .filter({ has: page.locator('.message-body', { hasText: /^design note 59$/ }) })
+      .waitFor();
+    expect(bob.errors).toEqual([]);
+  });
+
   it('never finds what is said in a private room bob is not in, and shows why a query cannot be read', async () => {
     const page = bob.page;
     await page.goto('/');
