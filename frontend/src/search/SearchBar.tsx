@@ -106,9 +106,17 @@ export const SearchBar = (props: {
   window.addEventListener('keydown', onShortcut);
   onCleanup(() => window.removeEventListener('keydown', onShortcut));
   // On the element itself, not delegated: stopping Escape here keeps it from the page's own listener on window.
+  // Tabbing out of the search closes it too (a press elsewhere is the pointerdown below).
+  const onFocusOut = (event: FocusEvent) => {
+    if (open() && event.relatedTarget instanceof Node && root && !root.contains(event.relatedTarget)) close(false);
+  };
   onMount(() => {
     root?.addEventListener('keydown', onKeyDown);
-    onCleanup(() => root?.removeEventListener('keydown', onKeyDown));
+    root?.addEventListener('focusout', onFocusOut);
+    onCleanup(() => {
+      root?.removeEventListener('keydown', onKeyDown);
+      root?.removeEventListener('focusout', onFocusOut);
+    });
   });
 
   // A press outside closes the panel (the results stay for when it opens again).
