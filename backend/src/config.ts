@@ -29,6 +29,10 @@ export interface Config {
    * TCP peer is the client, and the header is ignored). Decides the address per-IP limits count.
    */
   trustProxyHops: number;
+  /** `/metrics` on a port of its own (and not on the app's); null: on the app's, to private addresses only. */
+  metricsPort: number | null;
+  /** A request's headers must arrive within `headersMs`, and the whole request (body included) within `requestMs`. */
+  httpTimeouts: { headersMs: number; requestMs: number };
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -87,6 +91,9 @@ const schema = z.object({
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
   ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
 });
 
@@ -145,7 +152,16 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     presence: toPresenceOptions(e),
     roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    metricsPort: e.METRICS_PORT ?? null,
+    httpTimeouts: toHttpTimeouts(e),
   };
+};
+
+const toHttpTimeouts = (e: z.infer<typeof schema>) => {
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+  return { headersMs: e.HTTP_HEADERS_TIMEOUT_MS, requestMs: e.HTTP_REQUEST_TIMEOUT_MS };
 };
 
 const toPresenceOptions = (e: z.infer<typeof schema>): PresenceOptions => {

@@ -101,7 +101,9 @@ const applyOperator = (query: SearchQuery, name: 'from' | 'in' | 'before' | 'aft
   if (value === '') throw invalid(`${name}: needs a value`);
   if (name === 'from' || name === 'in') {
     if (query[name] !== null) throw invalid(`${name}: may be given once`);
-    query[name] = name === 'from' ? value.replace(/^@/u, '') : value;
+    const named = name === 'from' ? value.replace(/^@/u, '') : value;
+    if (named === '') throw invalid('from: needs a handle');
+    query[name] = named;
     return;
   }
   const time = parseTime(value);

@@ -83,6 +83,7 @@ describe('parseSearchQuery', () => {
     ['x after:2026-02-30', 'after:'],
     ['x before:yesterday', 'before:'],
     ['x from:', 'from: needs a value'],
+    ['x from:@', 'from: needs a handle'],
     ['x from:a from:b', 'once'],
     ['x before:2026-01-01 before:2026-01-02', 'once'],
     [Array.from({ length: 1000 }, (_, i) => `w${i}`).join(' '), 'longer than'],
