@@ -20,11 +20,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-searchIndexContract('postgres', async () => {
+const openPostgres = (window?: number) => async () => {
   // One database for the suite, emptied for each test.
   await database.query('TRUNCATE search_messages, search_rooms');
   const pool = createSearchPool(database.url);
-  const index = createPostgresSearchIndex({ pool });
+  const index = createPostgresSearchIndex({ pool, window });
   return {
     ...index,
     async close() {
@@ -32,7 +32,10 @@ searchIndexContract('postgres', async () => {
       await pool.end();
     },
   };
-});
+};
+searchIndexContract('postgres', openPostgres());
+// A window of two rows: every search goes on below it, through the words' own index.
+searchIndexContract('postgres, past the window of newest rows', openPostgres(2));
 
 describe('the PostgreSQL projector lease', () => {
   it('is held by one index at a time, and passes on when its holder closes', async () => {
