@@ -12,6 +12,13 @@ const RENDER_CONTEXT_MS = 100;
 
 /** A socket that has this much unsent is not keeping up: end its subscription, let it resume. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * While a subscription catches up from the log, it may have this much unsent (a page of the
+ * heaviest events on top of `CATCH_UP_LOW_WATER`, below the socket's `MAX_UNSENT_BYTES`): its next
+ * page is read only once the socket has drained to `CATCH_UP_LOW_WATER`.
+ */
+const MAX_CATCH_UP_BUFFERED_BYTES = 3 * 1024 * 1024;
+const CATCH_UP_LOW_WATER = 256 * 1024;
 
 const CLOSING_BRACE = '}'.charCodeAt(0);
 
@@ -162,11 +169,14 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
     const prefixLength = Buffer.byteLength(prefix);
     let lastCursor = '0-0';
     let ended = false;
+    // Catching up from the log: paced by the socket (see Sink.ready), so held to the larger budget.
+    let catchingUp = false;
     let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
 
     const end = async () => {
       if (ended) return;
       ended = true;
+      wakeBacklogWaiters();
       metrics.subscriptions.dec();
       leave(group);
       await events.return?.();
@@ -185,7 +195,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
     };
     /** Sends one frame, or ends the subscription when the socket is not keeping up. */
     const send = (json: Buffer, entry: Entry): boolean => {
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (socket.bufferedAmount > (catchingUp ? MAX_CATCH_UP_BUFFERED_BYTES : MAX_BUFFERED_BYTES)) {
         fail(new SubscriberTooSlowError(lastCursor));
         return false;
       }
@@ -202,6 +212,13 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
 
     // Entries whose turn came while an earlier one was still being rendered, oldest first.
     const backlog: Entry[] = [];
+    // Who waits for the backlog to be sent (or the subscription to end).
+    let backlogEmptied: (() => void)[] = [];
+    const wakeBacklogWaiters = () => {
+      const waiting = backlogEmptied;
+      backlogEmptied = [];
+      for (const resolve of waiting) resolve();
+    };
     let draining = false;
     let completed = false;
     // A source that ends with an error right after an entry (a subscriber's own ban) has that entry sent first.
@@ -220,11 +237,23 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
         return;
       } finally {
         draining = false;
+        wakeBacklogWaiters();
       }
       if (failedWith) fail(failedWith.error);
       else if (completed) complete();
     };
     const sink: Sink<Entry> = {
+      pace(on) {
+        catchingUp = on;
+      },
+      // Once what was handed over is rendered and sent (the backlog empty), and the socket has drained.
+      ready: () => {
+        if (ended) return undefined;
+        if (backlog.length === 0) return frames.whenDrained(socket, CATCH_UP_LOW_WATER);
+        return new Promise<void>((resolve) => backlogEmptied.push(resolve)).then(() =>
+          ended ? undefined : frames.whenDrained(socket, CATCH_UP_LOW_WATER),
+        );
+      },
       next(entry) {
         if (ended) return;
         if (backlog.length === 0) {
