@@ -32,7 +32,7 @@ const postgres = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@1
 const missing = [
   !onPath('redis-server') && 'redis-server is not installed: apt-get install redis-server (.ci/run installs it)',
   !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') &&
-    "Chromium is not at /usr/bin/chromium: apt-get install chromium fonts-noto-color-emoji, or set CHROMIUM_PATH (.ci/run installs it)",
+    'Chromium is not at /usr/bin/chromium: apt-get install chromium fonts-noto-color-emoji, or set CHROMIUM_PATH (.ci/run installs it)',
   !(await reachable(Number(postgres.port || 5432), postgres.hostname)) &&
     `PostgreSQL does not answer on ${postgres.hostname}:${postgres.port || 5432}: apt-get install postgresql, then pg_ctlcluster <version> main start, or set TEST_POSTGRES_URL (.ci/run does both)`,
 ].filter(Boolean);

@@ -30,7 +30,8 @@ export type LimitedAction =
   | 'invite'
   | 'membership'
   | 'openDirect'
-  | 'moderate';
+  | 'moderate'
+  | 'queryCost';
 
 interface Rule {
   /** The steady rate: `points` per `durationSeconds`. */
@@ -77,18 +78,23 @@ export const RATE_LIMIT_RULES: Record<LimitedAction, Rule> = {
   openDirect: burstThen(10, 6, 600),
   // kick, ban, mute, unban, unmute and setRole together.
   moderate: perSecond(2, 30),
+  // What queries may cost (graphql/cost.ts: the values an answer can hold), per user or, signed
+  // out, per address: 160,000 every 10 s, and 480,000 more at once. A room's page costs some
+  // thousands; a document that asks for everything, up to 80,000.
+  queryCost: { points: 160_000, durationSeconds: 10, burst: { points: 480_000, windowSeconds: 60 } },
 };
 
 export interface RateLimits {
   /**
-   * Counts one action against the key's limit. Rejects with `RateLimitedError` when over it, and
-   * with `StoreUnavailableError` when Redis cannot be asked (the action is refused, not let through).
+   * Counts one action (or `points` of it) against the key's limit. Rejects with `RateLimitedError`
+   * when over it, and with `StoreUnavailableError` when Redis cannot be asked (the action is
+   * refused, not let through).
    */
-  consume(action: LimitedAction, key: string): Promise<void>;
+  consume(action: LimitedAction, key: string, points?: number): Promise<void>;
 }
 
 interface Limiter {
-  consume(key: string): Promise<unknown>;
+  consume(key: string, points?: number): Promise<unknown>;
 }
 
 const toLimiter = (action: LimitedAction, rule: Rule, redis: Redis | null): Limiter => {
@@ -108,9 +114,9 @@ export const createRateLimits = (options: { redis: Redis | null; rules?: Record<
     (Object.keys(rules) as LimitedAction[]).map((action) => [action, toLimiter(action, rules[action], options.redis)]),
   ) as Record<LimitedAction, Limiter>;
   return {
-    async consume(action, key) {
+    async consume(action, key, points = 1) {
       try {
-        await limiters[action].consume(key);
+        await limiters[action].consume(key, points);
       } catch (error) {
         if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext)));
         throw new StoreUnavailableError(error);

@@ -93,6 +93,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     socketLeases: svc.socketLeases,
     trustProxyHops: config.trustProxyHops,
     production: config.production,
+    limits: svc.limits,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
   svc.sessionEvents.onEnded((sessionId) => {
@@ -129,7 +130,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     const response = await yoga.fetch(
       new URL(req.url ?? '/', config.publicUrl),
       { method: req.method, headers: toHeaders(req), body: body ? new Uint8Array(body) : undefined },
-      { viewer, transport: 'http' },
+      { viewer, transport: 'http', address: toClientAddress(req, config.trustProxyHops) },
     );
     const headers: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {

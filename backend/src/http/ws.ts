@@ -5,7 +5,9 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
 import type { GraphQLContext, Viewer } from '../graphql/context.js';
-import { toFormattedErrors, toMaskError } from '../graphql/errors.js';
+import { toDocumentTooComplexError, toFormattedErrors, toMaskError } from '../graphql/errors.js';
+import { chargeOperation } from '../graphql/queryBudget.js';
+import type { RateLimits } from '../auth/rateLimits.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { createFrameWriter } from './frameWriter.js';
@@ -45,10 +47,18 @@ interface Options {
   trustProxyHops: number;
   /** Production: errors say no "Did you mean …?" (see `toMaskError`). */
   production: boolean;
+  /** What operations cost is charged to their sender's budget (`chargeOperation`). */
+  limits: RateLimits;
 }
 
 /** Subscriptions one socket may hold at once; the next one is answered TOO_MANY_SUBSCRIPTIONS. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+/**
+ * What one socket's subscriptions may cost in all (graphql/cost.ts): each event renders each of
+ * its distinct documents, so this bounds the work per event one socket can buy (and one user, with
+ * `MAX_SOCKETS_PER_USER`). Past it, QUERY_TOO_COMPLEX.
+ */
+export const MAX_SUBSCRIPTION_COST_PER_SOCKET = 100_000;
 /**
  * Sockets without a session from one client address, on one instance. Signed-in sockets are
  * counted per user instead; without this, one host could hold any number of sockets (each ~15 KB
@@ -62,6 +72,8 @@ export const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 interface Connection {
   socket: WebSocket;
   cookie: string | undefined;
+  /** The client's address (`toClientAddress`), for the budget of a signed-out socket. */
+  address: string;
   /** It was signed in at the upgrade: its operations check the session again. */
   signedIn: boolean;
 }
@@ -87,6 +99,7 @@ export const createGraphQLWebSockets = ({
   socketLeases,
   trustProxyHops,
   production,
+  limits,
 }: Options): GraphQLWebSockets => {
   const mask = toMaskError(production);
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
@@ -102,16 +115,26 @@ export const createGraphQLWebSockets = ({
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   // Per socket: ids of the subscriptions it started. graphql-ws drops an id from
   // `ctx.subscriptions` when that operation ends, which is how finished ones are told apart.
-  const subscriptionIds = new WeakMap<object, Set<string>>();
+  // With each one's cost.
+  const subscriptionIds = new WeakMap<object, Map<string, number>>();
 
-  /** Takes a subscription slot on the socket, or answers false when all are in use. */
-  const claimSubscriptionSlot = (socket: object, active: Record<string, unknown>, id: string): boolean => {
+  /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
+  const claimSubscriptionSlot = (socket: object, active: Record<string, unknown>, id: string, cost: number): GraphQLError | null => {
     let ids = subscriptionIds.get(socket);
-    if (!ids) subscriptionIds.set(socket, (ids = new Set()));
-    for (const known of ids) if (!(known in active)) ids.delete(known);
-    if (ids.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) return false;
-    ids.add(id);
-    return true;
+    if (!ids) subscriptionIds.set(socket, (ids = new Map()));
+    for (const known of ids.keys()) if (!(known in active)) ids.delete(known);
+    if (ids.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+      const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
+      return new GraphQLError(error.message, { originalError: error });
+    }
+    const held = [...ids.values()].reduce((sum, each) => sum + each, 0);
+    if (held + cost > MAX_SUBSCRIPTION_COST_PER_SOCKET) {
+      return toDocumentTooComplexError(
+        `The subscriptions of one connection may cost ${MAX_SUBSCRIPTION_COST_PER_SOCKET} in all; these would cost ${held + cost}: complete one first`,
+      );
+    }
+    ids.set(id, cost);
+    return null;
   };
 
   const graphqlWs = serveGraphQLWs<Connection>(
@@ -127,7 +150,7 @@ export const createGraphQLWebSockets = ({
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
         }
-        const { schema, parse, validate } = yoga.getEnveloped({ viewer, transport: 'ws' });
+        const { schema, parse, validate } = yoga.getEnveloped({ viewer, transport: 'ws', address: ctx.extra.address });
         const contextFactory = () => context(viewer);
         let document: DocumentNode;
         try {
@@ -155,10 +178,14 @@ export const createGraphQLWebSockets = ({
           ];
         }
         const isSubscription = operation.operation === 'subscription';
-        if (isSubscription && !claimSubscriptionSlot(ctx.extra.socket, ctx.subscriptions, id)) {
-          const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
-          return [new GraphQLError(error.message, { originalError: error })];
-        }
+        const { cost, refused } = await chargeOperation(
+          limits,
+          { viewer, address: ctx.extra.address },
+          { schema, document, operationName: payload.operationName, variables: payload.variables },
+        );
+        if (refused) return [refused];
+        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra.socket, ctx.subscriptions, id, cost) : null;
+        if (unclaimed) return [unclaimed];
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
           ? {
@@ -192,7 +219,7 @@ export const createGraphQLWebSockets = ({
 
   // Set up out of handleUpgrade's scope, so that what lives as long as the socket does not hold
   // on to the upgrade request.
-  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, sessionId: string | null) => {
+  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null) => {
     streams.set(ws, stream);
     metrics.webSockets.inc();
     let sockets: Set<WebSocket> | undefined;
@@ -201,7 +228,7 @@ export const createGraphQLWebSockets = ({
       if (!sockets) bySession.set(sessionId, (sockets = new Set()));
       sockets.add(ws);
     }
-    graphqlWs.open(ws, { socket: ws, cookie, signedIn: sessionId !== null }, () => {
+    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null }, () => {
       metrics.webSockets.dec();
       if (sessionId === null || !sockets) return;
       sockets.delete(ws);
@@ -247,7 +274,8 @@ export const createGraphQLWebSockets = ({
       if (viewer && !lease) {
         return refuse(socket, 429, `At most ${MAX_SOCKETS_PER_USER} connections per user; close one first`, 'TOO_MANY_CONNECTIONS');
       }
-      if (!viewer && !takeAnonymousSlot(socket, toClientAddress(req, trustProxyHops))) {
+      const address = toClientAddress(req, trustProxyHops);
+      if (!viewer && !takeAnonymousSlot(socket, address)) {
         return refuse(
           socket,
           429,
@@ -259,7 +287,7 @@ export const createGraphQLWebSockets = ({
       if (lease) releaseOnClose(socket, () => void lease.release());
       const { cookie } = req.headers;
       const sessionId = viewer?.sessionId ?? null;
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, sessionId));
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, address, sessionId));
     },
     closeSession(sessionId) {
       for (const socket of bySession.get(sessionId) ?? []) socket.close(4401, 'Signed out');

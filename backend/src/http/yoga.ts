@@ -1,6 +1,9 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
+import { type ASTVisitor, GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
+import type { RateLimits } from '../auth/rateLimits.js';
+import { MAX_COST, documentCosts } from '../graphql/cost.js';
+import { chargeOperation } from '../graphql/queryBudget.js';
 import { type Plugin, type YogaServerInstance, createYoga, processRegularResult } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { createContext, type GraphQLContext, type Viewer } from '../graphql/context.js';
@@ -13,6 +16,8 @@ import type { Services } from '../services.js';
 export interface ServerContext {
   viewer: Viewer | null;
   transport: 'http' | 'ws';
+  /** The client's address (see `toClientAddress`): whose budget a signed-out query spends. */
+  address: string;
 }
 
 export type ChatYoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -60,9 +65,8 @@ export const DOCUMENT_LIMITS = {
   maxAliases: 10,
   maxDirectives: 10,
   maxTokens: 1000,
-  /** graphql-armor's cost: 2 per object field, 1 per scalar, ×1.5 per level of depth. */
-  // A history page with its reactions and the people of each (depth 7) costs about 6,100.
-  maxCost: 10_000,
+  /** The values an answer can hold, lists multiplied by their sizes (graphql/cost.ts). */
+  maxCost: MAX_COST,
 } as const;
 
 /**
@@ -90,10 +94,47 @@ const useDocumentLimits = (config: Config): Plugin<ServerContext> => {
     maxAliases: { n: DOCUMENT_LIMITS.maxAliases, ...refusal },
     maxDirectives: { n: DOCUMENT_LIMITS.maxDirectives, ...refusal },
     maxTokens: { n: DOCUMENT_LIMITS.maxTokens, ...refusal },
-    costLimit: { maxCost: DOCUMENT_LIMITS.maxCost, flattenFragments: true, ignoreIntrospection: true, ...refusal },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: config.production },
   }) as Plugin<ServerContext>;
 };
+
+/** Refuses a document any of whose operations could answer more than `MAX_COST` values (see cost.ts). */
+const CostLimitRule = (context: ValidationContext): ASTVisitor => ({
+  Document: {
+    leave(document) {
+      for (const { name, cost } of documentCosts(context.getSchema(), document, null)) {
+        if (cost <= MAX_COST) continue;
+        context.reportError(
+          toDocumentTooComplexError(`Query cost limit of ${MAX_COST} exceeded: ${name ? `${name} ` : ''}could answer ${cost} values`),
+        );
+      }
+    },
+  },
+});
+
+const useCostLimit = (): Plugin<ServerContext> => ({
+  onValidate({ addValidationRule }) {
+    addValidationRule(CostLimitRule);
+  },
+});
+
+/**
+ * What queries and mutations over HTTP cost is charged to their sender's budget
+ * (`chargeOperation`); the WebSocket charges its operations in ws.ts.
+ */
+const useQueryBudget = (limits: RateLimits): Plugin<ServerContext> => ({
+  async onExecute({ args, setResultAndStopExecution }) {
+    const context = args.contextValue as Partial<ServerContext>;
+    if (context.transport !== 'http') return;
+    const { refused } = await chargeOperation(
+      limits,
+      { viewer: context.viewer ?? null, address: context.address ?? 'unknown' },
+      { schema: args.schema, document: args.document, operationName: args.operationName, variables: args.variableValues },
+    );
+    if (refused) setResultAndStopExecution({ errors: [refused] });
+  },
+});
 
 /**
  * Introspection off (production with GRAPHQL_INTROSPECTION=0) as a validation rule rather than
@@ -168,6 +209,8 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useDocumentLimits(config),
+      useCostLimit(),
+      useQueryBudget(services.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(config.production ? [useHiddenSuggestions()] : []),
       useWebSocketOnlySubscriptions(),
