@@ -23,6 +23,7 @@ import { type Services, createServices } from '../services.js';
 import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.js';
+import { createSharedSubscriptions } from './sharedSubscriptions.js';
 import { createGraphQLWebSockets } from './ws.js';
 import { createChatYoga, toContextFactory } from './yoga.js';
 
@@ -70,6 +71,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
   const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
   const metrics = createMetrics(svc.projectionLag);
+  const sharedSubscriptions = createSharedSubscriptions(metrics);
   sockets = createGraphQLWebSockets({
     yoga,
     allowedOrigins: config.allowedOrigins,
@@ -79,6 +81,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     socketLeases: svc.socketLeases,
     trustProxyHops: config.trustProxyHops,
     production: config.production,
+    sharedSubscriptions,
   });
   // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
   svc.sessionEvents.onEnded((sessionId) => {
