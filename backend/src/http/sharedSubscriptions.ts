@@ -8,8 +8,28 @@ import type { Metrics } from './metrics.js';
 /** How long one execution context (and its user cache) is shared by a group's renders. */
 const RENDER_CONTEXT_MS = 100;
 
-/** A connection that has this much unsent is not keeping up: end its subscription, let it resume. */
+/**
+ * A connection that still has this much unsent when a burst of results (a catch-up page, a tailer
+ * batch) begins is not keeping up: end its subscription, let it resume. Checked once per burst,
+ * so that one page of large messages does not cut off a reader that takes everything as it comes:
+ * what waits for one connection is at most this plus one burst.
+ */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** Counts turns (synchronous runs up to a microtask checkpoint): one microtask per turn for all subscribers. */
+let turn = 0;
+let turnEnding = false;
+const endTurn = () => {
+  turn++;
+  turnEnding = false;
+};
+const currentTurn = () => {
+  if (!turnEnding) {
+    turnEnding = true;
+    queueMicrotask(endTurn);
+  }
+  return turn;
+};
 
 /** Entries that may wait behind one still being rendered before the subscriber is ended as too slow. */
 const MAX_BACKLOG = 1_000;
@@ -165,6 +185,8 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
   function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): AsyncIterableIterator<never> {
     metrics.subscriptions.inc();
     let lastCursor = '0-0';
+    /** The turn in which the connection's unsent bytes were last checked. */
+    let checkedIn = -1;
     let ended = false;
     let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
 
@@ -189,9 +211,13 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
     };
     /** Sends one frame, or ends the subscription when the connection is not keeping up. */
     const send = (json: Buffer, entry: Entry): boolean => {
-      if (output.unsent() > MAX_BUFFERED_BYTES) {
-        fail(new SubscriberTooSlowError(lastCursor));
-        return false;
+      const now = currentTurn();
+      if (checkedIn !== now) {
+        checkedIn = now;
+        if (output.unsent() > MAX_BUFFERED_BYTES) {
+          fail(new SubscriberTooSlowError(lastCursor));
+          return false;
+        }
       }
       output.send(json, entry.cursor ?? null);
       metrics.framesSent.inc();
