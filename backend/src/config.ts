@@ -29,6 +29,8 @@ export interface Config {
    * TCP peer is the client, and the header is ignored). Decides the address per-IP limits count.
    */
   trustProxyHops: number;
+  /** How often an open Server-Sent Events stream gets a comment line, so proxies keep it open. */
+  sseHeartbeatMs: number;
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -88,6 +90,7 @@ const schema = z.object({
   ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
 });
 
 const toOrigin = (raw: string): string => {
@@ -145,6 +148,7 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     presence: toPresenceOptions(e),
     roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
   };
 };
 
