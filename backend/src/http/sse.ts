@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type DocumentNode,
+  type ExecutionResult,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -338,56 +339,33 @@ export const createGraphQLEventStreams = ({
       res.once('close', release);
       if (res.destroyed) release();
 
-      let ended = false;
-      let cutTimer: NodeJS.Timeout | null = null;
-      const output: SubscriptionOutput = {
-        unsent: () => res.writableLength,
-        send: (json, cursor) => {
-          if (!ended) write(res, toNextEvent(json, cursor));
-        },
-      };
-      const contextValue = context(viewer);
-      const result = await sharedSubscriptions.subscribe(
-        { schema, document, operationName: params.operationName, variableValues, contextValue },
-        {
-          output,
-          // Keyed by the document as sent: its `after` variable, like Last-Event-ID, only moves where this member starts.
-          groupKey: toGroupKey(
-            params.query,
-            prepared.document,
-            params.operationName,
-            params.variables,
-            selectsViewerDependentField(schema, document) ? (viewer?.userId ?? '') : null,
-          ),
-          contextFactory: () => context(viewer),
-        },
-      );
-      if (res.destroyed) {
-        // The client left while the subscription was opening.
-        if (Symbol.asyncIterator in result) await result.return?.();
-        return true;
-      }
-      writeHead(req, res);
-      if (!(Symbol.asyncIterator in result)) {
-        res.end(Buffer.concat([toErrorsEvent(toFormattedErrors(result.errors ?? [], mask)), COMPLETE]));
-        return true;
-      }
-
+      // The stream is known (to sign-outs, to stopping) from before its subscription opens: one
+      // that ends meanwhile gets its last words once the head is written.
       const sessionId = viewer?.sessionId ?? null;
+      let result: ExecutionResult | AsyncIterableIterator<never> | null = null;
+      let opened = false;
+      let ended = false;
+      let last: Buffer | null = null;
+      let cutTimer: NodeJS.Timeout | null = null;
+      const finish = (cutAfterMs?: number) => {
+        if (res.writableEnded || res.destroyed) return;
+        if (last!.length > 0) write(res, last!);
+        res.end();
+        if (cutAfterMs !== undefined) cutTimer = setTimeout(() => res.destroy(), cutAfterMs).unref();
+      };
+      let cutAfter: number | undefined;
       const stream: Stream = {
         end(errors, complete, cutAfterMs) {
           if (ended) return;
           ended = true;
           untrack(stream, sessionId);
-          void result.return?.();
-          if (res.writableEnded || res.destroyed) return;
-          const last = [errors ? toErrorsEvent(errors) : null, complete ? COMPLETE : null].filter((b) => b !== null);
-          if (last.length > 0) write(res, Buffer.concat(last));
-          res.end();
-          if (cutAfterMs !== undefined) cutTimer = setTimeout(() => res.destroy(), cutAfterMs).unref();
+          if (result && Symbol.asyncIterator in result) void result.return?.();
+          last = Buffer.concat([errors ? toErrorsEvent(errors) : null, complete ? COMPLETE : null].filter((b) => b !== null));
+          cutAfter = cutAfterMs;
+          if (opened) finish(cutAfterMs);
         },
         heartbeat() {
-          if (!ended) write(res, HEARTBEAT);
+          if (!ended && opened) write(res, HEARTBEAT);
         },
       };
       track(stream, sessionId);
@@ -395,7 +373,51 @@ export const createGraphQLEventStreams = ({
         if (cutTimer) clearTimeout(cutTimer);
         stream.end(null, false);
       });
-      result.next().then(
+
+      const output: SubscriptionOutput = {
+        unsent: () => res.writableLength,
+        send: (json, cursor) => {
+          if (!ended) write(res, toNextEvent(json, cursor));
+        },
+      };
+      const contextValue = context(viewer);
+      try {
+        result = await sharedSubscriptions.subscribe(
+          { schema, document, operationName: params.operationName, variableValues, contextValue },
+          {
+            output,
+            // Keyed by the document as sent: its `after` variable, like Last-Event-ID, only moves where this member starts.
+            groupKey: toGroupKey(
+              params.query,
+              prepared.document,
+              params.operationName,
+              params.variables,
+              selectsViewerDependentField(schema, document) ? (viewer?.userId ?? '') : null,
+            ),
+            contextFactory: () => context(viewer),
+          },
+        );
+      } catch (error) {
+        untrack(stream, sessionId);
+        throw error;
+      }
+      const subscription = result;
+      if (ended) {
+        // Signed out, stopped, or the client left while the subscription was opening.
+        if (Symbol.asyncIterator in subscription) await subscription.return?.();
+        if (res.destroyed) return true;
+      }
+      writeHead(req, res);
+      opened = true;
+      if (ended) {
+        finish(cutAfter);
+        return true;
+      }
+      if (!(Symbol.asyncIterator in subscription)) {
+        stream.end(toFormattedErrors(subscription.errors ?? [], mask), true);
+        return true;
+      }
+      subscription.next().then(
         () => stream.end(null, true),
         (error: unknown) => {
           const cause = error instanceof Error ? error : new Error(String(error));
