@@ -2,16 +2,45 @@
 // Runs every test with Vitest, then prints the closing line CI reads: "N passed, N failed".
 // Keeps Vitest's exit code. Extra arguments go to Vitest (e.g. a file filter).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Stops before any test, with the closing line CI reads. */
+const stop = (message, status = 1) => {
+  if (message) console.error(message);
+  console.log('0 passed, 1 failed');
+  process.exit(status);
+};
+
+// A fresh clone: install the dependencies first (npm ci) when they are missing or stale.
+const install = spawnSync(process.execPath, ['scripts/ensureInstalled.mjs'], { stdio: 'inherit' });
+if (install.status !== 0) stop('', install.status ?? 1);
+
+// What the tests start or reach on this machine; each missing one is said in one line, with how to get it.
+const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const reachable = (port, host) =>
+  new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.setTimeout(2_000);
+    socket.once('connect', () => resolve(socket.end() && true));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => resolve(socket.destroy() && false));
+  });
+const postgres = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const missing = [
+  !onPath('redis-server') && 'redis-server is not installed: apt-get install redis-server (.ci/run installs it)',
+  !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') &&
+    "Chromium is not at /usr/bin/chromium: apt-get install chromium fonts-noto-color-emoji, or set CHROMIUM_PATH (.ci/run installs it)",
+  !(await reachable(Number(postgres.port || 5432), postgres.hostname)) &&
+    `PostgreSQL does not answer on ${postgres.hostname}:${postgres.port || 5432}: apt-get install postgresql, then pg_ctlcluster <version> main start, or set TEST_POSTGRES_URL (.ci/run does both)`,
+].filter(Boolean);
+if (missing.length > 0) stop(missing.join('\n'));
+
 // The server serves the built UI (security headers, end-to-end tests): build it first when stale.
 const build = spawnSync(process.execPath, ['frontend/scripts/ensureBuilt.mjs'], { stdio: 'inherit' });
-if (build.status !== 0) {
-  console.log('0 passed, 1 failed');
-  process.exit(build.status ?? 1);
-}
+if (build.status !== 0) stop('', build.status ?? 1);
 
 const dir = mkdtempSync(join(tmpdir(), 'balloons-test-'));
 const report = join(dir, 'vitest.json');

@@ -17,7 +17,7 @@ export interface Config {
   /** Schema introspection (and so GraphiQL's docs) answered; off only with `NODE_ENV=production` and `GRAPHQL_INTROSPECTION=0`. */
   introspection: boolean;
   /**
-   * Posting, room creation and sign-in start are rate-limited (on unless RATE_LIMITS=0: tests and
+   * Every write and sign-in start are rate-limited (on unless RATE_LIMITS=0: tests and
    * load runs that act as one user at machine speed turn them off).
    */
   rateLimits: boolean;
@@ -29,6 +29,10 @@ export interface Config {
    * TCP peer is the client, and the header is ignored). Decides the address per-IP limits count.
    */
   trustProxyHops: number;
+  /** `/metrics` on a port of its own (and not on the app's); null: on the app's, to private addresses only. */
+  metricsPort: number | null;
+  /** A request's headers must arrive within `headersMs`, and the whole request (body included) within `requestMs`. */
+  httpTimeouts: { headersMs: number; requestMs: number };
   /** How often an open Server-Sent Events stream gets a comment line, so proxies keep it open. */
   sseHeartbeatMs: number;
 }
@@ -89,6 +93,9 @@ const schema = z.object({
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
   ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
 });
@@ -148,8 +155,17 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     presence: toPresenceOptions(e),
     roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    metricsPort: e.METRICS_PORT ?? null,
+    httpTimeouts: toHttpTimeouts(e),
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
   };
+};
+
+const toHttpTimeouts = (e: z.infer<typeof schema>) => {
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+  return { headersMs: e.HTTP_HEADERS_TIMEOUT_MS, requestMs: e.HTTP_REQUEST_TIMEOUT_MS };
 };
 
 const toPresenceOptions = (e: z.infer<typeof schema>): PresenceOptions => {

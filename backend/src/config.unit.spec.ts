@@ -79,6 +79,10 @@ describe('readConfig', () => {
     [{ TWITTER_TOKEN_URL: '::' }, /^TWITTER_TOKEN_URL: /],
     [{ ROOM_LOG_MAX_EVENTS: '10' }, /^ROOM_LOG_MAX_EVENTS: /],
     [{ TRUST_PROXY_HOPS: '-1' }, /^TRUST_PROXY_HOPS: /],
+    [{ METRICS_PORT: '0' }, /^METRICS_PORT: /],
+    [{ METRICS_PORT: 'nine' }, /^METRICS_PORT: /],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '10' }, /^HTTP_REQUEST_TIMEOUT_MS: /],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /^HTTP_HEADERS_TIMEOUT_MS: /],
     [{ TRUST_PROXY_HOPS: 'yes' }, /^TRUST_PROXY_HOPS: /],
     [{ PRESENCE_LEASE_MS: '1000', PRESENCE_HEARTBEAT_MS: '800' }, /^PRESENCE_HEARTBEAT_MS: /],
   ])('refuses %j with one line naming the variable', (env, message) => {

@@ -51,7 +51,7 @@ export interface Services {
   /** Sockets per user, all instances together. */
   socketLeases: SocketLeases;
   limits: RateLimits;
-  /** Posting and room creation are rate-limited here, before anything is appended. */
+  /** Every write is rate-limited here, before anything is appended. */
   commands: ChatCommands;
   queries: ChatQueries;
   /** What subscribers of rooms and the lobby receive. */

@@ -18,6 +18,9 @@ import { RoomList } from './rooms/RoomList.js';
 import { createRoomDirectory } from './rooms/roomDirectory.js';
 import { visibleRooms } from './rooms/roomList.js';
 import { RoomsPage } from './rooms/RoomsPage.js';
+import { SearchBar } from './search/SearchBar.js';
+import type { SearchHit } from './search/searchResults.js';
+import { createSearchSession } from './search/searchSession.js';
 import { ConnectionBanner } from './ui/ConnectionBanner.js';
 import { LoadMore } from './ui/LoadMore.js';
 import { Link, RouterProvider, createRouter, roomPath, toRoute, useRouter } from './ui/router.js';
@@ -120,6 +123,9 @@ const SignedIn = (props: {
     isHidden: () => document.visibilityState === 'hidden',
   });
   const people = createUserSearch(client);
+  const search = createSearchSession(client, { onSessionEnded: () => props.onSessionEnded() });
+  /** A message to show once its room is open (a search result was chosen). */
+  const [jumpRequest, setJumpRequest] = createSignal<{ roomId: string; messageId: string; createdAt: string } | null>(null);
   const [connection, setConnection] = createSignal<ConnectionState>(client.connection());
   const [hideEmpty, setHideEmpty] = createSignal(readFlag(HIDE_EMPTY_KEY));
   const [roomsOpen, setRoomsOpen] = createSignal(false);
@@ -142,6 +148,7 @@ const SignedIn = (props: {
     messages.dispose();
     mine.dispose();
     people.dispose();
+    search.dispose();
     stopConnection();
   });
 
@@ -165,6 +172,16 @@ const SignedIn = (props: {
   const currentRoomId = () => {
     const r = route();
     return r.name === 'room' ? r.roomId : null;
+  };
+  // A jump asked for one room is forgotten once another is open (it was not shown in time).
+  createEffect(
+    on(currentRoomId, (id) => {
+      if (jumpRequest() && jumpRequest()?.roomId !== id) setJumpRequest(null);
+    }),
+  );
+  const openSearchHit = (hit: SearchHit) => {
+    setJumpRequest({ roomId: hit.node.room.id, messageId: hit.node.id, createdAt: hit.node.createdAt });
+    router.navigate(roomPath(hit.node.room.id));
   };
 
   const createRoom = async (name: string, kind: RoomKind) => {
@@ -232,6 +249,12 @@ const SignedIn = (props: {
           <BalloonMark />
           <span class="brand-name">Balloons</span>
         </Link>
+        <SearchBar
+          state={search.state()}
+          onSearch={(query) => search.search(query)}
+          onLoadMore={() => search.loadMore()}
+          onOpenResult={openSearchHit}
+        />
         <UserMenu viewer={props.viewer} onStatusChange={(s) => void changeStatus(s)} onSignOut={() => void leave()} />
       </header>
       <ConnectionBanner state={connection()} queued={messages.unsent()} />
@@ -376,6 +399,8 @@ const SignedIn = (props: {
                     onRead={(room) => mine.add(room)}
                     onSeen={(cursor) => notifier.seen(id, cursor)}
                     onNotable={(message, room) => notifier.message(message, room)}
+                    jumpRequest={jumpRequest()?.roomId === id ? jumpRequest() : null}
+                    onJumpHandled={() => setJumpRequest(null)}
                   />
                 )}
               </Show>

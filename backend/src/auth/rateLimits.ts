@@ -15,7 +15,22 @@ import { RateLimitedError } from './limitErrors.js';
  * burst window.
  */
 
-export type LimitedAction = 'postMessage' | 'createRoom' | 'signInStart';
+export type LimitedAction =
+  | 'postMessage'
+  | 'createRoom'
+  | 'signInStart'
+  | 'editMessage'
+  | 'deleteMessage'
+  | 'removeMessage'
+  | 'renameRoom'
+  | 'setStatus'
+  | 'react'
+  | 'pin'
+  | 'markRead'
+  | 'invite'
+  | 'membership'
+  | 'openDirect'
+  | 'moderate';
 
 interface Rule {
   /** The steady rate: `points` per `durationSeconds`. */
@@ -25,14 +40,43 @@ interface Rule {
   burst?: { points: number; windowSeconds: number };
 }
 
-/** The limits. Keys: the user id for posting and room creation, the client IP for sign-in. */
+/** N at once (the first and a burst pool of N − 1), then one per `everySeconds`. */
+const burstThen = (n: number, everySeconds: number, windowSeconds = 60): Rule => ({
+  points: 1,
+  durationSeconds: everySeconds,
+  burst: { points: n - 1, windowSeconds },
+});
+/** `n` per second, `burst` at once. */
+const perSecond = (n: number, burst: number): Rule => ({ points: n, durationSeconds: 1, burst: { points: burst - n, windowSeconds: 60 } });
+
+/**
+ * The limits: every write has one, suited to how people use it. Keys: the user id, but the client
+ * IP for sign-in. Actions that people repeat quickly in a row (reactions, read markers) allow more; those that reach many (a status goes to every room of the person, a rename to every
+ * member) or that spam others (invitations, direct conversations) allow less.
+ */
 export const RATE_LIMIT_RULES: Record<LimitedAction, Rule> = {
-  // 10 at once, then 1 per second.
-  postMessage: { points: 1, durationSeconds: 1, burst: { points: 9, windowSeconds: 60 } },
-  // 3 at once, then 1 per 10 minutes.
-  createRoom: { points: 1, durationSeconds: 600, burst: { points: 2, windowSeconds: 3600 } },
+  postMessage: burstThen(10, 1),
+  createRoom: burstThen(3, 600, 3_600),
   // 10 a minute per IP address.
   signInStart: { points: 10, durationSeconds: 60 },
+  editMessage: burstThen(10, 2),
+  deleteMessage: burstThen(20, 1),
+  // Moderators cleaning up after a spammer.
+  removeMessage: perSecond(2, 30),
+  renameRoom: burstThen(3, 60, 600),
+  setStatus: burstThen(5, 10),
+  // react and unreact together.
+  react: perSecond(3, 30),
+  // pinMessage and unpinMessage together.
+  pin: burstThen(10, 2),
+  // The UI marks a room read as its newest message comes into view.
+  markRead: perSecond(5, 60),
+  invite: burstThen(20, 3, 600),
+  // joinRoom, leaveRoom and declineInvite together.
+  membership: burstThen(20, 1),
+  openDirect: burstThen(10, 6, 600),
+  // kick, ban, mute, unban, unmute and setRole together.
+  moderate: perSecond(2, 30),
 };
 
 export interface RateLimits {
@@ -98,10 +142,11 @@ const limited = async <T>(
 };
 
 /**
- * The commands with posting and room creation limited per user. The limit is counted before the
- * command runs, so a refused call appends nothing. A refused call that would have changed nothing
- * is answered as it would have been: a retried post (same `clientId`) with its first message, so
- * the client learns that its first attempt went through; a room name that exists with its room.
+ * The commands with every write limited per user (`RATE_LIMIT_RULES`). The limit is counted before
+ * the command runs, so a refused call appends nothing. A refused call that would have changed
+ * nothing is answered as it would have been: a retried post (same `clientId`) with its first
+ * message, so the client learns that its first attempt went through; a room name that exists with
+ * its room.
  *
  * The limit is a Redis call of its own, not part of the append script (which would save a round
  * trip per post): its key is the user's and the append's keys are the room's, and on Redis Cluster
@@ -111,19 +156,43 @@ export const withRateLimits = (
   commands: ChatCommands,
   limits: RateLimits,
   queries: Pick<ChatQueries, 'findPostedMessage' | 'findRoomByName'>,
-): ChatCommands => ({
-  ...commands,
-  postMessage: (input) => {
-    const { clientId } = input;
-    const retried = async () => (clientId ? queries.findPostedMessage({ ...input, clientId }) : null);
-    return limited(limits, 'postMessage', input.actorId, retried, () => commands.postMessage(input));
-  },
-  createRoom: (input) =>
-    limited(
-      limits,
-      'createRoom',
-      input.actorId,
-      () => queries.findRoomByName(input.name),
-      () => commands.createRoom(input),
-    ),
-});
+): ChatCommands => {
+  const nothing = async () => null;
+  /** A command counted against `action` for its actor. */
+  const limit =
+    <I extends { actorId: string }, T>(action: LimitedAction, run: (input: I) => Promise<T>) =>
+    (input: I) =>
+      limited(limits, action, input.actorId, nothing, () => run(input));
+  return {
+    ...commands,
+    postMessage: (input) => {
+      const { clientId } = input;
+      const retried = async () => (clientId ? queries.findPostedMessage({ ...input, clientId }) : null);
+      return limited(limits, 'postMessage', input.actorId, retried, () => commands.postMessage(input));
+    },
+    createRoom: (input) =>
+      limited(
+        limits,
+        'createRoom',
+        input.actorId,
+        () => queries.findRoomByName(input.name),
+        () => commands.createRoom(input),
+      ),
+    editMessage: limit('editMessage', commands.editMessage),
+    deleteMessage: limit('deleteMessage', commands.deleteMessage),
+    removeMessage: limit('removeMessage', commands.removeMessage),
+    renameRoom: limit('renameRoom', commands.renameRoom),
+    setStatus: limit('setStatus', commands.setStatus),
+    react: limit('react', commands.react),
+    unreact: limit('react', commands.unreact),
+    pinMessage: limit('pin', commands.pinMessage),
+    unpinMessage: limit('pin', commands.unpinMessage),
+    markRead: limit('markRead', commands.markRead),
+    invite: limit('invite', commands.invite),
+    joinRoom: limit('membership', commands.joinRoom),
+    leaveRoom: limit('membership', commands.leaveRoom),
+    declineInvite: limit('membership', commands.declineInvite),
+    openDirect: limit('openDirect', commands.openDirect),
+    moderate: limit('moderate', commands.moderate),
+  };
+};

@@ -205,6 +205,26 @@ describe.each<StoreKind>(['memory', 'redis'])('sign in with X (%s store)', (kind
     expect(await userLogLength(ALICE)).toBe(before + 2);
   });
 
+  it('cleans the display name X sends, and shows the handle when nothing visible is left', async () => {
+    const MIRROR: FakeXUser = { id: '2718281828459045', username: 'Mirror_X', name: '' };
+    const cases: [name: string, shown: string][] = [
+      ['\u202eAlice\u202c\u200b \u3164Liddell\n', 'Alice Liddell'],
+      ['Alice \u0301\u0301\u0300\u0302\u0303', 'Alice \u0301\u0300\u0302'],
+      ['\u3164\u2800\u200b', 'Mirror_X'],
+      [`${'a'.repeat(49)}😀😀`, `${'a'.repeat(49)}😀`],
+    ];
+    try {
+      for (const [name, shown] of cases) {
+        fakeX.setUser({ ...MIRROR, name });
+        const jar = createJar();
+        await signInFully(jar);
+        expect(await me(jar), JSON.stringify(name)).toMatchObject({ handle: 'Mirror_X', displayName: shown });
+      }
+    } finally {
+      fakeX.setUser(ALICE);
+    }
+  });
+
   it.each([
     ['https://evil.example', '/'],
     ['//evil.example', '/'],

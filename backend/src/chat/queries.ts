@@ -16,6 +16,7 @@ import { type AsyncProjection, readCheckpoint } from '../projections/asyncProjec
 import { type MessageVersion, readEditHistory } from '../projections/editHistory.js';
 import { toHistoryIndexKey, toInboxKey, toThreadIndexKey } from '../projections/keys.js';
 import { readPinnedIds } from '../projections/pins.js';
+import { toLegacyRoomNameKey } from '../projections/roomNames.js';
 import { readOwnReactions, readReactionGroups } from '../projections/reactions.js';
 import { type ThreadInfo, readThreadInfo } from '../projections/threads.js';
 import type { TallyGroup } from '../eventstore/tallies.js';
@@ -207,15 +208,22 @@ export const createChatLookups = (store: EventStore): ChatLookups => {
     getMember: members.getMember,
     findUserIdByHandle: members.findUserIdByHandle,
     async findRoomByName(rawName) {
-      let nameKey: string;
+      let name: string;
       try {
-        nameKey = toRoomNameKey(parseRoomName(rawName));
+        name = parseRoomName(rawName);
       } catch (error) {
         if (error instanceof ValidationError) return null;
         throw error;
       }
+      const nameKey = toRoomNameKey(name);
       const roomId = await store.readClaim(roomNamesKey, nameKey);
-      return roomId ? getRoom(roomId) : null;
+      if (roomId) return getRoom(roomId);
+      // A room whose claim an older version made (before look-alikes were one name) and that is
+      // not claimed again yet (the migration at start, or an older instance still running): its
+      // legacy claim counts while the room still has a name of this key.
+      const legacyId = await store.readClaim(roomNamesKey, toLegacyRoomNameKey(name));
+      const legacy = legacyId ? await getRoom(legacyId) : null;
+      return legacy?.kind === 'PUBLIC' && toRoomNameKey(legacy.name) === nameKey ? legacy : null;
     },
     async findPostedMessage({ actorId, roomId, clientId }) {
       if (!isRoomId(roomId)) return null;

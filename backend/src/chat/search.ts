@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { PostedMessage } from '../domain/message/message.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { toRoomSearchKey } from '../domain/room/searchKey.js';
-import { type SearchQuery, matchesUnits, parseSearchQuery, toHighlights } from '../search/query.js';
+import { type SearchQuery, matchesText, parseSearchQuery, toHighlights } from '../search/query.js';
 import { type SearchIndex, isPosition, toTimeBound } from '../search/searchIndex.js';
-import { toUnits } from '../search/tokens.js';
 import { type Access, assertMayReadRoom, mayReadRoom } from './policy.js';
 import type { ChatQueries, RoomView } from './queries.js';
 
@@ -129,7 +128,7 @@ export const createMessageSearch = (index: SearchIndex, queries: ChatQueries): M
       );
       for (const { hit, readable: ok, message } of found) {
         below = hit.position;
-        if (!ok || !message || message.status !== 'posted' || !matchesUnits(query, toUnits(message.body))) continue;
+        if (!ok || !message || message.status !== 'posted' || !matchesText(query, message.body)) continue;
         edges.push({ cursor: toCursor(fingerprint, hit.position), node: message, highlights: toHighlights(query, message.body) });
       }
     }

@@ -1,4 +1,7 @@
-/** Text rules shared by room names and message bodies. Lengths count code points, not UTF-16 units. */
+/**
+ * Text rules shared by room names and message bodies. Lengths count code points, not UTF-16 units.
+ * What names may hold beyond these (invisible characters, stacked marks) is in names/nameText.ts.
+ */
 
 export const codePointLength = (text: string): number => {
   let n = 0;
@@ -13,8 +16,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const CONTROL_EXCEPT_NEWLINE_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 // Bidi embeddings/overrides/isolates and marks: they can make a name display as something else.
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-// Invisible characters: two names that look the same must not be two rooms.
-const INVISIBLE = /[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]/u;
 
 // Half of a surrogate pair without the other half (with the u flag, a whole pair is one code point
 // and does not match): not Unicode text; it would reach clients as a replacement character.
@@ -24,4 +25,3 @@ export const hasControlCharacters = (text: string): boolean => CONTROL.test(text
 export const hasLoneSurrogates = (text: string): boolean => LONE_SURROGATE.test(text);
 export const hasControlCharactersOtherThanNewlineAndTab = (text: string): boolean => CONTROL_EXCEPT_NEWLINE_TAB.test(text);
 export const hasBidiControls = (text: string): boolean => BIDI.test(text);
-export const hasInvisibleCharacters = (text: string): boolean => INVISIBLE.test(text);

@@ -167,14 +167,15 @@ builder.mutationFields((t) => ({
   createRoom: t.field({
     type: RoomRef,
     description:
-      'Trimmed, NFC-normalised, 1–100 characters; the creator joins as its OWNER. PUBLIC: a name that exists already (case-insensitively) returns that room instead of creating a second one. PRIVATE: always a new room; names need not be unique. DIRECT rooms come from openDirect (BAD_USER_INPUT here).',
+      'Trimmed, NFC-normalised, 1–100 characters; the creator joins as its OWNER. BAD_USER_INPUT for a name with control characters, line separators, bidi controls, invisible characters (zero-width, fillers, braille blanks, variation selectors or tags outside an emoji), more than 3 marks stacked on a character, or nothing visible. PUBLIC: a name that exists already, or one that looks the same (in other case, or with look-alikes from the Unicode confusables: Cyrillic or Greek letters that look Latin, "rn" for "m", "0" for "O", "ß" for "ss"), returns that room instead of creating a second one. PRIVATE: always a new room; names need not be unique. DIRECT rooms come from openDirect (BAD_USER_INPUT here).',
     args: { name: t.arg.string({ required: true }), kind: t.arg({ type: RoomKindEnum, defaultValue: 'PUBLIC' }) },
     resolve: (_, args, context) =>
       context.commands.createRoom({ actorId: requireViewer(context).userId, name: args.name, kind: args.kind ?? 'PUBLIC' }),
   }),
   renameRoom: t.field({
     type: RoomRef,
-    description: "Renames a room (its creator only). Same rules as createRoom; another room's name is refused.",
+    description:
+      "Renames a room (its creator only). Same rules as createRoom; another room's name, or one that looks the same, is refused.",
     args: { id: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
     resolve: (_, args, context) =>
       context.commands.renameRoom({ actorId: requireViewer(context).userId, roomId: String(args.id), name: args.name }),

@@ -16,6 +16,8 @@ import {
   sendError,
   sendJson,
   toGraphiQLContentSecurityPolicy,
+  isPrivateAddress,
+  toClientAddress,
   toHeaders,
   toSecurityHeaders,
 } from './httpUtil.js';
@@ -50,12 +52,24 @@ const toRouteLabel = (url: string | undefined) => {
 
 export interface App {
   server: Server;
+  /** Serves `/metrics` alone when METRICS_PORT is set. */
+  metricsServer: Server | null;
   services: Services;
   /** Listens on the configured host and port (0: any free port); resolves with the base URL. */
   start(): Promise<string>;
   /** Graceful: stop accepting, finish in-flight requests, close sockets with 1001 and event streams (without `complete`), close the stores. */
   stop(): Promise<void>;
 }
+
+/** Listens on a host and port (0: any free one); resolves with the base URL. */
+const listen = (server: Server, host: string, port: number) =>
+  new Promise<string>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: bound } = server.address() as AddressInfo;
+      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`);
+    });
+  });
 
 /** Assembles the whole server: one port for the UI, GraphQL over HTTP, WebSocket and Server-Sent Events, and auth. */
 export const buildApp = async (config: Config, services?: Services): Promise<App> => {
@@ -167,10 +181,11 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/graphql') return graphql(req, res);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    // Metrics tell what the server does and for whom: on a port of their own when METRICS_PORT is
+    // set, else here for this machine and private networks only (others find nothing).
     if (path === '/metrics') {
-      const body = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(body) });
-      return res.end(body);
+      if (config.metricsPort === null && isPrivateAddress(toClientAddress(req, config.trustProxyHops))) return sendMetrics(res);
+      throw new HttpError(404, `Nothing at ${req.method} ${path}`, 'NOT_FOUND');
     }
     if (path === '/readyz') {
       await svc.store.ping();
@@ -185,31 +200,51 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     throw new HttpError(404, `Nothing at ${req.method} ${path}`, 'NOT_FOUND');
   };
 
+  const sendMetrics = async (res: ServerResponse) => {
+    const body = await metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const metricsServer =
+    config.metricsPort === null
+      ? null
+      : createServer((req, res) => {
+          const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+          if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+            sendMetrics(res).catch(() => sendError(res, new HttpError(500, 'Internal error', 'INTERNAL')));
+          } else sendError(res, new HttpError(404, `Nothing at ${req.method} ${path}`, 'NOT_FOUND'));
+        });
+
   let inFlight = 0;
   let drained: (() => void) | null = null;
   const clientsGone = createOneLineLog(
     (n) => `http: ${n} request${n === 1 ? '' : 's'} ended by the client before the body arrived (logged at most once a minute)`,
   );
-  const server = createServer((req, res) => {
-    inFlight++;
-    res.once('close', () => {
-      metrics.httpRequests.inc({ route: toRouteLabel(req.url), status: res.statusCode });
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    });
-    route(req, res).catch((error: unknown) => {
-      if (error instanceof ClientGoneError) {
-        clientsGone.note();
-        return res.destroy();
-      }
-      if (res.headersSent) return res.destroy();
-      if (error instanceof HttpError) return sendError(res, error);
-      if (error instanceof StoreUnavailableError)
-        return sendError(res, new HttpError(503, 'A store the server depends on is unreachable', 'UNAVAILABLE'));
-      console.error('unexpected error:', error);
-      sendError(res, new HttpError(500, 'Internal error', 'INTERNAL'));
-    });
-  });
+  // Node's own timeouts are 300 s for a request and 60 s for its headers: a slow client held a
+  // connection (and its body buffer) that long. Checked every second, so they hold to the second.
+  const server = createServer(
+    { headersTimeout: config.httpTimeouts.headersMs, requestTimeout: config.httpTimeouts.requestMs, connectionsCheckingInterval: 1_000 },
+    (req, res) => {
+      inFlight++;
+      res.once('close', () => {
+        metrics.httpRequests.inc({ route: toRouteLabel(req.url), status: res.statusCode });
+        inFlight--;
+        if (inFlight === 0) drained?.();
+      });
+      route(req, res).catch((error: unknown) => {
+        if (error instanceof ClientGoneError) {
+          clientsGone.note();
+          return res.destroy();
+        }
+        if (res.headersSent) return res.destroy();
+        if (error instanceof HttpError) return sendError(res, error);
+        if (error instanceof StoreUnavailableError)
+          return sendError(res, new HttpError(503, 'A store the server depends on is unreachable', 'UNAVAILABLE'));
+        console.error('unexpected error:', error);
+        sendError(res, new HttpError(500, 'Internal error', 'INTERNAL'));
+      });
+    },
+  );
   // Idle keep-alive connections live longer than a load balancer's usual 60 s idle timeout: the
   // proxy (or any pooling client) then closes them first, and never sends a request down one the
   // server is closing at that moment (Node's 5 s default made pooled clients see "socket hang up").
@@ -239,15 +274,15 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   return {
     server,
     services: svc,
-    start: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          const { port } = server.address() as AddressInfo;
-          resolve(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
-        });
-      }),
+    metricsServer,
+    async start() {
+      const url = await listen(server, config.host, config.port);
+      if (metricsServer) await listen(metricsServer, config.host, config.metricsPort!);
+      return url;
+    },
     async stop() {
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       sockets.closeAll();
       eventStreams.closeAll();

@@ -7,6 +7,15 @@ type Corkable = Pick<Duplex, 'cork' | 'uncork' | 'writableCorked'>;
 const TEXT = { binary: false } as const;
 
 /**
+ * The most a socket may have waiting to be sent, whatever produced it (results, errors, events):
+ * past it the client is not reading, and the socket is closed (1008) rather than its data kept.
+ * Subscriptions end sooner on their own (SUBSCRIBER_TOO_SLOW, at 1 MiB), and resume.
+ */
+export const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+/** A socket closed for not reading is cut this long after, if its close frame did not get through either. */
+const TERMINATE_AFTER_MS = 1_000;
+
+/**
  * Writes text frames to WebSockets so that the frames to one socket within one turn of the event
  * loop leave in one write (one system call): the socket's TCP stream is corked at its first frame,
  * and every stream corked in the turn is uncorked once the turn's work is done. An operation's
@@ -26,8 +35,15 @@ export const createFrameWriter = (streamOf: (socket: WebSocket) => Corkable | un
   };
 
   return {
-    /** `frame`: text, or its UTF-8 bytes. */
-    send(socket: WebSocket, frame: string | Buffer) {
+    /** `frame`: text, or its UTF-8 bytes. False when the socket was closed instead, for not reading what it was sent. */
+    send(socket: WebSocket, frame: string | Buffer): boolean {
+      if (socket.bufferedAmount > MAX_UNSENT_BYTES) {
+        if (socket.readyState === socket.OPEN) {
+          socket.close(1008, 'Too much unsent data: the client is not reading');
+          setTimeout(() => socket.terminate(), TERMINATE_AFTER_MS).unref();
+        }
+        return false;
+      }
       if (!ending) {
         ending = true;
         process.nextTick(endTurn);
@@ -38,6 +54,7 @@ export const createFrameWriter = (streamOf: (socket: WebSocket) => Corkable | un
         corked.push(stream);
       }
       socket.send(frame, TEXT);
+      return true;
     },
   };
 };

@@ -5,10 +5,37 @@ import type { FrameWriter } from './frameWriter.js';
 /** Distinct operation documents kept once each; past this many, new ones are not interned. */
 const MAX_INTERNED_DOCUMENTS = 256;
 
+/**
+ * Operations one socket may have under way at once, its subscriptions included: past it, a
+ * `subscribe` is answered RATE_LIMITED at once, before any work is done for it.
+ */
+export const MAX_OPERATIONS_IN_FLIGHT = 50;
+/** The wait a refusal for too many operations in flight suggests. */
+const IN_FLIGHT_RETRY_MS = 100;
+
 /** How often every socket is pinged; one that has not answered by the next ping is terminated. */
 export const KEEP_ALIVE_MS = 12_000;
 
 function noop() {}
+
+const isSubscribe = (message: unknown): message is { type: 'subscribe'; id: string } =>
+  typeof message === 'object' &&
+  message !== null &&
+  (message as { type?: unknown }).type === 'subscribe' &&
+  typeof (message as { id?: unknown }).id === 'string';
+
+/** The error frame for an operation refused because too many are under way on its socket. */
+const tooManyInFlight = (id: string) =>
+  JSON.stringify({
+    id,
+    type: 'error',
+    payload: [
+      {
+        message: `At most ${MAX_OPERATIONS_IN_FLIGHT} operations under way per connection; wait for answers`,
+        extensions: { code: 'RATE_LIMITED', retryAfterMs: IN_FLIGHT_RETRY_MS },
+      },
+    ],
+  });
 
 /**
  * graphql-ws (its protocol, `makeServer`) on `ws` sockets, as graphql-ws/use/ws does it but holding
@@ -67,7 +94,9 @@ export const serveGraphQLWs = <E>(
             if (socket.readyState === socket.OPEN) frames.send(socket, data);
           },
           close: (code, reason) => socket.close(code, reason),
-          onMessage: (handle) =>
+          onMessage: (handle) => {
+            // graphql-ws handles a `subscribe` until its operation is over (a subscription's, until it ends).
+            let inFlight = 0;
             socket.on('message', (data) => {
               let message: unknown = String(data);
               try {
@@ -76,12 +105,23 @@ export const serveGraphQLWs = <E>(
               } catch {
                 // Handed over as it is: graphql-ws answers a malformed message by closing with 4400.
               }
+              const subscribe = isSubscribe(message);
+              if (subscribe && inFlight >= MAX_OPERATIONS_IN_FLIGHT) {
+                frames.send(socket, tooManyInFlight((message as { id: string }).id));
+                return;
+              }
+              if (subscribe) inFlight++;
               // graphql-ws parses strings and takes an object as parsed.
-              handle(message as string).catch((error: unknown) => {
-                console.error('graphql-ws message handling failed:', error);
-                socket.close(CloseCode.InternalServerError, 'Internal server error');
-              });
-            }),
+              handle(message as string)
+                .catch((error: unknown) => {
+                  console.error('graphql-ws message handling failed:', error);
+                  socket.close(CloseCode.InternalServerError, 'Internal server error');
+                })
+                .finally(() => {
+                  if (subscribe) inFlight--;
+                });
+            });
+          },
         },
         extra,
       );

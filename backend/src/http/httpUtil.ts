@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
@@ -182,6 +183,30 @@ export const toClientAddress = (req: IncomingMessage, trustedHops: number): stri
     .filter((entry) => entry.length > 0);
   const chain = [...forwarded, peer];
   return chain[Math.max(0, chain.length - 1 - trustedHops)]!;
+};
+
+const PRIVATE_NETWORKS = new BlockList();
+for (const [network, prefix] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+] as const)
+  PRIVATE_NETWORKS.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  PRIVATE_NETWORKS.addSubnet(network, prefix, 'ipv6');
+
+/** Whether an address is this machine's or a private network's (IPv4-mapped IPv6 included). */
+export const isPrivateAddress = (address: string): boolean => {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/iu.exec(address)?.[1];
+  if (mapped) return PRIVATE_NETWORKS.check(mapped, 'ipv4');
+  const type = isIP(address);
+  return type !== 0 && PRIVATE_NETWORKS.check(address, type === 4 ? 'ipv4' : 'ipv6');
 };
 
 /** Text for HTML (an element's content or a quoted attribute value). */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestServer, type TestServer } from '../testing/testServer.js';
+import { findFreePort } from '../testing/freePort.js';
 
 const SUBSCRIPTION = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
   cursor ... on MessagePosted { message { body author { handle } } } } }`;
@@ -123,5 +124,40 @@ describe('viewer-dependent fields under a subscription', () => {
     await Promise.all(subscribers.map((s) => s.until((results) => named(results) !== undefined)));
     expect(subscribers.map((s) => named(s.results))).toEqual(['ben', 'ann']);
     for (const s of subscribers) s.dispose();
+  });
+});
+
+describe('who may read /metrics', () => {
+  it('answers this machine and private networks on the app port, and anyone else as for a path that is not there', async () => {
+    const server = await startTestServer('memory', { env: { TRUST_PROXY_HOPS: '1' } });
+    try {
+      const from = (address: string) => fetch(`${server.url}/metrics`, { headers: { 'x-forwarded-for': address } });
+      for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.9', '192.168.1.20', '::1', 'fd00::5', '::ffff:10.0.0.1']) {
+        expect((await from(address)).status, address).toBe(200);
+      }
+      for (const address of ['203.0.113.5', '8.8.8.8', '2001:db8::1', '::ffff:8.8.8.8', 'not-an-address']) {
+        const response = await from(address);
+        expect(response.status, address).toBe(404);
+        expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('serves /metrics on METRICS_PORT alone when it is set', async () => {
+    const metricsPort = await findFreePort();
+    const server = await startTestServer('memory', { env: { METRICS_PORT: String(metricsPort) } });
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('balloons_websockets_open');
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
+    // Stopped with the app.
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 });

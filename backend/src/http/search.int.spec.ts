@@ -315,7 +315,7 @@ describe('search on PostgreSQL at start', { timeout: 60_000 }, () => {
     try {
       const [a, b] = await Promise.all([0, 1].map(() => startTestServer('memory', { env: { DATABASE_URL: database.url } })));
       try {
-        expect(await database.query('SELECT version FROM search_migrations ORDER BY version')).toEqual([{ version: 1 }]);
+        expect(await database.query('SELECT version FROM search_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
         const ready = await (await fetch(`${a!.url}/readyz`)).json();
         expect(ready).toEqual({ status: 'ready', store: 'memory', search: 'postgres' });
       } finally {
@@ -323,7 +323,7 @@ describe('search on PostgreSQL at start', { timeout: 60_000 }, () => {
       }
       const again = await startTestServer('memory', { env: { DATABASE_URL: database.url } });
       await again.stop();
-      expect(await database.query('SELECT count(*)::int AS n FROM search_migrations')).toEqual([{ n: 1 }]);
+      expect(await database.query('SELECT count(*)::int AS n FROM search_migrations')).toEqual([{ n: 2 }]);
     } finally {
       await database.drop();
     }

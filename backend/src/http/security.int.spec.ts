@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
@@ -19,6 +20,8 @@ import { createServices } from '../services.js';
 import { CONNECTION_INIT_TIMEOUT_MS, MAX_ANONYMOUS_SOCKETS_PER_ADDRESS, MAX_SUBSCRIPTIONS_PER_SOCKET } from './ws.js';
 import { DOCUMENT_LIMITS, createChatYoga } from './yoga.js';
 import { refusedUpgrade } from '../testing/refusedUpgrade.js';
+import { MAX_UNSENT_BYTES } from './frameWriter.js';
+import { MAX_OPERATIONS_IN_FLIGHT } from './graphqlWsServer.js';
 
 /*
  * The public surface under attack, over real HTTP and real WebSockets: oversized and costly
@@ -614,6 +617,60 @@ describe('WebSocket upgrades and connections', () => {
   });
 });
 
+describe('what one socket may make the server hold', () => {
+  let server: TestServer;
+  let alice: string;
+  let roomId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('memory');
+    alice = await server.signIn('alice');
+    roomId = (await server.gql(CREATE_ROOM, { name: 'heavy pages' }, alice)).data!.createRoom.id;
+    // A page of these answers about 400 KB.
+    for (let i = 0; i < 100; i++) await server.gql(POST, { roomId, body: `${i} ${'x'.repeat(3_990)}` }, alice);
+  });
+  afterAll(() => server.stop());
+
+  const openSockets = async () => Number(/^balloons_websockets_open (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())![1]);
+
+  it(`closes a socket that does not read what it asked for once ${MAX_UNSENT_BYTES / 1024 / 1024} MiB wait to be sent, queries included`, async () => {
+    const before = await openSockets();
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    expect(await openSockets()).toBe(before + 1);
+    // The client stops reading: answers pile up at the server.
+    (raw.socket as unknown as { _socket: Duplex })._socket.pause();
+    const page = 'query($id: ID!) { room(id: $id) { messages(last: 100) { edges { node { body } } } } }';
+    let sent = 0;
+    // Before the limit, this kept all of it: 30 × 10 pages are 120 MB.
+    for (let batch = 0; batch < 30 && (await openSockets()) > before; batch++) {
+      for (let i = 0; i < 10; i++) raw.subscribe(`q${sent++}`, page, { id: roomId });
+    }
+    await eventually(async () => (await openSockets()) === before, 5_000);
+    expect(sent * 400 * 1024).toBeGreaterThan(MAX_UNSENT_BYTES);
+    expect(sent).toBeLessThan(300);
+  });
+
+  it(`answers operations past ${MAX_OPERATIONS_IN_FLIGHT} under way on one socket with RATE_LIMITED at once, and keeps the socket`, async () => {
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    const tcp = (raw.socket as unknown as { _socket: Duplex })._socket;
+    // All in one write, so they arrive together, before any is answered.
+    tcp.cork();
+    for (let i = 0; i < MAX_OPERATIONS_IN_FLIGHT + 10; i++) raw.subscribe(`o${i}`, '{ me { id } }');
+    tcp.uncork();
+    const results = await Promise.all(Array.from({ length: MAX_OPERATIONS_IN_FLIGHT + 10 }, (_, i) => raw.result(`o${i}`)));
+    const refused = results.filter((message) => toCode(message) === 'RATE_LIMITED');
+    expect(refused).toHaveLength(10);
+    for (const message of refused) {
+      expect(message.type).toBe('error');
+      expect(message.payload[0].extensions.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(results.filter((message) => message.type === 'next')).toHaveLength(MAX_OPERATIONS_IN_FLIGHT);
+    raw.subscribe('later', '{ me { id } }');
+    expect((await raw.result('later')).payload).toEqual({ data: { me: { id: 'dev:alice' } } });
+    raw.socket.close();
+  });
+});
+
 describe.each<StoreKind>(['memory', 'redis'])('sockets per user (%s store)', (kind) => {
   let redis: TestRedis | null = null;
   let servers: TestServer[];
@@ -734,11 +791,30 @@ describe.each<StoreKind>(['memory', 'redis'])('rate limits (%s store)', (kind) =
     const refused = results.filter((m) => toCode(m) === 'RATE_LIMITED');
     expectTen(accepted.length, elapsed);
     expect(refused.length).toBe(100 - accepted.length);
-    expectRefused(refused.map((m) => m.payload as GraphQLResponse<any>));
+    // Refused by the post limit (an execution error), or, past the operations a socket may have under way, before running (an `error` message).
+    expectRefused(refused.map((m) => (m.type === 'error' ? { errors: m.payload } : m.payload) as GraphQLResponse<any>));
     expect(await roomLength()).toBe(before + accepted.length);
     // Another user is not slowed down by it.
     const bob = await server.signIn('bob');
     expect((await server.gql(POST, { roomId, body: 'unaffected' }, bob)).data?.postMessage.body).toBe('unaffected');
+  });
+
+  it('limits every other write too: a flood of edits over HTTP gets 10 through and RATE_LIMITED with a wait for the rest, appending nothing for them', async () => {
+    const erin = await server.signIn('erin');
+    const message = (await server.gql(POST, { roomId, body: 'to be edited' }, erin)).data!.postMessage;
+    const before = await roomLength();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        server.gql('mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { body } }', { id: message.id, b: `edit ${i}` }, erin),
+      ),
+    );
+    const accepted = results.filter((r) => r.data?.editMessage);
+    const refused = results.filter((r) => codes(r)?.[0] === 'RATE_LIMITED');
+    expect(accepted.length).toBeGreaterThanOrEqual(10);
+    expect(accepted.length).toBeLessThanOrEqual(11);
+    expect(refused.length).toBe(40 - accepted.length);
+    for (const result of refused) expect(result.errors![0]!.extensions!.retryAfterMs).toBeGreaterThan(0);
+    expect(await roomLength()).toBe(before + accepted.length);
   });
 
   it('does the same for a flood over HTTP, and lets the user post again a second later', async () => {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { rebuildEditHistory } from './editHistory.js';
 import { rebuildInline } from './inline.js';
+import { backfillRoomNameClaims } from './roomNames.js';
 import { backfillUserNames } from './userNames.js';
 import { projectionMigrationLockKey, projectionVersionsKey } from './keys.js';
 import { messageHistoryProjection, toMessageHistoryLocation } from './messageHistory.js';
@@ -29,7 +30,9 @@ const REBUILD: Record<keyof typeof INLINE_VERSIONS, (store: EventStore, roomId: 
  * Others skip while one holds the lock. Answers the number of models rebuilt.
  */
 export const migrateInlineProjections = async (redis: Redis, store: EventStore, listRoomIds: () => Promise<string[]>): Promise<number> => {
-  // People who signed in before the names set existed (idempotent: any instance may do it).
+  // Public rooms' names claimed under the current name key (look-alikes are one name), then people
+  // who signed in before the names set existed (idempotent: any instance may do either).
+  await backfillRoomNameClaims(redis, store);
   await backfillUserNames(redis);
   const names = Object.keys(INLINE_VERSIONS) as (keyof typeof INLINE_VERSIONS)[];
   const stored = await Promise.all(names.map(async (name) => Number((await redis.hget(projectionVersionsKey, name)) ?? BEFORE[name])));

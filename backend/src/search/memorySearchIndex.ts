@@ -1,13 +1,25 @@
 import type { Cursor } from '../eventstore/eventStore.js';
-import { matchesUnits } from './query.js';
+import { matchesTerms } from './query.js';
 import type { IndexQuery, IndexedMessage, RoomBatch, SearchIndex } from './searchIndex.js';
-import { toIndexTerms, toSequenceLexemes, toUnits } from './tokens.js';
+import { type Unit, isCjkTerm, toIndexTerms, toSequenceLexemes, toUnits } from './tokens.js';
 
+/**
+ * A message as the index keeps it: not its body (the store has it, and a big body would cost the
+ * index its size again), only its units' terms, in order (for phrases, exclusions and unindexing),
+ * each term one shared string.
+ */
 interface Doc {
-  message: IndexedMessage;
-  /** Its units' terms, in order (for phrases and exclusions). */
-  units: { term: string }[];
+  message: Omit<IndexedMessage, 'body'>;
+  terms: string[];
 }
+
+const toUnitsOf = (terms: readonly string[]): Pick<Unit, 'term' | 'cjk'>[] => terms.map((term) => ({ term, cjk: isCjkTerm(term) }));
+
+/**
+ * A term that holds on to no more than itself: V8 may keep a long substring as a slice of the
+ * whole body it was cut from, which would keep that body in memory.
+ */
+const ownCopy = (term: string) => (term.length < 13 ? term : Buffer.from(term, 'utf8').toString('utf8'));
 
 /**
  * The in-memory search index: an inverted index (term → documents) in this process, built from
@@ -21,23 +33,34 @@ export const createMemorySearchIndex = (): SearchIndex => {
   const positions = new Map<string, Cursor>();
   let nextDoc = 1;
 
+  /** One string per distinct term, shared by every document that has it. */
+  const interned = new Map<string, string>();
+  const intern = (term: string) => {
+    let shared = interned.get(term);
+    if (shared === undefined) interned.set((shared = ownCopy(term)), shared);
+    return shared;
+  };
+
   const unindex = (n: number) => {
     const doc = docs.get(n)!;
-    for (const term of toIndexTerms(toUnits(doc.message.body)).keys()) {
+    for (const term of toIndexTerms(toUnitsOf(doc.terms)).keys()) {
       const set = postings.get(term);
       set?.delete(n);
-      if (set?.size === 0) postings.delete(term);
+      if (set?.size === 0) {
+        postings.delete(term);
+        interned.delete(term);
+      }
     }
     docs.delete(n);
   };
-  const index = (n: number, message: IndexedMessage) => {
-    const units = toUnits(message.body);
+  const index = (n: number, message: Omit<IndexedMessage, 'body'>, body: string) => {
+    const units = toUnits(body).map(({ term, cjk }) => ({ term: intern(term), cjk }));
     for (const term of toIndexTerms(units).keys()) {
       let set = postings.get(term);
-      if (!set) postings.set(term, (set = new Set()));
+      if (!set) postings.set(intern(term), (set = new Set()));
       set.add(n);
     }
-    docs.set(n, { message, units: units.map(({ term }) => ({ term })) });
+    docs.set(n, { message, terms: units.map(({ term }) => term) });
   };
 
   return {
@@ -54,11 +77,12 @@ export const createMemorySearchIndex = (): SearchIndex => {
             if (n !== undefined) unindex(n);
             const m = n ?? nextDoc++;
             ids.set(id, m);
-            index(m, change.message);
+            const { body, ...message } = change.message;
+            index(m, message, body);
           } else if (n !== undefined) {
             const doc = docs.get(n)!;
             unindex(n);
-            if (change.type === 'edit') index(n, { ...doc.message, body: change.body });
+            if (change.type === 'edit') index(n, doc.message, change.body);
             else ids.delete(id);
           }
         }
@@ -70,9 +94,10 @@ export const createMemorySearchIndex = (): SearchIndex => {
       const lexemes = [...new Set(query.include.flatMap((sequence) => toSequenceLexemes(sequence).map(({ term }) => term)))];
       const sets = lexemes.map((term) => postings.get(term) ?? new Set<number>()).sort((a, b) => a.size - b.size);
       const readable = new Set(query.readable.rooms);
+      const needsOrder = query.exclude.length > 0 || query.include.some((sequence) => sequence.length > 1);
       const only = query.only ? new Set(query.only) : null;
       const candidates: Iterable<number> = sets[0] ?? docs.keys();
-      const found: IndexedMessage[] = [];
+      const found: Doc['message'][] = [];
       for (const n of candidates) {
         if (!sets.every((set) => set.has(n))) continue;
         const doc = docs.get(n)!;
@@ -82,7 +107,8 @@ export const createMemorySearchIndex = (): SearchIndex => {
         if (query.authorId !== null && message.authorId !== query.authorId) continue;
         if (query.below !== null && message.position >= query.below) continue;
         if (query.notBelow !== null && message.position < query.notBelow) continue;
-        if (!matchesUnits(query, doc.units)) continue;
+        // Words alone are settled by the postings; phrases and exclusions need the order of the terms.
+        if (needsOrder && !matchesTerms(query, doc.terms)) continue;
         found.push(message);
       }
       found.sort((a, b) => (a.position < b.position ? 1 : a.position > b.position ? -1 : 0));

@@ -24,6 +24,37 @@ const unavailable = (error: unknown): unknown => {
   return sqlState === null || /^(08|3D|57)/u.test(sqlState) ? new StoreUnavailableError(error) : error;
 };
 
+/**
+ * How many of the newest rows a search reads in position order before it turns to the words' own
+ * index (bench:search measures both paths).
+ */
+const WINDOW = 20_000;
+
+/**
+ * A query's conditions as SQL with numbered parameters: `bounds` (its position bounds alone) and
+ * `all` (every condition). `readable: null` leaves the readers' condition out.
+ */
+const toFilters = (
+  query: Pick<IndexQuery, 'only' | 'authorId' | 'below' | 'notBelow'> & { readable: IndexQuery['readable'] | null },
+  tsquery: string | null,
+) => {
+  const values: unknown[] = [];
+  const bounds: string[] = [];
+  const others: string[] = [];
+  const add = (into: string[], clause: (n: number) => string, value: unknown) => {
+    values.push(value);
+    into.push(clause(values.length));
+  };
+  if (query.below !== null) add(bounds, (n) => `position < $${n}`, query.below);
+  if (query.notBelow !== null) add(bounds, (n) => `position >= $${n}`, query.notBelow);
+  if (query.readable) add(others, (n) => `(public OR room_id = ANY($${n}::text[]))`, query.readable.rooms);
+  if (tsquery) add(others, (n) => `terms @@ $${n}::tsquery`, tsquery);
+  if (query.only) add(others, (n) => `room_id = ANY($${n}::text[])`, query.only);
+  if (query.authorId !== null) add(others, (n) => `author_id = $${n}`, query.authorId);
+  const and = (clauses: string[]) => (clauses.length === 0 ? 'true' : clauses.join(' AND '));
+  return { values, bounds: and(bounds), all: and([...bounds, ...others]) };
+};
+
 /** A lexeme quoted for tsvector and tsquery input (terms are letters and digits; quoting is belt and braces). */
 const quote = (term: string) => `'${term.replace(/\\/gu, '\\\\').replace(/'/gu, "''")}'`;
 
@@ -57,8 +88,13 @@ export const toTsquery = (query: Pick<IndexQuery, 'include' | 'exclude'>) => {
  * (the lease, an advisory lock held by a connection of its own) and are checked against the rooms'
  * positions all the same, so a rebuild's swap or a second writer can never apply an event twice.
  */
-export const createPostgresSearchIndex = (options: { pool: pg.Pool; tables?: SearchTables }): SearchIndex & { pool: pg.Pool } => {
-  const { pool } = options;
+export const createPostgresSearchIndex = (options: {
+  pool: pg.Pool;
+  tables?: SearchTables;
+  /** Tests: how many of the newest rows are read in position order first (default `WINDOW`). */
+  window?: number;
+}): SearchIndex & { pool: pg.Pool } => {
+  const { pool, window = WINDOW } = options;
   const { messages, rooms } = options.tables ?? LIVE_TABLES;
   let leaseClient: pg.Client | null = null;
   let leaseHeld = false;
@@ -180,28 +216,54 @@ export const createPostgresSearchIndex = (options: { pool: pg.Pool; tables?: Sea
       }
     },
     async search(query: IndexQuery) {
-      const values: unknown[] = [query.readable.rooms];
-      const where = ['(public OR room_id = ANY($1::text[]))'];
-      const add = (clause: (n: number) => string, value: unknown) => {
-        values.push(value);
-        where.push(clause(values.length));
-      };
+      const run = async (sql: string, values: unknown[]) =>
+        (
+          await pool.query<{ message_id: string; room_id: string; position: string }>(sql, values).catch((error: unknown) => {
+            throw unavailable(error);
+          })
+        ).rows.map((row) => ({ id: row.message_id, roomId: row.room_id, position: row.position }));
       const tsquery = toTsquery(query);
-      if (tsquery) add((n) => `terms @@ $${n}::tsquery`, tsquery);
-      if (query.only) add((n) => `room_id = ANY($${n}::text[])`, query.only);
-      if (query.authorId !== null) add((n) => `author_id = $${n}`, query.authorId);
-      if (query.below !== null) add((n) => `position < $${n}`, query.below);
-      if (query.notBelow !== null) add((n) => `position >= $${n}`, query.notBelow);
-      values.push(query.limit);
-      const { rows } = await pool
-        .query<{ message_id: string; room_id: string; position: string }>(
-          `SELECT message_id, room_id, position FROM ${messages} WHERE ${where.join(' AND ')} ORDER BY position DESC LIMIT $${values.length}`,
+      const filters = toFilters(query, tsquery);
+      if (!tsquery) {
+        // Filters alone (from:, in:): the position order with the author's or room's index.
+        const values = [...filters.values, query.limit];
+        return run(
+          `SELECT message_id, room_id, position FROM ${messages} WHERE ${filters.all} ORDER BY position DESC LIMIT $${values.length}`,
           values,
+        );
+      }
+      // First the newest WINDOW rows (within the page's bounds), read in position order: frequent
+      // words fill a page there at once, as the planner's own ordered scan would.
+      const bounds = toFilters({ ...query, readable: null, only: null, authorId: null }, null);
+      const windowValues = [...filters.values, query.limit];
+      const windowed = await run(
+        `SELECT message_id, room_id, position FROM (
+           SELECT message_id, room_id, author_id, position, public, terms FROM ${messages}
+           WHERE ${filters.bounds} ORDER BY position DESC LIMIT ${window}
+         ) recent WHERE ${filters.all} ORDER BY position DESC LIMIT $${windowValues.length}`,
+        windowValues,
+      );
+      if (windowed.length === query.limit) return windowed;
+      const edge = await pool
+        .query<{ position: string }>(
+          `SELECT position FROM ${messages} WHERE ${bounds.bounds} ORDER BY position DESC OFFSET ${window - 1} LIMIT 1`,
+          bounds.values,
         )
         .catch((error: unknown) => {
           throw unavailable(error);
         });
-      return rows.map((row) => ({ id: row.message_id, roomId: row.room_id, position: row.position }));
+      const floor = edge.rows[0]?.position;
+      if (floor === undefined) return windowed;
+      // Then below the window, from the words' own index (GIN) and not the position order: a rare
+      // word, a phrase or an unknown one would otherwise walk the whole table newest first.
+      const olderValues = [...filters.values, floor, query.limit - windowed.length];
+      const older = await run(
+        `WITH matching AS MATERIALIZED (
+           SELECT message_id, room_id, position FROM ${messages} WHERE ${filters.all} AND position < $${olderValues.length - 1}
+         ) SELECT message_id, room_id, position FROM matching ORDER BY position DESC LIMIT $${olderValues.length}`,
+        olderValues,
+      );
+      return [...windowed, ...older];
     },
     async ping() {
       await pool.query('SELECT 1').catch((error: unknown) => {

@@ -101,7 +101,9 @@ const applyOperator = (query: SearchQuery, name: 'from' | 'in' | 'before' | 'aft
   if (value === '') throw invalid(`${name}: needs a value`);
   if (name === 'from' || name === 'in') {
     if (query[name] !== null) throw invalid(`${name}: may be given once`);
-    query[name] = name === 'from' ? value.replace(/^@/u, '') : value;
+    const named = name === 'from' ? value.replace(/^@/u, '') : value;
+    if (named === '') throw invalid('from: needs a handle');
+    query[name] = named;
     return;
   }
   const time = parseTime(value);
@@ -116,26 +118,34 @@ const applyOperator = (query: SearchQuery, name: 'from' | 'in' | 'before' | 'aft
   }
 };
 
-/** Where a sequence occurs in a text's units: the index of each occurrence's first unit. */
-export const findSequence = (units: readonly Pick<Unit, 'term'>[], sequence: Sequence): number[] => {
+/** Where a sequence occurs in a text's terms (its units' terms, in order): the index of each occurrence's first. */
+export const findSequence = (terms: readonly string[], sequence: Sequence): number[] => {
   const found: number[] = [];
-  for (let i = 0; i + sequence.length <= units.length; i++) {
-    if (sequence.every((unit, k) => units[i + k]!.term === unit.term)) found.push(i);
+  for (let i = 0; i + sequence.length <= terms.length; i++) {
+    if (sequence.every((unit, k) => terms[i + k] === unit.term)) found.push(i);
   }
   return found;
 };
 
-/** Whether a text's units satisfy the query's words and phrases (the filters are checked elsewhere). */
-export const matchesUnits = (query: Pick<SearchQuery, 'include' | 'exclude'>, units: readonly Pick<Unit, 'term'>[]): boolean =>
-  query.include.every((sequence) => findSequence(units, sequence).length > 0) &&
-  query.exclude.every((sequence) => findSequence(units, sequence).length === 0);
+/** Whether a text's terms (its units', in order) satisfy the query's words and phrases (the filters are checked elsewhere). */
+export const matchesTerms = (query: Pick<SearchQuery, 'include' | 'exclude'>, terms: readonly string[]): boolean =>
+  query.include.every((sequence) => findSequence(terms, sequence).length > 0) &&
+  query.exclude.every((sequence) => findSequence(terms, sequence).length === 0);
+
+/** Whether a text satisfies the query's words and phrases. */
+export const matchesText = (query: Pick<SearchQuery, 'include' | 'exclude'>, text: string): boolean =>
+  matchesTerms(
+    query,
+    toUnits(text).map((unit) => unit.term),
+  );
 
 /** The ranges of a body that matched the query's words and phrases, in order, overlaps merged. */
 export const toHighlights = (query: Pick<SearchQuery, 'include'>, body: string): { start: number; length: number }[] => {
   const units = toUnits(body);
+  const terms = units.map((unit) => unit.term);
   const ranges = query.include
     .flatMap((sequence) =>
-      findSequence(units, sequence).map((i) => {
+      findSequence(terms, sequence).map((i) => {
         const last = units[i + sequence.length - 1]!;
         return { start: units[i]!.start, end: last.start + last.length };
       }),

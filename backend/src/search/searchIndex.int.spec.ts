@@ -20,11 +20,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-searchIndexContract('postgres', async () => {
+const openPostgres = (window?: number) => async () => {
   // One database for the suite, emptied for each test.
   await database.query('TRUNCATE search_messages, search_rooms');
   const pool = createSearchPool(database.url);
-  const index = createPostgresSearchIndex({ pool });
+  const index = createPostgresSearchIndex({ pool, window });
   return {
     ...index,
     async close() {
@@ -32,12 +32,16 @@ searchIndexContract('postgres', async () => {
       await pool.end();
     },
   };
-});
+};
+searchIndexContract('postgres', openPostgres());
+// A window of two rows: every search goes on below it, through the words' own index.
+searchIndexContract('postgres, past the window of newest rows', openPostgres(2));
 
 describe('the PostgreSQL projector lease', () => {
   it('is held by one index at a time, and passes on when its holder closes', async () => {
     const pools = [createSearchPool(database.url), createSearchPool(database.url)];
-    const [first, second] = pools.map((pool) => createPostgresSearchIndex({ pool })) as [SearchIndex, SearchIndex];
+    const first: SearchIndex = createPostgresSearchIndex({ pool: pools[0]! });
+    const second: SearchIndex = createPostgresSearchIndex({ pool: pools[1]! });
     try {
       expect(await first.lead()).toBe(true);
       expect(await second.lead()).toBe(false);

@@ -39,11 +39,15 @@ export const toTerm = (word: string): string => {
   return LATIN.test(folded) ? stemmer(folded) : folded;
 };
 
+const CJK_CHARACTER = new RegExp(`^[${CJK_CLASS}]$`, 'v');
+/** Whether a unit's term is a character of a script without spaces (the only terms that are). */
+export const isCjkTerm = (term: string) => term.length <= 2 && CJK_CHARACTER.test(term);
+
 /** The text's units, in order. */
 export const toUnits = (text: string): Unit[] => {
   const units: Unit[] = [];
   for (const match of text.matchAll(UNIT)) {
-    const cjk = match[0].length <= 2 && new RegExp(`^[${CJK_CLASS}]$`, 'v').test(match[0]);
+    const cjk = isCjkTerm(match[0]);
     const term = cjk ? match[0] : toTerm(match[0]);
     if (term) units.push({ term, start: match.index, length: match[0].length, cjk });
   }
@@ -57,7 +61,7 @@ export const toBigram = (a: string, b: string) => a + b;
  * The terms a text is indexed under, each with its positions (1-based, one per unit): every unit's
  * term, and a bigram at the position of its first character.
  */
-export const toIndexTerms = (units: readonly Unit[]): Map<string, number[]> => {
+export const toIndexTerms = (units: readonly Pick<Unit, 'term' | 'cjk'>[]): Map<string, number[]> => {
   const terms = new Map<string, number[]>();
   const add = (term: string, position: number) => {
     const positions = terms.get(term);

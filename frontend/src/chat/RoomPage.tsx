@@ -1,4 +1,4 @@
-import { Match, Show, Switch, createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
+import { Match, Show, Switch, createEffect, createMemo, createSignal, onCleanup, untrack } from 'solid-js';
 import type { Viewer } from '../auth/session.js';
 import type { GraphQLClient } from '../graphql/client.js';
 import type { MemberFieldsFragment, MessageFieldsFragment, MyRoomFieldsFragment } from '../graphql/gql/graphql.js';
@@ -68,6 +68,10 @@ export const RoomPage = (props: {
   onSeen: (cursor: string) => void;
   /** A mention or direct message came while the page was hidden. */
   onNotable: (message: MessageFieldsFragment, room: RoomInfo) => void;
+  /** A message to show and mark once the room is loaded (a search result); null when none. */
+  jumpRequest?: { messageId: string; createdAt: string } | null;
+  /** The jump request was taken (it is shown, or its error is). */
+  onJumpHandled?: () => void;
 }) => {
   const session = createRoomSession({
     roomId: props.roomId,
@@ -204,6 +208,16 @@ export const RoomPage = (props: {
       highlightTimer = setTimeout(() => setHighlightId(null), 2_500);
     });
   };
+  // A jump asked from outside (a search result) waits for the room's first page: a jump before it
+  // would overtake that load, and it may find the message on it.
+  createEffect(() => {
+    const request = props.jumpRequest;
+    if (!request || !state().loaded || !session.readable()) return;
+    untrack(() => {
+      props.onJumpHandled?.();
+      void jumpTo(request.messageId, request.createdAt);
+    });
+  });
   const jumpToDate = async () => {
     const time = toJumpTime(jumpValue());
     if (!time) return setActionError('Pick a date and time to jump to.');

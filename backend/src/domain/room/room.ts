@@ -1,6 +1,8 @@
 import { assertNever, type Decider } from '../decider.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { codePointLength, hasBidiControls, hasControlCharacters, hasInvisibleCharacters, hasLoneSurrogates } from '../text.js';
+import { MARKS_PER_CHARACTER_MAX, type NameProblem, findNameProblem } from '../names/nameText.js';
+import { toNameKey } from '../names/skeleton.js';
+import { codePointLength } from '../text.js';
 import type { RoomEvent, RoomKind } from './events.js';
 
 // The event types moved to events.ts with their schemas; code outside the domain still imports them from here.
@@ -48,24 +50,38 @@ export type CreateRoom = {
 export type RenameRoom = { type: 'RenameRoom'; roomId: string; name: string; actorId: string; now: string };
 export type RoomCommand = CreateRoom | RenameRoom;
 
+const NAME_PROBLEMS: Record<NameProblem, string> = {
+  'lone-surrogate': 'Room name must be valid Unicode text (a lone surrogate)',
+  control: 'Room name must not contain control characters',
+  separator: 'Room name must not contain line or paragraph separators',
+  bidi: 'Room name must not contain bidirectional control characters',
+  noncharacter: 'Room name must not contain Unicode noncharacters',
+  invisible: 'Room name must not contain invisible characters (zero-width, fillers, blanks, a variation selector outside an emoji)',
+  'stacked-marks': `Room name must not stack more than ${MARKS_PER_CHARACTER_MAX} combining marks on a character, nor one mark twice`,
+  blank: 'Room name must contain something visible',
+};
+
 /**
  * A room name as displayed: trimmed and NFC-normalised, 1–100 characters, with no control,
- * bidi-control or invisible characters. Throws `ValidationError` otherwise.
+ * separator, bidi-control or invisible characters (emoji sequences aside), no stacked marks, and
+ * something visible (see `findNameProblem`). Throws `ValidationError` otherwise.
  */
 export const parseRoomName = (raw: string): string => {
   const name = raw.normalize('NFC').trim();
   const length = codePointLength(name);
   if (length < 1) throw new ValidationError('Room name must not be empty', 'name');
   if (length > ROOM_NAME_MAX) throw new ValidationError(`Room name must be at most ${ROOM_NAME_MAX} characters`, 'name');
-  if (hasLoneSurrogates(name)) throw new ValidationError('Room name must be valid Unicode text (a lone surrogate)', 'name');
-  if (hasControlCharacters(name)) throw new ValidationError('Room name must not contain control characters', 'name');
-  if (hasBidiControls(name)) throw new ValidationError('Room name must not contain bidirectional control characters', 'name');
-  if (hasInvisibleCharacters(name)) throw new ValidationError('Room name must not contain invisible characters', 'name');
+  const problem = findNameProblem(name);
+  if (problem) throw new ValidationError(NAME_PROBLEMS[problem], 'name');
   return name;
 };
 
-/** The key two names share when they are "the same name": compatibility-folded, lower case, spaces collapsed. */
-export const toRoomNameKey = (name: string): string => name.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ');
+/**
+ * The key two names share when they are "the same name", the key public rooms' names are unique
+ * by: names that look alike (case, width, spacing, look-alike letters of other scripts, "rn" and
+ * "m") share it. See `toNameKey`; changing it needs the claims re-keyed (`projections/roomNames.ts`).
+ */
+export const toRoomNameKey = (name: string): string => toNameKey(name);
 
 const createRoom = (command: CreateRoom, state: RoomState): RoomEvent[] => {
   // Room ids are fresh; an existing one means the caller reused an id, which is a bug, not a user error.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { INVISIBLE_IN_NAMES } from '../../testing/nameFixtures.js';
 import { specFor } from '../../testing/deciderSpec.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { roomDecider, toRoomNameKey, type RoomCreated } from './room.js';
@@ -29,6 +30,39 @@ describe('room decider', () => {
     ['a zero-width joiner', 'lob\u200Dby'],
   ])('refuses a name that is %s', (_, name) => {
     spec.given([]).when(create(name)).thenThrows(ValidationError);
+  });
+
+  it.each(INVISIBLE_IN_NAMES)('refuses a name with %s', (_, name) => {
+    spec.given([]).when(create(name)).thenThrows(ValidationError);
+  });
+
+  it.each([
+    ['only a Hangul filler', '\u3164'],
+    ['only braille blanks', '\u2800\u2800'],
+    ['only a variation selector', '\ufe0f'],
+    ['only combining marks', '\u0301\u0300'],
+    ['a line separator', 'a\u2028b'],
+    ['a paragraph separator', 'a\u2029b'],
+    ['four marks stacked on one letter', 'Ze\u0301\u0300\u0302\u0303ro'],
+    ['a noncharacter', 'a\uffffb'],
+  ])('refuses a name that is %s', (_, name) => {
+    spec.given([]).when(create(name)).thenThrows(ValidationError);
+  });
+
+  it.each([
+    ['a ZWJ sequence', 'Family 👨\u200d👩\u200d👧'],
+    ['an emoji with VS16', 'I ❤\ufe0f cats'],
+    ['a flag tag sequence', 'England 🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}'],
+    ['a keycap', 'Room 1\ufe0f\u20e3'],
+  ])('keeps emoji: accepts %s', (_, name) => {
+    spec
+      .given([])
+      .when(create(name))
+      .then([{ type: 'RoomCreated', data: { roomId: 'r1', name, kind: 'PUBLIC', createdBy: 'u1', createdAt: now } }]);
+  });
+
+  it('refuses a rename to an invisible-looking name', () => {
+    spec.given([created]).when({ type: 'RenameRoom', roomId: 'r1', name: 'Lob\u3164by', actorId: 'u1', now }).thenThrows(ValidationError);
   });
 
   it('accepts exactly 100 characters, counted as code points', () => {
@@ -70,5 +104,14 @@ describe('room decider', () => {
     expect(toRoomNameKey('General  Chat')).toBe(toRoomNameKey('general chat'));
     expect(toRoomNameKey('ＬＯＢＢＹ')).toBe(toRoomNameKey('lobby'));
     expect(toRoomNameKey('lobby')).not.toBe(toRoomNameKey('lobby2'));
+  });
+
+  it('gives names that look alike the same key', () => {
+    expect(toRoomNameKey('раураl')).toBe(toRoomNameKey('PayPal'));
+    expect(toRoomNameKey('STRASSE')).toBe(toRoomNameKey('straße'));
+    expect(toRoomNameKey('Modern art')).toBe(toRoomNameKey('rnodern art'));
+    expect(toRoomNameKey('B00k club')).toBe(toRoomNameKey('book club'));
+    expect(toRoomNameKey('Café')).toBe(toRoomNameKey('Cafe\u0301'));
+    expect(toRoomNameKey('Café')).not.toBe(toRoomNameKey('Cafe'));
   });
 });

@@ -1,5 +1,6 @@
 import { assertNever, type Decider } from '../decider.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { cleanName } from '../names/nameText.js';
 import type { Profile, UserEvent, UserStatus } from './events.js';
 
 // The event types moved to events.ts with their schemas (statuses and profiles are part of the
@@ -15,11 +16,17 @@ export type SetStatus = { type: 'SetStatus'; userId: string; status: UserStatus;
 export type UserCommand = RegisterUser | SetStatus;
 
 const HANDLE = /^[A-Za-z0-9_]{1,15}$/u;
+/** Code points; a longer display name is cut at a grapheme boundary. */
 const DISPLAY_NAME_MAX = 50;
 
+/**
+ * The profile as stored. The display name comes from the identity provider, so it is cleaned
+ * rather than refused (see `cleanName`: no controls, bidi controls or invisible characters, NFC,
+ * whitespace collapsed, cut to 50 code points); the handle stands in when nothing visible is left.
+ */
 const parseProfile = (profile: Profile): Profile => {
   if (!HANDLE.test(profile.handle)) throw new ValidationError('Handle must be 1–15 letters, digits or underscores', 'handle');
-  const displayName = profile.displayName.normalize('NFC').trim().slice(0, DISPLAY_NAME_MAX) || profile.handle;
+  const displayName = cleanName(profile.displayName, DISPLAY_NAME_MAX) || profile.handle;
   return { handle: profile.handle, displayName, avatarUrl: profile.avatarUrl };
 };
 

@@ -71,6 +71,8 @@ type Documents = {
     "\n  mutation JoinRoom($roomId: ID!) {\n    joinRoom(roomId: $roomId) {\n      ...MyRoomFields\n    }\n  }\n": typeof types.JoinRoomDocument,
     "\n  mutation LeaveRoom($roomId: ID!) {\n    leaveRoom(roomId: $roomId) {\n      id\n    }\n  }\n": typeof types.LeaveRoomDocument,
     "\n  mutation DeclineInvite($roomId: ID!) {\n    declineInvite(roomId: $roomId) {\n      id\n    }\n  }\n": typeof types.DeclineInviteDocument,
+    "\n  fragment SearchHitFields on SearchEdge {\n    cursor\n    highlights {\n      start\n      length\n    }\n    node {\n      id\n      body\n      createdAt\n      editedAt\n      deletedAt\n      room {\n        id\n        name\n        kind\n      }\n      author {\n        ...UserFields\n      }\n    }\n  }\n": typeof types.SearchHitFieldsFragmentDoc,
+    "\n  query Search($query: String!, $roomId: ID, $first: Int!, $after: String) {\n    search(query: $query, roomId: $roomId, first: $first, after: $after) {\n      edges {\n        ...SearchHitFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.SearchDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
@@ -130,6 +132,8 @@ const documents: Documents = {
     "\n  mutation JoinRoom($roomId: ID!) {\n    joinRoom(roomId: $roomId) {\n      ...MyRoomFields\n    }\n  }\n": types.JoinRoomDocument,
     "\n  mutation LeaveRoom($roomId: ID!) {\n    leaveRoom(roomId: $roomId) {\n      id\n    }\n  }\n": types.LeaveRoomDocument,
     "\n  mutation DeclineInvite($roomId: ID!) {\n    declineInvite(roomId: $roomId) {\n      id\n    }\n  }\n": types.DeclineInviteDocument,
+    "\n  fragment SearchHitFields on SearchEdge {\n    cursor\n    highlights {\n      start\n      length\n    }\n    node {\n      id\n      body\n      createdAt\n      editedAt\n      deletedAt\n      room {\n        id\n        name\n        kind\n      }\n      author {\n        ...UserFields\n      }\n    }\n  }\n": types.SearchHitFieldsFragmentDoc,
+    "\n  query Search($query: String!, $roomId: ID, $first: Int!, $after: String) {\n    search(query: $query, roomId: $roomId, first: $first, after: $after) {\n      edges {\n        ...SearchHitFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.SearchDocument,
 };
 
 /**
@@ -374,6 +378,14 @@ export function graphql(source: "\n  mutation LeaveRoom($roomId: ID!) {\n    lea
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeclineInvite($roomId: ID!) {\n    declineInvite(roomId: $roomId) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation DeclineInvite($roomId: ID!) {\n    declineInvite(roomId: $roomId) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SearchHitFields on SearchEdge {\n    cursor\n    highlights {\n      start\n      length\n    }\n    node {\n      id\n      body\n      createdAt\n      editedAt\n      deletedAt\n      room {\n        id\n        name\n        kind\n      }\n      author {\n        ...UserFields\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment SearchHitFields on SearchEdge {\n    cursor\n    highlights {\n      start\n      length\n    }\n    node {\n      id\n      body\n      createdAt\n      editedAt\n      deletedAt\n      room {\n        id\n        name\n        kind\n      }\n      author {\n        ...UserFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Search($query: String!, $roomId: ID, $first: Int!, $after: String) {\n    search(query: $query, roomId: $roomId, first: $first, after: $after) {\n      edges {\n        ...SearchHitFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Search($query: String!, $roomId: ID, $first: Int!, $after: String) {\n    search(query: $query, roomId: $roomId, first: $first, after: $after) {\n      edges {\n        ...SearchHitFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
