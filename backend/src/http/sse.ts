@@ -15,6 +15,7 @@ import { UnauthenticatedError, toFormattedErrors, toMaskError } from '../graphql
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
+import { MAX_UNSENT_BYTES } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
 import { type SubscriptionOutput, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
@@ -170,7 +171,8 @@ const toErrorsEvent = (errors: readonly GraphQLFormattedError[]) => toNextEvent(
 /**
  * Writes to responses so that what one gets within one turn of the event loop (a tailer batch, a
  * catch-up page) leaves in one write: corked at its first event of the turn, uncorked after it
- * (as `FrameWriter` does for WebSockets).
+ * (as `FrameWriter` does for WebSockets). A response with more than `MAX_UNSENT_BYTES` waiting is
+ * cut instead, as a socket is: its client is not reading (it resumes with Last-Event-ID).
  */
 const createTurnWriter = () => {
   const corked: ServerResponse[] = [];
@@ -181,6 +183,10 @@ const createTurnWriter = () => {
     ending = false;
   };
   return (res: ServerResponse, chunk: Buffer) => {
+    if (res.writableLength > MAX_UNSENT_BYTES) {
+      res.destroy();
+      return;
+    }
     if (!ending) {
       ending = true;
       process.nextTick(endTurn);
