@@ -45,7 +45,10 @@ describe.each<StoreKind>(['memory', 'redis'])('GraphQL over Server-Sent Events (
   const open: EventStreamReading[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer(kind, { env: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
+    // A request must arrive within a second: a stream outlives that (the heartbeat test waits longer).
+    server = await startTestServer(kind, {
+      env: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '1000' },
+    });
     alice = await server.signIn('alice');
   });
   afterAll(async () => {
@@ -289,10 +292,11 @@ describe.each<StoreKind>(['memory', 'redis'])('GraphQL over Server-Sent Events (
     expect(roomEventsOf(reading.results()).at(-1)?.__typename).toBe('MembershipChanged');
   });
 
-  it(`sends a comment line every SSE_HEARTBEAT_MS (${HEARTBEAT_MS} ms here) so that proxies keep an idle stream open`, async () => {
+  it(`sends a comment line every SSE_HEARTBEAT_MS (${HEARTBEAT_MS} ms here) so that proxies keep an idle stream open, past the request timeout`, async () => {
     const reading = await stream({ query: 'subscription { lobbyEvents { kind } }' }, { cookie: alice });
-    // The first comment opens the stream; the beats follow.
-    await reading.until(() => reading.comments >= 4, HEARTBEAT_MS * 20);
+    // The first comment opens the stream; the beats follow, for longer than a request may take to arrive.
+    await reading.until(() => reading.comments >= 9, HEARTBEAT_MS * 40);
+    expect(reading.endedBy).toBeNull();
     reading.abort();
   });
 
