@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
-type Corkable = Pick<Duplex, 'cork' | 'uncork' | 'writableCorked'>;
+type Corkable = Pick<Duplex, 'cork' | 'uncork' | 'writableCorked' | 'on' | 'off'>;
 
 /** Frames are text frames, also when given as bytes. */
 const TEXT = { binary: false } as const;
@@ -55,6 +55,24 @@ export const createFrameWriter = (streamOf: (socket: WebSocket) => Corkable | un
       }
       socket.send(frame, TEXT);
       return true;
+    },
+    /**
+     * A promise that resolves once the socket has no more than `bytes` waiting to be sent (or has
+     * closed); undefined when that is so already.
+     */
+    whenDrained(socket: WebSocket, bytes: number): Promise<void> | undefined {
+      const stream = streamOf(socket);
+      if (!stream || socket.bufferedAmount <= bytes || socket.readyState !== socket.OPEN) return undefined;
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (socket.bufferedAmount > bytes && socket.readyState === socket.OPEN) return;
+          stream.off('drain', check);
+          stream.off('close', check);
+          resolve();
+        };
+        stream.on('drain', check);
+        stream.on('close', check);
+      });
     },
   };
 };

@@ -98,10 +98,16 @@ export const serveGraphQLWs = <E>(
             // graphql-ws handles a `subscribe` until its operation is over (a subscription's, until it ends).
             let inFlight = 0;
             socket.on('message', (data) => {
-              let message: unknown = String(data);
+              const text = String(data);
+              let message: unknown = text;
               try {
-                message = JSON.parse(message as string);
-                if (typeof message === 'object' && message !== null) intern(message);
+                const parsed: unknown = JSON.parse(text);
+                // Anything but an object (a double-encoded frame is a string) goes over as the text it
+                // came as: graphql-ws parses that once, finds no message, and closes with 4400.
+                if (typeof parsed === 'object' && parsed !== null) {
+                  intern(parsed);
+                  message = parsed;
+                }
               } catch {
                 // Handed over as it is: graphql-ws answers a malformed message by closing with 4400.
               }

@@ -210,6 +210,36 @@ describe('document limits, over HTTP and the WebSocket', () => {
     expect(overSocket.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('answers a syntax error and an unknown operationName with the same code over HTTP and the WebSocket', async () => {
+    const cases: [string, string | undefined, string][] = [
+      ['{ me {', undefined, 'GRAPHQL_PARSE_FAILED'],
+      ['query A { me { id } }', 'B', 'OPERATION_RESOLUTION_FAILURE'],
+      ['query A { me { id } } query B { me { id } }', undefined, 'OPERATION_RESOLUTION_FAILURE'],
+    ];
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice });
+    for (const [i, [query, operationName, code]] of cases.entries()) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.origin, cookie: alice },
+        body: JSON.stringify({ query, operationName }),
+      });
+      const overHttp = (await response.json()) as GraphQLResponse;
+      expect(overHttp.errors?.[0]?.extensions?.code, query).toBe(code);
+      raw.socket.send(JSON.stringify({ id: `c${i}`, type: 'subscribe', payload: { query, operationName } }));
+      const overSocket = await raw.result(`c${i}`);
+      expect(toCode(overSocket), query).toBe(code);
+      expect(overSocket.payload[0].message).toBe(overHttp.errors![0]!.message);
+    }
+    raw.socket.close();
+  });
+
+  it('closes with 4400 on a double-encoded frame, as graphql-ws does', async () => {
+    const raw = await openRawSocket(server.wsUrl, { origin: server.origin, cookie: alice }, false);
+    raw.socket.send(JSON.stringify(JSON.stringify({ type: 'connection_init' })));
+    expect((await raw.closed).code).toBe(4400);
+    expect(raw.messages).toEqual([]);
+  });
+
   it('refuses a batch (an array of operations) over HTTP', async () => {
     const before = (await server.app.services.store.streamInfo(lobbyStreamKey)).length;
     const response = await fetch(`${server.url}/graphql`, {

@@ -8,28 +8,15 @@ import type { Metrics } from './metrics.js';
 /** How long one execution context (and its user cache) is shared by a group's renders. */
 const RENDER_CONTEXT_MS = 100;
 
-/**
- * A connection that still has this much unsent when a burst of results (a catch-up page, a tailer
- * batch) begins is not keeping up: end its subscription, let it resume. Checked once per burst,
- * so that one page of large messages does not cut off a reader that takes everything as it comes:
- * what waits for one connection is at most this plus one burst.
- */
+/** A connection that has this much unsent is not keeping up: end its subscription, let it resume. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
-
-/** Counts turns (synchronous runs up to a microtask checkpoint): one microtask per turn for all subscribers. */
-let turn = 0;
-let turnEnding = false;
-const endTurn = () => {
-  turn++;
-  turnEnding = false;
-};
-const currentTurn = () => {
-  if (!turnEnding) {
-    turnEnding = true;
-    queueMicrotask(endTurn);
-  }
-  return turn;
-};
+/**
+ * While a subscription catches up from the log, it may have this much unsent (a page of the
+ * heaviest events on top of `CATCH_UP_LOW_WATER`, below a connection's `MAX_UNSENT_BYTES`): its next
+ * page is read only once the connection has drained to `CATCH_UP_LOW_WATER`.
+ */
+const MAX_CATCH_UP_BUFFERED_BYTES = 3 * 1024 * 1024;
+const CATCH_UP_LOW_WATER = 256 * 1024;
 
 /** Entries that may wait behind one still being rendered before the subscriber is ended as too slow. */
 const MAX_BACKLOG = 1_000;
@@ -56,6 +43,8 @@ export interface SubscriptionOutput {
   unsent(): number;
   /** Writes one result: `json` is its UTF-8 payload, `cursor` the position of its entry (null for an ephemeral one). */
   send(json: Buffer, cursor: string | null): void;
+  /** Resolves once no more than `bytes` wait unsent (or the connection closed); undefined when that is so already. */
+  whenDrained(bytes: number): Promise<void> | undefined;
 }
 
 export interface SharedTarget {
@@ -185,14 +174,15 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
   function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): AsyncIterableIterator<never> {
     metrics.subscriptions.inc();
     let lastCursor = '0-0';
-    /** The turn in which the connection's unsent bytes were last checked. */
-    let checkedIn = -1;
     let ended = false;
+    // Catching up from the log: paced by the connection (see Sink.ready), so held to the larger budget.
+    let catchingUp = false;
     let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
 
     const end = async () => {
       if (ended) return;
       ended = true;
+      wakeBacklogWaiters();
       metrics.subscriptions.dec();
       leave(group);
       await events.return?.();
@@ -211,13 +201,9 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
     };
     /** Sends one frame, or ends the subscription when the connection is not keeping up. */
     const send = (json: Buffer, entry: Entry): boolean => {
-      const now = currentTurn();
-      if (checkedIn !== now) {
-        checkedIn = now;
-        if (output.unsent() > MAX_BUFFERED_BYTES) {
-          fail(new SubscriberTooSlowError(lastCursor));
-          return false;
-        }
+      if (output.unsent() > (catchingUp ? MAX_CATCH_UP_BUFFERED_BYTES : MAX_BUFFERED_BYTES)) {
+        fail(new SubscriberTooSlowError(lastCursor));
+        return false;
       }
       output.send(json, entry.cursor ?? null);
       metrics.framesSent.inc();
@@ -227,6 +213,13 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
 
     // Entries whose turn came while an earlier one was still being rendered, oldest first.
     const backlog: Entry[] = [];
+    // Who waits for the backlog to be sent (or the subscription to end).
+    let backlogEmptied: (() => void)[] = [];
+    const wakeBacklogWaiters = () => {
+      const waiting = backlogEmptied;
+      backlogEmptied = [];
+      for (const resolve of waiting) resolve();
+    };
     let draining = false;
     let completed = false;
     // A source that ends with an error right after an entry (a subscriber's own ban) has that entry sent first.
@@ -245,11 +238,23 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
         return;
       } finally {
         draining = false;
+        wakeBacklogWaiters();
       }
       if (failedWith) fail(failedWith.error);
       else if (completed) complete();
     };
     const sink: Sink<Entry> = {
+      pace(on) {
+        catchingUp = on;
+      },
+      // Once what was handed over is rendered and sent (the backlog empty), and the connection has drained.
+      ready: () => {
+        if (ended) return undefined;
+        if (backlog.length === 0) return output.whenDrained(CATCH_UP_LOW_WATER);
+        return new Promise<void>((resolve) => backlogEmptied.push(resolve)).then(() =>
+          ended ? undefined : output.whenDrained(CATCH_UP_LOW_WATER),
+        );
+      },
       next(entry) {
         if (ended) return;
         if (backlog.length === 0) {

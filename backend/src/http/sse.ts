@@ -199,6 +199,21 @@ const createTurnWriter = () => {
   };
 };
 
+/** Resolves once the response has no more than `bytes` unsent (or has closed); undefined when that is so already. */
+const whenDrained = (res: ServerResponse, bytes: number): Promise<void> | undefined => {
+  if (res.writableLength <= bytes || res.destroyed) return undefined;
+  return new Promise<void>((resolve) => {
+    const check = () => {
+      if (res.writableLength > bytes && !res.destroyed) return;
+      res.off('drain', check);
+      res.off('close', check);
+      resolve();
+    };
+    res.on('drain', check);
+    res.on('close', check);
+  });
+};
+
 interface Stream {
   /**
    * Ends the stream: `errors` as a last `next`, then `complete` unless the client is to reconnect.
@@ -382,6 +397,7 @@ export const createGraphQLEventStreams = ({
 
       const output: SubscriptionOutput = {
         unsent: () => res.writableLength,
+        whenDrained: (bytes) => whenDrained(res, bytes),
         send: (json, cursor) => {
           if (!ended) write(res, toNextEvent(json, cursor));
         },

@@ -76,6 +76,7 @@ const toGraphQLWsOutput = (socket: WebSocket, id: string, frames: FrameWriter): 
   const prefixLength = Buffer.byteLength(prefix);
   return {
     unsent: () => socket.bufferedAmount,
+    whenDrained: (bytes) => frames.whenDrained(socket, bytes),
     send(json) {
       // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
       const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
@@ -168,7 +169,14 @@ export const createGraphQLWebSockets = ({
           validated.set(document, (errors = result));
         }
         if (errors.length > 0) return [...errors];
-        const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
+        const operation = getOperationAST(document, payload.operationName);
+        // As over HTTP (Yoga's words and code), where graphql-ws would say "Unable to identify operation" with no code.
+        if (!operation) {
+          return [
+            new GraphQLError('Could not determine what operation to execute.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }),
+          ];
+        }
+        const isSubscription = operation.operation === 'subscription';
         if (isSubscription && !claimSubscriptionSlot(ctx.extra.socket, ctx.subscriptions, id)) {
           const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
           return [new GraphQLError(error.message, { originalError: error })];

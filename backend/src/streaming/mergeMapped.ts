@@ -33,8 +33,15 @@ export const mergeMapped = <T, U>(
     [pushTo](sink) {
       let active = sources.length;
       let ended = false;
+      // Catching up while any source is.
+      let catchingUp = 0;
       for (const source of sources) {
         source[pushTo]({
+          pace: (on) => {
+            catchingUp += on ? 1 : -1;
+            if (on ? catchingUp === 1 : catchingUp === 0) sink.pace?.(on);
+          },
+          ready: () => sink.ready?.(),
           next: (value) => {
             if (ended) return;
             const mapped = map(value);

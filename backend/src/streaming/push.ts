@@ -9,6 +9,13 @@ export interface Sink<T> {
   error(error: unknown): void;
   /** The source ended; nothing follows. */
   complete(): void;
+  /**
+   * Optional pacing of a catch-up from a log: `pace(true)` when the source starts one (values then
+   * come as fast as pages are read), `pace(false)` once it is live.
+   */
+  pace?(catchingUp: boolean): void;
+  /** Optional: between catch-up pages the source waits for this (the consumer's buffer drained), when it answers a promise. */
+  ready?(): Promise<void> | undefined;
 }
 
 export const pushTo = Symbol('pushTo');

@@ -66,7 +66,7 @@ export interface StreamSubscriptionOptions {
  * and no longer follows the stream.
  *
  * It can also push (`[pushTo]`, instead of `next()`): the same events and errors, each page of
- * the catch-up as it is read, then every live event handed on from within the tailer's dispatch,
+ * the catch-up as it is read (the next one once the sink is `ready`), then every live event handed on from within the tailer's dispatch,
  * with nothing queued in between.
  */
 export function openStreamSubscription(
@@ -219,6 +219,8 @@ export async function openStreamSubscription<T extends Positioned>(
   let queue: Promise<unknown> | undefined;
   /** Pushes the catch-up page by page, then what the tailer queued meanwhile, then goes direct. */
   const push = async (to: Sink<T>) => {
+    const paced = catchingUp;
+    if (paced) to.pace?.(true);
     try {
       for (;;) {
         for (let event = page.shift(); event && sink; event = page.shift()) {
@@ -226,6 +228,9 @@ export async function openStreamSubscription<T extends Positioned>(
           to.next(event);
         }
         if (!sink || !catchingUp) break;
+        // The next page once the consumer has sent this one on: a catch-up goes at its reader's speed.
+        await to.ready?.();
+        if (!sink) break;
         await readPage();
       }
       for (let event = sink ? takeLive() : undefined; event && sink; event = takeLive()) {
@@ -236,6 +241,7 @@ export async function openStreamSubscription<T extends Positioned>(
       if (sink) {
         direct = true;
         live = [];
+        if (paced) to.pace?.(false);
       }
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
