@@ -33,6 +33,8 @@ export interface Config {
   metricsPort: number | null;
   /** A request's headers must arrive within `headersMs`, and the whole request (body included) within `requestMs`. */
   httpTimeouts: { headersMs: number; requestMs: number };
+  /** How often an open Server-Sent Events stream gets a comment line, so proxies keep it open. */
+  sseHeartbeatMs: number;
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -95,6 +97,7 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   TYPING_THROTTLE_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.typingThrottleMs),
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
 });
 
 const toOrigin = (raw: string): string => {
@@ -154,6 +157,7 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     metricsPort: e.METRICS_PORT ?? null,
     httpTimeouts: toHttpTimeouts(e),
+    sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
   };
 };
 

@@ -25,6 +25,8 @@ import { type Services, createServices } from '../services.js';
 import { createMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.js';
+import { createSharedSubscriptions } from './sharedSubscriptions.js';
+import { createGraphQLEventStreams } from './sse.js';
 import { createGraphQLWebSockets } from './ws.js';
 import { createChatYoga, toContextFactory } from './yoga.js';
 
@@ -55,7 +57,7 @@ export interface App {
   services: Services;
   /** Listens on the configured host and port (0: any free port); resolves with the base URL. */
   start(): Promise<string>;
-  /** Graceful: stop accepting, finish in-flight requests, close sockets with 1001, close the stores. */
+  /** Graceful: stop accepting, finish in-flight requests, close sockets with 1001 and event streams (without `complete`), close the stores. */
   stop(): Promise<void>;
 }
 
@@ -69,7 +71,7 @@ const listen = (server: Server, host: string, port: number) =>
     });
   });
 
-/** Assembles the whole server: one port for the UI, GraphQL over HTTP and WebSocket, and auth. */
+/** Assembles the whole server: one port for the UI, GraphQL over HTTP, WebSocket and Server-Sent Events, and auth. */
 export const buildApp = async (config: Config, services?: Services): Promise<App> => {
   const svc =
     services ??
@@ -82,8 +84,16 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     }));
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;
-  const auth = createAuthRoutes(config, svc, { onLogout: (sessionId) => sockets?.closeSession(sessionId) });
+  let eventStreams: ReturnType<typeof createGraphQLEventStreams> | undefined;
+  const auth = createAuthRoutes(config, svc, {
+    onLogout: (sessionId) => {
+      sockets?.closeSession(sessionId);
+      eventStreams?.closeSession(sessionId);
+    },
+  });
   const metrics = createMetrics(svc.projectionLag);
+  // One set of groups for both transports: a WebSocket and an SSE subscriber of one document share its renders.
+  const sharedSubscriptions = createSharedSubscriptions(metrics);
   sockets = createGraphQLWebSockets({
     yoga,
     allowedOrigins: config.allowedOrigins,
@@ -94,11 +104,25 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     trustProxyHops: config.trustProxyHops,
     production: config.production,
     limits: svc.limits,
+    sharedSubscriptions,
   });
-  // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets here.
+  eventStreams = createGraphQLEventStreams({
+    yoga,
+    context: toContextFactory(svc),
+    sharedSubscriptions,
+    socketLeases: svc.socketLeases,
+    allowedOrigins: config.allowedOrigins,
+    metrics,
+    production: config.production,
+    heartbeatMs: config.sseHeartbeatMs,
+    limits: svc.limits,
+    trustProxyHops: config.trustProxyHops,
+  });
+  // Sign-outs on other instances (and this one: closing twice is harmless) close their sockets and streams here.
   svc.sessionEvents.onEnded((sessionId) => {
     svc.sessions.forget(sessionId);
     sockets?.closeSession(sessionId);
+    eventStreams?.closeSession(sessionId);
   });
   const securityHeaders = toSecurityHeaders(config);
   // GraphiQL's page is the same for every request: its policy is worked out once.
@@ -127,6 +151,8 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       // Answered as GraphQL, the way the same outage inside a resolver is.
       return sendJson(res, 503, { errors: toFormattedErrors([new GraphQLError(error.message, { originalError: error })]) });
     }
+    // A subscription asking for text/event-stream is streamed here; everything else is Yoga's.
+    if (await eventStreams.serve(req, res, body, viewer)) return;
     const response = await yoga.fetch(
       new URL(req.url ?? '/', config.publicUrl),
       { method: req.method, headers: toHeaders(req), body: body ? new Uint8Array(body) : undefined },
@@ -262,6 +288,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       sockets.closeAll();
+      eventStreams.closeAll();
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       server.closeAllConnections();

@@ -5,6 +5,7 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'route' | 'status'>;
   webSockets: Gauge;
+  eventStreams: Gauge;
   subscriptions: Gauge;
   /** Frames written to subscribers, and how many renders (execute + serialise) produced them. */
   framesSent: Counter;
@@ -45,6 +46,7 @@ export const createMetrics = (projectionLag?: ProjectionLag): Metrics => {
       registers,
     }),
     webSockets: new Gauge({ name: 'balloons_websockets_open', help: 'Open GraphQL WebSockets', registers }),
+    eventStreams: new Gauge({ name: 'balloons_event_streams_open', help: 'Open GraphQL Server-Sent Events streams', registers }),
     subscriptions: new Gauge({ name: 'balloons_subscriptions_active', help: 'Active GraphQL subscriptions', registers }),
     framesSent: new Counter({ name: 'balloons_subscription_frames_total', help: 'Subscription results sent', registers }),
     renders: new Counter({

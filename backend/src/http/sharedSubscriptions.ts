@@ -1,26 +1,22 @@
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST } from 'graphql';
-import type { WebSocket } from 'ws';
 import { type Sink, canPush, pushTo, returnThis } from '../streaming/push.js';
 import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/execute.js';
-import type { FrameWriter } from './frameWriter.js';
 import type { Metrics } from './metrics.js';
 
 /** How long one execution context (and its user cache) is shared by a group's renders. */
 const RENDER_CONTEXT_MS = 100;
 
-/** A socket that has this much unsent is not keeping up: end its subscription, let it resume. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** A connection that has this much unsent is not keeping up: end its subscription, let it resume. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /**
  * While a subscription catches up from the log, it may have this much unsent (a page of the
- * heaviest events on top of `CATCH_UP_LOW_WATER`, below the socket's `MAX_UNSENT_BYTES`): its next
- * page is read only once the socket has drained to `CATCH_UP_LOW_WATER`.
+ * heaviest events on top of `CATCH_UP_LOW_WATER`, below a connection's `MAX_UNSENT_BYTES`): its next
+ * page is read only once the connection has drained to `CATCH_UP_LOW_WATER`.
  */
 const MAX_CATCH_UP_BUFFERED_BYTES = 3 * 1024 * 1024;
 const CATCH_UP_LOW_WATER = 256 * 1024;
-
-const CLOSING_BRACE = '}'.charCodeAt(0);
 
 /** Entries that may wait behind one still being rendered before the subscriber is ended as too slow. */
 const MAX_BACKLOG = 1_000;
@@ -38,10 +34,21 @@ interface Group {
   render(entry: object): Rendered;
 }
 
+/**
+ * Where one subscriber's results go: a graphql-ws operation on a socket, or a Server-Sent Events
+ * stream. The payload bytes are shared by the whole group; each output frames them its own way.
+ */
+export interface SubscriptionOutput {
+  /** Bytes handed over but not yet sent to the client: past `MAX_BUFFERED_BYTES` the subscriber is too slow. */
+  unsent(): number;
+  /** Writes one result: `json` is its UTF-8 payload, `cursor` the position of its entry (null for an ephemeral one). */
+  send(json: Buffer, cursor: string | null): void;
+  /** Resolves once no more than `bytes` wait unsent (or the connection closed); undefined when that is so already. */
+  whenDrained(bytes: number): Promise<void> | undefined;
+}
+
 export interface SharedTarget {
-  socket: WebSocket;
-  /** The graphql-ws operation id the frames answer. */
-  id: string;
+  output: SubscriptionOutput;
   /** Same key, same rendering: the document, operation and variables, but not the resume cursor. */
   groupKey: string;
   contextFactory: () => Promise<unknown> | unknown;
@@ -71,10 +78,11 @@ export const toGroupKey = (
  * Subscriptions whose work per event is done once per group of identical subscriptions, not once
  * per subscriber: the source stream yields entries shared by every subscriber of a stream; each
  * entry is executed against the selection set and serialised once per group; every member gets
- * the same bytes in a frame of its own id, written straight to its socket. graphql-ws still owns
- * the operation (its `complete` and `error` messages, and `return()` when the client stops).
+ * the same bytes in a frame of its own (`SubscriptionOutput`), over either transport. The
+ * transport still owns the operation: the iterator's one `next()` settles when it ends (rejecting
+ * with the error that ended it), and `return()` ends it when the client stops.
  */
-export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter) => {
+export const createSharedSubscriptions = (metrics: Metrics) => {
   const groups = new Map<string, Group>();
 
   const join = ({ groupKey: key, contextFactory }: SharedTarget, args: ExecutionArgs): Group => {
@@ -154,7 +162,7 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       // (memory per subscriber, which bench:fanout measures).
       args.contextValue = undefined;
       args.rootValue = undefined;
-      return deliver(source as AsyncIterableIterator<Entry>, group, target.socket, target.id);
+      return deliver(source as AsyncIterableIterator<Entry>, group, target.output);
     },
   };
 
@@ -163,13 +171,11 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
    * Entries are pushed when the source can push (live ones arrive within the tailer's dispatch,
    * rendered already for all but the first member); otherwise pulled one by one.
    */
-  function deliver(events: AsyncIterableIterator<Entry>, group: Group, socket: WebSocket, id: string): AsyncIterableIterator<never> {
+  function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): AsyncIterableIterator<never> {
     metrics.subscriptions.inc();
-    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    const prefixLength = Buffer.byteLength(prefix);
     let lastCursor = '0-0';
     let ended = false;
-    // Catching up from the log: paced by the socket (see Sink.ready), so held to the larger budget.
+    // Catching up from the log: paced by the connection (see Sink.ready), so held to the larger budget.
     let catchingUp = false;
     let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
 
@@ -193,18 +199,13 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       outcome = null;
       void end().finally(() => settle?.resolve({ done: true, value: undefined }));
     };
-    /** Sends one frame, or ends the subscription when the socket is not keeping up. */
+    /** Sends one frame, or ends the subscription when the connection is not keeping up. */
     const send = (json: Buffer, entry: Entry): boolean => {
-      if (socket.bufferedAmount > (catchingUp ? MAX_CATCH_UP_BUFFERED_BYTES : MAX_BUFFERED_BYTES)) {
+      if (output.unsent() > (catchingUp ? MAX_CATCH_UP_BUFFERED_BYTES : MAX_BUFFERED_BYTES)) {
         fail(new SubscriberTooSlowError(lastCursor));
         return false;
       }
-      // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
-      const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
-      frame.write(prefix, 0, 'utf8');
-      json.copy(frame, prefixLength);
-      frame[frame.length - 1] = CLOSING_BRACE;
-      frames.send(socket, frame);
+      output.send(json, entry.cursor ?? null);
       metrics.framesSent.inc();
       if (entry.cursor) lastCursor = entry.cursor;
       return true;
@@ -246,12 +247,12 @@ export const createSharedSubscriptions = (metrics: Metrics, frames: FrameWriter)
       pace(on) {
         catchingUp = on;
       },
-      // Once what was handed over is rendered and sent (the backlog empty), and the socket has drained.
+      // Once what was handed over is rendered and sent (the backlog empty), and the connection has drained.
       ready: () => {
         if (ended) return undefined;
-        if (backlog.length === 0) return frames.whenDrained(socket, CATCH_UP_LOW_WATER);
+        if (backlog.length === 0) return output.whenDrained(CATCH_UP_LOW_WATER);
         return new Promise<void>((resolve) => backlogEmptied.push(resolve)).then(() =>
-          ended ? undefined : frames.whenDrained(socket, CATCH_UP_LOW_WATER),
+          ended ? undefined : output.whenDrained(CATCH_UP_LOW_WATER),
         );
       },
       next(entry) {

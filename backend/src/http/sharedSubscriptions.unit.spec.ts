@@ -1,7 +1,5 @@
 import { GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
-import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { createFrameWriter } from './frameWriter.js';
 import { createMetrics } from './metrics.js';
 import { createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 
@@ -30,37 +28,37 @@ const ticks = [
   { cursor: '2-0', text: 'two é' },
 ];
 
-/** What a socket that always keeps up was sent. */
-const recordingSocket = () => {
+/** What an output that always keeps up was sent: each payload with its entry's cursor. */
+const recordingOutput = () => {
   const sent: unknown[] = [];
-  const socket = { bufferedAmount: 0, send: (frame: Buffer | string) => sent.push(JSON.parse(String(frame))) };
-  return { sent, socket: socket as unknown as WebSocket };
+  const output = {
+    unsent: () => 0,
+    whenDrained: () => undefined,
+    send: (json: Buffer, cursor: string | null) => sent.push({ cursor, payload: JSON.parse(String(json)) }),
+  };
+  return { sent, output };
 };
 
 describe('shared subscriptions over a source that cannot push', () => {
   it('sends every entry to every member, rendered once per entry for the group, then ends', async () => {
     const metrics = createMetrics();
-    const shared = createSharedSubscriptions(
-      metrics,
-      createFrameWriter(() => undefined),
-    );
+    const shared = createSharedSubscriptions(metrics);
     const query = 'subscription Ticks($after: String) { ticks(after: $after) }';
     const document = parse(query);
-    const members = [recordingSocket(), recordingSocket()];
+    const members = [recordingOutput(), recordingOutput()];
     await Promise.all(
-      members.map(async ({ socket }, i) => {
-        const id = `op-${i}`;
+      members.map(async ({ output }, i) => {
         const iterator = await shared.subscribe(
           { schema, document, variableValues: { after: String(i) }, contextValue: {} },
-          { socket, id, groupKey: toGroupKey(query, document, 'Ticks', { after: String(i) }), contextFactory: () => ({}) },
+          { output, groupKey: toGroupKey(query, document, 'Ticks', { after: String(i) }), contextFactory: () => ({}) },
         );
         expect(Symbol.asyncIterator in iterator).toBe(true);
         expect(await (iterator as AsyncIterableIterator<never>).next()).toEqual({ done: true, value: undefined });
       }),
     );
-    members.forEach(({ sent }, i) => {
-      expect(sent).toEqual(ticks.map((tick) => ({ id: `op-${i}`, type: 'next', payload: { data: { ticks: tick.text } } })));
-    });
+    for (const { sent } of members) {
+      expect(sent).toEqual(ticks.map((tick) => ({ cursor: tick.cursor, payload: { data: { ticks: tick.text } } })));
+    }
     const renders = (await metrics.registry.getSingleMetric('balloons_subscription_renders_total')?.get())?.values[0]?.value;
     expect(renders).toBe(ticks.length);
   });

@@ -358,15 +358,8 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       expect(await ready.json()).toMatchObject({ status: 'ready', store: kind });
     });
 
-    it('refuses subscriptions over HTTP with a JSON error, whatever the client accepts', async () => {
-      const accepts = [
-        'application/graphql-response+json',
-        'application/json',
-        'text/event-stream',
-        'multipart/mixed',
-        '*/*',
-        'text/event-stream, application/json',
-      ];
+    it('refuses subscriptions over HTTP with a JSON error unless the client asks for an event stream (SSE, sse.int.spec.ts)', async () => {
+      const accepts = ['application/graphql-response+json', 'application/json', 'multipart/mixed', '*/*'];
       for (const accept of accepts) {
         const response = await fetch(`${server.url}/graphql`, {
           method: 'POST',
@@ -374,12 +367,25 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
           body: JSON.stringify({ query: LOBBY_EVENTS }),
         });
         const body = expectJsonError(await fromFetch(response), 400);
-        expect(body.errors?.[0]?.message, accept).toMatch(/WebSocket/);
+        expect(body.errors?.[0]?.message, accept).toMatch(/WebSocket .* Server-Sent Events/);
       }
-      const viaGet = await fetch(`${server.url}/graphql?query=${encodeURIComponent(LOBBY_EVENTS)}`, {
-        headers: { accept: 'text/event-stream', cookie: alice, 'x-graphql-yoga-csrf': '1' },
-      });
-      expectJsonError(await fromFetch(viaGet), 400);
+      const streams = [
+        ...['text/event-stream', 'text/event-stream, application/json'].map((accept) =>
+          fetch(`${server.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept, cookie: alice },
+            body: JSON.stringify({ query: LOBBY_EVENTS }),
+          }),
+        ),
+        fetch(`${server.url}/graphql?query=${encodeURIComponent(LOBBY_EVENTS)}`, {
+          headers: { accept: 'text/event-stream', cookie: alice, 'x-graphql-yoga-csrf': '1' },
+        }),
+      ];
+      for (const response of await Promise.all(streams)) {
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+        await response.body?.cancel();
+      }
     });
 
     it('serves GraphiQL to a browser asking for HTML', async () => {

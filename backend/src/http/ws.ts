@@ -10,11 +10,11 @@ import { chargeOperation } from '../graphql/queryBudget.js';
 import type { RateLimits } from '../auth/rateLimits.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
-import { createFrameWriter } from './frameWriter.js';
+import { type FrameWriter, createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
-import { type SharedTarget, createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
+import { type SharedTarget, type SubscriptionOutput, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
 
 export interface GraphQLWebSockets {
@@ -49,6 +49,8 @@ interface Options {
   production: boolean;
   /** What operations cost is charged to their sender's budget (`chargeOperation`). */
   limits: RateLimits;
+  /** Shared with the other transport, so that a group's renders serve its members on both. */
+  sharedSubscriptions: ReturnType<typeof createSharedSubscriptions>;
 }
 
 /** Subscriptions one socket may hold at once; the next one is answered TOO_MANY_SUBSCRIPTIONS. */
@@ -78,6 +80,26 @@ interface Connection {
   signedIn: boolean;
 }
 
+const CLOSING_BRACE = '}'.charCodeAt(0);
+
+/** A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the socket. */
+const toGraphQLWsOutput = (socket: WebSocket, id: string, frames: FrameWriter): SubscriptionOutput => {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const prefixLength = Buffer.byteLength(prefix);
+  return {
+    unsent: () => socket.bufferedAmount,
+    whenDrained: (bytes) => frames.whenDrained(socket, bytes),
+    send(json) {
+      // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
+      const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
+      frame.write(prefix, 0, 'utf8');
+      json.copy(frame, prefixLength);
+      frame[frame.length - 1] = CLOSING_BRACE;
+      frames.send(socket, frame);
+    },
+  };
+};
+
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
@@ -100,6 +122,7 @@ export const createGraphQLWebSockets = ({
   trustProxyHops,
   production,
   limits,
+  sharedSubscriptions,
 }: Options): GraphQLWebSockets => {
   const mask = toMaskError(production);
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
@@ -108,7 +131,6 @@ export const createGraphQLWebSockets = ({
   // The TCP stream under each WebSocket: corked to send a burst of frames in one write.
   const streams = new WeakMap<WebSocket, Duplex>();
   const frames = createFrameWriter((ws) => streams.get(ws));
-  const sharedSubscriptions = createSharedSubscriptions(metrics, frames);
   // Validation results by document (Yoga's parse cache hands out the same document for the same
   // text): the rules are the same for every operation, and Yoga's own validation cache costs
   // more per operation (its key joins every rule's name).
@@ -189,8 +211,7 @@ export const createGraphQLWebSockets = ({
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
           ? {
-              socket: ctx.extra.socket,
-              id,
+              output: toGraphQLWsOutput(ctx.extra.socket, id, frames),
               groupKey: toGroupKey(
                 payload.query,
                 document,

@@ -12,10 +12,10 @@ import { schema } from '../graphql/schema.js';
 import { renderGraphiQL } from './graphiql.js';
 import type { Services } from '../services.js';
 
-/** What the transport (HTTP handler or WebSocket) knows before GraphQL runs. */
+/** What the transport (HTTP handler, WebSocket or Server-Sent Events) knows before GraphQL runs. */
 export interface ServerContext {
   viewer: Viewer | null;
-  transport: 'http' | 'ws';
+  transport: 'http' | 'ws' | 'sse';
   /** The client's address (see `toClientAddress`): whose budget a signed-out query spends. */
   address: string;
 }
@@ -23,22 +23,26 @@ export interface ServerContext {
 export type ChatYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 /**
- * Subscriptions resume from cursors over graphql-ws; Yoga's SSE transport would need the same
- * semantics built again, so over HTTP a subscription is refused with a clear error: a 400 with a
- * JSON body, even to a client that accepts only text/event-stream.
+ * Subscriptions resume from cursors over graphql-ws and over Server-Sent Events (sse.ts, which
+ * takes a subscription that accepts `text/event-stream` before Yoga sees it). Yoga's own SSE and
+ * multipart transports would not resume, so a subscription that reaches Yoga over HTTP is refused
+ * with a clear error: a 400 with a JSON body.
  */
-const useWebSocketOnlySubscriptions = (): Plugin<ServerContext> => {
+const useOwnSubscriptionTransports = (): Plugin<ServerContext> => {
   const refused = new WeakSet<Request>();
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
       const context = args.contextValue as Partial<ServerContext> & { request?: Request };
-      if (context.transport === 'ws') return;
+      if (context.transport === 'ws' || context.transport === 'sse') return;
       if (context.request) refused.add(context.request);
       setResultAndStopExecution({
         errors: [
-          new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          }),
+          new GraphQLError(
+            'Subscriptions are served over WebSocket (graphql-transport-ws) and Server-Sent Events (Accept: text/event-stream, the graphql-sse protocol) at /graphql',
+            {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            },
+          ),
         ],
       });
     },
@@ -202,7 +206,8 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
         origin: [origin],
         credentials: true,
         methods: ['GET', 'POST'],
-        allowedHeaders: ['content-type', 'accept', 'x-graphql-yoga-csrf'],
+        // Last-Event-ID: a graphql-sse client resuming a stream from a page of an allowed origin.
+        allowedHeaders: ['content-type', 'accept', 'x-graphql-yoga-csrf', 'last-event-id'],
       };
     },
     context: ({ viewer }) => toContext(viewer),
@@ -213,7 +218,7 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
       useQueryBudget(services.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       ...(config.production ? [useHiddenSuggestions()] : []),
-      useWebSocketOnlySubscriptions(),
+      useOwnSubscriptionTransports(),
     ],
   });
 };
