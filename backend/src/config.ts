@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_PRESENCE_OPTIONS, type PresenceOptions } from './presence/presence.js';
 
@@ -31,6 +32,8 @@ export interface Config {
   trustProxyHops: number;
   /** `/metrics` on a port of its own (and not on the app's); null: on the app's, to private addresses only. */
   metricsPort: number | null;
+  /** Server processes on the one port (WORKERS; `auto`: one per core); they share nothing but Redis. */
+  workers: number;
   /** A request's headers must arrive within `headersMs`, and the whole request (body included) within `requestMs`. */
   httpTimeouts: { headersMs: number; requestMs: number };
   /** How often an open Server-Sent Events stream gets a comment line, so proxies keep it open. */
@@ -93,6 +96,9 @@ const schema = z.object({
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
   ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'must be a number of processes (1–64) or auto' })
+    .default(1),
   METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
@@ -156,9 +162,18 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     roomLogMaxEvents: e.ROOM_LOG_MAX_EVENTS ?? null,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     metricsPort: e.METRICS_PORT ?? null,
+    workers: toWorkers(e),
     httpTimeouts: toHttpTimeouts(e),
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
   };
+};
+
+const toWorkers = (e: z.infer<typeof schema>) => {
+  const workers = e.WORKERS === 'auto' ? availableParallelism() : e.WORKERS;
+  if (workers > 1 && !e.REDIS_URL) {
+    throw new ConfigError('WORKERS: more than one process needs REDIS_URL (the embedded store lives inside one process)');
+  }
+  return workers;
 };
 
 const toHttpTimeouts = (e: z.infer<typeof schema>) => {

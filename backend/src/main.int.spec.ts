@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { startTestRedis } from './testing/redisServer.js';
 
 /*
  * The process as an operator runs it: `tsx backend/src/main.ts` with an environment. Bad
@@ -75,6 +76,8 @@ describe('main', { timeout: 60_000 }, () => {
     ['AUTH_DEV_LOGIN', { AUTH_DEV_LOGIN: 'maybe' }],
     ['TWITTER_CLIENT_SECRET', { TWITTER_CLIENT_ID: 'id' }],
     ['TWITTER_CLIENT_ID', { TWITTER_CLIENT_SECRET: 'secret' }],
+    ['WORKERS', { WORKERS: 'many' }],
+    ['WORKERS', { WORKERS: '2' }],
   ] as const)('stops with exit code 1 and one line naming %s for %j', async ([variable, env], { expect }) => {
     const run = start(env);
     const { code } = await run.exited;
@@ -113,6 +116,44 @@ describe('main', { timeout: 60_000 }, () => {
       expect(linesOf(run.stderr())).toHaveLength(1);
     } finally {
       run.child.kill('SIGKILL');
+    }
+  });
+
+  it('runs WORKERS server processes on one port, replaces one that dies, and stops them all on SIGTERM', async () => {
+    const redis = await startTestRedis();
+    const run = start({ REDIS_URL: redis.url, WORKERS: '2' });
+    const workers = () =>
+      [...run.stdout().matchAll(/listening on (http:\/\/\S+) .*process (\d+)\)/g)].map((match) => ({
+        url: match[1]!,
+        pid: Number(match[2]),
+      }));
+    try {
+      await run.line(/2 server processes on one port/);
+      await run.line(/listening on [^\n]*\n(?:[^]*\n)?[^\n]*listening on /);
+      const [first, second] = workers();
+      expect(first!.pid).not.toBe(second!.pid);
+      expect(first!.url).toBe(second!.url);
+      expect((await fetch(`${first!.url}/healthz`)).status).toBe(200);
+
+      // One dies: another takes its place, and the port keeps answering.
+      process.kill(first!.pid, 'SIGKILL');
+      await vi.waitFor(() => expect(workers()).toHaveLength(3), { timeout: 30_000, interval: 50 });
+      expect(run.stderr()).toMatch(new RegExp(`worker ${first!.pid} ended \\(SIGKILL\\): starting another`));
+      for (let i = 0; i < 10; i++) expect((await fetch(`${first!.url}/healthz`)).status).toBe(200);
+
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      for (const { pid } of workers().slice(1)) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+      for (const { pid } of workers()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      await redis.dispose();
     }
   });
 });

@@ -1,9 +1,15 @@
+import cluster from 'node:cluster';
 import { ConfigError, readConfig } from './config.js';
 import { StoreUnavailableError } from './storeUnavailable.js';
 import { buildApp } from './http/app.js';
+import { runWorkers } from './workers.js';
 
 const main = async () => {
   const config = readConfig(process.env);
+  if (config.workers > 1 && cluster.isPrimary) {
+    runWorkers(config.workers);
+    return;
+  }
   const app = await buildApp(config);
   // Said once the stores answered: a start that fails prints its one line and nothing else.
   if (!config.redisUrl) {
@@ -12,7 +18,8 @@ const main = async () => {
     console.warn('warning: DATABASE_URL is unset: each instance keeps its own in-memory search index, built from the log at start');
   }
   const url = await app.start();
-  console.log(`balloons listening on ${url} (GraphiQL at ${url}/graphql, store: ${app.services.store.kind})`);
+  const worker = cluster.isWorker ? `, process ${process.pid}` : '';
+  console.log(`balloons listening on ${url} (GraphiQL at ${url}/graphql, store: ${app.services.store.kind}${worker})`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
