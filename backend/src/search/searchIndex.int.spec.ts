@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestDatabase, createTestDatabase } from '../testing/testDatabase.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useSearchDatabase } from '../testing/searchDatabase.js';
 import { createMemorySearchIndex } from './memorySearchIndex.js';
-import { migrateSearchSchema } from './postgresMigrations.js';
 import { createPostgresSearchIndex } from './postgresSearchIndex.js';
 import { createSearchPool } from './postgresPool.js';
 import { searchIndexContract } from './searchIndex.contract.js';
@@ -9,20 +8,11 @@ import type { SearchIndex } from './searchIndex.js';
 
 searchIndexContract('memory', async () => createMemorySearchIndex());
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  const pool = createSearchPool(database.url);
-  await migrateSearchSchema(pool);
-  await pool.end();
-});
-afterAll(async () => {
-  await database?.drop();
-});
+const database = useSearchDatabase();
 
 const openPostgres = (window?: number) => async () => {
   // One database for the suite, emptied for each test.
-  await database.query('TRUNCATE search_messages, search_rooms');
+  await database.empty();
   const pool = createSearchPool(database.url);
   const index = createPostgresSearchIndex({ pool, window });
   return {

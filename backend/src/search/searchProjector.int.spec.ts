@@ -1,18 +1,15 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
 import { roomSnapshotsKey, toRoomStreamKey } from '../chat/keys.js';
 import { createChatLookups } from '../chat/queries.js';
 import { DomainError } from '../domain/errors.js';
 import { decodeMessageEvent } from '../domain/message/events.js';
 import type { EventStore } from '../eventstore/eventStore.js';
-import { createMemoryEventStore } from '../eventstore/memoryEventStore.js';
-import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { readAll } from '../testing/logFixtures.js';
-import { type TestDatabase, createTestDatabase } from '../testing/testDatabase.js';
-import { useTestRedis } from '../testing/useTestRedis.js';
+import { onBothStores } from '../testing/bothStores.js';
+import { useSearchDatabase } from '../testing/searchDatabase.js';
 import { createMemorySearchIndex } from './memorySearchIndex.js';
-import { migrateSearchSchema } from './postgresMigrations.js';
 import { createPostgresSearchIndex } from './postgresSearchIndex.js';
 import { createSearchPool } from './postgresPool.js';
 import { type Sequence, matchesText, parseSearchQuery } from './query.js';
@@ -182,24 +179,10 @@ const suite = (
   });
 };
 
-const memoryStore = async () => {
-  const store = createMemoryEventStore();
-  return { store, wipe: () => store.close() };
-};
-
 describe('the search index against a fold of the log', { timeout: 240_000 }, () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const pool = createSearchPool(database.url);
-    await migrateSearchSchema(pool);
-    await pool.end();
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const database = useSearchDatabase();
   const postgresIndex = async () => {
-    await database.query('TRUNCATE search_messages, search_rooms');
+    await database.empty();
     const pool = createSearchPool(database.url);
     const index = createPostgresSearchIndex({ pool });
     return {
@@ -215,22 +198,12 @@ describe('the search index against a fold of the log', { timeout: 240_000 }, () 
   };
   const memoryIndex = async () => ({ index: createMemorySearchIndex(), wipe: async () => {} });
 
-  suite('memory store, memory index', memoryStore, memoryIndex, 60);
-  suite('memory store, PostgreSQL index (rebuilt too)', memoryStore, postgresIndex, 15);
-
-  describe('redis', () => {
-    const redis = useTestRedis();
-    const redisStore = async () => {
-      const store = await createRedisEventStore({ url: redis.url });
-      return {
-        store,
-        wipe: async () => {
-          await store.close();
-          await redis.client.flushall();
-        },
-      };
-    };
-    suite('redis store, memory index', redisStore, memoryIndex, 10);
-    suite('redis store, PostgreSQL index (rebuilt too)', redisStore, postgresIndex, 8);
-  });
+  onBothStores(
+    (name, open, runs) => {
+      suite(`${name} store, memory index`, open, memoryIndex, runs);
+      // PostgreSQL's round trips cost more: a quarter of the histories, each rebuilt too.
+      suite(`${name} store, PostgreSQL index (rebuilt too)`, open, postgresIndex, Math.ceil(runs / 4));
+    },
+    { memory: 60, redis: 16 },
+  );
 });
