@@ -38,7 +38,7 @@ import { createMemorySearchIndex } from './search/memorySearchIndex.js';
 import { createPostgresSearchIndex } from './search/postgresSearchIndex.js';
 import { createSearchPool } from './search/postgresPool.js';
 import { migrateSearchSchema } from './search/postgresMigrations.js';
-import { type SearchProjector, type SearchRooms, startSearchProjector } from './search/searchProjector.js';
+import { type SearchRooms, startSearchProjector } from './search/searchProjector.js';
 
 /** Everything a server process shares between requests. */
 export interface Services {
@@ -59,9 +59,8 @@ export interface Services {
   presence: Presence;
   /** Full-text search over the messages a viewer may read. */
   search: MessageSearch;
-  /** The search read model and the projector that keeps it (tests and benchmarks wait on them). */
+  /** The search read model (for /readyz). */
   searchIndex: SearchIndex;
-  searchProjector: SearchProjector;
   /** How far each asynchronous projection is behind its log (for /metrics). */
   projectionLag(): Promise<{ name: string; events: number; seconds: number }[]>;
   /** Trims room logs to ROOM_LOG_MAX_EVENTS when that is set. */
@@ -184,7 +183,6 @@ export const createServices = async (options: {
     presence,
     search: createMessageSearch(searchIndex, queries),
     searchIndex,
-    searchProjector,
     retention,
     projectionLag: async () =>
       Promise.all([directory.projection].map(async (projection) => ({ name: projection.name, ...(await readLag(store, projection)) }))),

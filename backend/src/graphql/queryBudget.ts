@@ -6,7 +6,7 @@ import { operationCost } from './cost.js';
 import type { Viewer } from './context.js';
 
 /**
- * Charges an operation's cost, with its variables (see cost.ts), to the budget of whoever sends
+ * Charges a query's or subscription's cost, with its variables (see cost.ts), to the budget of whoever sends
  * it: the signed-in user, or the client address of the signed-out. Answers the cost, and the
  * refusal to send instead of running it (RATE_LIMITED with `retryAfterMs`), if refused.
  */
@@ -16,7 +16,9 @@ export const chargeOperation = async (
   operation: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variables?: Record<string, unknown> | null },
 ): Promise<{ cost: number; refused: GraphQLError | null }> => {
   const selected = getOperationAST(operation.document, operation.operationName);
-  if (!selected) return { cost: 0, refused: null };
+  // A write is counted by its own limit (auth/rateLimits.ts): charging it here too would cost every
+  // post a second round trip to the limiter. Its answer is still bounded by MAX_COST at validation.
+  if (!selected || selected.operation === 'mutation') return { cost: 0, refused: null };
   const fragments = Object.fromEntries(
     operation.document.definitions.flatMap((definition) =>
       definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],

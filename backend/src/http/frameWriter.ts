@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
@@ -12,6 +13,30 @@ const TEXT = { binary: false } as const;
  * Subscriptions end sooner on their own (SUBSCRIBER_TOO_SLOW, at 1 MiB), and resume.
  */
 export const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+/**
+ * A promise that resolves once a connection has no more than `bytes` waiting to be sent (`unsent`),
+ * or is no longer `open`; undefined when that is so already. Checked at each 'drain' and at 'close'
+ * of `emitter` (the TCP stream under a WebSocket, or an HTTP response).
+ */
+export const whenUnsentAtMost = (
+  emitter: Pick<EventEmitter, 'on' | 'off'>,
+  unsent: () => number,
+  open: () => boolean,
+  bytes: number,
+): Promise<void> | undefined => {
+  if (unsent() <= bytes || !open()) return undefined;
+  return new Promise<void>((resolve) => {
+    const check = () => {
+      if (unsent() > bytes && open()) return;
+      emitter.off('drain', check);
+      emitter.off('close', check);
+      resolve();
+    };
+    emitter.on('drain', check);
+    emitter.on('close', check);
+  });
+};
+
 /** A socket closed for not reading is cut this long after, if its close frame did not get through either. */
 const TERMINATE_AFTER_MS = 1_000;
 
@@ -62,17 +87,13 @@ export const createFrameWriter = (streamOf: (socket: WebSocket) => Corkable | un
      */
     whenDrained(socket: WebSocket, bytes: number): Promise<void> | undefined {
       const stream = streamOf(socket);
-      if (!stream || socket.bufferedAmount <= bytes || socket.readyState !== socket.OPEN) return undefined;
-      return new Promise<void>((resolve) => {
-        const check = () => {
-          if (socket.bufferedAmount > bytes && socket.readyState === socket.OPEN) return;
-          stream.off('drain', check);
-          stream.off('close', check);
-          resolve();
-        };
-        stream.on('drain', check);
-        stream.on('close', check);
-      });
+      if (!stream) return undefined;
+      return whenUnsentAtMost(
+        stream,
+        () => socket.bufferedAmount,
+        () => socket.readyState === socket.OPEN,
+        bytes,
+      );
     },
   };
 };

@@ -15,7 +15,7 @@ import { UnauthenticatedError, toFormattedErrors, toMaskError } from '../graphql
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
-import { MAX_UNSENT_BYTES } from './frameWriter.js';
+import { MAX_UNSENT_BYTES, whenUnsentAtMost } from './frameWriter.js';
 import { toClientAddress } from './httpUtil.js';
 import { chargeOperation } from '../graphql/queryBudget.js';
 import type { RateLimits } from '../auth/rateLimits.js';
@@ -207,20 +207,6 @@ const createTurnWriter = () => {
 };
 
 /** Resolves once the response has no more than `bytes` unsent (or has closed); undefined when that is so already. */
-const whenDrained = (res: ServerResponse, bytes: number): Promise<void> | undefined => {
-  if (res.writableLength <= bytes || res.destroyed) return undefined;
-  return new Promise<void>((resolve) => {
-    const check = () => {
-      if (res.writableLength > bytes && !res.destroyed) return;
-      res.off('drain', check);
-      res.off('close', check);
-      resolve();
-    };
-    res.on('drain', check);
-    res.on('close', check);
-  });
-};
-
 interface Stream {
   /**
    * Ends the stream: `errors` as a last `next`, then `complete` unless the client is to reconnect.
@@ -417,7 +403,13 @@ export const createGraphQLEventStreams = ({
 
       const output: SubscriptionOutput = {
         unsent: () => res.writableLength,
-        whenDrained: (bytes) => whenDrained(res, bytes),
+        whenDrained: (bytes) =>
+          whenUnsentAtMost(
+            res,
+            () => res.writableLength,
+            () => !res.destroyed,
+            bytes,
+          ),
         send: (json, cursor) => {
           if (!ended) write(res, toNextEvent(json, cursor));
         },

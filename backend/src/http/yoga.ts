@@ -60,8 +60,8 @@ const useOwnSubscriptionTransports = (): Plugin<ServerContext> => {
 };
 
 /**
- * What a document may ask for, checked at parse and validation, so it holds over HTTP and over the
- * WebSocket alike (ws.ts runs the same envelop). Sized well above the UI's own documents (checked
+ * What a document may ask for, checked at parse and validation (and its cost: `MAX_COST`), so it
+ * holds over HTTP and over the WebSocket alike (ws.ts runs the same envelop). Sized well above the UI's own documents (checked
  * by a test) and far below what takes a server down.
  */
 export const DOCUMENT_LIMITS = {
@@ -69,8 +69,6 @@ export const DOCUMENT_LIMITS = {
   maxAliases: 10,
   maxDirectives: 10,
   maxTokens: 1000,
-  /** The values an answer can hold, lists multiplied by their sizes (graphql/cost.ts). */
-  maxCost: MAX_COST,
 } as const;
 
 /**
@@ -124,8 +122,8 @@ const useCostLimit = (): Plugin<ServerContext> => ({
 });
 
 /**
- * What queries and mutations over HTTP cost is charged to their sender's budget
- * (`chargeOperation`); the WebSocket charges its operations in ws.ts.
+ * What queries over HTTP cost is charged to their sender's budget (`chargeOperation`); the
+ * WebSocket and SSE charge theirs where they start them.
  */
 const useQueryBudget = (limits: RateLimits): Plugin<ServerContext> => ({
   async onExecute({ args, setResultAndStopExecution }) {

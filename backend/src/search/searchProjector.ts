@@ -24,8 +24,6 @@ export interface SearchProjectorOptions {
 }
 
 export interface SearchProjector {
-  /** Resolves once the index has caught up with every room's log as it was when the projector started leading. */
-  built: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,11 +98,6 @@ export const startSearchProjector = (
         resolve();
       };
     });
-  let markBuilt: () => void = () => {};
-  const built = new Promise<void>((resolve) => {
-    markBuilt = resolve;
-  });
-  let buildPending = true;
 
   const folding = createSearchFolding(store, index, rooms, { pageSize });
 
@@ -131,10 +124,6 @@ export const startSearchProjector = (
       await sweep();
     }
     if (dirty.size === 0) {
-      if (buildPending) {
-        buildPending = false;
-        markBuilt();
-      }
       await sleep(Math.max(10, Math.min(1_000, sweepEveryMs - (Date.now() - sweptAt))));
       return;
     }
@@ -169,7 +158,6 @@ export const startSearchProjector = (
   const done = loop();
 
   return {
-    built,
     async stop() {
       running = false;
       wake?.();
