@@ -2,6 +2,7 @@ import { guardLua } from './appendGuard.js';
 import { padCursorLua, sequenceLua } from './marks.js';
 import { talliesCheckLua, talliesLua } from './tallies.js';
 import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js';
+import { toBellLua } from './redisStreamTailer.js';
 
 /**
  * The append as one Lua script, so checks and writes are atomic and a retried request (after a
@@ -16,6 +17,7 @@ import type { AppendRequest, AppendResult, RefusalReason } from './eventStore.js
  * own, after the spec, rather than inside it: written as they are, neither escaped into the spec
  * nor decoded by the script. Event i (from 1) has its data in ARGV[2i] and its meta in ARGV[2i+1];
  * the state follows the last event. Index entries (`indexes`) take the cursor their event got.
+ * Every entry of a stream a tailer may follow (the log, the notes) rings its doorbell.
  */
 export const appendLua = `
 ${padCursorLua}
@@ -43,7 +45,9 @@ ${talliesCheckLua}
 
 local reply = {'appended'}
 for i, event in ipairs(spec.events) do
-  reply[#reply + 1] = redis.call('XADD', KEYS[1], '*', 'type', event[1], 'data', ARGV[2 * i], 'meta', ARGV[2 * i + 1], 'v', event[2])
+  local id = redis.call('XADD', KEYS[1], '*', 'type', event[1], 'data', ARGV[2 * i], 'meta', ARGV[2 * i + 1], 'v', event[2])
+  reply[#reply + 1] = id
+  ${toBellLua('KEYS[1]', 'id', 'event[1]', 'event[2]', 'ARGV[2 * i + 1]', 'ARGV[2 * i]')}
 end
 if snapshot then
   redis.call('HSET', KEYS[snapshot.key], snapshot.field, ((snapshot.expectedRev or 0) + 1) .. ':' .. ARGV[2 * #spec.events + 2])
@@ -59,7 +63,9 @@ end
 ${sequenceLua}
 if spec.notify then
   for i, note in ipairs(spec.notify) do
-    redis.call('XADD', KEYS[note.stream], '*', 'type', note.type, 'data', ARGV[2 * #spec.events + 2 + (snapshot and 1 or 0) + i - 1], 'meta', '{}', 'v', '1')
+    local data = ARGV[2 * #spec.events + 2 + (snapshot and 1 or 0) + i - 1]
+    local id = redis.call('XADD', KEYS[note.stream], '*', 'type', note.type, 'data', data, 'meta', '{}', 'v', '1')
+    ${toBellLua('KEYS[note.stream]', 'id', 'note.type', "'1'", "'{}'", 'data')}
   end
 end
 if spec.sets then

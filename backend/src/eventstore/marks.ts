@@ -1,4 +1,5 @@
 import type { Cursor } from './eventStore.js';
+import { toBellLua } from './redisStreamTailer.js';
 
 /*
  * Numbered logs and readers' marks (`AppendRequest.sequence`, `EventStore.readMarks`,
@@ -98,7 +99,10 @@ ${numberAtLua}
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
 if not stored or cursorAfter(ARGV[2], stored) then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  if KEYS[3] then redis.call('XADD', KEYS[3], '*', 'type', ARGV[3], 'data', ARGV[4], 'meta', '{}', 'v', '1') end
+  if KEYS[3] then
+    local id = redis.call('XADD', KEYS[3], '*', 'type', ARGV[3], 'data', ARGV[4], 'meta', '{}', 'v', '1')
+    ${toBellLua('KEYS[3]', 'id', 'ARGV[3]', "'1'", "'{}'", 'ARGV[4]')}
+  end
   stored = ARGV[2]
 end
 return {stored, numberAt(KEYS[2], stored)}
@@ -143,6 +147,7 @@ for k = 1, #KEYS do
     local entry = entries[i]
     if not lastId or cursorAfter(entry[1], lastId) then
       redis.call('XADD', key, entry[1], 'type', entry[2], 'data', entry[3], 'meta', '{}', 'v', '1')
+      ${toBellLua('key', 'entry[1]', 'entry[2]', "'1'", "'{}'", 'entry[3]')}
       lastId = entry[1]
       written = written + 1
     end

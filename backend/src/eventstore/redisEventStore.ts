@@ -5,13 +5,13 @@ import { advanceMarkLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import { type EventStore, type IndexEntry, type Snapshot, type StreamInfo, toTimeBound } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
-import { createRedisStreamTailer, toRecordedEvent } from './redisStreamTailer.js';
+import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStreamTailer.js';
 
 export interface RedisEventStoreOptions {
   url: string;
 }
 
-const TAILER_BLOCK_MS = 5_000;
+const GROUPS_BLOCK_MS = 5_000;
 
 type AppendCommand = (numberOfKeys: number, ...args: string[]) => Promise<unknown>;
 type TrimCommand = (stream: string, minCursor: string) => Promise<unknown>;
@@ -60,6 +60,13 @@ if not redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 1)[1] then return fa
 return redis.call('XREVRANGE', KEYS[1], ARGV[1], '-', 'COUNT', 1)[1][1]
 `;
 
+/** An ephemeral event: KEYS[1] capped at about ARGV[1] entries; ARGV type, data, meta, v. Rings the doorbell. */
+const APPEND_EPHEMERAL_LUA = `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[2], 'data', ARGV[3], 'meta', ARGV[4], 'v', ARGV[5])
+${toBellLua('KEYS[1]', 'id', 'ARGV[2]', 'ARGV[5]', 'ARGV[4]', 'ARGV[3]')}
+return id
+`;
+
 /** Streams (or hashes) per script call of `writeEntries` and `readFieldAcross`. */
 const WRITE_ENTRIES_BATCH = 250;
 const REBUILD_PIPELINE = 1_000;
@@ -93,15 +100,11 @@ return removed
  */
 export const createRedisEventStore = async (options: RedisEventStoreOptions): Promise<EventStore> => {
   const redis = coalesceWrites(new Redis(options.url, failFastRedisOptions));
-  const tailerConnection = redis.duplicate({
-    // Guards against a half-dead socket: ioredis ends a blocking read that outlives its BLOCK, and
-    // the socket timeout then drops a connection that stays silent.
-    blockingTimeout: TAILER_BLOCK_MS,
-    socketTimeout: TAILER_BLOCK_MS + 5_000,
-  });
+  // The tailer's doorbells: a connection in subscriber mode, resubscribed by the tailer itself.
+  const bellsConnection = redis.duplicate({ autoResubscribe: false });
   // Blocking group reads (projectors) get a connection of their own too.
-  const groupsConnection = redis.duplicate({ blockingTimeout: TAILER_BLOCK_MS, socketTimeout: TAILER_BLOCK_MS + 5_000 });
-  const connections = [redis, tailerConnection, groupsConnection];
+  const groupsConnection = redis.duplicate({ blockingTimeout: GROUPS_BLOCK_MS, socketTimeout: GROUPS_BLOCK_MS + 5_000 });
+  const connections = [redis, bellsConnection, groupsConnection];
   // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
   for (const connection of connections) connection.on('error', () => {});
 
@@ -123,6 +126,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('writeEntries', { lua: writeEntriesLua });
   redis.defineCommand('readFieldAcross', { lua: READ_FIELD_ACROSS_LUA });
   redis.defineCommand('readMarks', { lua: readMarksLua });
+  redis.defineCommand('appendEphemeral', { lua: APPEND_EPHEMERAL_LUA, numberOfKeys: 1 });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
     trimStream: TrimCommand;
@@ -134,16 +138,25 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     advanceMark: (...args: (string | number)[]) => Promise<unknown>;
     writeEntries: (...args: (string | number)[]) => Promise<unknown>;
     readFieldAcross: (...args: (string | number)[]) => Promise<unknown>;
+    appendEphemeral: (stream: string, maxLen: number, type: string, data: string, meta: string, v: number) => Promise<unknown>;
   };
 
   const tailer = createRedisStreamTailer({
-    connection: tailerConnection,
-    blockMs: TAILER_BLOCK_MS,
+    bells: bellsConnection,
     readLastCursor: async (stream) => {
       const [last] = await call(() => redis.xrevrange(stream, '+', '-', 'COUNT', 1));
       return last?.[0] ?? '0-0';
     },
-    unblock: async (clientId) => (await call(() => redis.client('UNBLOCK', clientId))) === 1,
+    readLastCursors: async (streams) => {
+      const pipeline = redis.pipeline();
+      for (const stream of streams) pipeline.xrevrange(stream, '+', '-', 'COUNT', 1);
+      const results = (await call(() => pipeline.exec()))!;
+      return results.map(([error, entries]) => {
+        if (error) throw toStoreError(error);
+        return (entries as [string, string[]][])[0]?.[0] ?? '0-0';
+      });
+    },
+    readAfter: (stream, after, count) => call(() => redis.xrange(stream, `(${after}`, '+', 'COUNT', count)),
   });
 
   return {
@@ -161,26 +174,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
       }
     },
-    appendEphemeral: async (stream, event, maxLen) => {
-      const cursor = await call(() =>
-        redis.xadd(
-          stream,
-          'MAXLEN',
-          '~',
-          maxLen,
-          '*',
-          'type',
-          event.type,
-          'data',
-          JSON.stringify(event.data),
-          'meta',
-          JSON.stringify(event.meta),
-          'v',
-          event.v,
-        ),
-      );
-      return cursor!;
-    },
+    appendEphemeral: async (stream, event, maxLen) =>
+      (await call(() =>
+        scripts.appendEphemeral(stream, maxLen, event.type, JSON.stringify(event.data), JSON.stringify(event.meta), event.v),
+      )) as string,
     readSnapshot: async <S>(ref: { key: string; field: string }) => toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),
     readSnapshotsAt: async <S>(refs: readonly { key: string; field: string }[]) => {
       if (refs.length === 0) return [];

@@ -23,94 +23,122 @@ export const toRecordedEvent = (stream: string, entry: unknown): RecordedEvent =
   return { stream, cursor, type, data: JSON.parse(data), meta: JSON.parse(meta), v };
 };
 
+/**
+ * A doorbell: what the scripts publish (SPUBLISH, sharded pub/sub) on the channel named as the
+ * stream, in the same step as each XADD to a stream a tailer may follow: the entry itself, as
+ * `<cursor>\n<type>\n<v>\n<meta>\n<data>` (JSON never holds a raw newline). Bells of one stream
+ * are published in the order of its entries, and one connection receives them in that order.
+ */
+export const toBellLua = (stream: string, cursor: string, type: string, v: string, meta: string, data: string) =>
+  `redis.call('SPUBLISH', ${stream}, ${cursor} .. '\\n' .. ${type} .. '\\n' .. ${v} .. '\\n' .. ${meta} .. '\\n' .. ${data})`;
+
+export const fromBell = (stream: string, message: string): RecordedEvent => {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 4; i++) {
+    const end = message.indexOf('\n', start);
+    if (end < 0) throw new Error(`malformed bell on ${stream}`);
+    parts.push(message.slice(start, end));
+    start = end + 1;
+  }
+  const [cursor, type, v, meta] = parts as [string, string, string, string];
+  return { stream, cursor, type, data: JSON.parse(message.slice(start)), meta: JSON.parse(meta), v: Number(v) };
+};
+
 export interface RedisStreamTailer extends StreamTailer {
-  /** Stops the read loop and closes the tailer's connection; listeners receive nothing more. */
+  /** Stops listening and closes the tailer's connection; listeners receive nothing more. */
   close(): Promise<void>;
 }
 
 export interface RedisStreamTailerOptions {
   /**
-   * A connection for the tailer alone, owned (and closed) by it: a blocking XREAD stalls every
-   * other command on its connection. It must not re-send commands after a reconnect.
+   * A connection for the tailer's bells alone, owned (and closed) by it: it is in subscriber mode.
+   * It must not resubscribe by itself after a reconnect (`autoResubscribe: false`): the tailer does,
+   * then reads what it missed.
    */
-  connection: Redis;
-  /** The stream's last cursor (`0-0` when empty), read on the command connection. */
+  bells: Redis;
+  /** The stream's last cursor (`0-0` when empty). */
   readLastCursor(stream: string): Promise<Cursor>;
-  /** `CLIENT UNBLOCK <id>` sent on the command connection; true when a blocked client woke. */
-  unblock(clientId: number): Promise<boolean>;
-  blockMs?: number;
-  /** Entries per stream per read. */
+  /** The last cursor of each stream, in the order asked (`0-0` when empty), in one round trip. */
+  readLastCursors(streams: readonly string[]): Promise<Cursor[]>;
+  /** Entries strictly after `after`, at most `count`, as XRANGE answers them. */
+  readAfter(stream: string, after: Cursor, count: number): Promise<unknown[]>;
+  /** Entries per read when catching up. */
   count?: number;
+  /**
+   * Each followed stream's end is compared with what the tailer delivered about this often: a
+   * stream still behind an end seen at the previous check lost a bell, and is read again. A lost
+   * bell delays, never loses.
+   */
+  checkMs?: number;
   /** Told about throwing listeners and unexpected Redis replies; the tailer carries on. */
   onError?: (error: unknown) => void;
 }
 
 interface Follower {
   listener: (events: RecordedEvent[]) => void;
+  /** Until its first delivery, events at or below this position are not the follower's. */
+  from: Cursor | null;
 }
 
 interface Followed {
-  /** The last cursor delivered for this stream; the next read starts strictly after it. */
+  /** The last cursor taken for this stream; the next event must be past it. */
   lastCursor: Cursor;
   followers: Set<Follower>;
+  /** True while every entry past lastCursor is sure to ring, in order: bells are delivered as they come. */
+  synced: boolean;
+  /** Bells heard while not synced, delivered once the reads caught up. */
+  held: RecordedEvent[];
+  catchingUp: boolean;
+  /** An end seen past lastCursor at the last check. */
+  behind: Cursor | null;
 }
 
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 1_000;
-const UNBLOCK_RETRY_MS = 5;
+const CHECK_TICK_MS = 1_000;
 
 /**
- * The Redis `StreamTailer`: one loop doing `XREAD BLOCK … STREAMS <keys…> <last ids…>` over every
- * stream with a local listener, on its own connection.
- *
- * It never reads from `$`: a stream's first position comes from the command connection before
- * `follow` resolves, and after that it remembers the last id it delivered, so a failed or
- * interrupted read is simply repeated from the same ids (nothing lost, nothing twice). When Redis
- * is down it retries with a capped backoff, and again as soon as the connection is ready.
+ * The Redis `StreamTailer`, for one Redis or a Cluster alike: no multi-key XREAD, so its cost does
+ * not grow with the number of followed streams. It subscribes to each followed stream's doorbell
+ * (sharded pub/sub, the bell carrying the entry) and reads the stream itself only to catch up:
+ * when it starts following (the stream's end, read after the subscription took effect, is the
+ * position), after its connection came back (resubscribed first, then read from the last cursor
+ * delivered), and when a periodic check finds a stream behind. Bells heard while a stream catches
+ * up are held and delivered after it, past what the reads gave: nothing lost, nothing twice.
  */
 export const createRedisStreamTailer = (options: RedisStreamTailerOptions): RedisStreamTailer => {
-  const { connection, readLastCursor, unblock } = options;
-  const blockMs = options.blockMs ?? 5_000;
+  const { bells, readLastCursor, readLastCursors, readAfter } = options;
   const count = options.count ?? 500;
+  const checkMs = options.checkMs ?? 15_000;
   const onError = options.onError ?? ((error: unknown) => console.error('stream tailer:', error));
 
   const followed = new Map<string, Followed>();
+  /** Follows of streams not yet subscribed to: the subscription and the first position under way. */
+  const starting = new Map<string, Promise<Followed>>();
   let closed = false;
-  let clientId: number | null = null;
-  /** The streams of the XREAD in flight, if any. */
-  let reading: ReadonlySet<string> | null = null;
-  let interrupting = false;
-  let wakeLoop: (() => void) | null = null;
+  let connected = true;
 
-  const nudge = () => wakeLoop?.();
-  /** Waits until nudged, or `ms` elapsed: an idle or backing-off loop costs nothing. */
-  const pause = (ms?: number) =>
-    new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeLoop = null;
-        resolve();
-      }
-      wakeLoop = done;
-    });
+  /** Events taken but not yet handed to listeners, per stream, flushed once per turn. */
+  const pending = new Map<Followed, RecordedEvent[]>();
+  let flushScheduled = false;
 
-  connection.on('close', () => (clientId = null));
-  connection.on('ready', nudge);
-
-  const dispatch = (reply: unknown) => {
-    if (!Array.isArray(reply)) return;
-    for (const item of reply) {
-      if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) continue;
-      const stream = item[0];
-      const state = followed.get(stream);
-      if (!state) continue;
-      const events = takeNewEvents(stream, state, item[1]);
-      if (events.length === 0) continue;
+  const flush = () => {
+    flushScheduled = false;
+    const batches = [...pending];
+    pending.clear();
+    for (const [state, events] of batches) {
       for (const follower of [...state.followers]) {
         if (!state.followers.has(follower)) continue;
+        let mine = events;
+        if (follower.from !== null) {
+          const from = follower.from;
+          mine = events.filter((event) => compareCursors(event.cursor, from) > 0);
+          follower.from = null;
+          if (mine.length === 0) continue;
+        }
         try {
-          follower.listener(events);
+          follower.listener(mine);
         } catch (error) {
           onError(error);
         }
@@ -118,106 +146,206 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
     }
   };
 
+  /** Takes an event if it is past the stream's position, to be delivered at the end of the turn. */
+  const take = (state: Followed, event: RecordedEvent) => {
+    if (compareCursors(event.cursor, state.lastCursor) <= 0) return;
+    state.lastCursor = event.cursor;
+    const batch = pending.get(state);
+    if (batch) batch.push(event);
+    else pending.set(state, [event]);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  bells.on('smessage', (channel: string, message: string) => {
+    const state = followed.get(channel);
+    if (!state) return;
+    let event: RecordedEvent;
+    try {
+      event = fromBell(channel, message);
+    } catch (error) {
+      // Not lost: the stream is read again from its position.
+      onError(error);
+      resync(channel, state);
+      return;
+    }
+    if (state.synced) take(state, event);
+    else state.held.push(event);
+  });
+
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
   /**
-   * Decodes the entries past the stream's position and advances it. Entries at or below it come
-   * from a read that started before the stream was re-followed. A malformed entry is reported and
-   * skipped: reading it again forever would stall every stream.
+   * Reads the stream from its position until the end, then delivers the bells held meanwhile
+   * (those past what the reads gave). Retries with a capped backoff while Redis is away.
    */
-  const takeNewEvents = (stream: string, state: Followed, entries: unknown[]): RecordedEvent[] => {
-    const events: RecordedEvent[] = [];
-    for (const entry of entries) {
-      const cursor: unknown = Array.isArray(entry) ? entry[0] : undefined;
-      if (typeof cursor !== 'string' || compareCursors(cursor, state.lastCursor) <= 0) continue;
-      state.lastCursor = cursor;
-      try {
-        events.push(toRecordedEvent(stream, entry));
-      } catch (error) {
-        onError(error);
-      }
-    }
-    return events;
-  };
-
-  const readOnce = async () => {
-    if (clientId === null) clientId = Number(await connection.client('ID'));
-    const streams = [...followed.keys()];
-    // The last stream may have been unfollowed while the id was asked for: XREAD without a
-    // stream is a syntax error (reported, then retried after a pause that would delay the next follow).
-    if (streams.length === 0) return;
-    const ids = streams.map((stream) => followed.get(stream)!.lastCursor);
-    reading = new Set(streams);
-    try {
-      dispatch(await connection.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...streams, ...ids));
-    } finally {
-      reading = null;
-    }
-  };
-
-  const run = async () => {
+  const catchUp = async (stream: string, state: Followed) => {
+    if (state.catchingUp) return;
+    state.catchingUp = true;
     let retryMs = RETRY_MIN_MS;
-    while (!closed) {
-      if (followed.size === 0) {
-        await pause();
-        continue;
-      }
-      try {
-        await readOnce();
-        retryMs = RETRY_MIN_MS;
-      } catch (error) {
-        if (closed) break;
-        // Redis answering with an error is a bug worth reporting; a lost connection is not.
-        if (error instanceof ReplyError) onError(error);
-        await pause(retryMs);
-        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-      }
-    }
-  };
-
-  /** Wakes a read that blocks without some followed stream, so the new stream is read at once. */
-  const interrupt = async () => {
-    if (interrupting) return;
-    interrupting = true;
     try {
-      while (!closed && clientId !== null && reading && [...followed.keys()].some((s) => !reading!.has(s))) {
-        // CLIENT UNBLOCK can overtake the XREAD it should wake (sent, not yet blocking): try again.
-        if (await unblock(clientId).catch(() => false)) return;
-        await new Promise((resolve) => setTimeout(resolve, UNBLOCK_RETRY_MS));
+      while (!closed && followed.get(stream) === state && connected) {
+        try {
+          const entries = await readAfter(stream, state.lastCursor, count);
+          for (const entry of entries) {
+            try {
+              take(state, toRecordedEvent(stream, entry));
+            } catch (error) {
+              // A malformed entry is reported and skipped: reading it again forever would stall the stream.
+              const cursor = Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0] : null;
+              if (cursor && compareCursors(cursor, state.lastCursor) > 0) state.lastCursor = cursor;
+              onError(error);
+            }
+          }
+          if (entries.length >= count) continue;
+          for (const event of state.held) take(state, event);
+          state.held = [];
+          state.synced = true;
+          return;
+        } catch (error) {
+          if (error instanceof ReplyError) onError(error);
+          await pause(retryMs);
+          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+        }
       }
     } finally {
-      interrupting = false;
+      state.catchingUp = false;
     }
   };
 
-  const loop = run();
+  const resync = (stream: string, state: Followed) => {
+    state.synced = false;
+    state.held = [];
+    void catchUp(stream, state);
+  };
 
-  const unfollow = (stream: string, follower: Follower) => {
-    const state = followed.get(stream);
-    if (!state?.followers.delete(follower)) return;
-    if (state.followers.size === 0) followed.delete(stream);
+  // The connection dropped: bells were missed. Once it is back, subscribe again, then read.
+  bells.on('close', () => {
+    connected = false;
+    for (const state of followed.values()) {
+      state.synced = false;
+      state.held = [];
+    }
+  });
+  bells.on('ready', () => {
+    if (connected || closed) return;
+    connected = true;
+    const streams = [...followed.keys()];
+    if (streams.length === 0) return;
+    const pipeline = bells.pipeline();
+    for (const stream of streams) pipeline.ssubscribe(stream);
+    pipeline
+      .exec()
+      .then((results) => {
+        if (!results || results.some(([error]) => error)) throw results?.find(([error]) => error)?.[0] ?? new Error('resubscribe failed');
+        for (const stream of streams) {
+          const state = followed.get(stream);
+          if (state && !state.synced) void catchUp(stream, state);
+        }
+      })
+      // The connection went again: the next ready starts over.
+      .catch(() => {});
+  });
+
+  /** Subscribes, then reads the stream's end: every entry past it rings on the subscription. */
+  const start = async (stream: string): Promise<Followed> => {
+    await bells.ssubscribe(stream);
+    const state: Followed = { lastCursor: '0-0', followers: new Set(), synced: false, held: [], catchingUp: false, behind: null };
+    followed.set(stream, state);
+    try {
+      state.lastCursor = await readLastCursor(stream);
+    } catch (error) {
+      followed.delete(stream);
+      void bells.sunsubscribe(stream).catch(() => {});
+      throw error;
+    }
+    // Bells heard between the subscription and the read; those past the end go out, as the rest will.
+    for (const event of state.held) take(state, event);
+    state.held = [];
+    state.synced = connected;
+    if (!connected) void catchUp(stream, state);
+    return state;
+  };
+
+  /** Each followed stream is checked once per checkMs: a round of all of them, a slice per tick. */
+  let checkQueue: string[] = [];
+  let roundStartedAt = Number.NEGATIVE_INFINITY;
+  let perTick = 0;
+  let checking = false;
+  const check = async () => {
+    if (checking || closed || !connected) return;
+    checking = true;
+    try {
+      if (checkQueue.length === 0) {
+        if (performance.now() - roundStartedAt < checkMs) return;
+        roundStartedAt = performance.now();
+        checkQueue = [...followed.keys()];
+        perTick = Math.ceil((checkQueue.length * CHECK_TICK_MS) / checkMs);
+      }
+      const slice = checkQueue.splice(0, perTick);
+      if (slice.length === 0) return;
+      const ends = await readLastCursors(slice);
+      slice.forEach((stream, i) => {
+        const state = followed.get(stream);
+        const end = ends[i]!;
+        if (!state?.synced) return;
+        if (compareCursors(end, state.lastCursor) <= 0) {
+          state.behind = null;
+        } else if (state.behind !== null && compareCursors(state.behind, state.lastCursor) > 0) {
+          // Still short of an end seen a check ago: its bell was lost.
+          state.behind = null;
+          resync(stream, state);
+        } else {
+          state.behind = end;
+        }
+      });
+    } catch {
+      // Redis away: the next tick tries again.
+    } finally {
+      checking = false;
+    }
+  };
+  const checkTimer = setInterval(() => void check(), CHECK_TICK_MS);
+  checkTimer.unref();
+
+  const unfollow = (stream: string, state: Followed, follower: Follower) => {
+    if (!state.followers.delete(follower) || state.followers.size > 0 || followed.get(stream) !== state) return;
+    followed.delete(stream);
+    pending.delete(state);
+    void bells.sunsubscribe(stream).catch(() => {});
   };
 
   return {
     follow: async (stream, listener) => {
       if (closed) throw new StoreUnavailableError(new Error('stream tailer is closed'));
-      if (!followed.has(stream)) {
-        const lastCursor = await readLastCursor(stream);
+      let state = followed.get(stream);
+      if (!state) {
+        let started = starting.get(stream);
+        if (!started) {
+          started = start(stream).finally(() => starting.delete(stream));
+          starting.set(stream, started);
+        }
+        try {
+          state = await started;
+        } catch (error) {
+          throw closed ? new StoreUnavailableError(error) : error instanceof ReplyError ? error : new StoreUnavailableError(error);
+        }
         if (closed) throw new StoreUnavailableError(new Error('stream tailer is closed'));
-        // Another follow may have started this stream while we read; its position is as good.
-        if (!followed.has(stream)) followed.set(stream, { lastCursor, followers: new Set() });
       }
-      const follower: Follower = { listener };
-      followed.get(stream)!.followers.add(follower);
-      nudge();
-      void interrupt();
-      return () => unfollow(stream, follower);
+      const follower: Follower = { listener, from: state.lastCursor };
+      state.followers.add(follower);
+      const followedState = state;
+      return () => unfollow(stream, followedState, follower);
     },
     close: async () => {
       if (closed) return;
       closed = true;
+      clearInterval(checkTimer);
       followed.clear();
-      nudge();
-      connection.disconnect();
-      await loop;
+      pending.clear();
+      bells.disconnect();
     },
   };
 };
