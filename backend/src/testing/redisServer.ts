@@ -20,7 +20,15 @@ export interface TestRedis {
   resume(): void;
 }
 
-export const startTestRedis = async (options: { appendonly?: boolean; replicaOf?: number } = {}): Promise<TestRedis> => {
+export interface StartTestRedisOptions {
+  appendonly?: boolean;
+  /** Starts it as a replica of the primary on this port of 127.0.0.1. */
+  replicaOf?: number;
+  /** More redis-server arguments (the cluster harness's `--cluster-enabled yes`, …). */
+  args?: readonly string[];
+}
+
+export const startTestRedis = async (options: StartTestRedisOptions = {}): Promise<TestRedis> => {
   const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), 'balloons-redis-'));
   let child: ChildProcess | null = null;
@@ -46,6 +54,7 @@ export const startTestRedis = async (options: { appendonly?: boolean; replicaOf?
       '--daemonize',
       'no',
       ...(options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)]),
+      ...(options.args ?? []),
     ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
