@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeEventStoreContract } from '../eventstore/eventStore.contract.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { type TestReplicatedRedis, startReplicatedRedis } from '../testing/redisReplicas.js';
@@ -69,6 +70,31 @@ const countWaits = async (redis: TestRedis): Promise<number> => {
     client.disconnect();
   }
 };
+
+describe('the event store acknowledged by a replica', () => {
+  let pair: TestReplicatedRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    pair = await startReplicatedRedis();
+    admin = new Redis(pair.primary.url);
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await pair?.dispose();
+  });
+
+  // Every append goes through the WAIT path here: duplicates, conflicts, refusals and held appends keep their answers.
+  describeEventStoreContract('redis, REDIS_ACK_REPLICAS=1', async () => {
+    const store = await createRedisEventStore({ url: pair.primary.url, ack: { replicas: 1, timeoutMs: 2_000 } });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await admin.flushall();
+      },
+    };
+  });
+});
 
 describe('REDIS_ACK_REPLICAS', () => {
   it('waits for one replica by default when Redis has one, and for none when it has none', async () => {
