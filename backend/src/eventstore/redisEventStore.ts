@@ -1,6 +1,13 @@
 import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
-import { DEFAULT_ACK_TIMEOUT_MS, type ReplicaAckOptions, assertReplicated, resolveReplicaAck } from '../redis/replicaAck.js';
+import {
+  DEFAULT_ACK_TIMEOUT_MS,
+  type ReplicaAckOptions,
+  type ReplicatedWriter,
+  assertReplicated,
+  createReplicatedWriter,
+  resolveReplicaAck,
+} from '../redis/replicaAck.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { advanceMarkLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
@@ -147,18 +154,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readFieldAcross: (...args: (string | number)[]) => Promise<unknown>;
   };
 
-  /**
-   * A write, then `WAIT` in the same write on the same connection (WAIT covers what its own
-   * connection wrote): answers the write's reply and WAIT's. WAIT holds the rest of its
-   * connection's commands until it answers, so these go on a connection of their own, never
-   * behind the reads.
-   */
-  const writeThenWait = async (connection: Redis, command: (string | number)[]) => {
-    const results = (await call(() => connection.pipeline([command, ['wait', ack.replicas, ack.timeoutMs]]).exec()))!;
-    const [error, reply] = results[0]!;
-    if (error) throw toStoreError(error);
-    return { reply, replicated: results[1] };
-  };
+  const writer = acked ? createReplicatedWriter(acked, ack) : null;
 
   /**
    * An idempotency key found (a retried append): answered only once replicas have it too. The
@@ -167,18 +163,17 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
    * expire in between, that write is skipped: the original is then older than its TTL, and WAIT
    * still covers everything this connection wrote.
    */
-  const confirmReplicated = async (connection: Redis, key: string, value: string) => {
-    const { replicated } = await writeThenWait(connection, ['set', key, value, 'XX', 'KEEPTTL']);
-    assertReplicated(replicated, ack);
+  const confirmReplicated = async (replicated: ReplicatedWriter, key: string, value: string) => {
+    assertReplicated((await replicated.write(['set', key, value, 'XX', 'KEEPTTL'])).replicas, ack);
   };
 
-  /** The append script on the acknowledged connection; refusals and conflicts wrote nothing, so they need no replica. */
-  const appendReplicated = async (connection: Redis, request: AppendRequest, keys: string[], args: string[]) => {
-    const { reply, replicated } = await writeThenWait(connection, ['appendEvents', keys.length, ...keys, ...args]);
+  /** The append script through the writer that waits; refusals and conflicts wrote nothing, so they need no replica. */
+  const appendReplicated = async (replicated: ReplicatedWriter, request: AppendRequest, keys: string[], args: string[]) => {
+    const { reply, replicas } = await replicated.write(['appendEvents', keys.length, ...keys, ...args]);
     const result = toAppendResult(reply);
     if (result === 'held') return result;
-    if (result.status === 'appended') assertReplicated(replicated, ack);
-    if (result.status === 'duplicate') await confirmReplicated(connection, request.idempotency!.key, result.result);
+    if (result.status === 'appended') assertReplicated(replicas, ack);
+    if (result.status === 'duplicate') await confirmReplicated(replicated, request.idempotency!.key, result.result);
     return result;
   };
 
@@ -202,8 +197,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       }
       const { keys, args } = toAppendArgs(request);
       for (;;) {
-        const result = acked
-          ? await appendReplicated(acked, request, keys, args)
+        const result = writer
+          ? await appendReplicated(writer, request, keys, args)
           : toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
         if (result !== 'held') return result;
         await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
@@ -339,9 +334,9 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         ? [3, marks, positions, notify.stream, field, cursor, notify.type, JSON.stringify(notify.data)]
         : [2, marks, positions, field, cursor];
       let reply: unknown;
-      if (acked) {
-        const written = await writeThenWait(acked, ['advanceMark', ...args]);
-        assertReplicated(written.replicated, ack);
+      if (writer) {
+        const written = await writer.write(['advanceMark', ...args]);
+        assertReplicated(written.replicas, ack);
         reply = written.reply;
       } else {
         reply = await call(() => scripts.advanceMark(...args));
@@ -380,7 +375,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
     readIdempotent: async (key) => {
       const value = await call(() => redis.get(key));
-      if (value !== null && acked) await confirmReplicated(acked, key, value);
+      if (value !== null && writer) await confirmReplicated(writer, key, value);
       return value;
     },
     readForward: async (stream, { after, count }) => {
@@ -413,9 +408,9 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   };
 };
 
-/** The connection that carries writes followed by `WAIT` (see `writeThenWait`). */
+/** The connection that carries the writes followed by `WAIT` (see `createReplicatedWriter`), and nothing else. */
 const connectAcked = async (redis: Redis, others: readonly Redis[]): Promise<Redis> => {
-  const acked = coalesceWrites(redis.duplicate());
+  const acked = redis.duplicate();
   acked.on('error', () => {});
   try {
     await acked.connect();

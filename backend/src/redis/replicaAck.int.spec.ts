@@ -144,6 +144,21 @@ describe('REDIS_ACK_REPLICAS', () => {
     expect(retried.data?.postMessage.id).toBe(history[1]!.id);
   });
 
+  it('waits once for all the appends that leave together (group commit), and answers each its own', async () => {
+    const pair = await replicated();
+    const store = await createRedisEventStore({ url: pair.primary.url, ack: { replicas: 1, timeoutMs: 2_000 } });
+    cleanups.push(() => store.close());
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        store.append({ stream: `{group}:log${i % 5}`, events: [{ type: 'Written', data: { i }, meta: {}, v: 1 }] }),
+      ),
+    );
+    expect(results.every((result) => result.status === 'appended')).toBe(true);
+    const cursors = results.map((result) => (result.status === 'appended' ? result.cursors[0] : null));
+    for (let log = 0; log < 5; log++) expect(new Set(cursors.filter((_, i) => i % 5 === log)).size).toBe(20);
+    expect(await countWaits(pair.primary)).toBe(1);
+  });
+
   it('answers a stored clientId (readIdempotent) only once replicas have it', async () => {
     const pair = await replicated();
     const store = await createRedisEventStore({ url: pair.primary.url, ack: { replicas: 1, timeoutMs: 200 } });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../storeUnavailable.js';
+import { toStoreError } from './connection.js';
 
 /**
  * Acknowledged only once replicated: a write is answered as done only when `WAIT` reports that
@@ -44,16 +45,80 @@ export const resolveReplicaAck = async (redis: Redis, options: ReplicaAckOptions
 };
 
 /**
- * Checks the `WAIT` reply that followed a write: fewer replicas than asked within the timeout is
- * an outage for the caller (the write is on the primary, which may still lose it).
+ * Fewer replicas than asked within the timeout is an outage for the caller: the write is on the
+ * primary, which may still lose it.
  */
-export const assertReplicated = (waitReply: [Error | null, unknown] | undefined, ack: ReplicaAck): void => {
-  if (!waitReply) throw new StoreUnavailableError(new Error('no WAIT reply'));
-  const [error, count] = waitReply;
-  if (error) throw new StoreUnavailableError(error);
-  if (Number(count) < ack.replicas) {
+export const assertReplicated = (replicas: number, ack: ReplicaAck): void => {
+  if (replicas < ack.replicas) {
     throw new StoreUnavailableError(
-      new Error(`WAIT: ${Number(count)} of ${ack.replicas} replicas acknowledged the write within ${ack.timeoutMs} ms`),
+      new Error(`WAIT: ${replicas} of ${ack.replicas} replicas acknowledged the write within ${ack.timeoutMs} ms`),
     );
   }
+};
+
+/** Sends writes, each followed by a `WAIT` that covers it. */
+export interface ReplicatedWriter {
+  /**
+   * Sends one command; answers its reply and how many replicas `WAIT` found to have it (and every
+   * write before it on the connection). Rejects with `StoreUnavailableError` when no answer comes,
+   * and with Redis's error reply when the command is refused.
+   */
+  write(command: readonly (string | number)[]): Promise<{ reply: unknown; replicas: number }>;
+}
+
+interface Pending {
+  command: readonly (string | number)[];
+  resolve: (answer: { reply: unknown; replicas: number }) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit on one connection. `WAIT` covers everything its connection wrote before it, and
+ * holds the connection's later commands until it answers; so one batch is in flight at a time:
+ * the writes waiting when it leaves go in one pipeline (one socket write) with one `WAIT` behind
+ * them, and those that arrive meanwhile make the next batch. Idle, a write leaves at the end of
+ * the event loop's turn with its WAIT, one round trip in all; busy, a round trip to the replica
+ * is shared by a whole batch instead of paid once per write in turn. The connection carries
+ * nothing else (a read behind a WAIT would wait for the replica too). On Redis Cluster a batch
+ * must stay on one node: one writer per primary.
+ */
+export const createReplicatedWriter = (connection: Redis, ack: ReplicaAck): ReplicatedWriter => {
+  let waiting: Pending[] = [];
+  let scheduled = false;
+  let inFlight = false;
+
+  const send = async () => {
+    scheduled = false;
+    if (inFlight || waiting.length === 0) return;
+    inFlight = true;
+    const batch = waiting;
+    waiting = [];
+    try {
+      const commands = [...batch.map((pending) => [...pending.command]), ['wait', ack.replicas, ack.timeoutMs]];
+      const results = await connection.pipeline(commands).exec();
+      const [waitError, replicas] = results?.at(-1) ?? [new Error('no WAIT reply'), 0];
+      batch.forEach((pending, i) => {
+        const [error, reply] = results![i]!;
+        if (error) pending.reject(toStoreError(error));
+        else if (waitError) pending.reject(new StoreUnavailableError(waitError));
+        else pending.resolve({ reply, replicas: Number(replicas) });
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(toStoreError(error));
+    } finally {
+      inFlight = false;
+      if (waiting.length > 0) void send();
+    }
+  };
+
+  return {
+    write: (command) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ command, resolve, reject });
+        if (scheduled || inFlight) return;
+        scheduled = true;
+        // The other writes of this turn of the event loop join the batch.
+        setImmediate(send);
+      }),
+  };
 };
