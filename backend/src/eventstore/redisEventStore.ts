@@ -2,6 +2,7 @@ import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
+  type ReplicaAck,
   type ReplicaAckOptions,
   type ReplicatedWriter,
   assertReplicated,
@@ -118,7 +119,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
   for (const connection of connections) connection.on('error', () => {});
 
-  let ack: Awaited<ReturnType<typeof resolveReplicaAck>>;
+  let ack: ReplicaAck;
   try {
     await Promise.all(connections.map((connection) => connection.connect()));
     ack = await resolveReplicaAck(redis, options.ack ?? { replicas: null, timeoutMs: DEFAULT_ACK_TIMEOUT_MS });
