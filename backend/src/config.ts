@@ -7,6 +7,14 @@ export interface Config {
   port: number;
   host: string;
   redisUrl: string | null;
+  /** REDIS_CLUSTER's seed nodes; null: not a cluster (REDIS_URL, or the embedded store). */
+  redisCluster: RedisSeed[] | null;
+  /**
+   * Writes are acknowledged only once this many replicas have them (`WAIT`), or answer
+   * UNAVAILABLE after `timeoutMs`. `replicas` null: decided at start, 1 when the connected primary
+   * reports replicas, else 0.
+   */
+  redisAck: { replicas: number | null; timeoutMs: number };
   /** PostgreSQL for the search read model; null: an in-memory index in each process. */
   databaseUrl: string | null;
   publicUrl: URL;
@@ -38,6 +46,11 @@ export interface Config {
   httpTimeouts: { headersMs: number; requestMs: number };
   /** How often an open Server-Sent Events stream gets a comment line, so proxies keep it open. */
   sseHeartbeatMs: number;
+}
+
+export interface RedisSeed {
+  host: string;
+  port: number;
 }
 
 /** Bad configuration: the message names the variable and is meant to be printed alone on one line. */
@@ -75,6 +88,12 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_CLUSTER: z.string().optional(),
+  REDIS_ACK_REPLICAS: z.coerce.number().int().min(0).max(64).optional(),
+  // WAIT blocks the connection it runs on: past a second a stalled replica had better answer
+  // UNAVAILABLE (the client retries with its clientId) than hold posts; the cap stays below the
+  // connection's 10 s socket timeout, which would drop a connection silent for that long.
+  REDIS_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(1_000),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
@@ -148,6 +167,8 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL ?? null,
+    redisCluster: toRedisCluster(e),
+    redisAck: { replicas: e.REDIS_ACK_REPLICAS ?? null, timeoutMs: e.REDIS_ACK_TIMEOUT_MS },
     databaseUrl: e.DATABASE_URL ?? null,
     publicUrl,
     allowedOrigins,
@@ -166,6 +187,28 @@ export const readConfig = (env: Record<string, string | undefined>): Config => {
     httpTimeouts: toHttpTimeouts(e),
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
   };
+};
+
+const SEED = /^(?<host>\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(?<port>\d{1,5})$/;
+
+const toRedisSeed = (raw: string): RedisSeed => {
+  const match = raw.trim().match(SEED);
+  const port = Number(match?.groups?.port);
+  if (!match || port < 1 || port > 65_535) {
+    throw new ConfigError(`REDIS_CLUSTER: ${JSON.stringify(raw.trim())} is not a host:port seed node like 10.0.0.5:7000`);
+  }
+  return { host: match.groups!.host!.replace(/^\[|\]$/g, ''), port };
+};
+
+const toRedisCluster = (e: z.infer<typeof schema>): RedisSeed[] | null => {
+  if (e.REDIS_CLUSTER === undefined) return null;
+  if (e.REDIS_URL) throw new ConfigError('REDIS_CLUSTER: set REDIS_CLUSTER or REDIS_URL, not both');
+  const seeds = e.REDIS_CLUSTER.split(',')
+    .filter((seed) => seed.trim() !== '')
+    .map(toRedisSeed);
+  if (seeds.length === 0) throw new ConfigError('REDIS_CLUSTER: lists no seed node; leave it unset for REDIS_URL or the embedded store');
+  // Parsed and checked now so a deployment learns about a bad list early; the cluster mode itself is issue 16's next part.
+  throw new ConfigError('REDIS_CLUSTER: Redis Cluster is not supported yet; use REDIS_URL');
 };
 
 const toWorkers = (e: z.infer<typeof schema>) => {

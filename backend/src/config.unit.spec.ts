@@ -45,6 +45,13 @@ describe('readConfig', () => {
     expect(readConfig({ RATE_LIMITS: '0' }).rateLimits).toBe(false);
   });
 
+  it('decides the replicas a write waits for at start unless REDIS_ACK_REPLICAS says, within a second unless told', () => {
+    expect(readConfig({}).redisAck).toEqual({ replicas: null, timeoutMs: 1_000 });
+    expect(readConfig({ REDIS_ACK_REPLICAS: '0' }).redisAck.replicas).toBe(0);
+    expect(readConfig({ REDIS_ACK_REPLICAS: '2', REDIS_ACK_TIMEOUT_MS: '250' }).redisAck).toEqual({ replicas: 2, timeoutMs: 250 });
+    expect(readConfig({}).redisCluster).toBeNull();
+  });
+
   it('trusts no proxy unless told how many are in front', () => {
     expect(readConfig({}).trustProxyHops).toBe(0);
     expect(readConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops).toBe(2);
@@ -84,6 +91,18 @@ describe('readConfig', () => {
     [{ WORKERS: 'all' }, /^WORKERS: /],
     [{ WORKERS: '2' }, /^WORKERS: .*REDIS_URL/],
     [{ METRICS_PORT: 'nine' }, /^METRICS_PORT: /],
+    [{ REDIS_ACK_REPLICAS: '-1' }, /^REDIS_ACK_REPLICAS: /],
+    [{ REDIS_ACK_REPLICAS: 'one' }, /^REDIS_ACK_REPLICAS: /],
+    [{ REDIS_ACK_REPLICAS: '1.5' }, /^REDIS_ACK_REPLICAS: /],
+    [{ REDIS_ACK_TIMEOUT_MS: '0' }, /^REDIS_ACK_TIMEOUT_MS: /],
+    [{ REDIS_ACK_TIMEOUT_MS: '60000' }, /^REDIS_ACK_TIMEOUT_MS: /],
+    [{ REDIS_ACK_TIMEOUT_MS: 'soon' }, /^REDIS_ACK_TIMEOUT_MS: /],
+    [{ REDIS_CLUSTER: '127.0.0.1:7000', REDIS_URL: 'redis://127.0.0.1:6379' }, /^REDIS_CLUSTER: .*REDIS_URL, not both/],
+    [{ REDIS_CLUSTER: '127.0.0.1' }, /^REDIS_CLUSTER: "127.0.0.1" is not a host:port/],
+    [{ REDIS_CLUSTER: '127.0.0.1:7000,redis://b:7001' }, /^REDIS_CLUSTER: "redis:\/\/b:7001" is not a host:port/],
+    [{ REDIS_CLUSTER: 'a:70000' }, /^REDIS_CLUSTER: "a:70000" is not a host:port/],
+    [{ REDIS_CLUSTER: ' , ' }, /^REDIS_CLUSTER: lists no seed node/],
+    [{ REDIS_CLUSTER: '10.0.0.5:7000, [::1]:7001,redis-a:7002' }, /^REDIS_CLUSTER: Redis Cluster is not supported yet/],
     [{ HTTP_REQUEST_TIMEOUT_MS: '10' }, /^HTTP_REQUEST_TIMEOUT_MS: /],
     [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /^HTTP_HEADERS_TIMEOUT_MS: /],
     [{ TRUST_PROXY_HOPS: 'yes' }, /^TRUST_PROXY_HOPS: /],

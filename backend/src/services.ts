@@ -29,6 +29,7 @@ import { coalesceWrites, failFastRedisOptions } from './redis/connection.js';
 import { createRedisPresenceStore } from './presence/redisPresenceStore.js';
 import { startRetention } from './eventstore/retention.js';
 import { assertDurable, inspectRedisDurability } from './redis/durability.js';
+import type { ReplicaAckOptions } from './redis/replicaAck.js';
 import { ConfigError } from './config.js';
 import { roomSnapshotsKey, toRoomStreamKey } from './chat/keys.js';
 import { toHistoryIndexKey } from './projections/keys.js';
@@ -89,6 +90,8 @@ export const createServices = async (options: {
   rateLimits?: boolean;
   /** PostgreSQL for search (DATABASE_URL); unset: an in-memory index in this process. */
   databaseUrl?: string | null;
+  /** Replicas an append waits for (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS); default: decided at start. */
+  redisAck?: ReplicaAckOptions;
 }): Promise<Services> => {
   const { redisUrl } = options;
   const searchIndex = options.databaseUrl ? await openPostgresSearchIndex(options.databaseUrl) : createMemorySearchIndex();
@@ -107,7 +110,7 @@ export const createServices = async (options: {
   }
   let store: EventStore;
   try {
-    store = redisUrl ? await createRedisEventStore({ url: redisUrl }) : createMemoryEventStore();
+    store = redisUrl ? await createRedisEventStore({ url: redisUrl, ack: options.redisAck }) : createMemoryEventStore();
   } catch (error) {
     stateRedis?.disconnect();
     throw error;

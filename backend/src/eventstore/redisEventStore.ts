@@ -1,14 +1,28 @@
 import { Redis, ReplyError } from 'ioredis';
 import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
+import {
+  DEFAULT_ACK_TIMEOUT_MS,
+  type ReplicaAck,
+  type ReplicaAckOptions,
+  type ReplicatedWriter,
+  assertReplicated,
+  createReplicatedWriter,
+  resolveReplicaAck,
+} from '../redis/replicaAck.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { advanceMarkLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
-import { type EventStore, type IndexEntry, type Snapshot, type StreamInfo, toTimeBound } from './eventStore.js';
+import { type AppendRequest, type EventStore, type IndexEntry, type Snapshot, type StreamInfo, toTimeBound } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
 import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStreamTailer.js';
 
 export interface RedisEventStoreOptions {
   url: string;
+  /**
+   * Appends answered only once replicas have them (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS).
+   * Default: as when REDIS_ACK_REPLICAS is unset, one replica when Redis has any at start.
+   */
+  ack?: ReplicaAckOptions;
 }
 
 const GROUPS_BLOCK_MS = 5_000;
@@ -108,21 +122,26 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
   for (const connection of connections) connection.on('error', () => {});
 
+  let ack: ReplicaAck;
   try {
     await Promise.all(connections.map((connection) => connection.connect()));
+    ack = await resolveReplicaAck(redis, options.ack ?? { replicas: null, timeoutMs: DEFAULT_ACK_TIMEOUT_MS });
   } catch (error) {
     for (const connection of connections) connection.disconnect();
     throw new StoreUnavailableError(error);
   }
+  const acked = ack.replicas > 0 ? await connectAcked(redis, connections) : null;
 
-  redis.defineCommand('appendEvents', { lua: appendLua });
+  for (const connection of acked ? [redis, acked] : [redis]) {
+    connection.defineCommand('appendEvents', { lua: appendLua });
+    connection.defineCommand('advanceMark', { lua: advanceMarkLua });
+  }
   redis.defineCommand('trimStream', { lua: trimLua, numberOfKeys: 1 });
   redis.defineCommand('readIndex', { lua: readIndexLua });
   redis.defineCommand('readIndexForward', { lua: READ_INDEX_FORWARD_LUA, numberOfKeys: 2 });
   redis.defineCommand('cursorBefore', { lua: CURSOR_BEFORE_LUA, numberOfKeys: 1 });
   redis.defineCommand('swapRebuilt', { lua: swapRebuiltLua });
   redis.defineCommand('holdAppends', { lua: holdAppendsLua, numberOfKeys: 2 });
-  redis.defineCommand('advanceMark', { lua: advanceMarkLua });
   redis.defineCommand('writeEntries', { lua: writeEntriesLua });
   redis.defineCommand('readFieldAcross', { lua: READ_FIELD_ACROSS_LUA });
   redis.defineCommand('readMarks', { lua: readMarksLua });
@@ -139,6 +158,29 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     writeEntries: (...args: (string | number)[]) => Promise<unknown>;
     readFieldAcross: (...args: (string | number)[]) => Promise<unknown>;
     appendEphemeral: (stream: string, maxLen: number, type: string, data: string, meta: string, v: number) => Promise<unknown>;
+  };
+
+  const writer = acked ? createReplicatedWriter(acked, ack) : null;
+
+  /**
+   * An idempotency key found (a retried append): answered only once replicas have it too. The
+   * first attempt's write may have gone through another connection, so this one writes the same
+   * value again (SET XX KEEPTTL, changing nothing) to make WAIT cover the original. Should the key
+   * expire in between, that write is skipped: the original is then older than its TTL, and WAIT
+   * still covers everything this connection wrote.
+   */
+  const confirmReplicated = async (replicated: ReplicatedWriter, key: string, value: string) => {
+    assertReplicated((await replicated.write(['set', key, value, 'XX', 'KEEPTTL'])).replicas, ack);
+  };
+
+  /** The append script through the writer that waits; refusals and conflicts wrote nothing, so they need no replica. */
+  const appendReplicated = async (replicated: ReplicatedWriter, request: AppendRequest, keys: string[], args: string[]) => {
+    const { reply, replicas } = await replicated.write(['appendEvents', keys.length, ...keys, ...args]);
+    const result = toAppendResult(reply);
+    if (result === 'held') return result;
+    if (result.status === 'appended') assertReplicated(replicas, ack);
+    if (result.status === 'duplicate') await confirmReplicated(replicated, request.idempotency!.key, result.result);
+    return result;
   };
 
   const tailer = createRedisStreamTailer({
@@ -169,7 +211,9 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       }
       const { keys, args } = toAppendArgs(request);
       for (;;) {
-        const result = toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
+        const result = writer
+          ? await appendReplicated(writer, request, keys, args)
+          : toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
         if (result !== 'held') return result;
         await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
       }
@@ -287,7 +331,15 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       const args = notify
         ? [3, marks, positions, notify.stream, field, cursor, notify.type, JSON.stringify(notify.data)]
         : [2, marks, positions, field, cursor];
-      const [markCursor, n] = (await call(() => scripts.advanceMark(...args))) as [string, number];
+      let reply: unknown;
+      if (writer) {
+        const written = await writer.write(['advanceMark', ...args]);
+        assertReplicated(written.replicas, ack);
+        reply = written.reply;
+      } else {
+        reply = await call(() => scripts.advanceMark(...args));
+      }
+      const [markCursor, n] = reply as [string, number];
       return { n: Number(n), cursor: markCursor };
     },
     writeEntries: async (writes, maxLen) => {
@@ -319,7 +371,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     },
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
-    readIdempotent: async (key) => call(() => redis.get(key)),
+    readIdempotent: async (key) => {
+      const value = await call(() => redis.get(key));
+      if (value !== null && writer) await confirmReplicated(writer, key, value);
+      return value;
+    },
     readForward: async (stream, { after, count }) => {
       const entries = await call(() => redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
       return entries.map((entry) => toRecordedEvent(stream, entry));
@@ -344,9 +400,23 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     close: async () => {
       await tailer.close();
       groupsConnection.disconnect();
+      acked?.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+};
+
+/** The connection that carries the writes followed by `WAIT` (see `createReplicatedWriter`), and nothing else. */
+const connectAcked = async (redis: Redis, others: readonly Redis[]): Promise<Redis> => {
+  const acked = redis.duplicate();
+  acked.on('error', () => {});
+  try {
+    await acked.connect();
+  } catch (error) {
+    for (const connection of [acked, ...others]) connection.disconnect();
+    throw new StoreUnavailableError(error);
+  }
+  return acked;
 };
 
 const toSnapshot = <S>(value: string | null): Snapshot<S> | null => {

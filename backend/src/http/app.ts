@@ -81,6 +81,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
       presence: config.presence,
       roomLogMaxEvents: config.roomLogMaxEvents,
       rateLimits: config.rateLimits,
+      redisAck: config.redisAck,
     }));
   const yoga = createChatYoga(config, svc);
   let sockets: ReturnType<typeof createGraphQLWebSockets> | undefined;

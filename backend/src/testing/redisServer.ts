@@ -14,9 +14,21 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops it and removes its directory. */
   dispose(): Promise<void>;
+  /** Freezes the process (SIGSTOP): its sockets stay open and nothing answers, as on a stalled host. */
+  pause(): void;
+  /** Lets a paused process go on (SIGCONT). */
+  resume(): void;
 }
 
-export const startTestRedis = async (options: { appendonly?: boolean } = {}): Promise<TestRedis> => {
+export interface StartTestRedisOptions {
+  appendonly?: boolean;
+  /** Starts it as a replica of the primary on this port of 127.0.0.1. */
+  replicaOf?: number;
+  /** More redis-server arguments (the cluster harness's `--cluster-enabled yes`, …). */
+  args?: readonly string[];
+}
+
+export const startTestRedis = async (options: StartTestRedisOptions = {}): Promise<TestRedis> => {
   const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), 'balloons-redis-'));
   let child: ChildProcess | null = null;
@@ -41,6 +53,8 @@ export const startTestRedis = async (options: { appendonly?: boolean } = {}): Pr
       'warning',
       '--daemonize',
       'no',
+      ...(options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)]),
+      ...(options.args ?? []),
     ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
@@ -69,6 +83,8 @@ export const startTestRedis = async (options: { appendonly?: boolean } = {}): Pr
       await stop({ kill: true });
       rmSync(dir, { recursive: true, force: true });
     },
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
   };
 };
 

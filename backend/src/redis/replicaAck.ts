@@ -1,0 +1,124 @@
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../storeUnavailable.js';
+import { toStoreError } from './connection.js';
+
+/**
+ * Acknowledged only once replicated: a write is answered as done only when `WAIT` reports that
+ * `replicas` replicas have it (and everything the connection wrote before it), within `timeoutMs`;
+ * otherwise it answers `StoreUnavailableError` (the write may or may not stay: the caller retries
+ * it idempotently). `replicas` 0: no WAIT at all.
+ */
+export interface ReplicaAck {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/** As configured (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS); `replicas` null: decided by `resolveReplicaAck`. */
+export interface ReplicaAckOptions {
+  replicas: number | null;
+  timeoutMs: number;
+}
+
+export const DEFAULT_ACK_TIMEOUT_MS = 1_000;
+
+/** `connected_slaves` from `INFO replication`: the replicas this primary streams to now. */
+export const readConnectedReplicas = async (redis: Redis): Promise<number> => {
+  const info = await redis.info('replication');
+  const match = info.match(/^connected_slaves:(\d+)/m);
+  return match ? Number(match[1]) : 0;
+};
+
+/**
+ * Decides the replicas to wait for, once, at start: as configured, or 1 when the primary reports
+ * connected replicas (0 without). Warns when more are asked than are connected: every write
+ * then answers UNAVAILABLE until enough replicas catch up.
+ */
+export const resolveReplicaAck = async (redis: Redis, options: ReplicaAckOptions): Promise<ReplicaAck> => {
+  const connected = await readConnectedReplicas(redis);
+  const replicas = options.replicas ?? (connected > 0 ? 1 : 0);
+  if (replicas > connected) {
+    console.warn(
+      `warning: REDIS_ACK_REPLICAS is ${replicas} but Redis has ${connected} connected replicas: writes answer UNAVAILABLE until enough replicas are connected`,
+    );
+  }
+  return { replicas, timeoutMs: options.timeoutMs };
+};
+
+/**
+ * Fewer replicas than asked within the timeout is an outage for the caller: the write is on the
+ * primary, which may still lose it.
+ */
+export const assertReplicated = (replicas: number, ack: ReplicaAck): void => {
+  if (replicas < ack.replicas) {
+    throw new StoreUnavailableError(
+      new Error(`WAIT: ${replicas} of ${ack.replicas} replicas acknowledged the write within ${ack.timeoutMs} ms`),
+    );
+  }
+};
+
+/** Sends writes, each followed by a `WAIT` that covers it. */
+export interface ReplicatedWriter {
+  /**
+   * Sends one command; answers its reply and how many replicas `WAIT` found to have it (and every
+   * write before it on the connection). Rejects with `StoreUnavailableError` when no answer comes,
+   * and with Redis's error reply when the command is refused.
+   */
+  write(command: readonly (string | number)[]): Promise<{ reply: unknown; replicas: number }>;
+}
+
+interface Pending {
+  command: readonly (string | number)[];
+  resolve: (answer: { reply: unknown; replicas: number }) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit on one connection. `WAIT` covers everything its connection wrote before it, and
+ * holds the connection's later commands until it answers; so one batch is in flight at a time:
+ * the writes waiting when it leaves go in one pipeline (one socket write) with one `WAIT` behind
+ * them, and those that arrive meanwhile make the next batch. Idle, a write leaves at the end of
+ * the event loop's turn with its WAIT, one round trip in all; busy, a round trip to the replica
+ * is shared by a whole batch instead of paid once per write in turn. The connection carries
+ * nothing else (a read behind a WAIT would wait for the replica too). On Redis Cluster a batch
+ * must stay on one node: one writer per primary.
+ */
+export const createReplicatedWriter = (connection: Redis, ack: ReplicaAck): ReplicatedWriter => {
+  let waiting: Pending[] = [];
+  let scheduled = false;
+  let inFlight = false;
+
+  const send = async () => {
+    scheduled = false;
+    if (inFlight || waiting.length === 0) return;
+    inFlight = true;
+    const batch = waiting;
+    waiting = [];
+    try {
+      const commands = [...batch.map((pending) => [...pending.command]), ['wait', ack.replicas, ack.timeoutMs]];
+      const results = await connection.pipeline(commands).exec();
+      const [waitError, replicas] = results?.at(-1) ?? [new Error('no WAIT reply'), 0];
+      batch.forEach((pending, i) => {
+        const [error, reply] = results![i]!;
+        if (error) pending.reject(toStoreError(error));
+        else if (waitError) pending.reject(new StoreUnavailableError(waitError));
+        else pending.resolve({ reply, replicas: Number(replicas) });
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(toStoreError(error));
+    } finally {
+      inFlight = false;
+      if (waiting.length > 0) void send();
+    }
+  };
+
+  return {
+    write: (command) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ command, resolve, reject });
+        if (scheduled || inFlight) return;
+        scheduled = true;
+        // The other writes of this turn of the event loop join the batch.
+        setImmediate(send);
+      }),
+  };
+};
