@@ -9,7 +9,7 @@ import { toPaddedCursor } from '../eventstore/marks.js';
 import { toUnreadKeys } from '../projections/unread.js';
 import { isRoomId } from './ids.js';
 import { roomSnapshotsKey, toMemberSnapshotsKey } from './keys.js';
-import { PAGE_MAX, parseCursor } from './queries.js';
+import { PAGE_MAX, type RoomView, parseCursor, toRoomView } from './queries.js';
 
 export interface MemberPage {
   edges: { cursor: string; node: Member }[];
@@ -31,11 +31,13 @@ export interface MemberQueries {
   readMembers(roomId: string, options: { first: number; after?: string | null; includeRemoved: boolean }): Promise<MemberPage>;
   /** Moderation, newest first. */
   readAuditLog(roomId: string, options: { first: number; after?: string | null }): Promise<AuditPage>;
-  /** The person's rooms (JOINED and INVITED), most recent activity first: their ids, and each one's cursor. */
+  /** The person's rooms (JOINED and INVITED), most recent activity first, each with its cursor. */
   readMyRooms(
     userId: string,
     options: { first: number; after?: string | null },
-  ): Promise<{ edges: { cursor: string; roomId: string }[]; hasNextPage: boolean }>;
+  ): Promise<{ edges: { cursor: string; node: RoomView }[]; hasNextPage: boolean }>;
+  /** One person's membership of each room, in one round trip ('none' where they never had one). */
+  getMembers(roomIds: readonly string[], userId: string): Promise<MemberState[]>;
   /** The ids of the person's rooms (JOINED and INVITED), unordered, at most MY_ROOMS_MAX. */
   listMyRoomIds(userId: string): Promise<string[]>;
   /** The user with this handle (case-insensitive), if one signed in. */
@@ -62,6 +64,8 @@ const ROSTER_ENTRY = /^[0-2][a-z0-9_]+ [A-Za-z0-9_-]+$/u;
 const ACTIVITY_ENTRY = /^\d{16}-\d{16}\|[A-Za-z0-9_-]{12}$/u;
 /** A person's rooms ordered at read time: past this many, the oldest memberships are left out. */
 export const MY_ROOMS_MAX = 5_000;
+/** Keys per `readFieldAcross` call (the store's own batch): the calls of one read go out together. */
+const FIELDS_PER_READ = 250;
 
 export const createMemberQueries = (store: EventStore): MemberQueries => ({
   async getMember(roomId, userId) {
@@ -106,26 +110,38 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
     // too often to keep a per-person order on the post's path (a room of 10,000 would write 10,000).
     const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
+    // The counters in slices read side by side: one round trip, however many rooms.
+    const counters = roomIds.map((id) => toUnreadKeys(id).counters);
+    const slices: string[][] = [];
+    for (let i = 0; i < counters.length; i += FIELDS_PER_READ) slices.push(counters.slice(i, i + FIELDS_PER_READ));
     const [states, lastPosts] = await Promise.all([
       store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds),
-      store.readFieldAcross(
-        roomIds.map((id) => toUnreadKeys(id).counters),
-        'last',
-      ),
+      Promise.all(slices.map((keys) => store.readFieldAcross(keys, 'last'))).then((parts) => parts.flat()),
     ]);
+    const views = new Map<string, RoomView>();
     const entries = roomIds.flatMap((roomId, i) => {
       const room = states[i]?.state;
-      if (room?.status !== 'open') return [];
-      const activity = lastPosts[i] ?? `${Date.parse(room.createdAt)}-0`;
+      const view = room && toRoomView(room);
+      if (!view) return [];
+      views.set(roomId, view);
+      const activity = lastPosts[i] ?? `${Date.parse(view.createdAt)}-0`;
       return [`${toPaddedCursor(activity)}|${roomId}`];
     });
     entries.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const start = from === null ? 0 : entries.findIndex((entry) => entry < from);
     const page = start < 0 ? [] : entries.slice(start, start + first + 1);
     return {
-      edges: page.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), roomId: entry.slice(entry.indexOf('|') + 1) })),
+      edges: page.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), node: views.get(entry.slice(entry.indexOf('|') + 1))! })),
       hasNextPage: page.length > first,
     };
+  },
+  async getMembers(roomIds, userId) {
+    const valid = roomIds.filter(isRoomId);
+    const snapshots = await store.readSnapshotsAt<MemberState>(
+      valid.map((roomId) => ({ key: toMemberSnapshotsKey(roomId), field: userId })),
+    );
+    const byRoom = new Map(valid.map((roomId, i) => [roomId, snapshots[i]?.state]));
+    return roomIds.map((roomId) => byRoom.get(roomId) ?? { status: 'none' });
   },
   findUserIdByHandle: async (handle) => (await readUserNames(store, { handle, first: 1 }))[0] ?? null,
   async findUserIds(prefix, first) {

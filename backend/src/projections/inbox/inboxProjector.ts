@@ -240,9 +240,10 @@ export const startInboxProjector = (
     // from then on given the batch's room activity like a listener.
     const caughtUp = new Set<string>();
     const overlay = new Map<string, Cursor>();
-    const reached = await Promise.all(
-      emissions.map((emission) => (emission.to === 'joined' || emission.to === 'listed' ? recipients(emission) : [])),
-    );
+    const isRoomWide = (emission: Emission) => emission.to === 'joined' || emission.to === 'listed';
+    // Nobody listening and nobody caught up here: a room's members are not even read.
+    const anyone = listening.size > 0 || emissions.some((emission) => !isRoomWide(emission));
+    const reached = await Promise.all(emissions.map((emission) => (anyone && isRoomWide(emission) ? recipients(emission) : [])));
     for (const [i, emission] of emissions.entries()) {
       // One entry object per emission, shared by everyone it reaches (the store sends it once).
       const entry = { cursor: emission.cursor, type: emission.kind, data: { roomId: emission.roomId } };
