@@ -62,6 +62,23 @@ const parseEntryCursor = (cursor: string, shape: RegExp): string => {
 const ROSTER_ENTRY = /^[0-2][a-z0-9_]+ [A-Za-z0-9_-]+$/u;
 /** A room's place in a person's list: its last activity's padded cursor, then its id. */
 const ACTIVITY_ENTRY = /^\d{16}-\d{16}\|[A-Za-z0-9_-]{12}$/u;
+/** A room's place in a person's list, with its parts as numbers for sorting (`ACTIVITY_ENTRY`). */
+interface ActivityKey {
+  entry: string;
+  ms: number;
+  seq: number;
+  roomId: string;
+}
+const toActivityKey = (entry: string): ActivityKey => ({
+  entry,
+  ms: Number(entry.slice(0, 16)),
+  seq: Number(entry.slice(17, 33)),
+  roomId: entry.slice(34),
+});
+/** Most recent activity first, then by room id (descending), as the padded entries compare. */
+const byActivityDescending = (a: ActivityKey, b: ActivityKey) =>
+  b.ms - a.ms || b.seq - a.seq || (a.roomId < b.roomId ? 1 : a.roomId > b.roomId ? -1 : 0);
+
 /** A person's rooms ordered at read time: past this many, the oldest memberships are left out. */
 export const MY_ROOMS_MAX = 5_000;
 /** Keys per `readFieldAcross` call (the store's own batch): the calls of one read go out together. */
@@ -106,7 +123,7 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId),
   async readMyRooms(userId, { first, after }) {
     checkFirst(first);
-    const from = after == null ? null : parseEntryCursor(after, ACTIVITY_ENTRY);
+    const from = after == null ? null : toActivityKey(parseEntryCursor(after, ACTIVITY_ENTRY));
     // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
     // too often to keep a per-person order on the post's path (a room of 10,000 would write 10,000).
     const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
@@ -114,26 +131,37 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     const counters = roomIds.map((id) => toUnreadKeys(id).counters);
     const slices: string[][] = [];
     for (let i = 0; i < counters.length; i += FIELDS_PER_READ) slices.push(counters.slice(i, i + FIELDS_PER_READ));
-    const [states, lastPosts] = await Promise.all([
-      store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds),
-      Promise.all(slices.map((keys) => store.readFieldAcross(keys, 'last'))).then((parts) => parts.flat()),
-    ]);
-    const views = new Map<string, RoomView>();
-    const entries = roomIds.flatMap((roomId, i) => {
-      const room = states[i]?.state;
-      const view = room && toRoomView(room);
-      if (!view) return [];
-      views.set(roomId, view);
-      const activity = lastPosts[i] ?? `${Date.parse(view.createdAt)}-0`;
-      return [`${toPaddedCursor(activity)}|${roomId}`];
+    const lastPosts = (await Promise.all(slices.map((keys) => store.readFieldAcross(keys, 'last')))).flat();
+    // Rooms without a post are placed by their creation, from their state; the others' states are
+    // read for the page alone.
+    const views = new Map<string, RoomView | null>();
+    const quiet = roomIds.filter((_, i) => !lastPosts[i]);
+    const quietStates = await store.readSnapshots<RoomState>(roomSnapshotsKey, quiet);
+    quiet.forEach((roomId, i) => views.set(roomId, quietStates[i] ? toRoomView(quietStates[i].state) : null));
+    const entries: ActivityKey[] = [];
+    roomIds.forEach((roomId, i) => {
+      const last = lastPosts[i];
+      if (last) return entries.push(toActivityKey(`${toPaddedCursor(last)}|${roomId}`));
+      const view = views.get(roomId);
+      if (view) entries.push(toActivityKey(`${toPaddedCursor(`${Date.parse(view.createdAt)}-0`)}|${roomId}`));
     });
-    entries.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const start = from === null ? 0 : entries.findIndex((entry) => entry < from);
-    const page = start < 0 ? [] : entries.slice(start, start + first + 1);
-    return {
-      edges: page.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), node: views.get(entry.slice(entry.indexOf('|') + 1))! })),
-      hasNextPage: page.length > first,
-    };
+    entries.sort(byActivityDescending);
+    let at = from === null ? 0 : entries.findIndex((entry) => byActivityDescending(from, entry) < 0);
+    if (at < 0) at = entries.length;
+    // The page: the next rooms that are open, their states read in one go (more when some are not).
+    const page: { cursor: string; node: RoomView }[] = [];
+    while (page.length <= first && at < entries.length) {
+      const candidates = entries.slice(at, at + first + 1 - page.length);
+      at += candidates.length;
+      const unread = candidates.filter((entry) => !views.has(entry.roomId)).map((entry) => entry.roomId);
+      const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
+      unread.forEach((roomId, i) => views.set(roomId, states[i] ? toRoomView(states[i].state) : null));
+      for (const entry of candidates) {
+        const node = views.get(entry.roomId);
+        if (node) page.push({ cursor: toEntryCursor(entry.entry), node });
+      }
+    }
+    return { edges: page.slice(0, first), hasNextPage: page.length > first };
   },
   async getMembers(roomIds, userId) {
     const valid = roomIds.filter(isRoomId);
