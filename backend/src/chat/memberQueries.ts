@@ -137,14 +137,13 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     const views = new Map<string, RoomView | null>();
     const quiet = roomIds.filter((_, i) => !lastPosts[i]);
     const quietStates = await store.readSnapshots<RoomState>(roomSnapshotsKey, quiet);
-    quiet.forEach((roomId, i) => views.set(roomId, quietStates[i] ? toRoomView(quietStates[i].state) : null));
+    for (const [i, roomId] of quiet.entries()) views.set(roomId, quietStates[i] ? toRoomView(quietStates[i].state) : null);
     const entries: ActivityKey[] = [];
-    roomIds.forEach((roomId, i) => {
-      const last = lastPosts[i];
-      if (last) return entries.push(toActivityKey(`${toPaddedCursor(last)}|${roomId}`));
+    for (const [i, roomId] of roomIds.entries()) {
       const view = views.get(roomId);
-      if (view) entries.push(toActivityKey(`${toPaddedCursor(`${Date.parse(view.createdAt)}-0`)}|${roomId}`));
-    });
+      const activity = lastPosts[i] ?? (view ? `${Date.parse(view.createdAt)}-0` : null);
+      if (activity) entries.push(toActivityKey(`${toPaddedCursor(activity)}|${roomId}`));
+    }
     entries.sort(byActivityDescending);
     let at = from === null ? 0 : entries.findIndex((entry) => byActivityDescending(from, entry) < 0);
     if (at < 0) at = entries.length;
@@ -155,7 +154,7 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
       at += candidates.length;
       const unread = candidates.filter((entry) => !views.has(entry.roomId)).map((entry) => entry.roomId);
       const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
-      unread.forEach((roomId, i) => views.set(roomId, states[i] ? toRoomView(states[i].state) : null));
+      for (const [i, roomId] of unread.entries()) views.set(roomId, states[i] ? toRoomView(states[i].state) : null);
       for (const entry of candidates) {
         const node = views.get(entry.roomId);
         if (node) page.push({ cursor: toEntryCursor(entry.entry), node });
