@@ -90,6 +90,8 @@ export interface InboxProjectorState {
 export const LISTEN_MS = 60_000;
 /** How often the projector reads who listens when nobody started (to drop who stopped). */
 const LISTENERS_EVERY_MS = 5_000;
+/** The least time between two reads of who listens. */
+const LISTENERS_MIN_MS = 50;
 /** How often an idle projector looks for new listeners (each is caught up then; until then, their rooms' activity is recorded). */
 const IDLE_POLL_MS = 100;
 /** The most rooms a catch-up looks at (a person's rooms, like myRooms). */
@@ -206,7 +208,9 @@ export const startInboxProjector = (
   let listenersVersion = -1;
   const admitListeners = async (now: number) => {
     const version = await state.readListeningVersion();
-    if (active && version === listenersVersion && now - listenersReadAt < LISTENERS_EVERY_MS) return;
+    const since = now - listenersReadAt;
+    // While people keep arriving (a thousand subscribing at once), one read per LISTENERS_MIN_MS.
+    if (active && (since < LISTENERS_MIN_MS || (version === listenersVersion && since < LISTENERS_EVERY_MS))) return;
     listenersVersion = version;
     listenersReadAt = now;
     const listening = await state.readListening();
