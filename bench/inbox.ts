@@ -25,7 +25,9 @@
  *     a second instance would), so the window holds the post's own work (the append with its
  *     counters and note) and nothing else; the lease is then given back and the backlog drained
  *     outside any window. Per round, room and mode: our server's CPU per post, redis-server's, and
- *     the inbox entries written per post (one member's inbox counted, times the members).
+ *     the inbox entries written per post (one member's inbox counted, times the members). Nobody
+ *     has an inbox subscription open here, so the projector writes a room's activity into its
+ *     record only (listeners' inboxes get it too: part reach measures 1,000 of them).
  *   reach: "inbox events reach 1,000 connected members' sockets with p99 under 1 s". In the same
  *     Redis and server as part post (or seeded alike): BENCH_INBOX_SUBSCRIBERS members of the big
  *     room, signed in, each subscribed to `inbox` on a WebSocket of their own, held by a separate
@@ -1222,7 +1224,7 @@ const printReport = (results: Results) => {
         '\n  (at this closed-loop rate; per post it grows as the rate falls: one fan-out per room per 250 ms bucket);' +
         "\npost path: the bench holds the projector's lease (it stands by), the window holds the posts alone; the backlog is drained after it, unmeasured;" +
         `\nserver µs/post: /metrics around each round, less ${Math.round(p.scrapeOverheadUs)} µs for a scrape and ${p.idleUsPerMs.toFixed(1)} µs/ms idle; redis µs/post: INFO; medians of the rounds;` +
-        "\ninbox entries/post: one listening member's inbox counted after the round, times the room's members, over the posts.",
+        "\ninbox entries/post: one member's inbox counted after the round (a member who only reads, not subscribed: activity reaches listeners' inboxes only), times the room's members, over the posts.",
     );
   }
 

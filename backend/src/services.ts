@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { readLag, startProjector } from './projections/asyncProjection.js';
 import { migrateInlineProjections } from './projections/migrate.js';
-import { startInboxProjector } from './projections/inbox/inboxProjector.js';
+import { keepListening, startInboxProjector } from './projections/inbox/inboxProjector.js';
 import { createMemoryInboxState, createRedisInboxState } from './projections/inbox/inboxState.js';
 import { createDirectoryProjection } from './projections/roomDirectory/directoryProjection.js';
 import { createMemoryDirectoryStore } from './projections/roomDirectory/memoryDirectoryStore.js';
@@ -144,12 +144,11 @@ export const createServices = async (options: {
   const queries = createChatQueries(store, directory);
   // Every instance runs the projectors; the consumer group shares the work out.
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const inboxState = stateRedis ? createRedisInboxState(stateRedis, instanceId) : createMemoryInboxState();
   const projectors = [
     startProjector(store, directory.projection, { consumer: instanceId, onError: warnEvery(60_000, 'projector') }),
     // One instance at a time fans the inbox out (it holds a lease); the others stand by.
-    startInboxProjector(store, stateRedis ? createRedisInboxState(stateRedis, instanceId) : createMemoryInboxState(), {
-      onError: warnEvery(60_000, 'inbox projector'),
-    }),
+    startInboxProjector(store, inboxState, { onError: warnEvery(60_000, 'inbox projector') }),
   ];
   const migration = stateRedis
     ? migrateInlineProjections(stateRedis, store, async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]).then(
@@ -163,7 +162,7 @@ export const createServices = async (options: {
     isPublic: async (roomId) => (await queries.getRoom(roomId))?.kind === 'PUBLIC',
   };
   const searchProjector = startSearchProjector(store, searchIndex, searchRooms, { onError: warnEvery(60_000, 'search projector') });
-  const feeds = createChatFeeds(store, queries);
+  const feeds = createChatFeeds(store, queries, (userId) => keepListening(inboxState, userId));
   const commands = withRateLimits(createChatCommands(store, queries), limits, queries);
   const retention = options.roomLogMaxEvents
     ? startRetention(store, {

@@ -145,7 +145,12 @@ const timeOfRoomEvent = (event: RoomEvent): string => (event.type === 'RoomCreat
  * The application's live side: what a room's and the lobby's subscribers receive, each event
  * mapped once per process (with the message and its author already read) for every subscriber.
  */
-export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFeeds => {
+export const createChatFeeds = (
+  store: EventStore,
+  queries: ChatQueries,
+  /** Keeps telling the inbox projector that someone's inbox is followed, until the function it answers is called. */
+  listenInbox: (userId: string) => Promise<() => void> = async () => () => {},
+): ChatFeeds => {
   const { getUsers } = queries;
   // Mappers from events to what subscribers receive: one batch read per batch of events. Each
   // entry is positioned by its event's id (an ephemeral entry shows no cursor, but has one).
@@ -288,12 +293,16 @@ export const createChatFeeds = (store: EventStore, queries: ChatQueries): ChatFe
     openInbox: async (userId, after) => {
       const stream = toInboxKey(userId);
       const from = after === null ? null : await requirePositionOf(store, stream, parseCursor(after, 'after'), 'after', 'your inbox');
-      const inbox = await openStreamSubscription(store, stream, { after: from }, sources.inbox);
-      return mergeMapped(
-        [inbox],
-        (placed) => placed.entry,
-        () => {},
-      );
+      // Listening first: room activity reaches the inboxes of listeners (the others catch up later).
+      const stopListening = await listenInbox(userId);
+      let inbox: PushableIterator<Placed<InboxEntry>>;
+      try {
+        inbox = await openStreamSubscription(store, stream, { after: from }, sources.inbox);
+      } catch (error) {
+        stopListening();
+        throw error;
+      }
+      return mergeMapped([inbox], (placed) => placed.entry, stopListening);
     },
     openLobbyEvents: (after) =>
       openMerged(

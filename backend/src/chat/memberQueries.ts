@@ -9,7 +9,7 @@ import { toPaddedCursor } from '../eventstore/marks.js';
 import { toUnreadKeys } from '../projections/unread.js';
 import { isRoomId } from './ids.js';
 import { roomSnapshotsKey, toMemberSnapshotsKey } from './keys.js';
-import { PAGE_MAX, parseCursor } from './queries.js';
+import { PAGE_MAX, type RoomView, parseCursor, toRoomView } from './queries.js';
 
 export interface MemberPage {
   edges: { cursor: string; node: Member }[];
@@ -31,11 +31,13 @@ export interface MemberQueries {
   readMembers(roomId: string, options: { first: number; after?: string | null; includeRemoved: boolean }): Promise<MemberPage>;
   /** Moderation, newest first. */
   readAuditLog(roomId: string, options: { first: number; after?: string | null }): Promise<AuditPage>;
-  /** The person's rooms (JOINED and INVITED), most recent activity first: their ids, and each one's cursor. */
+  /** The person's rooms (JOINED and INVITED), most recent activity first, each with its cursor. */
   readMyRooms(
     userId: string,
     options: { first: number; after?: string | null },
-  ): Promise<{ edges: { cursor: string; roomId: string }[]; hasNextPage: boolean }>;
+  ): Promise<{ edges: { cursor: string; node: RoomView }[]; hasNextPage: boolean }>;
+  /** One person's membership of each room, in one round trip ('none' where they never had one). */
+  getMembers(roomIds: readonly string[], userId: string): Promise<MemberState[]>;
   /** The ids of the person's rooms (JOINED and INVITED), unordered, at most MY_ROOMS_MAX. */
   listMyRoomIds(userId: string): Promise<string[]>;
   /** The user with this handle (case-insensitive), if one signed in. */
@@ -60,8 +62,27 @@ const parseEntryCursor = (cursor: string, shape: RegExp): string => {
 const ROSTER_ENTRY = /^[0-2][a-z0-9_]+ [A-Za-z0-9_-]+$/u;
 /** A room's place in a person's list: its last activity's padded cursor, then its id. */
 const ACTIVITY_ENTRY = /^\d{16}-\d{16}\|[A-Za-z0-9_-]{12}$/u;
+/** A room's place in a person's list, with its parts as numbers for sorting (`ACTIVITY_ENTRY`). */
+interface ActivityKey {
+  entry: string;
+  ms: number;
+  seq: number;
+  roomId: string;
+}
+const toActivityKey = (entry: string): ActivityKey => ({
+  entry,
+  ms: Number(entry.slice(0, 16)),
+  seq: Number(entry.slice(17, 33)),
+  roomId: entry.slice(34),
+});
+/** Most recent activity first, then by room id (descending), as the padded entries compare. */
+const byActivityDescending = (a: ActivityKey, b: ActivityKey) =>
+  b.ms - a.ms || b.seq - a.seq || (a.roomId < b.roomId ? 1 : a.roomId > b.roomId ? -1 : 0);
+
 /** A person's rooms ordered at read time: past this many, the oldest memberships are left out. */
 export const MY_ROOMS_MAX = 5_000;
+/** Keys per `readFieldAcross` call (the store's own batch): the calls of one read go out together. */
+const FIELDS_PER_READ = 250;
 
 export const createMemberQueries = (store: EventStore): MemberQueries => ({
   async getMember(roomId, userId) {
@@ -102,30 +123,52 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId),
   async readMyRooms(userId, { first, after }) {
     checkFirst(first);
-    const from = after == null ? null : parseEntryCursor(after, ACTIVITY_ENTRY);
+    const from = after == null ? null : toActivityKey(parseEntryCursor(after, ACTIVITY_ENTRY));
     // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
     // too often to keep a per-person order on the post's path (a room of 10,000 would write 10,000).
     const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
-    const [states, lastPosts] = await Promise.all([
-      store.readSnapshots<RoomState>(roomSnapshotsKey, roomIds),
-      store.readFieldAcross(
-        roomIds.map((id) => toUnreadKeys(id).counters),
-        'last',
-      ),
-    ]);
-    const entries = roomIds.flatMap((roomId, i) => {
-      const room = states[i]?.state;
-      if (room?.status !== 'open') return [];
-      const activity = lastPosts[i] ?? `${Date.parse(room.createdAt)}-0`;
-      return [`${toPaddedCursor(activity)}|${roomId}`];
-    });
-    entries.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const start = from === null ? 0 : entries.findIndex((entry) => entry < from);
-    const page = start < 0 ? [] : entries.slice(start, start + first + 1);
-    return {
-      edges: page.slice(0, first).map((entry) => ({ cursor: toEntryCursor(entry), roomId: entry.slice(entry.indexOf('|') + 1) })),
-      hasNextPage: page.length > first,
-    };
+    // The counters in slices read side by side: one round trip, however many rooms.
+    const counters = roomIds.map((id) => toUnreadKeys(id).counters);
+    const slices: string[][] = [];
+    for (let i = 0; i < counters.length; i += FIELDS_PER_READ) slices.push(counters.slice(i, i + FIELDS_PER_READ));
+    const lastPosts = (await Promise.all(slices.map((keys) => store.readFieldAcross(keys, 'last')))).flat();
+    // Rooms without a post are placed by their creation, from their state; the others' states are
+    // read for the page alone.
+    const views = new Map<string, RoomView | null>();
+    const quiet = roomIds.filter((_, i) => !lastPosts[i]);
+    const quietStates = await store.readSnapshots<RoomState>(roomSnapshotsKey, quiet);
+    for (const [i, roomId] of quiet.entries()) views.set(roomId, quietStates[i] ? toRoomView(quietStates[i].state) : null);
+    const entries: ActivityKey[] = [];
+    for (const [i, roomId] of roomIds.entries()) {
+      const view = views.get(roomId);
+      const activity = lastPosts[i] ?? (view ? `${Date.parse(view.createdAt)}-0` : null);
+      if (activity) entries.push(toActivityKey(`${toPaddedCursor(activity)}|${roomId}`));
+    }
+    entries.sort(byActivityDescending);
+    let at = from === null ? 0 : entries.findIndex((entry) => byActivityDescending(from, entry) < 0);
+    if (at < 0) at = entries.length;
+    // The page: the next rooms that are open, their states read in one go (more when some are not).
+    const page: { cursor: string; node: RoomView }[] = [];
+    while (page.length <= first && at < entries.length) {
+      const candidates = entries.slice(at, at + first + 1 - page.length);
+      at += candidates.length;
+      const unread = candidates.filter((entry) => !views.has(entry.roomId)).map((entry) => entry.roomId);
+      const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
+      for (const [i, roomId] of unread.entries()) views.set(roomId, states[i] ? toRoomView(states[i].state) : null);
+      for (const entry of candidates) {
+        const node = views.get(entry.roomId);
+        if (node) page.push({ cursor: toEntryCursor(entry.entry), node });
+      }
+    }
+    return { edges: page.slice(0, first), hasNextPage: page.length > first };
+  },
+  async getMembers(roomIds, userId) {
+    const valid = roomIds.filter(isRoomId);
+    const snapshots = await store.readSnapshotsAt<MemberState>(
+      valid.map((roomId) => ({ key: toMemberSnapshotsKey(roomId), field: userId })),
+    );
+    const byRoom = new Map(valid.map((roomId, i) => [roomId, snapshots[i]?.state]));
+    return roomIds.map((roomId) => byRoom.get(roomId) ?? { status: 'none' });
   },
   findUserIdByHandle: async (handle) => (await readUserNames(store, { handle, first: 1 }))[0] ?? null,
   async findUserIds(prefix, first) {

@@ -116,7 +116,7 @@ export interface ChatQueries extends MemberQueries {
   /** The last position of the person's inbox; null when nothing was ever in it. */
   readInboxCursor(userId: string): Promise<Cursor | null>;
   /** The room's last post, with its author; null before the first. */
-  readLastMessage(roomId: string): Promise<(MessageView & { author: UserView }) | null>;
+  readLastMessage(roomId: string): Promise<MessageView | null>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
   getUsers(userIds: readonly string[]): Promise<Map<string, UserView>>;
   /** The threads of messages of one room (reply count, last reply), in one round trip. */
@@ -363,11 +363,8 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
         count: 1,
         join: toMessageSnapshotsKey(roomId),
       });
-      const message = entry?.snapshot?.state;
-      if (!message) return null;
-      const author = await lookups.getUser(message.authorId);
-      if (!author) throw new Error(`user ${message.authorId} is unknown`);
-      return { ...message, author };
+      // Its author only when asked (Message.author loads it, once per operation).
+      return entry?.snapshot?.state ?? null;
     },
     async readRoomDirectory({ first, after, search }) {
       if (!Number.isInteger(first) || first < 1 || first > PAGE_MAX) throw new ValidationError(`first must be 1–${PAGE_MAX}`, 'first');

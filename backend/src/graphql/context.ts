@@ -104,6 +104,22 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
   let unreadBatch: { rooms: RoomView[]; counts: Promise<UnreadCounts[]> } | null = null;
   let inboxCursor: Promise<Cursor | null> | undefined;
   let lastMessages: Map<string, ReturnType<ChatQueries['readLastMessage']>> | undefined;
+  let memberBatch: { roomIds: string[]; states: Promise<MemberState[]> } | null = null;
+  /** The viewer's member states asked in one moment (a page of rooms): one round trip. */
+  const loadMember = (roomId: string, viewerId: string): Promise<MemberState> => {
+    if (!memberBatch) {
+      const roomIds: string[] = [];
+      const states = Promise.resolve().then(() => {
+        memberBatch = null;
+        return roomIds.length === 1
+          ? Promise.all([base.queries.getMember(roomIds[0]!, viewerId)])
+          : base.queries.getMembers(roomIds, viewerId);
+      });
+      memberBatch = { roomIds, states };
+    }
+    const at = memberBatch.roomIds.push(roomId) - 1;
+    return memberBatch.states.then((states) => states[at]!);
+  };
   const context: GraphQLContext = {
     ...base,
     loadThread: byRoomPerMoment((roomId, ids) => base.queries.readThreads(roomId, ids)),
@@ -152,7 +168,7 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
       }
       let member = members.get(room.id);
       if (!member) {
-        member = viewerId ? base.queries.getMember(room.id, viewerId) : Promise.resolve({ status: 'none' } as const);
+        member = viewerId ? loadMember(room.id, viewerId) : Promise.resolve({ status: 'none' } as const);
         members.set(room.id, member);
       }
       return { room, viewerId, member: await member, now: new Date().toISOString() };

@@ -44,6 +44,12 @@ export const inboxActivityKey = 'chat:{inbox}:activity';
 /** The inbox projector's checkpoint (the last activity it fanned out) and its lease (one runs at a time). */
 export const inboxCheckpointKey = 'chat:{inbox}:checkpoint';
 export const inboxLeaseKey = 'chat:{inbox}:lease';
+/** Who has an inbox subscription open somewhere (userId → until when, the store's clock, ms). */
+export const inboxListeningKey = 'chat:{inbox}:listening';
+/** Moves on whenever someone starts listening (a renewal does not): the projector reads who listens when it moved. */
+export const inboxListenersVersionKey = 'chat:{inbox}:listeners-version';
+/** Each room's last activity and rename fanned out (`a:<roomId>`, `u:<roomId>` → the note's id). */
+export const inboxRoomsKey = 'chat:{inbox}:rooms';
 /** A person's inbox: their room list's changes, with the ids of the activity that caused them. */
 export const toInboxKey = (userId: string) => `chat:{u:${userId}}:inbox`;
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createChatCommands } from '../../chat/commands.js';
 import { toRoomStreamKey } from '../../chat/keys.js';
 import { createChatLookups } from '../../chat/queries.js';
-import type { EventStore, RecordedEvent } from '../../eventstore/eventStore.js';
+import { type EventStore, type RecordedEvent, compareCursors } from '../../eventstore/eventStore.js';
 import { type OpenStore, onBothStores } from '../../testing/bothStores.js';
-import { toInboxKey } from '../keys.js';
-import { startInboxProjector } from './inboxProjector.js';
+import { inboxActivityKey, toInboxKey } from '../keys.js';
+import { LISTEN_MS, startInboxProjector } from './inboxProjector.js';
 import { createMemoryInboxState } from './inboxState.js';
 
 /**
@@ -30,6 +30,29 @@ const inboxOf = async (store: EventStore, userId: string, n: number): Promise<Re
       }
     });
   });
+};
+
+/** The person's inbox once `done` holds for it (followed live: no polling). */
+const inboxUntil = async (store: EventStore, userId: string, done: (entries: RecordedEvent[]) => boolean): Promise<RecordedEvent[]> => {
+  const stream = toInboxKey(userId);
+  const entries = await store.readForward(stream, { count: 1_000 });
+  if (done(entries)) return entries;
+  return new Promise((resolve) => {
+    const got = [...entries];
+    const unfollow = store.tailer.follow(stream, (events) => {
+      got.push(...events.filter((event) => !got.some((had) => had.cursor === event.cursor)));
+      if (done(got)) {
+        void unfollow.then((stop) => stop());
+        resolve(got);
+      }
+    });
+  });
+};
+
+/** Whether an inbox has the activity feed's last note (or later): what the projector has written so far reached it. */
+const reaches = async (store: EventStore) => {
+  const [last] = await store.readBackward(inboxActivityKey, { count: 1 });
+  return (entries: RecordedEvent[]) => entries.some((e) => e.type === 'ACTIVITY' && compareCursors(e.cursor, last!.cursor) >= 0);
 };
 
 const describeEarlyReads = (name: string, open: OpenStore) => {
@@ -59,9 +82,11 @@ const describeEarlyReads = (name: string, open: OpenStore) => {
       } finally {
         await minute.stop();
       }
-      // Run again with short buckets (a restart from the checkpoint): the bucket's activity reaches
-      // cat, and ann keeps exactly what she had (the same ids are skipped).
-      const quick = startInboxProjector(store, createMemoryInboxState(), { bucketMs: 1 });
+      // Run again with short buckets (a restart from the checkpoint), cat listening: the bucket's
+      // activity reaches cat, and ann keeps exactly what she had (the same ids are skipped).
+      const quickState = createMemoryInboxState();
+      await quickState.listen('cat', LISTEN_MS);
+      const quick = startInboxProjector(store, quickState, { bucketMs: 1 });
       try {
         const cat = await inboxOf(store, 'cat', 2);
         expect(cat.at(-1)!.type).toBe('ACTIVITY');
@@ -75,4 +100,58 @@ const describeEarlyReads = (name: string, open: OpenStore) => {
   });
 };
 
+const describeListeners = (name: string, open: OpenStore) => {
+  describe(`the inbox projector and who listens (${name})`, () => {
+    it("writes a room's activity into listeners' inboxes only, and catches anyone else up before their next entry, in order, nothing twice", async () => {
+      const { store, wipe } = await open();
+      const commands = createChatCommands(store, createChatLookups(store));
+      for (const id of ['ann', 'dan'])
+        await commands.registerUser({ userId: id, profile: { handle: id, displayName: id, avatarUrl: null } });
+      const one = await commands.createRoom({ actorId: 'ann', name: 'one' });
+      const two = await commands.createRoom({ actorId: 'ann', name: 'two' });
+      for (const room of [one, two]) await commands.joinRoom({ actorId: 'dan', roomId: room.id });
+      const state = createMemoryInboxState();
+      await state.listen('ann', LISTEN_MS);
+      const projector = startInboxProjector(store, state, { bucketMs: 1 });
+      const kinds = (entries: RecordedEvent[]) => entries.map((entry) => [entry.type, (entry.data as { roomId: string }).roomId]);
+      try {
+        const dansJoins = await inboxOf(store, 'dan', 2);
+        for (const roomId of [one.id, two.id, one.id]) await commands.postMessage({ actorId: 'ann', roomId, body: 'news' });
+        // Ann listens: her inbox has every post's activity (a bucket of a millisecond each, or a few together).
+        const ann = await inboxUntil(store, 'ann', await reaches(store));
+        const latest = (entries: RecordedEvent[], roomId: string) =>
+          entries.filter((e) => e.type === 'ACTIVITY' && (e.data as { roomId: string }).roomId === roomId).at(-1)!;
+        // Dan does not listen: nothing was written for him, until a note of his own comes.
+        expect(kinds(await store.readForward(toInboxKey('dan'), { count: 100 }))).toEqual(kinds(dansJoins));
+        const [posted] = await store.readBackward(toRoomStreamKey(two.id), { count: 1 });
+        await commands.markRead({ actorId: 'dan', room: two, upTo: posted!.cursor });
+        const dan = await inboxOf(store, 'dan', 5);
+        const missed = [latest(ann, one.id), latest(ann, two.id)].sort((a, b) => compareCursors(a.cursor, b.cursor));
+        expect(dan.slice(2).map((e) => e.cursor)).toEqual([...missed.map((e) => e.cursor), dan[4]!.cursor]);
+        expect(kinds(dan.slice(2))).toEqual([...kinds(missed), ['READ', two.id]]);
+
+        // More activity while he is away; when he starts listening he gets the room's last, once.
+        await commands.postMessage({ actorId: 'ann', roomId: one.id, body: 'more' });
+        const annAgain = await inboxUntil(store, 'ann', await reaches(store));
+        expect((await store.readForward(toInboxKey('dan'), { count: 100 })).length).toBe(5);
+        await state.listen('dan', LISTEN_MS);
+        const listening = await inboxOf(store, 'dan', 6);
+        expect(listening[5]!.cursor).toBe(latest(annAgain, one.id).cursor);
+        expect(kinds(listening.slice(5))).toEqual([['ACTIVITY', one.id]]);
+        // From now on he gets each bucket as it is fanned out.
+        await commands.postMessage({ actorId: 'ann', roomId: two.id, body: 'and more' });
+        const after = await inboxOf(store, 'dan', 7);
+        expect(kinds(after.slice(6))).toEqual([['ACTIVITY', two.id]]);
+        const cursors = after.map((e) => e.cursor);
+        expect([...cursors].sort(compareCursors)).toEqual(cursors);
+        expect(new Set(cursors).size).toBe(cursors.length);
+      } finally {
+        await projector.stop();
+        await wipe();
+      }
+    });
+  });
+};
+
 onBothStores(describeEarlyReads, { memory: 1, redis: 1 });
+onBothStores(describeListeners, { memory: 1, redis: 1 });

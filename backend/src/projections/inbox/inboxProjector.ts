@@ -1,11 +1,11 @@
 import { type Cursor, type EventStore, type RecordedEvent, compareCursors } from '../../eventstore/eventStore.js';
-import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey } from '../keys.js';
-import { ROSTER_VISIBLE_MAX, toRosterUserId } from '../members.js';
+import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../keys.js';
+import { ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomId } from '../members.js';
 import type { ActivityNote, InboxKind } from './activity.js';
 
 /**
  * The inbox projection: fans the activity feed out into each person's inbox stream, off the
- * post's path (a post in a room of 10,000 writes one note; the projector writes the 10,000).
+ * post's path (a post in a room of 10,000 writes one note; the projector writes the rest).
  *
  * Lossless and exactly once, whichever instance runs it and however often it restarts:
  * - One instance runs it at a time (a lease), in the feed's order, from a checkpoint.
@@ -17,6 +17,17 @@ import type { ActivityNote, InboxKind } from './activity.js';
  *   notes (a read, a membership) go out at once; one person's note behind activity still waiting
  *   goes to that person at once all the same (see `sendPersonalNotes`).
  * A person's inbox keeps about `INBOX_MAX_ENTRIES`; resuming from before that is CURSOR_EXPIRED.
+ *
+ * A room's activity (and a rename) is written only into the inboxes of people listening (an inbox
+ * subscription open on some instance, see `InboxProjectorState.listen`), and once per room into
+ * the room records (its last ACTIVITY and UPDATED ids): a busy room of 10,000 members costs
+ * Redis a write per listening member per bucket, not one per member. Anyone else catches up when
+ * their inbox is next written (they start listening, or a note of their own comes): first, for
+ * each of their rooms, the room's last activity and rename above their inbox's last entry, with
+ * those notes' ids. So an inbox holds, above any of its entries, at least the last activity of
+ * each of the person's rooms since then, in id order, whoever was listening when: nothing lost
+ * on resume, and nothing twice (ids only go up). Who listens is kept in this process only; an
+ * instance that takes the lease over starts with nobody and catches each listener up once.
  */
 export const BUCKET_MS = 250;
 export const INBOX_MAX_ENTRIES = 1_000;
@@ -57,13 +68,48 @@ export const toEmissions = (notes: readonly RecordedEvent[], bucketMs = BUCKET_M
   });
 };
 
-/** Where the projector keeps its place, and the lease that lets one instance run it. */
+/** Where the projector keeps its place, the lease that lets one instance run it, who listens, and the room records. */
 export interface InboxProjectorState {
   /** Takes or renews the lease for `ms`; false when another instance holds it. */
   lease(ms: number): Promise<boolean>;
   readCheckpoint(): Promise<Cursor | null>;
   writeCheckpoint(cursor: Cursor): Promise<void>;
+  /** Says the person has an inbox subscription open for the next `ms` (the store's clock); any instance calls it. */
+  listen(userId: string, ms: number): Promise<void>;
+  /** Everyone who said so, with until when (the store's clock, ms). */
+  readListening(): Promise<Map<string, number>>;
+  /** Moves on whenever someone starts listening (not when someone renews). */
+  readListeningVersion(): Promise<number>;
+  forgetListening(userIds: readonly string[]): Promise<void>;
+  /** The ids of rooms' last fanned-out ACTIVITY (`a:<roomId>`) and UPDATED (`u:<roomId>`), null where none. */
+  readRoomRecords(fields: readonly string[]): Promise<(Cursor | null)[]>;
+  writeRoomRecords(records: ReadonlyMap<string, Cursor>): Promise<void>;
 }
+
+/** How long an inbox subscription's word that it listens lasts; it says so again every third of it. */
+export const LISTEN_MS = 60_000;
+/** How often the projector reads who listens when nobody started (to drop who stopped). */
+const LISTENERS_EVERY_MS = 5_000;
+/** The least time between two reads of who listens. */
+const LISTENERS_MIN_MS = 50;
+/** How often an idle projector looks for new listeners (each is caught up then; until then, their rooms' activity is recorded). */
+const IDLE_POLL_MS = 100;
+/** The most rooms a catch-up looks at (a person's rooms, like myRooms). */
+const CATCH_UP_ROOMS_MAX = 5_000;
+
+/**
+ * Keeps saying that `userId` listens until the returned function is called: an inbox
+ * subscription's part (see `InboxProjectorState.listen`). A failed renewal is retried at the next.
+ */
+export const keepListening = (state: Pick<InboxProjectorState, 'listen'>, userId: string): Promise<() => void> => {
+  const renew = () => state.listen(userId, LISTEN_MS).catch(() => {});
+  const timer = setInterval(renew, LISTEN_MS / 3);
+  timer.unref?.();
+  return renew().then(() => () => clearInterval(timer));
+};
+
+type InboxWrite = { cursor: Cursor; type: string; data: unknown };
+const recordField = (kind: 'joined' | 'listed', roomId: string) => `${kind === 'joined' ? 'a' : 'u'}:${roomId}`;
 
 const LEASE_MS = 3_000;
 /** How often notes may wake a projector waiting for a bucket to close. */
@@ -123,23 +169,106 @@ export const startInboxProjector = (
     return [emission.to];
   };
 
-  /** Writes the emissions into the inboxes they reach, each inbox's in cursor order. */
+  /** Who listens now (the store's clock); null until read, and again after a lease is lost. */
+  let active: Set<string> | null = null;
+  let listenersReadAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * What a person who was not listening lacks below `below` (exclusive): for each of their rooms,
+   * its last recorded ACTIVITY (rooms they are joined in) and UPDATED (rooms they are listed in)
+   * above their inbox's last entry; `overlay` holds records not written yet (this batch's).
+   */
+  const catchUp = async (userId: string, below: Cursor | null, overlay: ReadonlyMap<string, Cursor>): Promise<InboxWrite[]> => {
+    const [{ lastCursor }, entries] = await Promise.all([
+      store.streamInfo(toInboxKey(userId)),
+      store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: CATCH_UP_ROOMS_MAX }),
+    ]);
+    const roomIds = entries.map(toUserRoomId);
+    const fields = roomIds.flatMap((roomId) => [recordField('joined', roomId), recordField('listed', roomId)]);
+    const stored = await state.readRoomRecords(fields);
+    const wanted = (cursor: Cursor | null | undefined): cursor is Cursor =>
+      !!cursor && (lastCursor === null || compareCursors(cursor, lastCursor) > 0) && (below === null || compareCursors(cursor, below) < 0);
+    const found: { cursor: Cursor; kind: InboxKind; roomId: string }[] = [];
+    fields.forEach((field, i) => {
+      const cursor = overlay.get(field) ?? stored[i];
+      if (wanted(cursor)) found.push({ cursor, kind: field.startsWith('a:') ? 'ACTIVITY' : 'UPDATED', roomId: roomIds[i >> 1]! });
+    });
+    // A room's activity reaches its joined members only (an invitation lists the room, its messages stay closed).
+    const joined = await Promise.all(found.map((item) => item.kind !== 'ACTIVITY' || isJoinedIn(item.roomId, userId)));
+    return found
+      .filter((_, i) => joined[i])
+      .sort((a, b) => compareCursors(a.cursor, b.cursor))
+      .map((item) => ({ cursor: item.cursor, type: item.kind, data: { roomId: item.roomId } }));
+  };
+
+  /**
+   * Reads who listens when someone started (or every LISTENERS_EVERY_MS, to drop who stopped),
+   * and catches up those who started: what was recorded lies below every note not fanned out yet.
+   */
+  let listenersVersion = -1;
+  const admitListeners = async (now: number) => {
+    const version = await state.readListeningVersion();
+    const since = now - listenersReadAt;
+    // While people keep arriving (a thousand subscribing at once), one read per LISTENERS_MIN_MS.
+    if (active && (since < LISTENERS_MIN_MS || (version === listenersVersion && since < LISTENERS_EVERY_MS))) return;
+    listenersVersion = version;
+    listenersReadAt = now;
+    const listening = await state.readListening();
+    const current = new Set<string>();
+    const gone: string[] = [];
+    for (const [userId, until] of listening) {
+      if (until > now) current.add(userId);
+      else if (until < now - LISTEN_MS) gone.push(userId);
+    }
+    const started = [...current].filter((userId) => !active?.has(userId));
+    const none = new Map<string, Cursor>();
+    const missed = await Promise.all(started.map((userId) => catchUp(userId, null, none)));
+    await store.writeEntries(
+      started.flatMap((userId, i) => (missed[i]!.length ? [{ stream: toInboxKey(userId), entries: missed[i]! }] : [])),
+      INBOX_MAX_ENTRIES,
+    );
+    active = current;
+    if (gone.length) await state.forgetListening(gone);
+  };
+
+  /** Writes the emissions into the inboxes they reach, each inbox's in cursor order; see the module's comment. */
   const fanOut = async (emissions: readonly Emission[]) => {
-    const byPerson = new Map<string, { cursor: Cursor; type: string; data: unknown }[]>();
-    const reached = await Promise.all(emissions.map(recipients));
-    emissions.forEach((emission, i) => {
+    const byPerson = new Map<string, InboxWrite[]>();
+    const push = (userId: string, entry: InboxWrite) => {
+      let entries = byPerson.get(userId);
+      if (!entries) byPerson.set(userId, (entries = []));
+      entries.push(entry);
+    };
+    const listening = active ?? new Set<string>();
+    // People not listening who get a note of their own in this batch: caught up before it, and
+    // from then on given the batch's room activity like a listener.
+    const caughtUp = new Set<string>();
+    const overlay = new Map<string, Cursor>();
+    const isRoomWide = (emission: Emission) => emission.to === 'joined' || emission.to === 'listed';
+    // Nobody listening and nobody caught up here: a room's members are not even read.
+    const anyone = listening.size > 0 || emissions.some((emission) => !isRoomWide(emission));
+    const reached = await Promise.all(emissions.map((emission) => (anyone && isRoomWide(emission) ? recipients(emission) : [])));
+    for (const [i, emission] of emissions.entries()) {
       // One entry object per emission, shared by everyone it reaches (the store sends it once).
       const entry = { cursor: emission.cursor, type: emission.kind, data: { roomId: emission.roomId } };
-      for (const userId of reached[i]!) {
-        let entries = byPerson.get(userId);
-        if (!entries) byPerson.set(userId, (entries = []));
-        entries.push(entry);
+      if (emission.to === 'joined' || emission.to === 'listed') {
+        for (const userId of reached[i]!) if (listening.has(userId) || caughtUp.has(userId)) push(userId, entry);
+        overlay.set(recordField(emission.to, emission.roomId), emission.cursor);
+        continue;
       }
-    });
+      const userId = emission.to;
+      if (!listening.has(userId) && !caughtUp.has(userId)) {
+        for (const missed of await catchUp(userId, emission.cursor, overlay)) push(userId, missed);
+        caughtUp.add(userId);
+      }
+      push(userId, entry);
+    }
     await store.writeEntries(
       [...byPerson].map(([userId, entries]) => ({ stream: toInboxKey(userId), entries })),
       INBOX_MAX_ENTRIES,
     );
+    // After the inboxes: a run again after a crash between the two finds the same records as before.
+    await state.writeRoomRecords(overlay);
   };
 
   /** Whether a person is a joined member of a room now. */
@@ -148,7 +277,8 @@ export const startInboxProjector = (
 
   /**
    * A person's own notes (a read on another device, an invitation…) waiting behind open activity
-   * go to that person at once, each after the latest waiting activity of each room they are in.
+   * go to that person at once, each after the latest waiting activity of each room they are in
+   * (and, for someone not listening, after what they missed: see `catchUp`).
    * Their inbox stays in order, and lossless: when the bucket closes, its fan-out gives them only
    * what is above what they have (the same activity, skipped by its id, or later). Nothing moves
    * the checkpoint: after a restart the same entries are written again, and skipped.
@@ -164,10 +294,15 @@ export const startInboxProjector = (
       if (!note.userId || sent.has(recorded.cursor)) continue;
       const rooms = [...activity];
       const joined = await Promise.all(rooms.map(([roomId]) => isJoinedIn(roomId, note.userId!)));
-      const entries = rooms
-        .filter((_, i) => joined[i])
-        .map(([roomId, cursor]) => ({ cursor, type: 'ACTIVITY', data: { roomId } }))
-        .sort((a, b) => compareCursors(a.cursor, b.cursor));
+      // Everything recorded lies below the waiting notes.
+      const missed = active?.has(note.userId) ? [] : await catchUp(note.userId, waiting[0]!.cursor, new Map());
+      const entries = [
+        ...missed,
+        ...rooms
+          .filter((_, i) => joined[i])
+          .map(([roomId, cursor]) => ({ cursor, type: 'ACTIVITY', data: { roomId } }))
+          .sort((a, b) => compareCursors(a.cursor, b.cursor)),
+      ];
       entries.push({ cursor: recorded.cursor, type: note.kind, data: { roomId: note.roomId } });
       await store.writeEntries([{ stream: toInboxKey(note.userId), entries }], INBOX_MAX_ENTRIES);
       sent.add(recorded.cursor);
@@ -187,6 +322,7 @@ export const startInboxProjector = (
           const held = await state.lease(LEASE_MS);
           if (!held) {
             leaseUntil = 0;
+            active = null;
             buffer = [];
             sentAhead.clear();
             readTo = null;
@@ -206,7 +342,9 @@ export const startInboxProjector = (
         }
         // Activity in whole buckets only (those the store's clock has passed, so no note can still
         // land in them); anything else at once, unless it comes after activity still waiting.
-        const closed = Math.floor((await store.serverTime()) / bucketMs);
+        const now = await store.serverTime();
+        const closed = Math.floor(now / bucketMs);
+        if (performance.now() < leaseUntil) await admitListeners(now);
         let ready = 0;
         while (ready < buffer.length && (buffer[ready]!.type !== 'ACTIVITY' || bucketOf(buffer[ready]!.cursor, bucketMs) < closed)) ready++;
         if (ready > 0 && performance.now() < leaseUntil) {
@@ -226,11 +364,12 @@ export const startInboxProjector = (
           const untilClosed = Math.max(5, (bucketOf(buffer[0]!.cursor, bucketMs) + 1) * bucketMs - (await store.serverTime()) + 2);
           await sleep(Math.min(untilClosed, WAKE_MS), false);
           if (untilClosed > WAKE_MS) await sleep(untilClosed - WAKE_MS);
-        } else await sleep(RENEW_MS);
+        } else await sleep(IDLE_POLL_MS);
       } catch (error) {
         if (stopped) break;
         options.onError?.(error);
         leaseUntil = 0;
+        active = null;
         buffer = [];
         sentAhead.clear();
         await sleep(RENEW_MS);
