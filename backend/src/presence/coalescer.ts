@@ -72,6 +72,8 @@ export interface PresenceCoalescer {
    * told the count again at the end of the window.
    */
   counted(roomId: string, told: number, current: number, now: number): Decision;
+  /** An announcement could not be written (the store is down): the room is told the count again at the end of a window. */
+  lost(roomId: string, now: number): Decision;
   /** Rooms with an open window (for tests and metrics). */
   readonly openWindows: number;
 }
@@ -84,6 +86,18 @@ export const createPresenceCoalescer = (policy: CoalescingPolicy): PresenceCoale
     const window = { endsAt: now + policy.firstIntervalMs, intervalMs: policy.firstIntervalMs, pending: new Map(), stale: false, count };
     windows.set(roomId, window);
     return window;
+  };
+
+  const markStale = (roomId: string, now: number, count: number): Decision => {
+    const window = windows.get(roomId);
+    if (window) {
+      window.stale = true;
+      return nothing;
+    }
+    // The room went quiet while the announcement was being written: open a window to tell the count.
+    const opened = open(roomId, now, count);
+    opened.stale = true;
+    return { announce: null, wakeAt: opened.endsAt };
   };
 
   return {
@@ -122,16 +136,12 @@ export const createPresenceCoalescer = (policy: CoalescingPolicy): PresenceCoale
 
     counted(roomId, told, current, now) {
       const window = windows.get(roomId);
-      if (window) {
-        window.count = current;
-        if (told !== current) window.stale = true;
-        return nothing;
-      }
-      if (told === current) return nothing;
-      // The room went quiet while the announcement was being written: open a window to tell the count.
-      const opened = open(roomId, now, current);
-      opened.stale = true;
-      return { announce: null, wakeAt: opened.endsAt };
+      if (window) window.count = current;
+      return told === current ? nothing : markStale(roomId, now, current);
+    },
+
+    lost(roomId, now) {
+      return markStale(roomId, now, windows.get(roomId)?.count ?? 0);
     },
 
     get openWindows() {

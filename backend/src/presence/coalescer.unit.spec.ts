@@ -72,6 +72,14 @@ describe('presence coalescer', () => {
     expect(c.counted('r', 7, 7, 510)).toEqual(quiet);
   });
 
+  it('tells the count again a window after an announcement could not be written', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    expect(c.windowEnded('r', 100)).toEqual(quiet);
+    expect(c.lost('r', 150)).toEqual({ announce: null, wakeAt: 250 });
+    expect(c.windowEnded('r', 250).announce).toEqual({ type: 'PresenceChanged', joined: [], left: [] });
+  });
+
   it('caps the window by the room size and by maxIntervalMs', () => {
     expect(toMaxIntervalMs(policy, 0)).toBe(400);
     expect(toMaxIntervalMs(policy, 700)).toBe(700);

@@ -19,6 +19,7 @@ export interface PresenceOptions {
   /**
    * Presence in a quiet room is told at once; further changes within this time are gathered into
    * one PresenceChanged, and while the room stays busy the window doubles (see coalescer.ts)…
+   * 0: every change on its own, to everyone (a join storm then costs J²/2 frames; the bench's baseline).
    */
   coalesceMs: number;
   /** …up to this (rooms of fewer people than this many ms stop doubling sooner). */
@@ -92,16 +93,19 @@ export const createPresence = (
   const announce = async (roomId: string, type: RoomActivityType, userId: string) =>
     append(roomId, type, { userId, at: new Date(now()).toISOString() }, userId);
 
+  const coalescing = options.coalesceMs > 0;
+
   /** Writes one presence announcement, and the lobby's count change; tells the coalescer how the count moved meanwhile. */
   const write = async (roomId: string, announcement: Announcement) => {
     const at = new Date(now()).toISOString();
-    const [told = 0] = await presenceStore.countOnline([roomId]);
+    const [told = 0] = coalescing || announcement.type === 'PresenceChanged' ? await presenceStore.countOnline([roomId]) : [];
     if (announcement.type === 'PresenceChanged') {
       const { joined, left } = announcement;
       await append(roomId, PRESENCE_CHANGED, { joined, left, onlineCount: told, at }, null);
     } else await announce(roomId, announcement.type, announcement.userId);
     const countChanged = { type: 'OnlineCountChanged', data: { roomId, at }, meta: {}, v: ACTIVITY_VERSION };
     await store.appendEphemeral(lobbyActivityKey, countChanged, ACTIVITY_MAX_LEN);
+    if (!coalescing) return;
     const [current = 0] = await presenceStore.countOnline([roomId]);
     follow(roomId, coalescer.counted(roomId, told, current, now()));
   };
@@ -123,15 +127,24 @@ export const createPresence = (
     if (!announcement) return;
     const queued = (writing.get(roomId) ?? Promise.resolve())
       .then(() => write(roomId, announcement))
-      // Presence is ephemeral: a write lost to an outage is logged; the next change or the count's recheck tells the room.
-      .catch((error: unknown) => console.warn('presence announcement:', error instanceof Error ? error.message : error))
+      // Presence is ephemeral: a write lost to an outage is logged, and the room is told the count again a window later.
+      .catch((error: unknown) => {
+        console.warn('presence announcement:', error instanceof Error ? error.message : error);
+        if (coalescing) follow(roomId, coalescer.lost(roomId, now()));
+      })
       .finally(() => {
         if (writing.get(roomId) === queued) writing.delete(roomId);
       });
     writing.set(roomId, queued);
   };
 
-  const transition = (roomId: string, change: Transition) => follow(roomId, coalescer.transition(roomId, change, now()));
+  const transition = (roomId: string, change: Transition) =>
+    follow(
+      roomId,
+      coalescing
+        ? coalescer.transition(roomId, change, now())
+        : { announce: { type: change.kind === 'joined' ? 'UserJoined' : 'UserLeft', userId: change.userId }, wakeAt: null },
+    );
 
   const enterLease = async (lease: Lease) => {
     const { joined } = await presenceStore.enter(lease, now() + options.leaseMs);
