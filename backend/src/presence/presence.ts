@@ -33,7 +33,7 @@ export const DEFAULT_PRESENCE_OPTIONS: PresenceOptions = {
   sweepMs: 1_000,
   typingThrottleMs: 2_000,
   coalesceMs: 250,
-  coalesceMaxMs: 4_000,
+  coalesceMaxMs: 8_000,
 };
 
 /** At most this many names in each list of a PresenceChanged; past it, `onlineCount` and `online` tell. */

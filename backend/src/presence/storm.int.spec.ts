@@ -85,3 +85,44 @@ describe.each<StoreKind>(['memory', 'redis'])('a join storm (%s store)', (kind) 
     for (const sub of staying) sub.dispose();
   }, 30_000);
 });
+
+describe('a join storm through two instances sharing one Redis', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let cookies: string[];
+
+  beforeAll(async () => {
+    a = await startTestServer('redis', { env: TIMING });
+    b = await startTestServer('redis', { env: TIMING, redis: a.redis! });
+    cookies = [];
+    for (let i = 0; i < PEOPLE + 1; i += 50) {
+      cookies.push(...(await Promise.all(Array.from({ length: Math.min(50, PEOPLE + 1 - i) }, (_, j) => a.signIn(`twin${i + j}`)))));
+    }
+  }, 30_000);
+  afterAll(async () => {
+    await b.stop();
+    await a.stop();
+  });
+
+  it('each instance coalesces what it found: O(J) frames in all, and every subscriber ends with the exact count', async () => {
+    const roomId = (await a.gql('mutation($n: String!) { createRoom(name: $n) { id } }', { n: 'storm twins' }, cookies[0])).data!.createRoom
+      .id as string;
+    const [watcherCookie, ...people] = cookies as [string, ...string[]];
+    const watcher = collect(a.wsClient(watcherCookie), ROOM_EVENTS, { roomId });
+    await watcher.until(() => presenceOf(watcher).length > 0);
+    // Every other person on the other instance: both announce, each its own joins, with counts read at different moments.
+    const subs = people.map((cookie, i) => collect((i % 2 === 0 ? b : a).wsClient(cookie), ROOM_EVENTS, { roomId }));
+    const all = [watcher, ...subs];
+    await Promise.all(all.map((sub) => sub.until(() => lastCount(sub) === PEOPLE + 1)));
+    // No late frame with an older count follows (only time passing can show it: both rooms' windows close).
+    await quietAgain();
+    expect(all.filter((sub) => lastCount(sub) !== PEOPLE + 1)).toEqual([]);
+    for (const server of [a, b]) {
+      const room = (await server.gql('query($id: ID!) { room(id: $id) { onlineCount } }', { id: roomId })).data!.room;
+      expect(room.onlineCount).toBe(PEOPLE + 1);
+    }
+    expect(all.reduce((sum, sub) => sum + presenceOf(sub).length, 0)).toBeLessThanOrEqual(2 * 12 * PEOPLE);
+    expect(all.filter((sub) => sub.error !== null || sub.completed)).toEqual([]);
+    for (const sub of all) sub.dispose();
+  }, 30_000);
+});
