@@ -9,14 +9,16 @@ export const ROOM_ACTIVITY_TYPES = ['UserJoined', 'UserLeft', 'UserStatusChanged
 export type RoomActivityType = (typeof ROOM_ACTIVITY_TYPES)[number];
 /** Several people came or went at once (see coalescer.ts); the lists may be cut short, the count is exact. */
 export const PRESENCE_CHANGED = 'PresenceChanged';
+/** At most this many names in each list of a PresenceChanged; past it, `onlineCount` and `online` tell. */
+export const PRESENCE_MAX_NAMES = 20;
 
 /** The version activity entries are written as. */
 export const ACTIVITY_VERSION = 1;
 
 const roomActivitySchema = z.strictObject({ userId: z.string().min(1), at: z.iso.datetime({ offset: true }) });
 const presenceChangedSchema = z.strictObject({
-  joined: z.array(z.string().min(1)),
-  left: z.array(z.string().min(1)),
+  joined: z.array(z.string().min(1)).max(PRESENCE_MAX_NAMES),
+  left: z.array(z.string().min(1)).max(PRESENCE_MAX_NAMES),
   onlineCount: z.number().int().min(0),
   at: z.iso.datetime({ offset: true }),
 });

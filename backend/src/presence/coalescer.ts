@@ -51,9 +51,14 @@ interface RoomWindow {
   count: number;
 }
 
-/** The ceiling of a room's window: small rooms hear of changes within a second, big ones less often. */
-export const toMaxIntervalMs = (policy: CoalescingPolicy, count: number) =>
-  Math.min(policy.maxIntervalMs, Math.max(4 * policy.firstIntervalMs, count));
+/**
+ * The ceiling of a room's next window: a small, calm room hears of changes within a second (4 ×
+ * the first window); a big room (1 ms per person) or a storm (50 ms per change the window
+ * gathered: a storm starts in a small room) may wait up to `maxIntervalMs`, so a storm of any
+ * length costs each client about log2(max / first) + its length / max frames.
+ */
+export const toMaxIntervalMs = (policy: CoalescingPolicy, count: number, gathered: number) =>
+  Math.min(policy.maxIntervalMs, Math.max(4 * policy.firstIntervalMs, count, 50 * gathered));
 
 const single = (kind: Transition['kind'], userId: string): Announcement => ({
   type: kind === 'joined' ? 'UserJoined' : 'UserLeft',
@@ -127,9 +132,9 @@ export const createPresenceCoalescer = (policy: CoalescingPolicy): PresenceCoale
         if (list.length < policy.maxNames) list.push(userId);
       }
       const announce: Announcement = { type: 'PresenceChanged', joined, left };
+      window.intervalMs = Math.min(2 * window.intervalMs, toMaxIntervalMs(policy, window.count, window.pending.size));
       window.pending = new Map();
       window.stale = false;
-      window.intervalMs = Math.min(2 * window.intervalMs, toMaxIntervalMs(policy, window.count));
       window.endsAt = now + window.intervalMs;
       return { announce, wakeAt: window.endsAt };
     },

@@ -81,9 +81,10 @@ describe('presence coalescer', () => {
   });
 
   it('caps the window by the room size and by maxIntervalMs', () => {
-    expect(toMaxIntervalMs(policy, 0)).toBe(400);
-    expect(toMaxIntervalMs(policy, 700)).toBe(700);
-    expect(toMaxIntervalMs(policy, 50_000)).toBe(1_000);
+    expect(toMaxIntervalMs(policy, 0, 1)).toBe(400);
+    expect(toMaxIntervalMs(policy, 700, 1)).toBe(700);
+    expect(toMaxIntervalMs(policy, 5, 12)).toBe(600); // a storm in a small room
+    expect(toMaxIntervalMs(policy, 50_000, 1)).toBe(1_000);
     const c = createPresenceCoalescer(policy);
     let wakeAt = c.transition('r', joined('x'), 0).wakeAt!;
     c.counted('r', 5_000, 5_000, 0);
@@ -137,7 +138,31 @@ describe('presence coalescer', () => {
       }
       return announcements.length;
     });
-    // A room of a thousand hears about once a second while it is busy; ten thousand, under 10 times in all.
-    expect(counts).toEqual([13, 8, 7]);
+    // However many people: the windows double to the ceiling (0, .25, .75, 1.75, 3.75, 7.75 s, then the tail at 15.75 s).
+    expect(counts).toEqual([7, 7, 7]);
+  });
+
+  it('keeps a slow storm to about ten frames per client: a minute of 100 arrivals a second', () => {
+    const c = createPresenceCoalescer({ firstIntervalMs: 250, maxIntervalMs: 8_000, maxNames: 20 });
+    let announcements = 0;
+    let wakeAt: number | null = null;
+    for (let i = 0; i < 6_000; i++) {
+      const now = i * 10;
+      while (wakeAt !== null && wakeAt <= now) {
+        const d = c.windowEnded('r', wakeAt);
+        if (d.announce) announcements++;
+        c.counted('r', i, i, wakeAt);
+        wakeAt = d.wakeAt;
+      }
+      const d = c.transition('r', joined(`u${i}`), now);
+      if (d.announce) announcements++;
+      if (d.wakeAt !== null) wakeAt = d.wakeAt;
+    }
+    while (wakeAt !== null) {
+      const d = c.windowEnded('r', wakeAt);
+      if (d.announce) announcements++;
+      wakeAt = d.wakeAt;
+    }
+    expect(announcements).toBeLessThanOrEqual(14);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../eventstore/eventStore.js';
-import { ACTIVITY_VERSION, PRESENCE_CHANGED, type RoomActivityType } from './activity.js';
+import { ACTIVITY_VERSION, PRESENCE_CHANGED, PRESENCE_MAX_NAMES, type RoomActivityType } from './activity.js';
 import { type Announcement, type Decision, type Transition, createPresenceCoalescer } from './coalescer.js';
 import { lobbyActivityKey, toRoomActivityKey } from './keys.js';
 import type { Lease, PresenceStore } from './presenceStore.js';
@@ -22,7 +22,7 @@ export interface PresenceOptions {
    * 0: every change on its own, to everyone (a join storm then costs J²/2 frames; the bench's baseline).
    */
   coalesceMs: number;
-  /** …up to this (rooms of fewer people than this many ms stop doubling sooner). */
+  /** …up to this; a small room with few changes stops doubling sooner (see `toMaxIntervalMs`). */
   coalesceMaxMs: number;
 }
 
@@ -35,9 +35,6 @@ export const DEFAULT_PRESENCE_OPTIONS: PresenceOptions = {
   coalesceMs: 250,
   coalesceMaxMs: 8_000,
 };
-
-/** At most this many names in each list of a PresenceChanged; past it, `onlineCount` and `online` tell. */
-const MAX_NAMES = 20;
 
 /** Ephemeral streams keep about this many entries; nobody resumes from them. */
 const ACTIVITY_MAX_LEN = 1_000;
@@ -76,7 +73,7 @@ export const createPresence = (
   const coalescer = createPresenceCoalescer({
     firstIntervalMs: options.coalesceMs,
     maxIntervalMs: options.coalesceMaxMs,
-    maxNames: MAX_NAMES,
+    maxNames: PRESENCE_MAX_NAMES,
   });
   /** roomId → the timer of its coalescing window. */
   const wakers = new Map<string, NodeJS.Timeout>();
