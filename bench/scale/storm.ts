@@ -9,7 +9,9 @@
  * out), the server's onlineCount after. The baseline, measured in the same run at
  * BENCH_SCALE_STORM_BASELINE_PEOPLE (default 500: its frames grow as J²), is the same storm with
  * PRESENCE_COALESCE_MS=0, which announces each join on its own to everyone already there, as the
- * server did before PresenceChanged; the coalesced storm at that size is beside it for the ratio.
+ * server did before PresenceChanged; the coalesced storm at that size is beside it for the ratio
+ * (0: no baseline). BENCH_SCALE_STORM_PROFILE=<dir> runs the first storm's server under --cpu-prof
+ * and prints where its CPU went.
  */
 import { readFileSync } from 'node:fs';
 import type { ScalePart } from '../scale.js';
@@ -17,6 +19,7 @@ import { type ChildServer, startChild } from '../childServer.js';
 import { envNumber, log } from '../env.js';
 import { createHttpClient } from '../httpClient.js';
 import { createRoom, repoRoot, signInAll, startOurServer } from '../servers.js';
+import { mainThreadProfile, summarizeProfile } from '../profile.js';
 import { formatTable } from '../table.js';
 import { startTestRedis } from '../../backend/src/testing/redisServer.js';
 import type { StormClientStats, StormCommand } from './_stormClients.js';
@@ -27,6 +30,8 @@ interface StormRun {
   /** Server environment for the coalescing windows (empty: the defaults). */
   env: Record<string, string>;
   coalesced: boolean;
+  /** Runs our server under --cpu-prof, written here (BENCH_SCALE_STORM_PROFILE, the first storm only). */
+  profileDir?: string | null;
 }
 
 interface StormResult {
@@ -108,7 +113,7 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
   let server: Awaited<ReturnType<typeof startOurServer>> | null = null;
   const http = { close: () => {} } as ReturnType<typeof createHttpClient>;
   try {
-    server = await startOurServer({ redisUrl: redis.url, env: { RATE_LIMITS: '0', ...run.env } });
+    server = await startOurServer({ redisUrl: redis.url, profileDir: run.profileDir, env: { RATE_LIMITS: '0', ...run.env } });
     const client = createHttpClient(server.url, { maxSockets: 16 });
     http.close = () => client.close();
     const handles = Array.from({ length: run.people + 1 }, (_, i) => `storm${i}`);
@@ -197,17 +202,18 @@ const part: ScalePart = {
     'join storm: J people into one room cost O(J) presence frames; all still subscribed, < 10 frames each, settled within 10 s, onlineCount J',
   async run() {
     const people = envNumber('BENCH_SCALE_STORM_PEOPLE', 10_000, 2);
-    const baselinePeople = envNumber('BENCH_SCALE_STORM_BASELINE_PEOPLE', 500, 2);
+    const baselinePeople = envNumber('BENCH_SCALE_STORM_BASELINE_PEOPLE', 500, 0);
     const processes = envNumber('BENCH_SCALE_STORM_PROCESSES', 4, 1);
     // Subscribing is what takes time (each is an upgrade, a session, a subscription and a lease): on a busy 2-core machine, 100 a second.
     const timeoutMs = envNumber('BENCH_SCALE_STORM_TIMEOUT_MS', 60_000 + 25 * people, 1_000);
+    const profileDir = process.env.BENCH_SCALE_STORM_PROFILE || null;
     const limit = openFilesLimit();
     if (people + 1_000 > limit) log(`storm: the open-files limit (${limit}) may be too low for ${people} sockets in our server`);
 
     const uncoalesced = { PRESENCE_COALESCE_MS: '0' };
     const results: StormResult[] = [];
     for (const run of [
-      { label: 'coalesced (defaults)', people, env: {}, coalesced: true },
+      { label: 'coalesced (defaults)', people, env: {}, coalesced: true, profileDir },
       ...(baselinePeople > 0
         ? [
             { label: 'coalesced (defaults)', people: baselinePeople, env: {}, coalesced: true },
@@ -248,6 +254,15 @@ const part: ScalePart = {
       "Times from the storm's start. Settled: every client's count (PresenceChanged carries it) equals the people in the room; for the baseline, whose lone joins carry no count, the last presence frame once the server counts everyone. Presence frames: UserJoined, UserLeft, PresenceChanged. The machine (2 cores) may be shared with other work: see the load average.",
     );
     console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    const profile = profileDir && mainThreadProfile(profileDir);
+    if (profile) {
+      // Sign-ins are in it too: the storm's share is what the subscriptions and presence cost on top.
+      const { busyMs, buckets } = summarizeProfile(profile, repoRoot, undefined, 'function');
+      console.log(
+        `\nour server's CPU in the first storm's run (${Math.round(busyMs)} ms busy, sign-ins included), top functions by self time:`,
+      );
+      for (const b of buckets.slice(0, 15)) console.log(`  ${(b.share * 100).toFixed(1).padStart(5)} %  ${b.bucket}`);
+    }
   },
 };
 
