@@ -6,9 +6,10 @@
  * window. Transitions within the window are gathered; when it ends they go out as one
  * `PresenceChanged` (even just one: its count is absolute, while a lone `UserJoined` is a +1 that
  * could count twice a join the last count already held), and the next window is twice as long,
- * up to a ceiling that grows with the room. A window that ends with nothing gathered makes the room
- * quiet again. So a busy room gets a presence frame at most every few seconds from each instance,
- * whatever the join rate, and a quiet room still hears of a single arrival at once.
+ * up to a ceiling that grows with the room and with what the window gathered (`toMaxIntervalMs`).
+ * A window that ends with nothing gathered makes the room quiet again. So a busy room gets a presence
+ * frame at most every few seconds from each instance, whatever the join rate, and a quiet room
+ * still hears of a single arrival at once.
  *
  * No I/O, no clock, no timers: the caller passes `now`, arms a timer at each `wakeAt`, reads the
  * count and appends what `announce` says. The state is kept here (mutated in place: a storm's
