@@ -113,6 +113,8 @@ const schema = z.object({
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.heartbeatMs),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_PRESENCE_OPTIONS.graceMs),
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(20).default(DEFAULT_PRESENCE_OPTIONS.sweepMs),
+  PRESENCE_COALESCE_MS: z.coerce.number().int().min(0).default(DEFAULT_PRESENCE_OPTIONS.coalesceMs),
+  PRESENCE_COALESCE_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_PRESENCE_OPTIONS.coalesceMaxMs),
   ROOM_LOG_MAX_EVENTS: z.coerce.number().int().min(100).optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   WORKERS: z
@@ -236,5 +238,7 @@ const toPresenceOptions = (e: z.infer<typeof schema>): PresenceOptions => {
     graceMs: e.PRESENCE_GRACE_MS,
     sweepMs: e.PRESENCE_SWEEP_MS,
     typingThrottleMs: e.TYPING_THROTTLE_MS,
+    coalesceMs: e.PRESENCE_COALESCE_MS,
+    coalesceMaxMs: Math.max(e.PRESENCE_COALESCE_MS, e.PRESENCE_COALESCE_MAX_MS, 1),
   };
 };

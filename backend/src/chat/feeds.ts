@@ -59,6 +59,16 @@ export interface EphemeralEntry {
   user: UserView;
 }
 
+/** Several people came or went at once: the lists may be cut short in big rooms, the count is exact. */
+export interface PresenceEntry {
+  kind: 'PresenceChanged';
+  cursor: null;
+  at: string;
+  joined: UserView[];
+  left: UserView[];
+  onlineCount: number;
+}
+
 /** A membership changed (a join, a kick, a role…): the member as it is after, who did it, and why. */
 export interface MemberEntry {
   kind: 'MembershipChanged';
@@ -71,7 +81,7 @@ export interface MemberEntry {
 
 /** What a room's log holds, as subscribers see it. */
 export type LoggedEntry = RoomLogEntry | ReactionEntry | PinEntry | MemberEntry;
-export type RoomEventEntry = LoggedEntry | EphemeralEntry;
+export type RoomEventEntry = LoggedEntry | EphemeralEntry | PresenceEntry;
 
 /** One change to a person's room list, with the room as it is now. */
 export interface InboxEntry {
@@ -210,12 +220,25 @@ export const createChatFeeds = (
     });
   };
 
-  const toEphemeralEntries = async (recorded: RecordedEvent[]): Promise<Placed<EphemeralEntry>[]> => {
+  const toEphemeralEntries = async (recorded: RecordedEvent[]): Promise<Placed<EphemeralEntry | PresenceEntry>[]> => {
     const activities = recorded.map(decodeRoomActivity);
-    const users = await getUsers(activities.map((activity) => activity.userId));
+    const users = await getUsers(
+      activities.flatMap((activity) => (activity.type === 'PresenceChanged' ? [...activity.joined, ...activity.left] : [activity.userId])),
+    );
+    const toUsers = (ids: string[]) => ids.map((id) => users.get(id)!);
     return activities.map((activity, i) => ({
       cursor: recorded[i]!.cursor,
-      entry: { kind: activity.type, cursor: null, at: activity.at, user: users.get(activity.userId)! },
+      entry:
+        activity.type === 'PresenceChanged'
+          ? {
+              kind: activity.type,
+              cursor: null,
+              at: activity.at,
+              joined: toUsers(activity.joined),
+              left: toUsers(activity.left),
+              onlineCount: activity.onlineCount,
+            }
+          : { kind: activity.type, cursor: null, at: activity.at, user: users.get(activity.userId)! },
     }));
   };
 

@@ -8,7 +8,13 @@ import { toRoomStreamKey } from '../chat/keys.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent, toSubjectId } from '../testing/deliveryChecker.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { createResumingClient, describeError, type FollowedRoom, ROOM_EVENTS_SUBSCRIPTION } from '../testing/resumingClient.js';
+import {
+  countPresence,
+  createResumingClient,
+  describeError,
+  type FollowedRoom,
+  ROOM_EVENTS_SUBSCRIPTION,
+} from '../testing/resumingClient.js';
 import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt } from '../testing/serverProcess.js';
 
 /**
@@ -174,7 +180,7 @@ const follow = (
 
 const reached = (cursor: string) => (room: FollowedRoom) => room.lastCursor !== null && compareCursors(room.lastCursor, cursor) >= 0;
 const presence = (room: FollowedRoom, type: 'UserJoined' | 'UserLeft', handle: string) =>
-  room.events.filter((e) => e.__typename === type && e.user?.handle === handle).length;
+  countPresence(room.events, type === 'UserJoined' ? 'joined' : 'left', handle);
 /** A subscription is live once it sees its own user join (every subscriber here is a distinct user). */
 const live = (room: FollowedRoom, handle: string) => room.until((r) => presence(r, 'UserJoined', handle) > 0);
 
@@ -625,7 +631,7 @@ const openRawSubscriber = async (
   return {
     socket,
     until,
-    joined: (handle: string) => nexts().some((e: any) => e.__typename === 'UserJoined' && e.user.handle === handle),
+    joined: (handle: string) => countPresence(nexts(), 'joined', handle) > 0,
     logged: () =>
       nexts()
         .filter((e: any) => e.cursor !== null)

@@ -5,7 +5,7 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent } from '../testing/deliveryChecker.js';
 import { type FollowedStream, followRoomOverSse, followRoomWithGraphQLSse } from '../testing/eventStreams.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import type { FollowedRoom } from '../testing/resumingClient.js';
+import { countPresence, type FollowedRoom } from '../testing/resumingClient.js';
 import { gqlAt, INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess } from '../testing/serverProcess.js';
 
 /**
@@ -109,8 +109,7 @@ const createRoom = async (cookie: string, name: string) => {
 
 const reached = (cursor: string) => (room: FollowedRoom) => room.lastCursor !== null && compareCursors(room.lastCursor, cursor) >= 0;
 /** A reader is live once it sees its own user join (every reader here is a distinct user). */
-const live = (room: FollowedRoom, handle: string) =>
-  room.until((r) => r.events.some((e) => e.__typename === 'UserJoined' && e.user?.handle === handle));
+const live = (room: FollowedRoom, handle: string) => room.until((r) => countPresence(r.events, 'joined', handle) > 0);
 
 interface Reader {
   name: string;

@@ -15,6 +15,7 @@ import {
   isInterfaceType,
   Kind,
 } from 'graphql';
+import { PRESENCE_MAX_NAMES } from '../presence/activity.js';
 
 /**
  * What a document may cost: the most values its answer can hold (a message body weighs 20). Every
@@ -40,6 +41,8 @@ const DEFAULT_PAGE_MAX = 100;
 export const LIST_SIZES: Record<string, number> = {
   'Query.rooms': 100,
   'Room.online': 100,
+  'PresenceChanged.joined': PRESENCE_MAX_NAMES,
+  'PresenceChanged.left': PRESENCE_MAX_NAMES,
   'Room.pinned': 50,
   'Message.reactions': 20,
   'Message.editHistory': 50,

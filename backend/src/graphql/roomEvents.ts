@@ -1,5 +1,5 @@
 import { assertMayFollowRoom, assertMayPostIn } from '../chat/policy.js';
-import type { EphemeralEntry, RoomEventEntry, RoomLogEntry } from '../chat/feeds.js';
+import type { EphemeralEntry, PresenceEntry, RoomEventEntry, RoomLogEntry } from '../chat/feeds.js';
 import { ForbiddenError, NotFoundError } from '../domain/errors.js';
 import { endsReading } from '../domain/member/member.js';
 import type { MemberEntry } from '../chat/feeds.js';
@@ -59,6 +59,17 @@ for (const [name, description] of [
     }),
   });
 }
+
+builder.objectRef<PresenceEntry>('PresenceChanged').implement({
+  description:
+    'Presence of several people at once (a storm, or a room past some size): who came, who left (either list may be cut short in big rooms), and the count after.',
+  interfaces: [RoomEventRef],
+  fields: (t) => ({
+    joined: t.field({ type: [UserRef], resolve: (entry) => entry.joined }),
+    left: t.field({ type: [UserRef], resolve: (entry) => entry.left }),
+    onlineCount: t.exposeInt('onlineCount'),
+  }),
+});
 
 builder.subscriptionField('roomEvents', (t) =>
   t.field({

@@ -3,7 +3,8 @@ import { collect, startTestServer, type StoreKind, type TestServer } from '../te
 
 const ROOM_EVENTS = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
   __typename cursor at ... on MessagePosted { message { body } } ... on UserJoined { user { handle } } ... on UserLeft { user { handle } }
-  ... on UserTyping { user { handle } } ... on UserStatusChanged { user { handle status } } } }`;
+  ... on UserTyping { user { handle } } ... on UserStatusChanged { user { handle status } }
+  ... on PresenceChanged { joined { handle } left { handle } } } }`;
 const ONLINE = 'query($id: ID!) { room(id: $id) { onlineCount online { handle } } }';
 const TIMING = {
   PRESENCE_LEASE_MS: '600',
@@ -15,11 +16,18 @@ const TIMING = {
 
 type Sub = ReturnType<typeof collect>;
 const events = (sub: Sub) => sub.results.map((r: any) => r.data.roomEvents);
-/** Presence and typing events as "Type handle" (a subscriber also sees its own join). */
+/**
+ * Presence and typing events as "Type handle" (a subscriber also sees its own join); a
+ * PresenceChanged (changes gathered in a busy room) reads as one UserJoined/UserLeft per person.
+ */
 const ephemeral = (sub: Sub) =>
   events(sub)
     .filter((e: any) => e.cursor === null)
-    .map((e: any) => `${e.__typename} ${e.user.handle}`);
+    .flatMap((e: any) =>
+      e.__typename === 'PresenceChanged'
+        ? [...e.joined.map((u: any) => `UserJoined ${u.handle}`), ...e.left.map((u: any) => `UserLeft ${u.handle}`)]
+        : [`${e.__typename} ${e.user.handle}`],
+    );
 const about = (sub: Sub, handle: string) => ephemeral(sub).filter((line) => line.endsWith(` ${handle}`));
 const until = (sub: Sub, line: string) => sub.until(() => ephemeral(sub).includes(line));
 

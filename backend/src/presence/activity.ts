@@ -7,14 +7,25 @@ import { EventDecodeError } from '../domain/events.js';
  */
 export const ROOM_ACTIVITY_TYPES = ['UserJoined', 'UserLeft', 'UserStatusChanged', 'UserTyping'] as const;
 export type RoomActivityType = (typeof ROOM_ACTIVITY_TYPES)[number];
+/** Several people came or went at once (see coalescer.ts); the lists may be cut short, the count is exact. */
+export const PRESENCE_CHANGED = 'PresenceChanged';
+/** At most this many names in each list of a PresenceChanged; past it, `onlineCount` and `online` tell. */
+export const PRESENCE_MAX_NAMES = 20;
 
 /** The version activity entries are written as. */
 export const ACTIVITY_VERSION = 1;
 
 const roomActivitySchema = z.strictObject({ userId: z.string().min(1), at: z.iso.datetime({ offset: true }) });
+const presenceChangedSchema = z.strictObject({
+  joined: z.array(z.string().min(1)).max(PRESENCE_MAX_NAMES),
+  left: z.array(z.string().min(1)).max(PRESENCE_MAX_NAMES),
+  onlineCount: z.number().int().min(0),
+  at: z.iso.datetime({ offset: true }),
+});
 const onlineCountChangedSchema = z.strictObject({ roomId: z.string().min(1), at: z.iso.datetime({ offset: true }) });
 
 export type RoomActivity = { type: RoomActivityType } & z.infer<typeof roomActivitySchema>;
+export type PresenceChanged = { type: typeof PRESENCE_CHANGED } & z.infer<typeof presenceChangedSchema>;
 export type OnlineCountChanged = { type: 'OnlineCountChanged' } & z.infer<typeof onlineCountChangedSchema>;
 
 const isRoomActivityType = (type: string): type is RoomActivityType => (ROOM_ACTIVITY_TYPES as readonly string[]).includes(type);
@@ -31,7 +42,8 @@ const parse = <T>(schema: z.ZodType<T>, stored: { type: string; v: number; data:
 };
 
 /** A room's activity entry, validated; throws `EventDecodeError` for anything else. */
-export const decodeRoomActivity = (stored: { type: string; v: number; data: unknown }): RoomActivity => {
+export const decodeRoomActivity = (stored: { type: string; v: number; data: unknown }): RoomActivity | PresenceChanged => {
+  if (stored.type === PRESENCE_CHANGED) return { type: PRESENCE_CHANGED, ...parse(presenceChangedSchema, stored) };
   if (!isRoomActivityType(stored.type)) throw refusal(stored, 'not a room activity');
   return { type: stored.type, ...parse(roomActivitySchema, stored) };
 };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../eventstore/eventStore.js';
-import { ACTIVITY_VERSION, type RoomActivityType } from './activity.js';
+import { ACTIVITY_VERSION, PRESENCE_CHANGED, PRESENCE_MAX_NAMES, type RoomActivityType } from './activity.js';
+import { type Announcement, type Decision, type Transition, createPresenceCoalescer } from './coalescer.js';
 import { lobbyActivityKey, toRoomActivityKey } from './keys.js';
 import type { Lease, PresenceStore } from './presenceStore.js';
 
@@ -15,6 +16,14 @@ export interface PresenceOptions {
   sweepMs: number;
   /** At most one typing announcement per user and room in this time. */
   typingThrottleMs: number;
+  /**
+   * Presence in a quiet room is told at once; further changes within this time are gathered into
+   * one PresenceChanged, and while the room stays busy the window doubles (see coalescer.ts)…
+   * 0: every change on its own, to everyone (a join storm then costs J²/2 frames; the bench's baseline).
+   */
+  coalesceMs: number;
+  /** …up to this; a small room with few changes stops doubling sooner (see `toMaxIntervalMs`). */
+  coalesceMaxMs: number;
 }
 
 export const DEFAULT_PRESENCE_OPTIONS: PresenceOptions = {
@@ -23,6 +32,8 @@ export const DEFAULT_PRESENCE_OPTIONS: PresenceOptions = {
   graceMs: 3_000,
   sweepMs: 1_000,
   typingThrottleMs: 2_000,
+  coalesceMs: 250,
+  coalesceMaxMs: 8_000,
 };
 
 /** Ephemeral streams keep about this many entries; nobody resumes from them. */
@@ -34,7 +45,9 @@ export type LobbyActivityType = 'OnlineCountChanged';
 /**
  * Who is in which room now, and the ephemeral events that say so. Not event-sourced on purpose:
  * presence is held as leases that expire. Joins are announced by the instance that saw the
- * first lease; departures by whichever instance's sweep found the user's last lease gone.
+ * first lease; departures by whichever instance's sweep found the user's last lease gone. Each
+ * instance coalesces what it found (coalescer.ts): a join storm costs each subscriber a few
+ * PresenceChanged frames per instance, not one frame per person.
  */
 export interface Presence {
   /** Holds a lease for one connection following a room until the returned release is called. */
@@ -57,19 +70,82 @@ export const createPresence = (
   now: () => number = Date.now,
 ): Presence => {
   const local = new Map<string, Lease>();
+  const coalescer = createPresenceCoalescer({
+    firstIntervalMs: options.coalesceMs,
+    maxIntervalMs: options.coalesceMaxMs,
+    maxNames: PRESENCE_MAX_NAMES,
+  });
+  /** roomId → the timer of its coalescing window. */
+  const wakers = new Map<string, NodeJS.Timeout>();
+  /** roomId → its announcements being written, one after another, so they reach the stream in the order decided. */
+  const writing = new Map<string, Promise<void>>();
 
-  const announce = async (roomId: string, type: RoomActivityType, userId: string) => {
-    const event = { type, data: { userId, at: new Date(now()).toISOString() }, meta: { actorId: userId }, v: ACTIVITY_VERSION };
-    await store.appendEphemeral(toRoomActivityKey(roomId), event, ACTIVITY_MAX_LEN);
-    if (type === 'UserJoined' || type === 'UserLeft') {
-      const countChanged = { type: 'OnlineCountChanged', data: { roomId, at: event.data.at }, meta: {}, v: ACTIVITY_VERSION };
-      await store.appendEphemeral(lobbyActivityKey, countChanged, ACTIVITY_MAX_LEN);
-    }
+  const append = (roomId: string, type: string, data: Record<string, unknown>, actorId: string | null) =>
+    store.appendEphemeral(
+      toRoomActivityKey(roomId),
+      { type, data, meta: actorId ? { actorId } : {}, v: ACTIVITY_VERSION },
+      ACTIVITY_MAX_LEN,
+    );
+
+  const announce = async (roomId: string, type: RoomActivityType, userId: string) =>
+    append(roomId, type, { userId, at: new Date(now()).toISOString() }, userId);
+
+  const coalescing = options.coalesceMs > 0;
+
+  /** Writes one presence announcement, and the lobby's count change; tells the coalescer how the count moved meanwhile. */
+  const write = async (roomId: string, announcement: Announcement) => {
+    const at = new Date(now()).toISOString();
+    const [told = 0] = coalescing || announcement.type === 'PresenceChanged' ? await presenceStore.countOnline([roomId]) : [];
+    if (announcement.type === 'PresenceChanged') {
+      const { joined, left } = announcement;
+      await append(roomId, PRESENCE_CHANGED, { joined, left, onlineCount: told, at }, null);
+    } else await announce(roomId, announcement.type, announcement.userId);
+    const countChanged = { type: 'OnlineCountChanged', data: { roomId, at }, meta: {}, v: ACTIVITY_VERSION };
+    await store.appendEphemeral(lobbyActivityKey, countChanged, ACTIVITY_MAX_LEN);
+    if (!coalescing) return;
+    const [current = 0] = await presenceStore.countOnline([roomId]);
+    follow(roomId, coalescer.counted(roomId, told, current, now()));
   };
+
+  /** Carries out a coalescer decision: arms the room's timer, queues its announcement. */
+  const follow = (roomId: string, { announce: announcement, wakeAt }: Decision) => {
+    if (wakeAt !== null) {
+      clearTimeout(wakers.get(roomId));
+      const timer = setTimeout(
+        () => {
+          wakers.delete(roomId);
+          follow(roomId, coalescer.windowEnded(roomId, now()));
+        },
+        Math.max(0, wakeAt - now()),
+      );
+      timer.unref();
+      wakers.set(roomId, timer);
+    }
+    if (!announcement) return;
+    const queued = (writing.get(roomId) ?? Promise.resolve())
+      .then(() => write(roomId, announcement))
+      // Presence is ephemeral: a write lost to an outage is logged, and the room is told the count again a window later.
+      .catch((error: unknown) => {
+        console.warn('presence announcement:', error instanceof Error ? error.message : error);
+        if (coalescing) follow(roomId, coalescer.lost(roomId, now()));
+      })
+      .finally(() => {
+        if (writing.get(roomId) === queued) writing.delete(roomId);
+      });
+    writing.set(roomId, queued);
+  };
+
+  const transition = (roomId: string, change: Transition) =>
+    follow(
+      roomId,
+      coalescing
+        ? coalescer.transition(roomId, change, now())
+        : { announce: { type: change.kind === 'joined' ? 'UserJoined' : 'UserLeft', userId: change.userId }, wakeAt: null },
+    );
 
   const enterLease = async (lease: Lease) => {
     const { joined } = await presenceStore.enter(lease, now() + options.leaseMs);
-    if (joined) await announce(lease.roomId, 'UserJoined', lease.userId);
+    if (joined) transition(lease.roomId, { kind: 'joined', userId: lease.userId });
   };
 
   /** Background work must survive an outage: it logs and tries again at the next tick. */
@@ -97,7 +173,7 @@ export const createPresence = (
     }),
     tick('sweep', async () => {
       for (const { roomId, userIds } of await presenceStore.sweep(now())) {
-        for (const userId of userIds) await announce(roomId, 'UserLeft', userId);
+        for (const userId of userIds) transition(roomId, { kind: 'left', userId });
       }
     }),
   ];
@@ -130,6 +206,9 @@ export const createPresence = (
     },
     async close() {
       for (const timer of timers) clearInterval(timer);
+      for (const timer of wakers.values()) clearTimeout(timer);
+      wakers.clear();
+      await Promise.allSettled(writing.values());
       const leases = [...local.values()];
       local.clear();
       await Promise.allSettled(leases.map((lease) => presenceStore.release(lease, now() + options.graceMs)));

@@ -7,7 +7,8 @@ export const ROOM_EVENTS_SUBSCRIPTION = `subscription($roomId: ID!, $after: Stri
   __typename cursor
   ... on MessagePosted { message { id } } ... on MessageEdited { message { id } } ... on MessageDeleted { message { id } }
   ... on MembershipChanged { member { user { id } } }
-  ... on UserJoined { user { handle } } ... on UserLeft { user { handle } } } }`;
+  ... on UserJoined { user { handle } } ... on UserLeft { user { handle } }
+  ... on PresenceChanged { onlineCount joined { handle } left { handle } } } }`;
 
 /** One `roomEvents` payload as received. */
 export interface RoomEventPayload {
@@ -16,7 +17,21 @@ export interface RoomEventPayload {
   message?: { id: string };
   member?: { user: { id: string } };
   user?: { handle: string };
+  joined?: { handle: string }[];
+  left?: { handle: string }[];
+  onlineCount?: number;
 }
+
+/**
+ * How many times the payloads tell that `handle` joined (or left): alone (`UserJoined`, `UserLeft`),
+ * or among others in a `PresenceChanged`.
+ */
+export const countPresence = (events: readonly RoomEventPayload[], kind: 'joined' | 'left', handle: string) =>
+  events.filter((e) =>
+    e.__typename === 'PresenceChanged'
+      ? (e[kind] ?? []).some((u) => u.handle === handle)
+      : e.__typename === (kind === 'joined' ? 'UserJoined' : 'UserLeft') && e.user?.handle === handle,
+  ).length;
 
 export interface ResumingClientOptions {
   /**

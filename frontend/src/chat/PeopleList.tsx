@@ -7,13 +7,15 @@ import type { UserFieldsFragment } from '../graphql/gql/graphql.js';
 /** Who is in the room now, with their status. */
 export const PeopleList = (props: {
   people: readonly UserFieldsFragment[];
+  /** How many are here: more than `people` in a big room, whose presence comes as counts. */
+  count?: number;
   viewerId: string;
   /** Opens a direct conversation with the person; answers an error message, or null. */
   onMessage?: (handle: string) => Promise<string | null>;
 }) => (
   <section class="people" aria-labelledby="people-heading">
     <h2 id="people-heading">
-      In this room <span class="count">{props.people.length}</span>
+      In this room <span class="count">{Math.max(props.count ?? 0, props.people.length)}</span>
     </h2>
     <Show when={props.people.length > 0} fallback={<p class="empty-note">Nobody else is here yet.</p>}>
       <ul class="people-list">
@@ -50,6 +52,9 @@ export const PeopleList = (props: {
           )}
         </For>
       </ul>
+      <Show when={(props.count ?? 0) > props.people.length}>
+        <p class="more-people">and {(props.count ?? 0) - props.people.length} more</p>
+      </Show>
     </Show>
   </section>
 );

@@ -365,7 +365,7 @@ export const RoomPage = (props: {
               onClick={() => props.onTogglePeople()}
             >
               <span class="online-dot" aria-hidden="true" />
-              {plural(state().online.length, 'person', 'people')} here
+              {plural(Math.max(state().onlineCount, state().online.length), 'person', 'people')} here
             </button>
           </header>
 
@@ -546,7 +546,12 @@ export const RoomPage = (props: {
                   actions={actions}
                 />
               </Show>
-              <PeopleList people={state().online} viewerId={props.viewer.id} onMessage={(handle) => props.onOpenDirect([handle])} />
+              <PeopleList
+                people={state().online}
+                count={state().onlineCount}
+                viewerId={props.viewer.id}
+                onMessage={(handle) => props.onOpenDirect([handle])}
+              />
             </aside>
           </div>
         </main>

@@ -203,6 +203,15 @@ export const RoomEventsSubscription = graphql(`
           ...UserFields
         }
       }
+      ... on PresenceChanged {
+        onlineCount
+        joined {
+          ...UserFields
+        }
+        left {
+          ...UserFields
+        }
+      }
       ... on UserTyping {
         user {
           ...UserFields

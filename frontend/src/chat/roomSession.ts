@@ -41,7 +41,15 @@ import { type Outbox, type OutboxEntry, newClientId } from './outbox.js';
 import { compareCursors, toNextCursor } from '../graphql/cursors.js';
 import { type OpenedMarker, isPastMarker } from './readMarker.js';
 import { mentions } from './richText.js';
-import { type MessageEventType, type TimelineEvent, type TimelineState, evolveTimeline, findMessage, initialTimeline } from './timeline.js';
+import {
+  type MessageEventType,
+  type TimelineEvent,
+  type TimelineState,
+  evolveTimeline,
+  findMessage,
+  initialTimeline,
+  needsOnlineList,
+} from './timeline.js';
 import { withOwnReactions } from './reactions.js';
 
 type RoomEvent = RoomEventsResult['roomEvents'];
@@ -75,6 +83,8 @@ const toTimelineEvent = (
     case 'UserLeft':
     case 'UserStatusChanged':
       return { type: event.__typename, user: event.user, at: event.at };
+    case 'PresenceChanged':
+      return { type: 'PresenceChanged', joined: event.joined, left: event.left, onlineCount: event.onlineCount, at: event.at };
     default:
       return null;
   }
@@ -346,6 +356,7 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
       if ('message' in timelineEvent && 'cursor' in timelineEvent) emitMessage(timelineEvent as MessageChange);
       const before = state;
       dispatch(timelineEvent);
+      if (timelineEvent.type === 'PresenceChanged' && needsOnlineList(state)) void refreshOnline();
       const added = state.items !== before.items;
       if (added && timelineEvent.type === 'MessagePosted' && timelineEvent.message.author.id !== viewerId && options.isHidden()) {
         setUnseen((n) => n + 1);
@@ -542,11 +553,18 @@ export const createRoomSession = (options: RoomSessionOptions): RoomSession => {
     setLoadingOlder(false);
   };
 
-  // Presence is not replayed: after a reconnect, ask who is here now.
+  // Presence is not replayed: after a reconnect, ask who is here now. One question at a time.
+  let askingOnline = false;
   const refreshOnline = async () => {
-    const result = await urql.query(RoomOnlineQuery, { id: roomId }).toPromise();
-    const users = result.data?.room?.online;
-    if (users && !disposed) dispatch({ type: 'OnlineLoaded', users });
+    if (askingOnline) return;
+    askingOnline = true;
+    try {
+      const result = await urql.query(RoomOnlineQuery, { id: roomId }, { requestPolicy: 'network-only' }).toPromise();
+      const users = result.data?.room?.online;
+      if (users && !disposed) dispatch({ type: 'OnlineLoaded', users });
+    } finally {
+      askingOnline = false;
+    }
   };
 
   let lastTyping = 0;

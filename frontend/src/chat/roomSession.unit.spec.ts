@@ -328,6 +328,21 @@ describe('a room session', () => {
     await vi.waitFor(() => expect(session!.timeline().online.map((u) => u.handle)).toEqual(['alice', 'bob']));
   });
 
+  it('follows a PresenceChanged, and asks who is online when a small room named fewer people than it counts', async () => {
+    const { next, subscribed, subscriptions } = start();
+    (await next('RoomPage')).answer(roomPage('5-0', []));
+    await subscribed(1);
+    const carol = { ...bob, id: 'u-carol', handle: 'carol', displayName: 'carol' };
+    const at = '2026-12-01T10:00:00.000Z';
+    subscriptions[0]!.push({
+      data: { roomEvents: { __typename: 'PresenceChanged', cursor: null, at, joined: [bob], left: [], onlineCount: 3 } },
+    });
+    await vi.waitFor(() => expect(session!.timeline().onlineCount).toBe(3));
+    // Bob is named, a third person is not: the list is asked for once.
+    (await next('RoomOnline')).answer({ data: { room: { id: 'r1', online: [alice, bob, carol] } } });
+    await vi.waitFor(() => expect(session!.timeline().online.map((u) => u.handle)).toEqual(['alice', 'bob', 'carol']));
+  });
+
   it('pages back from the oldest message shown', async () => {
     const { next, subscribed } = start();
     const first = roomPage('9-0', [{ cursor: '5-0', node: message('m5', 'five') }]);

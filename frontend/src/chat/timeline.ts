@@ -77,7 +77,10 @@ export interface TimelineState {
   hasNewer: boolean;
   /** Has a history page been applied? */
   loaded: boolean;
+  /** Who is here, as far as this page knows: in big rooms a PresenceChanged names only some, so this may be short of… */
   online: readonly UserFieldsFragment[];
+  /** …how many are here: the count the server last told, moved by the single joins and leaves since. */
+  onlineCount: number;
   typing: readonly TypingUser[];
   noticeSeq: number;
 }
@@ -97,6 +100,14 @@ export type TimelineEvent =
   /** Presence from a query (the room's `online`), replacing what the timeline knew. */
   | { type: 'OnlineLoaded'; users: readonly UserFieldsFragment[] }
   | { type: 'UserJoined' | 'UserLeft' | 'UserStatusChanged'; user: UserFieldsFragment; at: string }
+  /** Several people came or went at once (the lists may be cut short in big rooms); the count after. */
+  | {
+      type: 'PresenceChanged';
+      joined: readonly UserFieldsFragment[];
+      left: readonly UserFieldsFragment[];
+      onlineCount: number;
+      at: string;
+    }
   | { type: 'UserTyping'; user: UserFieldsFragment; now: number }
   /** A logged membership change, as `describeMembershipChange` read it (null: nothing to show, the cursor still counts). */
   | { type: 'MembershipChanged'; cursor: string; at: string; change: MembershipChange | null }
@@ -139,9 +150,24 @@ export const initialTimeline = (viewerId: string | null): TimelineState => ({
   hasNewer: false,
   loaded: false,
   online: [],
+  onlineCount: 0,
   typing: [],
   noticeSeq: 0,
 });
+
+/**
+ * Past this many people, a PresenceChanged whose names fall short of its count is left at that: the
+ * list shows whom the page knows of, the count is exact. Everyone in a big room asking for the whole
+ * list after every storm window would cost what coalescing saved (n people × n names).
+ */
+export const ONLINE_REFETCH_MAX = 100;
+
+/** In a small room, the names a PresenceChanged cut short are worth one question (`online`). */
+export const needsOnlineList = (state: TimelineState) =>
+  state.online.length !== state.onlineCount && state.onlineCount <= ONLINE_REFETCH_MAX;
+
+/** A PresenceChanged with more names than this gets no notice per person: a storm is not a wall of notices. */
+const MAX_PRESENCE_NOTICES = 3;
 
 const maxCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) >= 0 ? a : b);
 const minCursor = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : compareCursors(a, b) <= 0 ? a : b);
@@ -339,18 +365,37 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
     }
 
     case 'OnlineLoaded':
-      return { ...state, online: [...event.users].sort(byName) };
+      return { ...state, online: [...event.users].sort(byName), onlineCount: event.users.length };
 
     case 'UserJoined': {
       if (state.online.some((u) => u.id === event.user.id)) return state;
-      const next = { ...state, online: [...state.online, event.user].sort(byName) };
+      const next = { ...state, online: [...state.online, event.user].sort(byName), onlineCount: state.onlineCount + 1 };
       return addNotice(next, 'joined', event.user, event.at);
     }
 
     case 'UserLeft': {
       if (!state.online.some((u) => u.id === event.user.id)) return withoutTyping(state, event.user.id);
-      const next = withoutTyping({ ...state, online: state.online.filter((u) => u.id !== event.user.id) }, event.user.id);
+      const online = state.online.filter((u) => u.id !== event.user.id);
+      const next = withoutTyping({ ...state, online, onlineCount: Math.max(0, state.onlineCount - 1) }, event.user.id);
       return addNotice(next, 'left', event.user, event.at);
+    }
+
+    case 'PresenceChanged': {
+      const leaving = new Set(event.left.map((u) => u.id));
+      const known = new Set(state.online.map((u) => u.id));
+      const arriving = event.joined.filter((u) => !known.has(u.id) && !leaving.has(u.id));
+      const gone = state.online.filter((u) => leaving.has(u.id));
+      let next: TimelineState = {
+        ...state,
+        online: [...state.online.filter((u) => !leaving.has(u.id)), ...arriving].sort(byName),
+        onlineCount: event.onlineCount,
+        typing: state.typing.filter((t) => !leaving.has(t.user.id)),
+      };
+      if (arriving.length + gone.length <= MAX_PRESENCE_NOTICES) {
+        for (const user of arriving) next = addNotice(next, 'joined', user, event.at);
+        for (const user of gone) next = addNotice(next, 'left', user, event.at);
+      }
+      return next;
     }
 
     case 'UserStatusChanged': {
@@ -359,7 +404,7 @@ export const evolveTimeline = (state: TimelineState, event: TimelineEvent): Time
       const online = known
         ? state.online.map((u) => (u.id === event.user.id ? event.user : u))
         : [...state.online, event.user].sort(byName);
-      return addNotice({ ...state, online }, 'status', event.user, event.at);
+      return addNotice({ ...state, online, onlineCount: state.onlineCount + (known ? 0 : 1) }, 'status', event.user, event.at);
     }
 
     case 'UserTyping': {

@@ -8,6 +8,7 @@ import {
   evolveTimeline,
   foldTimeline,
   initialTimeline,
+  needsOnlineList,
 } from './timeline.js';
 import { PLAIN_MESSAGE } from '../testing/messages.js';
 
@@ -264,6 +265,38 @@ describe('presence', () => {
     expect(
       state.items.map((i) => (i.kind === 'notice' ? `${i.user.handle} ${i.what}${i.what === 'status' ? ` ${i.user.status}` : ''}` : '')),
     ).toEqual(['bob joined', 'bob status AWAY', 'bob left']);
+  });
+
+  it('follows a PresenceChanged: adds and removes the named people, takes its count, and notices only a few', () => {
+    const carol = user('carol');
+    let state = fold([history([]), { type: 'OnlineLoaded', users: [alice, bob] }]);
+    expect(state.onlineCount).toBe(2);
+    state = evolveTimeline(state, { type: 'PresenceChanged', joined: [carol], left: [bob], onlineCount: 2, at: 't1' });
+    expect(state.online.map((u) => u.handle)).toEqual(['alice', 'carol']);
+    expect(state.onlineCount).toBe(2);
+    expect(state.items.map((i) => (i.kind === 'notice' ? `${i.user.handle} ${i.what}` : ''))).toEqual(['carol joined', 'bob left']);
+    expect(needsOnlineList(state)).toBe(false);
+
+    // A storm: names cut short, the count exact, no wall of notices.
+    const many = Array.from({ length: 20 }, (_, i) => user(`p${i}`));
+    state = evolveTimeline(state, { type: 'PresenceChanged', joined: many, left: [], onlineCount: 5_000, at: 't2' });
+    expect(state.online).toHaveLength(22);
+    expect(state.onlineCount).toBe(5_000);
+    expect(state.items.filter((i) => i.kind === 'notice')).toHaveLength(2);
+    expect(needsOnlineList(state)).toBe(false); // a big room relies on the count
+    // A single join after it moves the count by one.
+    state = evolveTimeline(state, { type: 'UserJoined', user: user('late'), at: 't3' });
+    expect(state.onlineCount).toBe(5_001);
+  });
+
+  it("asks for the online list when a small room's PresenceChanged named fewer people than it counts", () => {
+    const state = fold([
+      history([]),
+      { type: 'OnlineLoaded', users: [alice] },
+      { type: 'PresenceChanged', joined: [bob], left: [], onlineCount: 30, at: 't' },
+    ]);
+    expect(needsOnlineList(state)).toBe(true);
+    expect(needsOnlineList(evolveTimeline(state, { type: 'OnlineLoaded', users: [alice, bob] }))).toBe(false);
   });
 
   it('updates statuses in the online list, sorted by name', () => {

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { type CoalescingPolicy, type Decision, createPresenceCoalescer, toMaxIntervalMs } from './coalescer.js';
+
+const policy: CoalescingPolicy = { firstIntervalMs: 100, maxIntervalMs: 1_000, maxNames: 3 };
+const joined = (userId: string) => ({ kind: 'joined' as const, userId });
+const left = (userId: string) => ({ kind: 'left' as const, userId });
+const quiet: Decision = { announce: null, wakeAt: null };
+
+describe('presence coalescer', () => {
+  it('tells a single arrival in a quiet room at once, and the room is quiet again after a window with nothing in it', () => {
+    const c = createPresenceCoalescer(policy);
+    expect(c.transition('r', joined('alice'), 0)).toEqual({ announce: { type: 'UserJoined', userId: 'alice' }, wakeAt: 100 });
+    expect(c.windowEnded('r', 100)).toEqual(quiet);
+    expect(c.openWindows).toBe(0);
+    expect(c.transition('r', left('alice'), 500)).toEqual({ announce: { type: 'UserLeft', userId: 'alice' }, wakeAt: 600 });
+  });
+
+  it('gathers the changes of a window into one PresenceChanged, and doubles the window while the room stays busy', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    expect(c.transition('r', joined('b'), 10)).toEqual(quiet);
+    c.transition('r', joined('c'), 20);
+    c.transition('r', left('z'), 30);
+    expect(c.windowEnded('r', 100)).toEqual({ announce: { type: 'PresenceChanged', joined: ['b', 'c'], left: ['z'] }, wakeAt: 300 });
+    c.transition('r', joined('d'), 150);
+    c.transition('r', joined('e'), 160);
+    expect(c.windowEnded('r', 300)?.wakeAt).toBe(700);
+  });
+
+  it('tells even one gathered change as a PresenceChanged (its count is absolute; a UserJoined would be +1)', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    c.transition('r', joined('b'), 50);
+    expect(c.windowEnded('r', 100).announce).toEqual({ type: 'PresenceChanged', joined: ['b'], left: [] });
+  });
+
+  it('cancels a join and a leave of one person within a window (nobody saw either)', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    c.transition('r', joined('b'), 10);
+    c.transition('r', left('b'), 20);
+    c.transition('r', left('a'), 30);
+    c.transition('r', joined('a'), 40);
+    expect(c.windowEnded('r', 100)).toEqual(quiet);
+  });
+
+  it('cuts the name lists short past maxNames', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('first'), 0);
+    for (let i = 0; i < 10; i++) c.transition('r', joined(`j${i}`), 1);
+    for (let i = 0; i < 5; i++) c.transition('r', left(`l${i}`), 2);
+    expect(c.windowEnded('r', 100).announce).toEqual({ type: 'PresenceChanged', joined: ['j0', 'j1', 'j2'], left: ['l0', 'l1', 'l2'] });
+  });
+
+  it('keeps rooms apart', () => {
+    const c = createPresenceCoalescer(policy);
+    expect(c.transition('r1', joined('a'), 0).announce).toEqual({ type: 'UserJoined', userId: 'a' });
+    expect(c.transition('r2', joined('a'), 0).announce).toEqual({ type: 'UserJoined', userId: 'a' });
+    expect(c.openWindows).toBe(2);
+  });
+
+  it('tells the count again when it moved while an announcement was written (another instance was writing too)', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    expect(c.counted('r', 5, 5, 10)).toEqual(quiet);
+    expect(c.counted('r', 5, 6, 20)).toEqual(quiet);
+    expect(c.windowEnded('r', 100).announce).toEqual({ type: 'PresenceChanged', joined: [], left: [] });
+    // The room went quiet before the recount came back: a window opens just to tell the count.
+    expect(c.windowEnded('r', 300)).toEqual(quiet);
+    expect(c.counted('r', 6, 7, 400)).toEqual({ announce: null, wakeAt: 500 });
+    expect(c.windowEnded('r', 500).announce).toEqual({ type: 'PresenceChanged', joined: [], left: [] });
+    expect(c.counted('r', 7, 7, 510)).toEqual(quiet);
+  });
+
+  it('tells the count again a window after an announcement could not be written', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    expect(c.windowEnded('r', 100)).toEqual(quiet);
+    expect(c.lost('r', 150)).toEqual({ announce: null, wakeAt: 250 });
+    expect(c.windowEnded('r', 250).announce).toEqual({ type: 'PresenceChanged', joined: [], left: [] });
+  });
+
+  it('caps the window by the room size and by maxIntervalMs', () => {
+    expect(toMaxIntervalMs(policy, 0, 1)).toBe(400);
+    expect(toMaxIntervalMs(policy, 700, 1)).toBe(700);
+    expect(toMaxIntervalMs(policy, 5, 12)).toBe(600); // a storm in a small room
+    expect(toMaxIntervalMs(policy, 50_000, 1)).toBe(1_000);
+    const c = createPresenceCoalescer(policy);
+    let wakeAt = c.transition('r', joined('x'), 0).wakeAt!;
+    c.counted('r', 5_000, 5_000, 0);
+    const windows: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      c.transition('r', joined(`p${i}`), wakeAt - 1);
+      c.transition('r', joined(`q${i}`), wakeAt - 1);
+      const next = c.windowEnded('r', wakeAt).wakeAt!;
+      windows.push(next - wakeAt);
+      wakeAt = next;
+    }
+    expect(windows).toEqual([200, 400, 800, 1_000, 1_000, 1_000]);
+    // A small room stops doubling at 4 × the first window.
+    const small = createPresenceCoalescer(policy);
+    wakeAt = small.transition('r', joined('x'), 0).wakeAt!;
+    small.counted('r', 3, 3, 0);
+    const smallWindows: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      small.transition('r', joined(`p${i}`), wakeAt - 1);
+      small.transition('r', joined(`q${i}`), wakeAt - 1);
+      const next = small.windowEnded('r', wakeAt).wakeAt!;
+      smallWindows.push(next - wakeAt);
+      wakeAt = next;
+    }
+    expect(smallWindows).toEqual([200, 400, 400, 400]);
+  });
+
+  it('costs O(J) frames for a storm: a handful of announcements over 10 s, fewer the more people come', () => {
+    const counts = [1_000, 10_000, 100_000].map((people) => {
+      // The server's defaults: 250 ms first, 8 s at most.
+      const c = createPresenceCoalescer({ firstIntervalMs: 250, maxIntervalMs: 8_000, maxNames: 20 });
+      const announcements: number[] = [];
+      let wakeAt: number | null = null;
+      // People arrive evenly over 10 s; windows end when their timers say.
+      for (let i = 0; i < people; i++) {
+        const now = (i * 10_000) / people;
+        while (wakeAt !== null && wakeAt <= now) {
+          const d = c.windowEnded('r', wakeAt);
+          if (d.announce) announcements.push(wakeAt);
+          c.counted('r', i, i, wakeAt);
+          wakeAt = d.wakeAt;
+        }
+        const d = c.transition('r', joined(`u${i}`), now);
+        if (d.announce) announcements.push(now);
+        if (d.wakeAt !== null) wakeAt = d.wakeAt;
+      }
+      while (wakeAt !== null) {
+        const d = c.windowEnded('r', wakeAt);
+        if (d.announce) announcements.push(wakeAt);
+        wakeAt = d.wakeAt;
+      }
+      return announcements.length;
+    });
+    // However many people: the windows double to the ceiling (0, .25, .75, 1.75, 3.75, 7.75 s, then the tail at 15.75 s).
+    expect(counts).toEqual([7, 7, 7]);
+  });
+
+  it('keeps a slow storm to about ten frames per client: a minute of 100 arrivals a second', () => {
+    const c = createPresenceCoalescer({ firstIntervalMs: 250, maxIntervalMs: 8_000, maxNames: 20 });
+    let announcements = 0;
+    let wakeAt: number | null = null;
+    for (let i = 0; i < 6_000; i++) {
+      const now = i * 10;
+      while (wakeAt !== null && wakeAt <= now) {
+        const d = c.windowEnded('r', wakeAt);
+        if (d.announce) announcements++;
+        c.counted('r', i, i, wakeAt);
+        wakeAt = d.wakeAt;
+      }
+      const d = c.transition('r', joined(`u${i}`), now);
+      if (d.announce) announcements++;
+      if (d.wakeAt !== null) wakeAt = d.wakeAt;
+    }
+    while (wakeAt !== null) {
+      const d = c.windowEnded('r', wakeAt);
+      if (d.announce) announcements++;
+      wakeAt = d.wakeAt;
+    }
+    expect(announcements).toBeLessThanOrEqual(14);
+  });
+});
