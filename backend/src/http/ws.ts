@@ -78,6 +78,8 @@ interface Connection {
   address: string;
   /** It was signed in at the upgrade: its operations check the session again. */
   signedIn: boolean;
+  /** The subscriptions it started, with what each costs; null until the first. */
+  claims: { id: string; cost: number }[] | null;
 }
 
 const CLOSING_BRACE = '}'.charCodeAt(0);
@@ -127,7 +129,8 @@ export const createGraphQLWebSockets = ({
   const mask = toMaskError(production);
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
   const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
-  const bySession = new Map<string, Set<WebSocket>>();
+  // A session's sockets on this instance: usually one, held as itself (a Set per socket costs more than the socket's other state).
+  const bySession = new Map<string, WebSocket | Set<WebSocket>>();
   // The TCP stream under each WebSocket: corked to send a burst of frames in one write.
   const streams = new WeakMap<WebSocket, Duplex>();
   const frames = createFrameWriter((ws) => streams.get(ws));
@@ -135,27 +138,27 @@ export const createGraphQLWebSockets = ({
   // text): the rules are the same for every operation, and Yoga's own validation cache costs
   // more per operation (its key joins every rule's name).
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
-  // Per socket: ids of the subscriptions it started. graphql-ws drops an id from
-  // `ctx.subscriptions` when that operation ends, which is how finished ones are told apart.
-  // With each one's cost.
-  const subscriptionIds = new WeakMap<object, Map<string, number>>();
-
   /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
-  const claimSubscriptionSlot = (socket: object, active: Record<string, unknown>, id: string, cost: number): GraphQLError | null => {
-    let ids = subscriptionIds.get(socket);
-    if (!ids) subscriptionIds.set(socket, (ids = new Map()));
-    for (const known of ids.keys()) if (!(known in active)) ids.delete(known);
-    if (ids.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+  const claimSubscriptionSlot = (
+    connection: Connection,
+    active: Record<string, unknown>,
+    id: string,
+    cost: number,
+  ): GraphQLError | null => {
+    // graphql-ws drops an id from `ctx.subscriptions` when that operation ends: finished claims go.
+    const claims = (connection.claims ??= []).filter((claim) => claim.id in active);
+    connection.claims = claims;
+    if (claims.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
       return new GraphQLError(error.message, { originalError: error });
     }
-    const held = [...ids.values()].reduce((sum, each) => sum + each, 0);
+    const held = claims.reduce((sum, claim) => sum + claim.cost, 0);
     if (held + cost > MAX_SUBSCRIPTION_COST_PER_SOCKET) {
       return toDocumentTooComplexError(
         `The subscriptions of one connection may cost ${MAX_SUBSCRIPTION_COST_PER_SOCKET} in all; these would cost ${held + cost}: complete one first`,
       );
     }
-    ids.set(id, cost);
+    claims.push({ id, cost });
     return null;
   };
 
@@ -206,7 +209,7 @@ export const createGraphQLWebSockets = ({
           { schema, document, operationName: payload.operationName, variables: payload.variables },
         );
         if (refused) return [refused];
-        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra.socket, ctx.subscriptions, id, cost) : null;
+        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra, ctx.subscriptions, id, cost) : null;
         if (unclaimed) return [unclaimed];
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
@@ -243,17 +246,18 @@ export const createGraphQLWebSockets = ({
   const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null) => {
     streams.set(ws, stream);
     metrics.webSockets.inc();
-    let sockets: Set<WebSocket> | undefined;
     if (sessionId !== null) {
-      sockets = bySession.get(sessionId);
-      if (!sockets) bySession.set(sessionId, (sockets = new Set()));
-      sockets.add(ws);
+      const held = bySession.get(sessionId);
+      if (!held) bySession.set(sessionId, ws);
+      else if (held instanceof Set) held.add(ws);
+      else bySession.set(sessionId, new Set([held, ws]));
     }
-    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null }, () => {
+    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null, claims: null }, () => {
       metrics.webSockets.dec();
-      if (sessionId === null || !sockets) return;
-      sockets.delete(ws);
-      if (sockets.size === 0) bySession.delete(sessionId);
+      if (sessionId === null) return;
+      const held = bySession.get(sessionId);
+      if (held === ws) bySession.delete(sessionId);
+      else if (held instanceof Set && held.delete(ws) && held.size === 0) bySession.delete(sessionId);
     });
   };
   /** Runs `release` once, when the TCP socket closes (at once if it has already). */
@@ -311,7 +315,8 @@ export const createGraphQLWebSockets = ({
       wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, address, sessionId));
     },
     closeSession(sessionId) {
-      for (const socket of bySession.get(sessionId) ?? []) socket.close(4401, 'Signed out');
+      const held = bySession.get(sessionId);
+      for (const socket of held instanceof Set ? [...held] : held ? [held] : []) socket.close(4401, 'Signed out');
     },
     closeAll() {
       graphqlWs.close();
