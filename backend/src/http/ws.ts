@@ -84,23 +84,39 @@ interface Connection {
 
 const CLOSING_BRACE = '}'.charCodeAt(0);
 
-/** A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the socket. */
-const toGraphQLWsOutput = (socket: WebSocket, id: string, frames: FrameWriter): SubscriptionOutput => {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  const prefixLength = Buffer.byteLength(prefix);
-  return {
-    unsent: () => socket.bufferedAmount,
-    whenDrained: (bytes) => frames.whenDrained(socket, bytes),
-    send(json) {
-      // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
-      const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
-      frame.write(prefix, 0, 'utf8');
-      json.copy(frame, prefixLength);
-      frame[frame.length - 1] = CLOSING_BRACE;
-      frames.send(socket, frame);
-    },
-  };
-};
+/**
+ * A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the
+ * socket. A class: one lives per subscription (memory per idle socket, bench:scale's sockets part).
+ */
+class GraphQLWsOutput implements SubscriptionOutput {
+  /** The frame's start, `{"id":…,"type":"next","payload":`, built when the first result goes out. */
+  private prefix: string | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly id: string,
+    private readonly frames: FrameWriter,
+  ) {}
+
+  unsent() {
+    return this.socket.bufferedAmount;
+  }
+
+  whenDrained(bytes: number) {
+    return this.frames.whenDrained(this.socket, bytes);
+  }
+
+  send(json: Buffer) {
+    const prefix = (this.prefix ??= `{"id":${JSON.stringify(this.id)},"type":"next","payload":`);
+    const prefixLength = Buffer.byteLength(prefix);
+    // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
+    const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
+    frame.write(prefix, 0, 'utf8');
+    json.copy(frame, prefixLength);
+    frame[frame.length - 1] = CLOSING_BRACE;
+    this.frames.send(this.socket, frame);
+  }
+}
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
@@ -214,7 +230,7 @@ export const createGraphQLWebSockets = ({
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
           ? {
-              output: toGraphQLWsOutput(ctx.extra.socket, id, frames),
+              output: new GraphQLWsOutput(ctx.extra.socket, id, frames),
               groupKey: toGroupKey(
                 payload.query,
                 document,
