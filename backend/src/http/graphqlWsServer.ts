@@ -38,6 +38,7 @@ const tooManyInFlight = (id: string) =>
 /** What a server socket's events reach: one set per server, shared by its sockets. */
 interface Receiver {
   message(socket: GraphQLWebSocket, data: RawData): void;
+  closed(socket: GraphQLWebSocket): void;
 }
 
 /**
@@ -79,9 +80,9 @@ export class GraphQLWebSocket extends WebSocket {
       case 'close': {
         if (this.initTimer) clearTimeout(this.initTimer);
         this.initTimer = null;
+        receiver.closed(this);
         void this.closed?.(args[0] as number, String(args[1]));
         this.onClosed?.();
-        // ws's own listener (it tracks its clients) runs too.
         return super.emit(event, ...args);
       }
       default:
@@ -147,7 +148,13 @@ export const serveGraphQLWs = <E>(
     else if (documents.size < MAX_INTERNED_DOCUMENTS) documents.set(query, query);
   };
 
+  // The open sockets, tracked here (ws's own tracking adds a listener per socket): wss may be
+  // created with clientTracking off.
+  const clients = new Set<GraphQLWebSocket>();
   const receiver: Receiver = {
+    closed(socket) {
+      clients.delete(socket);
+    },
     message(socket, data) {
       const handle = socket.handle;
       if (!handle) return;
@@ -174,20 +181,18 @@ export const serveGraphQLWs = <E>(
         return;
       }
       if (subscribe) socket.inFlight++;
-      // graphql-ws parses strings and takes an object as parsed.
-      handle(message as string)
-        .catch((error: unknown) => {
-          console.error('graphql-ws message handling failed:', error);
-          socket.close(CloseCode.InternalServerError, 'Internal server error');
-        })
-        .finally(() => {
-          if (subscribe) socket.inFlight--;
-        });
+      // graphql-ws parses strings and takes an object as parsed. One `then`, not `catch` and
+      // `finally`: a subscription's handling is pending for as long as it lasts.
+      handle(message as string).then(subscribe ? () => void socket.inFlight-- : undefined, (error: unknown) => {
+        if (subscribe) socket.inFlight--;
+        console.error('graphql-ws message handling failed:', error);
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+      });
     },
   };
 
   const keepAlive = setInterval(() => {
-    for (const socket of wss.clients as Set<GraphQLWebSocket>) {
+    for (const socket of clients) {
       if (socket.awaitingPong) {
         socket.terminate();
       } else if (socket.readyState === socket.OPEN) {
@@ -203,12 +208,15 @@ export const serveGraphQLWs = <E>(
     open(socket: WebSocket, extra: E, onClose?: () => void) {
       if (!(socket instanceof GraphQLWebSocket)) throw new TypeError('serveGraphQLWs: a socket of another WebSocketServer');
       socket.receiver = receiver;
+      clients.add(socket);
       socket.onClosed = onClose;
       if (connectionInitWaitTimeout > 0 && Number.isFinite(connectionInitWaitTimeout)) {
         socket.initTimer = setTimeout(closeUninitialised, connectionInitWaitTimeout, socket);
       }
       socket.closed = server.opened(new Transport(socket, frames), extra);
     },
+    /** The sockets `open` was given that have not closed yet. */
+    clients: clients as ReadonlySet<WebSocket>,
     close() {
       clearInterval(keepAlive);
     },

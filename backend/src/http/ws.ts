@@ -144,7 +144,7 @@ export const createGraphQLWebSockets = ({
 }: Options): GraphQLWebSockets => {
   const mask = toMaskError(production);
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES, clientTracking: false });
   // A session's sockets on this instance: usually one, held as itself (a Set per socket costs more than the socket's other state).
   const bySession = new Map<string, WebSocket | Set<WebSocket>>();
   // The TCP stream under each WebSocket: corked to send a burst of frames in one write.
@@ -336,7 +336,7 @@ export const createGraphQLWebSockets = ({
     },
     closeAll() {
       graphqlWs.close();
-      for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+      for (const socket of graphqlWs.clients) socket.close(1001, 'Server shutting down');
     },
   };
 };
