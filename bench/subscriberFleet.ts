@@ -36,6 +36,11 @@ export interface ConnectCommand {
   preJoinConcurrency?: number;
   /** Sockets being opened at once (default 64). */
   concurrency?: number;
+  /**
+   * The local address the sockets connect from (127.0.0.2, …): each loopback source address has
+   * its own ephemeral ports, so that tens of thousands of sockets to one port do not run out of them.
+   */
+  localAddress?: string;
 }
 
 type Command =
@@ -113,8 +118,13 @@ const openMember = (command: ConnectCommand, index: number): Promise<Member> =>
     if (cookie) headers.cookie = cookie;
     const ws =
       command.protocol === 'raw'
-        ? new WebSocket(command.url, { headers, origin: command.origin, perMessageDeflate: false })
-        : new WebSocket(command.url, GRAPHQL_WS_PROTOCOL, { headers, origin: command.origin, perMessageDeflate: false });
+        ? new WebSocket(command.url, { headers, origin: command.origin, perMessageDeflate: false, localAddress: command.localAddress })
+        : new WebSocket(command.url, GRAPHQL_WS_PROTOCOL, {
+            headers,
+            origin: command.origin,
+            perMessageDeflate: false,
+            localAddress: command.localAddress,
+          });
     const member: Member = { ws, index, count: 0 };
     let settled = false;
     const settle = (error?: Error) => {
