@@ -91,6 +91,17 @@ describe('graphql-ws on ws sockets', () => {
     initialised.socket.close();
   });
 
+  it('acknowledges a connection_init sent in time but read after the timeout, on a busy server', async () => {
+    const client = await connect(true);
+    client.socket.send(JSON.stringify({ type: 'connection_init' }));
+    // The event loop blocked past the timeout: the timer and the message are both due when it is free.
+    const until = Date.now() + INIT_TIMEOUT_MS + 100;
+    while (Date.now() < until) {}
+    expect(await received(client, 1)).toEqual([{ type: 'connection_ack' }]);
+    expect(client.socket.readyState).toBe(WebSocket.OPEN);
+    client.socket.close();
+  });
+
   it('closes a socket that sends something that is not JSON with 4400', async () => {
     const { socket } = await connect(true);
     socket.send('{ not json');

@@ -111,7 +111,17 @@ class Transport {
   }
 }
 
+/**
+ * The init timer fired. Timers run before the event loop reads the sockets: on a busy server, a
+ * `connection_init` that arrived in time may still wait to be read. It is read first (setImmediate
+ * runs after that), and only a socket still without one is closed.
+ */
+const onInitTimeout = (socket: GraphQLWebSocket) => {
+  setImmediate(closeUninitialised, socket);
+};
 const closeUninitialised = (socket: GraphQLWebSocket) => {
+  // Null: its connection_init came meanwhile, or it closed.
+  if (socket.initTimer === null) return;
   socket.initTimer = null;
   socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
 };
@@ -211,7 +221,7 @@ export const serveGraphQLWs = <E>(
       clients.add(socket);
       socket.onClosed = onClose;
       if (connectionInitWaitTimeout > 0 && Number.isFinite(connectionInitWaitTimeout)) {
-        socket.initTimer = setTimeout(closeUninitialised, connectionInitWaitTimeout, socket);
+        socket.initTimer = setTimeout(onInitTimeout, connectionInitWaitTimeout, socket);
       }
       socket.closed = server.opened(new Transport(socket, frames), extra);
     },
