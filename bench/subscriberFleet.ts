@@ -41,6 +41,8 @@ export interface ConnectCommand {
    * its own ephemeral ports, so that tens of thousands of sockets to one port do not run out of them.
    */
   localAddress?: string;
+  /** Opens a socket again this many times when it fails before it is ready (on a loaded machine); counted in `retries`. */
+  retries?: number;
 }
 
 type Command =
@@ -61,6 +63,8 @@ interface Member {
 const members: Member[] = [];
 let delivered = 0;
 let errors = 0;
+let retries = 0;
+const retrySamples: string[] = [];
 const errorSamples: string[] = [];
 let latencyOn = false;
 let latencies = new Float64Array(1 << 16);
@@ -192,7 +196,17 @@ const connect = async (command: ConnectCommand) => {
   const opened: Member[] = [];
   const concurrency = command.preJoin ? (command.preJoinConcurrency ?? 16) : (command.concurrency ?? 64);
   await pool(indexes, concurrency, async (index) => {
-    const member = await openMember(command, index);
+    let member: Member;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        member = await openMember(command, index);
+        break;
+      } catch (error) {
+        if (attempt >= (command.retries ?? 0)) throw error;
+        retries++;
+        if (retrySamples.length < 3) retrySamples.push(error instanceof Error ? error.message : String(error));
+      }
+    }
     members[index] = member;
     opened.push(member);
   });
@@ -247,6 +261,8 @@ const stats = () => {
     socketsWithAny: withAny,
     errors,
     errorSamples,
+    retries,
+    retrySamples,
     cpuMicros: usage.user + usage.system,
     rssKiB: Math.round(process.memoryUsage.rss() / 1024),
     latency: {
