@@ -63,7 +63,7 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 export const MAX_SUBSCRIPTION_COST_PER_SOCKET = 100_000;
 /**
  * Sockets without a session from one client address, on one instance. Signed-in sockets are
- * counted per user instead; without this, one host could hold any number of sockets (each ~15 KB
+ * counted per user instead; without this, one host could hold any number of sockets (each some KiB
  * of server memory) at no cost. Generous, for the people behind one NAT who use the API unsigned.
  */
 export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
