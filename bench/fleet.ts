@@ -11,6 +11,9 @@ export interface FleetStats {
   socketsWithAny: number;
   errors: number;
   errorSamples: string[];
+  /** Sockets opened again after failing before they were ready (`retries` of the connect command). */
+  retries: number;
+  retrySamples: string[];
   /** The fleet process's own CPU (user + system) since it started, µs. */
   cpuMicros: number;
   rssKiB: number;

@@ -36,6 +36,13 @@ export interface ConnectCommand {
   preJoinConcurrency?: number;
   /** Sockets being opened at once (default 64). */
   concurrency?: number;
+  /**
+   * The local address the sockets connect from (127.0.0.2, …): each loopback source address has
+   * its own ephemeral ports, so that tens of thousands of sockets to one port do not run out of them.
+   */
+  localAddress?: string;
+  /** Opens a socket again this many times when it fails before it is ready (on a loaded machine); counted in `retries`. */
+  retries?: number;
 }
 
 type Command =
@@ -56,6 +63,8 @@ interface Member {
 const members: Member[] = [];
 let delivered = 0;
 let errors = 0;
+let retries = 0;
+const retrySamples: string[] = [];
 const errorSamples: string[] = [];
 let latencyOn = false;
 let latencies = new Float64Array(1 << 16);
@@ -113,8 +122,13 @@ const openMember = (command: ConnectCommand, index: number): Promise<Member> =>
     if (cookie) headers.cookie = cookie;
     const ws =
       command.protocol === 'raw'
-        ? new WebSocket(command.url, { headers, origin: command.origin, perMessageDeflate: false })
-        : new WebSocket(command.url, GRAPHQL_WS_PROTOCOL, { headers, origin: command.origin, perMessageDeflate: false });
+        ? new WebSocket(command.url, { headers, origin: command.origin, perMessageDeflate: false, localAddress: command.localAddress })
+        : new WebSocket(command.url, GRAPHQL_WS_PROTOCOL, {
+            headers,
+            origin: command.origin,
+            perMessageDeflate: false,
+            localAddress: command.localAddress,
+          });
     const member: Member = { ws, index, count: 0 };
     let settled = false;
     const settle = (error?: Error) => {
@@ -182,7 +196,17 @@ const connect = async (command: ConnectCommand) => {
   const opened: Member[] = [];
   const concurrency = command.preJoin ? (command.preJoinConcurrency ?? 16) : (command.concurrency ?? 64);
   await pool(indexes, concurrency, async (index) => {
-    const member = await openMember(command, index);
+    let member: Member;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        member = await openMember(command, index);
+        break;
+      } catch (error) {
+        if (attempt >= (command.retries ?? 0)) throw error;
+        retries++;
+        if (retrySamples.length < 3) retrySamples.push(error instanceof Error ? error.message : String(error));
+      }
+    }
     members[index] = member;
     opened.push(member);
   });
@@ -237,6 +261,8 @@ const stats = () => {
     socketsWithAny: withAny,
     errors,
     errorSamples,
+    retries,
+    retrySamples,
     cpuMicros: usage.user + usage.system,
     rssKiB: Math.round(process.memoryUsage.rss() / 1024),
     latency: {

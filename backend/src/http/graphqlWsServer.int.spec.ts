@@ -10,6 +10,7 @@ import { serveGraphQLWs } from './graphqlWsServer.js';
 
 const schema = buildSchema('type Query { hello: String }');
 const KEEP_ALIVE_MS = 100;
+const INIT_TIMEOUT_MS = 300;
 
 describe('graphql-ws on ws sockets', () => {
   let server: Server;
@@ -22,7 +23,7 @@ describe('graphql-ws on ws sockets', () => {
     const streams = new WeakMap<WebSocket, Duplex>();
     graphqlWs = serveGraphQLWs(
       wss,
-      { schema, roots: { query: { hello: 'world' } } },
+      { schema, roots: { query: { hello: 'world' } }, connectionInitWaitTimeout: INIT_TIMEOUT_MS },
       createFrameWriter((ws) => streams.get(ws)),
       KEEP_ALIVE_MS,
     );
@@ -73,6 +74,34 @@ describe('graphql-ws on ws sockets', () => {
     client.socket.close();
   });
 
+  it('closes a socket that sends no connection_init in time with 4408, and keeps one that did, past the timeout', async () => {
+    const initialised = await connect(true);
+    initialised.socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect(await received(initialised, 1)).toEqual([{ type: 'connection_ack' }]);
+    const silent = await connect(true);
+    const [code] = await once(silent.socket, 'close');
+    expect(code).toBe(4408);
+    // The silent one was opened after the other was acknowledged: the other's timeout has passed too.
+    expect(initialised.socket.readyState).toBe(WebSocket.OPEN);
+    initialised.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ hello }' } }));
+    expect((await received(initialised, 3)).slice(1)).toEqual([
+      { id: '1', type: 'next', payload: { data: { hello: 'world' } } },
+      { id: '1', type: 'complete' },
+    ]);
+    initialised.socket.close();
+  });
+
+  it('acknowledges a connection_init sent in time but read after the timeout, on a busy server', async () => {
+    const client = await connect(true);
+    client.socket.send(JSON.stringify({ type: 'connection_init' }));
+    // The event loop blocked past the timeout: the timer and the message are both due when it is free.
+    const until = Date.now() + INIT_TIMEOUT_MS + 100;
+    while (Date.now() < until) {}
+    expect(await received(client, 1)).toEqual([{ type: 'connection_ack' }]);
+    expect(client.socket.readyState).toBe(WebSocket.OPEN);
+    client.socket.close();
+  });
+
   it('closes a socket that sends something that is not JSON with 4400', async () => {
     const { socket } = await connect(true);
     socket.send('{ not json');
@@ -83,10 +112,13 @@ describe('graphql-ws on ws sockets', () => {
   it('terminates a socket that stops answering pings, and keeps one that answers', async () => {
     const silent = await connect(false);
     const answering = await connect(true);
+    // Both initialised: only the pings decide which one stays.
+    for (const { socket } of [silent, answering]) socket.send(JSON.stringify({ type: 'connection_init' }));
     let pings = 0;
     answering.socket.on('ping', () => pings++);
-    const closed = once(silent.socket, 'close');
-    await closed;
+    // Terminated (1006), not closed for want of connection_init (4408).
+    const [code] = await once(silent.socket, 'close');
+    expect(code).toBe(1006);
     // The answering socket has been pinged meanwhile, and outlives a few more sweeps.
     while (pings < 4) await once(answering.socket, 'ping');
     expect(answering.socket.readyState).toBe(WebSocket.OPEN);

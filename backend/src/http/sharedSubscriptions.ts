@@ -1,5 +1,5 @@
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST } from 'graphql';
-import { type Sink, canPush, pushTo, returnThis } from '../streaming/push.js';
+import { type Sink, canPush, pushTo } from '../streaming/push.js';
 import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/execute.js';
@@ -166,150 +166,202 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
     },
   };
 
-  /**
-   * The operation's iterator for graphql-ws: its one `next()` settles when the subscription ends.
-   * Entries are pushed when the source can push (live ones arrive within the tailer's dispatch,
-   * rendered already for all but the first member); otherwise pulled one by one.
-   */
   function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): AsyncIterableIterator<never> {
     metrics.subscriptions.inc();
-    let lastCursor = '0-0';
-    let ended = false;
-    // Catching up from the log: paced by the connection (see Sink.ready), so held to the larger budget.
-    let catchingUp = false;
-    let outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
-
-    const end = async () => {
-      if (ended) return;
-      ended = true;
-      wakeBacklogWaiters();
-      metrics.subscriptions.dec();
-      leave(group);
-      await events.return?.();
-    };
-    const fail = (error: unknown) => {
-      if (ended) return;
-      if (error instanceof SubscriberTooSlowError) metrics.slowSubscribers.inc();
-      const settle = outcome;
-      outcome = null;
-      void end().finally(() => settle?.reject(error));
-    };
-    const complete = () => {
-      const settle = outcome;
-      outcome = null;
-      void end().finally(() => settle?.resolve({ done: true, value: undefined }));
-    };
-    /** Sends one frame, or ends the subscription when the connection is not keeping up. */
-    const send = (json: Buffer, entry: Entry): boolean => {
-      if (output.unsent() > (catchingUp ? MAX_CATCH_UP_BUFFERED_BYTES : MAX_BUFFERED_BYTES)) {
-        fail(new SubscriberTooSlowError(lastCursor));
-        return false;
-      }
-      output.send(json, entry.cursor ?? null);
-      metrics.framesSent.inc();
-      if (entry.cursor) lastCursor = entry.cursor;
-      return true;
-    };
-
-    // Entries whose turn came while an earlier one was still being rendered, oldest first.
-    const backlog: Entry[] = [];
-    // Who waits for the backlog to be sent (or the subscription to end).
-    let backlogEmptied: (() => void)[] = [];
-    const wakeBacklogWaiters = () => {
-      const waiting = backlogEmptied;
-      backlogEmptied = [];
-      for (const resolve of waiting) resolve();
-    };
-    let draining = false;
-    let completed = false;
-    // A source that ends with an error right after an entry (a subscriber's own ban) has that entry sent first.
-    let failedWith: { error: unknown } | null = null;
-    const drain = async () => {
-      draining = true;
-      try {
-        while (backlog.length > 0 && !ended) {
-          const rendered = group.render(backlog[0]!);
-          const json = rendered instanceof Promise ? await rendered : rendered;
-          if (ended || !send(json, backlog[0]!)) return;
-          backlog.shift();
-        }
-      } catch (error) {
-        fail(error);
-        return;
-      } finally {
-        draining = false;
-        wakeBacklogWaiters();
-      }
-      if (failedWith) fail(failedWith.error);
-      else if (completed) complete();
-    };
-    const sink: Sink<Entry> = {
-      pace(on) {
-        catchingUp = on;
-      },
-      // Once what was handed over is rendered and sent (the backlog empty), and the connection has drained.
-      ready: () => {
-        if (ended) return undefined;
-        if (backlog.length === 0) return output.whenDrained(CATCH_UP_LOW_WATER);
-        return new Promise<void>((resolve) => backlogEmptied.push(resolve)).then(() =>
-          ended ? undefined : output.whenDrained(CATCH_UP_LOW_WATER),
-        );
-      },
-      next(entry) {
-        if (ended) return;
-        if (backlog.length === 0) {
-          const rendered = group.render(entry);
-          if (!(rendered instanceof Promise)) {
-            send(rendered, entry);
-            return;
-          }
-        }
-        backlog.push(entry);
-        if (backlog.length > MAX_BACKLOG) fail(new SubscriberTooSlowError(lastCursor));
-        else if (!draining) void drain();
-      },
-      error(error) {
-        if (draining) failedWith = { error };
-        else fail(error);
-      },
-      complete() {
-        completed = true;
-        if (!draining) complete();
-      },
-    };
-
-    const pull = async (): Promise<void> => {
-      try {
-        for (;;) {
-          const result = await events.next();
-          if (result.done || ended) break;
-          const rendered = group.render(result.value);
-          if (!send(rendered instanceof Promise ? await rendered : rendered, result.value)) break;
-        }
-      } catch (error) {
-        fail(error);
-      }
-      complete();
-    };
-
-    const iterator: AsyncIterableIterator<never> = {
-      next() {
-        return new Promise<IteratorResult<never>>((resolve, reject) => {
-          outcome = { resolve, reject };
-          if (canPush(events)) events[pushTo](sink);
-          else void pull();
-        });
-      },
-      async return() {
-        complete();
-        return { done: true, value: undefined };
-      },
-      async throw(error?: unknown) {
-        fail(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]: returnThis,
-    };
-    return iterator;
+    return new Delivery(events, group, output, metrics, leave);
   }
 };
+
+const NO_ENTRIES: Entry[] = [];
+const NO_WAITERS: (() => void)[] = [];
+
+/**
+ * The operation's iterator for graphql-ws: its one `next()` settles when the subscription ends.
+ * Entries are pushed when the source can push (live ones arrive within the tailer's dispatch,
+ * rendered already for all but the first member); otherwise pulled one by one. It is also the
+ * sink they are pushed to. A class rather than closures: one lives per subscriber for as long as
+ * it is subscribed (memory per idle socket, which bench:scale's sockets part measures).
+ */
+class Delivery implements AsyncIterableIterator<never> {
+  private lastCursor = '0-0';
+  private ended = false;
+  // Catching up from the log: paced by the connection (see Sink.ready), so held to the larger budget.
+  private catchingUp = false;
+  private outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
+  // Entries whose turn came while an earlier one was still being rendered, oldest first.
+  private backlog: Entry[] = NO_ENTRIES;
+  // Who waits for the backlog to be sent (or the subscription to end).
+  private backlogEmptied: (() => void)[] = NO_WAITERS;
+  private draining = false;
+  private completed = false;
+  // A source that ends with an error right after an entry (a subscriber's own ban) has that entry sent first.
+  private failedWith: { error: unknown } | null = null;
+
+  constructor(
+    private readonly events: AsyncIterableIterator<Entry>,
+    private readonly group: Group,
+    private readonly output: SubscriptionOutput,
+    private readonly metrics: Metrics,
+    private readonly leave: (group: Group) => void,
+  ) {}
+
+  private async end() {
+    if (this.ended) return;
+    this.ended = true;
+    this.wakeBacklogWaiters();
+    this.metrics.subscriptions.dec();
+    this.leave(this.group);
+    await this.events.return?.();
+  }
+
+  private fail(error: unknown) {
+    if (this.ended) return;
+    if (error instanceof SubscriberTooSlowError) this.metrics.slowSubscribers.inc();
+    const settle = this.outcome;
+    this.outcome = null;
+    void this.end().finally(() => settle?.reject(error));
+  }
+
+  private finish() {
+    const settle = this.outcome;
+    this.outcome = null;
+    void this.end().finally(() => settle?.resolve({ done: true, value: undefined }));
+  }
+
+  /** Sends one frame, or ends the subscription when the connection is not keeping up. */
+  private send(json: Buffer, entry: Entry): boolean {
+    if (this.output.unsent() > (this.catchingUp ? MAX_CATCH_UP_BUFFERED_BYTES : MAX_BUFFERED_BYTES)) {
+      this.fail(new SubscriberTooSlowError(this.lastCursor));
+      return false;
+    }
+    this.output.send(json, entry.cursor ?? null);
+    this.metrics.framesSent.inc();
+    if (entry.cursor) this.lastCursor = entry.cursor;
+    return true;
+  }
+
+  private wakeBacklogWaiters() {
+    const waiting = this.backlogEmptied;
+    this.backlogEmptied = NO_WAITERS;
+    for (const resolve of waiting) resolve();
+  }
+
+  private async drain() {
+    this.draining = true;
+    const backlog = this.backlog;
+    try {
+      while (backlog.length > 0 && !this.ended) {
+        const rendered = this.group.render(backlog[0]!);
+        const json = rendered instanceof Promise ? await rendered : rendered;
+        if (this.ended || !this.send(json, backlog[0]!)) return;
+        backlog.shift();
+      }
+    } catch (error) {
+      this.fail(error);
+      return;
+    } finally {
+      this.draining = false;
+      this.wakeBacklogWaiters();
+    }
+    if (this.failedWith) this.fail(this.failedWith.error);
+    else if (this.completed) this.finish();
+  }
+
+  // The Sink side: what a pushing source hands over.
+  pace(on: boolean) {
+    this.catchingUp = on;
+  }
+
+  // Once what was handed over is rendered and sent (the backlog empty), and the connection has drained.
+  ready(): Promise<void> | undefined {
+    if (this.ended) return undefined;
+    if (this.backlog.length === 0) return this.output.whenDrained(CATCH_UP_LOW_WATER);
+    if (this.backlogEmptied === NO_WAITERS) this.backlogEmptied = [];
+    const waiters = this.backlogEmptied;
+    return new Promise<void>((resolve) => waiters.push(resolve)).then(() =>
+      this.ended ? undefined : this.output.whenDrained(CATCH_UP_LOW_WATER),
+    );
+  }
+
+  /** graphql-ws's one `next()`: settles when the subscription ends. */
+  next(): Promise<IteratorResult<never>> {
+    return new Promise<IteratorResult<never>>((resolve, reject) => {
+      this.outcome = { resolve, reject };
+      if (canPush(this.events)) this.events[pushTo](new DeliverySink(this));
+      else void this.pull();
+    });
+  }
+
+  take(entry: Entry) {
+    if (this.ended) return;
+    if (this.backlog.length === 0) {
+      const rendered = this.group.render(entry);
+      if (!(rendered instanceof Promise)) {
+        this.send(rendered, entry);
+        return;
+      }
+    }
+    if (this.backlog === NO_ENTRIES) this.backlog = [];
+    this.backlog.push(entry);
+    if (this.backlog.length > MAX_BACKLOG) this.fail(new SubscriberTooSlowError(this.lastCursor));
+    else if (!this.draining) void this.drain();
+  }
+
+  sourceFailed(error: unknown) {
+    if (this.draining) this.failedWith = { error };
+    else this.fail(error);
+  }
+
+  sourceCompleted() {
+    this.completed = true;
+    if (!this.draining) this.finish();
+  }
+
+  private async pull(): Promise<void> {
+    try {
+      for (;;) {
+        const result = await this.events.next();
+        if (result.done || this.ended) break;
+        const rendered = this.group.render(result.value);
+        if (!this.send(rendered instanceof Promise ? await rendered : rendered, result.value)) break;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+    this.finish();
+  }
+
+  async return(): Promise<IteratorResult<never>> {
+    this.finish();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<never>> {
+    this.fail(error);
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
+
+/** The sink a pushing source hands its entries to: the delivery's, under the names a Sink has. */
+class DeliverySink implements Sink<Entry> {
+  constructor(private readonly delivery: Delivery) {}
+  pace(on: boolean) {
+    this.delivery.pace(on);
+  }
+  ready() {
+    return this.delivery.ready();
+  }
+  next(entry: Entry) {
+    this.delivery.take(entry);
+  }
+  error(error: unknown) {
+    this.delivery.sourceFailed(error);
+  }
+  complete() {
+    this.delivery.sourceCompleted();
+  }
+}

@@ -549,8 +549,10 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       const session = await server.signIn('alice');
       const other = await server.signIn('alice');
       const signedOut = watchedClient(server, session);
+      // Two sockets of one session: the server holds a lone socket and several differently.
+      const signedOutToo = watchedClient(server, session);
       const stays = watchedClient(server, other);
-      await Promise.all([signedOut.connected, stays.connected]);
+      await Promise.all([signedOut.connected, signedOutToo.connected, stays.connected]);
 
       // A foreign Origin cannot sign anyone out.
       const foreign = await post('/auth/logout', '{}', { cookie: session, origin: FOREIGN_ORIGIN });
@@ -561,6 +563,7 @@ describe.each<StoreKind>(['memory', 'redis'])('HTTP and WebSocket edges (%s stor
       expect(logout.status).toBe(200);
       expect(logout.headers.getSetCookie()[0]).toMatch(/Max-Age=0/);
       expect(await signedOut.closed).toBe(4401);
+      expect(await signedOutToo.closed).toBe(4401);
 
       expect((await server.gql('{ me { id } }', {}, session)).data).toEqual({ me: null });
       const refused = await server.gql(CREATE_ROOM, { name: 'after logout' }, session);

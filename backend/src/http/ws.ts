@@ -63,7 +63,7 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 export const MAX_SUBSCRIPTION_COST_PER_SOCKET = 100_000;
 /**
  * Sockets without a session from one client address, on one instance. Signed-in sockets are
- * counted per user instead; without this, one host could hold any number of sockets (each ~15 KB
+ * counted per user instead; without this, one host could hold any number of sockets (each some KiB
  * of server memory) at no cost. Generous, for the people behind one NAT who use the API unsigned.
  */
 export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
@@ -78,27 +78,45 @@ interface Connection {
   address: string;
   /** It was signed in at the upgrade: its operations check the session again. */
   signedIn: boolean;
+  /** The subscriptions it started, with what each costs; null until the first. */
+  claims: { id: string; cost: number }[] | null;
 }
 
 const CLOSING_BRACE = '}'.charCodeAt(0);
 
-/** A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the socket. */
-const toGraphQLWsOutput = (socket: WebSocket, id: string, frames: FrameWriter): SubscriptionOutput => {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  const prefixLength = Buffer.byteLength(prefix);
-  return {
-    unsent: () => socket.bufferedAmount,
-    whenDrained: (bytes) => frames.whenDrained(socket, bytes),
-    send(json) {
-      // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
-      const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
-      frame.write(prefix, 0, 'utf8');
-      json.copy(frame, prefixLength);
-      frame[frame.length - 1] = CLOSING_BRACE;
-      frames.send(socket, frame);
-    },
-  };
-};
+/**
+ * A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the
+ * socket. A class: one lives per subscription (memory per idle socket, bench:scale's sockets part).
+ */
+class GraphQLWsOutput implements SubscriptionOutput {
+  /** The frame's start, `{"id":…,"type":"next","payload":`, built when the first result goes out. */
+  private prefix: string | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly id: string,
+    private readonly frames: FrameWriter,
+  ) {}
+
+  unsent() {
+    return this.socket.bufferedAmount;
+  }
+
+  whenDrained(bytes: number) {
+    return this.frames.whenDrained(this.socket, bytes);
+  }
+
+  send(json: Buffer) {
+    const prefix = (this.prefix ??= `{"id":${JSON.stringify(this.id)},"type":"next","payload":`);
+    const prefixLength = Buffer.byteLength(prefix);
+    // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
+    const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
+    frame.write(prefix, 0, 'utf8');
+    json.copy(frame, prefixLength);
+    frame[frame.length - 1] = CLOSING_BRACE;
+    this.frames.send(this.socket, frame);
+  }
+}
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
@@ -126,8 +144,9 @@ export const createGraphQLWebSockets = ({
 }: Options): GraphQLWebSockets => {
   const mask = toMaskError(production);
   // ws closes a socket whose frame passes maxPayload with 1009 (message too big).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES });
-  const bySession = new Map<string, Set<WebSocket>>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: BODY_LIMIT_BYTES, clientTracking: false });
+  // A session's sockets on this instance: usually one, held as itself (a Set per socket costs more than the socket's other state).
+  const bySession = new Map<string, WebSocket | Set<WebSocket>>();
   // The TCP stream under each WebSocket: corked to send a burst of frames in one write.
   const streams = new WeakMap<WebSocket, Duplex>();
   const frames = createFrameWriter((ws) => streams.get(ws));
@@ -135,27 +154,27 @@ export const createGraphQLWebSockets = ({
   // text): the rules are the same for every operation, and Yoga's own validation cache costs
   // more per operation (its key joins every rule's name).
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
-  // Per socket: ids of the subscriptions it started. graphql-ws drops an id from
-  // `ctx.subscriptions` when that operation ends, which is how finished ones are told apart.
-  // With each one's cost.
-  const subscriptionIds = new WeakMap<object, Map<string, number>>();
-
   /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
-  const claimSubscriptionSlot = (socket: object, active: Record<string, unknown>, id: string, cost: number): GraphQLError | null => {
-    let ids = subscriptionIds.get(socket);
-    if (!ids) subscriptionIds.set(socket, (ids = new Map()));
-    for (const known of ids.keys()) if (!(known in active)) ids.delete(known);
-    if (ids.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+  const claimSubscriptionSlot = (
+    connection: Connection,
+    active: Record<string, unknown>,
+    id: string,
+    cost: number,
+  ): GraphQLError | null => {
+    // graphql-ws drops an id from `ctx.subscriptions` when that operation ends: finished claims go.
+    const claims = (connection.claims ??= []).filter((claim) => claim.id in active);
+    connection.claims = claims;
+    if (claims.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
       return new GraphQLError(error.message, { originalError: error });
     }
-    const held = [...ids.values()].reduce((sum, each) => sum + each, 0);
+    const held = claims.reduce((sum, claim) => sum + claim.cost, 0);
     if (held + cost > MAX_SUBSCRIPTION_COST_PER_SOCKET) {
       return toDocumentTooComplexError(
         `The subscriptions of one connection may cost ${MAX_SUBSCRIPTION_COST_PER_SOCKET} in all; these would cost ${held + cost}: complete one first`,
       );
     }
-    ids.set(id, cost);
+    claims.push({ id, cost });
     return null;
   };
 
@@ -206,12 +225,12 @@ export const createGraphQLWebSockets = ({
           { schema, document, operationName: payload.operationName, variables: payload.variables },
         );
         if (refused) return [refused];
-        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra.socket, ctx.subscriptions, id, cost) : null;
+        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra, ctx.subscriptions, id, cost) : null;
         if (unclaimed) return [unclaimed];
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
           ? {
-              output: toGraphQLWsOutput(ctx.extra.socket, id, frames),
+              output: new GraphQLWsOutput(ctx.extra.socket, id, frames),
               groupKey: toGroupKey(
                 payload.query,
                 document,
@@ -243,17 +262,18 @@ export const createGraphQLWebSockets = ({
   const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null) => {
     streams.set(ws, stream);
     metrics.webSockets.inc();
-    let sockets: Set<WebSocket> | undefined;
     if (sessionId !== null) {
-      sockets = bySession.get(sessionId);
-      if (!sockets) bySession.set(sessionId, (sockets = new Set()));
-      sockets.add(ws);
+      const held = bySession.get(sessionId);
+      if (!held) bySession.set(sessionId, ws);
+      else if (held instanceof Set) held.add(ws);
+      else bySession.set(sessionId, new Set([held, ws]));
     }
-    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null }, () => {
+    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null, claims: null }, () => {
       metrics.webSockets.dec();
-      if (sessionId === null || !sockets) return;
-      sockets.delete(ws);
-      if (sockets.size === 0) bySession.delete(sessionId);
+      if (sessionId === null) return;
+      const held = bySession.get(sessionId);
+      if (held === ws) bySession.delete(sessionId);
+      else if (held instanceof Set && held.delete(ws) && held.size === 0) bySession.delete(sessionId);
     });
   };
   /** Runs `release` once, when the TCP socket closes (at once if it has already). */
@@ -311,11 +331,12 @@ export const createGraphQLWebSockets = ({
       wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, address, sessionId));
     },
     closeSession(sessionId) {
-      for (const socket of bySession.get(sessionId) ?? []) socket.close(4401, 'Signed out');
+      const held = bySession.get(sessionId);
+      for (const socket of held instanceof Set ? [...held] : held ? [held] : []) socket.close(4401, 'Signed out');
     },
     closeAll() {
       graphqlWs.close();
-      for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+      for (const socket of graphqlWs.clients) socket.close(1001, 'Server shutting down');
     },
   };
 };

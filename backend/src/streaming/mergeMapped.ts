@@ -1,6 +1,6 @@
 import { mapAsyncIterator } from './mapAsyncIterator.js';
 import { mergeAsyncIterators } from './mergeAsyncIterators.js';
-import { type PushableIterator, pushTo, returnThis } from './push.js';
+import { type PushableIterator, type Sink, pushTo } from './push.js';
 
 /**
  * `mapAsyncIterator(mergeAsyncIterators(sources), map, cleanup, stopAfter)`, as one small object while it is
@@ -15,70 +15,107 @@ export const mergeMapped = <T, U>(
   cleanup: () => Promise<void> | void,
   /** An error ends it right after the value it answers for (which is delivered). */
   stopAfter?: (value: U) => unknown,
-): PushableIterator<U> => {
-  let cleaned = false;
-  const clean = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    await cleanup();
-  };
-  let pulled: AsyncIterableIterator<U> | null = null;
-  const pull = () => (pulled ??= mapAsyncIterator(mergeAsyncIterators(sources), map, clean, stopAfter));
-  const returnAll = async () => {
-    await Promise.allSettled(sources.map((source) => source.return?.()));
-    await clean();
-  };
+): PushableIterator<U> => new MergeMapped(sources, map, cleanup, stopAfter);
 
-  const iterator: PushableIterator<U> = {
-    [pushTo](sink) {
-      let active = sources.length;
-      let ended = false;
-      // Catching up while any source is.
-      let catchingUp = 0;
-      for (const source of sources) {
-        source[pushTo]({
-          pace: (on) => {
-            catchingUp += on ? 1 : -1;
-            if (on ? catchingUp === 1 : catchingUp === 0) sink.pace?.(on);
-          },
-          ready: () => sink.ready?.(),
-          next: (value) => {
-            if (ended) return;
-            const mapped = map(value);
-            if (mapped === null) return;
-            sink.next(mapped);
-            const stop = stopAfter?.(mapped);
-            if (!stop) return;
-            ended = true;
-            void returnAll();
-            sink.error(stop);
-          },
-          error: (error) => {
-            if (ended) return;
-            ended = true;
-            void returnAll();
-            sink.error(error);
-          },
-          complete: () => {
-            if (ended || --active > 0) return;
-            ended = true;
-            void clean();
-            sink.complete();
-          },
-        });
-      }
-    },
-    next: () => pull().next(),
-    async return() {
-      if (pulled) return (await pulled.return?.()) ?? { done: true, value: undefined };
-      await returnAll();
-      return { done: true, value: undefined };
-    },
-    async throw(error?: unknown) {
-      await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]: returnThis,
-  };
-  return iterator;
-};
+/**
+ * The merge's state, its steps as methods, and one small `SourceSink` per source: no closures,
+ * because one lives per subscriber for as long as it is pushed (memory per idle socket, which
+ * bench:scale's sockets part measures).
+ */
+class MergeMapped<T, U> implements PushableIterator<U> {
+  private cleaned = false;
+  private pulled: AsyncIterableIterator<U> | null = null;
+  /** Pushed: sources not yet complete, whether it ended, sources catching up, and where values go. */
+  active = 0;
+  ended = false;
+  catchingUp = 0;
+  sink: Sink<U> | null = null;
+
+  constructor(
+    private readonly sources: PushableIterator<T>[],
+    readonly map: (value: T) => U | null,
+    private readonly cleanup: () => Promise<void> | void,
+    readonly stopAfter: ((value: U) => unknown) | undefined,
+  ) {}
+
+  async clean() {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    await this.cleanup();
+  }
+
+  async returnAll() {
+    await Promise.allSettled(this.sources.map((source) => source.return?.()));
+    await this.clean();
+  }
+
+  [pushTo](sink: Sink<U>) {
+    this.sink = sink;
+    this.active = this.sources.length;
+    for (const source of this.sources) source[pushTo](new SourceSink(this));
+  }
+
+  next() {
+    this.pulled ??= mapAsyncIterator(mergeAsyncIterators(this.sources), this.map, () => this.clean(), this.stopAfter);
+    return this.pulled.next();
+  }
+
+  async return(): Promise<IteratorResult<U>> {
+    if (this.pulled) return (await this.pulled.return?.()) ?? { done: true, value: undefined };
+    await this.returnAll();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<U>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
+
+/** What one source pushes to: mapped on to the merge's sink. It ends with the first source that fails, or once all have completed. */
+class SourceSink<T, U> implements Sink<T> {
+  constructor(private readonly merge: MergeMapped<T, U>) {}
+
+  pace(on: boolean) {
+    const merge = this.merge;
+    merge.catchingUp += on ? 1 : -1;
+    if (on ? merge.catchingUp === 1 : merge.catchingUp === 0) merge.sink!.pace?.(on);
+  }
+
+  ready() {
+    return this.merge.sink!.ready?.();
+  }
+
+  next(value: T) {
+    const merge = this.merge;
+    if (merge.ended) return;
+    const mapped = merge.map(value);
+    if (mapped === null) return;
+    merge.sink!.next(mapped);
+    const stop = merge.stopAfter?.(mapped);
+    if (!stop) return;
+    merge.ended = true;
+    void merge.returnAll();
+    merge.sink!.error(stop);
+  }
+
+  error(error: unknown) {
+    const merge = this.merge;
+    if (merge.ended) return;
+    merge.ended = true;
+    void merge.returnAll();
+    merge.sink!.error(error);
+  }
+
+  complete() {
+    const merge = this.merge;
+    if (merge.ended || --merge.active > 0) return;
+    merge.ended = true;
+    void merge.clean();
+    merge.sink!.complete();
+  }
+}

@@ -7,7 +7,7 @@ import {
   type StreamInfo,
   type Unfollow,
 } from '../eventstore/eventStore.js';
-import { type PushableIterator, type Sink, pushTo, returnThis } from './push.js';
+import { type PushableIterator, type Sink, pushTo } from './push.js';
 
 /** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */
 export class CursorExpiredError extends Error {
@@ -86,200 +86,231 @@ export async function openStreamSubscription<T extends Positioned>(
   options: StreamSubscriptionOptions,
   source?: MappedSource<T>,
 ): Promise<PushableIterator<T>> {
-  const { tailer, map } = source ?? {
-    tailer: store.tailer as unknown as MappedSource<T>['tailer'],
-    map: async (events: RecordedEvent[]) => events as unknown as T[],
-  };
   const { after } = options;
-  const maxQueue = options.maxQueue ?? 1_000;
-  const pageSize = options.pageSize ?? 100;
   if (after !== null && !isCursor(after)) throw new RangeError(`not a cursor: ${after}`);
-
   const info = await store.streamInfo(stream);
   if (after !== null) assertRetained(info, after);
+  const subscription = new StreamSubscription<T>(
+    store,
+    stream,
+    source?.map ?? (mapNothing as unknown as MappedSource<T>['map']),
+    after ?? endOf(info),
+    options.maxQueue ?? 1_000,
+    options.pageSize ?? 100,
+  );
+  const tailer = source?.tailer ?? (store.tailer as unknown as MappedSource<T>['tailer']);
+  const unfollow = await tailer.follow(stream, (items, error) => subscription.onLive(items, error));
+  if (subscription.ended) unfollow();
+  else subscription.unfollow = unfollow;
+  return subscription;
+}
 
+const mapNothing = async (events: RecordedEvent[]) => events;
+const NOTHING: never[] = [];
+
+/**
+ * One subscription's state, its steps as methods: a class rather than closures over shared
+ * variables, because one lives per subscriber for as long as it follows its stream (memory per
+ * idle socket, which bench:scale's sockets part measures). Its arrays are shared empty ones until
+ * something is queued.
+ */
+class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   /** The last cursor yielded (or the starting position): everything at or below it is done. */
-  let last: Cursor = after ?? endOf(info);
-  let catchingUp = true;
-  let page: T[] = [];
-  let live: T[] = [];
-  let failure: Error | null = null;
-  let done = false;
-  let unfollow: Unfollow | null = null;
-  let wake: (() => void) | null = null;
+  private last: Cursor;
+  private catchingUp = true;
+  private page: T[] = NOTHING;
+  private live: T[] = NOTHING;
+  private failure: Error | null = null;
+  ended = false;
+  unfollow: Unfollow | null = null;
+  private wake: (() => void) | null = null;
   /** The push consumer, once there is one. */
-  let sink: Sink<T> | null = null;
+  private sink: Sink<T> | null = null;
   /** Pushing, caught up: live events go to the sink as the tailer hands them over. */
-  let direct = false;
+  private direct = false;
   /**
    * Direct, and the tailer has handed over an event above everything the catch-up delivered: the
    * tailer's events come in order, once each, so every later one is above it too.
    */
-  let pastSeam = false;
+  private pastSeam = false;
+  // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
+  private pending = 0;
+  private queue: Promise<unknown> | undefined = undefined;
 
-  const finish = () => {
-    if (done) return;
-    done = true;
-    unfollow?.();
-    page = [];
-    live = [];
-    wake?.();
-    if (sink) {
-      const ended = sink;
-      sink = null;
-      if (failure) ended.error(failure);
+  constructor(
+    private readonly store: EventStore,
+    private readonly stream: string,
+    private readonly map: MappedSource<T>['map'],
+    last: Cursor,
+    private readonly maxQueue: number,
+    private readonly pageSize: number,
+  ) {
+    this.last = last;
+  }
+
+  private finish() {
+    if (this.ended) return;
+    this.ended = true;
+    this.unfollow?.();
+    this.unfollow = null;
+    this.page = NOTHING;
+    this.live = NOTHING;
+    this.wake?.();
+    if (this.sink) {
+      const ended = this.sink;
+      this.sink = null;
+      if (this.failure) ended.error(this.failure);
       else ended.complete();
-      failure = null;
+      this.failure = null;
     }
-  };
+  }
 
-  const onLive = (events: T[], error?: unknown) => {
-    if (done) return;
+  onLive(events: T[], error?: unknown) {
+    if (this.ended) return;
     if (error !== undefined) {
-      failure = error instanceof Error ? error : new Error(String(error));
-      finish();
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.finish();
       return;
     }
-    if (direct) {
+    if (this.direct) {
       for (const event of events) {
-        if (!sink) return;
-        if (pastSeam || compareCursors(event.cursor, last) > 0) {
-          pastSeam = true;
-          last = event.cursor;
-          sink.next(event);
+        if (!this.sink) return;
+        if (this.pastSeam || compareCursors(event.cursor, this.last) > 0) {
+          this.pastSeam = true;
+          this.last = event.cursor;
+          this.sink.next(event);
         }
       }
       return;
     }
+    if (this.live === NOTHING) this.live = [];
+    const live = this.live;
     live.push(...events);
-    const stale = live.findIndex((event) => compareCursors(event.cursor, last) > 0);
+    const stale = live.findIndex((event) => compareCursors(event.cursor, this.last) > 0);
     live.splice(0, stale === -1 ? live.length : stale);
-    if (live.length > maxQueue) {
-      failure = new SubscriberTooSlowError(last);
-      finish();
+    if (live.length > this.maxQueue) {
+      this.failure = new SubscriberTooSlowError(this.last);
+      this.finish();
     }
-    wake?.();
-  };
+    this.wake?.();
+  }
 
-  const takeLive = (): T | undefined => {
-    for (let event = live.shift(); event; event = live.shift()) {
-      if (compareCursors(event.cursor, last) > 0) return event;
+  private takeLive(): T | undefined {
+    for (let event = this.live.shift(); event; event = this.live.shift()) {
+      if (compareCursors(event.cursor, this.last) > 0) return event;
     }
     return undefined;
-  };
+  }
 
-  const readPage = async () => {
-    const from = last;
-    const events = await store.readForward(stream, { after: from, count: pageSize });
+  private async readPage() {
+    const from = this.last;
+    const events = await this.store.readForward(this.stream, { after: from, count: this.pageSize });
     // Checked after the read: a trim past `from` before it would have left a silent gap. Only a
     // trim beyond `from` matters here; whatever lies at or below it was delivered already.
-    const { maxDeletedCursor } = await store.streamInfo(stream);
+    const { maxDeletedCursor } = await this.store.streamInfo(this.stream);
     if (maxDeletedCursor !== null && compareCursors(maxDeletedCursor, from) > 0) {
       throw new CursorExpiredError(from, maxDeletedCursor);
     }
-    if (done) return;
-    page = await map(events);
-    if (done) return;
-    if (events.length < pageSize) catchingUp = false;
-  };
+    if (this.ended) return;
+    this.page = await this.map(events);
+    if (this.ended) return;
+    if (events.length < this.pageSize) this.catchingUp = false;
+  }
 
-  const settle = () => {
-    pending--;
-  };
-
-  const pull = async (): Promise<IteratorResult<T>> => {
+  private async pull(): Promise<IteratorResult<T>> {
     for (;;) {
-      if (failure) {
-        const error = failure;
-        failure = null;
+      if (this.failure) {
+        const error = this.failure;
+        this.failure = null;
         throw error;
       }
-      if (done) return { done: true, value: undefined };
-      const event = page.shift() ?? (catchingUp ? undefined : takeLive());
+      if (this.ended) return { done: true, value: undefined };
+      const event = this.page.shift() ?? (this.catchingUp ? undefined : this.takeLive());
       if (event) {
-        last = event.cursor;
+        this.last = event.cursor;
         return { done: false, value: event };
       }
-      if (catchingUp) {
+      if (this.catchingUp) {
         try {
-          await readPage();
+          await this.readPage();
         } catch (error) {
-          finish();
+          this.finish();
           throw error;
         }
         continue;
       }
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
     }
-  };
+  }
 
-  // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
-  let pending = 0;
-  let queue: Promise<unknown> | undefined;
   /** Pushes the catch-up page by page, then what the tailer queued meanwhile, then goes direct. */
-  const push = async (to: Sink<T>) => {
-    const paced = catchingUp;
+  private async push(to: Sink<T>) {
+    const paced = this.catchingUp;
     if (paced) to.pace?.(true);
     try {
       for (;;) {
-        for (let event = page.shift(); event && sink; event = page.shift()) {
-          last = event.cursor;
+        for (let event = this.page.shift(); event && this.sink; event = this.page.shift()) {
+          this.last = event.cursor;
           to.next(event);
         }
-        if (!sink || !catchingUp) break;
+        if (!this.sink || !this.catchingUp) break;
         // The next page once the consumer has sent this one on: a catch-up goes at its reader's speed.
         await to.ready?.();
-        if (!sink) break;
-        await readPage();
+        if (!this.sink) break;
+        await this.readPage();
       }
-      for (let event = sink ? takeLive() : undefined; event && sink; event = takeLive()) {
-        last = event.cursor;
+      for (let event = this.sink ? this.takeLive() : undefined; event && this.sink; event = this.takeLive()) {
+        this.last = event.cursor;
         to.next(event);
       }
       // No await since the queue was emptied: no live batch came in between.
-      if (sink) {
-        direct = true;
-        live = [];
+      if (this.sink) {
+        this.direct = true;
+        this.page = NOTHING;
+        this.live = NOTHING;
         if (paced) to.pace?.(false);
       }
     } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-      finish();
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.finish();
     }
-  };
+  }
 
-  const iterator: PushableIterator<T> = {
-    [pushTo](to) {
-      if (done) {
-        if (failure) to.error(failure);
-        else to.complete();
-        failure = null;
-        return;
-      }
-      sink = to;
-      void push(to);
-    },
-    next: () => {
-      const result = pending === 0 || !queue ? pull() : queue.then(pull);
-      pending++;
-      queue = result.then(settle, settle);
-      return result;
-    },
-    return: async () => {
-      finish();
-      return { done: true, value: undefined };
-    },
-    throw: async (error?: unknown) => {
-      finish();
-      throw error;
-    },
-    [Symbol.asyncIterator]: returnThis,
-  };
+  [pushTo](to: Sink<T>) {
+    if (this.ended) {
+      if (this.failure) to.error(this.failure);
+      else to.complete();
+      this.failure = null;
+      return;
+    }
+    this.sink = to;
+    void this.push(to);
+  }
 
-  unfollow = await tailer.follow(stream, onLive);
-  if (done) unfollow();
-  return iterator;
+  next(): Promise<IteratorResult<T>> {
+    const result = this.pending === 0 || !this.queue ? this.pull() : this.queue.then(() => this.pull());
+    this.pending++;
+    const settle = () => {
+      this.pending--;
+    };
+    this.queue = result.then(settle, settle);
+    return result;
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.finish();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.finish();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }
 
 /** Where the stream ends now: its last event, or the last one trimmed when none is left. */

@@ -1,0 +1,266 @@
+/**
+ * bench:scale part `workers`: WORKERS=1 against WORKERS=auto (one process per core) on one Redis:
+ * posts/s and deliveries/s at saturation, with the ratio.
+ *
+ * Subscribers: BENCH_SCALE_WORKERS_ROOMS (50) rooms × BENCH_SCALE_WORKERS_SUBSCRIBERS (8) sockets,
+ * one user each, in a fleet process (bench/subscriberFleet.ts). Posters: postMessage over HTTP from
+ * a process of their own (bench/scale/_workersPoster.ts), BENCH_SCALE_WORKERS_CONCURRENCY (32) in
+ * flight over as many keep-alive connections (Node's cluster hands connections to the workers in
+ * turn), the rooms at random, enough users that none meets the per-user post limit. Each round
+ * starts the server afresh with each setting in turn (sessions stay in Redis), posts for 2 s, then
+ * measures BENCH_SCALE_WORKERS_SECONDS (5); BENCH_SCALE_WORKERS_ROUNDS (2) rounds, medians quoted.
+ *
+ * The clients share the machine's cores with the server and Redis: the fleet and the poster are
+ * processes of their own, so the server's figures are not slowed by their work in its event loop,
+ * but they take CPU all the same. The table shows where the CPU went in the window (server, Redis,
+ * clients), and the cores the server processes used, so the ratio can be read against what was
+ * left for them.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startTestRedis } from '../../backend/src/testing/redisServer.js';
+import { startChild, stopAllChildren } from '../childServer.js';
+import { envNumber, log } from '../env.js';
+import { startFleet } from '../fleet.js';
+import { createHttpClient } from '../httpClient.js';
+import { redisCpuMicros } from '../metrics.js';
+import { createRoom, repoRoot, signInAll, startOurServer } from '../servers.js';
+import { formatTable } from '../table.js';
+import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+
+const ROOMS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROOMS', 50, 1));
+const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_WORKERS_SUBSCRIBERS', 8, 1));
+const CONCURRENCY = Math.round(envNumber('BENCH_SCALE_WORKERS_CONCURRENCY', 32, 1));
+const SECONDS = envNumber('BENCH_SCALE_WORKERS_SECONDS', 5, 1);
+const WARMUP_SECONDS = 2;
+const ROUNDS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROUNDS', 2, 1));
+/** Posting users per measured run: at ~3,000 posts/s for 7 s, each posts ~10 (a burst of 10, then 1/s). */
+const POSTERS_PER_RUN = 2_500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface Run {
+  setting: string;
+  workers: number;
+  postsPerSecond: number;
+  deliveriesPerSecond: number;
+  rateLimited: number;
+  errors: number;
+  /** CPU in the window, in cores (CPU seconds per second). */
+  serverCores: number;
+  redisCores: number;
+  clientCores: number;
+}
+
+export default {
+  target: 'WORKERS=auto on this machine: ≥ 1.6× the posts/s and deliveries/s of one process',
+  async run() {
+    const cores = availableParallelism();
+    // Other work on the machine takes cores from all of these: the load average says how much.
+    const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const redis = await startTestRedis();
+    const admin = new Redis(redis.url, { protocol: 2 });
+    const dir = mkdtempSync(join(tmpdir(), 'balloons-workers-'));
+    try {
+      const settings = [
+        { setting: 'WORKERS=1', workers: 1 },
+        { setting: `WORKERS=auto (${cores})`, workers: cores },
+      ];
+      const runs = ROUNDS * settings.length;
+      const subscriberCount = ROOMS * SUBSCRIBERS;
+
+      log(`workers: signing in ${(subscriberCount + runs * POSTERS_PER_RUN).toLocaleString('en-US')} users, creating ${ROOMS} rooms`);
+      const setup = await startOurServer({ redisUrl: redis.url });
+      const client = createHttpClient(setup.url, { maxSockets: 16 });
+      const handles = [
+        ...Array.from({ length: subscriberCount }, (_, i) => `ws_${i}`),
+        ...Array.from({ length: runs * POSTERS_PER_RUN }, (_, i) => `wp_${i}`),
+      ];
+      const { cookies } = await signInAll(client, setup.origin, handles);
+      const subscriberCookies = cookies.slice(0, subscriberCount);
+      const posterCookies = cookies.slice(subscriberCount);
+      // createRoom is limited per user: each room by another poster.
+      const rooms: string[] = [];
+      for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(client, `workers ${i}`, posterCookies[posterCookies.length - 1 - i]!));
+      client.close();
+      await setup.child.stop(15_000);
+
+      const fleet = await startFleet('workers-fleet');
+      const results: Run[] = [];
+      try {
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const { setting, workers } of settings) {
+            const index = round * settings.length + settings.indexOf(settings.find((s) => s.workers === workers)!);
+            log(`workers: round ${round + 1}, ${setting}`);
+            const server = await startOurServer({ redisUrl: redis.url, env: { WORKERS: String(workers) } });
+            try {
+              await waitForWorkers(server.child.output, workers);
+              // The fleet subscribes the sockets a connect opens to one room: one connect per room.
+              for (let r = 0; r < ROOMS; r++) {
+                await fleet.connect({
+                  url: `${server.url.replace(/^http/, 'ws')}/graphql`,
+                  protocol: 'graphql-ws',
+                  target: (r + 1) * SUBSCRIBERS,
+                  origin: server.origin,
+                  cookies: subscriberCookies,
+                  query: ROOM_EVENTS_DOCUMENT,
+                  variables: { roomId: rooms[r], after: null },
+                  concurrency: 32,
+                });
+              }
+              await sleep(1_000);
+              const cookieFile = join(dir, `cookies-${index}.txt`);
+              writeFileSync(cookieFile, posterCookies.slice(index * POSTERS_PER_RUN, (index + 1) * POSTERS_PER_RUN).join('\n'));
+              await fleet.reset();
+              const poster = await startChild({
+                name: 'workers-poster',
+                command: process.execPath,
+                args: ['--import', 'tsx', 'bench/scale/_workersPoster.ts'],
+                cwd: repoRoot,
+                env: {
+                  POSTER_URL: server.url,
+                  POSTER_COOKIES_FILE: cookieFile,
+                  POSTER_ROOMS: rooms.join(','),
+                  POSTER_CONCURRENCY: String(CONCURRENCY),
+                  POSTER_WARMUP_SECONDS: String(WARMUP_SECONDS),
+                  POSTER_SECONDS: String(SECONDS),
+                },
+                readyPattern: /poster ready/,
+              });
+              const windowStarted = new Promise<void>((resolve) => {
+                const off = poster.onOutput((text) => {
+                  if (!text.includes('window start')) return;
+                  off();
+                  resolve();
+                });
+              });
+              const finished = new Promise<string>((resolve) => {
+                let buffer = '';
+                const off = poster.onOutput((text) => {
+                  buffer += text;
+                  const match = /result (\{[^\n]*\})/.exec(buffer);
+                  if (!match) return;
+                  off();
+                  resolve(match[1]!);
+                });
+              });
+              await windowStarted;
+              await fleet.reset();
+              const before = {
+                at: performance.now(),
+                server: server.child.cpuMicros(),
+                redis: await redisCpuMicros(admin),
+                clients: fleet.child.cpuMicros() + poster.cpuMicros(),
+              };
+              const result = JSON.parse(await finished) as {
+                posts: number;
+                rateLimited: number;
+                errors: number;
+                firstError: string;
+                seconds: number;
+              };
+              const stats = await fleet.stats();
+              const after = {
+                at: performance.now(),
+                server: server.child.cpuMicros(),
+                redis: await redisCpuMicros(admin),
+                clients: fleet.child.cpuMicros() + poster.cpuMicros(),
+              };
+              await poster.stop();
+              const micros = (after.at - before.at) * 1000;
+              if (result.errors > 0) log(`workers: ${result.errors} failed posts, e.g. ${result.firstError}`);
+              results.push({
+                setting,
+                workers,
+                postsPerSecond: result.posts / result.seconds,
+                deliveriesPerSecond: stats.delivered / ((after.at - before.at) / 1000),
+                rateLimited: result.rateLimited,
+                errors: result.errors + stats.errors,
+                serverCores: (after.server - before.server) / micros,
+                redisCores: (after.redis - before.redis) / micros,
+                clientCores: (after.clients - before.clients) / micros,
+              });
+              log(
+                `workers: ${setting}: ${Math.round(results.at(-1)!.postsPerSecond)} posts/s, ${Math.round(results.at(-1)!.deliveriesPerSecond)} deliveries/s`,
+              );
+            } finally {
+              await fleet.shrink(0);
+              await server.child.stop(15_000);
+            }
+          }
+        }
+      } finally {
+        await fleet.stop();
+      }
+
+      const rows = settings.map(({ setting, workers }) => {
+        const mine = results.filter((r) => r.workers === workers);
+        const pick = (f: (r: Run) => number) => median(mine.map(f));
+        return {
+          setting,
+          postsPerSecond: pick((r) => r.postsPerSecond),
+          deliveriesPerSecond: pick((r) => r.deliveriesPerSecond),
+          serverCores: pick((r) => r.serverCores),
+          redisCores: pick((r) => r.redisCores),
+          clientCores: pick((r) => r.clientCores),
+          rateLimited: mine.reduce((sum, r) => sum + r.rateLimited, 0),
+          errors: mine.reduce((sum, r) => sum + r.errors, 0),
+        };
+      });
+      const one = rows[0]!;
+      const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      console.log(
+        `${ROOMS} rooms × ${SUBSCRIBERS} subscribers (fleet process), posts over HTTP from a poster process (${CONCURRENCY} in flight), ` +
+          `${cores} cores shared by all; medians of ${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore} before, ${loadAfter} after:\n`,
+      );
+      console.log(
+        formatTable(
+          [
+            { header: 'setting', value: (r: (typeof rows)[number]) => r.setting },
+            { header: 'posts/s', value: (r) => r.postsPerSecond },
+            { header: 'deliveries/s', value: (r) => r.deliveriesPerSecond },
+            { header: '× posts/s', value: (r) => r.postsPerSecond / one.postsPerSecond, digits: 2 },
+            { header: '× deliveries/s', value: (r) => r.deliveriesPerSecond / one.deliveriesPerSecond, digits: 2 },
+            { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+            { header: 'posts per server CPU s', value: (r) => r.postsPerSecond / r.serverCores },
+            { header: 'redis cores', value: (r) => r.redisCores, digits: 2 },
+            { header: 'client cores', value: (r) => r.clientCores, digits: 2 },
+            { header: 'rate-limited', value: (r) => r.rateLimited },
+            { header: 'errors', value: (r) => r.errors },
+          ],
+          rows,
+        ),
+      );
+      const auto = rows[1]!;
+      const ratio = Math.min(auto.postsPerSecond / one.postsPerSecond, auto.deliveriesPerSecond / one.deliveriesPerSecond);
+      console.log(
+        `\ncores: CPU seconds per second in the window (server: the instance's processes; clients: the fleet and the poster).` +
+          `\ngoal: WORKERS=auto ≥ 1.6× one process (posts/s and deliveries/s): ${ratio.toFixed(2)}×: ${ratio >= 1.6 ? 'pass' : 'FAIL'}` +
+          (cores <= 2 ? ` (${cores} cores for the server, Redis and the clients together)` : ''),
+      );
+    } finally {
+      admin.disconnect();
+      await stopAllChildren();
+      await redis.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** Resolves once `count` worker processes said they listen (the ready line is the primary's when count > 1). */
+const waitForWorkers = async (output: () => string, count: number) => {
+  if (count <= 1) return;
+  const until = performance.now() + 60_000;
+  while (performance.now() < until) {
+    if ((output().match(/listening on .*process \d+/g) ?? []).length >= count) return;
+    await sleep(100);
+  }
+  throw new Error(`workers: ${count} workers did not all start:\n${output().slice(-2_000)}`);
+};
