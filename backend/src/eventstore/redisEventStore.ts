@@ -37,6 +37,8 @@ import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStre
  * - With replicas, each primary has a group-commit writer of its own (`createReplicatedWriters`).
  * - The tailer's bells come from a sharded subscriber per primary (see `createRedisStreamTailer`),
  *   and its periodic check runs every `CLUSTER_CHECK_MS`.
+ * - `serverTime` reads one node's clock (`CLOCK_KEY`'s): its promise (no later cursor below it)
+ *   holds for streams on other nodes only as far as the nodes' clocks agree.
  */
 export type RedisEventStoreOptions = RedisTarget & {
   /**
@@ -47,6 +49,11 @@ export type RedisEventStoreOptions = RedisTarget & {
 };
 
 const GROUPS_BLOCK_MS = 5_000;
+/**
+ * On a Cluster, TIME would go to any node: the store's clock is read from the node of this key's
+ * slot, so every instance reads the same clock (nodes of different machines may disagree).
+ */
+const CLOCK_KEY = '{clock}';
 /** The tailer's check on a Cluster: a node's subscriber can drop bells unseen in a failover. */
 const CLUSTER_CHECK_MS = 2_000;
 
@@ -179,6 +186,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('readMarks', { lua: readMarksLua });
   redis.defineCommand('appendEphemeral', { lua: APPEND_EPHEMERAL_LUA, numberOfKeys: 1 });
   redis.defineCommand('appendNote', { lua: APPEND_NOTE_LUA, numberOfKeys: 1 });
+  redis.defineCommand('clusterTime', { lua: "return redis.call('TIME')", numberOfKeys: 1 });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
     trimStream: TrimCommand;
@@ -192,6 +200,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readFieldAcross: (...args: (string | number)[]) => Promise<unknown>;
     appendEphemeral: (stream: string, maxLen: number, type: string, data: string, meta: string, v: number) => Promise<unknown>;
     appendNote: (stream: string, type: string, data: string) => Promise<unknown>;
+    clusterTime: (key: string) => Promise<unknown>;
   };
 
   const writerFor = acked ? createReplicatedWriters(acked, ack) : null;
@@ -465,7 +474,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return written;
     },
     serverTime: async () => {
-      const [seconds, micros] = (await call(() => redis.time())) as [string | number, string | number];
+      const [seconds, micros] = (await call(() => (cluster ? scripts.clusterTime(CLOCK_KEY) : redis.time()))) as [
+        string | number,
+        string | number,
+      ];
       return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     },
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
