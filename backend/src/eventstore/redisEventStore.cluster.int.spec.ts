@@ -128,6 +128,34 @@ describe('redis store on a Redis Cluster', () => {
       );
     });
 
+    it('delivers an entry whose bell never rang, found by the periodic check', async () => {
+      const stream = 'tail:{t:silent}:log';
+      const received: RecordedEvent[] = [];
+      await store.tailer.follow(stream, (events) => received.push(...events));
+      // Written behind the scripts' back: no bell. Two check rounds (CLUSTER_CHECK_MS) find it.
+      const silent = await admin.xadd(stream, '*', 'type', 'Silent', 'data', '{}', 'meta', '{}', 'v', '1');
+      await vi.waitFor(() => expect(received.map((e) => e.cursor)).toEqual([silent]), { timeout: 6_000, interval: 50 });
+    });
+
+    it('reads a garbled bell from the stream instead', async () => {
+      const stream = 'tail:{t:garbled}:log';
+      const received: RecordedEvent[] = [];
+      await store.tailer.follow(stream, (events) => received.push(...events));
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        await admin.spublish(stream, 'not a bell');
+        const cursors: string[] = [];
+        for (const type of ['A', 'B']) {
+          const result = await store.append({ stream, events: [event(type)] });
+          if (result.status === 'appended') cursors.push(result.cursors[0]!);
+        }
+        await vi.waitFor(() => expect(received.map((e) => e.cursor)).toEqual(cursors));
+        expect(errors).toHaveBeenCalledTimes(1);
+      } finally {
+        errors.mockRestore();
+      }
+    });
+
     it('writes entries into streams of many slots, each once', async () => {
       const streams = Array.from({ length: 40 }, (_, i) => `chat:{u:w${i}}:inbox`);
       const entries = [
