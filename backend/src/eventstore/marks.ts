@@ -90,14 +90,17 @@ end
 /**
  * Moves a mark forward to `cursor` (ARGV[2]) of field ARGV[1] of hash KEYS[1]; never back. When it
  * moved and KEYS[3] is given, appends an event of type ARGV[3] with data ARGV[4] to that stream.
- * Answers the mark after it and its number in the positions set KEYS[2]: `{ cursor, n }`.
+ * Answers the mark after it, its number in the positions set KEYS[2], and 1 when it moved:
+ * `{ cursor, n, moved }` (on a Cluster the store appends the note itself when it moved).
  */
 export const advanceMarkLua = `
 ${padCursorLua}
 ${cursorAfterLua}
 ${numberAtLua}
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
+local moved = 0
 if not stored or cursorAfter(ARGV[2], stored) then
+  moved = 1
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
   if KEYS[3] then
     local id = redis.call('XADD', KEYS[3], '*', 'type', ARGV[3], 'data', ARGV[4], 'meta', '{}', 'v', '1')
@@ -105,7 +108,7 @@ if not stored or cursorAfter(ARGV[2], stored) then
   end
   stored = ARGV[2]
 end
-return {stored, numberAt(KEYS[2], stored)}
+return {stored, numberAt(KEYS[2], stored), moved}
 `;
 
 /**

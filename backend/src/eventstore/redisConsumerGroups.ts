@@ -1,4 +1,5 @@
-import { type Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
+import type { StoreRedis } from '../redis/client.js';
 import { callRedis as call } from '../redis/connection.js';
 import { type ConsumerGroups, type GroupPosition, NoGroupError } from './eventStore.js';
 import { toRecordedEvent } from './redisStreamTailer.js';
@@ -24,8 +25,9 @@ const toFields = (flat: unknown): Map<string, unknown> => {
 /**
  * Consumer groups on Redis Streams. `blocking` is a connection for the blocking reads alone (a
  * blocked XREADGROUP stalls every other command on its connection): reads on it run one at a time.
+ * On a Cluster both are Clusters (`blocking` a duplicate of its own): each read names one stream.
  */
-export const createRedisConsumerGroups = (redis: Redis, blocking: Redis): ConsumerGroups => ({
+export const createRedisConsumerGroups = (redis: StoreRedis, blocking: StoreRedis): ConsumerGroups => ({
   create: async (stream, group, after) => {
     try {
       await call(() => redis.xgroup('CREATE', stream, group, after, 'MKSTREAM'));

@@ -1,12 +1,22 @@
-import { Redis, ReplyError } from 'ioredis';
-import { callRedis as call, coalesceWrites, failFastRedisOptions, toStoreError } from '../redis/connection.js';
+import { ReplyError } from 'ioredis';
+import {
+  type KeyedCommand,
+  type RedisTarget,
+  type StoreRedis,
+  createStoreRedis,
+  duplicateStoreRedis,
+  execByNode,
+  isCluster,
+  keySlot,
+} from '../redis/client.js';
+import { callRedis as call } from '../redis/connection.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
   type ReplicaAck,
   type ReplicaAckOptions,
   type ReplicatedWriter,
   assertReplicated,
-  createReplicatedWriter,
+  createReplicatedWriters,
   resolveReplicaAck,
 } from '../redis/replicaAck.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
@@ -16,16 +26,43 @@ import { type AppendRequest, type EventStore, type IndexEntry, type Snapshot, ty
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
 import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStreamTailer.js';
 
-export interface RedisEventStoreOptions {
-  url: string;
+/**
+ * One Redis (`url`) or a Redis Cluster (`cluster`: seed nodes). On a Cluster every script and
+ * pipeline stays in one slot (or node) through the keys' hash tags, with these differences:
+ * - An append's `notify` notes (and `advanceMark`'s) go to another slot (the `{inbox}` feed): the
+ *   append runs without them, and the notes follow right after, in a script of their own (XADD
+ *   and bell), not atomically: a crash or an outage between the two loses the notes (reported on
+ *   the console; the append stays acknowledged), and a retried append found `duplicate` writes none.
+ * - Reads and writes over keys of many slots go per node and are put back in order (`execByNode`).
+ * - With replicas, each primary has a group-commit writer of its own (`createReplicatedWriters`).
+ * - The tailer's bells come from a sharded subscriber per primary (see `createRedisStreamTailer`),
+ *   and its periodic check runs every `CLUSTER_CHECK_MS`.
+ * - `serverTime` reads one node's clock (`CLOCK_KEY`'s): its promise (no later cursor below it)
+ *   holds for streams on other nodes only as far as the nodes' clocks agree.
+ */
+export type RedisEventStoreOptions = RedisTarget & {
   /**
    * Appends answered only once replicas have them (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS).
    * Default: as when REDIS_ACK_REPLICAS is unset, one replica when Redis has any at start.
    */
   ack?: ReplicaAckOptions;
-}
+};
 
 const GROUPS_BLOCK_MS = 5_000;
+/**
+ * On a Cluster, TIME would go to any node: the store's clock is read from the node of this key's
+ * slot, so every instance reads the same clock (nodes of different machines may disagree).
+ */
+const CLOCK_KEY = '{clock}';
+/** The tailer's check on a Cluster: a node's subscriber can drop bells unseen in a failover. */
+const CLUSTER_CHECK_MS = 2_000;
+
+/** An event appended to one stream by itself (the notes on a Cluster): KEYS[1]; ARGV type, data; rings the bell. */
+const APPEND_NOTE_LUA = `
+local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[1], 'data', ARGV[2], 'meta', '{}', 'v', '1')
+${toBellLua('KEYS[1]', 'id', 'ARGV[1]', "'1'", "'{}'", 'ARGV[2]')}
+return id
+`;
 
 type AppendCommand = (numberOfKeys: number, ...args: string[]) => Promise<unknown>;
 type TrimCommand = (stream: string, minCursor: string) => Promise<unknown>;
@@ -113,11 +150,13 @@ return removed
  * `StoreUnavailableError`.
  */
 export const createRedisEventStore = async (options: RedisEventStoreOptions): Promise<EventStore> => {
-  const redis = coalesceWrites(new Redis(options.url, failFastRedisOptions));
-  // The tailer's doorbells: a connection in subscriber mode, resubscribed by the tailer itself.
-  const bellsConnection = redis.duplicate({ autoResubscribe: false });
+  const redis = createStoreRedis(options);
+  const cluster = isCluster(redis);
+  // The tailer's doorbells: a connection in subscriber mode, resubscribed by the tailer itself
+  // (on a Cluster: a sharded subscriber per primary).
+  const bellsConnection = duplicateStoreRedis(redis, { autoResubscribe: false }, { shardedSubscribers: true });
   // Blocking group reads (projectors) get a connection of their own too.
-  const groupsConnection = redis.duplicate({ blockingTimeout: GROUPS_BLOCK_MS, socketTimeout: GROUPS_BLOCK_MS + 5_000 });
+  const groupsConnection = duplicateStoreRedis(redis, { blockingTimeout: GROUPS_BLOCK_MS, socketTimeout: GROUPS_BLOCK_MS + 5_000 });
   const connections = [redis, bellsConnection, groupsConnection];
   // Failures reach callers as rejected commands; without a listener ioredis logs every reconnect attempt.
   for (const connection of connections) connection.on('error', () => {});
@@ -146,6 +185,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('readFieldAcross', { lua: READ_FIELD_ACROSS_LUA });
   redis.defineCommand('readMarks', { lua: readMarksLua });
   redis.defineCommand('appendEphemeral', { lua: APPEND_EPHEMERAL_LUA, numberOfKeys: 1 });
+  redis.defineCommand('appendNote', { lua: APPEND_NOTE_LUA, numberOfKeys: 1 });
+  redis.defineCommand('clusterTime', { lua: "return redis.call('TIME')", numberOfKeys: 1 });
   const scripts = redis as unknown as {
     appendEvents: AppendCommand;
     trimStream: TrimCommand;
@@ -158,9 +199,23 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     writeEntries: (...args: (string | number)[]) => Promise<unknown>;
     readFieldAcross: (...args: (string | number)[]) => Promise<unknown>;
     appendEphemeral: (stream: string, maxLen: number, type: string, data: string, meta: string, v: number) => Promise<unknown>;
+    appendNote: (stream: string, type: string, data: string) => Promise<unknown>;
+    clusterTime: (key: string) => Promise<unknown>;
   };
 
-  const writer = acked ? createReplicatedWriter(acked, ack) : null;
+  const writerFor = acked ? createReplicatedWriters(acked, ack) : null;
+
+  /**
+   * On a Cluster, the notes of an append or a mark, after it (see `RedisEventStoreOptions`): in
+   * order, one script each; a failure loses the rest, reported, and the caller's write stands.
+   */
+  const appendNotes = async (notes: readonly { stream: string; type: string; data: unknown }[]) => {
+    try {
+      for (const note of notes) await call(() => scripts.appendNote(note.stream, note.type, JSON.stringify(note.data)));
+    } catch (error) {
+      console.error(`event store: ${notes.length} note(s) lost after an appended write (Redis Cluster):`, error);
+    }
+  };
 
   /**
    * An idempotency key found (a retried append): answered only once replicas have it too. The
@@ -170,6 +225,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
    * still covers everything this connection wrote.
    */
   const confirmReplicated = async (replicated: ReplicatedWriter, key: string, value: string) => {
+    // On a Cluster the writer must be the key's node's: callers pass `writerFor(key)`.
     assertReplicated((await replicated.write(['set', key, value, 'XX', 'KEEPTTL'])).replicas, ack);
   };
 
@@ -190,16 +246,44 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return last?.[0] ?? '0-0';
     },
     readLastCursors: async (streams) => {
-      const pipeline = redis.pipeline();
-      for (const stream of streams) pipeline.xrevrange(stream, '+', '-', 'COUNT', 1);
-      const results = (await call(() => pipeline.exec()))!;
-      return results.map(([error, entries]) => {
-        if (error) throw toStoreError(error);
-        return (entries as [string, string[]][])[0]?.[0] ?? '0-0';
-      });
+      const replies = await execByNode(
+        redis,
+        streams.map((stream) => ({ key: stream, command: ['xrevrange', stream, '+', '-', 'COUNT', 1] })),
+      );
+      return replies.map((entries) => (entries as [string, string[]][])[0]?.[0] ?? '0-0');
     },
     readAfter: (stream, after, count) => call(() => redis.xrange(stream, `(${after}`, '+', 'COUNT', count)),
+    checkMs: cluster ? CLUSTER_CHECK_MS : undefined,
   });
+
+  /** `writeEntries` on a Cluster: the streams grouped by slot, one script per slot, in one pipeline per node. */
+  const writeEntriesBySlot = async (writes: Parameters<EventStore['writeEntries']>[0], maxLen: number) => {
+    const bySlot = new Map<number, (typeof writes)[number][]>();
+    for (const write of writes) {
+      const slot = keySlot(write.stream);
+      const group = bySlot.get(slot);
+      if (group) group.push(write);
+      else bySlot.set(slot, [write]);
+    }
+    const commands: KeyedCommand[] = [...bySlot.values()].map((group) => {
+      const entries: [string, string, string][] = [];
+      const indexes = new Map<object, number>();
+      const plan = group.map((write) =>
+        write.entries.map((entry) => {
+          let at = indexes.get(entry);
+          if (at === undefined) {
+            at = entries.push([entry.cursor, entry.type, JSON.stringify(entry.data)]);
+            indexes.set(entry, at);
+          }
+          return at;
+        }),
+      );
+      const keys = group.map((write) => write.stream);
+      return { key: keys[0]!, command: ['writeEntries', keys.length, ...keys, maxLen, JSON.stringify(entries), JSON.stringify(plan)] };
+    });
+    const replies = await execByNode(redis, commands);
+    return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
+  };
 
   return {
     kind: 'redis',
@@ -209,13 +293,20 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       if (request.events.length === 0 && !request.snapshot) {
         throw new Error('an append without events must change a snapshot');
       }
-      const { keys, args } = toAppendArgs(request);
+      // On a Cluster the notes live in another slot: written after the append (see RedisEventStoreOptions).
+      const notes = cluster && request.notify?.length ? request.notify : null;
+      const { keys, args } = toAppendArgs(notes ? { ...request, notify: undefined } : request);
+      const writer = writerFor?.(request.stream);
       for (;;) {
         const result = writer
           ? await appendReplicated(writer, request, keys, args)
           : toAppendResult(await call(() => scripts.appendEvents(keys.length, ...keys, ...args)));
-        if (result !== 'held') return result;
-        await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
+        if (result === 'held') {
+          await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
+          continue;
+        }
+        if (notes && result.status === 'appended') await appendNotes(notes);
+        return result;
       }
     },
     appendEphemeral: async (stream, event, maxLen) =>
@@ -224,14 +315,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       )) as string,
     readSnapshot: async <S>(ref: { key: string; field: string }) => toSnapshot<S>(await call(() => redis.hget(ref.key, ref.field))),
     readSnapshotsAt: async <S>(refs: readonly { key: string; field: string }[]) => {
-      if (refs.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const ref of refs) pipeline.hget(ref.key, ref.field);
-      const results = (await call(() => pipeline.exec()))!;
-      return results.map(([error, value]) => {
-        if (error) throw toStoreError(error);
-        return toSnapshot<S>(value as string | null);
-      });
+      const values = await execByNode(
+        redis,
+        refs.map((ref) => ({ key: ref.key, command: ['hget', ref.key, ref.field] })),
+      );
+      return values.map((value) => toSnapshot<S>(value as string | null));
     },
     readIndexBackward: async <S>(index: string, { before, count, join }: { before?: string; count: number; join?: string }) => {
       const keys = join ? [index, join] : [index];
@@ -269,9 +357,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         commands.push(['hset', snapshots!.key, field, `${snapshot.rev}:${JSON.stringify(snapshot.state)}`]);
       }
       for (let i = 0; i < commands.length; i += REBUILD_PIPELINE) {
-        const pipeline = redis.pipeline(commands.slice(i, i + REBUILD_PIPELINE).map((command) => [...command]));
-        const results = (await call(() => pipeline.exec()))!;
-        for (const [error] of results) if (error) throw toStoreError(error);
+        await execByNode(
+          redis,
+          commands.slice(i, i + REBUILD_PIPELINE).map((command) => ({ key: String(command[1]), command })),
+        );
       }
     },
     holdAppends: async (stream, ms) => {
@@ -283,7 +372,14 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return (await call(() => scripts.swapRebuilt(keys.length, ...keys, last ?? ''))) === 1;
     },
     deleteKeys: async (keys) => {
-      if (keys.length > 0) await call(() => redis.del(...keys));
+      if (keys.length === 0) return;
+      // One DEL may name keys of one slot only on a Cluster.
+      if (cluster)
+        await execByNode(
+          redis,
+          keys.map((key) => ({ key, command: ['del', key] })),
+        );
+      else await call(() => redis.del(...keys));
     },
     readSnapshots: async <S>(key: string, fields: readonly string[]) => {
       if (fields.length === 0) return [];
@@ -298,6 +394,13 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     countSet: async (key) => call(() => redis.zcard(key)),
     readFields: async (key, fields) => (fields.length ? call(() => redis.hmget(key, ...fields)) : []),
     readFieldAcross: async (keys, field) => {
+      if (cluster) {
+        const replies = await execByNode(
+          redis,
+          keys.map((key) => ({ key, command: ['hget', key, field] })),
+        );
+        return replies as (string | null)[];
+      }
       const values: (string | null)[] = [];
       for (let i = 0; i < keys.length; i += WRITE_ENTRIES_BATCH) {
         const batch = keys.slice(i, i + WRITE_ENTRIES_BATCH);
@@ -308,16 +411,14 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return values;
     },
     readMarks: async (requests) => {
-      if (requests.length === 0) return [];
-      const pipeline = redis.pipeline(
-        requests.map(
-          (r) =>
-            ['readMarks', 3 + r.above.length, r.counters, r.marks, r.positions, ...r.above, r.field] as [string, ...(string | number)[]],
-        ),
+      const replies = await execByNode(
+        redis,
+        requests.map((r) => ({
+          key: r.counters,
+          command: ['readMarks', 3 + r.above.length, r.counters, r.marks, r.positions, ...r.above, r.field],
+        })),
       );
-      const results = (await call(() => pipeline.exec()))!;
-      return results.map(([error, reply]) => {
-        if (error) throw toStoreError(error);
+      return replies.map((reply) => {
         const [last, lastCursor, mark, markNumber, ...above] = reply as [string, string, string, number, ...number[]];
         return {
           last: Number(last),
@@ -328,10 +429,13 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       });
     },
     advanceMark: async (marks, field, positions, cursor, notify) => {
-      const args = notify
-        ? [3, marks, positions, notify.stream, field, cursor, notify.type, JSON.stringify(notify.data)]
+      // On a Cluster the note lives in another slot: written after the mark, when it moved.
+      const inScript = notify && !cluster ? notify : undefined;
+      const args = inScript
+        ? [3, marks, positions, inScript.stream, field, cursor, inScript.type, JSON.stringify(inScript.data)]
         : [2, marks, positions, field, cursor];
       let reply: unknown;
+      const writer = writerFor?.(marks);
       if (writer) {
         const written = await writer.write(['advanceMark', ...args]);
         assertReplicated(written.replicas, ack);
@@ -339,11 +443,14 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       } else {
         reply = await call(() => scripts.advanceMark(...args));
       }
-      const [markCursor, n] = reply as [string, number];
+      const [markCursor, n, moved] = reply as [string, number, number];
+      if (notify && !inScript && Number(moved) === 1) await appendNotes([notify]);
       return { n: Number(n), cursor: markCursor };
     },
     writeEntries: async (writes, maxLen) => {
       // One script per batch of streams: a fan-out to thousands of inboxes is a few calls, not thousands.
+      // On a Cluster a script stays in one slot: one call per slot, the calls pipelined per node.
+      if (cluster) return writeEntriesBySlot(writes, maxLen);
       let written = 0;
       for (let i = 0; i < writes.length; i += WRITE_ENTRIES_BATCH) {
         const batch = writes.slice(i, i + WRITE_ENTRIES_BATCH);
@@ -367,13 +474,16 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return written;
     },
     serverTime: async () => {
-      const [seconds, micros] = (await call(() => redis.time())) as [string | number, string | number];
+      const [seconds, micros] = (await call(() => (cluster ? scripts.clusterTime(CLOCK_KEY) : redis.time()))) as [
+        string | number,
+        string | number,
+      ];
       return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     },
     readClaim: async (key, field) => call(() => redis.hget(key, field)),
     readIdempotent: async (key) => {
       const value = await call(() => redis.get(key));
-      if (value !== null && writer) await confirmReplicated(writer, key, value);
+      if (value !== null && writerFor) await confirmReplicated(writerFor(key), key, value);
       return value;
     },
     readForward: async (stream, { after, count }) => {
@@ -407,8 +517,8 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
 };
 
 /** The connection that carries the writes followed by `WAIT` (see `createReplicatedWriter`), and nothing else. */
-const connectAcked = async (redis: Redis, others: readonly Redis[]): Promise<Redis> => {
-  const acked = redis.duplicate();
+const connectAcked = async (redis: StoreRedis, others: readonly StoreRedis[]): Promise<StoreRedis> => {
+  const acked = duplicateStoreRedis(redis);
   acked.on('error', () => {});
   try {
     await acked.connect();
@@ -436,7 +546,7 @@ const toJoinedEntries = <S>(reply: (string | null)[], joined: boolean): (IndexEn
 };
 
 /** `XINFO STREAM` as a flat `[name, value, …]` list, or null for a stream that never existed. */
-const readStreamInfo = async (redis: Redis, stream: string): Promise<unknown[] | null> => {
+const readStreamInfo = async (redis: StoreRedis, stream: string): Promise<unknown[] | null> => {
   try {
     return (await redis.xinfo('STREAM', stream)) as unknown[];
   } catch (error) {

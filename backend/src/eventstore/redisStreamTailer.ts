@@ -1,4 +1,4 @@
-import { ReplyError, type Redis } from 'ioredis';
+import { Cluster, ReplyError, type Redis } from 'ioredis';
 import { compareCursors, type Cursor, type RecordedEvent, type StreamTailer } from './eventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 
@@ -54,9 +54,12 @@ export interface RedisStreamTailerOptions {
   /**
    * A connection for the tailer's bells alone, owned (and closed) by it: it is in subscriber mode.
    * It must not resubscribe by itself after a reconnect (`autoResubscribe: false`): the tailer does,
-   * then reads what it missed.
+   * then reads what it missed. On a Cluster: a `Cluster` with `shardedSubscribers: true` (a
+   * subscriber per primary, resubscribed by ioredis itself after a topology change); the tailer
+   * treats a lost node subscriber (`-node`) as a dropped connection, and subscribes again (which
+   * confirms the subscriptions) once ioredis reports `subscribersReady`, or at the next check tick.
    */
-  bells: Redis;
+  bells: Redis | Cluster;
   /** The stream's last cursor (`0-0` when empty). */
   readLastCursor(stream: string): Promise<Cursor>;
   /** The last cursor of each stream, in the order asked (`0-0` when empty), in one round trip. */
@@ -221,33 +224,47 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
     void catchUp(stream, state);
   };
 
-  // The connection dropped: bells were missed. Once it is back, subscribe again, then read.
-  bells.on('close', () => {
+  // The connection dropped (on a Cluster: one node's subscriber): bells were missed. Once it is
+  // back, subscribe again, then read.
+  const lost = () => {
     connected = false;
     for (const state of followed.values()) {
       state.synced = false;
       state.held = [];
     }
-  });
-  bells.on('ready', () => {
-    if (connected || closed) return;
+  };
+  const onCluster = bells instanceof Cluster;
+  for (const event of onCluster ? ['-node', 'close'] : ['close']) bells.on(event, lost);
+  let resubscribing = false;
+  const resubscribe = async () => {
+    if (connected || closed || resubscribing || bells.status !== 'ready') return;
+    resubscribing = true;
     connected = true;
-    const streams = [...followed.keys()];
-    if (streams.length === 0) return;
-    const pipeline = bells.pipeline();
-    for (const stream of streams) pipeline.ssubscribe(stream);
-    pipeline
-      .exec()
-      .then((results) => {
+    try {
+      const streams = [...followed.keys()];
+      if (streams.length === 0) return;
+      if (onCluster) {
+        // Each stream to the subscriber of its slot's node (a pipeline must stay on one node).
+        await Promise.all(streams.map((stream) => bells.ssubscribe(stream)));
+      } else {
+        const pipeline = (bells as Redis).pipeline();
+        for (const stream of streams) pipeline.ssubscribe(stream);
+        const results = await pipeline.exec();
         if (!results || results.some(([error]) => error)) throw results?.find(([error]) => error)?.[0] ?? new Error('resubscribe failed');
-        for (const stream of streams) {
-          const state = followed.get(stream);
-          if (state && !state.synced) void catchUp(stream, state);
-        }
-      })
-      // The connection went again: the next ready starts over.
-      .catch(() => {});
-  });
+      }
+      if (!connected) return;
+      for (const stream of streams) {
+        const state = followed.get(stream);
+        if (state && !state.synced) void catchUp(stream, state);
+      }
+    } catch {
+      // Gone again, or a node not back yet: the next ready (or check tick) starts over.
+      lost();
+    } finally {
+      resubscribing = false;
+    }
+  };
+  bells.on(onCluster ? 'subscribersReady' : 'ready', () => void resubscribe());
 
   /** Subscribes, then reads the stream's end: every entry past it rings on the subscription. */
   const start = async (stream: string): Promise<Followed> => {
@@ -275,6 +292,7 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
   let perTick = 0;
   let checking = false;
   const check = async () => {
+    if (!connected) void resubscribe();
     if (checking || closed || !connected) return;
     checking = true;
     try {

@@ -47,8 +47,12 @@ export const coalesceWrites = (redis: Redis): Redis => {
   return redis;
 };
 
-/** Transient server states that mean "not now", not "your command is wrong". */
-const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
+/**
+ * Transient server states that mean "not now", not "your command is wrong". MOVED and ASK reach a
+ * caller only from a Cluster pipeline ioredis did not redirect (a slot moved under it, in a failover):
+ * the command did not run.
+ */
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM|MOVED|ASK)\b/;
 
 /** Any failure to get an answer is an outage (`StoreUnavailableError`); an error reply from Redis is a bug and stays as it is. */
 export const toStoreError = (error: unknown): unknown =>

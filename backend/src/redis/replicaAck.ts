@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../storeUnavailable.js';
+import { type StoreRedis, isCluster, nodeOf } from './client.js';
 import { toStoreError } from './connection.js';
 
 /**
@@ -22,7 +22,18 @@ export interface ReplicaAckOptions {
 export const DEFAULT_ACK_TIMEOUT_MS = 1_000;
 
 /** `connected_slaves` from `INFO replication`: the replicas this primary streams to now. */
-export const readConnectedReplicas = async (redis: Redis): Promise<number> => {
+export const readConnectedReplicas = async (redis: StoreRedis): Promise<number> => {
+  if (isCluster(redis)) {
+    // The fewest any primary has: every slot must be able to keep the promise.
+    const counts = await Promise.all(
+      redis.nodes('master').map(async (node) => {
+        // Node connections are lazy and queue nothing: open one before asking it.
+        if (node.status === 'wait') await node.connect();
+        return readConnectedReplicas(node);
+      }),
+    );
+    return counts.length ? Math.min(...counts) : 0;
+  }
   const info = await redis.info('replication');
   const match = info.match(/^connected_slaves:(\d+)/m);
   return match ? Number(match[1]) : 0;
@@ -33,7 +44,7 @@ export const readConnectedReplicas = async (redis: Redis): Promise<number> => {
  * connected replicas (0 without). Warns when more are asked than are connected: every write
  * then answers UNAVAILABLE until enough replicas catch up.
  */
-export const resolveReplicaAck = async (redis: Redis, options: ReplicaAckOptions): Promise<ReplicaAck> => {
+export const resolveReplicaAck = async (redis: StoreRedis, options: ReplicaAckOptions): Promise<ReplicaAck> => {
   const connected = await readConnectedReplicas(redis);
   const replicas = options.replicas ?? (connected > 0 ? 1 : 0);
   if (replicas > connected) {
@@ -80,9 +91,9 @@ interface Pending {
  * the event loop's turn with its WAIT, one round trip in all; busy, a round trip to the replica
  * is shared by a whole batch instead of paid once per write in turn. The connection carries
  * nothing else (a read behind a WAIT would wait for the replica too). On Redis Cluster a batch
- * must stay on one node: one writer per primary.
+ * must stay on one node: one writer per primary (`createReplicatedWriters`).
  */
-export const createReplicatedWriter = (connection: Redis, ack: ReplicaAck): ReplicatedWriter => {
+export const createReplicatedWriter = (connection: StoreRedis, ack: ReplicaAck): ReplicatedWriter => {
   let waiting: Pending[] = [];
   let scheduled = false;
   let inFlight = false;
@@ -120,5 +131,28 @@ export const createReplicatedWriter = (connection: Redis, ack: ReplicaAck): Repl
         // The other writes of this turn of the event loop join the batch.
         setImmediate(send);
       }),
+  };
+};
+
+/**
+ * The writer for a write to `key`: on one Redis always the same; on a Cluster, one per primary (as
+ * the slot map names it when the write is made), each batching its node's writes with one `WAIT`
+ * there. Should the slot map change under a batch (a failover), ioredis refuses the pipeline and
+ * its writes answer `StoreUnavailableError`, to be retried.
+ */
+export const createReplicatedWriters = (connection: StoreRedis, ack: ReplicaAck): ((key: string) => ReplicatedWriter) => {
+  if (!isCluster(connection)) {
+    const writer = createReplicatedWriter(connection, ack);
+    return () => writer;
+  }
+  const writers = new Map<string, ReplicatedWriter>();
+  return (key) => {
+    const node = nodeOf(connection, key);
+    let writer = writers.get(node);
+    if (!writer) {
+      writer = createReplicatedWriter(connection, ack);
+      writers.set(node, writer);
+    }
+    return writer;
   };
 };
