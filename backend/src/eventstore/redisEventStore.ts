@@ -144,6 +144,28 @@ return removed
 `;
 
 /**
+ * `writeEntries`' script arguments for one call: the keys, the length to keep, each distinct entry
+ * once (an entry shared by several streams, a room's activity in many inboxes, travels once), and
+ * per stream the indexes of its entries.
+ */
+const toWriteEntriesArgs = (writes: Parameters<EventStore['writeEntries']>[0], maxLen: number): (string | number)[] => {
+  const entries: [string, string, string][] = [];
+  const indexes = new Map<object, number>();
+  const plan = writes.map((write) =>
+    write.entries.map((entry) => {
+      let at = indexes.get(entry);
+      if (at === undefined) {
+        at = entries.push([entry.cursor, entry.type, JSON.stringify(entry.data)]);
+        indexes.set(entry, at);
+      }
+      return at;
+    }),
+  );
+  const keys = writes.map((write) => write.stream);
+  return [keys.length, ...keys, maxLen, JSON.stringify(entries), JSON.stringify(plan)];
+};
+
+/**
  * The Redis Streams `EventStore`. Resolves once its command connection and the tailer's
  * connection are ready; rejects with `StoreUnavailableError` when Redis cannot be reached.
  * Afterwards it reconnects by itself; meanwhile every call rejects at once with
@@ -265,22 +287,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       if (group) group.push(write);
       else bySlot.set(slot, [write]);
     }
-    const commands: KeyedCommand[] = [...bySlot.values()].map((group) => {
-      const entries: [string, string, string][] = [];
-      const indexes = new Map<object, number>();
-      const plan = group.map((write) =>
-        write.entries.map((entry) => {
-          let at = indexes.get(entry);
-          if (at === undefined) {
-            at = entries.push([entry.cursor, entry.type, JSON.stringify(entry.data)]);
-            indexes.set(entry, at);
-          }
-          return at;
-        }),
-      );
-      const keys = group.map((write) => write.stream);
-      return { key: keys[0]!, command: ['writeEntries', keys.length, ...keys, maxLen, JSON.stringify(entries), JSON.stringify(plan)] };
-    });
+    const commands: KeyedCommand[] = [...bySlot.values()].map((group) => ({
+      key: group[0]!.stream,
+      command: ['writeEntries', ...toWriteEntriesArgs(group, maxLen)],
+    }));
     const replies = await execByNode(redis, commands);
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   };
@@ -454,22 +464,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       let written = 0;
       for (let i = 0; i < writes.length; i += WRITE_ENTRIES_BATCH) {
         const batch = writes.slice(i, i + WRITE_ENTRIES_BATCH);
-        const entries: [string, string, string][] = [];
-        const indexes = new Map<object, number>();
-        const plan = batch.map((write) =>
-          write.entries.map((entry) => {
-            let at = indexes.get(entry);
-            if (at === undefined) {
-              at = entries.push([entry.cursor, entry.type, JSON.stringify(entry.data)]);
-              indexes.set(entry, at);
-            }
-            return at;
-          }),
-        );
-        const keys = batch.map((write) => write.stream);
-        written += Number(
-          await call(() => scripts.writeEntries(keys.length, ...keys, maxLen, JSON.stringify(entries), JSON.stringify(plan))),
-        );
+        written += Number(await call(() => scripts.writeEntries(...toWriteEntriesArgs(batch, maxLen))));
       }
       return written;
     },
