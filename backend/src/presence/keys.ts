@@ -13,7 +13,11 @@ export const toRoomOnlineKey = (roomId: string) => `chat:{r:${roomId}}:online`;
 export const toRoomOnlineUsersKey = (roomId: string) => `chat:{r:${roomId}}:online-users`;
 /** Throttles typing announcements per user and room. */
 export const toTypingKey = (roomId: string, userId: string) => `chat:{r:${roomId}}:typing:${userId}`;
-/** Rooms that may hold leases, for the sweeper. */
-export const presenceRoomsKey = 'chat:presence:rooms';
+/**
+ * Rooms that may hold leases, for the sweeper: a sorted set scored by when the room is next due
+ * (its earliest lease's expiry, as last known), so a sweep reads only the rooms with something
+ * to expire. (`chat:presence:rooms`, a plain set swept whole every second, came before it.)
+ */
+export const presenceDueKey = 'chat:presence:due';
 /** The rooms a user holds leases in: member = `<roomId> <leaseId>`, score = expiry (ms). */
 export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { callRedis as call } from '../redis/connection.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { presenceRoomsKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserRoomsKey } from './keys.js';
+import { presenceDueKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserRoomsKey } from './keys.js';
 import { GRACE_LEASE_ID, type Departure, type PresenceStore, toLeaseMember } from './presenceStore.js';
 
 // Each script touches one room's two keys (one hash slot). KEYS[1]: leases (member → expiry),
@@ -32,6 +32,8 @@ end
 return 1
 `;
 
+// Answers how many leases are left, who left (their last lease expired), and the earliest expiry
+// left (false when none), for the room's next due time.
 const sweepLua = `
 local left = {}
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) do
@@ -42,8 +44,31 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) d
     left[#left + 1] = user
   end
 end
-return {redis.call('ZCARD', KEYS[1]), left}
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {redis.call('ZCARD', KEYS[1]), left, first[2] or false}
 `;
+
+// The due index (KEYS[1]) after a room's sweep: ARGV[1] the room, ARGV[2] now, ARGV[3] its next
+// due time ('' when it holds no lease). A score moved into the future meanwhile (a release's grace
+// lease, a new lease's ZADD LT) is kept when it is earlier.
+const rescheduleLua = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+if ARGV[3] == '' then
+  if tonumber(score) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
+  return 1
+end
+if tonumber(score) <= tonumber(ARGV[2]) or tonumber(ARGV[3]) < tonumber(score) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+return 1
+`;
+
+/** The rooms index of earlier versions (a plain set), adopted by the first sweep. */
+const OLD_ROOMS_KEY = 'chat:presence:rooms';
+
+/** Rooms swept per sweep call at most (the rest are due at the next). */
+const SWEEP_BATCH = 1_000;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 interface Scripts {
@@ -51,6 +76,7 @@ interface Scripts {
   presenceRenew: Script;
   presenceRelease: Script;
   presenceSweep: Script;
+  presenceReschedule: Script;
 }
 
 const roomKeys = (roomId: string) => [toRoomOnlineKey(roomId), toRoomOnlineUsersKey(roomId)] as const;
@@ -61,13 +87,17 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
   redis.defineCommand('presenceRenew', { lua: renewLua, numberOfKeys: 1 });
   redis.defineCommand('presenceRelease', { lua: releaseLua, numberOfKeys: 2 });
   redis.defineCommand('presenceSweep', { lua: sweepLua, numberOfKeys: 2 });
+  redis.defineCommand('presenceReschedule', { lua: rescheduleLua, numberOfKeys: 1 });
   const scripts = redis as unknown as Scripts;
+  let adoptedOldIndex = false;
 
   return {
     async enter({ roomId, userId, leaseId }, expiresAt) {
       const joined = await call(() => scripts.presenceEnter(...roomKeys(roomId), toLeaseMember(userId, leaseId), userId, expiresAt));
       // Indexes in other slots: written after the lease, so at worst they name a room a moment too long.
-      await call(() => redis.pipeline().sadd(presenceRoomsKey, roomId).zadd(toUserRoomsKey(userId), 'GT', expiresAt, roomId).exec());
+      await call(() =>
+        redis.pipeline().zadd(presenceDueKey, 'LT', expiresAt, roomId).zadd(toUserRoomsKey(userId), 'GT', expiresAt, roomId).exec(),
+      );
       return { joined: joined === 1 };
     },
     async renew(leases, expiresAt) {
@@ -76,7 +106,9 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
       for (const { roomId, userId, leaseId } of leases) {
         (pipeline as unknown as Scripts).presenceRenew(toRoomOnlineKey(roomId), toLeaseMember(userId, leaseId), expiresAt);
       }
-      for (const roomId of new Set(leases.map((l) => l.roomId))) pipeline.sadd(presenceRoomsKey, roomId);
+      // A room a concurrent sweep took out of the due index (it saw no lease) comes back; one that is
+      // there keeps its (earlier) due time.
+      for (const roomId of new Set(leases.map((l) => l.roomId))) pipeline.zadd(presenceDueKey, 'NX', expiresAt, roomId);
       for (const lease of leases) pipeline.zadd(toUserRoomsKey(lease.userId), 'GT', expiresAt, lease.roomId);
       const results = (await call(() => pipeline.exec())) ?? [];
       for (const [error] of results) if (error) throw new StoreUnavailableError(error);
@@ -92,16 +124,39 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
           graceUntil,
         ),
       );
+      // The grace lease may end before the room's due time: the room is due then.
+      await call(() => redis.zadd(presenceDueKey, 'LT', graceUntil, roomId));
     },
     async sweep(now) {
-      const roomIds = await call(() => redis.smembers(presenceRoomsKey));
-      const departures: Departure[] = [];
-      for (const roomId of roomIds) {
-        const [remaining, userIds] = (await call(() => scripts.presenceSweep(...roomKeys(roomId), now))) as [number, string[]];
-        if (userIds.length > 0) departures.push({ roomId, userIds });
-        // A lease entered meanwhile adds the room again at its next renewal.
-        if (remaining === 0) await call(() => redis.srem(presenceRoomsKey, roomId));
+      if (!adoptedOldIndex) {
+        // The plain set an earlier version kept: its rooms are due now (a crashed instance's leases
+        // in them are never renewed, so nothing else would bring them to the new index).
+        const old = await call(() => redis.smembers(OLD_ROOMS_KEY));
+        if (old.length > 0)
+          await call(() =>
+            redis
+              .pipeline()
+              .zadd(presenceDueKey, 'NX', ...old.flatMap((roomId) => [0, roomId]))
+              .del(OLD_ROOMS_KEY)
+              .exec(),
+          );
+        adoptedOldIndex = true;
       }
+      const roomIds = await call(() => redis.zrangebyscore(presenceDueKey, '-inf', now, 'LIMIT', 0, SWEEP_BATCH));
+      if (roomIds.length === 0) return [];
+      const sweeps = redis.pipeline();
+      for (const roomId of roomIds) (sweeps as unknown as Scripts).presenceSweep(...roomKeys(roomId), now);
+      const swept = (await call(() => sweeps.exec())) ?? [];
+      const departures: Departure[] = [];
+      const reschedule = redis.pipeline();
+      swept.forEach(([error, reply], i) => {
+        if (error) throw new StoreUnavailableError(error);
+        const [, userIds, first] = reply as [number, string[], string | false];
+        if (userIds.length > 0) departures.push({ roomId: roomIds[i]!, userIds });
+        (reschedule as unknown as Scripts).presenceReschedule(presenceDueKey, roomIds[i]!, now, first === false ? '' : first);
+      });
+      // Not rescheduled (an outage here): the rooms stay due, and the next sweep finds nothing new in them.
+      await call(() => reschedule.exec());
       return departures;
     },
     async listOnline(roomId) {
