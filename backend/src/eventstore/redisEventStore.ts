@@ -263,10 +263,6 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
 
   const tailer = createRedisStreamTailer({
     bells: bellsConnection,
-    readLastCursor: async (stream) => {
-      const [last] = await call(() => redis.xrevrange(stream, '+', '-', 'COUNT', 1));
-      return last?.[0] ?? '0-0';
-    },
     readLastCursors: async (streams) => {
       const replies = await execByNode(
         redis,

@@ -60,8 +60,6 @@ export interface RedisStreamTailerOptions {
    * confirms the subscriptions) once ioredis reports `subscribersReady`, or at the next check tick.
    */
   bells: Redis | Cluster;
-  /** The stream's last cursor (`0-0` when empty). */
-  readLastCursor(stream: string): Promise<Cursor>;
   /** The last cursor of each stream, in the order asked (`0-0` when empty), in one round trip. */
   readLastCursors(streams: readonly string[]): Promise<Cursor[]>;
   /** Entries strictly after `after`, at most `count`, as XRANGE answers them. */
@@ -70,8 +68,10 @@ export interface RedisStreamTailerOptions {
   count?: number;
   /**
    * Each followed stream's end is compared with what the tailer delivered about this often: a
-   * stream still behind an end seen at the previous check lost a bell, and is read again. A lost
-   * bell delays, never loses.
+   * stream still behind an end seen at the previous check lost a bell, and is read again. That
+   * finds a stream's newest entries whose bells never came (a writer that does not ring); a bell
+   * lost in the middle, with later ones heard, is not detected: bells are lost only with their
+   * connection (or node), which the tailer handles by reading from its last cursor.
    */
   checkMs?: number;
   /** Told about throwing listeners and unexpected Redis replies; the tailer carries on. */
@@ -111,7 +111,7 @@ const CHECK_TICK_MS = 1_000;
  * up are held and delivered after it, past what the reads gave: nothing lost, nothing twice.
  */
 export const createRedisStreamTailer = (options: RedisStreamTailerOptions): RedisStreamTailer => {
-  const { bells, readLastCursor, readLastCursors, readAfter } = options;
+  const { bells, readLastCursors, readAfter } = options;
   const count = options.count ?? 500;
   const checkMs = options.checkMs ?? 15_000;
   const onError = options.onError ?? ((error: unknown) => console.error('stream tailer:', error));
@@ -272,7 +272,7 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
     const state: Followed = { lastCursor: '0-0', followers: new Set(), synced: false, held: [], catchingUp: false, behind: null };
     followed.set(stream, state);
     try {
-      state.lastCursor = await readLastCursor(stream);
+      [state.lastCursor] = (await readLastCursors([stream])) as [Cursor];
     } catch (error) {
       followed.delete(stream);
       void bells.sunsubscribe(stream).catch(() => {});
