@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toRoomStreamKey } from '../chat/keys.js';
 import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
-import { checkDelivery, type LoggedEvent, type PostAttempt, toLoggedEvent } from '../testing/deliveryChecker.js';
+import { checkDelivery, type LoggedEvent, type PostAttempt } from '../testing/deliveryChecker.js';
 import { type FollowedStream, followRoomOverSse, followRoomWithGraphQLSse } from '../testing/eventStreams.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { countPresence, type FollowedRoom } from '../testing/resumingClient.js';
+import { type Attempt, readRoomLog, runPoster } from '../testing/instanceClients.js';
 import { gqlAt, INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess } from '../testing/serverProcess.js';
 
 /**
@@ -55,49 +55,7 @@ afterAll(async () => {
   await redis?.dispose();
 }, 30_000);
 
-const POST = 'mutation($r: ID!, $b: String!, $c: String) { postMessage(roomId: $r, body: $b, clientId: $c) { id } }';
-
-/**
- * A poster: `count` messages with fresh clientIds, one after another, each retried with the same
- * clientId after an answer that leaves its fate unknown (UNAVAILABLE, a broken connection).
- */
-const runPoster = async (server: ServerProcess, cookie: string, roomId: string, prefix: string, count: number, attempts: PostAttempt[]) => {
-  for (let i = 0; i < count; i++) {
-    const clientId = `${prefix}-${i}`;
-    for (let tries = 0; ; tries++) {
-      let attempt: PostAttempt;
-      try {
-        const { data, errors } = await gqlAt<{ postMessage: { id: string } }>(server, cookie, POST, {
-          r: roomId,
-          b: clientId,
-          c: clientId,
-        });
-        const code = errors?.[0]?.extensions?.code;
-        attempt = data?.postMessage
-          ? { clientId, outcome: 'acknowledged', messageId: data.postMessage.id }
-          : { clientId, outcome: code === 'UNAVAILABLE' ? 'unknown' : 'rejected', error: JSON.stringify(errors) };
-      } catch (error) {
-        attempt = { clientId, outcome: 'unknown', error: String(error) };
-      }
-      attempts.push(attempt);
-      if (attempt.outcome === 'acknowledged') break;
-      if (attempt.outcome === 'rejected') throw new Error(`${clientId} refused: ${attempt.error}`);
-      if (tries > 400) throw new Error(`${clientId} still unknown after ${tries} tries`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-};
-
-/** The room's whole log, from Redis: the checker's ground truth. */
-const readLog = async (roomId: string): Promise<LoggedEvent[]> => {
-  const log: LoggedEvent[] = [];
-  for (let after: string | undefined; ; ) {
-    const page = await store.readForward(toRoomStreamKey(roomId), { after, count: 1_000 });
-    log.push(...page.map(toLoggedEvent));
-    if (page.length < 1_000) return log;
-    after = page.at(-1)!.cursor;
-  }
-};
+const readLog = (roomId: string) => readRoomLog(store, roomId);
 
 const createRoom = async (cookie: string, name: string) => {
   const { data, errors } = await gqlAt<{ createRoom: { id: string } }>(A, cookie, 'mutation($n: String!) { createRoom(name: $n) { id } }', {
@@ -171,11 +129,11 @@ describe('SSE readers across instances (real processes, one Redis)', () => {
       const readers = await startReaders(() => [D.url, B.url, C.url], roomId, '1');
       await Promise.all(readers.map((r) => live(r.room, r.handle)));
 
-      const attempts: PostAttempt[] = [];
+      const attempts: Attempt[] = [];
       let postersDone = false;
       const posting = Promise.all([
-        runPoster(A, poster1!, roomId, 'kill-a', 100, attempts),
-        runPoster(B, poster2!, roomId, 'kill-b', 100, attempts),
+        runPoster({ server: A, cookie: poster1!, roomId, prefix: 'kill-a', count: 100, attempts }),
+        runPoster({ server: B, cookie: poster2!, roomId, prefix: 'kill-b', count: 100, attempts }),
       ]).then(() => (postersDone = true));
 
       await Promise.all(readers.map((r) => r.room.until((room) => room.logged.length >= 20)));
@@ -208,8 +166,8 @@ describe('SSE readers across instances (real processes, one Redis)', () => {
       const readers = await startReaders(() => [E.url, C.url], roomId, '2');
       await Promise.all(readers.map((r) => live(r.room, r.handle)));
 
-      const attempts: PostAttempt[] = [];
-      const posting = runPoster(A, poster!, roomId, 'stop', 120, attempts);
+      const attempts: Attempt[] = [];
+      const posting = runPoster({ server: A, cookie: poster!, roomId, prefix: 'stop', count: 120, attempts });
       await Promise.all(readers.map((r) => r.room.until((room) => room.logged.length >= 20)));
       expect(await E.kill('SIGTERM')).toEqual({ code: 0, signal: null });
       await posting;
