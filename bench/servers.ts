@@ -37,7 +37,8 @@ export const buildOurServer = (): void => {
  * back to backend/src).
  */
 export const startOurServer = async (options: {
-  redisUrl: string;
+  /** One Redis (REDIS_URL), or set REDIS_CLUSTER in `env` instead. */
+  redisUrl?: string;
   nodeEnv?: string;
   profileDir?: string | null;
   echo?: boolean;
@@ -61,7 +62,7 @@ export const startOurServer = async (options: {
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
-      REDIS_URL: options.redisUrl,
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       NODE_ENV: options.nodeEnv ?? 'production',
       AUTH_DEV_LOGIN: '1',
       // Empty counts as unset: nothing from the caller's shell changes the origin or the sign-in.

@@ -1,7 +1,7 @@
 /**
  * The poster of bench:scale's `workers` part, in a process of its own (so that its CPU is neither
  * the server's nor the bench's): posts over HTTP (postMessage, as the UI does) with POSTER_CONCURRENCY
- * requests in flight over as many keep-alive connections, the users in turn (POSTER_COOKIES_FILE,
+ * requests in flight over as many keep-alive connections (to the POSTER_URL servers, a comma list, in turn), the users in turn (POSTER_COOKIES_FILE,
  * one Cookie a line) and the rooms at random (POSTER_ROOMS, a comma list). It posts for
  * POSTER_WARMUP_SECONDS, prints "window start", posts for POSTER_SECONDS more, then prints
  * "result {posts, rateLimited, errors, seconds}" and exits.
@@ -15,14 +15,15 @@ const env = (name: string) => {
   if (!value) throw new Error(`${name} is required`);
   return value;
 };
-const url = env('POSTER_URL');
+const urls = env('POSTER_URL').split(',');
 const cookies = readFileSync(env('POSTER_COOKIES_FILE'), 'utf8').split('\n').filter(Boolean);
 const rooms = env('POSTER_ROOMS').split(',');
 const concurrency = Number(env('POSTER_CONCURRENCY'));
 const warmupMs = Number(env('POSTER_WARMUP_SECONDS')) * 1000;
 const windowMs = Number(env('POSTER_SECONDS')) * 1000;
 
-const client = createHttpClient(url, { maxSockets: concurrency });
+// The workers' connections go to the servers in turn (several instances behind no balancer).
+const clients = urls.map((url) => createHttpClient(url, { maxSockets: Math.ceil(concurrency / urls.length) }));
 let user = 0;
 let seq = 0;
 let measuring = false;
@@ -36,7 +37,8 @@ const windowStart = started + warmupMs;
 const end = windowStart + windowMs;
 console.log('poster ready');
 
-const worker = async () => {
+const worker = async (n: number) => {
+  const client = clients[n % clients.length]!;
   while (performance.now() < end) {
     const cookie = cookies[user++ % cookies.length]!;
     const roomId = rooms[Math.floor(Math.random() * rooms.length)]!;
@@ -60,8 +62,8 @@ setTimeout(() => {
   console.log('window start');
 }, warmupMs);
 const measuredFrom = windowStart;
-await Promise.all(Array.from({ length: concurrency }, worker));
+await Promise.all(Array.from({ length: concurrency }, (_, n) => worker(n)));
 const seconds = (Math.min(performance.now(), end) - measuredFrom) / 1000;
 console.log(`result ${JSON.stringify({ posts, rateLimited, errors, firstError, seconds })}`);
-client.close();
+for (const client of clients) client.close();
 process.exit(0);

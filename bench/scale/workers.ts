@@ -16,19 +16,20 @@
  * clients), and the cores the server processes used, so the ratio can be read against what was
  * left for them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startTestRedis } from '../../backend/src/testing/redisServer.js';
-import { startChild, stopAllChildren } from '../childServer.js';
+import { stopAllChildren } from '../childServer.js';
 import { envNumber, log } from '../env.js';
 import { startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
 import { redisCpuMicros } from '../metrics.js';
-import { createRoom, repoRoot, signInAll, startOurServer } from '../servers.js';
+import { createRoom, signInAll, startOurServer } from '../servers.js';
 import { formatTable } from '../table.js';
 import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+import { type PostWindowResult, measurePostWindow } from './_postWindow.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROOMS', 50, 1));
 const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_WORKERS_SUBSCRIBERS', 8, 1));
@@ -46,17 +47,9 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-interface Run {
+interface Run extends PostWindowResult {
   setting: string;
   workers: number;
-  postsPerSecond: number;
-  deliveriesPerSecond: number;
-  rateLimited: number;
-  errors: number;
-  /** CPU in the window, in cores (CPU seconds per second). */
-  serverCores: number;
-  redisCores: number;
-  clientCores: number;
 }
 
 export default {
@@ -116,77 +109,21 @@ export default {
                 });
               }
               await sleep(1_000);
-              const cookieFile = join(dir, `cookies-${index}.txt`);
-              writeFileSync(cookieFile, posterCookies.slice(index * POSTERS_PER_RUN, (index + 1) * POSTERS_PER_RUN).join('\n'));
-              await fleet.reset();
-              const poster = await startChild({
-                name: 'workers-poster',
-                command: process.execPath,
-                args: ['--import', 'tsx', 'bench/scale/_workersPoster.ts'],
-                cwd: repoRoot,
-                env: {
-                  POSTER_URL: server.url,
-                  POSTER_COOKIES_FILE: cookieFile,
-                  POSTER_ROOMS: rooms.join(','),
-                  POSTER_CONCURRENCY: String(CONCURRENCY),
-                  POSTER_WARMUP_SECONDS: String(WARMUP_SECONDS),
-                  POSTER_SECONDS: String(SECONDS),
-                },
-                readyPattern: /poster ready/,
+              const result = await measurePostWindow({
+                urls: [server.url],
+                dir,
+                name: String(index),
+                cookies: posterCookies.slice(index * POSTERS_PER_RUN, (index + 1) * POSTERS_PER_RUN),
+                rooms,
+                concurrency: CONCURRENCY,
+                warmupSeconds: WARMUP_SECONDS,
+                seconds: SECONDS,
+                fleet,
+                serverCpuMicros: () => server.child.cpuMicros(),
+                redisCpuMicros: () => redisCpuMicros(admin),
               });
-              const windowStarted = new Promise<void>((resolve) => {
-                const off = poster.onOutput((text) => {
-                  if (!text.includes('window start')) return;
-                  off();
-                  resolve();
-                });
-              });
-              const finished = new Promise<string>((resolve) => {
-                let buffer = '';
-                const off = poster.onOutput((text) => {
-                  buffer += text;
-                  const match = /result (\{[^\n]*\})/.exec(buffer);
-                  if (!match) return;
-                  off();
-                  resolve(match[1]!);
-                });
-              });
-              await windowStarted;
-              await fleet.reset();
-              const before = {
-                at: performance.now(),
-                server: server.child.cpuMicros(),
-                redis: await redisCpuMicros(admin),
-                clients: fleet.child.cpuMicros() + poster.cpuMicros(),
-              };
-              const result = JSON.parse(await finished) as {
-                posts: number;
-                rateLimited: number;
-                errors: number;
-                firstError: string;
-                seconds: number;
-              };
-              const stats = await fleet.stats();
-              const after = {
-                at: performance.now(),
-                server: server.child.cpuMicros(),
-                redis: await redisCpuMicros(admin),
-                clients: fleet.child.cpuMicros() + poster.cpuMicros(),
-              };
-              await poster.stop();
-              const micros = (after.at - before.at) * 1000;
               if (result.errors > 0) log(`workers: ${result.errors} failed posts, e.g. ${result.firstError}`);
-              results.push({
-                setting,
-                workers,
-                postsPerSecond: result.posts / result.seconds,
-                deliveriesPerSecond: stats.delivered / ((after.at - before.at) / 1000),
-                rateLimited: result.rateLimited,
-                errors: result.errors + stats.errors,
-                serverCores: (after.server - before.server) / micros,
-                redisCores: (after.redis - before.redis) / micros,
-                clientCores: (after.clients - before.clients) / micros,
-              });
+              results.push({ setting, workers, ...result });
               log(
                 `workers: ${setting}: ${Math.round(results.at(-1)!.postsPerSecond)} posts/s, ${Math.round(results.at(-1)!.deliveriesPerSecond)} deliveries/s`,
               );
