@@ -51,8 +51,9 @@ export const createLocalSessionEvents = (): SessionEvents => {
 
 /** A subscribed connection is silent between messages; that is not a dead socket. */
 const SUBSCRIBER_OPTIONS = { lazyConnect: true, socketTimeout: undefined, autoResubscribe: false } as const;
-/** How long a Cluster subscriber waits before trying the nodes again when none took it. */
+/** How long a Cluster subscriber waits before trying the nodes again when none took it, and a publisher before publishing again. */
 const RETRY_MS = 200;
+const PUBLISH_ATTEMPTS = 3;
 
 interface Hearing {
   /** Null while hints may be missed, else the number of the subscription in effect. */
@@ -171,10 +172,17 @@ export const createRedisSessionEvents = async (options: { redis: StoreRedis }): 
     : await subscribeOnOneRedis(redis, onMessage, hearing);
   return {
     async publishEnded(sessionId) {
-      try {
-        await redis.publish(CHANNEL, sessionId);
-      } catch {
-        // Only a hint (see above): the session is gone already.
+      // On a Cluster a PUBLISH goes to any primary, and one whose connection is being made again (a
+      // failover) refuses it at once: another try soon after likely finds one that takes it. A hint
+      // heard twice is harmless.
+      for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+        try {
+          await redis.publish(CHANNEL, sessionId);
+          return;
+        } catch {
+          // Only a hint (see above): the session is gone already.
+          if (attempt < PUBLISH_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
       }
     },
     onEnded(listener) {
