@@ -6,7 +6,7 @@ import { type EventStore, type RecordedEvent, compareCursors } from '../../event
 import type { OpenStore } from '../../testing/bothStores.js';
 import { inboxActivityKey, toInboxKey } from '../keys.js';
 import { toRoomActivityNote } from './activity.js';
-import { LISTEN_MS, startInboxProjector } from './inboxProjector.js';
+import { type InboxProjectorState, LISTEN_MS, startInboxProjector } from './inboxProjector.js';
 import { createMemoryInboxState } from './inboxState.js';
 
 /*
@@ -158,7 +158,7 @@ export const describeListeners = (name: string, open: OpenStore) => {
  * another slot: a crash between the two loses it) reaches the inbox through the sweep, once the
  * grace has passed, and once: later sweeps add nothing, and the lost note coming after all is dropped.
  */
-export const describeLostNotes = (name: string, open: OpenStore) => {
+export const describeLostNotesWith = (newState: () => InboxProjectorState) => (name: string, open: OpenStore) => {
   describe(`the inbox projector's sweep (${name})`, () => {
     it("fans out a room's activity whose note was lost, after the grace, once", async () => {
       const { store, wipe } = await open();
@@ -170,7 +170,7 @@ export const describeLostNotes = (name: string, open: OpenStore) => {
         await commands.registerUser({ userId: id, profile: { handle: id, displayName: id, avatarUrl: null } });
       const room = await commands.createRoom({ actorId: 'ann', name: 'lossy' });
       await commands.joinRoom({ actorId: 'bob', roomId: room.id });
-      const state = createMemoryInboxState();
+      const state = newState();
       await state.listen('ann', LISTEN_MS);
       const sweeps: (readonly string[])[] = [];
       let swept = () => {};
@@ -232,3 +232,5 @@ export const describeLostNotes = (name: string, open: OpenStore) => {
     });
   });
 };
+
+export const describeLostNotes = describeLostNotesWith(createMemoryInboxState);
