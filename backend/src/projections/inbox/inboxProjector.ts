@@ -104,6 +104,8 @@ export interface InboxProjectorState {
    */
   readRoomRecords(fields: readonly string[]): Promise<(Cursor | null)[]>;
   writeRoomRecords(records: ReadonlyMap<string, Cursor>): Promise<void>;
+  /** Every room's id, for the sweep, when the state can read them cheaply. */
+  listRoomIds?(): Promise<string[]>;
 }
 
 /** How long an inbox subscription's word that it listens lasts; it says so again every third of it. */
@@ -159,10 +161,13 @@ export const startInboxProjector = (
     onError?: (error: unknown) => void;
     /** Tests only: how long activity is coalesced. */
     bucketMs?: number;
-    /** How often to sweep for lost notes (default 10 s), and how old a room's activity must be to count as lost (default 5 s). */
-    sweepEveryMs?: number;
+    /**
+     * How often to sweep for lost notes (default 10 s; null: never, for a store that writes each
+     * note with its append), and how old a room's activity must be to count as lost (default 5 s).
+     */
+    sweepEveryMs?: number | null;
     sweepGraceMs?: number;
-    /** Every room's id, for the sweep (default: the fields of the rooms' snapshots hash, read whole). */
+    /** Every room's id, for the sweep (default: the state's `listRoomIds`, else the rooms' snapshots, read whole). */
     listRoomIds?: () => Promise<string[]>;
     /** Tests only: told after each sweep which rooms it noted. */
     onSwept?: (roomIds: readonly string[]) => void;
@@ -171,7 +176,8 @@ export const startInboxProjector = (
   const bucketMs = options.bucketMs ?? BUCKET_MS;
   const sweepEveryMs = options.sweepEveryMs ?? SWEEP_EVERY_MS;
   const sweepGraceMs = options.sweepGraceMs ?? SWEEP_GRACE_MS;
-  const listRoomIds = options.listRoomIds ?? (async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]);
+  const listRoomIds =
+    options.listRoomIds ?? state.listRoomIds ?? (async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]);
   let stopped = false;
   let wake: (() => void) | null = null;
   // A note that comes while the loop is busy (reading, fanning out) is not slept through.
@@ -502,7 +508,7 @@ export const startInboxProjector = (
         if (buffer.length && performance.now() < leaseUntil) await sendPersonalNotes(buffer, sentAhead);
         if (page.length === READ_PAGE) continue;
         // The whole feed is read: a note still to come for a room's activity older than the grace was lost.
-        if (performance.now() - sweptAt >= sweepEveryMs && performance.now() < leaseUntil) {
+        if (sweepEveryMs !== null && performance.now() - sweptAt >= sweepEveryMs && performance.now() < leaseUntil) {
           sweptAt = performance.now();
           const waiting = new Set(buffer.flatMap((note) => (note.type === 'ACTIVITY' ? [(note.data as ActivityNote).roomId] : [])));
           await sweep(waiting);

@@ -1,3 +1,4 @@
+import { roomSnapshotsKey } from '../../chat/keys.js';
 import type { Cursor } from '../../eventstore/eventStore.js';
 import type { StoreRedis } from '../../redis/client.js';
 import { inboxCheckpointKey, inboxLeaseKey, inboxListenersVersionKey, inboxListeningKey, inboxRoomsKey } from '../keys.js';
@@ -47,6 +48,8 @@ export const createRedisInboxState = (redis: StoreRedis, instanceId: string): In
   writeRoomRecords: async (records) => {
     if (records.size) await redis.hset(inboxRoomsKey, Object.fromEntries(records));
   },
+  // The rooms' snapshots hash's fields, without its values.
+  listRoomIds: () => redis.hkeys(roomSnapshotsKey),
 });
 
 /** The embedded mode's: one process, so the lease is always ours. */
