@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { StoreRedis } from '../redis/client.js';
+import { callRedis as call } from '../redis/connection.js';
 
 /**
  * Sign-ins under way: what the callback needs (the PKCE verifier, where to go back to), found by
@@ -21,7 +22,7 @@ export interface PendingSignIn {
 /**
  * Implementations: `createMemoryOAuthStateStore` (embedded mode), `createRedisOAuthStateStore`
  * (shared by every instance, so the callback may land on another instance than the start).
- * Methods reject only when the storage fails.
+ * Methods reject only when the storage fails (`StoreUnavailableError`).
  */
 export interface OAuthStateStore {
   /** Remembers a sign-in under its state for `OAUTH_STATE_TTL_MS`. */
@@ -63,16 +64,20 @@ export const createMemoryOAuthStateStore = (options: { now?: () => number } = {}
   };
 };
 
-/** @param options.redis a connection the caller owns. */
-export const createRedisOAuthStateStore = (options: { redis: Redis }): OAuthStateStore => {
+/**
+ * One key per state and one command per call (SET, GETDEL), so it runs unchanged on a Cluster.
+ *
+ * @param options.redis a connection the caller owns (one Redis or a Cluster).
+ */
+export const createRedisOAuthStateStore = (options: { redis: StoreRedis }): OAuthStateStore => {
   const { redis } = options;
   return {
     async save(state, signIn) {
-      await redis.set(toStateKey(state), JSON.stringify(signIn), 'PX', OAUTH_STATE_TTL_MS);
+      await call(() => redis.set(toStateKey(state), JSON.stringify(signIn), 'PX', OAUTH_STATE_TTL_MS));
     },
     async take(state) {
       // GETDEL: read and delete in one command, so a replayed state finds nothing even mid-race.
-      const stored = await redis.getdel(toStateKey(state));
+      const stored = await call(() => redis.getdel(toStateKey(state)));
       if (stored === null) return null;
       try {
         const parsed = pendingSchema.safeParse(JSON.parse(stored));

@@ -1,13 +1,17 @@
-import type { Redis } from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChatCommands } from '../chat/commands.js';
 import type { ChatQueries } from '../chat/queries.js';
+import type { StoreRedis } from '../redis/client.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { RateLimitedError } from './limitErrors.js';
 
 /**
  * Rate limits, shared by every instance in Redis mode (rate-limiter-flexible's RateLimiterRedis:
  * one Lua script per consume) and per process in embedded mode (RateLimiterMemory).
+ *
+ * On a Redis Cluster as on one Redis: each consume is one single-key script (`rlflxIncr` on
+ * `chat:rl:<action>:<key>`, or `…:burst:<key>` for the burst pool, consumed by a call of its own),
+ * which ioredis routes by its key; nothing spans slots, so the keys are unchanged.
  *
  * "N burst, then one per T" is rate-limiter-flexible's BurstyRateLimiter: a steady limiter of one
  * per T, and when that is spent, a burst pool of N − 1 that refills over a longer window. A flood
@@ -97,7 +101,7 @@ interface Limiter {
   consume(key: string, points?: number): Promise<unknown>;
 }
 
-const toLimiter = (action: LimitedAction, rule: Rule, redis: Redis | null): Limiter => {
+const toLimiter = (action: LimitedAction, rule: Rule, redis: StoreRedis | null): Limiter => {
   const make = (points: number, duration: number, prefix: string) =>
     redis
       ? new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: prefix, rejectIfRedisNotReady: true })
@@ -107,8 +111,8 @@ const toLimiter = (action: LimitedAction, rule: Rule, redis: Redis | null): Limi
   return new BurstyRateLimiter(steady, make(rule.burst.points, rule.burst.windowSeconds, `chat:rl:${action}:burst`));
 };
 
-/** @param options.redis a connection the caller owns; null for embedded mode. */
-export const createRateLimits = (options: { redis: Redis | null; rules?: Record<LimitedAction, Rule> }): RateLimits => {
+/** @param options.redis a connection the caller owns (one Redis or a Cluster); null for embedded mode. */
+export const createRateLimits = (options: { redis: StoreRedis | null; rules?: Record<LimitedAction, Rule> }): RateLimits => {
   const rules = options.rules ?? RATE_LIMIT_RULES;
   const limiters = Object.fromEntries(
     (Object.keys(rules) as LimitedAction[]).map((action) => [action, toLimiter(action, rules[action], options.redis)]),

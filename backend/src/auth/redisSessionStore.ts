@@ -1,5 +1,7 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { z } from 'zod';
+import type { StoreRedis } from '../redis/client.js';
+import { callRedis as call, toStoreError } from '../redis/connection.js';
 import {
   generateSessionToken,
   isSessionExpired,
@@ -56,10 +58,10 @@ return 1
 `;
 
 const execOrThrow = async (transaction: ChainableCommander): Promise<void> => {
-  const results = await transaction.exec();
+  const results = await call(() => transaction.exec());
   if (!results) throw new Error('session store: Redis discarded the transaction');
   for (const [error] of results) {
-    if (error) throw error;
+    if (error) throw toStoreError(error);
   }
 };
 
@@ -71,8 +73,8 @@ const setNewest = <K, V>(map: Map<K, V>, key: K, value: V) => {
 };
 
 export interface RedisSessionStoreOptions {
-  /** A connection the caller owns; `close()` leaves it open. */
-  redis: Redis;
+  /** A connection the caller owns (one Redis or a Cluster); `close()` leaves it open. */
+  redis: StoreRedis;
   /**
    * The clock (epoch ms); tests inject a fake one. It also sets the real TTLs, so a fake clock must
    * start near the real time (one in the past would have Redis drop keys at once).
@@ -92,7 +94,15 @@ export interface RedisSessionStoreOptions {
  * session's deadline) only reclaims memory, so an injected clock governs validity on its own.
  * A session key and its user's set live in different Redis Cluster slots, so no command spans both:
  * the user's set is written before the session and cleaned after it, which leaves at worst a stale
- * id in the set, never a session that "sign out everywhere" cannot find. Needs Redis 7 (PEXPIREAT NX/GT).
+ * id in the set, never a session that "sign out everywhere" cannot find. Each transaction and script
+ * names one key, so the keys are the same on one Redis and on a Cluster (no hash tags were needed,
+ * and sessions written before Cluster support stay valid). Needs Redis 7 (PEXPIREAT NX/GT).
+ *
+ * Every method rejects with `StoreUnavailableError` when Redis cannot answer (on a Cluster, also
+ * while a failover moves a slot). A session is acknowledged once its primary has it: replication is
+ * asynchronous, so a failover in the next moment may lose it (its user signs in again). The store
+ * does not `WAIT` for a replica: on the shared connection a WAIT would hold every other command to
+ * that node behind the replica's answer.
  */
 export const createRedisSessionStore = (options: RedisSessionStoreOptions): SessionStore => {
   const { redis } = options;
@@ -139,8 +149,8 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
 
   const deleteSession = async (sessionId: string, userId: string) => {
     forget(sessionId);
-    await redis.del(toSessionKey(sessionId));
-    await redis.srem(toUserSessionsKey(userId), sessionId);
+    await call(() => redis.del(toSessionKey(sessionId)));
+    await call(() => redis.srem(toUserSessionsKey(userId), sessionId));
   };
 
   return {
@@ -177,7 +187,7 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
       const key = toSessionKey(id);
       const read = beforeRead();
       // A missing key reads as {}, which fails the parse like any hash this store did not write.
-      const parsed = storedSessionSchema.safeParse(await redis.hgetall(key));
+      const parsed = storedSessionSchema.safeParse(await call(() => redis.hgetall(key)));
       if (!parsed.success) return null;
       const stored: Session = { id, ...parsed.data };
       const at = now();
@@ -187,7 +197,7 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
       }
       const slid = toSlidSession(stored, at);
       if (slid) {
-        const exists = await redis.eval(SLIDE_SESSION_SCRIPT, 1, key, slid.idleExpiresAt, toSessionDeadline(slid));
+        const exists = await call(() => redis.eval(SLIDE_SESSION_SCRIPT, 1, key, slid.idleExpiresAt, toSessionDeadline(slid)));
         if (exists === 0) return null;
       }
       remember(token, slid ?? stored, read);
@@ -196,20 +206,20 @@ export const createRedisSessionStore = (options: RedisSessionStoreOptions): Sess
 
     async invalidateSession(sessionId) {
       forget(sessionId);
-      const userId = await redis.hget(toSessionKey(sessionId), 'userId');
+      const userId = await call(() => redis.hget(toSessionKey(sessionId), 'userId'));
       if (userId === null) return;
       await deleteSession(sessionId, userId);
     },
 
     async invalidateUserSessions(userId) {
       const userKey = toUserSessionsKey(userId);
-      const ids = await redis.smembers(userKey);
+      const ids = await call(() => redis.smembers(userKey));
       for (const id of ids) forget(id);
       if (ids.length === 0) return;
       // One DEL per key rather than one multi-key DEL: session keys are spread over cluster slots.
-      await Promise.all(ids.map((id) => redis.del(toSessionKey(id))));
+      await Promise.all(ids.map((id) => call(() => redis.del(toSessionKey(id)))));
       // SREM of what was read, not DEL of the set: a session created meanwhile must stay findable.
-      await redis.srem(userKey, ...ids);
+      await call(() => redis.srem(userKey, ...ids));
     },
 
     forget,

@@ -1,4 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { type StoreRedis, isCluster } from '../redis/client.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 
 /**
  * "This session ended": the hint that makes every instance close the session's WebSockets at once
@@ -47,59 +49,150 @@ export const createLocalSessionEvents = (): SessionEvents => {
   };
 };
 
+/** A subscribed connection is silent between messages; that is not a dead socket. */
+const SUBSCRIBER_OPTIONS = { lazyConnect: true, socketTimeout: undefined, autoResubscribe: false } as const;
+/** How long a Cluster subscriber waits before trying the nodes again when none took it, and a publisher before publishing again. */
+const RETRY_MS = 200;
+const PUBLISH_ATTEMPTS = 3;
+
+interface Hearing {
+  /** Null while hints may be missed, else the number of the subscription in effect. */
+  current: number | null;
+}
+
 /**
- * Redis mode. Subscribing takes a connection of its own (a subscribed connection can do nothing
- * else), duplicated from `redis`; ioredis resubscribes it after a reconnect.
- *
- * @param options.redis a connection the caller owns, used to publish.
+ * One Redis: a connection of its own, duplicated from `redis` (a subscribed connection can do
+ * nothing else), reconnected by ioredis and subscribed again at every connection.
  */
-export const createRedisSessionEvents = async (options: { redis: Redis }): Promise<SessionEvents> => {
-  const { redis } = options;
-  const subscriber = redis.duplicate({
-    lazyConnect: true,
-    // A subscribed connection is silent between messages; that is not a dead socket.
-    socketTimeout: undefined,
-    // Subscribed again below at every connection, to know when that took effect.
-    autoResubscribe: false,
-  });
+const subscribeOnOneRedis = async (redis: Redis, onMessage: (channel: string, message: string) => void, hearing: Hearing) => {
+  // Reconnected by ioredis; subscribed again below at every connection, to know when that took effect.
+  const subscriber = redis.duplicate(SUBSCRIBER_OPTIONS);
   subscriber.on('error', () => {});
-  const listeners: ((sessionId: string) => void)[] = [];
-  subscriber.on('message', (channel: string, message: string) => {
-    if (channel !== CHANNEL || !SESSION_ID.test(message)) return;
-    for (const listener of listeners) listener(message);
-  });
-  // Hearing from Redis's confirmation of SUBSCRIBE on: a command sent after it is served after it,
-  // so a session read then and ended later is followed by a hint that arrives.
+  subscriber.on('message', onMessage);
   let subscriptions = 0;
-  let hearing: number | null = null;
   const subscribe = () =>
     subscriber.subscribe(CHANNEL).then(() => {
-      hearing = ++subscriptions;
+      hearing.current = ++subscriptions;
     });
   subscriber.on('close', () => {
-    hearing = null;
+    hearing.current = null;
   });
   await subscriber.connect();
   await subscribe();
   // 'ready' again after every reconnection; a failed SUBSCRIBE means the connection is going down,
   // and the next 'ready' tries again.
   subscriber.on('ready', () => void subscribe().catch(() => {}));
+  return async () => {
+    await subscriber.quit().catch(() => subscriber.disconnect());
+  };
+};
+
+/**
+ * A Cluster: classic PUBLISH reaches every node of a Cluster (over the cluster bus), so one
+ * connection subscribed to any node, primary or replica, hears every hint. It is a node
+ * connection of our own, duplicated from the Cluster's (so with its options), not the Cluster's
+ * own subscriber, which moves to another node by itself and does not say when it is subscribed
+ * again: hearing must be null from the loss of one subscription to the confirmation of the next.
+ * When the node goes away (killed, failed over), the next live node the Cluster knows takes over.
+ */
+const subscribeOnCluster = async (cluster: Cluster, onMessage: (channel: string, message: string) => void, hearing: Hearing) => {
+  let closed = false;
+  let subscriber: Redis | null = null;
+  let subscriptions = 0;
+  let retry: NodeJS.Timeout | undefined;
+
+  /** Subscribes through the first node that takes it, in random order; false when none did. */
+  const subscribeAnywhere = async (): Promise<boolean> => {
+    const nodes = cluster.nodes('all').sort(() => Math.random() - 0.5);
+    for (const node of nodes) {
+      if (closed) return true;
+      const candidate = node.duplicate({ ...SUBSCRIBER_OPTIONS, retryStrategy: () => null });
+      candidate.on('error', () => {});
+      try {
+        await candidate.connect();
+        await candidate.subscribe(CHANNEL);
+      } catch {
+        candidate.disconnect();
+        continue;
+      }
+      if (closed) {
+        candidate.disconnect();
+        return true;
+      }
+      subscriber = candidate;
+      candidate.on('message', onMessage);
+      candidate.once('close', () => {
+        hearing.current = null;
+        subscriber = null;
+        candidate.disconnect();
+        if (!closed) void resubscribe();
+      });
+      hearing.current = ++subscriptions;
+      return true;
+    }
+    return false;
+  };
+  const resubscribe = async () => {
+    if (await subscribeAnywhere()) return;
+    retry = setTimeout(() => void resubscribe(), RETRY_MS);
+  };
+
+  if (!(await subscribeAnywhere())) throw new StoreUnavailableError(new Error('no Cluster node took the session-ended subscription'));
+  return async () => {
+    closed = true;
+    clearTimeout(retry);
+    const last = subscriber as Redis | null;
+    subscriber = null;
+    await last?.quit().catch(() => last.disconnect());
+  };
+};
+
+/**
+ * Redis mode, on one Redis or a Cluster. Plain pub/sub rather than sharded (SPUBLISH): on a
+ * Cluster every node carries every message, so the subscription may sit on any live node and only
+ * that node's loss interrupts it; with sharded pub/sub the one channel would live on one shard and
+ * each failover of that shard would interrupt it. What plain pub/sub costs more (each hint goes
+ * over the cluster bus to every node) is nothing at the rate people sign out.
+ *
+ * @param options.redis a connection the caller owns, used to publish (connected, so that on a
+ * Cluster its nodes are known).
+ */
+export const createRedisSessionEvents = async (options: { redis: StoreRedis }): Promise<SessionEvents> => {
+  const { redis } = options;
+  const listeners: ((sessionId: string) => void)[] = [];
+  const onMessage = (channel: string, message: string) => {
+    if (channel !== CHANNEL || !SESSION_ID.test(message)) return;
+    for (const listener of listeners) listener(message);
+  };
+  // Hearing from Redis's confirmation of SUBSCRIBE on: a command sent after it is served after it,
+  // so a session read then and ended later is followed by a hint that arrives.
+  const hearing: Hearing = { current: null };
+  const unsubscribe = isCluster(redis)
+    ? await subscribeOnCluster(redis, onMessage, hearing)
+    : await subscribeOnOneRedis(redis, onMessage, hearing);
   return {
     async publishEnded(sessionId) {
-      try {
-        await redis.publish(CHANNEL, sessionId);
-      } catch {
-        // Only a hint (see above): the session is gone already.
+      // On a Cluster a PUBLISH goes to any primary, and one whose connection is being made again (a
+      // failover) refuses it at once: another try soon after likely finds one that takes it. A hint
+      // heard twice is harmless.
+      for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+        try {
+          await redis.publish(CHANNEL, sessionId);
+          return;
+        } catch {
+          // Only a hint (see above): the session is gone already.
+          if (attempt < PUBLISH_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
       }
     },
     onEnded(listener) {
       listeners.push(listener);
     },
-    hearing: () => hearing,
+    hearing: () => hearing.current,
     async close() {
       listeners.length = 0;
-      hearing = null;
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      await unsubscribe();
+      hearing.current = null;
     },
   };
 };

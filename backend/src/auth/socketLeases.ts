@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from '../storeUnavailable.js';
+import { type StoreRedis, execByNode } from '../redis/client.js';
+import { callRedis } from '../redis/connection.js';
 
 /**
  * How many WebSockets one user holds, across every instance. Each open socket holds a lease; a
@@ -77,24 +77,38 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1`;
 
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+interface Scripts {
+  socketLeaseAcquire: Script;
+}
+
 /**
  * Redis mode: leases in a sorted set per user, renewed every `leaseMs / 3` by the instance that
  * holds the socket.
  *
- * @param options.redis a connection the caller owns.
+ * On a Redis Cluster as on one Redis: each script names one user's key, and the renewals of many
+ * users' leases go in one pipeline per node (`execByNode`). The key is the same on both.
+ *
+ * @param options.redis a connection the caller owns (one Redis or a Cluster).
  */
-export const createRedisSocketLeases = (options: Options & { redis: Redis }): SocketLeases => {
+export const createRedisSocketLeases = (options: Options & { redis: StoreRedis }): SocketLeases => {
   const { redis } = options;
   const max = options.max ?? MAX_SOCKETS_PER_USER;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const local = new Map<string, string>(); // lease id → user id
+  redis.defineCommand('socketLeaseAcquire', { lua: ACQUIRE_SCRIPT, numberOfKeys: 1 });
+  redis.defineCommand('socketLeaseRenew', { lua: RENEW_SCRIPT, numberOfKeys: 1 });
+  const scripts = redis as unknown as Scripts;
 
   const renewAll = () => {
     if (local.size === 0) return;
-    const pipeline = redis.pipeline();
-    for (const [leaseId, userId] of local) pipeline.eval(RENEW_SCRIPT, 1, toUserSocketsKey(userId), leaseMs, leaseId);
-    // A missed renewal is retried on the next tick; the lease outlives two of them.
-    pipeline.exec().catch(() => {});
+    const renewals = [...local].map(([leaseId, userId]) => {
+      const key = toUserSocketsKey(userId);
+      return { key, command: ['socketLeaseRenew', key, leaseMs, leaseId] };
+    });
+    // A missed renewal (on a Cluster, a node's share of them, as in a failover) is retried on the
+    // next tick; the lease outlives two of them.
+    execByNode(redis, renewals).catch(() => {});
   };
   const timer = setInterval(renewAll, Math.floor(leaseMs / 3));
   timer.unref();
@@ -102,12 +116,7 @@ export const createRedisSocketLeases = (options: Options & { redis: Redis }): So
   return {
     async acquire(userId) {
       const leaseId = randomUUID();
-      let granted: unknown;
-      try {
-        granted = await redis.eval(ACQUIRE_SCRIPT, 1, toUserSocketsKey(userId), max, leaseMs, leaseId);
-      } catch (error) {
-        throw new StoreUnavailableError(error);
-      }
+      const granted = await callRedis(() => scripts.socketLeaseAcquire(toUserSocketsKey(userId), max, leaseMs, leaseId));
       if (granted !== 1) return null;
       local.set(leaseId, userId);
       return {

@@ -33,6 +33,8 @@ import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStre
  *   append runs without them, and the notes follow right after, in a script of their own (XADD
  *   and bell), not atomically: a crash or an outage between the two loses the notes (reported on
  *   the console; the append stays acknowledged), and a retried append found `duplicate` writes none.
+ *   An append's `sets` in another slot than its stream's (a person's room list, the user names)
+ *   follow it the same way, after its notes.
  * - Reads and writes over keys of many slots go per node and are put back in order (`execByNode`).
  * - With replicas, each primary has a group-commit writer of its own (`createReplicatedWriters`).
  * - The tailer's bells come from a sharded subscriber per primary (see `createRedisStreamTailer`),
@@ -291,6 +293,19 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   };
 
+  /** On a Cluster, an append's sets outside its stream's slot, after it (see `RedisEventStoreOptions`); a failure is reported. */
+  const writeForeignSets = async (sets: NonNullable<AppendRequest['sets']>) => {
+    const commands: KeyedCommand[] = sets.flatMap((set) => [
+      ...(set.remove?.length ? [{ key: set.key, command: ['zrem', set.key, ...set.remove] }] : []),
+      ...(set.add?.length ? [{ key: set.key, command: ['zadd', set.key, ...set.add.flatMap((member) => [0, member])] }] : []),
+    ]);
+    try {
+      await execByNode(redis, commands);
+    } catch (error) {
+      console.error(`event store: ${sets.length} set change(s) lost after an appended write (Redis Cluster):`, error);
+    }
+  };
+
   return {
     kind: 'redis',
     tailer,
@@ -301,7 +316,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       }
       // On a Cluster the notes live in another slot: written after the append (see RedisEventStoreOptions).
       const notes = cluster && request.notify?.length ? request.notify : null;
-      const { keys, args } = toAppendArgs(notes ? { ...request, notify: undefined } : request);
+      const slot = cluster ? keySlot(request.stream) : 0;
+      const foreign = cluster ? (request.sets ?? []).filter((set) => keySlot(set.key) !== slot) : [];
+      const own = foreign.length ? { sets: request.sets!.filter((set) => keySlot(set.key) === slot) } : {};
+      const { keys, args } = toAppendArgs({ ...request, ...own, ...(notes ? { notify: undefined } : {}) });
       const writer = writerFor?.(request.stream);
       for (;;) {
         const result = writer
@@ -312,6 +330,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
           continue;
         }
         if (notes && result.status === 'appended') await appendNotes(notes);
+        if (foreign.length && result.status === 'appended') await writeForeignSets(foreign);
         return result;
       }
     },

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
+import { type KeyedCommand, type StoreRedis, execByNode, isCluster, nodeOf } from '../redis/client.js';
 import { callRedis as call } from '../redis/connection.js';
-import { StoreUnavailableError } from '../storeUnavailable.js';
 import { presenceDueKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserRoomsKey } from './keys.js';
 import { GRACE_LEASE_ID, type Departure, type PresenceStore, toLeaseMember } from './presenceStore.js';
 
@@ -73,16 +72,27 @@ const SWEEP_BATCH = 1_000;
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 interface Scripts {
   presenceEnter: Script;
-  presenceRenew: Script;
   presenceRelease: Script;
-  presenceSweep: Script;
-  presenceReschedule: Script;
 }
 
 const roomKeys = (roomId: string) => [toRoomOnlineKey(roomId), toRoomOnlineUsersKey(roomId)] as const;
 
-/** Presence in Redis; `redis` is a fail-fast connection the caller owns. */
-export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
+/** A command routed by its first key (`execByNode`). */
+const keyed = (key: string, ...command: (string | number)[]): KeyedCommand => ({ key, command });
+
+/**
+ * Presence in Redis; `redis` is a fail-fast connection the caller owns (one Redis or a Cluster).
+ *
+ * The same keys on one Redis and on a Cluster. A room's keys share its hash tag, so each script
+ * stays in one slot; the due index (`presenceDueKey`) and a user's rooms live in slots of their
+ * own, so no script or transaction reaches them together with a room's keys, and pipelines over
+ * many keys go one per node (`execByNode`). Between slots the writes are ordered so that a failure
+ * halfway leaves only a harmless hint: the indexes are written before the lease they point to (a
+ * room due with nothing in it is swept for nothing and dropped from the index; a room named in
+ * `roomsOf` without the user's lease is filtered out there), and a room leaves the due index only
+ * after a sweep found it empty.
+ */
+export const createRedisPresenceStore = (redis: StoreRedis): PresenceStore => {
   redis.defineCommand('presenceEnter', { lua: enterLua, numberOfKeys: 2 });
   redis.defineCommand('presenceRenew', { lua: renewLua, numberOfKeys: 1 });
   redis.defineCommand('presenceRelease', { lua: releaseLua, numberOfKeys: 2 });
@@ -93,28 +103,39 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
 
   return {
     async enter({ roomId, userId, leaseId }, expiresAt) {
+      // The indexes (other slots) first: should the lease then fail, they name a room a moment too
+      // long, which a sweep and `roomsOf` see through; the other way round, a lease of an instance
+      // that crashed could be missing from the due index and never expire.
+      const userRoomsKey = toUserRoomsKey(userId);
+      await execByNode(redis, [
+        keyed(presenceDueKey, 'zadd', presenceDueKey, 'LT', expiresAt, roomId),
+        keyed(userRoomsKey, 'zadd', userRoomsKey, 'GT', expiresAt, roomId),
+      ]);
       const joined = await call(() => scripts.presenceEnter(...roomKeys(roomId), toLeaseMember(userId, leaseId), userId, expiresAt));
-      // Indexes in other slots: written after the lease, so at worst they name a room a moment too long.
-      await call(() =>
-        redis.pipeline().zadd(presenceDueKey, 'LT', expiresAt, roomId).zadd(toUserRoomsKey(userId), 'GT', expiresAt, roomId).exec(),
-      );
       return { joined: joined === 1 };
     },
     async renew(leases, expiresAt) {
       if (leases.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const { roomId, userId, leaseId } of leases) {
-        (pipeline as unknown as Scripts).presenceRenew(toRoomOnlineKey(roomId), toLeaseMember(userId, leaseId), expiresAt);
-      }
+      const commands = leases.map(({ roomId, userId, leaseId }) => {
+        const key = toRoomOnlineKey(roomId);
+        return keyed(key, 'presenceRenew', key, toLeaseMember(userId, leaseId), expiresAt);
+      });
       // A room a concurrent sweep took out of the due index (it saw no lease) comes back; one that is
-      // there keeps its (earlier) due time.
-      for (const roomId of new Set(leases.map((l) => l.roomId))) pipeline.zadd(presenceDueKey, 'NX', expiresAt, roomId);
-      for (const lease of leases) pipeline.zadd(toUserRoomsKey(lease.userId), 'GT', expiresAt, lease.roomId);
-      const results = (await call(() => pipeline.exec())) ?? [];
-      for (const [error] of results) if (error) throw new StoreUnavailableError(error);
-      return leases.filter((_, i) => results[i]?.[1] === 0);
+      // there keeps its (earlier) due time. In parallel with the renewals (other slots): renewed or
+      // not, a room in the index is only swept once more.
+      for (const roomId of new Set(leases.map((l) => l.roomId)))
+        commands.push(keyed(presenceDueKey, 'zadd', presenceDueKey, 'NX', expiresAt, roomId));
+      for (const lease of leases) {
+        const key = toUserRoomsKey(lease.userId);
+        commands.push(keyed(key, 'zadd', key, 'GT', expiresAt, lease.roomId));
+      }
+      const replies = await execByNode(redis, commands);
+      return leases.filter((_, i) => replies[i] === 0);
     },
     async release({ roomId, userId, leaseId }, graceUntil) {
+      // The grace lease may end before the room's due time: the room is due then. Written first (see
+      // `enter`): should the release fail, the room is only swept early, for nothing.
+      await call(() => redis.zadd(presenceDueKey, 'LT', graceUntil, roomId));
       await call(() =>
         scripts.presenceRelease(
           ...roomKeys(roomId),
@@ -124,53 +145,72 @@ export const createRedisPresenceStore = (redis: Redis): PresenceStore => {
           graceUntil,
         ),
       );
-      // The grace lease may end before the room's due time: the room is due then.
-      await call(() => redis.zadd(presenceDueKey, 'LT', graceUntil, roomId));
     },
     async sweep(now) {
       if (!adoptedOldIndex) {
         // The plain set an earlier version kept: its rooms are due now (a crashed instance's leases
         // in them are never renewed, so nothing else would bring them to the new index).
+        // Two slots: the set is deleted only once its rooms are in the new index.
         const old = await call(() => redis.smembers(OLD_ROOMS_KEY));
-        if (old.length > 0)
-          await call(() =>
-            redis
-              .pipeline()
-              .zadd(presenceDueKey, 'NX', ...old.flatMap((roomId) => [0, roomId]))
-              .del(OLD_ROOMS_KEY)
-              .exec(),
-          );
+        if (old.length > 0) {
+          await call(() => redis.zadd(presenceDueKey, 'NX', ...old.flatMap((roomId) => [0, roomId])));
+          await call(() => redis.del(OLD_ROOMS_KEY));
+        }
         adoptedOldIndex = true;
       }
       const roomIds = await call(() => redis.zrangebyscore(presenceDueKey, '-inf', now, 'LIMIT', 0, SWEEP_BATCH));
       if (roomIds.length === 0) return [];
-      const sweeps = redis.pipeline();
-      for (const roomId of roomIds) (sweeps as unknown as Scripts).presenceSweep(...roomKeys(roomId), now);
-      const swept = (await call(() => sweeps.exec())) ?? [];
+      // One script per room (its slot), one pipeline per node; a node that cannot answer (a
+      // failover) fails its own rooms only: the others' departures, found and removed, must be
+      // answered now, since no later sweep finds them again. The failed rooms stay due.
+      const byNode = new Map<string, string[]>();
+      for (const roomId of roomIds) {
+        const node = isCluster(redis) ? nodeOf(redis, toRoomOnlineKey(roomId)) : '';
+        const rooms = byNode.get(node);
+        if (rooms) rooms.push(roomId);
+        else byNode.set(node, [roomId]);
+      }
       const departures: Departure[] = [];
-      const reschedule = redis.pipeline();
-      swept.forEach(([error, reply], i) => {
-        if (error) throw new StoreUnavailableError(error);
-        const [, userIds, first] = reply as [number, string[], string | false];
-        if (userIds.length > 0) departures.push({ roomId: roomIds[i]!, userIds });
-        (reschedule as unknown as Scripts).presenceReschedule(presenceDueKey, roomIds[i]!, now, first === false ? '' : first);
+      const reschedule: KeyedCommand[] = [];
+      let failure: unknown = null;
+      const settled = await Promise.allSettled(
+        [...byNode.values()].map(async (rooms) => ({
+          rooms,
+          swept: await execByNode(
+            redis,
+            rooms.map((roomId) => keyed(toRoomOnlineKey(roomId), 'presenceSweep', ...roomKeys(roomId), now)),
+          ),
+        })),
+      );
+      for (const result of settled) {
+        if (result.status === 'rejected') {
+          failure = result.reason;
+          continue;
+        }
+        const { rooms, swept } = result.value;
+        swept.forEach((reply, i) => {
+          const [, userIds, first] = reply as [number, string[], string | false];
+          if (userIds.length > 0) departures.push({ roomId: rooms[i]!, userIds });
+          reschedule.push(keyed(presenceDueKey, 'presenceReschedule', presenceDueKey, rooms[i]!, now, first === false ? '' : first));
+        });
+      }
+      // The index is told after the rooms were swept (another slot). Not rescheduled (an outage
+      // here): the rooms stay due, and the next sweep finds nothing new in them.
+      await execByNode(redis, reschedule).catch((error: unknown) => {
+        failure ??= error;
       });
-      // Not rescheduled (an outage here): the rooms stay due, and the next sweep finds nothing new in them.
-      await call(() => reschedule.exec());
+      if (failure !== null && departures.length === 0) throw failure;
       return departures;
     },
     async listOnline(roomId) {
       return call(() => redis.hkeys(toRoomOnlineUsersKey(roomId)));
     },
     async countOnline(roomIds) {
-      if (roomIds.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const roomId of roomIds) pipeline.hlen(toRoomOnlineUsersKey(roomId));
-      const results = (await call(() => pipeline.exec()))!;
-      return results.map(([error, count]) => {
-        if (error) throw new StoreUnavailableError(error);
-        return Number(count);
-      });
+      const replies = await execByNode(
+        redis,
+        roomIds.map((roomId) => keyed(toRoomOnlineUsersKey(roomId), 'hlen', toRoomOnlineUsersKey(roomId))),
+      );
+      return replies.map(Number);
     },
     async roomsOf(userId, now) {
       const key = toUserRoomsKey(userId);

@@ -12,7 +12,7 @@ import {
   readInlineModel,
   toSetMembers,
 } from './inline.js';
-import type { Redis } from 'ioredis';
+import type { StoreRedis } from '../redis/client.js';
 import { toAuditIndexKey, toJoinedKey, toRebuildKey, toRosterKey, toUserRoomsKey } from './keys.js';
 
 /**
@@ -209,9 +209,10 @@ export const readMembersModel = async (store: EventStore, roomId: string): Promi
 /**
  * Rewrites every person's room list from the rooms' member states (after `rebuildInline` of each
  * room's members). Not atomic with appends: a membership that changes while it runs may be
- * listed as it was, until that person's next change in that room.
+ * listed as it was, until that person's next change in that room. Each person's list and its
+ * rebuild key share the person's slot, so the RENAME is single-slot on a Cluster too.
  */
-export const rebuildUserRooms = async (redis: Redis, store: EventStore, roomIds: readonly string[]): Promise<void> => {
+export const rebuildUserRooms = async (redis: StoreRedis, store: EventStore, roomIds: readonly string[]): Promise<void> => {
   const lists = new Map<string, string[]>();
   for (const roomId of roomIds) {
     for (const [userId, entries] of foldUserRooms(await store.readAllSnapshots<MemberState>(toMemberSnapshotsKey(roomId)))) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreRedis } from '../redis/client.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { rebuildEditHistory } from './editHistory.js';
 import { rebuildInline } from './inline.js';
@@ -29,7 +29,11 @@ const REBUILD: Record<keyof typeof INLINE_VERSIONS, (store: EventStore, roomId: 
  * rebuilds each room's models whose layout changed from the room's log while the server runs.
  * Others skip while one holds the lock. Answers the number of models rebuilt.
  */
-export const migrateInlineProjections = async (redis: Redis, store: EventStore, listRoomIds: () => Promise<string[]>): Promise<number> => {
+export const migrateInlineProjections = async (
+  redis: StoreRedis,
+  store: EventStore,
+  listRoomIds: () => Promise<string[]>,
+): Promise<number> => {
   // Public rooms' names claimed under the current name key (look-alikes are one name), then people
   // who signed in before the names set existed (idempotent: any instance may do either).
   await backfillRoomNameClaims(redis, store);

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { roomNamesKey, roomSnapshotsKey } from '../chat/keys.js';
 import { type RoomState, toRoomKind, toRoomNameKey } from '../domain/room/room.js';
 import type { EventStore } from '../eventstore/eventStore.js';
+import { type StoreRedis, execByNode } from '../redis/client.js';
 import { projectionVersionsKey } from './keys.js';
 
 /*
@@ -32,15 +32,19 @@ const BATCH = 1_000;
  * working, its name just isn't claimed). Fields of older key versions stay, unread: a field is
  * only ever looked up under the current key. Idempotent (HSETNX); answers how many rooms it read.
  */
-export const backfillRoomNameClaims = async (redis: Redis, store: EventStore): Promise<number> => {
+export const backfillRoomNameClaims = async (redis: StoreRedis, store: EventStore): Promise<number> => {
   if (Number((await redis.hget(projectionVersionsKey, 'roomNames')) ?? 0) >= ROOM_NAME_KEYS_VERSION) return 0;
   const rooms = [...(await store.readAllSnapshots<RoomState>(roomSnapshotsKey)).values()]
     .flatMap(({ state }) => (state.status === 'open' && toRoomKind(state) === 'PUBLIC' ? [state] : []))
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
   for (let i = 0; i < rooms.length; i += BATCH) {
-    const pipeline = redis.pipeline();
-    for (const room of rooms.slice(i, i + BATCH)) pipeline.hsetnx(roomNamesKey, toRoomNameKey(room.name), room.id);
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    // One key, so one slot: a single pipeline on a Cluster too.
+    await execByNode(
+      redis,
+      rooms
+        .slice(i, i + BATCH)
+        .map((room) => ({ key: roomNamesKey, command: ['hsetnx', roomNamesKey, toRoomNameKey(room.name), room.id] })),
+    );
   }
   await redis.hset(projectionVersionsKey, 'roomNames', ROOM_NAME_KEYS_VERSION);
   return rooms.length;

@@ -1,10 +1,11 @@
-import type { Redis } from 'ioredis';
 import { ValidationError } from '../domain/errors.js';
 import { toRoomSearchKey } from '../domain/room/searchKey.js';
 import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../domain/text.js';
 import type { UserState } from '../domain/user/user.js';
 import type { AppendRequest, EventStore } from '../eventstore/eventStore.js';
+import { type StoreRedis, execByNode } from '../redis/client.js';
 import { projectionVersionsKey, userNamesKey } from './keys.js';
+import { scanKeys } from './scanKeys.js';
 
 /**
  * People by handle and by display name (inline with each user's append), for `user(handle)`,
@@ -69,18 +70,19 @@ const USER_NAMES_VERSION = 1;
  * Adds the users who signed in before the names set existed (their appends wrote no entries):
  * once per Redis, from the users' stored states. Answers how many users it read.
  */
-export const backfillUserNames = async (redis: Redis): Promise<number> => {
+export const backfillUserNames = async (redis: StoreRedis): Promise<number> => {
   if (Number((await redis.hget(projectionVersionsKey, 'userNames')) ?? 0) >= USER_NAMES_VERSION) return 0;
   let users = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'chat:{u:*}:state', 'COUNT', 500);
-    cursor = next;
-    const states = await Promise.all(keys.map((key) => redis.hget(key, 'state')));
+  // Every user's state key is in a slot of its own: on a Cluster, scanned on every primary and read per node.
+  for await (const keys of scanKeys(redis, 'chat:{u:*}:state', 500)) {
+    const states = (await execByNode(
+      redis,
+      keys.map((key) => ({ key, command: ['hget', key, 'state'] })),
+    )) as (string | null)[];
     const entries = states.flatMap((stored) => (stored ? toUserNameEntries(JSON.parse(stored.slice(stored.indexOf(':') + 1))) : []));
     users += keys.length;
     if (entries.length) await redis.zadd(userNamesKey, ...entries.flatMap((entry) => [0, entry]));
-  } while (cursor !== '0');
+  }
   await redis.hset(projectionVersionsKey, 'userNames', USER_NAMES_VERSION);
   return users;
 };

@@ -13,7 +13,12 @@ export interface ActivityNote {
   kind: InboxKind;
   roomId: string;
   userId?: string;
+  /** Written by the inbox projector's sweep for a room whose own note was lost (see `startInboxProjector`). */
+  swept?: true;
 }
+
+/** The room events whose appends note ACTIVITY (chat/commands.ts): what the sweep looks for in a room's log. */
+export const ROOM_ACTIVITY_EVENTS: ReadonlySet<string> = new Set(['MessagePosted', 'MessageEdited', 'MessageDeleted']);
 
 const note = (data: ActivityNote) => ({ stream: inboxActivityKey, type: data.kind, data });
 
@@ -21,6 +26,8 @@ const note = (data: ActivityNote) => ({ stream: inboxActivityKey, type: data.kin
 export const toRoomActivityNote = (roomId: string) => note({ kind: 'ACTIVITY', roomId });
 /** The room was renamed: everyone in it sees the new name. */
 export const toRoomUpdatedNote = (roomId: string) => note({ kind: 'UPDATED', roomId });
+/** The sweep's stand-in for a room's lost ACTIVITY note. */
+export const toSweptActivityNote = (roomId: string) => note({ kind: 'ACTIVITY', roomId, swept: true });
 /** A person's read marker moved. */
 export const toReadNote = (roomId: string, userId: string) => note({ kind: 'READ', roomId, userId });
 

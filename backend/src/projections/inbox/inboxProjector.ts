@@ -1,7 +1,8 @@
+import { roomSnapshotsKey, toRoomStreamKey } from '../../chat/keys.js';
 import { type Cursor, type EventStore, type RecordedEvent, compareCursors } from '../../eventstore/eventStore.js';
 import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../keys.js';
 import { ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomId } from '../members.js';
-import type { ActivityNote, InboxKind } from './activity.js';
+import { type ActivityNote, type InboxKind, ROOM_ACTIVITY_EVENTS, toSweptActivityNote } from './activity.js';
 
 /**
  * The inbox projection: fans the activity feed out into each person's inbox stream, off the
@@ -28,6 +29,20 @@ import type { ActivityNote, InboxKind } from './activity.js';
  * each of the person's rooms since then, in id order, whoever was listening when: nothing lost
  * on resume, and nothing twice (ids only go up). Who listens is kept in this process only; an
  * instance that takes the lease over starts with nobody and catches each listener up once.
+ *
+ * Lost notes (a Redis Cluster, where an append's note follows it in another slot: a crash or an
+ * outage between the two loses it) delay a room's activity, never lose it: each room's record
+ * also says how far its log was when its activity was last fanned out (`c:<roomId>`), and a
+ * sweep (every `sweepEveryMs`, once the projector has read the whole feed) compares that with
+ * each room's log. A room whose log holds a post, edit or deletion above it, older than
+ * `sweepGraceMs` (its note would have come by then) and with no note waiting, gets a note of the
+ * sweep's (`swept`) in the feed, fanned out as any other. Should the lost note come after all
+ * (held up for longer than the grace), it is dropped if the room's log has not moved since the
+ * swept note went out (`s:<roomId>`): nothing twice. The first sweep on a Redis takes every
+ * room's log as it finds it (the notes of what came before were not lost, or are too old to
+ * matter); a room created after it is swept from its log's start. Personal notes (a read, a
+ * membership) and renames are not swept: a lost one is missing from that person's inbox until
+ * a rebuild or their next note of that kind. The delay is at most about `sweepEveryMs + sweepGraceMs`.
  */
 export const BUCKET_MS = 250;
 export const INBOX_MAX_ENTRIES = 1_000;
@@ -42,6 +57,8 @@ export interface Emission {
   roomId: string;
   /** A room's members (`joined`), everyone on its list (`listed`: JOINED and INVITED), or one person. */
   to: 'joined' | 'listed' | string;
+  /** A room's ACTIVITY from the sweep, standing for a lost note. */
+  swept?: true;
 }
 
 const bucketOf = (cursor: Cursor, bucketMs = BUCKET_MS) => Math.floor(Number(cursor.slice(0, cursor.indexOf('-'))) / bucketMs);
@@ -61,7 +78,7 @@ export const toEmissions = (notes: readonly RecordedEvent[], bucketMs = BUCKET_M
     const { cursor } = recorded;
     if (note.kind === 'ACTIVITY') {
       return lastActivity.get(`${bucketOf(cursor, bucketMs)}:${note.roomId}`) === cursor
-        ? [{ cursor, kind: 'ACTIVITY', roomId: note.roomId, to: 'joined' }]
+        ? [{ cursor, kind: 'ACTIVITY', roomId: note.roomId, to: 'joined', ...(note.swept ? { swept: true as const } : {}) }]
         : [];
     }
     return [{ cursor, kind: note.kind, roomId: note.roomId, to: note.userId ?? 'listed' }];
@@ -81,9 +98,14 @@ export interface InboxProjectorState {
   /** Moves on whenever someone starts listening (not when someone renews). */
   readListeningVersion(): Promise<number>;
   forgetListening(userIds: readonly string[]): Promise<void>;
-  /** The ids of rooms' last fanned-out ACTIVITY (`a:<roomId>`) and UPDATED (`u:<roomId>`), null where none. */
+  /**
+   * The ids of rooms' last fanned-out ACTIVITY (`a:<roomId>`) and UPDATED (`u:<roomId>`), and the
+   * sweep's records (`c:<roomId>`, `s:<roomId>`: cursors of the room's log; `swept`), null where none.
+   */
   readRoomRecords(fields: readonly string[]): Promise<(Cursor | null)[]>;
   writeRoomRecords(records: ReadonlyMap<string, Cursor>): Promise<void>;
+  /** Every room's id, for the sweep, when the state can read them cheaply. */
+  listRoomIds?(): Promise<string[]>;
 }
 
 /** How long an inbox subscription's word that it listens lasts; it says so again every third of it. */
@@ -111,6 +133,18 @@ export const keepListening = (state: Pick<InboxProjectorState, 'listen'>, userId
 type InboxWrite = { cursor: Cursor; type: string; data: unknown };
 const recordField = (kind: 'joined' | 'listed', roomId: string) => `${kind === 'joined' ? 'a' : 'u'}:${roomId}`;
 
+/** How often the sweep looks for rooms whose note was lost, and how old their activity must be by then. */
+const SWEEP_EVERY_MS = 10_000;
+const SWEEP_GRACE_MS = 5_000;
+/** Rooms whose logs a sweep reads side by side. */
+const SWEEP_CHUNK = 500;
+/** Events read backward per page while a sweep looks for a room's last activity. */
+const SWEEP_PAGE = 100;
+/** The record that says a sweep ran on this Redis (its value means nothing). */
+const SWEPT_FIELD = 'swept';
+
+const msOf = (cursor: Cursor) => Number(cursor.slice(0, cursor.indexOf('-')));
+
 const LEASE_MS = 3_000;
 /** How often notes may wake a projector waiting for a bucket to close. */
 const WAKE_MS = 10;
@@ -123,9 +157,27 @@ const RENEW_MS = 1_000;
 export const startInboxProjector = (
   store: EventStore,
   state: InboxProjectorState,
-  options: { onError?: (error: unknown) => void /** Tests only: how long activity is coalesced. */; bucketMs?: number } = {},
+  options: {
+    onError?: (error: unknown) => void;
+    /** Tests only: how long activity is coalesced. */
+    bucketMs?: number;
+    /**
+     * How often to sweep for lost notes (default 10 s; null: never, for a store that writes each
+     * note with its append), and how old a room's activity must be to count as lost (default 5 s).
+     */
+    sweepEveryMs?: number | null;
+    sweepGraceMs?: number;
+    /** Every room's id, for the sweep (default: the state's `listRoomIds`, else the rooms' snapshots, read whole). */
+    listRoomIds?: () => Promise<string[]>;
+    /** Tests only: told after each sweep which rooms it noted. */
+    onSwept?: (roomIds: readonly string[]) => void;
+  } = {},
 ) => {
   const bucketMs = options.bucketMs ?? BUCKET_MS;
+  const sweepEveryMs = options.sweepEveryMs ?? SWEEP_EVERY_MS;
+  const sweepGraceMs = options.sweepGraceMs ?? SWEEP_GRACE_MS;
+  const listRoomIds =
+    options.listRoomIds ?? state.listRoomIds ?? (async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]);
   let stopped = false;
   let wake: (() => void) | null = null;
   // A note that comes while the loop is busy (reading, fanning out) is not slept through.
@@ -231,8 +283,34 @@ export const startInboxProjector = (
     if (gone.length) await state.forgetListening(gone);
   };
 
+  /**
+   * Where each room's log ends now, and whether its (not swept) ACTIVITY is a lost note come
+   * after all: the room's log has not moved since a swept note stood in for it (see the module's comment).
+   */
+  const checkActivity = async (items: readonly { roomId: string; swept?: true }[]) => {
+    const [ends, sweptAt] = await Promise.all([
+      Promise.all(items.map(async ({ roomId }) => (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor)),
+      state.readRoomRecords(items.map(({ roomId }) => `s:${roomId}`)),
+    ]);
+    return items.map((item, i) => ({ end: ends[i] ?? null, isLate: !item.swept && ends[i] != null && sweptAt[i] === ends[i] }));
+  };
+
   /** Writes the emissions into the inboxes they reach, each inbox's in cursor order; see the module's comment. */
-  const fanOut = async (emissions: readonly Emission[]) => {
+  const fanOut = async (all: readonly Emission[]) => {
+    // Where each room's log is as its activity goes out (the sweep's mark), and the lost notes
+    // that came after all, covered by a swept note since (see the module's comment).
+    const activity = all.filter((emission) => emission.to === 'joined');
+    const checked = await checkActivity(activity);
+    const marks = new Map<string, Cursor>();
+    const late = new Set<Emission>();
+    activity.forEach((emission, i) => {
+      const { end, isLate } = checked[i]!;
+      if (!end) return;
+      if (isLate) late.add(emission);
+      marks.set(`c:${emission.roomId}`, end);
+      if (emission.swept) marks.set(`s:${emission.roomId}`, end);
+    });
+    const emissions = late.size ? all.filter((emission) => !late.has(emission)) : all;
     const byPerson = new Map<string, InboxWrite[]>();
     const push = (userId: string, entry: InboxWrite) => {
       let entries = byPerson.get(userId);
@@ -268,6 +346,7 @@ export const startInboxProjector = (
       INBOX_MAX_ENTRIES,
     );
     // After the inboxes: a run again after a crash between the two finds the same records as before.
+    for (const [field, cursor] of marks) overlay.set(field, cursor);
     await state.writeRoomRecords(overlay);
   };
 
@@ -285,6 +364,8 @@ export const startInboxProjector = (
    */
   const sendPersonalNotes = async (waiting: readonly RecordedEvent[], sent: Set<Cursor>) => {
     const activity = new Map<string, Cursor>();
+    // Rooms whose waiting activity is a lost note come after all (see `checkActivity`): not sent.
+    let late: Set<string> | null = null;
     for (const recorded of waiting) {
       const note = recorded.data as ActivityNote;
       if (note.kind === 'ACTIVITY') {
@@ -292,6 +373,17 @@ export const startInboxProjector = (
         continue;
       }
       if (!note.userId || sent.has(recorded.cursor)) continue;
+      if (!late) {
+        // Each room's last waiting note.
+        const rooms = [
+          ...new Map(
+            waiting.flatMap((r) => (r.type === 'ACTIVITY' ? [[(r.data as ActivityNote).roomId, r.data as ActivityNote] as const] : [])),
+          ).values(),
+        ];
+        const checked = await checkActivity(rooms);
+        late = new Set(rooms.filter((_, i) => checked[i]!.isLate).map((n) => n.roomId));
+      }
+      for (const roomId of late) activity.delete(roomId);
       const rooms = [...activity];
       const joined = await Promise.all(rooms.map(([roomId]) => isJoinedIn(roomId, note.userId!)));
       // Everything recorded lies below the waiting notes.
@@ -309,6 +401,62 @@ export const startInboxProjector = (
     }
   };
 
+  /** The cursor of the last post, edit or deletion in a room's log above `from` (exclusive; null: the log's start), if any. */
+  const lastActivityAbove = async (roomId: string, from: Cursor | null): Promise<Cursor | null> => {
+    const stream = toRoomStreamKey(roomId);
+    let before: Cursor | undefined;
+    for (;;) {
+      const page = await store.readBackward(stream, { before, count: SWEEP_PAGE });
+      for (const event of page) {
+        if (from !== null && compareCursors(event.cursor, from) <= 0) return null;
+        if (ROOM_ACTIVITY_EVENTS.has(event.type)) return event.cursor;
+      }
+      if (page.length < SWEEP_PAGE) return null;
+      before = page.at(-1)!.cursor;
+    }
+  };
+
+  /**
+   * Notes the activity of rooms whose own note was lost (see the module's comment). `waiting`:
+   * rooms with an ACTIVITY note read and not fanned out yet. Run once the whole feed is read.
+   */
+  const sweep = async (waiting: ReadonlySet<string>) => {
+    const now = await store.serverTime();
+    const roomIds = await listRoomIds();
+    const [sweptBefore] = await state.readRoomRecords([SWEPT_FIELD]);
+    const marks = new Map<string, Cursor>();
+    const lost: string[] = [];
+    for (let i = 0; i < roomIds.length; i += SWEEP_CHUNK) {
+      const chunk = roomIds.slice(i, i + SWEEP_CHUNK);
+      const [covered, ends] = await Promise.all([
+        state.readRoomRecords(chunk.map((roomId) => `c:${roomId}`)),
+        Promise.all(chunk.map(async (roomId) => (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor)),
+      ]);
+      await Promise.all(
+        chunk.map(async (roomId, k) => {
+          const end = ends[k];
+          const from = covered[k] ?? null;
+          if (!end || waiting.has(roomId) || (from !== null && compareCursors(end, from) <= 0)) return;
+          // The first sweep on this Redis takes the room's log as it is.
+          // The first sweep on this Redis takes each room's log as it finds it.
+          const last = from === null && !sweptBefore ? null : await lastActivityAbove(roomId, from);
+          // Nothing the inbox shows (a membership, a pin): nothing to note.
+          if (last === null) marks.set(`c:${roomId}`, end);
+          // Unless too recent: its note may still be on its way.
+          else if (msOf(last) <= now - sweepGraceMs) lost.push(roomId);
+        }),
+      );
+    }
+    // In the feed, as the lost notes would have been: fanned out (and marked) in their turn.
+    for (const roomId of lost) {
+      const { stream, type, data } = toSweptActivityNote(roomId);
+      await store.append({ stream, events: [{ type, data, meta: {}, v: 1 }] });
+    }
+    marks.set(SWEPT_FIELD, '0-1');
+    await state.writeRoomRecords(marks);
+    options.onSwept?.(lost);
+  };
+
   const run = async () => {
     let leaseUntil = 0;
     let checkpoint: Cursor | null = null;
@@ -316,6 +464,7 @@ export const startInboxProjector = (
     let buffer: RecordedEvent[] = [];
     /** Personal notes already sent ahead of their turn (see `sendPersonalNotes`). */
     const sentAhead = new Set<Cursor>();
+    let sweptAt = Number.NEGATIVE_INFINITY;
     while (!stopped) {
       try {
         if (performance.now() > leaseUntil - (LEASE_MS - RENEW_MS)) {
@@ -358,6 +507,12 @@ export const startInboxProjector = (
         }
         if (buffer.length && performance.now() < leaseUntil) await sendPersonalNotes(buffer, sentAhead);
         if (page.length === READ_PAGE) continue;
+        // The whole feed is read: a note still to come for a room's activity older than the grace was lost.
+        if (sweepEveryMs !== null && performance.now() - sweptAt >= sweepEveryMs && performance.now() < leaseUntil) {
+          sweptAt = performance.now();
+          const waiting = new Set(buffer.flatMap((note) => (note.type === 'ACTIVITY' ? [(note.data as ActivityNote).roomId] : [])));
+          await sweep(waiting);
+        }
         // Notes waiting for their bucket to close: come back when it has; none: wait for the next note.
         // A new note wakes it sooner (a person's own goes out at once), at most every WAKE_MS.
         if (buffer.length) {

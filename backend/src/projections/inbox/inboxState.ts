@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import { roomSnapshotsKey } from '../../chat/keys.js';
 import type { Cursor } from '../../eventstore/eventStore.js';
+import type { StoreRedis } from '../../redis/client.js';
 import { inboxCheckpointKey, inboxLeaseKey, inboxListenersVersionKey, inboxListeningKey, inboxRoomsKey } from '../keys.js';
 import type { InboxProjectorState } from './inboxProjector.js';
 
@@ -24,8 +25,11 @@ if old <= now then redis.call('INCR', KEYS[2]) end
 return 1
 `;
 
-/** The projector's place, lease and room records in Redis, shared by every instance. */
-export const createRedisInboxState = (redis: Redis, instanceId: string): InboxProjectorState => ({
+/**
+ * The projector's place, lease and room records in Redis, shared by every instance: all in the
+ * `{inbox}` slot, so on a Cluster too each script stays in one slot.
+ */
+export const createRedisInboxState = (redis: StoreRedis, instanceId: string): InboxProjectorState => ({
   lease: async (ms) => (await redis.eval(LEASE_LUA, 1, inboxLeaseKey, instanceId, ms)) === 1,
   readCheckpoint: async () => (await redis.get(inboxCheckpointKey)) as Cursor | null,
   writeCheckpoint: async (cursor) => {
@@ -44,6 +48,8 @@ export const createRedisInboxState = (redis: Redis, instanceId: string): InboxPr
   writeRoomRecords: async (records) => {
     if (records.size) await redis.hset(inboxRoomsKey, Object.fromEntries(records));
   },
+  // The rooms' snapshots hash's fields, without its values.
+  listRoomIds: () => redis.hkeys(roomSnapshotsKey),
 });
 
 /** The embedded mode's: one process, so the lease is always ours. */

@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
 import { codePointLength } from '../../domain/text.js';
 import { toRoomSearchKey } from '../../domain/room/room.js';
 import { compareCursors, isCursor } from '../../eventstore/eventStore.js';
+import type { StoreRedis } from '../../redis/client.js';
 import { callRedis as call } from '../../redis/connection.js';
+import { scanKeys } from '../scanKeys.js';
 import {
   parseDirectoryCursor,
   TRIGRAM_LENGTH,
@@ -225,7 +226,8 @@ const parseAppliedMember = (value: string): string => {
 };
 
 /**
- * The room directory in Redis (all keys in the `{lobby}` slot; see `keys.ts`). `redis` is a
+ * The room directory in Redis (all keys in the `{lobby}` slot; see `keys.ts`), one server or a
+ * Cluster (every script, transaction and UNLINK then stays in that one slot). `redis` is a
  * connected, fail-fast client the caller owns; the store defines its two scripts on it. Needs
  * Redis 7.0 or later (ZINTERCARD, script flags). Every call rejects with `StoreUnavailableError`
  * when Redis cannot answer, and with `ValidationError` for an `after` it did not make.
@@ -239,7 +241,7 @@ const parseAppliedMember = (value: string): string => {
  * one intersects the postings of its trigrams (sorted sets: the intersection comes in order),
  * or, when that is large, reads the smallest posting in order.
  */
-export const createRedisDirectoryStore = (redis: Redis, options: RedisDirectoryStoreOptions = {}): DirectoryStore => {
+export const createRedisDirectoryStore = (redis: StoreRedis, options: RedisDirectoryStoreOptions = {}): DirectoryStore => {
   const intersectionLimit = options.intersectionLimit ?? 1_000;
   const scanBudget = options.scanBudget ?? 4_096;
   if (!Number.isSafeInteger(scanBudget) || scanBudget < 1) throw new RangeError('scanBudget must be a positive integer');
@@ -332,13 +334,10 @@ export const createRedisDirectoryStore = (redis: Redis, options: RedisDirectoryS
     },
 
     async dropGeneration(generation) {
-      const pattern = toDirectoryGenerationPattern(generation);
-      let cursor = '0';
-      do {
-        const [next, keys] = await call(() => redis.scan(cursor, 'MATCH', pattern, 'COUNT', DROP_BATCH));
-        if (keys.length > 0) await call(() => redis.unlink(...keys));
-        cursor = next;
-      } while (cursor !== '0');
+      // All in the `{lobby}` slot: on a Cluster, one node holds them, and one UNLINK may name them together.
+      for await (const keys of scanKeys(redis, toDirectoryGenerationPattern(generation), DROP_BATCH)) {
+        await call(() => redis.unlink(...keys));
+      }
     },
   };
 };
