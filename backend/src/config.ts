@@ -209,14 +209,13 @@ const toRedisCluster = (e: z.infer<typeof schema>): RedisSeed[] | null => {
     .filter((seed) => seed.trim() !== '')
     .map(toRedisSeed);
   if (seeds.length === 0) throw new ConfigError('REDIS_CLUSTER: lists no seed node; leave it unset for REDIS_URL or the embedded store');
-  // Parsed and checked now so a deployment learns about a bad list early; the cluster mode itself is issue 16's next part.
-  throw new ConfigError('REDIS_CLUSTER: Redis Cluster is not supported yet; use REDIS_URL');
+  return seeds;
 };
 
 const toWorkers = (e: z.infer<typeof schema>) => {
   const workers = e.WORKERS === 'auto' ? availableParallelism() : e.WORKERS;
-  if (workers > 1 && !e.REDIS_URL) {
-    throw new ConfigError('WORKERS: more than one process needs REDIS_URL (the embedded store lives inside one process)');
+  if (workers > 1 && !e.REDIS_URL && e.REDIS_CLUSTER === undefined) {
+    throw new ConfigError('WORKERS: more than one process needs REDIS_URL or REDIS_CLUSTER (the embedded store lives inside one process)');
   }
   return workers;
 };

@@ -52,6 +52,17 @@ describe('readConfig', () => {
     expect(readConfig({}).redisCluster).toBeNull();
   });
 
+  it('reads REDIS_CLUSTER as seed nodes (IPv6 in brackets), and lets WORKERS share it', () => {
+    const config = readConfig({ REDIS_CLUSTER: '10.0.0.5:7000, [::1]:7001,redis-a:7002', WORKERS: '2' });
+    expect(config.redisCluster).toEqual([
+      { host: '10.0.0.5', port: 7000 },
+      { host: '::1', port: 7001 },
+      { host: 'redis-a', port: 7002 },
+    ]);
+    expect(config.redisUrl).toBeNull();
+    expect(config.workers).toBe(2);
+  });
+
   it('trusts no proxy unless told how many are in front', () => {
     expect(readConfig({}).trustProxyHops).toBe(0);
     expect(readConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops).toBe(2);
@@ -102,7 +113,6 @@ describe('readConfig', () => {
     [{ REDIS_CLUSTER: '127.0.0.1:7000,redis://b:7001' }, /^REDIS_CLUSTER: "redis:\/\/b:7001" is not a host:port/],
     [{ REDIS_CLUSTER: 'a:70000' }, /^REDIS_CLUSTER: "a:70000" is not a host:port/],
     [{ REDIS_CLUSTER: ' , ' }, /^REDIS_CLUSTER: lists no seed node/],
-    [{ REDIS_CLUSTER: '10.0.0.5:7000, [::1]:7001,redis-a:7002' }, /^REDIS_CLUSTER: Redis Cluster is not supported yet/],
     [{ HTTP_REQUEST_TIMEOUT_MS: '10' }, /^HTTP_REQUEST_TIMEOUT_MS: /],
     [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }, /^HTTP_HEADERS_TIMEOUT_MS: /],
     [{ TRUST_PROXY_HOPS: 'yes' }, /^TRUST_PROXY_HOPS: /],

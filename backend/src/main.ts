@@ -12,7 +12,7 @@ const main = async () => {
   }
   const app = await buildApp(config);
   // Said once the stores answered: a start that fails prints its one line and nothing else.
-  if (!config.redisUrl) {
+  if (!config.redisUrl && !config.redisCluster) {
     console.warn('warning: REDIS_URL is unset: using the embedded in-memory event store (one process; nothing survives a restart)');
   } else if (!config.databaseUrl) {
     console.warn('warning: DATABASE_URL is unset: each instance keeps its own in-memory search index, built from the log at start');
@@ -43,7 +43,7 @@ main().catch((error: unknown) => {
     error instanceof ConfigError
       ? error.message
       : error instanceof StoreUnavailableError
-        ? `REDIS_URL: cannot reach Redis (${error.cause instanceof Error ? error.cause.message : 'no answer'})`
+        ? `${process.env.REDIS_CLUSTER ? 'REDIS_CLUSTER' : 'REDIS_URL'}: cannot reach Redis (${error.cause instanceof Error ? error.cause.message : 'no answer'})`
         : `cannot start: ${error instanceof Error ? error.message : String(error)}`;
   console.error(message);
   process.exit(1);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
 import { readLag, startProjector } from './projections/asyncProjection.js';
 import { migrateInlineProjections } from './projections/migrate.js';
 import { keepListening, startInboxProjector } from './projections/inbox/inboxProjector.js';
@@ -25,12 +24,12 @@ import { createMemoryPresenceStore } from './presence/memoryPresenceStore.js';
 import { type Presence, type PresenceOptions, createPresence } from './presence/presence.js';
 import { type StoreClock, createStoreClock } from './presence/storeClock.js';
 import { createRedisEventStore } from './eventstore/redisEventStore.js';
-import { coalesceWrites, failFastRedisOptions } from './redis/connection.js';
+import { type RedisTarget, createStoreRedis } from './redis/client.js';
 import { createRedisPresenceStore } from './presence/redisPresenceStore.js';
 import { startRetention } from './eventstore/retention.js';
 import { assertDurable, inspectRedisDurability } from './redis/durability.js';
 import type { ReplicaAckOptions } from './redis/replicaAck.js';
-import { ConfigError } from './config.js';
+import { ConfigError, type RedisSeed } from './config.js';
 import { roomSnapshotsKey, toRoomStreamKey } from './chat/keys.js';
 import { toHistoryIndexKey } from './projections/keys.js';
 import { type MessageSearch, createMessageSearch } from './chat/search.js';
@@ -81,9 +80,14 @@ const warnEvery = (ms: number, what: string) => {
 
 const unlimited: RateLimits = { consume: async () => {} };
 
-/** Redis-backed when `redisUrl` is set (any number of instances), else embedded in memory (one process). */
+/**
+ * Redis-backed when `redisUrl` or `redisCluster` is set (any number of instances), else embedded
+ * in memory (one process).
+ */
 export const createServices = async (options: {
   redisUrl: string | null;
+  /** REDIS_CLUSTER's seed nodes: everything on a Redis Cluster instead of `redisUrl`. */
+  redisCluster?: readonly RedisSeed[] | null;
   presence: PresenceOptions;
   roomLogMaxEvents?: number | null;
   /** Default true; false lets every action through (RATE_LIMITS=0). */
@@ -93,16 +97,22 @@ export const createServices = async (options: {
   /** Replicas an append waits for (REDIS_ACK_REPLICAS, REDIS_ACK_TIMEOUT_MS); default: decided at start. */
   redisAck?: ReplicaAckOptions;
 }): Promise<Services> => {
-  const { redisUrl } = options;
+  const target: RedisTarget | null = options.redisCluster?.length
+    ? { cluster: options.redisCluster }
+    : options.redisUrl
+      ? { url: options.redisUrl }
+      : null;
+  const variable = target && 'cluster' in target ? 'REDIS_CLUSTER' : 'REDIS_URL';
   const searchIndex = options.databaseUrl ? await openPostgresSearchIndex(options.databaseUrl) : createMemorySearchIndex();
   // Sessions, sign-ins under way, socket leases, rate limits and presence leases share one more
   // connection, failing fast like the store's (the session-ended hints subscribe on a duplicate).
-  const stateRedis = redisUrl ? coalesceWrites(new Redis(redisUrl, failFastRedisOptions)) : null;
+  // On a Cluster it routes each command by its key's slot; every one of them is single-slot.
+  const stateRedis = target ? createStoreRedis(target) : null;
   stateRedis?.on('error', () => {});
   if (stateRedis) {
     try {
       await stateRedis.connect();
-      await assertDurable(await inspectRedisDurability(stateRedis));
+      await assertDurable(await inspectRedisDurability(stateRedis), variable);
     } catch (error) {
       stateRedis.disconnect();
       throw error instanceof ConfigError ? error : new StoreUnavailableError(error);
@@ -110,7 +120,7 @@ export const createServices = async (options: {
   }
   let store: EventStore;
   try {
-    store = redisUrl ? await createRedisEventStore({ url: redisUrl, ack: options.redisAck }) : createMemoryEventStore();
+    store = target ? await createRedisEventStore({ ...target, ack: options.redisAck }) : createMemoryEventStore();
   } catch (error) {
     stateRedis?.disconnect();
     throw error;

@@ -77,6 +77,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     services ??
     (await createServices({
       redisUrl: config.redisUrl,
+      redisCluster: config.redisCluster,
       databaseUrl: config.databaseUrl,
       presence: config.presence,
       roomLogMaxEvents: config.roomLogMaxEvents,

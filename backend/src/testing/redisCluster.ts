@@ -32,6 +32,12 @@ export interface TestRedisCluster {
   replicas(): Promise<ClusterNode[]>;
   /** The slot of a key (`CLUSTER KEYSLOT`, hash tags honoured). */
   slotOf(key: string): Promise<number>;
+  /**
+   * Starts one more node and makes it a replica of the primary serving `key`'s slot; resolves once
+   * its initial sync is done. With two replicas, a primary's death leaves the promoted one with a
+   * replica (the other follows it), so writes waiting for one go on after the failover.
+   */
+  addReplicaOf(key: string): Promise<ClusterNode>;
   /** `kill -9` of the primary serving `key`'s slot; answers that node as it was. */
   killPrimaryOf(key: string): Promise<ClusterNode>;
   /**
@@ -103,8 +109,27 @@ const until = async <T>(what: string, timeoutMs: number, probe: () => Promise<T 
 
 const owns = (node: ClusterNode, slot: number) => node.slots.some(([from, to]) => slot >= from && slot <= to);
 
+/** A cluster-enabled node on free ports; the bus port is a free one of its own (not port + 10000, which may be taken or out of range). */
+const startNode = async (): Promise<TestRedis & { busPort: number }> => {
+  const busPort = await findFreePort();
+  const server = await startTestRedis({
+    appendonly: true,
+    args: [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      String(NODE_TIMEOUT_MS),
+      '--cluster-port',
+      String(busPort),
+    ],
+  });
+  return Object.assign(server, { busPort });
+};
+
 export const startRedisCluster = async (): Promise<TestRedisCluster> => {
-  const servers: TestRedis[] = [];
+  const servers: (TestRedis & { busPort: number })[] = [];
   const killed = new Set<number>();
   const dead: ClusterNode[] = [];
 
@@ -115,25 +140,7 @@ export const startRedisCluster = async (): Promise<TestRedisCluster> => {
   const nodes = async () => (await clusterNodes(live()[0]!.port)).filter((node) => !killed.has(node.port));
 
   try {
-    const started = await Promise.all(
-      Array.from({ length: SIZE }, async () => {
-        // The cluster bus gets a free port of its own (not port + 10000, which may be taken or out of range).
-        const busPort = await findFreePort();
-        return startTestRedis({
-          appendonly: true,
-          args: [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            'nodes.conf',
-            '--cluster-node-timeout',
-            String(NODE_TIMEOUT_MS),
-            '--cluster-port',
-            String(busPort),
-          ],
-        });
-      }),
-    );
+    const started = await Promise.all(Array.from({ length: SIZE }, startNode));
     servers.push(...started);
     await run('redis-cli', [
       '--cluster',
@@ -170,6 +177,23 @@ export const startRedisCluster = async (): Promise<TestRedisCluster> => {
     primaries: async () => (await nodes()).filter((node) => node.role === 'primary'),
     replicas: async () => (await nodes()).filter((node) => node.role === 'replica'),
     slotOf,
+    addReplicaOf: async (key) => {
+      const slot = await slotOf(key);
+      const primary = (await nodes()).find((node) => node.role === 'primary' && owns(node, slot));
+      if (!primary) throw new Error(`no live primary serves slot ${slot}`);
+      const node = await startNode();
+      servers.push(node);
+      await ask(primary.port, (redis) => redis.call('CLUSTER', 'MEET', '127.0.0.1', String(node.port), String(node.busPort)));
+      // It can follow the primary once it has heard of it through the bus.
+      await until('the new node knows the primary', READY_TIMEOUT_MS, async () =>
+        (await clusterNodes(node.port)).some((known) => known.id === primary.id) ? true : null,
+      );
+      await ask(node.port, (redis) => redis.call('CLUSTER', 'REPLICATE', primary.id));
+      await until('the new replica in sync', READY_TIMEOUT_MS, async () =>
+        /^master_link_status:up/m.test(await ask(node.port, (redis) => redis.info('replication'))) ? true : null,
+      );
+      return (await nodes()).find((known) => known.port === node.port)!;
+    },
     killPrimaryOf: async (key) => {
       const slot = await slotOf(key);
       const primary = (await nodes()).find((node) => node.role === 'primary' && owns(node, slot));

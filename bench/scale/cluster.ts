@@ -1,0 +1,222 @@
+/**
+ * bench:scale part `cluster`: one Redis with one instance against a Redis Cluster (three
+ * primaries, three replicas, all on this machine) with three instances: total posts/s, and the
+ * server CPU per delivery (fan-out cost), with the ratios.
+ *
+ * Same load for both: BENCH_SCALE_CLUSTER_ROOMS (30) rooms × BENCH_SCALE_CLUSTER_SUBSCRIBERS (8)
+ * sockets in a fleet process, the rooms' sockets on the instances in turn; posts over HTTP from a
+ * poster process with BENCH_SCALE_CLUSTER_CONCURRENCY (48) in flight, its connections on the
+ * instances in turn, the rooms at random, enough users that none meets the per-user post limit.
+ * Writes wait for one replica on the cluster (REDIS_ACK_REPLICAS defaults to 1 when there are
+ * replicas); the single Redis has none. BENCH_SCALE_CLUSTER_ROUNDS (2) windows of
+ * BENCH_SCALE_CLUSTER_SECONDS (5) each, medians quoted.
+ *
+ * Everything shares this machine's cores: nine Redis and server processes on the cluster side
+ * against two on the other. The table shows where the CPU went so the ratio can be read against it.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedisCluster } from '../../backend/src/testing/redisCluster.js';
+import { startTestRedis } from '../../backend/src/testing/redisServer.js';
+import { stopAllChildren } from '../childServer.js';
+import { envNumber, log } from '../env.js';
+import { type Fleet, startFleet } from '../fleet.js';
+import { createHttpClient } from '../httpClient.js';
+import { redisCpuMicros } from '../metrics.js';
+import { type OurServer, createRoom, signInAll, startOurServer } from '../servers.js';
+import { formatTable } from '../table.js';
+import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+import { type PostWindowResult, measurePostWindow } from './_postWindow.js';
+
+const ROOMS = Math.round(envNumber('BENCH_SCALE_CLUSTER_ROOMS', 30, 1));
+const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_CLUSTER_SUBSCRIBERS', 8, 1));
+const CONCURRENCY = Math.round(envNumber('BENCH_SCALE_CLUSTER_CONCURRENCY', 48, 1));
+const SECONDS = envNumber('BENCH_SCALE_CLUSTER_SECONDS', 5, 1);
+const ROUNDS = Math.round(envNumber('BENCH_SCALE_CLUSTER_ROUNDS', 2, 1));
+const WARMUP_SECONDS = 2;
+/** Posting users per window: at ~2,000 posts/s for 7 s, each posts ~6 (a burst of 10, then 1/s). */
+const POSTERS_PER_RUN = 2_500;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface Setup {
+  setting: string;
+  servers: OurServer[];
+  /** Every Redis process (INFO cpu of each is summed). */
+  redis: Redis[];
+  dispose(): Promise<void>;
+}
+
+const startOneRedis = async (): Promise<Setup> => {
+  const redis = await startTestRedis({ appendonly: true });
+  const admin = new Redis(redis.url, { protocol: 2 });
+  const server = await startOurServer({ redisUrl: redis.url });
+  return {
+    setting: 'one Redis, 1 instance',
+    servers: [server],
+    redis: [admin],
+    async dispose() {
+      await server.child.stop(15_000);
+      admin.disconnect();
+      await redis.dispose();
+    },
+  };
+};
+
+const startCluster = async (): Promise<Setup> => {
+  const cluster = await startRedisCluster();
+  const admins = cluster.seeds.map((seed) => new Redis({ ...seed, protocol: 2 }));
+  const env = { REDIS_CLUSTER: cluster.seeds.map((s) => `${s.host}:${s.port}`).join(',') };
+  const servers = await Promise.all([0, 1, 2].map(() => startOurServer({ env })));
+  return {
+    setting: 'Redis Cluster (3 primaries + 3 replicas), 3 instances',
+    servers,
+    redis: admins,
+    async dispose() {
+      await Promise.all(servers.map((server) => server.child.stop(15_000)));
+      for (const admin of admins) admin.disconnect();
+      await cluster.stop();
+    },
+  };
+};
+
+interface Row extends PostWindowResult {
+  setting: string;
+  /** Server CPU µs per delivered event. */
+  cpuPerDelivery: number;
+}
+
+const measure = async (setup: Setup, fleet: Fleet, dir: string): Promise<Row[]> => {
+  const [first] = setup.servers;
+  const subscriberCount = ROOMS * SUBSCRIBERS;
+  const client = createHttpClient(first!.url, { maxSockets: 16 });
+  const handles = [
+    ...Array.from({ length: subscriberCount }, (_, i) => `cs_${i}`),
+    ...Array.from({ length: ROUNDS * POSTERS_PER_RUN }, (_, i) => `cp_${i}`),
+  ];
+  log(`cluster: ${setup.setting}: signing in ${handles.length.toLocaleString('en-US')} users, creating ${ROOMS} rooms`);
+  const { cookies } = await signInAll(client, first!.origin, handles);
+  const subscriberCookies = cookies.slice(0, subscriberCount);
+  const posterCookies = cookies.slice(subscriberCount);
+  const rooms: string[] = [];
+  for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(client, `cluster ${i}`, posterCookies[posterCookies.length - 1 - i]!));
+  client.close();
+  for (let r = 0; r < ROOMS; r++) {
+    const server = setup.servers[r % setup.servers.length]!;
+    await fleet.connect({
+      url: `${server.url.replace(/^http/, 'ws')}/graphql`,
+      protocol: 'graphql-ws',
+      target: (r + 1) * SUBSCRIBERS,
+      origin: server.origin,
+      cookies: subscriberCookies,
+      query: ROOM_EVENTS_DOCUMENT,
+      variables: { roomId: rooms[r], after: null },
+      concurrency: 32,
+    });
+  }
+  const rows: Row[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const result = await measurePostWindow({
+        urls: setup.servers.map((server) => server.url),
+        dir,
+        name: `${setup.servers.length}-${round}`,
+        cookies: posterCookies.slice(round * POSTERS_PER_RUN, (round + 1) * POSTERS_PER_RUN),
+        rooms,
+        concurrency: CONCURRENCY,
+        warmupSeconds: WARMUP_SECONDS,
+        seconds: SECONDS,
+        fleet,
+        serverCpuMicros: () => setup.servers.reduce((sum, server) => sum + server.child.cpuMicros(), 0),
+        redisCpuMicros: async () => (await Promise.all(setup.redis.map(redisCpuMicros))).reduce((a, b) => a + b, 0),
+      });
+      if (result.errors > 0) log(`cluster: ${result.errors} failed posts, e.g. ${result.firstError}`);
+      rows.push({ setting: setup.setting, ...result, cpuPerDelivery: (result.serverCores * 1e6) / result.deliveriesPerSecond });
+      log(
+        `cluster: ${setup.setting}: ${Math.round(result.postsPerSecond)} posts/s, ${Math.round(result.deliveriesPerSecond)} deliveries/s`,
+      );
+    }
+  } finally {
+    await fleet.shrink(0);
+  }
+  return rows;
+};
+
+export default {
+  target:
+    'on the cluster (3 primaries): posts/s with three instances ≥ 2× one Redis with one instance; fan-out CPU per delivery within 1.2×',
+  async run() {
+    const cores = availableParallelism();
+    const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const dir = mkdtempSync(join(tmpdir(), 'balloons-cluster-'));
+    const fleet = await startFleet('cluster-fleet');
+    const results: Row[] = [];
+    try {
+      for (const start of [startOneRedis, startCluster]) {
+        const setup = await start();
+        try {
+          results.push(...(await measure(setup, fleet, dir)));
+        } finally {
+          await setup.dispose();
+        }
+      }
+    } finally {
+      await fleet.stop();
+      await stopAllChildren();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const settings = [...new Set(results.map((r) => r.setting))];
+    const rows = settings.map((setting) => {
+      const mine = results.filter((r) => r.setting === setting);
+      const pick = (f: (r: Row) => number) => median(mine.map(f));
+      return {
+        setting,
+        postsPerSecond: pick((r) => r.postsPerSecond),
+        deliveriesPerSecond: pick((r) => r.deliveriesPerSecond),
+        cpuPerDelivery: pick((r) => r.cpuPerDelivery),
+        serverCores: pick((r) => r.serverCores),
+        redisCores: pick((r) => r.redisCores),
+        clientCores: pick((r) => r.clientCores),
+        rateLimited: mine.reduce((sum, r) => sum + r.rateLimited, 0),
+        errors: mine.reduce((sum, r) => sum + r.errors, 0),
+      };
+    });
+    const [one, many] = rows as [(typeof rows)[number], (typeof rows)[number]];
+    const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(
+      `${ROOMS} rooms × ${SUBSCRIBERS} subscribers (fleet process), posts over HTTP from a poster process (${CONCURRENCY} in flight), ` +
+        `${cores} cores shared by all; medians of ${ROUNDS} windows of ${SECONDS} s; load average ${loadBefore} before, ${loadAfter} after:\n`,
+    );
+    console.log(
+      formatTable(
+        [
+          { header: 'setting', value: (r: (typeof rows)[number]) => r.setting },
+          { header: 'posts/s', value: (r) => r.postsPerSecond },
+          { header: 'deliveries/s', value: (r) => r.deliveriesPerSecond },
+          { header: '× posts/s', value: (r) => r.postsPerSecond / one.postsPerSecond, digits: 2 },
+          { header: 'server µs/delivery', value: (r) => r.cpuPerDelivery, digits: 1 },
+          { header: '× µs/delivery', value: (r) => r.cpuPerDelivery / one.cpuPerDelivery, digits: 2 },
+          { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+          { header: 'redis cores', value: (r) => r.redisCores, digits: 2 },
+          { header: 'client cores', value: (r) => r.clientCores, digits: 2 },
+          { header: 'rate-limited', value: (r) => r.rateLimited },
+          { header: 'errors', value: (r) => r.errors },
+        ],
+        rows,
+      ),
+    );
+    const postsRatio = many.postsPerSecond / one.postsPerSecond;
+    const cpuRatio = many.cpuPerDelivery / one.cpuPerDelivery;
+    console.log(
+      `\ngoal: cluster with 3 instances ≥ 2× the posts/s of one Redis with one instance: ${postsRatio.toFixed(2)}×: ${postsRatio >= 2 ? 'pass' : 'FAIL'}` +
+        `\ngoal: server CPU per delivery within 1.2×: ${cpuRatio.toFixed(2)}×: ${cpuRatio <= 1.2 ? 'pass' : 'FAIL'}` +
+        (cores <= 2 ? ` (${cores} cores for 6 Redis nodes, 3 instances and the clients together)` : ''),
+    );
+  },
+};
