@@ -109,7 +109,7 @@ const runRound = async (round: number): Promise<Round> => {
 };
 
 export default {
-  target: 'failover: time from kill -9 of a primary to the first acknowledged post after it, and the checker’s verdict',
+  target: 'time from kill -9 of a primary to the first acknowledged post after it, and the checker’s verdict',
   async run() {
     const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
