@@ -80,7 +80,7 @@ export const measurePostWindow = async (options: {
       at: performance.now(),
       server: options.serverCpuMicros(),
       redis: await options.redisCpuMicros(),
-      clients: options.fleet.child.cpuMicros() + poster.cpuMicros(),
+      fleet: options.fleet.child.cpuMicros(),
     });
     const before = await sample();
     const result = JSON.parse(await finished) as {
@@ -89,6 +89,7 @@ export const measurePostWindow = async (options: {
       errors: number;
       firstError: string;
       seconds: number;
+      cpuMicros: number;
     };
     const stats = await options.fleet.stats();
     const after = await sample();
@@ -101,7 +102,8 @@ export const measurePostWindow = async (options: {
       firstError: result.firstError,
       serverCores: (after.server - before.server) / micros,
       redisCores: (after.redis - before.redis) / micros,
-      clientCores: (after.clients - before.clients) / micros,
+      // The poster's CPU as it measured its own window (it may have exited by now).
+      clientCores: (after.fleet - before.fleet) / micros + result.cpuMicros / (result.seconds * 1e6),
     };
   } finally {
     await poster.stop();

@@ -4,7 +4,7 @@
  * requests in flight over as many keep-alive connections (to the POSTER_URL servers, a comma list, in turn), the users in turn (POSTER_COOKIES_FILE,
  * one Cookie a line) and the rooms at random (POSTER_ROOMS, a comma list). It posts for
  * POSTER_WARMUP_SECONDS, prints "window start", posts for POSTER_SECONDS more, then prints
- * "result {posts, rateLimited, errors, seconds}" and exits.
+ * "result {posts, rateLimited, errors, seconds, cpuMicros}" and exits.
  */
 import { readFileSync } from 'node:fs';
 import { createHttpClient } from '../httpClient.js';
@@ -57,13 +57,21 @@ const worker = async (n: number) => {
   }
 };
 
+let cpuAtStart = 0;
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 setTimeout(() => {
   measuring = true;
+  cpuAtStart = cpuMicros();
   console.log('window start');
 }, warmupMs);
 const measuredFrom = windowStart;
 await Promise.all(Array.from({ length: concurrency }, (_, n) => worker(n)));
 const seconds = (Math.min(performance.now(), end) - measuredFrom) / 1000;
-console.log(`result ${JSON.stringify({ posts, rateLimited, errors, firstError, seconds })}`);
+// Its own CPU in the window: the parent cannot read it once this process has exited.
+const cpu = cpuMicros() - cpuAtStart;
+console.log(`result ${JSON.stringify({ posts, rateLimited, errors, firstError, seconds, cpuMicros: cpu })}`);
 for (const client of clients) client.close();
 process.exit(0);
