@@ -157,7 +157,6 @@ describe('state stores on a Redis Cluster', () => {
     const limits = createRateLimits({ redis: state });
     const oauthStates = createRedisOAuthStateStore({ redis: state });
     const presence = createRedisPresenceStore(state);
-    const publisher = await createRedisSessionEvents({ redis: await connect() });
 
     // A user whose lease and limit keys, and whose sessions set, are on one primary; a session of
     // theirs there too: that primary is the one killed. Not the primary of the presence due index,
@@ -182,12 +181,14 @@ describe('state stores on a Redis Cluster', () => {
     const doomed = new Redis(Number(node.split(':').pop()), '127.0.0.1');
     const subscribedOnDoomed = async () => Number(((await doomed.pubsub('NUMSUB', 'chat:session-ended')) as [string, number])[1]);
     while ((await subscribedOnDoomed()) === 0) {
+      if (listeners.length === 60) throw new Error('60 listeners, none subscribed on the doomed primary');
       const events = await createRedisSessionEvents({ redis: state });
       const heard: string[] = [];
       events.onEnded((sessionId) => heard.push(sessionId));
       listeners.push({ events, heard, before: events.hearing() });
     }
     doomed.disconnect();
+    const publisher = await createRedisSessionEvents({ redis: await connect() });
 
     const held: SocketLease[] = [];
     for (let i = 0; i < MAX_SOCKETS_PER_USER; i++) held.push((await leases.acquire(userId))!);
