@@ -116,6 +116,17 @@ export const describeRedisSocketLeases = (name: string, harness: () => RedisStor
 
     describeSocketLeasesContract(() => leases);
 
+    it('counts the leases an earlier version wrote (the key is unchanged: an upgrade keeps the limit)', async () => {
+      const redis = await connect();
+      const key = 'chat:{u:ulrich}:sockets';
+      const expiry = Date.now() + 60_000;
+      await redis.zadd(key, ...Array.from({ length: MAX_SOCKETS_PER_USER }, (_, i) => [expiry, `old-${i}`]).flat());
+      await redis.pexpire(key, 60_000);
+      expect(await leases.acquire('ulrich')).toBeNull();
+      await redis.zrem(key, 'old-0');
+      expect(await leases.acquire('ulrich')).not.toBeNull();
+    });
+
     it('of an instance that dies expire, freeing the slots for the instances still running', async () => {
       const dying = await connect();
       const crashed = createRedisSocketLeases({ redis: dying, leaseMs: 600 });

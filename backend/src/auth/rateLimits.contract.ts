@@ -131,12 +131,13 @@ export const describeRateLimitFloods = (name: string, open: OpenStore, redisOf: 
 /**
  * The limits themselves, without the commands: for each action, a key gets exactly its burst, a
  * simultaneous flood too, and then a refusal with a wait; other keys (other slots) are untouched.
+ * `redisOf`: the limiter's connection; without it, the in-memory limiter.
  */
-export const describeRateLimitsContract = (name: string, redisOf: () => StoreRedis | null) => {
+export const describeRateLimitsContract = (name: string, redisOf?: () => StoreRedis) => {
   describe(`rate limits (${name})`, () => {
     const run = `${Date.now()}`;
     it.each(Object.keys(RATE_LIMIT_RULES) as LimitedAction[])('%s: the burst, then refusals', async (action) => {
-      const limits = createRateLimits({ redis: redisOf() });
+      const limits = createRateLimits({ redis: redisOf?.() ?? null });
       const burst = burstOf(action);
       const points = action === 'queryCost' ? 10_000 : 1;
       const calls = Math.floor(burst / points);
@@ -156,5 +157,18 @@ export const describeRateLimitsContract = (name: string, redisOf: () => StoreRed
       }
       await limits.consume(action, `fresh-${action}-${run}`, points);
     });
+
+    if (redisOf) {
+      it('counts what an earlier version counted (the keys are unchanged: an upgrade keeps the limits)', async () => {
+        const redis = redisOf();
+        const limits = createRateLimits({ redis });
+        const user = `upgraded-${run}`;
+        // createRoom: one per 10 minutes, and a burst pool of 2 an hour, both spent.
+        await redis.set(`chat:rl:createRoom:${user}`, '1', 'EX', 600);
+        await redis.set(`chat:rl:createRoom:burst:${user}`, '2', 'EX', 3_600);
+        await expect(limits.consume('createRoom', user)).rejects.toBeInstanceOf(RateLimitedError);
+        await limits.consume('createRoom', `not-${user}`);
+      });
+    }
   });
 };

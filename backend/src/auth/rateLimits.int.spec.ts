@@ -12,7 +12,7 @@ describeRateLimitFloods(
   () => null,
 );
 
-describeRateLimitsContract('memory', () => null);
+describeRateLimitsContract('memory');
 
 describe('redis', () => {
   const redis = useTestRedis();

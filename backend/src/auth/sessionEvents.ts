@@ -101,10 +101,11 @@ const subscribeOnCluster = async (cluster: Cluster, onMessage: (channel: string,
   let subscriptions = 0;
   let retry: NodeJS.Timeout | undefined;
 
-  /** Subscribes through the first node that takes it, in random order; false when none did. */
+  /** Subscribes through the first node that takes it, from a random one on (to spread instances); false when none did. */
   const subscribeAnywhere = async (): Promise<boolean> => {
-    const nodes = cluster.nodes('all').sort(() => Math.random() - 0.5);
-    for (const node of nodes) {
+    const known = cluster.nodes('all');
+    const start = Math.floor(Math.random() * known.length);
+    for (const node of [...known.slice(start), ...known.slice(0, start)]) {
       if (closed) return true;
       const candidate = node.duplicate({ ...SUBSCRIBER_OPTIONS, retryStrategy: () => null });
       candidate.on('error', () => {});

@@ -17,7 +17,7 @@ import { createRedisOAuthStateStore } from './oauthStateStore.js';
 import { createRateLimits } from './rateLimits.js';
 import { describeRateLimitsContract } from './rateLimits.contract.js';
 import { createRedisSessionStore } from './redisSessionStore.js';
-import { createRedisSessionEvents } from './sessionEvents.js';
+import { type SessionEvents, createRedisSessionEvents } from './sessionEvents.js';
 import { describeSessionStoreContract } from './sessionStore.contract.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, createRedisSocketLeases } from './socketLeases.js';
 
@@ -157,10 +157,6 @@ describe('state stores on a Redis Cluster', () => {
     const limits = createRateLimits({ redis: state });
     const oauthStates = createRedisOAuthStateStore({ redis: state });
     const presence = createRedisPresenceStore(state);
-    const events = await createRedisSessionEvents({ redis: state });
-    const heard: string[] = [];
-    events.onEnded((sessionId) => heard.push(sessionId));
-    const publisher = await createRedisSessionEvents({ redis: await connect() });
 
     // A user whose lease and limit keys, and whose sessions set, are on one primary; a session of
     // theirs there too: that primary is the one killed. Not the primary of the presence due index,
@@ -179,6 +175,20 @@ describe('state stores on a Redis Cluster', () => {
     let signedIn = await sessions.createSession(userId);
     while (nodeOf(state, `chat:session:${signedIn.session.id}`) !== node) signedIn = await sessions.createSession(userId);
     const sessionKey = `chat:session:${signedIn.session.id}`;
+
+    // Hint listeners until one of them is subscribed on the doomed primary (each picks a node at random).
+    const listeners: { events: SessionEvents; heard: string[]; before: number | null }[] = [];
+    const doomed = new Redis(Number(node.split(':').pop()), '127.0.0.1');
+    const subscribedOnDoomed = async () => Number(((await doomed.pubsub('NUMSUB', 'chat:session-ended')) as [string, number])[1]);
+    while ((await subscribedOnDoomed()) === 0) {
+      if (listeners.length === 60) throw new Error('60 listeners, none subscribed on the doomed primary');
+      const events = await createRedisSessionEvents({ redis: state });
+      const heard: string[] = [];
+      events.onEnded((sessionId) => heard.push(sessionId));
+      listeners.push({ events, heard, before: events.hearing() });
+    }
+    doomed.disconnect();
+    const publisher = await createRedisSessionEvents({ redis: await connect() });
 
     const held: SocketLease[] = [];
     for (let i = 0; i < MAX_SOCKETS_PER_USER; i++) held.push((await leases.acquire(userId))!);
@@ -270,14 +280,15 @@ describe('state stores on a Redis Cluster', () => {
     await oauthStates.save('after', { codeVerifier: 'v'.repeat(43), returnTo: '/' });
     expect(await oauthStates.take('after')).toEqual({ codeVerifier: 'v'.repeat(43), returnTo: '/' });
 
-    // Hints are heard again (the subscription moved if its node was the one killed), and signing
-    // out everywhere ends the session from before the kill.
-    await vi.waitFor(() => expect(events.hearing()).not.toBeNull(), { timeout: 5_000 });
+    // Hints are heard again by every listener, the one whose node was killed too (subscribed anew
+    // elsewhere: its hearing changed), and signing out everywhere ends the session from before the kill.
+    for (const listener of listeners) await vi.waitFor(() => expect(listener.events.hearing()).not.toBeNull(), { timeout: 5_000 });
+    expect(listeners.at(-1)!.events.hearing()).not.toBe(listeners.at(-1)!.before);
     await sessions.invalidateUserSessions(userId);
     await publisher.publishEnded(signedIn.session.id);
-    await vi.waitFor(() => expect(heard).toContain(signedIn.session.id), { timeout: 5_000 });
+    for (const { heard } of listeners) await vi.waitFor(() => expect(heard).toContain(signedIn.session.id), { timeout: 5_000 });
     expect(await sessions.validateSessionToken(signedIn.token)).toBeNull();
 
-    await Promise.all([leases.close(), events.close(), publisher.close()]);
+    await Promise.all([leases.close(), publisher.close(), ...listeners.map(({ events }) => events.close())]);
   }, 60_000);
 });

@@ -199,6 +199,8 @@ export const createRedisPresenceStore = (redis: StoreRedis): PresenceStore => {
       await execByNode(redis, reschedule).catch((error: unknown) => {
         failure ??= error;
       });
+      // Departures found are answered even when some node failed: that node's rooms are tried again
+      // (and its failure seen again) at the next sweep.
       if (failure !== null && departures.length === 0) throw failure;
       return departures;
     },
