@@ -24,7 +24,7 @@ import { createMemoryPresenceStore } from './presence/memoryPresenceStore.js';
 import { type Presence, type PresenceOptions, createPresence } from './presence/presence.js';
 import { type StoreClock, createStoreClock } from './presence/storeClock.js';
 import { createRedisEventStore } from './eventstore/redisEventStore.js';
-import { type RedisTarget, createStoreRedis } from './redis/client.js';
+import { type RedisTarget, connectStoreRedis, createStoreRedis } from './redis/client.js';
 import { createRedisPresenceStore } from './presence/redisPresenceStore.js';
 import { startRetention } from './eventstore/retention.js';
 import { assertDurable, inspectRedisDurability } from './redis/durability.js';
@@ -111,7 +111,7 @@ export const createServices = async (options: {
   stateRedis?.on('error', () => {});
   if (stateRedis) {
     try {
-      await stateRedis.connect();
+      await connectStoreRedis(stateRedis);
       await assertDurable(await inspectRedisDurability(stateRedis), variable);
     } catch (error) {
       stateRedis.disconnect();

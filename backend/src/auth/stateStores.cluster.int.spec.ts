@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { presenceDueKey, toRoomOnlineKey } from '../presence/keys.js';
 import { createRedisPresenceStore } from '../presence/redisPresenceStore.js';
 import { describePresenceStoreContract } from '../presence/presenceStore.contract.js';
-import { type StoreRedis, createStoreRedis, isCluster, keySlot, nodeOf } from '../redis/client.js';
+import { type StoreRedis, connectStoreRedis, createStoreRedis, isCluster, keySlot, nodeOf } from '../redis/client.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/redisCluster.js';
 import {
@@ -48,18 +48,15 @@ describe('state stores on a Redis Cluster', () => {
   });
 
   /**
-   * A connection as the server makes it for REDIS_CLUSTER (fail-fast), connected, with its node
-   * connections open: they are lazy and queue nothing, so commands sent to a node while its
-   * connection is still being made fail (StoreUnavailableError), as a burst of them would.
+   * A connection as the server makes it for REDIS_CLUSTER (fail-fast), connected as the server
+   * connects it: with its node connections open (commands sent to a node while its connection is
+   * still being made would fail, StoreUnavailableError, as a burst of them did).
    */
   const connect = async (): Promise<StoreRedis> => {
     const connection = createStoreRedis({ cluster: cluster.seeds });
     connection.on('error', () => {});
-    await connection.connect();
+    await connectStoreRedis(connection);
     opened.push(connection);
-    if (isCluster(connection)) {
-      await Promise.all(connection.nodes('all').map((node) => (node.status === 'wait' ? node.connect() : undefined)));
-    }
     return connection;
   };
   const flushAll = async () => {

@@ -3,6 +3,7 @@ import {
   type KeyedCommand,
   type RedisTarget,
   type StoreRedis,
+  connectStoreRedis,
   createStoreRedis,
   duplicateStoreRedis,
   execByNode,
@@ -187,7 +188,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
 
   let ack: ReplicaAck;
   try {
-    await Promise.all(connections.map((connection) => connection.connect()));
+    // The bells' subscriber connections are made by ioredis as subscriptions need them.
+    await Promise.all(
+      connections.map((connection) => (connection === bellsConnection ? connection.connect() : connectStoreRedis(connection))),
+    );
     ack = await resolveReplicaAck(redis, options.ack ?? { replicas: null, timeoutMs: DEFAULT_ACK_TIMEOUT_MS });
   } catch (error) {
     for (const connection of connections) connection.disconnect();

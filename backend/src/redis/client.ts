@@ -112,3 +112,16 @@ export const execByNode = async (redis: StoreRedis, commands: readonly KeyedComm
   );
   return replies;
 };
+
+/**
+ * Connects; on a Cluster, resolves once every node's connection is open too (or has failed): a
+ * PING to each node waits in the node connection's own queue until it is ready. A Cluster opens
+ * a node's connection at its first command and, without an offline queue of its own, refuses every
+ * other command for that node until the connection is ready ("Connection is closed"): a burst of
+ * requests at start failed at once. (A primary promoted by a failover is still opened lazily: its
+ * first requests may answer UNAVAILABLE, which clients retry.)
+ */
+export const connectStoreRedis = async (redis: StoreRedis): Promise<void> => {
+  await redis.connect();
+  if (isCluster(redis)) await Promise.all(redis.nodes('all').map((node) => node.ping().catch(() => {})));
+};
