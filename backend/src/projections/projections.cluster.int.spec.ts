@@ -76,6 +76,8 @@ describe('projections on a Redis Cluster', () => {
     const one = createRedisInboxState(redis, 'one');
     const two = createRedisInboxState(redis, 'two');
     try {
+      // Notes follow their appends here: the projector sweeps for lost ones by default.
+      expect(one.notesMayBeLost).toBe(true);
       expect(await one.lease(2_000)).toBe(true);
       expect(await two.lease(2_000)).toBe(false);
       expect(await one.lease(2_000)).toBe(true);

@@ -106,6 +106,8 @@ export interface InboxProjectorState {
   writeRoomRecords(records: ReadonlyMap<string, Cursor>): Promise<void>;
   /** Every room's id, for the sweep, when the state can read them cheaply. */
   listRoomIds?(): Promise<string[]>;
+  /** True on a Redis Cluster, where an append's note follows it in another slot and can be lost: the projector then sweeps. */
+  notesMayBeLost?: boolean;
 }
 
 /** How long an inbox subscription's word that it listens lasts; it says so again every third of it. */
@@ -162,8 +164,10 @@ export const startInboxProjector = (
     /** Tests only: how long activity is coalesced. */
     bucketMs?: number;
     /**
-     * How often to sweep for lost notes (default 10 s; null: never, for a store that writes each
-     * note with its append), and how old a room's activity must be to count as lost (default 5 s).
+     * How often to sweep for lost notes (null: never), and how old a room's activity must be to
+     * count as lost (default 5 s). Default: every 10 s when the state says notes may be lost
+     * (`InboxProjectorState.notesMayBeLost`: a Redis Cluster), else never (one Redis writes each
+     * note with its append, and a sweep reads every room's log end).
      */
     sweepEveryMs?: number | null;
     sweepGraceMs?: number;
@@ -174,7 +178,7 @@ export const startInboxProjector = (
   } = {},
 ) => {
   const bucketMs = options.bucketMs ?? BUCKET_MS;
-  const sweepEveryMs = options.sweepEveryMs ?? SWEEP_EVERY_MS;
+  const sweepEveryMs = options.sweepEveryMs !== undefined ? options.sweepEveryMs : state.notesMayBeLost ? SWEEP_EVERY_MS : null;
   const sweepGraceMs = options.sweepGraceMs ?? SWEEP_GRACE_MS;
   const listRoomIds =
     options.listRoomIds ?? state.listRoomIds ?? (async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]);
