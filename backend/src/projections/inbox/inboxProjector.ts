@@ -38,7 +38,7 @@ import { type ActivityNote, type InboxKind, ROOM_ACTIVITY_EVENTS, toSweptActivit
  * `sweepGraceMs` (its note would have come by then) and with no note waiting, gets a note of the
  * sweep's (`swept`) in the feed, fanned out as any other. Should the lost note come after all
  * (held up for longer than the grace), it is dropped if the room's log has not moved since the
- * swept note went out (`s:<roomId>`): nothing twice. The first sweep on a Redis takes every
+ * swept note went out (`s:<roomId>`), as is a second swept note for the same loss: nothing twice. The first sweep on a Redis takes every
  * room's log as it finds it (the notes of what came before were not lost, or are too old to
  * matter); a room created after it is swept from its log's start. Personal notes (a read, a
  * membership) and renames are not swept: a lost one is missing from that person's inbox until
@@ -288,15 +288,16 @@ export const startInboxProjector = (
   };
 
   /**
-   * Where each room's log ends now, and whether its (not swept) ACTIVITY is a lost note come
-   * after all: the room's log has not moved since a swept note stood in for it (see the module's comment).
+   * Where each room's log ends now, and whether its ACTIVITY comes late: the room's log has not
+   * moved since a swept note went out for it, so this is the lost note come after all, or another
+   * swept note for the same loss (two instances sweeping across a lease's handover).
    */
-  const checkActivity = async (items: readonly { roomId: string; swept?: true }[]) => {
+  const checkActivity = async (items: readonly { roomId: string }[]) => {
     const [ends, sweptAt] = await Promise.all([
       Promise.all(items.map(async ({ roomId }) => (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor)),
       state.readRoomRecords(items.map(({ roomId }) => `s:${roomId}`)),
     ]);
-    return items.map((item, i) => ({ end: ends[i] ?? null, isLate: !item.swept && ends[i] != null && sweptAt[i] === ends[i] }));
+    return items.map((_, i) => ({ end: ends[i] ?? null, isLate: ends[i] != null && sweptAt[i] === ends[i] }));
   };
 
   /** Writes the emissions into the inboxes they reach, each inbox's in cursor order; see the module's comment. */
