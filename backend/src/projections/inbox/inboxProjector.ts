@@ -305,7 +305,8 @@ export const startInboxProjector = (
     // Where each room's log is as its activity goes out (the sweep's mark), and the lost notes
     // that came after all, covered by a swept note since (see the module's comment).
     const activity = all.filter((emission) => emission.to === 'joined');
-    const checked = await checkActivity(activity);
+    // Without a sweep nothing is late, and nothing needs marking (a later first sweep takes the logs as it finds them).
+    const checked = sweepEveryMs === null ? activity.map(() => ({ end: null, isLate: false })) : await checkActivity(activity);
     const marks = new Map<string, Cursor>();
     const late = new Set<Emission>();
     activity.forEach((emission, i) => {
@@ -378,6 +379,7 @@ export const startInboxProjector = (
         continue;
       }
       if (!note.userId || sent.has(recorded.cursor)) continue;
+      if (!late && sweepEveryMs === null) late = new Set();
       if (!late) {
         // Each room's last waiting note.
         const rooms = [
