@@ -6,7 +6,13 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { type StoreRedis, createStoreRedis } from '../redis/client.js';
 import type { OpenStore } from '../testing/bothStores.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/redisCluster.js';
-import { describeEarlyReads, describeListeners, describeLostNotes, describeLostNotesWith } from './inbox/inboxProjector.scenarios.js';
+import {
+  describeEarlyReads,
+  describeListeners,
+  describeLostNotes,
+  describeLostNotesWith,
+  describeLostRoomLists,
+} from './inbox/inboxProjector.scenarios.js';
 import { createRedisInboxState } from './inbox/inboxState.js';
 import { readInlineModel } from './inline.js';
 import { toUserRoomsKey } from './keys.js';
@@ -71,6 +77,7 @@ describe('projections on a Redis Cluster', () => {
   describeListeners('redis cluster', openStore);
   describeLostNotes('redis cluster', openStore);
   describeLostNotesWith(() => createRedisInboxState(redis, 'sweeper'))('redis cluster, its state in Redis', openStore);
+  describeLostRoomLists('redis cluster', openStore);
 
   it("keeps the inbox projector's lease, listeners, records and checkpoint for every instance", async () => {
     const one = createRedisInboxState(redis, 'one');

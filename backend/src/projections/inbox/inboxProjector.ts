@@ -1,7 +1,8 @@
-import { roomSnapshotsKey, toRoomStreamKey } from '../../chat/keys.js';
+import { roomSnapshotsKey, toMemberSnapshotsKey, toRoomStreamKey } from '../../chat/keys.js';
+import type { MemberState } from '../../domain/member/member.js';
 import { type Cursor, type EventStore, type RecordedEvent, compareCursors } from '../../eventstore/eventStore.js';
 import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../keys.js';
-import { ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomId } from '../members.js';
+import { ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomEntry, toUserRoomId } from '../members.js';
 import { type ActivityNote, type InboxKind, ROOM_ACTIVITY_EVENTS, toSweptActivityNote } from './activity.js';
 
 /**
@@ -43,6 +44,9 @@ import { type ActivityNote, type InboxKind, ROOM_ACTIVITY_EVENTS, toSweptActivit
  * matter); a room created after it is swept from its log's start. Personal notes (a read, a
  * membership) and renames are not swept: a lost one is missing from that person's inbox until
  * a rebuild or their next note of that kind. The delay is at most about `sweepEveryMs + sweepGraceMs`.
+ * Where it sweeps, a membership note also sets the person's entry for that room in their room list
+ * from the member's state: on a Cluster the append writes that list after its notes, in another
+ * slot, so a crash between the two loses the list's change; the note repairs it.
  */
 export const BUCKET_MS = 250;
 export const INBOX_MAX_ENTRIES = 1_000;
@@ -301,7 +305,42 @@ export const startInboxProjector = (
   };
 
   /** Writes the emissions into the inboxes they reach, each inbox's in cursor order; see the module's comment. */
+  /**
+   * Sets each person's entry for a room in their room list from their member state (see the
+   * module's comment). Reads the state after the note's append, so the entry is at least as new
+   * as the note's; a later change of the same membership brings a later note, which sets it again.
+   */
+  const repairRoomLists = async (pairs: readonly { roomId: string; userId: string }[]) => {
+    const unique = [...new Map(pairs.map((pair) => [`${pair.roomId} ${pair.userId}`, pair])).values()];
+    if (unique.length === 0) return;
+    const [states, lists] = await Promise.all([
+      store.readSnapshotsAt<MemberState>(unique.map(({ roomId, userId }) => ({ key: toMemberSnapshotsKey(roomId), field: userId }))),
+      Promise.all(
+        unique.map(({ userId }) => store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: CATCH_UP_ROOMS_MAX })),
+      ),
+    ]);
+    const sets = unique.flatMap(({ roomId, userId }, i) => {
+      const state = states[i]?.state;
+      const wanted = state?.status === 'member' ? toUserRoomEntry(state) : null;
+      const had = lists[i]!.filter((entry) => toUserRoomId(entry) === roomId);
+      const remove = had.filter((entry) => entry !== wanted);
+      const add = wanted && !had.includes(wanted) ? [wanted] : [];
+      return remove.length || add.length ? [{ key: toUserRoomsKey(userId), add, remove }] : [];
+    });
+    if (sets.length) await store.writeRebuilt({ sets });
+  };
+
   const fanOut = async (all: readonly Emission[]) => {
+    // First the room lists (a catch-up below reads them).
+    if (sweepEveryMs !== null) {
+      await repairRoomLists(
+        all.flatMap((emission) =>
+          emission.to !== 'joined' && emission.to !== 'listed' && emission.kind !== 'READ'
+            ? [{ roomId: emission.roomId, userId: emission.to }]
+            : [],
+        ),
+      );
+    }
     // Where each room's log is as its activity goes out (the sweep's mark), and the lost notes
     // that came after all, covered by a swept note since (see the module's comment).
     const activity = all.filter((emission) => emission.to === 'joined');
