@@ -25,20 +25,23 @@ export const toJoinedKey = (roomId: string) => `chat:{r:${roomId}}:joined`;
 export const toAuditIndexKey = (roomId: string) => `chat:{r:${roomId}}:audit`;
 /**
  * Users by handle and by display name, for invitations and mentions: a lexicographic set. Not in a
- * user's slot: on Redis Cluster it needs a projector of its own (the cluster issue).
+ * user's slot: on a Redis Cluster the user's append writes it right after, not atomically (see
+ * `RedisEventStoreOptions`); `backfillUserNames` scans every primary.
  */
 export const userNamesKey = 'chat:{users}:names';
 /**
  * A person's rooms (JOINED and INVITED), newest membership first (see `toUserRoomEntry`): a
- * lexicographic set in the person's slot, written by the member append in the room's. On Redis
- * Cluster that is two slots in one script: the cluster issue moves it to a projector.
+ * lexicographic set in the person's slot, written by the member append in the room's. On a Redis
+ * Cluster that is another slot: written right after the append, not atomically (see
+ * `RedisEventStoreOptions`; `npm run projections:rebuild members` rewrites the lists).
  */
 export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;
 
 /**
  * Everything that changes someone's room list, noted by the appends that cause it (a post, a
- * membership, a marker, a rename): the inbox projector's source. On Redis Cluster its notes come
- * from every room's slot: the cluster issue gives it a shard per slot range.
+ * membership, a marker, a rename): the inbox projector's source. On a Redis Cluster the notes
+ * follow their appends (from every room's slot) and can be lost: the projector's sweep notes a
+ * room's lost activity (see `startInboxProjector`).
  */
 export const inboxActivityKey = 'chat:{inbox}:activity';
 /** The inbox projector's checkpoint (the last activity it fanned out) and its lease (one runs at a time). */

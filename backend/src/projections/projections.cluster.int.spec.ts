@@ -6,10 +6,16 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { type StoreRedis, createStoreRedis } from '../redis/client.js';
 import type { OpenStore } from '../testing/bothStores.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/redisCluster.js';
-import { describeEarlyReads, describeListeners, describeLostNotes, describeLostNotesWith } from './inbox/inboxProjector.scenarios.js';
+import {
+  describeEarlyReads,
+  describeListeners,
+  describeLostNotes,
+  describeLostNotesWith,
+  describeLostRoomLists,
+} from './inbox/inboxProjector.scenarios.js';
 import { createRedisInboxState } from './inbox/inboxState.js';
 import { readInlineModel } from './inline.js';
-import { toUserRoomsKey } from './keys.js';
+import { toUserRoomsKey, userNamesKey } from './keys.js';
 import { readMembersModel, toMembersLocation } from './members.js';
 import { describeMembers } from './members.scenarios.js';
 import { toMessageHistoryLocation } from './messageHistory.js';
@@ -19,6 +25,7 @@ import type { OpenRedisStore } from './redisScenarios.js';
 import { describeDirectoryStoreContract } from './roomDirectory/directoryStore.contract.js';
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 import { describeRoomNameClaims } from './roomNames.scenarios.js';
+import { readUserNames } from './userNames.js';
 import { describeUserNamesBackfill } from './userNames.scenarios.js';
 
 /*
@@ -71,11 +78,14 @@ describe('projections on a Redis Cluster', () => {
   describeListeners('redis cluster', openStore);
   describeLostNotes('redis cluster', openStore);
   describeLostNotesWith(() => createRedisInboxState(redis, 'sweeper'))('redis cluster, its state in Redis', openStore);
+  describeLostRoomLists('redis cluster', openStore);
 
   it("keeps the inbox projector's lease, listeners, records and checkpoint for every instance", async () => {
     const one = createRedisInboxState(redis, 'one');
     const two = createRedisInboxState(redis, 'two');
     try {
+      // Notes follow their appends here: the projector sweeps for lost ones by default.
+      expect(one.notesMayBeLost).toBe(true);
       expect(await one.lease(2_000)).toBe(true);
       expect(await two.lease(2_000)).toBe(false);
       expect(await one.lease(2_000)).toBe(true);
@@ -102,7 +112,7 @@ describe('projections on a Redis Cluster', () => {
   describeUserNamesBackfill('redis cluster', openRedisStore);
   describeMigration('redis cluster', openRedisStore);
 
-  it("rebuilds a room's history index, its members, the people's room lists, the users and the directory", async () => {
+  it("rebuilds a room's history index, its members, the people's room lists, the users, their names and the directory", async () => {
     const { store, wipe } = await openStore();
     try {
       const commands = createChatCommands(store, createChatLookups(store));
@@ -117,7 +127,14 @@ describe('projections on a Redis Cluster', () => {
       const members = toMembersLocation(room.id);
       const before = { history: await readInlineModel(store, history), members: await readMembersModel(store, room.id) };
       expect(before.members.userRooms.get('b')).toHaveLength(1);
-      await store.deleteKeys([history.index!, members.hash, members.index!, ...members.sets!, ...['o', 'a', 'b'].map(toUserRoomsKey)]);
+      await store.deleteKeys([
+        history.index!,
+        members.hash,
+        members.index!,
+        ...members.sets!,
+        ...['o', 'a', 'b'].map(toUserRoomsKey),
+        userNamesKey,
+      ]);
 
       const lines: string[] = [];
       await rebuildProjections({ cluster: cluster.seeds }, ['messages', 'members', 'users', 'directory'], {
@@ -132,6 +149,7 @@ describe('projections on a Redis Cluster', () => {
       ]);
       expect(await readInlineModel(store, history)).toEqual(before.history);
       expect(await readMembersModel(store, room.id)).toEqual(before.members);
+      for (const id of ['o', 'a', 'b']) expect(await readUserNames(store, { handle: id, first: 1 })).toEqual([id]);
       const directory = createRedisDirectoryStore(redis);
       expect(await directory.readGenerations()).toEqual({ serving: 2, building: null });
       expect((await directory.readPage(2, { first: 10, after: null, search: 'cluster' })).edges.map((edge) => edge.roomId)).toEqual([

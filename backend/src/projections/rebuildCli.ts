@@ -2,8 +2,8 @@
  * `npm run projections:rebuild [name…]`: rebuilds read models from the log, on the Redis of
  * REDIS_URL or the Redis Cluster of REDIS_CLUSTER (read as the server reads them), while servers
  * keep running on it. Names: rooms, messages, edits, members, unread, threads, reactions,
- * users, directory, search (the PostgreSQL of DATABASE_URL; without one, each server's index is in
- * its memory and built at its start); none: all.
+ * users (and the user names set), directory, search (the PostgreSQL of DATABASE_URL; without
+ * one, each server's index is in its memory and built at its start); none: all.
  */
 import { readConfig } from '../config.js';
 import { PROJECTION_NAMES, type ProjectionName, rebuildProjections } from './rebuildProjections.js';

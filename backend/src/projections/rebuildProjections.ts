@@ -18,6 +18,7 @@ import { createDirectoryProjection } from './roomDirectory/directoryProjection.j
 import { createRedisDirectoryStore } from './roomDirectory/redisDirectoryStore.js';
 import { roomsLocation, roomsProjection } from './rooms.js';
 import { scanKeys } from './scanKeys.js';
+import { rebuildUserNames } from './userNames.js';
 import { toUserLocation, usersProjection } from './users.js';
 import { createChatLookups } from '../chat/queries.js';
 import { createSearchPool } from '../search/postgresPool.js';
@@ -99,6 +100,8 @@ export const rebuildProjections = async (
           }
           models = userIds.length;
           for (const userId of userIds) events += await rebuildInline(store, usersProjection, toUserLocation(userId));
+          // Then the names set, from the states just rebuilt.
+          await rebuildUserNames(redis);
           break;
         }
         case 'directory':

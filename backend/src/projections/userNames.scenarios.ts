@@ -3,7 +3,7 @@ import { createChatCommands } from '../chat/commands.js';
 import { createChatLookups } from '../chat/queries.js';
 import { projectionVersionsKey, userNamesKey } from './keys.js';
 import type { OpenRedisStore } from './redisScenarios.js';
-import { backfillUserNames, readUserNames } from './userNames.js';
+import { backfillUserNames, readUserNames, rebuildUserNames } from './userNames.js';
 
 /* The user names set after an upgrade: on one Redis (userNames.int.spec.ts) and a Redis Cluster (projections.cluster.int.spec.ts). */
 export const describeUserNamesBackfill = (name: string, open: OpenRedisStore) =>
@@ -28,6 +28,27 @@ export const describeUserNamesBackfill = (name: string, open: OpenRedisStore) =>
           expect.arrayContaining(['user1', 'user10', 'user11']),
         );
         expect(await backfillUserNames(redis)).toBe(0);
+      } finally {
+        await wipe();
+      }
+    });
+
+    it('is rewritten from the stored states: entries no state makes go, missing ones come', async () => {
+      const { store, redis, wipe } = await open();
+      try {
+        const commands = createChatCommands(store, createChatLookups(store));
+        const ids = Array.from({ length: 12 }, (_, i) => `user${i}`);
+        for (const id of ids) {
+          await commands.registerUser({ userId: id, profile: { handle: `h${id}`, displayName: `Name ${id}`, avatarUrl: null } });
+        }
+        const all = async () => [...(await store.readSetRange(userNamesKey, { min: '-', max: '+', count: 1_000 }))].sort();
+        const expected = await all();
+        expect(expected).toHaveLength(2 * ids.length);
+        // As lost writes after appends can leave it (on a Cluster): an entry missing, a stale one.
+        await redis.zrem(userNamesKey, expected[0]!);
+        await redis.zadd(userNamesKey, 0, 'h\u0000gone\u0000gone');
+        expect(await rebuildUserNames(redis)).toBe(ids.length);
+        expect(await all()).toEqual(expected);
       } finally {
         await wipe();
       }

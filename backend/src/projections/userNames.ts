@@ -4,7 +4,7 @@ import { codePointLength, hasControlCharacters, hasLoneSurrogates } from '../dom
 import type { UserState } from '../domain/user/user.js';
 import type { AppendRequest, EventStore } from '../eventstore/eventStore.js';
 import { type StoreRedis, execByNode } from '../redis/client.js';
-import { projectionVersionsKey, userNamesKey } from './keys.js';
+import { projectionVersionsKey, toRebuildKey, userNamesKey } from './keys.js';
 import { scanKeys } from './scanKeys.js';
 
 /**
@@ -65,6 +65,19 @@ export const readUserNames = async (
 };
 
 const USER_NAMES_VERSION = 1;
+const WRITE_BATCH = 1_000;
+
+/** Every user's name entries, from their stored states (their keys are in slots of their own: on a Cluster, every primary is scanned). */
+const readAllUserNameEntries = async function* (redis: StoreRedis): AsyncGenerator<{ users: number; entries: string[] }> {
+  for await (const keys of scanKeys(redis, 'chat:{u:*}:state', 500)) {
+    const states = (await execByNode(
+      redis,
+      keys.map((key) => ({ key, command: ['hget', key, 'state'] })),
+    )) as (string | null)[];
+    const entries = states.flatMap((stored) => (stored ? toUserNameEntries(JSON.parse(stored.slice(stored.indexOf(':') + 1))) : []));
+    yield { users: keys.length, entries };
+  }
+};
 
 /**
  * Adds the users who signed in before the names set existed (their appends wrote no entries):
@@ -73,16 +86,35 @@ const USER_NAMES_VERSION = 1;
 export const backfillUserNames = async (redis: StoreRedis): Promise<number> => {
   if (Number((await redis.hget(projectionVersionsKey, 'userNames')) ?? 0) >= USER_NAMES_VERSION) return 0;
   let users = 0;
-  // Every user's state key is in a slot of its own: on a Cluster, scanned on every primary and read per node.
-  for await (const keys of scanKeys(redis, 'chat:{u:*}:state', 500)) {
-    const states = (await execByNode(
-      redis,
-      keys.map((key) => ({ key, command: ['hget', key, 'state'] })),
-    )) as (string | null)[];
-    const entries = states.flatMap((stored) => (stored ? toUserNameEntries(JSON.parse(stored.slice(stored.indexOf(':') + 1))) : []));
-    users += keys.length;
-    if (entries.length) await redis.zadd(userNamesKey, ...entries.flatMap((entry) => [0, entry]));
+  for await (const batch of readAllUserNameEntries(redis)) {
+    users += batch.users;
+    if (batch.entries.length) await redis.zadd(userNamesKey, ...batch.entries.flatMap((entry) => [0, entry]));
   }
   await redis.hset(projectionVersionsKey, 'userNames', USER_NAMES_VERSION);
+  return users;
+};
+
+/**
+ * Rewrites the names set from the users' stored states (`npm run projections:rebuild users`):
+ * entries no state makes go, missing ones come (on a Cluster, a sign-up's change of the set is
+ * written after its append and can be lost). Built beside the live set, in its slot, then renamed
+ * over it: not atomic with sign-ups, so a change made while it runs may be undone until that
+ * user's next one. Answers how many users it read.
+ */
+export const rebuildUserNames = async (redis: StoreRedis): Promise<number> => {
+  const rebuilt = toRebuildKey(userNamesKey);
+  await redis.del(rebuilt);
+  let users = 0;
+  let written = 0;
+  for await (const batch of readAllUserNameEntries(redis)) {
+    users += batch.users;
+    for (let i = 0; i < batch.entries.length; i += WRITE_BATCH) {
+      const slice = batch.entries.slice(i, i + WRITE_BATCH);
+      written += slice.length;
+      await redis.zadd(rebuilt, ...slice.flatMap((entry) => [0, entry]));
+    }
+  }
+  if (written) await redis.rename(rebuilt, userNamesKey);
+  else await redis.del(userNamesKey);
   return users;
 };

@@ -1,7 +1,8 @@
-import { roomSnapshotsKey, toRoomStreamKey } from '../../chat/keys.js';
+import { roomSnapshotsKey, toMemberSnapshotsKey, toRoomStreamKey } from '../../chat/keys.js';
+import type { MemberState } from '../../domain/member/member.js';
 import { type Cursor, type EventStore, type RecordedEvent, compareCursors } from '../../eventstore/eventStore.js';
 import { inboxActivityKey, toInboxKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../keys.js';
-import { ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomId } from '../members.js';
+import { ROSTER_VISIBLE_MAX, toRosterUserId, toUserRoomEntry, toUserRoomId } from '../members.js';
 import { type ActivityNote, type InboxKind, ROOM_ACTIVITY_EVENTS, toSweptActivityNote } from './activity.js';
 
 /**
@@ -38,11 +39,14 @@ import { type ActivityNote, type InboxKind, ROOM_ACTIVITY_EVENTS, toSweptActivit
  * `sweepGraceMs` (its note would have come by then) and with no note waiting, gets a note of the
  * sweep's (`swept`) in the feed, fanned out as any other. Should the lost note come after all
  * (held up for longer than the grace), it is dropped if the room's log has not moved since the
- * swept note went out (`s:<roomId>`): nothing twice. The first sweep on a Redis takes every
+ * swept note went out (`s:<roomId>`), as is a second swept note for the same loss: nothing twice. The first sweep on a Redis takes every
  * room's log as it finds it (the notes of what came before were not lost, or are too old to
  * matter); a room created after it is swept from its log's start. Personal notes (a read, a
  * membership) and renames are not swept: a lost one is missing from that person's inbox until
  * a rebuild or their next note of that kind. The delay is at most about `sweepEveryMs + sweepGraceMs`.
+ * Where it sweeps, a membership note also sets the person's entry for that room in their room list
+ * from the member's state: on a Cluster the append writes that list after its notes, in another
+ * slot, so a crash between the two loses the list's change; the note repairs it.
  */
 export const BUCKET_MS = 250;
 export const INBOX_MAX_ENTRIES = 1_000;
@@ -106,6 +110,8 @@ export interface InboxProjectorState {
   writeRoomRecords(records: ReadonlyMap<string, Cursor>): Promise<void>;
   /** Every room's id, for the sweep, when the state can read them cheaply. */
   listRoomIds?(): Promise<string[]>;
+  /** True on a Redis Cluster, where an append's note follows it in another slot and can be lost: the projector then sweeps. */
+  notesMayBeLost?: boolean;
 }
 
 /** How long an inbox subscription's word that it listens lasts; it says so again every third of it. */
@@ -162,8 +168,10 @@ export const startInboxProjector = (
     /** Tests only: how long activity is coalesced. */
     bucketMs?: number;
     /**
-     * How often to sweep for lost notes (default 10 s; null: never, for a store that writes each
-     * note with its append), and how old a room's activity must be to count as lost (default 5 s).
+     * How often to sweep for lost notes (null: never), and how old a room's activity must be to
+     * count as lost (default 5 s). Default: every 10 s when the state says notes may be lost
+     * (`InboxProjectorState.notesMayBeLost`: a Redis Cluster), else never (one Redis writes each
+     * note with its append, and a sweep reads every room's log end).
      */
     sweepEveryMs?: number | null;
     sweepGraceMs?: number;
@@ -174,7 +182,7 @@ export const startInboxProjector = (
   } = {},
 ) => {
   const bucketMs = options.bucketMs ?? BUCKET_MS;
-  const sweepEveryMs = options.sweepEveryMs ?? SWEEP_EVERY_MS;
+  const sweepEveryMs = options.sweepEveryMs !== undefined ? options.sweepEveryMs : state.notesMayBeLost ? SWEEP_EVERY_MS : null;
   const sweepGraceMs = options.sweepGraceMs ?? SWEEP_GRACE_MS;
   const listRoomIds =
     options.listRoomIds ?? state.listRoomIds ?? (async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]);
@@ -284,23 +292,60 @@ export const startInboxProjector = (
   };
 
   /**
-   * Where each room's log ends now, and whether its (not swept) ACTIVITY is a lost note come
-   * after all: the room's log has not moved since a swept note stood in for it (see the module's comment).
+   * Where each room's log ends now, and whether its ACTIVITY comes late: the room's log has not
+   * moved since a swept note went out for it, so this is the lost note come after all, or another
+   * swept note for the same loss (two instances sweeping across a lease's handover).
    */
-  const checkActivity = async (items: readonly { roomId: string; swept?: true }[]) => {
+  const checkActivity = async (items: readonly { roomId: string }[]) => {
     const [ends, sweptAt] = await Promise.all([
       Promise.all(items.map(async ({ roomId }) => (await store.streamInfo(toRoomStreamKey(roomId))).lastCursor)),
       state.readRoomRecords(items.map(({ roomId }) => `s:${roomId}`)),
     ]);
-    return items.map((item, i) => ({ end: ends[i] ?? null, isLate: !item.swept && ends[i] != null && sweptAt[i] === ends[i] }));
+    return items.map((_, i) => ({ end: ends[i] ?? null, isLate: ends[i] != null && sweptAt[i] === ends[i] }));
   };
 
   /** Writes the emissions into the inboxes they reach, each inbox's in cursor order; see the module's comment. */
+  /**
+   * Sets each person's entry for a room in their room list from their member state (see the
+   * module's comment). Reads the state after the note's append, so the entry is at least as new
+   * as the note's; a later change of the same membership brings a later note, which sets it again.
+   */
+  const repairRoomLists = async (pairs: readonly { roomId: string; userId: string }[]) => {
+    const unique = [...new Map(pairs.map((pair) => [`${pair.roomId} ${pair.userId}`, pair])).values()];
+    if (unique.length === 0) return;
+    const [states, lists] = await Promise.all([
+      store.readSnapshotsAt<MemberState>(unique.map(({ roomId, userId }) => ({ key: toMemberSnapshotsKey(roomId), field: userId }))),
+      Promise.all(
+        unique.map(({ userId }) => store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: CATCH_UP_ROOMS_MAX })),
+      ),
+    ]);
+    const sets = unique.flatMap(({ roomId, userId }, i) => {
+      const state = states[i]?.state;
+      const wanted = state?.status === 'member' ? toUserRoomEntry(state) : null;
+      const had = lists[i]!.filter((entry) => toUserRoomId(entry) === roomId);
+      const remove = had.filter((entry) => entry !== wanted);
+      const add = wanted && !had.includes(wanted) ? [wanted] : [];
+      return remove.length || add.length ? [{ key: toUserRoomsKey(userId), add, remove }] : [];
+    });
+    if (sets.length) await store.writeRebuilt({ sets });
+  };
+
   const fanOut = async (all: readonly Emission[]) => {
+    // First the room lists (a catch-up below reads them).
+    if (sweepEveryMs !== null) {
+      await repairRoomLists(
+        all.flatMap((emission) =>
+          emission.to !== 'joined' && emission.to !== 'listed' && emission.kind !== 'READ'
+            ? [{ roomId: emission.roomId, userId: emission.to }]
+            : [],
+        ),
+      );
+    }
     // Where each room's log is as its activity goes out (the sweep's mark), and the lost notes
     // that came after all, covered by a swept note since (see the module's comment).
     const activity = all.filter((emission) => emission.to === 'joined');
-    const checked = await checkActivity(activity);
+    // Without a sweep nothing is late, and nothing needs marking (a later first sweep takes the logs as it finds them).
+    const checked = sweepEveryMs === null ? activity.map(() => ({ end: null, isLate: false })) : await checkActivity(activity);
     const marks = new Map<string, Cursor>();
     const late = new Set<Emission>();
     activity.forEach((emission, i) => {
@@ -373,6 +418,7 @@ export const startInboxProjector = (
         continue;
       }
       if (!note.userId || sent.has(recorded.cursor)) continue;
+      if (!late && sweepEveryMs === null) late = new Set();
       if (!late) {
         // Each room's last waiting note.
         const rooms = [

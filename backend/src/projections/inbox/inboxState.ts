@@ -1,6 +1,6 @@
 import { roomSnapshotsKey } from '../../chat/keys.js';
 import type { Cursor } from '../../eventstore/eventStore.js';
-import type { StoreRedis } from '../../redis/client.js';
+import { type StoreRedis, isCluster } from '../../redis/client.js';
 import { inboxCheckpointKey, inboxLeaseKey, inboxListenersVersionKey, inboxListeningKey, inboxRoomsKey } from '../keys.js';
 import type { InboxProjectorState } from './inboxProjector.js';
 
@@ -50,6 +50,8 @@ export const createRedisInboxState = (redis: StoreRedis, instanceId: string): In
   },
   // The rooms' snapshots hash's fields, without its values.
   listRoomIds: () => redis.hkeys(roomSnapshotsKey),
+  // The same deployment's store is a Cluster too (REDIS_CLUSTER): its notes follow their appends.
+  notesMayBeLost: isCluster(redis),
 });
 
 /** The embedded mode's: one process, so the lease is always ours. */
