@@ -17,13 +17,16 @@ import { type RoomModelFold, rebuildRoomModel } from './roomRebuild.js';
  * It folds MessagePosted, MessageEdited and MessageDeleted; markers are readers' state, not events.
  */
 export const toUnreadKeys = (roomId: string) => ({
-  counters: `chat:{r:${roomId}}:counters`,
+  counters: toCountersKey(roomId),
   positions: `chat:{r:${roomId}}:positions`,
   seqs: `chat:{r:${roomId}}:seqs`,
   marks: `chat:{r:${roomId}}:marks`,
   deleted: `chat:{r:${roomId}}:deleted`,
   mentions: (handle: string) => `chat:{r:${roomId}}:mentions:${handle.toLowerCase()}`,
 });
+
+/** A room's counters (`seq`: its last post's number, `last`: that post's cursor), alone: myRooms reads a thousand. */
+export const toCountersKey = (roomId: string) => `chat:{r:${roomId}}:counters`;
 
 const MENTION = /(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])/gu;
 
