@@ -21,7 +21,8 @@ import { readOwnReactions, readReactionGroups } from '../projections/reactions.j
 import { type ThreadInfo, readThreadInfo } from '../projections/threads.js';
 import type { TallyGroup } from '../eventstore/tallies.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
-import { type UnreadCounts, readUnreadCounts } from '../projections/unread.js';
+import { type UnreadCounts, readUnreadCounts, toUnreadCounts, toUnreadRequest } from '../projections/unread.js';
+import type { MemberState } from '../domain/member/member.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import { type MemberQueries, createMemberQueries } from './memberQueries.js';
 import {
@@ -29,6 +30,7 @@ import {
   roomNamesKey,
   roomSnapshotsKey,
   toIdempotencyKey,
+  toMemberSnapshotsKey,
   toMessageSnapshotsKey,
   toRoomStreamKey,
   toUserSnapshotKey,
@@ -68,6 +70,13 @@ export type MessageView = PostedMessage & { author?: UserView };
 export interface RoomDirectoryPage {
   edges: { cursor: string; node: RoomView }[];
   hasNextPage: boolean;
+}
+
+/** What a room list shows of one room for its reader (`readRoomHeads`). */
+export interface RoomHead {
+  member: MemberState;
+  unread: UnreadCounts;
+  lastMessage: MessageView | null;
 }
 
 export interface ChatQueries extends MemberQueries {
@@ -117,6 +126,16 @@ export interface ChatQueries extends MemberQueries {
   readInboxCursor(userId: string): Promise<Cursor | null>;
   /** The room's last post, with its author; null before the first. */
   readLastMessage(roomId: string): Promise<MessageView | null>;
+  /**
+   * For a page of the reader's rooms, in one round trip (one script per room, in its slot): their
+   * member state in each, their counts (`counts`: their handle matters for mentions; else the
+   * counts leave mentions out) and, with `lastMessage`, each room's last post.
+   */
+  readRoomHeads(
+    reader: { userId: string; handle: string | null },
+    rooms: readonly RoomView[],
+    what: { lastMessage: boolean },
+  ): Promise<RoomHead[]>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
   getUsers(userIds: readonly string[]): Promise<Map<string, UserView>>;
   /** The threads of messages of one room (reply count, last reply), in one round trip. */
@@ -358,6 +377,27 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readCursorAt: async (roomId, time) => (isRoomId(roomId) ? store.readCursorBefore(toRoomStreamKey(roomId), time.getTime()) : null),
     readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
     readInboxCursor: async (userId) => (await store.streamInfo(toInboxKey(userId))).lastCursor,
+    async readRoomHeads(reader, rooms, { lastMessage }) {
+      const replies = await store.readMarks(
+        rooms.map((room) => {
+          const request = toUnreadRequest(
+            room.id,
+            { userId: reader.userId, handle: reader.handle ?? '' },
+            {
+              snapshots: [{ key: toMemberSnapshotsKey(room.id), field: reader.userId }],
+              ...(lastMessage ? { newest: { index: toHistoryIndexKey(room.id), join: toMessageSnapshotsKey(room.id) } } : {}),
+            },
+          );
+          // Without the handle, no mentions: nothing to count them in.
+          return reader.handle === null ? { ...request, above: request.above.slice(0, 1) } : request;
+        }),
+      );
+      return replies.map((reply, i) => ({
+        member: (reply.snapshots?.[0]?.state as MemberState | undefined) ?? { status: 'none' },
+        unread: toUnreadCounts(reply, rooms[i]!.kind),
+        lastMessage: (reply.newest?.snapshot?.state as PostedMessage | undefined) ?? null,
+      }));
+    },
     async readLastMessage(roomId) {
       const [entry] = await store.readIndexBackward<PostedMessage>(toHistoryIndexKey(roomId), {
         count: 1,

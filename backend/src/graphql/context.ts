@@ -47,9 +47,10 @@ export interface GraphQLContext {
   loadUnread(room: RoomView): Promise<UnreadCounts | null>;
   /**
    * Reads at once, for a page of rooms just read (myRooms), what their fields will load: the
-   * viewer's member state in each, and as asked their counts and last messages, all in one round
-   * trip, rather than in the several that resolving field by field takes (a member state before
-   * the counts, the viewer's handle before the counts). `loadAccess`, `loadUnread` and
+   * viewer's member state in each, and as asked their counts and last messages: one script per
+   * room (`readRoomHeads`), all in one round trip, rather than the three reads per room and the
+   * several round trips that resolving field by field takes (a member state before the counts,
+   * the viewer's handle before the counts). `loadAccess`, `loadUnread` and
    * `loadLastMessage` answer these rooms (these very objects) from it. Signed out: nothing.
    */
   primeRooms(rooms: readonly RoomView[], what: { counts: boolean; lastMessage: boolean }): void;
@@ -212,19 +213,16 @@ export const createContext = (base: Omit<GraphQLContext, Loaders>): GraphQLConte
     primeRooms: (rooms, what) => {
       const viewer = base.viewer;
       if (!viewer || rooms.length === 0) return;
-      // All issued in this turn: the store's connection sends them in one write, one round trip.
-      const ids = rooms.map((room) => room.id);
-      const states = base.queries.getMembers(ids, viewer.userId);
-      const counts = what.counts
-        ? context
-            .loadUser(viewer.userId)
-            .then((user) => base.queries.readUnread({ userId: viewer.userId, handle: user?.handle ?? '' }, rooms))
-        : null;
+      // One script per room in one round trip; the handle (for mentions) was read beside the rooms.
+      const heads = (what.counts ? context.loadUser(viewer.userId) : Promise.resolve(null)).then((user) =>
+        base.queries.readRoomHeads({ userId: viewer.userId, handle: what.counts ? (user?.handle ?? '') : null }, rooms, what),
+      );
       primed ??= new WeakMap();
       for (const [i, room] of rooms.entries()) {
-        const entry: PrimedRoom = { member: settled(states.then((all) => all[i]!)) };
-        if (counts) entry.unread = settled(counts.then((all) => all[i]!));
-        if (what.lastMessage) entry.lastMessage = settled(base.queries.readLastMessage(room.id));
+        const head = heads.then((all) => all[i]!);
+        const entry: PrimedRoom = { member: settled(head.then((h) => h.member)) };
+        if (what.counts) entry.unread = settled(head.then((h) => h.unread));
+        if (what.lastMessage) entry.lastMessage = settled(head.then((h) => h.lastMessage));
         primed.set(room, entry);
       }
     },

@@ -7,8 +7,8 @@ import { type TestServer, startTestServer } from '../testing/testServer.js';
  * A page of myRooms with everything the room list shows costs a fixed number of round trips to
  * Redis, whatever the number of rooms: the session, the person's rooms (with their handle beside),
  * the rooms' last activity, the page's room states, and one for all the page's member states,
- * counts and last messages together (not a member state first, then the handle, then the counts).
- * Counted at redis-server as the socket reads it processed.
+ * counts and last messages together (not a member state first, then the handle, then the counts),
+ * one script per room. Counted at redis-server: the socket reads it processed, and its commands.
  */
 const PAGE = `query($first: Int) { myRooms(first: $first) { edges { node { id name myMembership unreadCount mentionCount readMarker
   lastActivityAt lastMessage { body author { handle } } } } } }`;
@@ -41,7 +41,7 @@ describe('the round trips of a myRooms page (redis store)', () => {
     await server?.stop();
   });
 
-  it('reads in five round trips for 2 rooms and for 12', async () => {
+  it('reads in five round trips for 2 rooms and for 12, one script per room', async () => {
     const page = (first: number) => async () => {
       const result = await server.gql<{ myRooms: { edges: { node: { unreadCount: number; mentionCount: number } }[] } }>(
         PAGE,
@@ -56,5 +56,7 @@ describe('the round trips of a myRooms page (redis store)', () => {
     const many = await measureRedisCost(admin, page(12));
     expect(few.reads).toBeLessThanOrEqual(5);
     expect(many.reads).toBe(few.reads);
+    // One script per room of the page: counts, member state and last message together.
+    expect((many.commands.evalsha ?? 0) - (few.commands.evalsha ?? 0)).toBe(10);
   });
 });
