@@ -31,10 +31,14 @@ export interface MemberQueries {
   readMembers(roomId: string, options: { first: number; after?: string | null; includeRemoved: boolean }): Promise<MemberPage>;
   /** Moderation, newest first. */
   readAuditLog(roomId: string, options: { first: number; after?: string | null }): Promise<AuditPage>;
-  /** The person's rooms (JOINED and INVITED), most recent activity first, each with its cursor. */
+  /**
+   * The person's rooms (JOINED and INVITED), most recent activity first, each with its cursor.
+   * `onPage` is told the ids of the rooms about to make the page (more when some turn out closed)
+   * just as their states are read: what a caller reads of them then goes in the same round trip.
+   */
   readMyRooms(
     userId: string,
-    options: { first: number; after?: string | null },
+    options: { first: number; after?: string | null; onPage?: (roomIds: readonly string[]) => void },
   ): Promise<{ edges: { cursor: string; node: RoomView }[]; hasNextPage: boolean }>;
   /** One person's membership of each room, in one round trip ('none' where they never had one). */
   getMembers(roomIds: readonly string[], userId: string): Promise<MemberState[]>;
@@ -134,7 +138,7 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
   },
   listMyRoomIds: async (userId) =>
     (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId),
-  async readMyRooms(userId, { first, after }) {
+  async readMyRooms(userId, { first, after, onPage }) {
     checkFirst(first);
     const from = after == null ? null : toActivityKey(parseEntryCursor(after, ACTIVITY_ENTRY));
     // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
@@ -172,7 +176,10 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
       const candidates = entries.slice(at, at + first + 1 - page.length);
       at += candidates.length;
       const unread = candidates.filter((entry) => !views.has(entry.roomId)).map((entry) => entry.roomId);
-      const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
+      const reading = store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
+      // (Not the one past the page, read only to know whether there is more.)
+      onPage?.(candidates.slice(0, first - page.length).map((entry) => entry.roomId));
+      const states = await reading;
       for (const [i, roomId] of unread.entries()) views.set(roomId, states[i] ? toRoomView(states[i].state) : null);
       for (const entry of candidates) {
         const node = views.get(entry.roomId);

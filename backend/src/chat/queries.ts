@@ -75,7 +75,8 @@ export interface RoomDirectoryPage {
 /** What a room list shows of one room for its reader (`readRoomHeads`). */
 export interface RoomHead {
   member: MemberState;
-  unread: UnreadCounts;
+  /** Their counts, by the room's kind (in DIRECT rooms every unread message counts as a mention). */
+  unread(kind: RoomKind): UnreadCounts;
   lastMessage: MessageView | null;
 }
 
@@ -128,12 +129,12 @@ export interface ChatQueries extends MemberQueries {
   readLastMessage(roomId: string): Promise<MessageView | null>;
   /**
    * For a page of the reader's rooms, in one round trip (one script per room, in its slot): their
-   * member state in each, their counts (`counts`: their handle matters for mentions; else the
-   * counts leave mentions out) and, with `lastMessage`, each room's last post.
+   * member state in each, their counts (mentions of `handle`; none counted when it is null) and,
+   * with `lastMessage`, each room's last post.
    */
   readRoomHeads(
     reader: { userId: string; handle: string | null },
-    rooms: readonly RoomView[],
+    roomIds: readonly string[],
     what: { lastMessage: boolean },
   ): Promise<RoomHead[]>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
@@ -377,24 +378,24 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readCursorAt: async (roomId, time) => (isRoomId(roomId) ? store.readCursorBefore(toRoomStreamKey(roomId), time.getTime()) : null),
     readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
     readInboxCursor: async (userId) => (await store.streamInfo(toInboxKey(userId))).lastCursor,
-    async readRoomHeads(reader, rooms, { lastMessage }) {
+    async readRoomHeads(reader, roomIds, { lastMessage }) {
       const replies = await store.readMarks(
-        rooms.map((room) => {
+        roomIds.map((roomId) => {
           const request = toUnreadRequest(
-            room.id,
+            roomId,
             { userId: reader.userId, handle: reader.handle ?? '' },
             {
-              snapshots: [{ key: toMemberSnapshotsKey(room.id), field: reader.userId }],
-              ...(lastMessage ? { newest: { index: toHistoryIndexKey(room.id), join: toMessageSnapshotsKey(room.id) } } : {}),
+              snapshots: [{ key: toMemberSnapshotsKey(roomId), field: reader.userId }],
+              ...(lastMessage ? { newest: { index: toHistoryIndexKey(roomId), join: toMessageSnapshotsKey(roomId) } } : {}),
             },
           );
           // Without the handle, no mentions: nothing to count them in.
           return reader.handle === null ? { ...request, above: request.above.slice(0, 1) } : request;
         }),
       );
-      return replies.map((reply, i) => ({
+      return replies.map((reply) => ({
         member: (reply.snapshots?.[0]?.state as MemberState | undefined) ?? { status: 'none' },
-        unread: toUnreadCounts(reply, rooms[i]!.kind),
+        unread: (kind: RoomKind) => toUnreadCounts(reply, kind),
         lastMessage: (reply.newest?.snapshot?.state as PostedMessage | undefined) ?? null,
       }));
     },

@@ -164,15 +164,14 @@ builder.queryFields((t) => ({
       const lastMessage = asks('lastMessage') || asks('lastActivityAt');
       // The counts need the viewer's handle (mentions): read beside the rooms, not after them.
       if (counts) context.loadUser(viewer.userId).catch(() => {});
-      const page = await context.queries.readMyRooms(viewer.userId, { first: args.first ?? 50, after: args.after });
-      // What the rooms' fields will load, in one round trip (their member states answer the
-      // access checks of counts, lastMessage, myMembership and myRole).
-      if (counts || lastMessage || asks('myMembership') || asks('myRole')) {
-        context.primeRooms(
-          page.edges.map((edge) => edge.node),
-          { counts, lastMessage },
-        );
-      }
+      // What the rooms' fields will load, read with the page's room states, in one round trip
+      // (their member states answer the access checks of counts, lastMessage, myMembership and myRole).
+      const prime = counts || lastMessage || asks('myMembership') || asks('myRole');
+      const page = await context.queries.readMyRooms(viewer.userId, {
+        first: args.first ?? 50,
+        after: args.after,
+        onPage: prime ? (roomIds) => context.primeRooms(roomIds, { counts, lastMessage }) : undefined,
+      });
       return {
         edges: page.edges,
         hasNextPage: page.hasNextPage,
