@@ -11,8 +11,9 @@
  *     and a quarter to 40 messages before it (commands.markRead). A second person is in
  *     BENCH_INBOX_FEW_ROOMS of them. Then sequential HTTP queries, the cases interleaved in rounds
  *     (the order rotating): the UI-like document with counts for each person, the same page with
- *     ids only (no counts), and `{ __typename }` (the floor under any request). Latency as this
- *     process sees it over loopback (an upper bound on the server's time), our server's CPU per
+ *     ids only (no counts), and `{ __typename }` (the floor under any request). Latency at the server (its
+ *     `Server-Timing: graphql;dur`, from the request's arrival to its response being ready: what the
+ *     goal names) and as this process sees it over loopback, our server's CPU per
  *     query (/metrics, less a scrape's own cost and the idle server's; the median of the rounds).
  *   post: "a post in a room of 10,000 members costs within 1.5× of one in a room of 10". Two public
  *     rooms in one Redis (BENCH_INBOX_SMALL and BENCH_INBOX_BIG members, the owner and the posters
@@ -85,6 +86,7 @@ import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { type LoadResult, runLoad, summarize } from './load.js';
 import { measureScrapeAndIdle, redisCpuMicros, scrapeServerCpuMicros, speedProbeMs } from './metrics.js';
 import { mainThreadProfile, type ProfileBucket, summarizeProfile } from './profile.js';
+import { parseServerTiming } from '../backend/src/http/serverTiming.js';
 import { type OurServer, repoRoot, signIn, signInAll, startOurServer } from './servers.js';
 import { formatTable } from './table.js';
 import { GRAPHQL_WS_PROTOCOL, type GraphqlSocket, openGraphqlSocket } from './wsClient.js';
@@ -193,7 +195,7 @@ interface QueryCase {
   name: string;
   document: string;
   cookie: string;
-  slices: { serverUs: number; latencies: number[]; elapsedMs: number; windowUs: [number, number] }[];
+  slices: { serverUs: number; latencies: number[]; serverLatencies: number[]; elapsedMs: number; windowUs: [number, number] }[];
 }
 
 interface QueryCaseResult {
@@ -204,6 +206,8 @@ interface QueryCaseResult {
   serverUs: number;
   serverUsRange: [number, number];
   latency: LoadResult;
+  /** The server's own time per query (its `Server-Timing: graphql;dur=…`), pooled over the rounds. */
+  atServer: LoadResult;
 }
 
 interface MyRoomsResults {
@@ -216,6 +220,24 @@ interface MyRoomsResults {
 }
 
 type Node = { id: string; unreadCount: number; mentionCount: number; lastMessage: { body: string } | null };
+
+/**
+ * One query as `client.graphql` sends it (and refused alike on an error), answering the server's
+ * own time for it: the `dur` of its `Server-Timing: graphql` header, in ms.
+ */
+const graphqlAtServer = async (client: HttpClient, document: string, cookie: string): Promise<number> => {
+  const response = await client.post('/graphql', JSON.stringify({ query: document, variables: {} }), {
+    accept: 'application/graphql-response+json',
+    cookie,
+  });
+  if (response.status !== 200 || response.body.includes('"errors"')) {
+    throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 300)}`);
+  }
+  const header = response.headers['server-timing'];
+  const ms = parseServerTiming(Array.isArray(header) ? header.join(', ') : header);
+  if (ms === null) throw new Error(`no Server-Timing graphql;dur in the response (${String(header)})`);
+  return ms;
+};
 
 const runMyRooms = async (): Promise<MyRoomsResults> => {
   const { redis, admin } = await bench.startRedis();
@@ -302,8 +324,11 @@ const runMyRooms = async (): Promise<MyRoomsResults> => {
       const before = await scrapeServerCpuMicros(server.url);
       const windowStart = nowMicros();
       const started = performance.now();
+      const serverLatencies: number[] = [];
       const result = await runLoad({ concurrency: 1, maxOps: perSlice, maxErrors: 1, keepLatencies: true }, () =>
-        client.graphql(c.document, {}, c.cookie).then(() => undefined),
+        graphqlAtServer(client, c.document, c.cookie).then((ms) => {
+          serverLatencies.push(ms);
+        }),
       );
       const elapsedMs = performance.now() - started;
       const windowUs: [number, number] = [windowStart, nowMicros()];
@@ -311,6 +336,7 @@ const runMyRooms = async (): Promise<MyRoomsResults> => {
       c.slices.push({
         serverUs: (after - before - overheadUs - idleUsPerMs * elapsedMs) / result.count,
         latencies: result.latencies ?? [],
+        serverLatencies,
         elapsedMs,
         windowUs,
       });
@@ -340,6 +366,10 @@ const runMyRooms = async (): Promise<MyRoomsResults> => {
       serverUsRange: [Math.min(...c.slices.map((s) => s.serverUs)), Math.max(...c.slices.map((s) => s.serverUs))],
       latency: summarize(
         c.slices.flatMap((s) => s.latencies),
+        c.slices.reduce((sum, s) => sum + s.elapsedMs, 0),
+      ),
+      atServer: summarize(
+        c.slices.flatMap((s) => s.serverLatencies),
         c.slices.reduce((sum, s) => sum + s.elapsedMs, 0),
       ),
     })),
@@ -1157,10 +1187,12 @@ const printReport = (results: Results) => {
         [
           { header: 'query', value: (r) => r.name },
           { header: 'count', value: (r) => r.latency.count },
-          { header: 'p50 ms', value: (r) => r.latency.p50, digits: 2 },
-          { header: 'p99 ms', value: (r) => r.latency.p99, digits: 2 },
-          { header: 'max ms', value: (r) => r.latency.max, digits: 2 },
-          { header: 'server µs/query', value: (r) => r.serverUs },
+          { header: 'server p50 ms', value: (r) => r.atServer.p50, digits: 2 },
+          { header: 'server p99 ms', value: (r) => r.atServer.p99, digits: 2 },
+          { header: 'client p50 ms', value: (r) => r.latency.p50, digits: 2 },
+          { header: 'client p99 ms', value: (r) => r.latency.p99, digits: 2 },
+          { header: 'client max ms', value: (r) => r.latency.max, digits: 2 },
+          { header: 'server CPU µs/query', value: (r) => r.serverUs },
           { header: 'min–max of rounds', value: (r) => `${Math.round(r.serverUsRange[0])}–${Math.round(r.serverUsRange[1])}` },
         ],
         q.cases,
@@ -1168,11 +1200,12 @@ const printReport = (results: Results) => {
     );
     const [full, ids, few, floor] = q.cases as [QueryCaseResult, QueryCaseResult, QueryCaseResult, QueryCaseResult];
     console.log(
-      `goal: p99 < ${GOALS.myRoomsP99Ms} ms at the server for the first: ${full.latency.p99.toFixed(2)} ms as the client sees it (an upper bound): ${met(full.latency.p99 < GOALS.myRoomsP99Ms)}` +
+      `goal: p99 < ${GOALS.myRoomsP99Ms} ms at the server for the first: ${full.atServer.p99.toFixed(2)} ms at the server (${full.latency.p99.toFixed(2)} ms as the client sees it): ${met(full.atServer.p99 < GOALS.myRoomsP99Ms)}` +
         `\nwith counts / ids only: server CPU ${(full.serverUs / ids.serverUs).toFixed(2)}×, p50 ${(full.latency.p50 / ids.latency.p50).toFixed(2)}×;` +
         ` ${q.seed.rooms} rooms / ${settings.fewRooms} rooms: server CPU ${(full.serverUs / few.serverUs).toFixed(2)}×, p50 ${(full.latency.p50 / few.latency.p50).toFixed(2)}×;` +
         ` { __typename } is the floor (${Math.round(floor.serverUs)} µs, p50 ${floor.latency.p50.toFixed(2)} ms)` +
-        `\nserver µs/query: our server's CPU from /metrics around each round, less ${Math.round(q.scrapeOverheadUs)} µs for a scrape and ${q.idleUsPerMs.toFixed(1)} µs/ms idle; the median of the rounds.`,
+        `\nserver p50/p99: the server's own time (Server-Timing: graphql;dur, from the request's arrival to its response being ready); client: over loopback, as this process sees it.` +
+        `\nserver CPU µs/query: our server's CPU from /metrics around each round, less ${Math.round(q.scrapeOverheadUs)} µs for a scrape and ${q.idleUsPerMs.toFixed(1)} µs/ms idle; the median of the rounds.`,
     );
   }
 

@@ -6,7 +6,7 @@ import { toAuditIndexKey, toJoinedKey, toRosterKey, toUserRoomsKey } from '../pr
 import { parseNamePrefix, readUserNames } from '../projections/userNames.js';
 import type { RoomState } from '../domain/room/room.js';
 import { toPaddedCursor } from '../eventstore/marks.js';
-import { toUnreadKeys } from '../projections/unread.js';
+import { toCountersKey } from '../projections/unread.js';
 import { isRoomId } from './ids.js';
 import { roomSnapshotsKey, toMemberSnapshotsKey } from './keys.js';
 import { PAGE_MAX, type RoomView, parseCursor, toRoomView } from './queries.js';
@@ -31,10 +31,14 @@ export interface MemberQueries {
   readMembers(roomId: string, options: { first: number; after?: string | null; includeRemoved: boolean }): Promise<MemberPage>;
   /** Moderation, newest first. */
   readAuditLog(roomId: string, options: { first: number; after?: string | null }): Promise<AuditPage>;
-  /** The person's rooms (JOINED and INVITED), most recent activity first, each with its cursor. */
+  /**
+   * The person's rooms (JOINED and INVITED), most recent activity first, each with its cursor.
+   * `onPage` is told the ids of the rooms about to make the page (more when some turn out closed)
+   * just as their states are read: what a caller reads of them then goes in the same round trip.
+   */
   readMyRooms(
     userId: string,
-    options: { first: number; after?: string | null },
+    options: { first: number; after?: string | null; onPage?: (roomIds: readonly string[]) => void },
   ): Promise<{ edges: { cursor: string; node: RoomView }[]; hasNextPage: boolean }>;
   /** One person's membership of each room, in one round trip ('none' where they never had one). */
   getMembers(roomIds: readonly string[], userId: string): Promise<MemberState[]>;
@@ -62,12 +66,15 @@ const parseEntryCursor = (cursor: string, shape: RegExp): string => {
 const ROSTER_ENTRY = /^[0-2][a-z0-9_]+ [A-Za-z0-9_-]+$/u;
 /** A room's place in a person's list: its last activity's padded cursor, then its id. */
 const ACTIVITY_ENTRY = /^\d{16}-\d{16}\|[A-Za-z0-9_-]{12}$/u;
-/** A room's place in a person's list, with its parts as numbers for sorting (`ACTIVITY_ENTRY`). */
-interface ActivityKey {
-  entry: string;
+/** A room's place in a person's list: its last activity's cursor as numbers, then its id. */
+interface Activity {
   ms: number;
   seq: number;
   roomId: string;
+}
+/** A room's place with the entry it was read from (`ACTIVITY_ENTRY`), as an `after` cursor names it. */
+interface ActivityKey extends Activity {
+  entry: string;
 }
 const toActivityKey = (entry: string): ActivityKey => ({
   entry,
@@ -76,8 +83,18 @@ const toActivityKey = (entry: string): ActivityKey => ({
   roomId: entry.slice(34),
 });
 /** Most recent activity first, then by room id (descending), as the padded entries compare. */
-const byActivityDescending = (a: ActivityKey, b: ActivityKey) =>
+const byActivityDescending = (a: Activity, b: Activity) =>
   b.ms - a.ms || b.seq - a.seq || (a.roomId < b.roomId ? 1 : a.roomId > b.roomId ? -1 : 0);
+/**
+ * A room's place from its activity's cursor (`<ms>-<seq>`) as numbers: what its entry would say,
+ * without writing the entry (only the page's are written, `toActivityEntry`).
+ */
+const toActivity = (cursor: string, roomId: string): Activity => {
+  const dash = cursor.indexOf('-');
+  return { ms: Number(cursor.slice(0, dash)), seq: Number(cursor.slice(dash + 1)), roomId };
+};
+/** The `ACTIVITY_ENTRY` of a room's place: its padded cursor, then its id. */
+const toActivityEntry = ({ ms, seq, roomId }: Activity): string => `${toPaddedCursor(`${ms}-${seq}`)}|${roomId}`;
 
 /** A person's rooms ordered at read time: past this many, the oldest memberships are left out. */
 export const MY_ROOMS_MAX = 5_000;
@@ -121,14 +138,14 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
   },
   listMyRoomIds: async (userId) =>
     (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId),
-  async readMyRooms(userId, { first, after }) {
+  async readMyRooms(userId, { first, after, onPage }) {
     checkFirst(first);
     const from = after == null ? null : toActivityKey(parseEntryCursor(after, ACTIVITY_ENTRY));
     // Every room of theirs, ordered by its last post (or its creation) at read time: activity moves
     // too often to keep a per-person order on the post's path (a room of 10,000 would write 10,000).
     const roomIds = (await store.readSetRange(toUserRoomsKey(userId), { min: '-', max: '+', count: MY_ROOMS_MAX })).map(toUserRoomId);
     // The counters in slices read side by side: one round trip, however many rooms.
-    const counters = roomIds.map((id) => toUnreadKeys(id).counters);
+    const counters = roomIds.map(toCountersKey);
     const slices: string[][] = [];
     for (let i = 0; i < counters.length; i += FIELDS_PER_READ) slices.push(counters.slice(i, i + FIELDS_PER_READ));
     const lastPosts = (await Promise.all(slices.map((keys) => store.readFieldAcross(keys, 'last')))).flat();
@@ -138,26 +155,35 @@ export const createMemberQueries = (store: EventStore): MemberQueries => ({
     const quiet = roomIds.filter((_, i) => !lastPosts[i]);
     const quietStates = await store.readSnapshots<RoomState>(roomSnapshotsKey, quiet);
     for (const [i, roomId] of quiet.entries()) views.set(roomId, quietStates[i] ? toRoomView(quietStates[i].state) : null);
-    const entries: ActivityKey[] = [];
+    // Places as numbers (a thousand rooms: no padded strings but the page's), those after `after` only.
+    const entries: Activity[] = [];
     for (const [i, roomId] of roomIds.entries()) {
-      const view = views.get(roomId);
-      const activity = lastPosts[i] ?? (view ? `${Date.parse(view.createdAt)}-0` : null);
-      if (activity) entries.push(toActivityKey(`${toPaddedCursor(activity)}|${roomId}`));
+      const last = lastPosts[i];
+      let activity: Activity;
+      if (last) activity = toActivity(last, roomId);
+      else {
+        const view = views.get(roomId);
+        if (!view) continue;
+        activity = { ms: Date.parse(view.createdAt), seq: 0, roomId };
+      }
+      if (from === null || byActivityDescending(from, activity) < 0) entries.push(activity);
     }
     entries.sort(byActivityDescending);
-    let at = from === null ? 0 : entries.findIndex((entry) => byActivityDescending(from, entry) < 0);
-    if (at < 0) at = entries.length;
+    let at = 0;
     // The page: the next rooms that are open, their states read in one go (more when some are not).
     const page: { cursor: string; node: RoomView }[] = [];
     while (page.length <= first && at < entries.length) {
       const candidates = entries.slice(at, at + first + 1 - page.length);
       at += candidates.length;
       const unread = candidates.filter((entry) => !views.has(entry.roomId)).map((entry) => entry.roomId);
-      const states = await store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
+      const reading = store.readSnapshots<RoomState>(roomSnapshotsKey, unread);
+      // (Not the one past the page, read only to know whether there is more.)
+      onPage?.(candidates.slice(0, first - page.length).map((entry) => entry.roomId));
+      const states = await reading;
       for (const [i, roomId] of unread.entries()) views.set(roomId, states[i] ? toRoomView(states[i].state) : null);
       for (const entry of candidates) {
         const node = views.get(entry.roomId);
-        if (node) page.push({ cursor: toEntryCursor(entry.entry), node });
+        if (node) page.push({ cursor: toEntryCursor(toActivityEntry(entry)), node });
       }
     }
     return { edges: page.slice(0, first), hasNextPage: page.length > first };

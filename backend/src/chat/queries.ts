@@ -21,7 +21,8 @@ import { readOwnReactions, readReactionGroups } from '../projections/reactions.j
 import { type ThreadInfo, readThreadInfo } from '../projections/threads.js';
 import type { TallyGroup } from '../eventstore/tallies.js';
 import type { DirectoryStore } from '../projections/roomDirectory/directoryStore.js';
-import { type UnreadCounts, readUnreadCounts } from '../projections/unread.js';
+import { type UnreadCounts, readUnreadCounts, toUnreadCounts, toUnreadRequest } from '../projections/unread.js';
+import type { MemberState } from '../domain/member/member.js';
 import { isRoomId, toMessageRoomId } from './ids.js';
 import { type MemberQueries, createMemberQueries } from './memberQueries.js';
 import {
@@ -29,6 +30,7 @@ import {
   roomNamesKey,
   roomSnapshotsKey,
   toIdempotencyKey,
+  toMemberSnapshotsKey,
   toMessageSnapshotsKey,
   toRoomStreamKey,
   toUserSnapshotKey,
@@ -68,6 +70,14 @@ export type MessageView = PostedMessage & { author?: UserView };
 export interface RoomDirectoryPage {
   edges: { cursor: string; node: RoomView }[];
   hasNextPage: boolean;
+}
+
+/** What a room list shows of one room for its reader (`readRoomHeads`). */
+export interface RoomHead {
+  member: MemberState;
+  /** Their counts, by the room's kind (in DIRECT rooms every unread message counts as a mention). */
+  unread(kind: RoomKind): UnreadCounts;
+  lastMessage: MessageView | null;
 }
 
 export interface ChatQueries extends MemberQueries {
@@ -117,6 +127,16 @@ export interface ChatQueries extends MemberQueries {
   readInboxCursor(userId: string): Promise<Cursor | null>;
   /** The room's last post, with its author; null before the first. */
   readLastMessage(roomId: string): Promise<MessageView | null>;
+  /**
+   * For a page of the reader's rooms, in one round trip (one script per room, in its slot): their
+   * member state in each, their counts (mentions of `handle`; none counted when it is null) and,
+   * with `lastMessage`, each room's last post.
+   */
+  readRoomHeads(
+    reader: { userId: string; handle: string | null },
+    roomIds: readonly string[],
+    what: { lastMessage: boolean },
+  ): Promise<RoomHead[]>;
   /** Each of these users, read once; every id must be a registered user's (an author, a creator). */
   getUsers(userIds: readonly string[]): Promise<Map<string, UserView>>;
   /** The threads of messages of one room (reply count, last reply), in one round trip. */
@@ -358,6 +378,27 @@ export const createChatQueries = (store: EventStore, directory: DirectoryReadMod
     readCursorAt: async (roomId, time) => (isRoomId(roomId) ? store.readCursorBefore(toRoomStreamKey(roomId), time.getTime()) : null),
     readUnread: (reader, rooms) => readUnreadCounts(store, reader, rooms),
     readInboxCursor: async (userId) => (await store.streamInfo(toInboxKey(userId))).lastCursor,
+    async readRoomHeads(reader, roomIds, { lastMessage }) {
+      const replies = await store.readMarks(
+        roomIds.map((roomId) => {
+          const request = toUnreadRequest(
+            roomId,
+            { userId: reader.userId, handle: reader.handle ?? '' },
+            {
+              snapshots: [{ key: toMemberSnapshotsKey(roomId), field: reader.userId }],
+              ...(lastMessage ? { newest: { index: toHistoryIndexKey(roomId), join: toMessageSnapshotsKey(roomId) } } : {}),
+            },
+          );
+          // Without the handle, no mentions: nothing to count them in.
+          return reader.handle === null ? { ...request, above: request.above.slice(0, 1) } : request;
+        }),
+      );
+      return replies.map((reply) => ({
+        member: (reply.snapshots?.[0]?.state as MemberState | undefined) ?? { status: 'none' },
+        unread: (kind: RoomKind) => toUnreadCounts(reply, kind),
+        lastMessage: (reply.newest?.snapshot?.state as PostedMessage | undefined) ?? null,
+      }));
+    },
     async readLastMessage(roomId) {
       const [entry] = await store.readIndexBackward<PostedMessage>(toHistoryIndexKey(roomId), {
         count: 1,

@@ -537,6 +537,65 @@ export const describeEventStoreContract = (name: string, setup: () => Promise<Co
         expect(await store.readMarks([])).toEqual([]);
       });
 
+      it("reads snapshots and an index's newest entry, joined, in the step that reads a mark", async () => {
+        const k = keys();
+        const members = uniqueName('members');
+        const index = uniqueName('history');
+        const messages = uniqueName('messages');
+        const request = {
+          counters: k.counters,
+          marks: k.marks,
+          positions: k.positions,
+          field: 'bob',
+          above: [k.above],
+          also: {
+            snapshots: [
+              { key: members, field: 'bob' },
+              { key: members, field: 'nobody' },
+            ],
+            newest: { index, join: messages },
+          },
+        };
+        expect(await store.readMarks([request])).toEqual([
+          { last: 0, lastCursor: null, mark: null, above: [0], snapshots: [null, null], newest: null },
+        ]);
+        await store.append({
+          stream,
+          events: [event('Joined')],
+          snapshot: { ref: { key: members, field: 'bob' }, expectedRev: null, state: { joined: true } },
+        });
+        const first = await post(k, 'm1', 'alice', [{ key: k.above, score: 'sequence', add: ['m1'] }]);
+        const [indexed] = appended(
+          await store.append({
+            stream,
+            events: [event('Posted')],
+            snapshot: { ref: { key: messages, field: 'm2' }, expectedRev: null, state: { body: 'two' } },
+            indexes: [{ event: 0, key: index, ref: 'm2' }],
+          }),
+        );
+        const [bob, onlySnapshots, plain] = await store.readMarks([
+          request,
+          { ...request, also: { snapshots: [{ key: members, field: 'bob' }] } },
+          { ...request, also: undefined },
+        ]);
+        expect(bob).toEqual({
+          last: 1,
+          lastCursor: first,
+          mark: null,
+          above: [1],
+          snapshots: [{ rev: 1, state: { joined: true } }, null],
+          newest: { cursor: indexed, ref: 'm2', snapshot: { rev: 1, state: { body: 'two' } } },
+        });
+        expect(onlySnapshots).toEqual({
+          last: 1,
+          lastCursor: first,
+          mark: null,
+          above: [1],
+          snapshots: [{ rev: 1, state: { joined: true } }],
+        });
+        expect(plain).toEqual({ last: 1, lastCursor: first, mark: null, above: [1] });
+      });
+
       it('reads one field of many hashes in the order asked, null where absent', async () => {
         const k = keys();
         const other = keys();

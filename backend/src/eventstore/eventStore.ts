@@ -125,6 +125,27 @@ export interface IndexEntry {
   ref: string;
 }
 
+/** A reader in a numbered log, for `readMarks`. */
+export interface MarksRequest {
+  counters: string;
+  marks: string;
+  positions: string;
+  field: string;
+  above: readonly string[];
+  also?: { snapshots?: readonly SnapshotRef[]; newest?: { index: string; join: string } };
+}
+
+/** Where a reader stands (`readMarks`); `snapshots` and `newest` when the request asked for them. */
+export interface MarksReply {
+  last: number;
+  lastCursor: Cursor | null;
+  mark: Mark | null;
+  above: number[];
+  snapshots?: (Snapshot | null)[];
+  /** Null when the index is empty. */
+  newest?: (IndexEntry & { snapshot: Snapshot | null }) | null;
+}
+
 /** What a rebuild writes beside a live read model before swapping it in (see `swapRebuilt`). */
 export interface RebuiltPart {
   index?: { key: string; entries: readonly IndexEntry[] };
@@ -263,10 +284,10 @@ export interface EventStore {
    * Where each reader stands in a numbered log, for many logs in one round trip: the last number
    * and its cursor, the reader's mark (`field` of `marks`) with its number (looked up in
    * `positions`), and how many members of each `above` scored set have a score above that number.
+   * With `also` (keys of the log's slot), read in the same atomic step: `snapshots`, and the
+   * `newest` entry of an index joined with the snapshot its ref names (as `readIndexBackward`'s).
    */
-  readMarks(
-    requests: readonly { counters: string; marks: string; positions: string; field: string; above: readonly string[] }[],
-  ): Promise<{ last: number; lastCursor: Cursor | null; mark: Mark | null; above: number[] }[]>;
+  readMarks(requests: readonly MarksRequest[]): Promise<MarksReply[]>;
   /**
    * Moves the mark in `field` of `marks` forward to `cursor`, atomically; never back. Answers the
    * mark after the call, numbered by `positions` (the last numbered event at or before it).

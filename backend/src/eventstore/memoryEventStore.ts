@@ -5,6 +5,7 @@ import {
   type Cursor,
   type EventStore,
   type IndexEntry,
+  type MarksReply,
   type RecordedEvent,
   type Snapshot,
   type StreamInfo,
@@ -474,15 +475,21 @@ export const createMemoryEventStore = (options: MemoryEventStoreOptions = {}): E
     },
     readMarks: async (requests) => {
       assertOpen();
-      return requests.map(({ counters, marks, positions, field, above }) => {
+      return requests.map(({ counters, marks, positions, field, above, also }) => {
         const cursor = fields.get(marks)?.get(field) ?? null;
         const n = cursor === null ? 0 : numberAt(positions, cursor);
-        return {
+        const reply: MarksReply = {
           last: Number(fields.get(counters)?.get('seq') ?? 0),
           lastCursor: fields.get(counters)?.get('last') ?? null,
           mark: cursor === null ? null : { n, cursor },
           above: above.map((key) => [...(scoredSets.get(key)?.values() ?? [])].filter((score) => score > n).length),
         };
+        if (also?.snapshots) reply.snapshots = also.snapshots.map((ref) => readSnapshot(ref.key, ref.field));
+        if (also?.newest) {
+          const entry = indexes.get(also.newest.index)?.at(-1);
+          reply.newest = entry ? { ...entry, snapshot: readSnapshot(also.newest.join, entry.ref) } : null;
+        }
+        return reply;
       });
     },
     advanceMark: async (marks, field, positions, cursor, notify) => {

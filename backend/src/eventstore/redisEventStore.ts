@@ -21,9 +21,18 @@ import {
   resolveReplicaAck,
 } from '../redis/replicaAck.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { advanceMarkLua, readMarksLua, writeEntriesLua } from './marks.js';
+import { advanceMarkLua, numberAtLua, padCursorLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
-import { type AppendRequest, type EventStore, type IndexEntry, type Snapshot, type StreamInfo, toTimeBound } from './eventStore.js';
+import {
+  type AppendRequest,
+  type EventStore,
+  type IndexEntry,
+  type MarksReply,
+  type MarksRequest,
+  type Snapshot,
+  type StreamInfo,
+  toTimeBound,
+} from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
 import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStreamTailer.js';
 
@@ -121,6 +130,83 @@ ${toBellLua('KEYS[1]', 'id', 'ARGV[2]', 'ARGV[5]', 'ARGV[4]', 'ARGV[3]')}
 return id
 `;
 
+/**
+ * `readMarks` with `also` (see `readMarksLua`, whose reply this extends): KEYS counters, marks,
+ * positions, the A `above` sets, the S snapshot hashes, then the index and its join when ARGV says
+ * so; ARGV the field, A, S, the S snapshot fields, and '1' to read the index's newest entry. After
+ * the counts: each snapshot ('' when absent), then the newest entry's cursor, ref and joined
+ * snapshot ('' when absent), nothing when the index is empty.
+ */
+const READ_MARKS_WITH_LUA = `
+${padCursorLua}
+${numberAtLua}
+local a = tonumber(ARGV[2])
+local s = tonumber(ARGV[3])
+local last = redis.call('HGET', KEYS[1], 'seq') or '0'
+local lastCursor = redis.call('HGET', KEYS[1], 'last') or ''
+local mark = redis.call('HGET', KEYS[2], ARGV[1]) or ''
+local number = 0
+if mark ~= '' then number = numberAt(KEYS[3], mark) end
+local reply = {last, lastCursor, mark, number}
+for i = 1, a do reply[#reply + 1] = redis.call('ZCOUNT', KEYS[3 + i], '(' .. number, '+inf') end
+for i = 1, s do reply[#reply + 1] = redis.call('HGET', KEYS[3 + a + i], ARGV[3 + i]) or '' end
+if ARGV[4 + s] == '1' then
+  local entry = redis.call('XREVRANGE', KEYS[4 + a + s], '+', '-', 'COUNT', 1)[1]
+  if entry then
+    local ref = entry[2][2]
+    reply[#reply + 1] = entry[1]
+    reply[#reply + 1] = ref
+    reply[#reply + 1] = redis.call('HGET', KEYS[5 + a + s], ref) or ''
+  end
+end
+return reply
+`;
+
+/** The script call of one `readMarks` request: `readMarksLua`'s, or `READ_MARKS_WITH_LUA`'s with `also`. */
+const toReadMarksCommand = (r: MarksRequest): (string | number)[] => {
+  if (!r.also) return ['readMarks', 3 + r.above.length, r.counters, r.marks, r.positions, ...r.above, r.field];
+  const snapshots = r.also.snapshots ?? [];
+  const newest = r.also.newest;
+  const keys = [
+    r.counters,
+    r.marks,
+    r.positions,
+    ...r.above,
+    ...snapshots.map((ref) => ref.key),
+    ...(newest ? [newest.index, newest.join] : []),
+  ];
+  return [
+    'readMarksWith',
+    keys.length,
+    ...keys,
+    r.field,
+    r.above.length,
+    snapshots.length,
+    ...snapshots.map((ref) => ref.field),
+    newest ? '1' : '0',
+  ];
+};
+
+/** A `readMarks` script's reply as the port answers it (see `READ_MARKS_WITH_LUA`). */
+const toMarksReply = (r: MarksRequest, reply: unknown): MarksReply => {
+  const [last, lastCursor, mark, markNumber, ...rest] = reply as [string, string, string, number, ...(string | number)[]];
+  const counted = r.above.length;
+  const result: MarksReply = {
+    last: Number(last),
+    lastCursor: lastCursor || null,
+    mark: mark ? { n: Number(markNumber), cursor: mark } : null,
+    above: rest.slice(0, counted).map(Number),
+  };
+  if (!r.also) return result;
+  const read = r.also.snapshots?.length ?? 0;
+  if (r.also.snapshots) result.snapshots = rest.slice(counted, counted + read).map((value) => toSnapshot(String(value) || null));
+  if (r.also.newest) {
+    const [cursor, ref, value] = rest.slice(counted + read) as string[];
+    result.newest = cursor === undefined ? null : { cursor, ref: ref!, snapshot: toSnapshot(value || null) };
+  }
+  return result;
+};
+
 /** Streams (or hashes) per script call of `writeEntries` and `readFieldAcross`. */
 const WRITE_ENTRIES_BATCH = 250;
 const REBUILD_PIPELINE = 1_000;
@@ -212,6 +298,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   redis.defineCommand('writeEntries', { lua: writeEntriesLua });
   redis.defineCommand('readFieldAcross', { lua: READ_FIELD_ACROSS_LUA });
   redis.defineCommand('readMarks', { lua: readMarksLua });
+  redis.defineCommand('readMarksWith', { lua: READ_MARKS_WITH_LUA });
   redis.defineCommand('appendEphemeral', { lua: APPEND_EPHEMERAL_LUA, numberOfKeys: 1 });
   redis.defineCommand('appendNote', { lua: APPEND_NOTE_LUA, numberOfKeys: 1 });
   redis.defineCommand('clusterTime', { lua: "return redis.call('TIME')", numberOfKeys: 1 });
@@ -442,20 +529,9 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     readMarks: async (requests) => {
       const replies = await execByNode(
         redis,
-        requests.map((r) => ({
-          key: r.counters,
-          command: ['readMarks', 3 + r.above.length, r.counters, r.marks, r.positions, ...r.above, r.field],
-        })),
+        requests.map((r) => ({ key: r.counters, command: toReadMarksCommand(r) })),
       );
-      return replies.map((reply) => {
-        const [last, lastCursor, mark, markNumber, ...above] = reply as [string, string, string, number, ...number[]];
-        return {
-          last: Number(last),
-          lastCursor: lastCursor || null,
-          mark: mark ? { n: Number(markNumber), cursor: mark } : null,
-          above: above.map(Number),
-        };
-      });
+      return replies.map((reply, i) => toMarksReply(requests[i]!, reply));
     },
     advanceMark: async (marks, field, positions, cursor, notify) => {
       // On a Cluster the note lives in another slot: written after the mark, when it moved.

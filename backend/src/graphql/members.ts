@@ -5,7 +5,7 @@ import { NotFoundError } from '../domain/errors.js';
 import { MEMBERSHIPS, type Member, ROOM_ROLES, toEffectiveMembership } from '../domain/member/member.js';
 import { AUDIT_ACTIONS, type AuditRecord } from '../projections/members.js';
 import { builder } from './builder.js';
-import { operationSelects } from './selects.js';
+import { operationSelects, selectsPath } from './selects.js';
 import { type GraphQLContext, requireViewer } from './context.js';
 import { PageInfoRef, toPageInfo } from './pageInfo.js';
 import { RoomConnectionRef, RoomKindEnum, RoomRef } from './room.js';
@@ -159,7 +159,19 @@ builder.queryFields((t) => ({
       const viewer = requireViewer(context);
       // The inbox's cursor first, whichever field comes first in the document (see inboxCursor).
       if (operationSelects(info, 'inboxCursor')) await context.loadInboxCursor();
-      const page = await context.queries.readMyRooms(viewer.userId, { first: args.first ?? 50, after: args.after });
+      const asks = (name: string) => selectsPath(info, ['edges', 'node', name]);
+      const counts = asks('unreadCount') || asks('mentionCount') || asks('readMarker');
+      const lastMessage = asks('lastMessage') || asks('lastActivityAt');
+      // The counts need the viewer's handle (mentions): read beside the rooms, not after them.
+      if (counts) context.loadUser(viewer.userId).catch(() => {});
+      // What the rooms' fields will load, read with the page's room states, in one round trip
+      // (their member states answer the access checks of counts, lastMessage, myMembership and myRole).
+      const prime = counts || lastMessage || asks('myMembership') || asks('myRole');
+      const page = await context.queries.readMyRooms(viewer.userId, {
+        first: args.first ?? 50,
+        after: args.after,
+        onPage: prime ? (roomIds) => context.primeRooms(roomIds, { counts, lastMessage }) : undefined,
+      });
       return {
         edges: page.edges,
         hasNextPage: page.hasNextPage,

@@ -39,13 +39,13 @@ builder.objectFields(RoomRef, (t) => ({
     description: 'The last message posted (a tombstone once deleted); null in an empty room.',
     resolve: async (room, _, context) => {
       if (room.kind !== 'PUBLIC' || context.viewer) assertMayReadRoom(await context.loadAccess(room));
-      return context.loadLastMessage(room.id);
+      return context.loadLastMessage(room);
     },
   }),
   lastActivityAt: t.field({
     type: 'DateTime',
     description: 'When the last message was posted (createdAt for an empty room).',
-    resolve: async (room, _, context) => (await context.loadLastMessage(room.id))?.createdAt ?? room.createdAt,
+    resolve: async (room, _, context) => (await context.loadLastMessage(room))?.createdAt ?? room.createdAt,
   }),
 }));
 

@@ -135,6 +135,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
+    const receivedAt = performance.now();
     // A page of another site must not run operations with the user's cookie (CORS alone only hides the answer).
     if (!isAllowedOrigin(req, config.allowedOrigins)) throw new HttpError(403, 'Origin not allowed', 'FORBIDDEN_ORIGIN');
     // Refused here rather than by Yoga, whose CSRF check would come first and answer 403 for what
@@ -158,7 +159,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     const response = await yoga.fetch(
       new URL(req.url ?? '/', config.publicUrl),
       { method: req.method, headers: toHeaders(req), body: body ? new Uint8Array(body) : undefined },
-      { viewer, transport: 'http', address: toClientAddress(req, config.trustProxyHops) },
+      { viewer, transport: 'http', address: toClientAddress(req, config.trustProxyHops), receivedAt },
     );
     const headers: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {

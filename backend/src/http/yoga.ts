@@ -10,6 +10,7 @@ import { createContext, type GraphQLContext, type Viewer } from '../graphql/cont
 import { toDocumentTooComplexError, toMaskError, withoutSuggestions } from '../graphql/errors.js';
 import { schema } from '../graphql/schema.js';
 import { renderGraphiQL } from './graphiql.js';
+import { useServerTiming } from './serverTiming.js';
 import type { Services } from '../services.js';
 
 /** What the transport (HTTP handler, WebSocket or Server-Sent Events) knows before GraphQL runs. */
@@ -18,6 +19,8 @@ export interface ServerContext {
   transport: 'http' | 'ws' | 'sse';
   /** The client's address (see `toClientAddress`): whose budget a signed-out query spends. */
   address: string;
+  /** `performance.now()` when an HTTP request arrived: where its `Server-Timing` starts (see serverTiming.ts). */
+  receivedAt?: number;
 }
 
 export type ChatYoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -210,6 +213,7 @@ export const createChatYoga = (config: Config, services: Services): ChatYoga => 
     },
     context: ({ viewer }) => toContext(viewer),
     plugins: [
+      useServerTiming<ServerContext>(),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useDocumentLimits(config),
       useCostLimit(),

@@ -1,6 +1,6 @@
 import type { RoomKind } from '../domain/room/events.js';
 import { decodeMessageEvent } from '../domain/message/events.js';
-import type { AppendRequest, Cursor, EventStore, RebuiltPart, RecordedEvent } from '../eventstore/eventStore.js';
+import type { AppendRequest, Cursor, EventStore, MarksReply, MarksRequest, RebuiltPart, RecordedEvent } from '../eventstore/eventStore.js';
 import { type Mark, toPositionEntry } from '../eventstore/marks.js';
 import { toRebuildKey } from './keys.js';
 import { type RoomModelFold, rebuildRoomModel } from './roomRebuild.js';
@@ -17,13 +17,16 @@ import { type RoomModelFold, rebuildRoomModel } from './roomRebuild.js';
  * It folds MessagePosted, MessageEdited and MessageDeleted; markers are readers' state, not events.
  */
 export const toUnreadKeys = (roomId: string) => ({
-  counters: `chat:{r:${roomId}}:counters`,
+  counters: toCountersKey(roomId),
   positions: `chat:{r:${roomId}}:positions`,
   seqs: `chat:{r:${roomId}}:seqs`,
   marks: `chat:{r:${roomId}}:marks`,
   deleted: `chat:{r:${roomId}}:deleted`,
   mentions: (handle: string) => `chat:{r:${roomId}}:mentions:${handle.toLowerCase()}`,
 });
+
+/** A room's counters (`seq`: its last post's number, `last`: that post's cursor), alone: myRooms reads a thousand. */
+export const toCountersKey = (roomId: string) => `chat:{r:${roomId}}:counters`;
 
 const MENTION = /(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])/gu;
 
@@ -73,33 +76,44 @@ export interface UnreadCounts {
   lastPost: Cursor | null;
 }
 
+/**
+ * What `readMarks` reads for a reader's counts in a room: its numbering, their marker, and the
+ * deleted posts and mentions of them above it (`also`: more of the room's slot, read in the same step).
+ */
+export const toUnreadRequest = (roomId: string, reader: { userId: string; handle: string }, also?: MarksRequest['also']): MarksRequest => {
+  const keys = toUnreadKeys(roomId);
+  return {
+    counters: keys.counters,
+    marks: keys.marks,
+    positions: keys.positions,
+    field: reader.userId,
+    above: [keys.deleted, keys.mentions(reader.handle)],
+    ...(also ? { also } : {}),
+  };
+};
+
+/** A reader's counts in a room from what `toUnreadRequest` read (in DIRECT rooms every unread message counts as a mention). */
+export const toUnreadCounts = (
+  { last, lastCursor, mark, above: [deleted = 0, mentions = 0] }: MarksReply,
+  kind: RoomKind,
+): UnreadCounts => {
+  const unreadCount = Math.max(0, last - (mark?.n ?? 0) - deleted);
+  return {
+    unreadCount,
+    mentionCount: kind === 'DIRECT' ? unreadCount : mentions,
+    readMarker: mark?.cursor ?? null,
+    lastPost: lastCursor,
+  };
+};
+
 /** A reader's counts in each room (in DIRECT rooms every unread message counts as a mention). */
 export const readUnreadCounts = async (
   store: EventStore,
   reader: { userId: string; handle: string },
   rooms: readonly { id: string; kind: RoomKind }[],
 ): Promise<UnreadCounts[]> => {
-  const marks = await store.readMarks(
-    rooms.map((room) => {
-      const keys = toUnreadKeys(room.id);
-      return {
-        counters: keys.counters,
-        marks: keys.marks,
-        positions: keys.positions,
-        field: reader.userId,
-        above: [keys.deleted, keys.mentions(reader.handle)],
-      };
-    }),
-  );
-  return marks.map(({ last, lastCursor, mark, above: [deleted = 0, mentions = 0] }, i) => {
-    const unreadCount = Math.max(0, last - (mark?.n ?? 0) - deleted);
-    return {
-      unreadCount,
-      mentionCount: rooms[i]!.kind === 'DIRECT' ? unreadCount : mentions,
-      readMarker: mark?.cursor ?? null,
-      lastPost: lastCursor,
-    };
-  });
+  const marks = await store.readMarks(rooms.map((room) => toUnreadRequest(room.id, reader)));
+  return marks.map((mark, i) => toUnreadCounts(mark, rooms[i]!.kind));
 };
 
 /** Moves the reader's marker in the room forward to `cursor` (a position of the room's log). */
