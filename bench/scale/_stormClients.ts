@@ -45,6 +45,10 @@ export interface StormClientStats {
   lastFrameAt: number;
   errors: number;
   errorSamples: string[];
+  /** Per subscribed socket, ms from opening it until its connection_ack came (then the subscription went out). */
+  ackMs: number[];
+  /** This process's CPU so far (user + system), µs. */
+  cpuMicros: number;
 }
 
 interface Person {
@@ -60,6 +64,7 @@ let lastSubscribedAt = 0;
 let lastFrameAt = 0;
 let errors = 0;
 const errorSamples: string[] = [];
+const ackMs: number[] = [];
 const noteError = (message: string) => {
   errors++;
   if (errorSamples.length < 5 && !errorSamples.includes(message)) errorSamples.push(message);
@@ -75,6 +80,7 @@ const open = (command: StormCommand, index: number) =>
       localAddress: command.localAddress,
       perMessageDeflate: false,
     });
+    const openedAt = performance.now();
     const person: Person = { ws, frames: 0, believed: null, changedAt: 0 };
     people[index] = person;
     let acked = false;
@@ -94,6 +100,7 @@ const open = (command: StormCommand, index: number) =>
         ws.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: STORM_DOCUMENT, variables: { roomId: command.roomId } } }));
         subscribed++;
         lastSubscribedAt = Date.now();
+        ackMs.push(performance.now() - openedAt);
         return resolve();
       }
       if (message.type === 'error' || message.type === 'complete') {
@@ -131,6 +138,8 @@ const stats = (): StormClientStats => ({
   lastFrameAt,
   errors,
   errorSamples,
+  ackMs,
+  cpuMicros: (({ user, system }) => user + system)(process.cpuUsage()),
 });
 
 const exit = () => {

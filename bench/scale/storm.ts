@@ -47,6 +47,11 @@ interface StormResult {
   settledS: number | null;
   /** Seconds from the storm's start until the last subscription was sent. */
   subscribedS: number;
+  /** Per socket, from opening it until its connection_ack: median and 90th percentile, ms. */
+  ackMedianMs: number;
+  ack90Ms: number;
+  /** The client processes' CPU over the storm, seconds (they share the machine with the server). */
+  clientCpuS: number;
   /** Our server's CPU from the storm's start until it settled (or the timeout), seconds. */
   serverCpuS: number;
   /** The storm's span on CLOCK_MONOTONIC in µs (V8's profile clock): from its start until settled (or the timeout). */
@@ -133,6 +138,10 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
     for (let i = 0; i < processes; i++) clients.push(await startClients(`storm-clients-${i}`));
 
     log(`storm ${run.label}: ${run.people} people subscribe at once`);
+    const clientCpuBefore = (await Promise.all(clients.map((c) => c.call<StormClientStats>({ op: 'stats' })))).reduce(
+      (sum, s) => sum + s.cpuMicros,
+      0,
+    );
     const cpuBefore = server.child.cpuMicros();
     const redisCpuBefore = await redisCpuMicros(admin);
     const callsBefore = await redisCommandCalls(admin);
@@ -194,6 +203,7 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
       .sort((a, b) => b[1] - a[1]);
     const onlineCount = await readCount();
     const frames = stats.flatMap((s) => s.frames);
+    const acks = stats.flatMap((s) => s.ackMs).sort((a, b) => a - b);
     return {
       label: run.label,
       people: run.people,
@@ -203,6 +213,9 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
       framesTotal: frames.reduce((sum, n) => sum + n, 0),
       settledS: settledAt === null ? null : (settledAt - startedAt) / 1000,
       subscribedS: (Math.max(...stats.map((s) => s.lastSubscribedAt)) - startedAt) / 1000,
+      ackMedianMs: median(acks),
+      ack90Ms: acks[Math.floor(0.9 * (acks.length - 1))] ?? 0,
+      clientCpuS: (stats.reduce((sum, s) => sum + s.cpuMicros, 0) - clientCpuBefore) / 1e6,
       serverCpuS,
       windowUs,
       redisCpuS,
@@ -260,6 +273,9 @@ const part: ScalePart = {
           { header: 'per person', value: (r) => r.framesTotal / r.people, digits: 1 },
           { header: 'all subscribed s', value: (r) => r.subscribedS, digits: 1 },
           { header: 'settled s', value: (r) => r.settledS, digits: 1 },
+          { header: 'ack ms p50', value: (r) => r.ackMedianMs, digits: 0 },
+          { header: 'p90', value: (r) => r.ack90Ms, digits: 0 },
+          { header: 'clients CPU s', value: (r) => r.clientCpuS, digits: 1 },
           { header: 'server CPU s', value: (r) => r.serverCpuS, digits: 1 },
           { header: 'CPU ms/person', value: (r) => (r.serverCpuS * 1000) / r.people, digits: 2 },
           { header: 'redis CPU s', value: (r) => r.redisCpuS, digits: 1 },
