@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CoalescingPolicy, type Decision, createPresenceCoalescer, toMaxIntervalMs } from './coalescer.js';
+import { type CoalescingPolicy, type Decision, createPresenceCoalescer, toMaxIntervalMs, toQuietMs } from './coalescer.js';
 
 const policy: CoalescingPolicy = { firstIntervalMs: 100, maxIntervalMs: 1_000, maxNames: 3 };
 const joined = (userId: string) => ({ kind: 'joined' as const, userId });
@@ -164,5 +164,80 @@ describe('presence coalescer', () => {
       wakeAt = d.wakeAt;
     }
     expect(announcements).toBeLessThanOrEqual(14);
+  });
+
+  /** Arrivals at the times given, each window's timer firing at its `wakeAt`: when the announcements went out. */
+  const simulate = (c: ReturnType<typeof createPresenceCoalescer>, arrivals: number[]) => {
+    const announcements: number[] = [];
+    let wakeAt: number | null = null;
+    const fire = (until: number) => {
+      while (wakeAt !== null && wakeAt <= until) {
+        const at: number = wakeAt;
+        const d = c.windowEnded('r', at);
+        if (d.announce) announcements.push(at);
+        wakeAt = d.wakeAt;
+      }
+    };
+    arrivals.forEach((now, i) => {
+      fire(now);
+      const d = c.transition('r', joined(`u${i}`), now);
+      if (d.announce) announcements.push(now);
+      if (d.wakeAt !== null) wakeAt = d.wakeAt;
+    });
+    fire(Number.POSITIVE_INFINITY);
+    return announcements;
+  };
+
+  it("tells a storm's last news two first windows after it stops, not at the end of its long window", () => {
+    const defaults = { firstIntervalMs: 250, maxIntervalMs: 8_000, maxNames: 20 };
+    // 10,000 people over 9 s: the window open at the end runs from 7.75 s to 15.75 s.
+    const storm = Array.from({ length: 10_000 }, (_, i) => (i * 9_000) / 10_000);
+    const announcements = simulate(createPresenceCoalescer(defaults), storm);
+    expect(announcements.at(-1)).toBeGreaterThanOrEqual(storm.at(-1)! + toQuietMs(defaults));
+    expect(announcements.at(-1)).toBeLessThanOrEqual(storm.at(-1)! + toQuietMs(defaults) + 1);
+    // No more frames than the long window would have cost: 0, .25, .75, 1.75, 3.75, 7.75 s, and the tail.
+    expect(announcements).toHaveLength(7);
+  });
+
+  it('does not end a window early while a storm goes on, nor for a trickle', () => {
+    // The window from 300 to 700 (first 100 ms, then 200, 400); quiet after 200 ms.
+    const windowFrom300 = (c: ReturnType<typeof createPresenceCoalescer>) => {
+      c.transition('r', joined('a'), 0);
+      c.transition('r', joined('b'), 50);
+      c.windowEnded('r', 100);
+      c.transition('r', joined('c'), 150);
+      expect(c.windowEnded('r', 300).wakeAt).toBe(700);
+    };
+    // A storm with no pause of 200 ms: each check finds it still going, and the window ends at 700.
+    const going = createPresenceCoalescer(policy);
+    windowFrom300(going);
+    expect(going.transition('r', joined('s0'), 310)).toEqual({ announce: null, wakeAt: 510 });
+    for (let t = 320; t <= 480; t += 20) expect(going.transition('r', joined(`s${t}`), t)).toEqual(quiet);
+    expect(going.windowEnded('r', 510)).toEqual({ announce: null, wakeAt: 680 });
+    for (let t = 520; t <= 660; t += 20) expect(going.transition('r', joined(`s${t}`), t)).toEqual(quiet);
+    expect(going.windowEnded('r', 680)).toEqual({ announce: null, wakeAt: 700 });
+    expect(going.windowEnded('r', 700).announce?.type).toBe('PresenceChanged');
+    // Two changes in 400 ms are no storm: quiet as it is after them, the window runs its course.
+    const trickle = createPresenceCoalescer(policy);
+    windowFrom300(trickle);
+    expect(trickle.transition('r', joined('t1'), 310).wakeAt).toBe(510);
+    expect(trickle.windowEnded('r', 510)).toEqual({ announce: null, wakeAt: 700 });
+    expect(trickle.transition('r', joined('t2'), 450).wakeAt).toBe(650);
+    expect(trickle.windowEnded('r', 650)).toEqual({ announce: null, wakeAt: 700 });
+    expect(trickle.windowEnded('r', 700).announce).toEqual({ type: 'PresenceChanged', joined: ['t1', 't2'], left: [] });
+  });
+
+  it('ends a storm window early once quiet, and the next window is still twice as long', () => {
+    const c = createPresenceCoalescer(policy);
+    c.transition('r', joined('a'), 0);
+    c.transition('r', joined('b'), 50);
+    c.windowEnded('r', 100);
+    c.transition('r', joined('c'), 150);
+    c.windowEnded('r', 300);
+    for (let t = 310; t <= 400; t += 10) c.transition('r', joined(`s${t}`), t);
+    expect(c.windowEnded('r', 510)).toEqual({ announce: null, wakeAt: 600 });
+    const ended = c.windowEnded('r', 600);
+    expect(ended.announce?.type).toBe('PresenceChanged');
+    expect(ended.wakeAt).toBe(600 + 500); // 800 would be twice 400; the ceiling for 10 changes is 500
   });
 });
