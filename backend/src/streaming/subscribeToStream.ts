@@ -116,11 +116,12 @@ export async function openStreamSubscription<T extends Positioned>(
 }
 
 /**
- * `store.streamInfo`, shared by the callers of one moment (one turn of the event loop): a join
- * storm opens thousands of subscriptions to the same streams at once, and each would read the same
- * answer. Only a read not sent yet is joined, so each caller's answer is read after it asked (what
- * the seam above relies on). Not for the catch-up's own reads: waiting for the moment's end at
- * each page would slow a catch-up that races live appends.
+ * `store.streamInfo`, shared by the callers of one moment: a join storm opens thousands of
+ * subscriptions to the same streams at once, and each would read the same answer. The moment is
+ * the run of promise callbacks the caller's is in (those that one batch of replies from the store
+ * set off, say); the read is sent once it is over (`process.nextTick`), so every caller's answer is
+ * read after it asked (what the seam above relies on), and in the same turn of the event loop as
+ * a read of its own would have been. Not for the catch-up's reads, which are one caller's.
  */
 const streamInfoOfTheMoment = (store: EventStore, stream: string): Promise<StreamInfo> => {
   let pending = pendingInfo.get(store);
@@ -129,8 +130,7 @@ const streamInfoOfTheMoment = (store: EventStore, stream: string): Promise<Strea
   if (!read) {
     const reads = pending;
     read = new Promise<StreamInfo>((resolve, reject) =>
-      // Sent once the moment's other callbacks have run: every caller of the moment asked before it leaves.
-      setImmediate(() => {
+      process.nextTick(() => {
         reads.delete(stream);
         store.streamInfo(stream).then(resolve, reject);
       }),
