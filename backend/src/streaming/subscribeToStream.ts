@@ -7,6 +7,7 @@ import {
   type StreamInfo,
   type Unfollow,
 } from '../eventstore/eventStore.js';
+import { sharedPerMomentOf } from './moment.js';
 import { type PushableIterator, type Sink, pushTo } from './push.js';
 
 /** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */
@@ -115,32 +116,8 @@ export async function openStreamSubscription<T extends Positioned>(
   return subscription;
 }
 
-/**
- * `store.streamInfo`, shared by the callers of one moment: a join storm opens thousands of
- * subscriptions to the same streams at once, and each would read the same answer. The moment is
- * the run of promise callbacks the caller's is in (those that one batch of replies from the store
- * set off, say); the read is sent once it is over (`process.nextTick`), so every caller's answer is
- * read after it asked (what the seam above relies on), and in the same turn of the event loop as
- * a read of its own would have been. Not for the catch-up's reads, which are one caller's.
- */
-const streamInfoOfTheMoment = (store: EventStore, stream: string): Promise<StreamInfo> => {
-  let pending = pendingInfo.get(store);
-  if (!pending) pendingInfo.set(store, (pending = new Map()));
-  let read = pending.get(stream);
-  if (!read) {
-    const reads = pending;
-    read = new Promise<StreamInfo>((resolve, reject) =>
-      process.nextTick(() => {
-        reads.delete(stream);
-        store.streamInfo(stream).then(resolve, reject);
-      }),
-    );
-    pending.set(stream, read);
-  }
-  return read;
-};
-/** Per store, the stream reads of the current moment, not sent yet. */
-const pendingInfo = new WeakMap<EventStore, Map<string, Promise<StreamInfo>>>();
+/** `store.streamInfo`, one read for the subscriptions to a stream opened in one moment (see `sharedPerMoment`). */
+const streamInfoOfTheMoment = sharedPerMomentOf((store: EventStore, stream: string) => store.streamInfo(stream));
 
 const mapNothing = async (events: RecordedEvent[]) => events;
 const NOTHING: never[] = [];
