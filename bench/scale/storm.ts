@@ -120,7 +120,7 @@ const median = (values: number[]) => {
   return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
 
-const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Promise<StormResult> => {
+const runStorm = async (run: StormRun, processes: number, timeoutMs: number, clientKind: 'raw' | 'ws'): Promise<StormResult> => {
   const redis = await startTestRedis();
   const clients: ClientProcess[] = [];
   let server: Awaited<ReturnType<typeof startOurServer>> | null = null;
@@ -159,6 +159,7 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
           cookies: people.slice(i * share, (i + 1) * share),
           localAddress: `127.0.0.${2 + i}`,
           concurrency: 128,
+          client: clientKind,
         }),
       ),
     );
@@ -244,6 +245,8 @@ const part: ScalePart = {
     // Subscribing is what takes time (each is an upgrade, a session, a subscription and a lease): on a busy 2-core machine, 100 a second.
     const timeoutMs = envNumber('BENCH_SCALE_STORM_TIMEOUT_MS', 60_000 + 25 * people, 1_000);
     const profileDir = process.env.BENCH_SCALE_STORM_PROFILE || null;
+    const client = process.env.BENCH_SCALE_STORM_CLIENT === 'ws' ? 'ws' : 'raw';
+    log(`storm: the people are ${client === 'ws' ? '`ws` clients' : 'bare WebSocket clients (BENCH_SCALE_STORM_CLIENT=ws: `ws` ones)'}`);
     const limit = openFilesLimit();
     if (people + 1_000 > limit) log(`storm: the open-files limit (${limit}) may be too low for ${people} sockets in our server`);
 
@@ -258,7 +261,7 @@ const part: ScalePart = {
           ]
         : []),
     ]) {
-      results.push(await runStorm(run, processes, timeoutMs));
+      results.push(await runStorm(run, processes, timeoutMs, client));
     }
 
     console.log(
