@@ -167,9 +167,17 @@ export const describeStreamSubscriptionContract = (name: string, setup: () => Pr
         await appendMany(store, stream, 3, 'Old');
         const reads = { info: 0, pages: 0 };
         const observed: EventStore = Object.create(store, {
-          streamInfo: { value: (name: string) => (reads.info++, store.streamInfo(name)) },
+          streamInfo: {
+            value: (name: string) => {
+              reads.info++;
+              return store.streamInfo(name);
+            },
+          },
           readForward: {
-            value: (name: string, options: { after?: Cursor; count: number }) => (reads.pages++, store.readForward(name, options)),
+            value: (name: string, options: { after?: Cursor; count: number }) => {
+              reads.pages++;
+              return store.readForward(name, options);
+            },
           },
         });
         const subscriptions = await Promise.all(Array.from({ length: 20 }, () => open(observed, stream, { after: null })));
