@@ -21,6 +21,8 @@ import { createHttpClient } from '../httpClient.js';
 import { createRoom, repoRoot, signInAll, startOurServer } from '../servers.js';
 import { mainThreadProfile, summarizeProfile } from '../profile.js';
 import { formatTable } from '../table.js';
+import { redisCommandCalls, redisCpuMicros } from '../metrics.js';
+import { Redis } from 'ioredis';
 import { startTestRedis } from '../../backend/src/testing/redisServer.js';
 import type { StormClientStats, StormCommand } from './_stormClients.js';
 
@@ -45,8 +47,19 @@ interface StormResult {
   settledS: number | null;
   /** Seconds from the storm's start until the last subscription was sent. */
   subscribedS: number;
+  /** Per socket, from opening it until its connection_ack: median and 90th percentile, ms. */
+  ackMedianMs: number;
+  ack90Ms: number;
+  /** The client processes' CPU over the storm, seconds (they share the machine with the server). */
+  clientCpuS: number;
   /** Our server's CPU from the storm's start until it settled (or the timeout), seconds. */
   serverCpuS: number;
+  /** The storm's span on CLOCK_MONOTONIC in µs (V8's profile clock): from its start until settled (or the timeout). */
+  windowUs: [number, number];
+  /** redis-server's CPU over the same span, seconds. */
+  redisCpuS: number;
+  /** Redis commands over the same span (scripts' inner commands included), by name, most first. */
+  redisCalls: [string, number][];
   onlineCount: number;
   errors: number;
   errorSamples: string[];
@@ -107,12 +120,14 @@ const median = (values: number[]) => {
   return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
 
-const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Promise<StormResult> => {
+const runStorm = async (run: StormRun, processes: number, timeoutMs: number, clientKind: 'raw' | 'ws'): Promise<StormResult> => {
   const redis = await startTestRedis();
   const clients: ClientProcess[] = [];
   let server: Awaited<ReturnType<typeof startOurServer>> | null = null;
   const http = { close: () => {} } as ReturnType<typeof createHttpClient>;
+  const admin = new Redis(redis.url, { lazyConnect: true });
   try {
+    await admin.connect();
     server = await startOurServer({ redisUrl: redis.url, profileDir: run.profileDir, env: { RATE_LIMITS: '0', ...run.env } });
     const client = createHttpClient(server.url, { maxSockets: 16 });
     http.close = () => client.close();
@@ -123,8 +138,15 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
     for (let i = 0; i < processes; i++) clients.push(await startClients(`storm-clients-${i}`));
 
     log(`storm ${run.label}: ${run.people} people subscribe at once`);
+    const clientCpuBefore = (await Promise.all(clients.map((c) => c.call<StormClientStats>({ op: 'stats' })))).reduce(
+      (sum, s) => sum + s.cpuMicros,
+      0,
+    );
     const cpuBefore = server.child.cpuMicros();
+    const redisCpuBefore = await redisCpuMicros(admin);
+    const callsBefore = await redisCommandCalls(admin);
     const startedAt = Date.now();
+    const startedUs = Number(process.hrtime.bigint() / 1000n);
     const people = cookies.slice(1);
     const share = Math.ceil(people.length / processes);
     await Promise.all(
@@ -137,6 +159,7 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
           cookies: people.slice(i * share, (i + 1) * share),
           localAddress: `127.0.0.${2 + i}`,
           concurrency: 128,
+          client: clientKind,
         }),
       ),
     );
@@ -172,8 +195,16 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
       }
     }
     const serverCpuS = (server.child.cpuMicros() - cpuBefore) / 1e6;
+    const windowUs: [number, number] = [startedUs, Number(process.hrtime.bigint() / 1000n)];
+    const redisCpuS = ((await redisCpuMicros(admin)) - redisCpuBefore) / 1e6;
+    const callsAfter = await redisCommandCalls(admin);
+    const redisCalls = Object.entries(callsAfter)
+      .map(([name, calls]): [string, number] => [name, calls - (callsBefore[name] ?? 0)])
+      .filter(([name, calls]) => calls > 0 && name !== 'info')
+      .sort((a, b) => b[1] - a[1]);
     const onlineCount = await readCount();
     const frames = stats.flatMap((s) => s.frames);
+    const acks = stats.flatMap((s) => s.ackMs).sort((a, b) => a - b);
     return {
       label: run.label,
       people: run.people,
@@ -183,7 +214,13 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
       framesTotal: frames.reduce((sum, n) => sum + n, 0),
       settledS: settledAt === null ? null : (settledAt - startedAt) / 1000,
       subscribedS: (Math.max(...stats.map((s) => s.lastSubscribedAt)) - startedAt) / 1000,
+      ackMedianMs: median(acks),
+      ack90Ms: acks[Math.floor(0.9 * (acks.length - 1))] ?? 0,
+      clientCpuS: (stats.reduce((sum, s) => sum + s.cpuMicros, 0) - clientCpuBefore) / 1e6,
       serverCpuS,
+      windowUs,
+      redisCpuS,
+      redisCalls,
       onlineCount,
       errors: stats.reduce((sum, s) => sum + s.errors, 0),
       errorSamples: stats.flatMap((s) => s.errorSamples).slice(0, 5),
@@ -192,6 +229,7 @@ const runStorm = async (run: StormRun, processes: number, timeoutMs: number): Pr
     await Promise.all(clients.map((c) => c.call({ op: 'exit' }).catch(() => {})));
     await Promise.all(clients.map((c) => c.child.stop(2_000)));
     http.close();
+    admin.disconnect();
     await server?.child.stop(5_000);
     await redis.dispose();
   }
@@ -207,6 +245,8 @@ const part: ScalePart = {
     // Subscribing is what takes time (each is an upgrade, a session, a subscription and a lease): on a busy 2-core machine, 100 a second.
     const timeoutMs = envNumber('BENCH_SCALE_STORM_TIMEOUT_MS', 60_000 + 25 * people, 1_000);
     const profileDir = process.env.BENCH_SCALE_STORM_PROFILE || null;
+    const client = process.env.BENCH_SCALE_STORM_CLIENT === 'ws' ? 'ws' : 'raw';
+    log(`storm: the people are ${client === 'ws' ? '`ws` clients' : 'bare WebSocket clients (BENCH_SCALE_STORM_CLIENT=ws: `ws` ones)'}`);
     const limit = openFilesLimit();
     if (people + 1_000 > limit) log(`storm: the open-files limit (${limit}) may be too low for ${people} sockets in our server`);
 
@@ -221,7 +261,7 @@ const part: ScalePart = {
           ]
         : []),
     ]) {
-      results.push(await runStorm(run, processes, timeoutMs));
+      results.push(await runStorm(run, processes, timeoutMs, client));
     }
 
     console.log(
@@ -236,13 +276,23 @@ const part: ScalePart = {
           { header: 'per person', value: (r) => r.framesTotal / r.people, digits: 1 },
           { header: 'all subscribed s', value: (r) => r.subscribedS, digits: 1 },
           { header: 'settled s', value: (r) => r.settledS, digits: 1 },
+          { header: 'ack ms p50', value: (r) => r.ackMedianMs, digits: 0 },
+          { header: 'p90', value: (r) => r.ack90Ms, digits: 0 },
+          { header: 'clients CPU s', value: (r) => r.clientCpuS, digits: 1 },
           { header: 'server CPU s', value: (r) => r.serverCpuS, digits: 1 },
+          { header: 'CPU ms/person', value: (r) => (r.serverCpuS * 1000) / r.people, digits: 2 },
+          { header: 'redis CPU s', value: (r) => r.redisCpuS, digits: 1 },
+          { header: 'redis calls/person', value: (r) => r.redisCalls.reduce((sum, [, n]) => sum + n, 0) / r.people, digits: 1 },
           { header: 'onlineCount', value: (r) => r.onlineCount },
           { header: 'errors', value: (r) => r.errors },
         ],
         results,
       ),
     );
+    for (const r of results) {
+      const perPerson = r.redisCalls.slice(0, 8).map(([name, n]) => `${name} ${(n / r.people).toFixed(2)}`);
+      console.log(`${r.label} @ ${r.people}: redis calls per person: ${perPerson.join(', ')}`);
+    }
     for (const r of results) if (r.errorSamples.length > 0) console.log(`${r.label} @ ${r.people}: ${r.errorSamples.join(' | ')}`);
     const [, coalesced, baseline] = results;
     if (coalesced && baseline) {
@@ -256,11 +306,12 @@ const part: ScalePart = {
     console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     const profile = profileDir && mainThreadProfile(profileDir);
     if (profile) {
-      // Sign-ins are in it too: the storm's share is what the subscriptions and presence cost on top.
-      const { busyMs, buckets } = summarizeProfile(profile, repoRoot, undefined, 'function');
+      // The storm's span only (the sign-ins before it are not its cost), when the profile covers it.
+      const { windowed, busyMs, buckets } = summarizeProfile(profile, repoRoot, [results[0]!.windowUs], 'function');
       console.log(
-        `\nour server's CPU in the first storm's run (${Math.round(busyMs)} ms busy, sign-ins included), top functions by self time:`,
+        `\nour server's CPU in the first storm (${Math.round(busyMs)} ms busy, ${windowed ? 'from its start until settled' : 'the whole run, sign-ins included'}), top functions by self time:`,
       );
+      console.log(`  (${profile}; the storm's window, CLOCK_MONOTONIC µs: ${results[0]!.windowUs.join(' ')})`);
       for (const b of buckets.slice(0, 15)) console.log(`  ${(b.share * 100).toFixed(1).padStart(5)} %  ${b.bucket}`);
     }
   },

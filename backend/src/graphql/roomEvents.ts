@@ -4,6 +4,8 @@ import { ForbiddenError, NotFoundError } from '../domain/errors.js';
 import { endsReading } from '../domain/member/member.js';
 import type { MemberEntry } from '../chat/feeds.js';
 import { MemberRef } from './members.js';
+import type { ChatQueries } from '../chat/queries.js';
+import { sharedPerMomentOf } from '../streaming/moment.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { MessageRef } from './message.js';
@@ -71,6 +73,9 @@ builder.objectRef<PresenceEntry>('PresenceChanged').implement({
   }),
 });
 
+/** The room, one read for the subscriptions to it that start in one moment (a join storm's). */
+const roomOfTheMoment = sharedPerMomentOf((queries: ChatQueries, roomId: string) => queries.getRoom(roomId));
+
 builder.subscriptionField('roomEvents', (t) =>
   t.field({
     type: RoomEventRef,
@@ -80,7 +85,7 @@ builder.subscriptionField('roomEvents', (t) =>
     subscribe: async (_, args, context) => {
       const viewer = requireViewer(context);
       const roomId = String(args.roomId);
-      const room = await context.queries.getRoom(roomId);
+      const room = await roomOfTheMoment(context.queries, roomId);
       if (!room) throw new NotFoundError('Room not found');
       const access = await context.loadAccess(room);
       assertMayFollowRoom(access);

@@ -124,4 +124,23 @@ describe('graphql-ws on ws sockets', () => {
     expect(answering.socket.readyState).toBe(WebSocket.OPEN);
     answering.socket.close();
   });
+
+  it('does not ping a socket that spoke since the last sweep', async () => {
+    const idle = await connect(true);
+    const chatty = await connect(true);
+    for (const { socket } of [idle, chatty]) socket.send(JSON.stringify({ type: 'connection_init' }));
+    let chattyPings = 0;
+    chatty.socket.on('ping', () => chattyPings++);
+    // Each sweep pings the idle socket; the chatty one speaks after each, before the next. (The
+    // first sweep may have come before its connection_init: counted from the second.)
+    for (let sweep = 1; sweep <= 4; sweep++) {
+      await once(idle.socket, 'ping');
+      if (sweep === 2) chattyPings = 0;
+      chatty.socket.send(JSON.stringify({ type: 'ping' }));
+    }
+    await once(idle.socket, 'ping');
+    expect(chattyPings).toBe(0);
+    expect(chatty.socket.readyState).toBe(WebSocket.OPEN);
+    for (const { socket } of [idle, chatty]) socket.close();
+  });
 });

@@ -60,6 +60,8 @@ export class GraphQLWebSocket extends WebSocket {
   inFlight = 0;
   /** Pinged by the keep-alive sweep, and no pong since. */
   awaitingPong = false;
+  /** A message came since the last keep-alive sweep: alive, so not pinged by the next one. */
+  heard = false;
   /** Until `connection_init` arrives: closes the socket with 4408 when it does not in time. */
   initTimer: NodeJS.Timeout | null = null;
 
@@ -131,8 +133,9 @@ const closeUninitialised = (socket: GraphQLWebSocket) => {
  * less per connection and writing less:
  * - each message is parsed here and handed over parsed, its operation document interned, so a
  *   live subscription's pending handler keeps neither the raw frame nor a copy of its query;
- * - one keep-alive sweep pings every socket, instead of timers per socket; the connection-init
- *   timer is dropped once `connection_init` arrives (graphql-ws would keep it for the connection's life);
+ * - one keep-alive sweep pings every socket that sent nothing since the last, instead of timers
+ *   per socket; the connection-init timer is dropped once `connection_init` arrives (graphql-ws
+ *   would keep it for the connection's life);
  * - a socket's state is in fields of `GraphQLWebSocket` (installed as `wss`'s WebSocket class), not
  *   in listeners and closures;
  * - a frame counts as sent once handed to the socket, so an operation's result and its `complete`
@@ -166,6 +169,7 @@ export const serveGraphQLWs = <E>(
       clients.delete(socket);
     },
     message(socket, data) {
+      socket.heard = true;
       const handle = socket.handle;
       if (!handle) return;
       const text = String(data);
@@ -203,7 +207,12 @@ export const serveGraphQLWs = <E>(
 
   const keepAlive = setInterval(() => {
     for (const socket of clients) {
-      if (socket.awaitingPong) {
+      if (socket.heard) {
+        // It spoke since the last sweep: a ping would prove nothing more (a join storm's sockets
+        // all just did, and pinging each costs a write).
+        socket.heard = false;
+        socket.awaitingPong = false;
+      } else if (socket.awaitingPong) {
         socket.terminate();
       } else if (socket.readyState === socket.OPEN) {
         socket.awaitingPong = true;

@@ -1,6 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type DocumentNode, GraphQLError, getOperationAST } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TooManySubscriptionsError } from '../auth/limitErrors.js';
 import { MAX_SOCKETS_PER_USER, type SocketLease, type SocketLeases } from '../auth/socketLeases.js';
@@ -67,6 +67,11 @@ export const MAX_SUBSCRIPTION_COST_PER_SOCKET = 100_000;
  * of server memory) at no cost. Generous, for the people behind one NAT who use the API unsigned.
  */
 export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 20;
+/** Valid operation texts whose parsed document is kept (`checkedDocuments`); past this many, new ones are checked each time. */
+const MAX_CHECKED_DOCUMENTS = 256;
+/** Longer texts are not kept there (their documents would hold on to much memory). */
+const MAX_CHECKED_DOCUMENT_LENGTH = 16 * 1024;
+
 /** A socket that has not sent `connection_init` by then is closed (4408). */
 export const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 
@@ -154,6 +159,11 @@ export const createGraphQLWebSockets = ({
   // text): the rules are the same for every operation, and Yoga's own validation cache costs
   // more per operation (its key joins every rule's name).
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  // By operation text, what parsing and validating it gave (the schema and rules are the same for
+  // every operation): a storm's thousands of identical subscriptions then skip Yoga's pipeline
+  // (its plugins' hooks and its parse cache's LRU) altogether. The texts are graphqlWsServer.ts's
+  // interned ones; only valid ones are kept.
+  const checkedDocuments = new Map<string, { schema: GraphQLSchema; document: DocumentNode; errors: readonly GraphQLError[] }>();
   /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
   const claimSubscriptionSlot = (
     connection: Connection,
@@ -191,25 +201,33 @@ export const createGraphQLWebSockets = ({
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
         }
-        const { schema, parse, validate } = yoga.getEnveloped({ viewer, transport: 'ws', address: ctx.extra.address });
-        const contextFactory = () => context(viewer);
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
-        }
-        let errors = validated.get(document);
-        if (!errors) {
-          let result: readonly GraphQLError[];
+        let checked = checkedDocuments.get(payload.query);
+        if (!checked) {
+          const { schema, parse, validate } = yoga.getEnveloped({ viewer, transport: 'ws', address: ctx.extra.address });
+          let document: DocumentNode;
           try {
-            result = validate(schema, document);
+            document = parse(payload.query);
           } catch (error) {
-            // A validation rule that throws (rather than reports) must not take the socket down (4500).
-            return [error instanceof GraphQLError ? error : new GraphQLError('Invalid document')];
+            return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
           }
-          validated.set(document, (errors = result));
+          let errors = validated.get(document);
+          if (!errors) {
+            let result: readonly GraphQLError[];
+            try {
+              result = validate(schema, document);
+            } catch (error) {
+              // A validation rule that throws (rather than reports) must not take the socket down (4500).
+              return [error instanceof GraphQLError ? error : new GraphQLError('Invalid document')];
+            }
+            validated.set(document, (errors = result));
+          }
+          checked = { schema, document, errors };
+          if (errors.length === 0 && payload.query.length <= MAX_CHECKED_DOCUMENT_LENGTH && checkedDocuments.size < MAX_CHECKED_DOCUMENTS) {
+            checkedDocuments.set(payload.query, checked);
+          }
         }
+        const { schema, document, errors } = checked;
+        const contextFactory = () => context(viewer);
         if (errors.length > 0) return [...errors];
         const operation = getOperationAST(document, payload.operationName);
         // As over HTTP (Yoga's words and code), where graphql-ws would say "Unable to identify operation" with no code.

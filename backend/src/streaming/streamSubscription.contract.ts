@@ -163,6 +163,66 @@ export const describeStreamSubscriptionContract = (name: string, setup: () => Pr
         }
       });
 
+      it('opens subscriptions from now together with one read of where the stream ends, and no page', async () => {
+        await appendMany(store, stream, 3, 'Old');
+        const reads = { info: 0, pages: 0 };
+        const observed: EventStore = Object.create(store, {
+          streamInfo: {
+            value: (name: string) => {
+              reads.info++;
+              return store.streamInfo(name);
+            },
+          },
+          readForward: {
+            value: (name: string, options: { after?: Cursor; count: number }) => {
+              reads.pages++;
+              return store.readForward(name, options);
+            },
+          },
+        });
+        const subscriptions = await Promise.all(Array.from({ length: 20 }, () => open(observed, stream, { after: null })));
+        expect(reads).toEqual({ info: 1, pages: 0 });
+        const fresh = await appendMany(store, stream, 2, 'New');
+        for (const subscription of subscriptions) {
+          expect(cursorsOf(await take(subscription, 2))).toEqual(fresh);
+          await subscription.return?.();
+        }
+      });
+
+      it('starts a subscription from now amid appends with no gap and no duplicate', async () => {
+        let writing = true;
+        const writer = (async () => {
+          for (let i = 0; writing && i < 10_000; i++) {
+            await store.append({ stream, events: [event('Concurrent', { i })] });
+            if (i % 3 === 2) await new Promise(setImmediate);
+          }
+        })();
+        const subscribers: { received: RecordedEvent[]; done: Promise<void> }[] = [];
+        for (let n = 0; n < 6; n++) {
+          const subscription = await open(store, stream, { after: null });
+          const received: RecordedEvent[] = [];
+          const done = (async () => {
+            for await (const recorded of subscription) {
+              received.push(recorded);
+              if (recorded.type === 'Marker') return;
+            }
+          })();
+          subscribers.push({ received, done });
+          await new Promise(setImmediate);
+        }
+        writing = false;
+        await writer;
+        await appendMany(store, stream, 1, 'Marker');
+        await Promise.all(subscribers.map((subscriber) => subscriber.done));
+        const all = cursorsOf(await readAll(store, stream));
+        for (const { received } of subscribers) {
+          // Whatever each started at, it got every event after that, once each, in order.
+          const start = all.indexOf(received[0]!.cursor);
+          expect(start).toBeGreaterThanOrEqual(0);
+          expect(cursorsOf(received)).toEqual(all.slice(start));
+        }
+      });
+
       it('delivers an event appended while the last catch-up page is on its way', async () => {
         const backlog = await appendMany(store, stream, 10, 'Backlog');
         const seen: RecordedEvent[] = [];

@@ -7,6 +7,7 @@ import {
   type StreamInfo,
   type Unfollow,
 } from '../eventstore/eventStore.js';
+import { sharedPerMomentOf } from './moment.js';
 import { type PushableIterator, type Sink, pushTo } from './push.js';
 
 /** The resume cursor lies in a part of the stream that was trimmed away: resuming would skip events. */
@@ -88,22 +89,35 @@ export async function openStreamSubscription<T extends Positioned>(
 ): Promise<PushableIterator<T>> {
   const { after } = options;
   if (after !== null && !isCursor(after)) throw new RangeError(`not a cursor: ${after}`);
-  const info = await store.streamInfo(stream);
-  if (after !== null) assertRetained(info, after);
   const subscription = new StreamSubscription<T>(
     store,
     stream,
     source?.map ?? (mapNothing as unknown as MappedSource<T>['map']),
-    after ?? endOf(info),
+    after,
     options.maxQueue ?? 1_000,
     options.pageSize ?? 100,
   );
+  // Following first, then reading where the stream ends: the tailer delivers every event above a
+  // position that is not above the stream's end when `follow` resolved, so every event above the
+  // end read after it comes live, and a subscription from now needs no catch-up read at all.
   const tailer = source?.tailer ?? (store.tailer as unknown as MappedSource<T>['tailer']);
   const unfollow = await tailer.follow(stream, (items, error) => subscription.onLive(items, error));
   if (subscription.ended) unfollow();
   else subscription.unfollow = unfollow;
+  let info: StreamInfo;
+  try {
+    info = await streamInfoOfTheMoment(store, stream);
+    if (after !== null) assertRetained(info, after);
+  } catch (error) {
+    await subscription.return();
+    throw error;
+  }
+  subscription.positionAt(after ?? endOf(info));
   return subscription;
 }
+
+/** `store.streamInfo`, one read for the subscriptions to a stream opened in one moment (see `sharedPerMoment`). */
+const streamInfoOfTheMoment = sharedPerMomentOf((store: EventStore, stream: string) => store.streamInfo(stream));
 
 const mapNothing = async (events: RecordedEvent[]) => events;
 const NOTHING: never[] = [];
@@ -115,9 +129,12 @@ const NOTHING: never[] = [];
  * something is queued.
  */
 class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
-  /** The last cursor yielded (or the starting position): everything at or below it is done. */
-  private last: Cursor;
-  private catchingUp = true;
+  /**
+   * The last cursor yielded (or the starting position): everything at or below it is done. Null
+   * until `positionAt`: a subscription from now follows before it knows where the stream ends.
+   */
+  private last: Cursor | null;
+  private catchingUp: boolean;
   private page: T[] = NOTHING;
   private live: T[] = NOTHING;
   private failure: Error | null = null;
@@ -141,11 +158,29 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
     private readonly store: EventStore,
     private readonly stream: string,
     private readonly map: MappedSource<T>['map'],
-    last: Cursor,
+    after: Cursor | null,
     private readonly maxQueue: number,
     private readonly pageSize: number,
   ) {
+    this.last = after;
+    this.catchingUp = after !== null;
+  }
+
+  /** Where it starts: `after`, or the stream's end read once following. Live events at or below it are dropped as they are taken. */
+  positionAt(last: Cursor) {
     this.last = last;
+    if (this.live !== NOTHING) this.trimLive(last);
+  }
+
+  /** Drops queued live events at or below `last`; ends the subscription when more than `maxQueue` wait. */
+  private trimLive(last: Cursor) {
+    const live = this.live;
+    const stale = live.findIndex((event) => compareCursors(event.cursor, last) > 0);
+    live.splice(0, stale === -1 ? live.length : stale);
+    if (live.length > this.maxQueue) {
+      this.failure = new SubscriberTooSlowError(last);
+      this.finish();
+    }
   }
 
   private finish() {
@@ -175,7 +210,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
     if (this.direct) {
       for (const event of events) {
         if (!this.sink) return;
-        if (this.pastSeam || compareCursors(event.cursor, this.last) > 0) {
+        if (this.pastSeam || compareCursors(event.cursor, this.last!) > 0) {
           this.pastSeam = true;
           this.last = event.cursor;
           this.sink.next(event);
@@ -184,26 +219,21 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
       return;
     }
     if (this.live === NOTHING) this.live = [];
-    const live = this.live;
-    live.push(...events);
-    const stale = live.findIndex((event) => compareCursors(event.cursor, this.last) > 0);
-    live.splice(0, stale === -1 ? live.length : stale);
-    if (live.length > this.maxQueue) {
-      this.failure = new SubscriberTooSlowError(this.last);
-      this.finish();
-    }
+    this.live.push(...events);
+    // Not positioned yet: kept whole until it is (a moment's events at most).
+    if (this.last !== null) this.trimLive(this.last);
     this.wake?.();
   }
 
   private takeLive(): T | undefined {
     for (let event = this.live.shift(); event; event = this.live.shift()) {
-      if (compareCursors(event.cursor, this.last) > 0) return event;
+      if (compareCursors(event.cursor, this.last!) > 0) return event;
     }
     return undefined;
   }
 
   private async readPage() {
-    const from = this.last;
+    const from = this.last!;
     const events = await this.store.readForward(this.stream, { after: from, count: this.pageSize });
     // Checked after the read: a trim past `from` before it would have left a silent gap. Only a
     // trim beyond `from` matters here; whatever lies at or below it was delivered already.
