@@ -128,4 +128,21 @@ describe.each<StoreKind>(['memory', 'redis'])('read markers, counts and the inbo
     const order = (await gql('bob', '{ myRooms(first: 3) { edges { node { id } } } }')).myRooms.edges.map((e: any) => e.node.id);
     expect(order).toEqual([ids[0], ids[2], ids[1]]);
   });
+
+  it("keeps a person's rooms apart from the rooms they are present in: following another room and changing status change nothing", async () => {
+    const mine = (await gql('carol', 'mutation { createRoom(name: "Carols own", kind: PRIVATE) { id } }')).createRoom.id as string;
+    const elsewhere = (await gql('alice', 'mutation { createRoom(name: "Where carol looks") { id } }')).createRoom.id as string;
+    const listed = async () => (await gql('carol', '{ myRooms { edges { node { id } } } }')).myRooms.edges.map((e: any) => e.node.id);
+    expect(await listed()).toEqual([mine]);
+    // Present in a public room she never joined (a presence lease), then a status change, which
+    // reads the rooms she is present in.
+    const watching = collect(server.wsClient(cookie.carol), 'subscription($r: ID!) { roomEvents(roomId: $r) { __typename } }', {
+      r: elsewhere,
+    });
+    await watching.until((results) => results.some((r) => r.data?.roomEvents.__typename === 'UserJoined'));
+    expect(await listed()).toEqual([mine]);
+    await gql('carol', 'mutation { setStatus(status: AWAY) { id } }');
+    expect(await listed()).toEqual([mine]);
+    watching.dispose();
+  });
 });

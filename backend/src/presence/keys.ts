@@ -19,5 +19,9 @@ export const toTypingKey = (roomId: string, userId: string) => `chat:{r:${roomId
  * to expire. (`chat:presence:rooms`, a plain set swept whole every second, came before it.)
  */
 export const presenceDueKey = 'chat:presence:due';
-/** The rooms a user holds leases in: member = `<roomId> <leaseId>`, score = expiry (ms). */
-export const toUserRoomsKey = (userId: string) => `chat:{u:${userId}}:rooms`;
+/**
+ * The rooms a user holds leases in: member = `<roomId> <leaseId>`, score = expiry (ms). Not
+ * `:rooms`, the person's room list (projections/keys.ts): sharing that key, presence listed the
+ * rooms someone looked at as theirs, and its expiry sweep emptied their list.
+ */
+export const toUserPresentRoomsKey = (userId: string) => `chat:{u:${userId}}:present`;

@@ -1,6 +1,6 @@
 import { type KeyedCommand, type StoreRedis, execByNode, isCluster, nodeOf } from '../redis/client.js';
 import { callRedis as call } from '../redis/connection.js';
-import { presenceDueKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserRoomsKey } from './keys.js';
+import { presenceDueKey, toRoomOnlineKey, toRoomOnlineUsersKey, toTypingKey, toUserPresentRoomsKey } from './keys.js';
 import { GRACE_LEASE_ID, type Departure, type PresenceStore, toLeaseMember } from './presenceStore.js';
 
 // Each script touches one room's two keys (one hash slot). KEYS[1]: leases (member → expiry),
@@ -106,7 +106,7 @@ export const createRedisPresenceStore = (redis: StoreRedis): PresenceStore => {
       // The indexes (other slots) first: should the lease then fail, they name a room a moment too
       // long, which a sweep and `roomsOf` see through; the other way round, a lease of an instance
       // that crashed could be missing from the due index and never expire.
-      const userRoomsKey = toUserRoomsKey(userId);
+      const userRoomsKey = toUserPresentRoomsKey(userId);
       await execByNode(redis, [
         keyed(presenceDueKey, 'zadd', presenceDueKey, 'LT', expiresAt, roomId),
         keyed(userRoomsKey, 'zadd', userRoomsKey, 'GT', expiresAt, roomId),
@@ -126,7 +126,7 @@ export const createRedisPresenceStore = (redis: StoreRedis): PresenceStore => {
       for (const roomId of new Set(leases.map((l) => l.roomId)))
         commands.push(keyed(presenceDueKey, 'zadd', presenceDueKey, 'NX', expiresAt, roomId));
       for (const lease of leases) {
-        const key = toUserRoomsKey(lease.userId);
+        const key = toUserPresentRoomsKey(lease.userId);
         commands.push(keyed(key, 'zadd', key, 'GT', expiresAt, lease.roomId));
       }
       const replies = await execByNode(redis, commands);
@@ -215,7 +215,7 @@ export const createRedisPresenceStore = (redis: StoreRedis): PresenceStore => {
       return replies.map(Number);
     },
     async roomsOf(userId, now) {
-      const key = toUserRoomsKey(userId);
+      const key = toUserPresentRoomsKey(userId);
       const roomIds = await call(async () => {
         await redis.zremrangebyscore(key, '-inf', now);
         return redis.zrangebyscore(key, `(${now}`, '+inf');

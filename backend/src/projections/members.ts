@@ -14,6 +14,7 @@ import {
 } from './inline.js';
 import type { StoreRedis } from '../redis/client.js';
 import { toAuditIndexKey, toJoinedKey, toRebuildKey, toRosterKey, toUserRoomsKey } from './keys.js';
+import { scanKeys } from './scanKeys.js';
 
 /**
  * A room's members (inline, written by the append script in the room's slot):
@@ -208,7 +209,7 @@ export const readMembersModel = async (store: EventStore, roomId: string): Promi
 
 /**
  * Rewrites every person's room list from the rooms' member states (after `rebuildInline` of each
- * room's members). Not atomic with appends: a membership that changes while it runs may be
+ * room's members), and removes the lists of people in no room. Not atomic with appends: a membership that changes while it runs may be
  * listed as it was, until that person's next change in that room. Each person's list and its
  * rebuild key share the person's slot, so the RENAME is single-slot on a Cluster too.
  */
@@ -229,5 +230,10 @@ export const rebuildUserRooms = async (redis: StoreRedis, store: EventStore, roo
     } else {
       await redis.del(key);
     }
+  }
+  // The lists of people with no room at all: none above rewrote them.
+  const listed = new Set([...lists.keys()].map(toUserRoomsKey));
+  for await (const keys of scanKeys(redis, toUserRoomsKey('*'))) {
+    for (const key of keys) if (!listed.has(key)) await redis.del(key);
   }
 };

@@ -2,6 +2,7 @@ import type { StoreRedis } from '../redis/client.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { rebuildEditHistory } from './editHistory.js';
 import { rebuildInline } from './inline.js';
+import { rebuildUserRooms } from './members.js';
 import { backfillRoomNameClaims } from './roomNames.js';
 import { backfillUserNames } from './userNames.js';
 import { projectionMigrationLockKey, projectionVersionsKey } from './keys.js';
@@ -15,6 +16,13 @@ import { rebuildUnread } from './unread.js';
 export const INLINE_VERSIONS = { messages: 2, unread: 1, edits: 1 } as const;
 /** What a Redis that never recorded a version holds: the layout before versions were kept. */
 const BEFORE = { messages: 1, unread: 0, edits: 0 } as const;
+
+/**
+ * Versions of what is rebuilt for every room at once: `userRooms` 1 took presence's leases out of
+ * the people's room lists (they shared one key: presence listed the rooms someone looked at as
+ * theirs, and its sweep emptied the lists).
+ */
+const WHOLE_VERSIONS = { userRooms: 1 } as const;
 
 const LOCK_MS = 10 * 60_000;
 
@@ -41,7 +49,8 @@ export const migrateInlineProjections = async (
   const names = Object.keys(INLINE_VERSIONS) as (keyof typeof INLINE_VERSIONS)[];
   const stored = await Promise.all(names.map(async (name) => Number((await redis.hget(projectionVersionsKey, name)) ?? BEFORE[name])));
   const due = names.filter((name, i) => stored[i]! < INLINE_VERSIONS[name]);
-  if (due.length === 0) return 0;
+  const userRoomsDue = Number((await redis.hget(projectionVersionsKey, 'userRooms')) ?? 0) < WHOLE_VERSIONS.userRooms;
+  if (due.length === 0 && !userRoomsDue) return 0;
   if ((await redis.set(projectionMigrationLockKey, String(process.pid), 'PX', LOCK_MS, 'NX')) !== 'OK') return 0;
   try {
     const roomIds = await listRoomIds();
@@ -49,7 +58,11 @@ export const migrateInlineProjections = async (
       for (const roomId of roomIds) await REBUILD[name](store, roomId);
       await redis.hset(projectionVersionsKey, name, INLINE_VERSIONS[name]);
     }
-    return roomIds.length * due.length;
+    if (userRoomsDue) {
+      await rebuildUserRooms(redis, store, roomIds);
+      await redis.hset(projectionVersionsKey, 'userRooms', WHOLE_VERSIONS.userRooms);
+    }
+    return roomIds.length * (due.length + (userRoomsDue ? 1 : 0));
   } finally {
     await redis.del(projectionMigrationLockKey);
   }
