@@ -1,7 +1,8 @@
 /**
  * bench:scale part `cluster`: one Redis with one instance against a Redis Cluster (three
  * primaries, three replicas, all on this machine) with three instances: total posts/s, and the
- * server CPU per delivery (fan-out cost), with the ratios.
+ * server CPU per delivery (fan-out cost), with the ratios. The cluster with one instance sits
+ * between them: what the cluster costs apart from what more instances cost.
  *
  * Same load for both: BENCH_SCALE_CLUSTER_ROOMS (30) rooms × BENCH_SCALE_CLUSTER_SUBSCRIBERS (8)
  * sockets in a fleet process, the rooms' sockets on the instances in turn; posts over HTTP from a
@@ -69,13 +70,13 @@ const startOneRedis = async (): Promise<Setup> => {
   };
 };
 
-const startCluster = async (): Promise<Setup> => {
+const startCluster = (instances: number) => async (): Promise<Setup> => {
   const cluster = await startRedisCluster();
   const admins = cluster.seeds.map((seed) => new Redis({ ...seed, protocol: 2 }));
   const env = { REDIS_CLUSTER: cluster.seeds.map((s) => `${s.host}:${s.port}`).join(',') };
-  const servers = await Promise.all([0, 1, 2].map(() => startOurServer({ env })));
+  const servers = await Promise.all(Array.from({ length: instances }, () => startOurServer({ env })));
   return {
-    setting: 'Redis Cluster (3 primaries + 3 replicas), 3 instances',
+    setting: `Redis Cluster (3 primaries + 3 replicas), ${instances} instance${instances > 1 ? 's' : ''}`,
     servers,
     redis: admins,
     async dispose() {
@@ -158,7 +159,7 @@ export default {
     const fleet = await startFleet('cluster-fleet');
     const results: Row[] = [];
     try {
-      for (const start of [startOneRedis, startCluster]) {
+      for (const start of [startOneRedis, startCluster(1), startCluster(3)]) {
         const setup = await start();
         try {
           results.push(...(await measure(setup, fleet, dir)));
@@ -187,7 +188,8 @@ export default {
         errors: mine.reduce((sum, r) => sum + r.errors, 0),
       };
     });
-    const [one, many] = rows as [(typeof rows)[number], (typeof rows)[number]];
+    const one = rows[0]!;
+    const many = rows.at(-1)!;
     const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(
       `${ROOMS} rooms × ${SUBSCRIBERS} subscribers (fleet process), posts over HTTP from a poster process (${CONCURRENCY} in flight), ` +

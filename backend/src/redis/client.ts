@@ -37,7 +37,12 @@ export const failFastClusterOptions: ClusterOptions = {
 export const createStoreRedis = (target: RedisTarget, extra: RedisOptions = {}): StoreRedis =>
   'url' in target
     ? coalesceWrites(new Redis(target.url, { ...failFastRedisOptions, ...extra }))
-    : new Cluster([...target.cluster], { ...failFastClusterOptions, redisOptions: { ...failFastRedisOptions, ...extra } });
+    : coalesceNodeWrites(
+        new Cluster([...target.cluster], { ...failFastClusterOptions, redisOptions: { ...failFastRedisOptions, ...extra } }),
+      );
+
+/** `coalesceWrites` on each node connection of a Cluster, as ioredis makes them. */
+const coalesceNodeWrites = (cluster: Cluster): Cluster => cluster.on('+node', (node: Redis) => coalesceWrites(node));
 
 /**
  * Another connection to the same target with some options changed (for a single Redis, as
@@ -45,7 +50,7 @@ export const createStoreRedis = (target: RedisTarget, extra: RedisOptions = {}):
  */
 export const duplicateStoreRedis = (redis: StoreRedis, extra: RedisOptions = {}, cluster: ClusterOptions = {}): StoreRedis =>
   isCluster(redis)
-    ? redis.duplicate(undefined, { ...cluster, redisOptions: { ...redis.options.redisOptions, ...extra } })
+    ? coalesceNodeWrites(redis.duplicate(undefined, { ...cluster, redisOptions: { ...redis.options.redisOptions, ...extra } }))
     : redis.duplicate(extra);
 
 /** CRC16 (XMODEM) of a key's hash tag, as Redis Cluster computes slots (`CLUSTER KEYSLOT`). */
