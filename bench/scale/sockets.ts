@@ -94,7 +94,9 @@ interface Setup {
  * a setup instance (stopped after), so that the measured instance's sockets announce nobody.
  */
 const prepare = async (redisUrl: string, users: number, prefix: string): Promise<Setup> => {
-  const setup = await startOurServer({ redisUrl, env: PRESENCE });
+  // Each pre-joining socket waits for its first presence frame: one frame per join gives it at once
+  // (coalesced, a steady stream of joins waits for windows of up to 8 s).
+  const setup = await startOurServer({ redisUrl, env: { ...PRESENCE, PRESENCE_COALESCE_MS: '0' } });
   const client = createHttpClient(setup.url, { maxSockets: 16 });
   const poster = `${prefix}_poster`;
   try {
