@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChild } from '../childServer.js';
 import type { Fleet } from '../fleet.js';
+import { median } from '../seed.js';
 import { repoRoot } from '../servers.js';
 
 export interface PostWindowResult {
@@ -108,4 +109,18 @@ export const measurePostWindow = async (options: {
   } finally {
     await poster.stop();
   }
+};
+
+/** The windows of one setting as one row: rates and cores as medians, refusals summed. */
+export const summarizeWindows = (windows: readonly PostWindowResult[]) => {
+  const pick = (f: (r: PostWindowResult) => number) => median(windows.map(f));
+  return {
+    postsPerSecond: pick((r) => r.postsPerSecond),
+    deliveriesPerSecond: pick((r) => r.deliveriesPerSecond),
+    serverCores: pick((r) => r.serverCores),
+    redisCores: pick((r) => r.redisCores),
+    clientCores: pick((r) => r.clientCores),
+    rateLimited: windows.reduce((sum, r) => sum + r.rateLimited, 0),
+    errors: windows.reduce((sum, r) => sum + r.errors, 0),
+  };
 };

@@ -29,7 +29,8 @@ import { redisCpuMicros } from '../metrics.js';
 import { type OurServer, createRoom, signInAll, startOurServer } from '../servers.js';
 import { formatTable } from '../table.js';
 import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
-import { type PostWindowResult, measurePostWindow } from './_postWindow.js';
+import { type PostWindowResult, measurePostWindow, summarizeWindows } from './_postWindow.js';
+import { median } from '../seed.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_CLUSTER_ROOMS', 30, 1));
 const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_CLUSTER_SUBSCRIBERS', 8, 1));
@@ -39,12 +40,6 @@ const ROUNDS = Math.round(envNumber('BENCH_SCALE_CLUSTER_ROUNDS', 2, 1));
 const WARMUP_SECONDS = 2;
 /** Posting users per window: at ~2,000 posts/s for 7 s, each posts ~6 (a burst of 10, then 1/s). */
 const POSTERS_PER_RUN = 2_500;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface Setup {
   setting: string;
@@ -175,18 +170,7 @@ export default {
     const settings = [...new Set(results.map((r) => r.setting))];
     const rows = settings.map((setting) => {
       const mine = results.filter((r) => r.setting === setting);
-      const pick = (f: (r: Row) => number) => median(mine.map(f));
-      return {
-        setting,
-        postsPerSecond: pick((r) => r.postsPerSecond),
-        deliveriesPerSecond: pick((r) => r.deliveriesPerSecond),
-        cpuPerDelivery: pick((r) => r.cpuPerDelivery),
-        serverCores: pick((r) => r.serverCores),
-        redisCores: pick((r) => r.redisCores),
-        clientCores: pick((r) => r.clientCores),
-        rateLimited: mine.reduce((sum, r) => sum + r.rateLimited, 0),
-        errors: mine.reduce((sum, r) => sum + r.errors, 0),
-      };
+      return { setting, ...summarizeWindows(mine), cpuPerDelivery: median(mine.map((r) => r.cpuPerDelivery)) };
     });
     const one = rows[0]!;
     const many = rows.at(-1)!;

@@ -17,17 +17,12 @@ import { startRedisCluster } from '../../backend/src/testing/redisCluster.js';
 import { type ResumingClient, createResumingClient } from '../../backend/src/testing/resumingClient.js';
 import { INSTANCE_ORIGIN, signInAt, startServerProcess } from '../../backend/src/testing/serverProcess.js';
 import { envNumber, log } from '../env.js';
+import { median } from '../seed.js';
 import { formatTable } from '../table.js';
 
 const POSTERS = Math.round(envNumber('BENCH_SCALE_FAILOVER_POSTERS', 8, 1));
 const ROUNDS = Math.round(envNumber('BENCH_SCALE_FAILOVER_ROUNDS', 3, 1));
 const POSTS_EACH = 150;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface Round {
   round: number;

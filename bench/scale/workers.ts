@@ -29,7 +29,7 @@ import { redisCpuMicros } from '../metrics.js';
 import { createRoom, signInAll, startOurServer } from '../servers.js';
 import { formatTable } from '../table.js';
 import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
-import { type PostWindowResult, measurePostWindow } from './_postWindow.js';
+import { type PostWindowResult, measurePostWindow, summarizeWindows } from './_postWindow.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROOMS', 50, 1));
 const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_WORKERS_SUBSCRIBERS', 8, 1));
@@ -41,11 +41,6 @@ const ROUNDS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROUNDS', 2, 1));
 const POSTERS_PER_RUN = 2_500;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface Run extends PostWindowResult {
   setting: string;
@@ -137,20 +132,10 @@ export default {
         await fleet.stop();
       }
 
-      const rows = settings.map(({ setting, workers }) => {
-        const mine = results.filter((r) => r.workers === workers);
-        const pick = (f: (r: Run) => number) => median(mine.map(f));
-        return {
-          setting,
-          postsPerSecond: pick((r) => r.postsPerSecond),
-          deliveriesPerSecond: pick((r) => r.deliveriesPerSecond),
-          serverCores: pick((r) => r.serverCores),
-          redisCores: pick((r) => r.redisCores),
-          clientCores: pick((r) => r.clientCores),
-          rateLimited: mine.reduce((sum, r) => sum + r.rateLimited, 0),
-          errors: mine.reduce((sum, r) => sum + r.errors, 0),
-        };
-      });
+      const rows = settings.map(({ setting, workers }) => ({
+        setting,
+        ...summarizeWindows(results.filter((r) => r.workers === workers)),
+      }));
       const one = rows[0]!;
       const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       console.log(

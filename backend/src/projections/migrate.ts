@@ -42,6 +42,9 @@ export const migrateInlineProjections = async (
   store: EventStore,
   listRoomIds: () => Promise<string[]>,
 ): Promise<number> => {
+  // Read before this process serves anything: on a Redis with no room yet (a new deployment, a
+  // test's), every layout is current, and nothing is rebuilt when the first rooms come meanwhile.
+  const empty = (await listRoomIds()).length === 0;
   // Public rooms' names claimed under the current name key (look-alikes are one name), then people
   // who signed in before the names set existed (idempotent: any instance may do either).
   await backfillRoomNameClaims(redis, store);
@@ -51,6 +54,11 @@ export const migrateInlineProjections = async (
   const due = names.filter((name, i) => stored[i]! < INLINE_VERSIONS[name]);
   const userRoomsDue = Number((await redis.hget(projectionVersionsKey, 'userRooms')) ?? 0) < WHOLE_VERSIONS.userRooms;
   if (due.length === 0 && !userRoomsDue) return 0;
+  if (empty) {
+    for (const name of due) await redis.hset(projectionVersionsKey, name, INLINE_VERSIONS[name]);
+    if (userRoomsDue) await redis.hset(projectionVersionsKey, 'userRooms', WHOLE_VERSIONS.userRooms);
+    return 0;
+  }
   if ((await redis.set(projectionMigrationLockKey, String(process.pid), 'PX', LOCK_MS, 'NX')) !== 'OK') return 0;
   try {
     const roomIds = await listRoomIds();
