@@ -15,7 +15,7 @@ import {
   type FollowedRoom,
   ROOM_EVENTS_SUBSCRIPTION,
 } from '../testing/resumingClient.js';
-import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt } from '../testing/serverProcess.js';
+import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt, stopServerProcess } from '../testing/serverProcess.js';
 import { type Attempt, createRoom, gql, readRoomLog, runPoster } from '../testing/instanceClients.js';
 
 /**
@@ -52,7 +52,7 @@ const startInstance = async (name: string, options: { gcOnSignal?: boolean; scop
     gcOnSignal: options.gcOnSignal,
   });
   processes.push(server);
-  if (options.scoped) cleanups.push(() => stopInstance(server));
+  if (options.scoped) cleanups.push(() => stopServerProcess(server));
   return server;
 };
 
@@ -62,13 +62,6 @@ beforeAll(async () => {
   store = await createRedisEventStore({ url: redis.url });
 }, 60_000);
 
-/** Stops an instance gracefully, or for good after 5 s. */
-const stopInstance = async (server: ServerProcess) => {
-  const timer = setTimeout(() => void server.kill('SIGKILL'), 5_000);
-  await server.kill('SIGTERM');
-  clearTimeout(timer);
-};
-
 // Each scenario's clients, sockets and extra instances go when it ends, so they cost the next nothing.
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -76,7 +69,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await store?.close();
-  await Promise.all(processes.map(stopInstance));
+  await Promise.all(processes.map((server) => stopServerProcess(server)));
   await redis?.dispose();
 }, 30_000);
 

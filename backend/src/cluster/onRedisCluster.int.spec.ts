@@ -8,7 +8,7 @@ import { checkDelivery } from '../testing/deliveryChecker.js';
 import { type Attempt, createRoom, gql, readRoomLog, runPoster } from '../testing/instanceClients.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/redisCluster.js';
 import { countPresence, createResumingClient, type FollowedRoom } from '../testing/resumingClient.js';
-import { INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess } from '../testing/serverProcess.js';
+import { INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess, stopServerProcess } from '../testing/serverProcess.js';
 
 /**
  * The whole server on a real Redis Cluster (three primaries, three replicas, started here):
@@ -53,13 +53,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await store?.close();
-  await Promise.all(
-    processes.map(async (server) => {
-      const timer = setTimeout(() => void server.kill('SIGKILL'), 5_000);
-      await server.kill('SIGTERM');
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all(processes.map((server) => stopServerProcess(server)));
   admin?.disconnect();
   await cluster?.stop();
 }, 30_000);

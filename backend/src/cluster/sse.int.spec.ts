@@ -6,7 +6,7 @@ import { type FollowedStream, followRoomOverSse, followRoomWithGraphQLSse } from
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
 import { countPresence, type FollowedRoom } from '../testing/resumingClient.js';
 import { type Attempt, readRoomLog, runPoster } from '../testing/instanceClients.js';
-import { gqlAt, INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess } from '../testing/serverProcess.js';
+import { gqlAt, INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess, stopServerProcess } from '../testing/serverProcess.js';
 
 /**
  * The delivery promise over Server-Sent Events, against real server processes on one private
@@ -32,13 +32,6 @@ const startInstance = async (name: string) => {
   return server;
 };
 
-/** Stops an instance gracefully, or for good after 5 s. */
-const stopInstance = async (server: ServerProcess) => {
-  const timer = setTimeout(() => void server.kill('SIGKILL'), 5_000);
-  await server.kill('SIGTERM');
-  clearTimeout(timer);
-};
-
 beforeAll(async () => {
   redis = await startTestRedis({ appendonly: true });
   [A, B, C] = await Promise.all([startInstance('A'), startInstance('B'), startInstance('C')]);
@@ -51,7 +44,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await store?.close();
-  await Promise.all(processes.map(stopInstance));
+  await Promise.all(processes.map((server) => stopServerProcess(server)));
   await redis?.dispose();
 }, 30_000);
 
@@ -123,7 +116,7 @@ describe('SSE readers across instances (real processes, one Redis)', () => {
     'kill -9 of the instance SSE readers are on, mid-stream: they resume on another with Last-Event-ID, and each ends with exactly the logged sequence',
     async () => {
       const D = await startInstance('D');
-      cleanups.push(() => stopInstance(D));
+      cleanups.push(() => stopServerProcess(D));
       const [owner, poster1, poster2] = await Promise.all(['owner1', 'post11', 'post12'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(owner!, 'sse kill');
       const readers = await startReaders(() => [D.url, B.url, C.url], roomId, '1');
@@ -160,7 +153,7 @@ describe('SSE readers across instances (real processes, one Redis)', () => {
     'a graceful stop (SIGTERM) ends the streams without complete: the readers go on from another instance, nothing lost or twice',
     async () => {
       const E = await startInstance('E');
-      cleanups.push(() => stopInstance(E));
+      cleanups.push(() => stopServerProcess(E));
       const [owner, poster] = await Promise.all(['owner2', 'post21'].map((h) => signInAt(A, h)));
       const roomId = await createRoom(owner!, 'sse stop');
       const readers = await startReaders(() => [E.url, C.url], roomId, '2');

@@ -112,11 +112,10 @@ return {stored, numberAt(KEYS[2], stored), moved}
 `;
 
 /**
- * Reads where a reader stands in a numbered log: KEYS[1] counters, KEYS[2] marks (field ARGV[1]),
- * KEYS[3] positions, KEYS[4…] scored sets to count above the mark's number. Answers
- * { last, lastCursor, mark, markNumber, above… }.
+ * The start of every read of a mark: KEYS[1] counters, KEYS[2] marks (field ARGV[1]), KEYS[3]
+ * positions; leaves `number` (the mark's) and `reply` = { last, lastCursor, mark, number }.
  */
-export const readMarksLua = `
+export const readMarkHeadLua = `
 ${padCursorLua}
 ${numberAtLua}
 local last = redis.call('HGET', KEYS[1], 'seq') or '0'
@@ -124,7 +123,15 @@ local lastCursor = redis.call('HGET', KEYS[1], 'last') or ''
 local mark = redis.call('HGET', KEYS[2], ARGV[1]) or ''
 local number = 0
 if mark ~= '' then number = numberAt(KEYS[3], mark) end
-local reply = {last, lastCursor, mark, number}
+local reply = {last, lastCursor, mark, number}`;
+
+/**
+ * Reads where a reader stands in a numbered log: KEYS[1] counters, KEYS[2] marks (field ARGV[1]),
+ * KEYS[3] positions, KEYS[4…] scored sets to count above the mark's number. Answers
+ * { last, lastCursor, mark, markNumber, above… }.
+ */
+export const readMarksLua = `
+${readMarkHeadLua}
 for i = 4, #KEYS do reply[#reply + 1] = redis.call('ZCOUNT', KEYS[i], '(' .. number, '+inf') end
 return reply
 `;

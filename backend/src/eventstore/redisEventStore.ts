@@ -21,7 +21,7 @@ import {
   resolveReplicaAck,
 } from '../redis/replicaAck.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { advanceMarkLua, numberAtLua, padCursorLua, readMarksLua, writeEntriesLua } from './marks.js';
+import { advanceMarkLua, readMarkHeadLua, readMarksLua, writeEntriesLua } from './marks.js';
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import {
   type AppendRequest,
@@ -138,16 +138,9 @@ return id
  * snapshot ('' when absent), nothing when the index is empty.
  */
 const READ_MARKS_WITH_LUA = `
-${padCursorLua}
-${numberAtLua}
+${readMarkHeadLua}
 local a = tonumber(ARGV[2])
 local s = tonumber(ARGV[3])
-local last = redis.call('HGET', KEYS[1], 'seq') or '0'
-local lastCursor = redis.call('HGET', KEYS[1], 'last') or ''
-local mark = redis.call('HGET', KEYS[2], ARGV[1]) or ''
-local number = 0
-if mark ~= '' then number = numberAt(KEYS[3], mark) end
-local reply = {last, lastCursor, mark, number}
 for i = 1, a do reply[#reply + 1] = redis.call('ZCOUNT', KEYS[3 + i], '(' .. number, '+inf') end
 for i = 1, s do reply[#reply + 1] = redis.call('HGET', KEYS[3 + a + i], ARGV[3 + i]) or '' end
 if ARGV[4 + s] == '1' then

@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
 import { createChatLookups } from '../chat/queries.js';
+import type { EventStore } from '../eventstore/eventStore.js';
 import { projectionVersionsKey, userNamesKey } from './keys.js';
 import type { OpenRedisStore } from './redisScenarios.js';
 import { backfillUserNames, readUserNames, rebuildUserNames } from './userNames.js';
+
+/** Twelve people, user0…user11, handles `huser0`…, display names `Name user0`…. */
+const registerUsers = async (store: EventStore) => {
+  const commands = createChatCommands(store, createChatLookups(store));
+  const ids = Array.from({ length: 12 }, (_, i) => `user${i}`);
+  for (const id of ids) {
+    await commands.registerUser({ userId: id, profile: { handle: `h${id}`, displayName: `Name ${id}`, avatarUrl: null } });
+  }
+  return ids;
+};
 
 /* The user names set after an upgrade: on one Redis (userNames.int.spec.ts) and a Redis Cluster (projections.cluster.int.spec.ts). */
 export const describeUserNamesBackfill = (name: string, open: OpenRedisStore) =>
@@ -11,11 +22,7 @@ export const describeUserNamesBackfill = (name: string, open: OpenRedisStore) =>
     it('adds every user from their stored state, wherever their keys live, once', async () => {
       const { store, redis, wipe } = await open();
       try {
-        const commands = createChatCommands(store, createChatLookups(store));
-        const ids = Array.from({ length: 12 }, (_, i) => `user${i}`);
-        for (const id of ids) {
-          await commands.registerUser({ userId: id, profile: { handle: `h${id}`, displayName: `Name ${id}`, avatarUrl: null } });
-        }
+        const ids = await registerUsers(store);
         // As an older version left it: no names set, no version.
         await redis.del(userNamesKey);
         await redis.hdel(projectionVersionsKey, 'userNames');
@@ -36,11 +43,7 @@ export const describeUserNamesBackfill = (name: string, open: OpenRedisStore) =>
     it('is rewritten from the stored states: entries no state makes go, missing ones come', async () => {
       const { store, redis, wipe } = await open();
       try {
-        const commands = createChatCommands(store, createChatLookups(store));
-        const ids = Array.from({ length: 12 }, (_, i) => `user${i}`);
-        for (const id of ids) {
-          await commands.registerUser({ userId: id, profile: { handle: `h${id}`, displayName: `Name ${id}`, avatarUrl: null } });
-        }
+        const ids = await registerUsers(store);
         const all = async () => [...(await store.readSetRange(userNamesKey, { min: '-', max: '+', count: 1_000 }))].sort();
         const expected = await all();
         expect(expected).toHaveLength(2 * ids.length);

@@ -181,6 +181,13 @@ export const startServerProcess = async (options: StartServerProcessOptions = {}
 /** The origin the instances of multi-process tests run as (their PUBLIC_URL): what their browsers send. */
 export const INSTANCE_ORIGIN = 'http://chat.test';
 
+/** Stops a server process gracefully (SIGTERM), or for good (SIGKILL) after `graceMs`. */
+export const stopServerProcess = async (server: ServerProcess, graceMs = 5_000) => {
+  const timer = setTimeout(() => void server.kill('SIGKILL'), graceMs);
+  await server.kill('SIGTERM');
+  clearTimeout(timer);
+};
+
 /** Development sign-in on one instance; the session cookie ("name=value"). Throws unless it succeeds. */
 export const signInAt = async (server: ServerProcess, handle: string): Promise<string> => {
   const response = await fetch(`${server.url}/auth/dev`, {
