@@ -301,10 +301,12 @@ describe('lossless delivery across instances (real processes, one Redis)', () =>
       // Memory: after it was ended, posting more must not grow F with what was posted. Both samples
       // follow a full GC. The heap and external memory (where frames, strings and buffers held for
       // a socket would be) measure what F retains: retaining the bodies once would cost the whole
-      // volume, so a quarter of it is the slack. RSS varies by tens of MB between samples even after
-      // a GC (pages are returned lazily), so it is only a coarse guard: twice the volume.
+      // volume, so half of it is the slack (a quarter failed a CI run at 4.3 of 15.6 MB: socket and
+      // Redis reply buffers in external memory vary by a few MB between samples). RSS varies by tens
+      // of MB between samples even after a GC (pages are returned lazily), so it is only a coarse
+      // guard: twice the volume.
       const retainedKiB = afterSecond.heapUsedKiB + afterSecond.externalKiB - afterFirst.heapUsedKiB - afterFirst.externalKiB;
-      expect.soft(retainedKiB, `heap+external growth in phase 2 (KiB); ${diagnosis}`).toBeLessThan(volumeKiB / 4);
+      expect.soft(retainedKiB, `heap+external growth in phase 2 (KiB); ${diagnosis}`).toBeLessThan(volumeKiB / 2);
       expect.soft(afterSecond.rssKiB - afterFirst.rssKiB, `RSS growth in phase 2 (KiB); ${diagnosis}`).toBeLessThan(volumeKiB * 2);
       console.log(`scenario 4: ${diagnosis}`);
       slow.socket.terminate();
