@@ -1,6 +1,8 @@
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createChatCommands } from '../chat/commands.js';
 import { toRoomStreamKey } from '../chat/keys.js';
+import { createChatLookups } from '../chat/queries.js';
 import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { nodeOf } from '../redis/client.js';
@@ -132,6 +134,56 @@ describe('the server on a Redis Cluster (three instances, real processes)', () =
       expect(attempts.every((a) => a.outcome === 'acknowledged')).toBe(true);
       // Sessions signed in at A answer at B and C (one session store, on the cluster).
       expect(await me(C, posters[0]!)).toBe('post1');
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'a busy room’s slot moved to another primary (resharding): every subscriber gets every logged event once, in order',
+    async () => {
+      const [owner, subB, subC, ...posters] = await Promise.all(
+        ['owner3', 'sub3b', 'sub3c', 'post31', 'post32'].map((h) => signInAt(A, h)),
+      );
+      const roomId = await createRoom(A, owner!, 'moving');
+      const followers = [
+        { name: 'B', handle: 'sub3b', ...follow([B.wsUrl], subB!, roomId) },
+        { name: 'C', handle: 'sub3c', ...follow([C.wsUrl], subC!, roomId) },
+      ];
+      await Promise.all(followers.map((f) => live(f.room, f.handle)));
+
+      // Posts before the move, while the slot is handed over, and after it. Those of the handover
+      // come from a writer that already knows the new owner (this process, as another instance
+      // would): they land on the new primary before the instances' node subscribers listen there.
+      const attempts: Attempt[] = [];
+      const post = (prefix: string, count: number) =>
+        Promise.all(
+          [A, B].map((server, p) => runPoster({ server, cookie: posters[p]!, roomId, prefix: `${prefix}-${p}`, count, attempts })),
+        );
+      const ownerId = (await gql(A, '{ me { id } }', {}, owner)).body.data!.me.id as string;
+      const commands = createChatCommands(store, createChatLookups(store));
+      const postHere = async (clientId: string) => {
+        const startedAt = Date.now();
+        const message = await commands.postMessage({ actorId: ownerId, roomId, body: clientId, clientId });
+        attempts.push({ clientId, outcome: 'acknowledged', messageId: message.id, startedAt, endedAt: Date.now() });
+      };
+      await post('before', 10);
+      const { from, to } = await cluster.moveSlotOf(toRoomStreamKey(roomId), {
+        whileHandingOver: async () => {
+          for (let i = 0; i < 3; i++) await postHere(`handover-${i}`);
+        },
+      });
+      await post('after', 10);
+      expect(to.id).not.toBe(from.id);
+
+      const log = await readLog(roomId);
+      await Promise.all(followers.map((f) => f.room.until(reached(log.at(-1)!.cursor))));
+      const report = checkDelivery({
+        log,
+        posts: attempts,
+        strictLog: true,
+        subscribers: followers.map((f) => ({ name: f.name, after: '0-0', received: f.room.logged })),
+      });
+      expect(report.problems).toEqual([]);
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -128,6 +128,24 @@ describe('redis store on a Redis Cluster', () => {
       );
     });
 
+    it('misses no event, and repeats none, when a followed stream’s slot moves to another primary while appends go on', async () => {
+      const stream = 'tail:{t:moving}:log';
+      const received: string[] = [];
+      await store.tailer.follow(stream, (events) => received.push(...events.map((e) => e.cursor)));
+      const appendOne = async () => {
+        const result = await store.append({ stream, events: [event('Posted')] });
+        if (result.status !== 'appended') throw new Error(result.status);
+      };
+      await appendOne();
+      // While the slot is handed over, appends land on the new primary (the old one answers ASK,
+      // the keys are gone) before this process's node subscriber is told to listen there; more follow.
+      await cluster.moveSlotOf(stream, { whileHandingOver: () => appendOne().then(appendOne) });
+      for (let i = 0; i < 5; i++) await appendOne();
+      const log = (await store.readForward(stream, { count: 100_000 })).map((e) => e.cursor);
+      await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(log.length), { timeout: 6_000, interval: 50 });
+      expect(received).toEqual(log);
+    });
+
     it('delivers an entry whose bell never rang, found by the periodic check', async () => {
       const stream = 'tail:{t:silent}:log';
       const received: RecordedEvent[] = [];

@@ -56,8 +56,9 @@ export interface RedisStreamTailerOptions {
    * It must not resubscribe by itself after a reconnect (`autoResubscribe: false`): the tailer does,
    * then reads what it missed. On a Cluster: a `Cluster` with `shardedSubscribers: true` (a
    * subscriber per primary, resubscribed by ioredis itself after a topology change); the tailer
-   * treats a lost node subscriber (`-node`) as a dropped connection, and subscribes again (which
-   * confirms the subscriptions) once ioredis reports `subscribersReady`, or at the next check tick.
+   * treats a lost node subscriber (`-node`) and a change of topology (`subscribersReady`: a slot
+   * moved, a failover) as a dropped connection: it subscribes again (which confirms the
+   * subscriptions), or at the next check tick, then reads what it missed.
    */
   bells: Redis | Cluster;
   /** The last cursor of each stream, in the order asked (`0-0` when empty), in one round trip. */
@@ -264,7 +265,17 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
       resubscribing = false;
     }
   };
-  bells.on(onCluster ? 'subscribersReady' : 'ready', () => void resubscribe());
+  if (onCluster) {
+    // ioredis moved its node subscribers after a change of topology (a slot handed to another
+    // primary, a failover): bells rung on a slot's new primary before its subscriber listened
+    // there were missed, and later ones will be heard. Read every followed stream again.
+    bells.on('subscribersReady', () => {
+      lost();
+      void resubscribe();
+    });
+  } else {
+    bells.on('ready', () => void resubscribe());
+  }
 
   /** Subscribes, then reads the stream's end: every entry past it rings on the subscription. */
   const start = async (stream: string): Promise<Followed> => {

@@ -38,6 +38,14 @@ export interface TestRedisCluster {
    * replica (the other follows it), so writes waiting for one go on after the failover.
    */
   addReplicaOf(key: string): Promise<ClusterNode>;
+  /**
+   * Resharding, as `redis-cli --cluster reshard` does it for one slot: moves `key`'s slot to
+   * another primary (IMPORTING and MIGRATING, MIGRATE of its keys in batches, then SETSLOT NODE on
+   * every primary), with clients working meanwhile (they are redirected with ASK and TRYAGAIN).
+   * `whileHandingOver` runs once the new owner has the slot and before the old one is told: the
+   * moment every reshard has (a few milliseconds long with redis-cli), drawn out.
+   */
+  moveSlotOf(key: string, options?: { whileHandingOver?: () => Promise<void> }): Promise<{ from: ClusterNode; to: ClusterNode }>;
   /** `kill -9` of the primary serving `key`'s slot; answers that node as it was. */
   killPrimaryOf(key: string): Promise<ClusterNode>;
   /**
@@ -193,6 +201,28 @@ export const startRedisCluster = async (): Promise<TestRedisCluster> => {
         /^master_link_status:up/m.test(await ask(node.port, (redis) => redis.info('replication'))) ? true : null,
       );
       return (await nodes()).find((known) => known.port === node.port)!;
+    },
+    moveSlotOf: async (key, { whileHandingOver } = {}) => {
+      const slot = await slotOf(key);
+      const primaries = (await nodes()).filter((node) => node.role === 'primary');
+      const from = primaries.find((node) => owns(node, slot));
+      const to = primaries.find((node) => node !== from);
+      if (!from || !to) throw new Error(`no two live primaries to move slot ${slot} between`);
+      await ask(to.port, (redis) => redis.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', from.id));
+      await ask(from.port, (redis) => redis.call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', to.id));
+      await ask(from.port, async (redis) => {
+        for (;;) {
+          const keys = (await redis.call('CLUSTER', 'GETKEYSINSLOT', String(slot), '100')) as string[];
+          if (keys.length === 0) return;
+          await redis.call('MIGRATE', '127.0.0.1', String(to.port), '', '0', '5000', 'KEYS', ...keys);
+        }
+      });
+      // The new owner first, then the old one (its clients are sent on with MOVED), then the rest.
+      const setOwner = (node: ClusterNode) => ask(node.port, (redis) => redis.call('CLUSTER', 'SETSLOT', String(slot), 'NODE', to.id));
+      await setOwner(to);
+      await whileHandingOver?.();
+      for (const node of [from, ...primaries.filter((p) => p !== to && p !== from)]) await setOwner(node);
+      return { from, to };
     },
     killPrimaryOf: async (key) => {
       const slot = await slotOf(key);
