@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execByNode, keySlot } from '../redis/client.js';
+import { execByNode, keySlot, nodeOf } from '../redis/client.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { describeStreamSubscriptionContract } from '../streaming/streamSubscription.contract.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/redisCluster.js';
@@ -66,6 +66,27 @@ describe('redis store on a Redis Cluster', () => {
         keys.map((key) => ({ key, command: ['get', key] })),
       ),
     ).toEqual(keys.map((_, i) => String(i)));
+  });
+
+  it('runs writes over keys of a slot that moved to another primary since the slot map was read', async () => {
+    // A client whose slot map stays as it was (no periodic refresh within the test).
+    const stale = new Cluster(cluster.seeds, { redisOptions: { protocol: 2 }, slotsRefreshInterval: 600_000 });
+    stale.on('error', () => {});
+    try {
+      await stale.cluster('SLOTS');
+      // Two keys of one primary, in two slots: one pipeline, and only one of its slots moves.
+      const keys = Array.from({ length: 200 }, (_, i) => `moving:{m:${i}}`);
+      const first = keys[0]!;
+      const second = keys.find((key) => nodeOf(stale, key) === nodeOf(stale, first) && keySlot(key) !== keySlot(first))!;
+      const writes = (value: string) => [first, second].map((key) => ({ key, command: ['set', key, value] }));
+      expect(await execByNode(stale, writes('a'))).toEqual(['OK', 'OK']);
+      await cluster.moveSlotOf(first);
+      // The moved key's write answers MOVED inside a pipeline whose other write ran: it goes again alone.
+      expect(await execByNode(stale, writes('b'))).toEqual(['OK', 'OK']);
+      expect(await Promise.all([first, second].map((key) => admin.get(key)))).toEqual(['b', 'b']);
+    } finally {
+      stale.disconnect();
+    }
   });
 
   describe('with a store', () => {

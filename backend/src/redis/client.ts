@@ -87,6 +87,9 @@ export interface KeyedCommand {
  * one pipeline per node (ioredis takes the keys of one node's slots together), in parallel.
  * Each command must itself be single-slot.
  */
+/** Error replies that say a command did not run on that node: its slot is elsewhere, or moving. */
+const REDIRECTED = /^(MOVED|ASK|TRYAGAIN) /;
+
 export const execByNode = async (redis: StoreRedis, commands: readonly KeyedCommand[]): Promise<unknown[]> => {
   if (commands.length === 0) return [];
   const groups = new Map<string, number[]>();
@@ -109,10 +112,22 @@ export const execByNode = async (redis: StoreRedis, commands: readonly KeyedComm
       const results = (await callRedis(() =>
         redis.pipeline(indexes.map((i) => [...commands[i]!.command] as [string, ...unknown[]])).exec(),
       ))!;
-      results.forEach(([error, reply], j) => {
-        if (error) throw toStoreError(error);
-        replies[indexes[j]!] = reply;
-      });
+      await Promise.all(
+        results.map(async ([error, reply], j) => {
+          const i = indexes[j]!;
+          if (error && isCluster(redis) && REDIRECTED.test(error.message)) {
+            // A slot on the move (resharding): ioredis retries a pipeline only when every command
+            // in it was redirected alike, so a mixed one answered errors until its slot map was
+            // refreshed (up to a second). The redirected command did not run: it goes again alone,
+            // and a lone command follows MOVED (refreshing the map), ASK and TRYAGAIN.
+            const [name, ...args] = commands[i]!.command;
+            replies[i] = await callRedis(() => redis.call(String(name), ...(args as (string | number | Buffer)[])));
+            return;
+          }
+          if (error) throw toStoreError(error);
+          replies[i] = reply;
+        }),
+      );
     }),
   );
   return replies;

@@ -138,7 +138,8 @@ export const createReplicatedWriter = (connection: StoreRedis, ack: ReplicaAck):
  * The writer for a write to `key`: on one Redis always the same; on a Cluster, one per primary (as
  * the slot map names it when the write is made), each batching its node's writes with one `WAIT`
  * there. Should the slot map change under a batch (a failover), ioredis refuses the pipeline and
- * its writes answer `StoreUnavailableError`, to be retried.
+ * its writes answer `StoreUnavailableError`, to be retried; a write told its slot moved (MOVED)
+ * goes again to the new owner.
  */
 export const createReplicatedWriters = (connection: StoreRedis, ack: ReplicaAck): ((key: string) => ReplicatedWriter) => {
   if (!isCluster(connection)) {
@@ -146,7 +147,7 @@ export const createReplicatedWriters = (connection: StoreRedis, ack: ReplicaAck)
     return () => writer;
   }
   const writers = new Map<string, ReplicatedWriter>();
-  return (key) => {
+  const writerOf = (key: string) => {
     const node = nodeOf(connection, key);
     let writer = writers.get(node);
     if (!writer) {
@@ -155,4 +156,25 @@ export const createReplicatedWriters = (connection: StoreRedis, ack: ReplicaAck)
     }
     return writer;
   };
+  const refreshSlots = () => new Promise<void>((resolve) => connection.refreshSlotsCache(() => resolve()));
+  return (key) => ({
+    write: async (command) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await writerOf(key).write(command);
+        } catch (error) {
+          // The slot moved to another primary (resharding): the write did not run. ioredis follows
+          // MOVED for a lone command, not in a pipeline with a WAIT behind it: read the new slot
+          // map, then send it to its new primary's writer. (ASK and TRYAGAIN, while the slot's keys
+          // move, answer unavailable: its rooms wait for the move to end.)
+          if (attempt >= MOVED_ATTEMPTS || !isMoved(error)) throw error;
+          await refreshSlots();
+        }
+      }
+    },
+  });
 };
+
+const MOVED_ATTEMPTS = 3;
+const isMoved = (error: unknown) =>
+  error instanceof StoreUnavailableError && error.cause instanceof Error && error.cause.message.startsWith('MOVED ');
