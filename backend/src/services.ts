@@ -160,15 +160,17 @@ export const createServices = async (options: {
     // One instance at a time fans the inbox out (it holds a lease); the others stand by.
     startInboxProjector(store, inboxState, { onError: warnEvery(60_000, 'inbox projector') }),
   ];
+  /** Every room's id, from the lobby's room snapshots (read whole: for a migration and a rebuild at start). */
+  const listRoomIds = async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()];
   const migration = stateRedis
-    ? migrateInlineProjections(stateRedis, store, async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()]).then(
+    ? migrateInlineProjections(stateRedis, store, listRoomIds).then(
         (rebuilt) => rebuilt > 0 && console.log(`projections: rebuilt ${rebuilt} room models to the current layout`),
         (error: unknown) =>
           console.warn('projections: migration failed, it runs again at the next start:', error instanceof Error ? error.message : error),
       )
     : Promise.resolve();
   const searchRooms: SearchRooms = {
-    listRoomIds: async () => [...(await store.readAllSnapshots(roomSnapshotsKey)).keys()],
+    listRoomIds,
     isPublic: async (roomId) => (await queries.getRoom(roomId))?.kind === 'PUBLIC',
   };
   const searchProjector = startSearchProjector(store, searchIndex, searchRooms, { onError: warnEvery(60_000, 'search projector') });
