@@ -22,8 +22,10 @@
  * (presence heartbeats, lease sweeps, the tailer's periodic check: what R rooms cost with no
  * post), then the posting window, until the last delivery. CPU per post is the posting window's,
  * and, beside it, the same less the idle rate over the window ("net"), which the ratio uses: the
- * target is about what a post costs, and a room's standing cost is not a post's. A second table
- * splits the net figure by process (the server, each Redis node), to show which one grows with R.
+ * target is about what a post costs, and a room's standing cost is not a post's ("idle share" says
+ * how much of the window the idle rate accounts for: near 100 %, the net figure is a small
+ * difference of two large ones). A second table splits the net figure and the idle rate by process
+ * (the server, each Redis node), to show which one grows with R.
  * BENCH_SCALE_ROOMS_ROUNDS (3) rounds, the room counts in turn; medians are quoted.
  */
 import { type ChildServer, processTreeCpuMicros, startChild } from '../childServer.js';
@@ -68,6 +70,8 @@ interface Row {
   netUs: number;
   /** Net µs per post of each process: the server, then each Redis process (Target.redisNames). */
   processNetUs: number[];
+  /** Idle µs of CPU per second of each process, in the same order. */
+  processIdleUsPerSecond: number[];
   ratio: number | null;
 }
 
@@ -192,12 +196,15 @@ const measure = async (target: Target, rooms: string[], roomCount: number): Prom
       idleUsPerSecond: sum(idleUsPerMs) * 1_000,
       netUs: sum(processNetUs),
       processNetUs,
+      processIdleUsPerSecond: idleUsPerMs.map((us) => us * 1_000),
       ratio: null,
     };
     if (target.redisNames.length > 0) {
       log(
-        `rooms: ${target.name}, ${roomCount} rooms: net µs/post by process: server ${Math.round(processNetUs[0]!)}, ` +
-          target.redisNames.map((name, i) => `${name} ${Math.round(processNetUs[i + 1]!)}`).join(', '),
+        `rooms: ${target.name}, ${roomCount} rooms: net µs/post (idle µs/s) by process: ` +
+          ['server', ...target.redisNames]
+            .map((name, i) => `${name} ${Math.round(processNetUs[i]!)} (${Math.round(idleUsPerMs[i]! * 1_000)})`)
+            .join(', '),
       );
     }
     return row;
@@ -376,6 +383,7 @@ const measureAll = async (bench: ReturnType<typeof createLifecycle>) => {
         idleUsPerSecond: median(mine.map((row) => row.idleUsPerSecond)),
         netUs: median(mine.map((row) => row.netUs)),
         processNetUs: mine[0]!.processNetUs.map((_, i) => median(mine.map((row) => row.processNetUs[i]!))),
+        processIdleUsPerSecond: mine[0]!.processIdleUsPerSecond.map((_, i) => median(mine.map((row) => row.processIdleUsPerSecond[i]!))),
       });
     }
   }
@@ -397,6 +405,8 @@ const measureAll = async (bench: ReturnType<typeof createLifecycle>) => {
         { header: 'redis µs/post', value: (r) => r.redisUs },
         { header: 'server + redis µs/post', value: (r) => r.serverUs + r.redisUs },
         { header: 'idle µs/s', value: (r) => r.idleUsPerSecond },
+        // How much of the window's CPU the idle rate accounts for: near 100 %, the net figure is a small difference of two large ones.
+        { header: 'idle share %', value: (r) => (100 * (r.serverUs + r.redisUs - r.netUs)) / (r.serverUs + r.redisUs) },
         { header: 'net µs/post', value: (r) => r.netUs },
         { header: 'ratio to fewest rooms', value: (r) => r.ratio, digits: 2 },
         { header: `goal ≤ ${GOAL.toFixed(1)}`, value: (r) => (r.goal && r.rooms !== fewest ? verdict(r) : '') },
@@ -413,11 +423,16 @@ const measureAll = async (bench: ReturnType<typeof createLifecycle>) => {
       `goal (${row.server}): net CPU per post at ${row.rooms.toLocaleString('en-US')} rooms ≤ ${GOAL}× that at ${fewest}: ${row.ratio!.toFixed(2)}×: ${verdict(row)}`,
     );
   }
-  // Which process grows with R: each one's net µs per post (medians), by room count.
+  // Which process grows with R: each one's net µs per post and idle µs/s (medians), by room count.
   const processRows = ourTargets.flatMap(({ target, redisNames }) =>
     ['server', ...redisNames].map((process, i) => {
-      const at = (rooms: number) => rows.find((r) => r.server === target.name && r.rooms === rooms)!.processNetUs[i]!;
-      return { server: target.name, process, at };
+      const at = (rooms: number) => rows.find((r) => r.server === target.name && r.rooms === rooms)!;
+      return {
+        server: target.name,
+        process,
+        net: (rooms: number) => at(rooms).processNetUs[i]!,
+        idle: (rooms: number) => at(rooms).processIdleUsPerSecond[i]!,
+      };
     }),
   );
   console.log(
@@ -427,7 +442,11 @@ const measureAll = async (bench: ReturnType<typeof createLifecycle>) => {
         { header: 'process', value: (r) => r.process },
         ...ROOM_COUNTS.map((rooms) => ({
           header: `net µs/post, ${rooms.toLocaleString('en-US')} rooms`,
-          value: (r: (typeof processRows)[number]) => r.at(rooms),
+          value: (r: (typeof processRows)[number]) => r.net(rooms),
+        })),
+        ...ROOM_COUNTS.map((rooms) => ({
+          header: `idle µs/s, ${rooms.toLocaleString('en-US')} rooms`,
+          value: (r: (typeof processRows)[number]) => r.idle(rooms),
         })),
       ],
       processRows,
