@@ -39,6 +39,8 @@ export interface Lifecycle {
    * directory, so that a run in parts can start a fresh one for the next part.
    */
   stopRedis(): Promise<void>;
+  /** Runs `dispose` in the cleanup, after the child servers stopped: for what a run started itself (a Redis Cluster). */
+  onCleanup(dispose: () => Promise<void>): void;
   /** Closes everything (once; later calls answer the same promise). */
   cleanup(): Promise<void>;
   /** Runs `main`, reports its failure, cleans up and exits: 0, 1 on failure, 130 after a signal. */
@@ -53,6 +55,7 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
   const connections = new Set<Redis>();
   const clients = new Set<HttpClient>();
   const sockets = new Set<GraphqlSocket>();
+  const disposers: (() => Promise<void>)[] = [];
 
   const connect = async (url: string): Promise<Redis> => {
     const connection = new Redis(url, { lazyConnect: true, protocol: 2, maxRetriesPerRequest: 0 });
@@ -88,6 +91,7 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
       for (const client of clients) client.close();
       for (const connection of connections) connection.disconnect();
       await stopAllChildren();
+      await Promise.all(disposers.map((dispose) => dispose().catch(() => {})));
       await redis?.dispose();
       redis = null;
       redisPid = null;
@@ -144,6 +148,7 @@ export const createLifecycle = (options: LifecycleOptions): Lifecycle => {
     connect,
     startRedis,
     stopRedis,
+    onCleanup: (dispose) => void disposers.push(dispose),
     cleanup,
     run,
     get redis() {

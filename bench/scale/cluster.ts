@@ -25,18 +25,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { startRedisCluster } from '../../backend/src/testing/redisCluster.js';
-import { startTestRedis } from '../../backend/src/testing/redisServer.js';
 import { stopAllChildren } from '../childServer.js';
 import { envNumber, log } from '../env.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
-import { redisCpuMicros } from '../metrics.js';
-import { type OurServer, createRoom, signInAll, startOurServer } from '../servers.js';
+import { createRoom, signInAll } from '../servers.js';
 import { formatTable } from '../table.js';
 import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
 import { type PostWindowResult, measurePostWindow, summarizeWindows } from './_postWindow.js';
+import { type StoreSetup, redisTotalCpuMicros, startCluster, startOneRedis } from './_stores.js';
 import { median } from '../seed.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_CLUSTER_ROOMS', 30, 1));
@@ -63,47 +60,6 @@ const WARMUP_SECONDS = 2;
 /** Posting users per window: at ~2,000 posts/s for 7 s, each posts ~6 (a burst of 10, then 1/s). */
 const POSTERS_PER_RUN = 2_500;
 
-interface Setup {
-  setting: string;
-  servers: OurServer[];
-  /** Every Redis process (INFO cpu of each is summed). */
-  redis: Redis[];
-  dispose(): Promise<void>;
-}
-
-const startOneRedis = async (): Promise<Setup> => {
-  const redis = await startTestRedis({ appendonly: true });
-  const admin = new Redis(redis.url, { protocol: 2 });
-  const server = await startOurServer({ redisUrl: redis.url });
-  return {
-    setting: 'one Redis, 1 instance',
-    servers: [server],
-    redis: [admin],
-    async dispose() {
-      await server.child.stop(15_000);
-      admin.disconnect();
-      await redis.dispose();
-    },
-  };
-};
-
-const startCluster = (instances: number) => async (): Promise<Setup> => {
-  const cluster = await startRedisCluster();
-  const admins = cluster.seeds.map((seed) => new Redis({ ...seed, protocol: 2 }));
-  const env = { REDIS_CLUSTER: cluster.seeds.map((s) => `${s.host}:${s.port}`).join(',') };
-  const servers = await Promise.all(Array.from({ length: instances }, () => startOurServer({ env })));
-  return {
-    setting: `Redis Cluster (3 primaries + 3 replicas), ${instances} instance${instances > 1 ? 's' : ''}`,
-    servers,
-    redis: admins,
-    async dispose() {
-      await Promise.all(servers.map((server) => server.child.stop(15_000)));
-      for (const admin of admins) admin.disconnect();
-      await cluster.stop();
-    },
-  };
-};
-
 interface Row extends PostWindowResult {
   setting: string;
   shape: Shape['name'];
@@ -111,7 +67,7 @@ interface Row extends PostWindowResult {
   cpuPerDelivery: number;
 }
 
-const measure = async (setup: Setup, fleet: Fleet, dir: string): Promise<Row[]> => {
+const measure = async (setup: StoreSetup, fleet: Fleet, dir: string): Promise<Row[]> => {
   const [first] = setup.servers;
   const subscriberCount = Math.max(...SHAPES.map((shape) => shape.rooms * shape.subscribers));
   const windows = SHAPES.length * ROUNDS;
@@ -162,7 +118,7 @@ const measure = async (setup: Setup, fleet: Fleet, dir: string): Promise<Row[]> 
           seconds: SECONDS,
           fleet,
           serverCpuMicros: () => setup.servers.reduce((sum, server) => sum + server.child.cpuMicros(), 0),
-          redisCpuMicros: async () => (await Promise.all(setup.redis.map(redisCpuMicros))).reduce((a, b) => a + b, 0),
+          redisCpuMicros: () => redisTotalCpuMicros(setup),
         });
         if (result.errors > 0) log(`cluster: ${result.errors} failed posts, e.g. ${result.firstError}`);
         rows.push({
@@ -193,7 +149,7 @@ export default {
     const fleet = await startFleet('cluster-fleet');
     const results: Row[] = [];
     try {
-      for (const start of [startOneRedis, startCluster(1), startCluster(3)]) {
+      for (const start of [() => startOneRedis(), () => startCluster({ instances: 1 }), () => startCluster({ instances: 3 })]) {
         const setup = await start();
         try {
           results.push(...(await measure(setup, fleet, dir)));
