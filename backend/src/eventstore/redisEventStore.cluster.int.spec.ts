@@ -141,7 +141,7 @@ describe('redis store on a Redis Cluster', () => {
       // after ring while the node subscribers reconnect, unheard.
       await Promise.all(admin.nodes('master').map((node) => node.call('CLIENT', 'KILL', 'TYPE', 'pubsub')));
       const during = await Promise.all(streams.map(appendOne));
-      // Sooner than the periodic check could (two rounds of CLUSTER_CHECK_MS): the tailer heard the loss.
+      // Sooner than the periodic check could (every 15 s by default): the tailer heard the loss.
       await vi.waitFor(() => expect(streams.map((stream) => received.get(stream)!.length)).toEqual([2, 2, 2]), { timeout: 1_500 });
       const after = await Promise.all(streams.map(appendOne));
       await vi.waitFor(() =>
@@ -168,12 +168,17 @@ describe('redis store on a Redis Cluster', () => {
     });
 
     it('delivers an entry whose bell never rang, found by the periodic check', async () => {
-      const stream = 'tail:{t:silent}:log';
-      const received: RecordedEvent[] = [];
-      await store.tailer.follow(stream, (events) => received.push(...events));
-      // Written behind the scripts' back: no bell. Two check rounds (CLUSTER_CHECK_MS) find it.
-      const silent = await admin.xadd(stream, '*', 'type', 'Silent', 'data', '{}', 'meta', '{}', 'v', '1');
-      await vi.waitFor(() => expect(received.map((e) => e.cursor)).toEqual([silent]), { timeout: 6_000, interval: 50 });
+      const checked = await createRedisEventStore({ cluster: cluster.seeds, ack: { replicas: 0, timeoutMs: 1_000 }, tailerCheckMs: 1_000 });
+      try {
+        const stream = 'tail:{t:silent}:log';
+        const received: RecordedEvent[] = [];
+        await checked.tailer.follow(stream, (events) => received.push(...events));
+        // Written behind the scripts' back: no bell. Two check rounds find it.
+        const silent = await admin.xadd(stream, '*', 'type', 'Silent', 'data', '{}', 'meta', '{}', 'v', '1');
+        await vi.waitFor(() => expect(received.map((e) => e.cursor)).toEqual([silent]), { timeout: 4_000, interval: 50 });
+      } finally {
+        await checked.close();
+      }
     });
 
     it('reads a garbled bell from the stream instead', async () => {
