@@ -15,10 +15,13 @@ export const envNumber = (name: string, fallback: number, min = 0): number => {
 /** A progress line on stderr (stdout holds the report). */
 export const log = (message: string) => console.error(`· ${message}`);
 
+/** The load average over 1, 5 and 15 minutes, as /proc/loadavg gives it. */
+export const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 /** The facts of the machine a run's figures belong to; `redisInfo` is redis-server's INFO, parsed. */
 export const describeMachine = (redisInfo: Map<string, string>) => ({
   node: process.version,
   cores: availableParallelism(),
   redis: redisInfo.get('redis_version') ?? '?',
-  loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  loadAverage: loadAverage(),
 });

@@ -10,6 +10,7 @@ import { startChild } from '../childServer.js';
 import type { Fleet } from '../fleet.js';
 import { median } from '../seed.js';
 import { repoRoot } from '../servers.js';
+import type { Column } from '../table.js';
 
 export interface PostWindowResult {
   postsPerSecond: number;
@@ -124,3 +125,22 @@ export const summarizeWindows = (windows: readonly PostWindowResult[]) => {
     errors: windows.reduce((sum, r) => sum + r.errors, 0),
   };
 };
+
+type WindowsRow = ReturnType<typeof summarizeWindows> & { setting: string };
+
+/**
+ * The columns of a table of summarized windows: the setting, the rates, each rate's multiple of
+ * `baseline`'s, then `extra`, then where the CPU went and the refusals.
+ */
+export const windowColumns = <R extends WindowsRow>(baseline: R, extra: Column<R>[]): Column<R>[] => [
+  { header: 'setting', value: (r) => r.setting },
+  { header: 'posts/s', value: (r) => r.postsPerSecond },
+  { header: 'deliveries/s', value: (r) => r.deliveriesPerSecond },
+  { header: '× posts/s', value: (r) => r.postsPerSecond / baseline.postsPerSecond, digits: 2 },
+  ...extra,
+  { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
+  { header: 'redis cores', value: (r) => r.redisCores, digits: 2 },
+  { header: 'client cores', value: (r) => r.clientCores, digits: 2 },
+  { header: 'rate-limited', value: (r) => r.rateLimited },
+  { header: 'errors', value: (r) => r.errors },
+];

@@ -26,13 +26,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopAllChildren } from '../childServer.js';
-import { envNumber, log } from '../env.js';
+import { envNumber, loadAverage, log } from '../env.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
 import { createRoom, signInAll } from '../servers.js';
 import { formatTable } from '../table.js';
 import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
-import { type PostWindowResult, measurePostWindow, summarizeWindows } from './_postWindow.js';
+import { type PostWindowResult, measurePostWindow, summarizeWindows, windowColumns } from './_postWindow.js';
 import { type StoreSetup, redisTotalCpuMicros, startCluster, startOneRedis } from './_stores.js';
 import { median } from '../seed.js';
 
@@ -144,7 +144,7 @@ export default {
     'on the cluster (3 primaries): posts/s with three instances ≥ 2× one Redis with one instance; fan-out CPU per delivery within 1.2×',
   async run() {
     const cores = availableParallelism();
-    const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const loadBefore = loadAverage();
     const dir = mkdtempSync(join(tmpdir(), 'balloons-cluster-'));
     const fleet = await startFleet('cluster-fleet');
     const results: Row[] = [];
@@ -172,22 +172,13 @@ export default {
     const fanoutRows = rowsOf('fan-out');
     const one = rows[0]!;
     const many = rows.at(-1)!;
-    const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const loadAfter = loadAverage();
     const table = (shapeRows: typeof rows) =>
       formatTable(
-        [
-          { header: 'setting', value: (r: (typeof rows)[number]) => r.setting },
-          { header: 'posts/s', value: (r) => r.postsPerSecond },
-          { header: 'deliveries/s', value: (r) => r.deliveriesPerSecond },
-          { header: '× posts/s', value: (r) => r.postsPerSecond / shapeRows[0]!.postsPerSecond, digits: 2 },
+        windowColumns(shapeRows[0]!, [
           { header: 'server µs/delivery', value: (r) => r.cpuPerDelivery, digits: 1 },
           { header: '× µs/delivery', value: (r) => r.cpuPerDelivery / shapeRows[0]!.cpuPerDelivery, digits: 2 },
-          { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
-          { header: 'redis cores', value: (r) => r.redisCores, digits: 2 },
-          { header: 'client cores', value: (r) => r.clientCores, digits: 2 },
-          { header: 'rate-limited', value: (r) => r.rateLimited },
-          { header: 'errors', value: (r) => r.errors },
-        ],
+        ]),
         shapeRows,
       );
     console.log(

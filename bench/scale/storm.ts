@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import type { ScalePart } from '../scale.js';
 import { type ChildServer, startChild } from '../childServer.js';
-import { envNumber, log } from '../env.js';
+import { envNumber, loadAverage, log } from '../env.js';
 import { createHttpClient } from '../httpClient.js';
 import { createRoom, repoRoot, signInAll, startOurServer } from '../servers.js';
 import { mainThreadProfile, summarizeProfile } from '../profile.js';
@@ -303,7 +303,7 @@ const part: ScalePart = {
     console.log(
       "Times from the storm's start. Settled: every client's count (PresenceChanged carries it) equals the people in the room; for the baseline, whose lone joins carry no count, the last presence frame once the server counts everyone. Presence frames: UserJoined, UserLeft, PresenceChanged. The machine (2 cores) may be shared with other work: see the load average.",
     );
-    console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(`load average: ${loadAverage()}`);
     const profile = profileDir && mainThreadProfile(profileDir);
     if (profile) {
       // The storm's span only (the sign-ins before it are not its cost), when the profile covers it.

@@ -22,14 +22,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startTestRedis } from '../../backend/src/testing/redisServer.js';
 import { stopAllChildren } from '../childServer.js';
-import { envNumber, log } from '../env.js';
+import { envNumber, loadAverage, log } from '../env.js';
 import { startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
 import { redisCpuMicros } from '../metrics.js';
 import { createRoom, signInAll, startOurServer } from '../servers.js';
 import { formatTable } from '../table.js';
 import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
-import { type PostWindowResult, measurePostWindow, summarizeWindows } from './_postWindow.js';
+import { type PostWindowResult, measurePostWindow, summarizeWindows, windowColumns } from './_postWindow.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROOMS', 50, 1));
 const SUBSCRIBERS = Math.round(envNumber('BENCH_SCALE_WORKERS_SUBSCRIBERS', 8, 1));
@@ -52,7 +52,7 @@ export default {
   async run() {
     const cores = availableParallelism();
     // Other work on the machine takes cores from all of these: the load average says how much.
-    const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const loadBefore = loadAverage();
     const redis = await startTestRedis();
     const admin = new Redis(redis.url, { protocol: 2 });
     const dir = mkdtempSync(join(tmpdir(), 'balloons-workers-'));
@@ -137,26 +137,17 @@ export default {
         ...summarizeWindows(results.filter((r) => r.workers === workers)),
       }));
       const one = rows[0]!;
-      const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      const loadAfter = loadAverage();
       console.log(
         `${ROOMS} rooms × ${SUBSCRIBERS} subscribers (fleet process), posts over HTTP from a poster process (${CONCURRENCY} in flight), ` +
           `${cores} cores shared by all; medians of ${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore} before, ${loadAfter} after:\n`,
       );
       console.log(
         formatTable(
-          [
-            { header: 'setting', value: (r: (typeof rows)[number]) => r.setting },
-            { header: 'posts/s', value: (r) => r.postsPerSecond },
-            { header: 'deliveries/s', value: (r) => r.deliveriesPerSecond },
-            { header: '× posts/s', value: (r) => r.postsPerSecond / one.postsPerSecond, digits: 2 },
+          windowColumns(one, [
             { header: '× deliveries/s', value: (r) => r.deliveriesPerSecond / one.deliveriesPerSecond, digits: 2 },
-            { header: 'server cores', value: (r) => r.serverCores, digits: 2 },
             { header: 'posts per server CPU s', value: (r) => r.postsPerSecond / r.serverCores },
-            { header: 'redis cores', value: (r) => r.redisCores, digits: 2 },
-            { header: 'client cores', value: (r) => r.clientCores, digits: 2 },
-            { header: 'rate-limited', value: (r) => r.rateLimited },
-            { header: 'errors', value: (r) => r.errors },
-          ],
+          ]),
           rows,
         ),
       );
