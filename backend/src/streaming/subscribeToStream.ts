@@ -41,9 +41,29 @@ export interface Positioned {
  */
 export interface MappedSource<T extends Positioned> {
   /** Its listener gets mapped batches, or an error when a batch could not be mapped. */
-  tailer: { follow(stream: string, listener: (items: T[], error?: unknown) => void): Promise<Unfollow> };
+  tailer: { follow(stream: string, listener: LiveListener<T>): Promise<Following<T>> };
   map(events: RecordedEvent[]): Promise<T[]>;
 }
+
+/** What a tailer hands a stream's batches to: an object, so that following needs no closure per subscriber. */
+export interface LiveListener<T> {
+  /** A batch, in stream order; or an error when a batch could not be mapped (the listener should then end). */
+  onLive(items: T[], error?: unknown): void;
+}
+
+/** A stream followed: shared by every listener of the stream in this process. */
+export interface Following<T> {
+  /** The stream's key (one string for all its listeners). */
+  readonly stream: string;
+  /** Stops handing batches to `listener`. */
+  remove(listener: LiveListener<T>): void;
+}
+
+/** The store's own tailer as a `MappedSource` tailer (raw events; one closure per follow, off the hot path). */
+const followRaw = async <T>(store: EventStore, stream: string, listener: LiveListener<T>): Promise<Following<T>> => {
+  const unfollow: Unfollow = await store.tailer.follow(stream, (events) => listener.onLive(events as unknown as T[]));
+  return { stream, remove: () => unfollow() };
+};
 
 export interface StreamSubscriptionOptions {
   /** Deliver the events after this cursor; `null`: only the events appended from now on. */
@@ -100,10 +120,9 @@ export async function openStreamSubscription<T extends Positioned>(
   // Following first, then reading where the stream ends: the tailer delivers every event above a
   // position that is not above the stream's end when `follow` resolved, so every event above the
   // end read after it comes live, and a subscription from now needs no catch-up read at all.
-  const tailer = source?.tailer ?? (store.tailer as unknown as MappedSource<T>['tailer']);
-  const unfollow = await tailer.follow(stream, (items, error) => subscription.onLive(items, error));
-  if (subscription.ended) unfollow();
-  else subscription.unfollow = unfollow;
+  const following = source ? await source.tailer.follow(stream, subscription) : await followRaw(store, stream, subscription);
+  if (subscription.ended) following.remove(subscription);
+  else subscription.follows(following);
   let info: StreamInfo;
   try {
     info = await streamInfoOfTheMoment(store, stream);
@@ -128,7 +147,7 @@ const NOTHING: never[] = [];
  * idle socket, which bench:scale's sockets part measures). Its arrays are shared empty ones until
  * something is queued.
  */
-class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
+class StreamSubscription<T extends Positioned> implements PushableIterator<T>, LiveListener<T> {
   /**
    * The last cursor yielded (or the starting position): everything at or below it is done. Null
    * until `positionAt`: a subscription from now follows before it knows where the stream ends.
@@ -139,7 +158,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   private live: T[] = NOTHING;
   private failure: Error | null = null;
   ended = false;
-  unfollow: Unfollow | null = null;
+  private following: Following<T> | null = null;
   private wake: (() => void) | null = null;
   /** The push consumer, once there is one. */
   private sink: Sink<T> | null = null;
@@ -156,7 +175,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
 
   constructor(
     private readonly store: EventStore,
-    private readonly stream: string,
+    private stream: string,
     private readonly map: MappedSource<T>['map'],
     after: Cursor | null,
     private readonly maxQueue: number,
@@ -164,6 +183,12 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   ) {
     this.last = after;
     this.catchingUp = after !== null;
+  }
+
+  /** Following its stream: the key becomes the channel's, so that subscribers of a stream share one string. */
+  follows(following: Following<T>) {
+    this.following = following;
+    this.stream = following.stream;
   }
 
   /** Where it starts: `after`, or the stream's end read once following. Live events at or below it are dropped as they are taken. */
@@ -186,8 +211,8 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   private finish() {
     if (this.ended) return;
     this.ended = true;
-    this.unfollow?.();
-    this.unfollow = null;
+    this.following?.remove(this);
+    this.following = null;
     this.page = NOTHING;
     this.live = NOTHING;
     this.wake?.();
