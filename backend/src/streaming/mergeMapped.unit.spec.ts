@@ -47,7 +47,7 @@ describe('mergeMapped', () => {
     const merged = mergeMapped(
       [a.iterator, b.iterator],
       (n) => `#${n}`,
-      () => void cleanups++,
+      { onEnd: () => void cleanups++ },
     );
     const { seen, sink } = recordingSink();
     merged[pushTo](sink);
@@ -70,7 +70,7 @@ describe('mergeMapped', () => {
     const merged = mergeMapped(
       [a.iterator, b.iterator],
       (n) => `#${n}`,
-      () => void cleanups++,
+      { onEnd: () => void cleanups++ },
     );
     const { seen, sink } = recordingSink();
     merged[pushTo](sink);
@@ -90,7 +90,7 @@ describe('mergeMapped', () => {
     const merged = mergeMapped(
       [a.iterator, b.iterator],
       (n) => `#${n}`,
-      () => void cleanups++,
+      { onEnd: () => void cleanups++ },
     );
     const values: string[] = [];
     for await (const value of merged) values.push(value);
