@@ -25,7 +25,7 @@ describe('graphql-ws on ws sockets', () => {
       wss,
       { schema, roots: { query: { hello: 'world' } }, connectionInitWaitTimeout: INIT_TIMEOUT_MS },
       createFrameWriter((ws) => streams.get(ws)),
-      KEEP_ALIVE_MS,
+      { keepAliveMs: KEEP_ALIVE_MS },
     );
     server = createServer();
     server.on('upgrade', (req, socket, head) =>

@@ -38,7 +38,7 @@ const tooManyInFlight = (id: string) =>
 /** What a server socket's events reach: one set per server, shared by its sockets. */
 interface Receiver {
   message(socket: GraphQLWebSocket, data: RawData): void;
-  closed(socket: GraphQLWebSocket): void;
+  closed(socket: GraphQLWebSocket, code: number, reason: string): void;
 }
 
 /**
@@ -54,8 +54,8 @@ export class GraphQLWebSocket extends WebSocket {
   handle: ((data: string) => Promise<void>) | null = null;
   /** graphql-ws's end of this connection: ends its operations. */
   closed: ((code?: number, reason?: string) => Promise<void>) | null = null;
-  /** The caller's own close hook (`open`'s `onClose`). */
-  onClosed: (() => void) | undefined = undefined;
+  /** What the hooks see as `ctx.extra` (`open`'s `extra`), handed to `serveGraphQLWs`'s `onClose` too. */
+  extra: unknown = undefined;
   /** Operations under way (graphql-ws handles a `subscribe` until its operation is over). */
   inFlight = 0;
   /** Pinged by the keep-alive sweep, and no pong since. */
@@ -82,9 +82,7 @@ export class GraphQLWebSocket extends WebSocket {
       case 'close': {
         if (this.initTimer) clearTimeout(this.initTimer);
         this.initTimer = null;
-        receiver.closed(this);
-        void this.closed?.(args[0] as number, String(args[1]));
-        this.onClosed?.();
+        receiver.closed(this, args[0] as number, String(args[1]));
         return super.emit(event, ...args);
       }
       default:
@@ -145,7 +143,14 @@ export const serveGraphQLWs = <E>(
   wss: WebSocketServer,
   options: ServerOptions<Record<string, unknown> | undefined, E>,
   frames: FrameWriter,
-  keepAliveMs = KEEP_ALIVE_MS,
+  {
+    onClose,
+    keepAliveMs = KEEP_ALIVE_MS,
+  }: {
+    /** Called once for each socket `open` was given, when it closes (after its operations were told to end), with its `extra`. */
+    onClose?: (extra: E) => void;
+    keepAliveMs?: number;
+  } = {},
 ) => {
   const { connectionInitWaitTimeout = 3_000, ...rest } = options;
   const server = makeServer({ ...rest, connectionInitWaitTimeout: 0 });
@@ -165,8 +170,10 @@ export const serveGraphQLWs = <E>(
   // created with clientTracking off.
   const clients = new Set<GraphQLWebSocket>();
   const receiver: Receiver = {
-    closed(socket) {
+    closed(socket, code, reason) {
       clients.delete(socket);
+      void socket.closed?.(code, reason);
+      onClose?.(socket.extra as E);
     },
     message(socket, data) {
       socket.heard = true;
@@ -224,11 +231,11 @@ export const serveGraphQLWs = <E>(
 
   return {
     /** Speaks graphql-ws on an upgraded socket (one of `wss`'s); `extra` is what the hooks see as `ctx.extra`. */
-    open(socket: WebSocket, extra: E, onClose?: () => void) {
+    open(socket: WebSocket, extra: E) {
       if (!(socket instanceof GraphQLWebSocket)) throw new TypeError('serveGraphQLWs: a socket of another WebSocketServer');
       socket.receiver = receiver;
       clients.add(socket);
-      socket.onClosed = onClose;
+      socket.extra = extra;
       if (connectionInitWaitTimeout > 0 && Number.isFinite(connectionInitWaitTimeout)) {
         socket.initTimer = setTimeout(onInitTimeout, connectionInitWaitTimeout, socket);
       }

@@ -81,22 +81,25 @@ interface Connection {
   cookie: string | undefined;
   /** The client's address (`toClientAddress`), for the budget of a signed-out socket. */
   address: string;
-  /** It was signed in at the upgrade: its operations check the session again. */
-  signedIn: boolean;
+  /** Its session, when it was signed in at the upgrade (its operations check the session again); else null. */
+  sessionId: string | null;
+  /** Its user's socket slot, given back when it closes; null for an anonymous socket. */
+  lease: SocketLease | null;
   /** The subscriptions it started, with what each costs; null until the first. */
-  claims: { id: string; cost: number }[] | null;
+  claims: readonly { id: string; cost: number }[] | null;
 }
 
 const CLOSING_BRACE = '}'.charCodeAt(0);
+/** A `next` frame is FRAME_ID, the operation's id as JSON, FRAME_NEXT, the payload, and a closing brace (all ASCII but the id). */
+const FRAME_ID = '{"id":';
+const FRAME_NEXT = ',"type":"next","payload":';
+const NO_CLAIMS: readonly { id: string; cost: number }[] = [];
 
 /**
  * A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the
  * socket. A class: one lives per subscription (memory per idle socket, bench:scale's sockets part).
  */
 class GraphQLWsOutput implements SubscriptionOutput {
-  /** The frame's start, `{"id":…,"type":"next","payload":`, built when the first result goes out. */
-  private prefix: string | null = null;
-
   constructor(
     private readonly socket: WebSocket,
     private readonly id: string,
@@ -112,12 +115,16 @@ class GraphQLWsOutput implements SubscriptionOutput {
   }
 
   send(json: Buffer) {
-    const prefix = (this.prefix ??= `{"id":${JSON.stringify(this.id)},"type":"next","payload":`);
-    const prefixLength = Buffer.byteLength(prefix);
+    // The frame's start is written each time rather than kept: one string per idle subscription otherwise.
+    const id = JSON.stringify(this.id);
+    const idLength = Buffer.byteLength(id);
+    const payloadAt = FRAME_ID.length + idLength + FRAME_NEXT.length;
     // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
-    const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
-    frame.write(prefix, 0, 'utf8');
-    json.copy(frame, prefixLength);
+    const frame = Buffer.allocUnsafe(payloadAt + json.length + 1);
+    frame.write(FRAME_ID, 0, 'latin1');
+    frame.write(id, FRAME_ID.length, 'utf8');
+    frame.write(FRAME_NEXT, FRAME_ID.length + idLength, 'latin1');
+    json.copy(frame, payloadAt);
     frame[frame.length - 1] = CLOSING_BRACE;
     this.frames.send(this.socket, frame);
   }
@@ -172,7 +179,7 @@ export const createGraphQLWebSockets = ({
     cost: number,
   ): GraphQLError | null => {
     // graphql-ws drops an id from `ctx.subscriptions` when that operation ends: finished claims go.
-    const claims = (connection.claims ??= []).filter((claim) => claim.id in active);
+    const claims = connection.claims === null ? NO_CLAIMS : connection.claims.filter((claim) => claim.id in active);
     connection.claims = claims;
     if (claims.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
@@ -184,7 +191,8 @@ export const createGraphQLWebSockets = ({
         `The subscriptions of one connection may cost ${MAX_SUBSCRIPTION_COST_PER_SOCKET} in all; these would cost ${held + cost}: complete one first`,
       );
     }
-    claims.push({ id, cost });
+    // A new array of the exact length (concat; push and spread leave room for 16 more: memory per idle socket).
+    connection.claims = claims.concat({ id, cost });
     return null;
   };
 
@@ -196,7 +204,7 @@ export const createGraphQLWebSockets = ({
         // The session may have ended since the upgrade: check it again for every operation.
         let viewer: Viewer | null = null;
         try {
-          if (ctx.extra.signedIn) viewer = await authenticate(ctx.extra.cookie);
+          if (ctx.extra.sessionId !== null) viewer = await authenticate(ctx.extra.cookie);
         } catch (error) {
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
@@ -273,11 +281,22 @@ export const createGraphQLWebSockets = ({
       onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors, mask),
     },
     frames,
+    {
+      // One function for every socket: what it must undo is in its connection.
+      onClose: ({ socket, sessionId, lease }) => {
+        metrics.webSockets.dec();
+        if (lease) void lease.release();
+        if (sessionId === null) return;
+        const held = bySession.get(sessionId);
+        if (held === socket) bySession.delete(sessionId);
+        else if (held instanceof Set && held.delete(socket) && held.size === 0) bySession.delete(sessionId);
+      },
+    },
   );
 
   // Set up out of handleUpgrade's scope, so that what lives as long as the socket does not hold
   // on to the upgrade request.
-  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null) => {
+  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null, lease: SocketLease | null) => {
     streams.set(ws, stream);
     metrics.webSockets.inc();
     if (sessionId !== null) {
@@ -286,13 +305,7 @@ export const createGraphQLWebSockets = ({
       else if (held instanceof Set) held.add(ws);
       else bySession.set(sessionId, new Set([held, ws]));
     }
-    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null, claims: null }, () => {
-      metrics.webSockets.dec();
-      if (sessionId === null) return;
-      const held = bySession.get(sessionId);
-      if (held === ws) bySession.delete(sessionId);
-      else if (held instanceof Set && held.delete(ws) && held.size === 0) bySession.delete(sessionId);
-    });
+    graphqlWs.open(ws, { socket: ws, cookie, address, sessionId, lease, claims: null });
   };
   /** Runs `release` once, when the TCP socket closes (at once if it has already). */
   const releaseOnClose = (socket: Duplex, release: () => void) => {
@@ -342,11 +355,17 @@ export const createGraphQLWebSockets = ({
           'TOO_MANY_CONNECTIONS',
         );
       }
-      // The TCP socket closes however this ends (refused by ws, closed later, or dropped): the slot with it.
-      if (lease) releaseOnClose(socket, () => void lease.release());
       const { cookie } = req.headers;
       const sessionId = viewer?.sessionId ?? null;
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, address, sessionId));
+      // ws accepts (calls back) or refuses within handleUpgrade: it is given no verifyClient.
+      let accepted = false;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        accepted = true;
+        // Given back when the WebSocket closes (however it closes: ws emits 'close' once its TCP socket has).
+        accept(ws, socket, cookie, address, sessionId, lease);
+      });
+      // Refused by ws: the slot goes with the TCP socket.
+      if (lease && !accepted) releaseOnClose(socket, () => void lease.release());
     },
     closeSession(sessionId) {
       const held = bySession.get(sessionId);
