@@ -8,7 +8,40 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
 
-const schema = buildSchema('type Query { hello: String }');
+const schema = buildSchema('type Query { hello: String } type Subscription { ticks: String, failing: String }');
+
+/** A source that yields one tick, then waits until it is returned (counted in `returned`). */
+const ticksSource = (counter: { returned: number }): AsyncIterableIterator<{ ticks: string }> => {
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let sent = false;
+  return {
+    async next() {
+      if (!sent) {
+        sent = true;
+        return { done: false, value: { ticks: 'one' } };
+      }
+      await stopped;
+      return { done: true, value: undefined };
+    },
+    async return() {
+      counter.returned++;
+      stop();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+};
+
+/** A source that fails at its first value. */
+const failingSource = (): AsyncIterableIterator<{ failing: string }> => ({
+  next: () => Promise.reject(new Error('source failed')),
+  [Symbol.asyncIterator]() {
+    return this;
+  },
+});
 const KEEP_ALIVE_MS = 100;
 const INIT_TIMEOUT_MS = 300;
 
@@ -18,12 +51,19 @@ describe('graphql-ws on ws sockets', () => {
   let wss: WebSocketServer;
   let url: string;
 
+  let ticks: { returned: number };
+
   beforeEach(async () => {
+    ticks = { returned: 0 };
     wss = new WebSocketServer({ noServer: true });
     const streams = new WeakMap<WebSocket, Duplex>();
     graphqlWs = serveGraphQLWs(
       wss,
-      { schema, roots: { query: { hello: 'world' } }, connectionInitWaitTimeout: INIT_TIMEOUT_MS },
+      {
+        schema,
+        roots: { query: { hello: 'world' }, subscription: { ticks: () => ticksSource(ticks), failing: failingSource } },
+        connectionInitWaitTimeout: INIT_TIMEOUT_MS,
+      },
       createFrameWriter((ws) => streams.get(ws)),
       { keepAliveMs: KEEP_ALIVE_MS },
     );
@@ -71,6 +111,85 @@ describe('graphql-ws on ws sockets', () => {
         { id, type: 'complete' },
       ]);
     }
+    client.socket.close();
+  });
+
+  /** A socket past connection_ack. */
+  const initialised = async () => {
+    const client = await connect(true);
+    client.socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect(await received(client, 1)).toEqual([{ type: 'connection_ack' }]);
+    return client;
+  };
+  const subscribe = (client: { socket: WebSocket }, id: string, query: string) =>
+    client.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
+
+  it('closes with 4401 a subscribe before connection_init, and with 4429 a second connection_init', async () => {
+    const early = await connect(true);
+    subscribe(early, '1', '{ hello }');
+    expect((await once(early.socket, 'close'))[0]).toBe(4401);
+    const twice = await initialised();
+    twice.socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect((await once(twice.socket, 'close'))[0]).toBe(4429);
+  });
+
+  it('closes with 4400 a message that is not one of the protocol (a subscribe without a query)', async () => {
+    const client = await initialised();
+    client.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: {} }));
+    expect((await once(client.socket, 'close'))[0]).toBe(4400);
+  });
+
+  it('answers a ping with a pong carrying its payload', async () => {
+    const client = await initialised();
+    client.socket.send(JSON.stringify({ type: 'ping' }));
+    client.socket.send(JSON.stringify({ type: 'ping', payload: { n: 1 } }));
+    expect((await received(client, 3)).slice(1)).toEqual([{ type: 'pong' }, { type: 'pong', payload: { n: 1 } }]);
+    client.socket.close();
+  });
+
+  it('closes with 4409 a subscribe whose id is live; a complete from the client returns the source and frees its id', async () => {
+    const client = await initialised();
+    subscribe(client, 'a', 'subscription { ticks }');
+    expect((await received(client, 2))[1]).toEqual({ id: 'a', type: 'next', payload: { data: { ticks: 'one' } } });
+    client.socket.send(JSON.stringify({ id: 'a', type: 'complete' }));
+    while (ticks.returned === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The id is free again: a query under it is answered (and nothing more came for the subscription).
+    subscribe(client, 'a', '{ hello }');
+    expect((await received(client, 4)).slice(2)).toEqual([
+      { id: 'a', type: 'next', payload: { data: { hello: 'world' } } },
+      { id: 'a', type: 'complete' },
+    ]);
+    expect(ticks.returned).toBe(1);
+    subscribe(client, 'b', 'subscription { ticks }');
+    expect((await received(client, 5))[4]).toEqual({ id: 'b', type: 'next', payload: { data: { ticks: 'one' } } });
+    subscribe(client, 'b', 'subscription { ticks }');
+    expect((await once(client.socket, 'close'))[0]).toBe(4409);
+  });
+
+  it('returns the sources of a socket that closes', async () => {
+    const client = await initialised();
+    subscribe(client, 'a', 'subscription { ticks }');
+    await received(client, 2);
+    client.socket.close();
+    while (ticks.returned === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(ticks.returned).toBe(1);
+  });
+
+  it('answers a source that fails, and a document that does not validate, with an error and no complete, and keeps the socket', async () => {
+    const client = await initialised();
+    subscribe(client, 'f', 'subscription { failing }');
+    subscribe(client, 'v', '{ nothing }');
+    subscribe(client, 'q', '{ hello }');
+    const answers = (await received(client, 5)).slice(1) as { id: string; type: string; payload?: { message: string }[] }[];
+    expect(answers.filter((answer) => answer.id === 'f')).toEqual([
+      { id: 'f', type: 'error', payload: [expect.objectContaining({ message: 'source failed' })] },
+    ]);
+    const invalid = answers.filter((answer) => answer.id === 'v');
+    expect(invalid).toEqual([
+      { id: 'v', type: 'error', payload: [expect.objectContaining({ message: expect.stringContaining('nothing') })] },
+    ]);
+    expect(answers.filter((answer) => answer.id === 'q').map((answer) => answer.type)).toEqual(['next', 'complete']);
+    expect(client.socket.readyState).toBe(WebSocket.OPEN);
     client.socket.close();
   });
 
