@@ -11,7 +11,7 @@ import type { RateLimits } from '../auth/rateLimits.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { type FrameWriter, createFrameWriter } from './frameWriter.js';
-import { serveGraphQLWs } from './graphqlWsServer.js';
+import { type GraphQLWsContext, serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
 import { type SharedTarget, type SubscriptionOutput, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
@@ -172,14 +172,10 @@ export const createGraphQLWebSockets = ({
   // interned ones; only valid ones are kept.
   const checkedDocuments = new Map<string, { schema: GraphQLSchema; document: DocumentNode; errors: readonly GraphQLError[] }>();
   /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
-  const claimSubscriptionSlot = (
-    connection: Connection,
-    active: Record<string, unknown>,
-    id: string,
-    cost: number,
-  ): GraphQLError | null => {
-    // graphql-ws drops an id from `ctx.subscriptions` when that operation ends: finished claims go.
-    const claims = connection.claims === null ? NO_CLAIMS : connection.claims.filter((claim) => claim.id in active);
+  const claimSubscriptionSlot = (ctx: GraphQLWsContext<Connection>, id: string, cost: number): GraphQLError | null => {
+    const connection = ctx.extra;
+    // Claims of operations no longer under way go.
+    const claims = connection.claims === null ? NO_CLAIMS : connection.claims.filter((claim) => ctx.hasOperation(claim.id));
     connection.claims = claims;
     if (claims.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
@@ -251,7 +247,7 @@ export const createGraphQLWebSockets = ({
           { schema, document, operationName: payload.operationName, variables: payload.variables },
         );
         if (refused) return [refused];
-        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra, ctx.subscriptions, id, cost) : null;
+        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx, id, cost) : null;
         if (unclaimed) return [unclaimed];
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
@@ -278,7 +274,7 @@ export const createGraphQLWebSockets = ({
       },
       execute: (args) => executeMasked({ ...args, rootValue: undefined }, mask) as never,
       subscribe: (args) => sharedSubscriptions.subscribe(args, args.rootValue as SharedTarget) as never,
-      onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors, mask),
+      onError: (_ctx, _id, errors) => toFormattedErrors(errors, mask),
     },
     frames,
     {
@@ -296,7 +292,14 @@ export const createGraphQLWebSockets = ({
 
   // Set up out of handleUpgrade's scope, so that what lives as long as the socket does not hold
   // on to the upgrade request.
-  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null, lease: SocketLease | null) => {
+  const accept = (
+    ws: WebSocket,
+    stream: Duplex,
+    cookie: string | undefined,
+    address: string,
+    sessionId: string | null,
+    lease: SocketLease | null,
+  ) => {
     streams.set(ws, stream);
     metrics.webSockets.inc();
     if (sessionId !== null) {
