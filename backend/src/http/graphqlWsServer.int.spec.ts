@@ -139,6 +139,16 @@ describe('graphql-ws on ws sockets', () => {
     expect((await once(client.socket, 'close'))[0]).toBe(4400);
   });
 
+  it("answers a WebSocket ping with a pong of the ping's data", async () => {
+    const client = await initialised();
+    for (const data of ['one', 'two']) {
+      client.socket.ping(data);
+      const [pong] = await once(client.socket, 'pong');
+      expect(String(pong)).toBe(data);
+    }
+    client.socket.close();
+  });
+
   it('answers a ping with a pong carrying its payload', async () => {
     const client = await initialised();
     client.socket.send(JSON.stringify({ type: 'ping' }));

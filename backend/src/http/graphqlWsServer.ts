@@ -60,8 +60,16 @@ export interface GraphQLWsOptions<E> {
   schema?: GraphQLSchema;
   /** Without `onSubscribe`: the root value of each kind of operation. */
   roots?: { query?: unknown; mutation?: unknown; subscription?: unknown };
-  /** The operation's execution arguments, or the errors that answer it (an `error` frame; the socket stays open). */
-  onSubscribe?(ctx: GraphQLWsContext<E>, id: string, payload: SubscribePayload): PromiseOrValue<ExecutionArgs | readonly GraphQLError[]>;
+  /**
+   * The operation's execution arguments, or the errors that answer it (an `error` frame; the
+   * socket stays open). `operation` is where a subscription may send its results itself.
+   */
+  onSubscribe?(
+    ctx: GraphQLWsContext<E>,
+    id: string,
+    payload: SubscribePayload,
+    operation: GraphQLWsOperation,
+  ): PromiseOrValue<ExecutionArgs | readonly GraphQLError[]>;
   /** Runs a query or a mutation (default: graphql's `execute`). */
   execute?(args: ExecutionArgs): PromiseOrValue<ExecutionResult>;
   /** Starts a subscription (default: graphql's `subscribe`): a result answers it at once. */
@@ -70,6 +78,24 @@ export interface GraphQLWsOptions<E> {
   onError?(ctx: GraphQLWsContext<E>, id: string, errors: readonly GraphQLError[]): readonly GraphQLFormattedError[] | undefined;
 }
 
+/**
+ * An operation as its subscription's output: results sent straight to the socket as `next` frames
+ * of the operation, as UTF-8 JSON payloads (one object per operation serves as both).
+ */
+export interface GraphQLWsOperation {
+  /** Bytes handed to the socket but not yet sent. */
+  unsent(): number;
+  /** Resolves once no more than `bytes` wait unsent (or the socket closed); undefined when that is so already. */
+  whenDrained(bytes: number): Promise<void> | undefined;
+  /** Sends one `next` frame around `payload` (an execution result as UTF-8 JSON). */
+  send(payload: Buffer): void;
+}
+
+const CLOSING_BRACE = '}'.charCodeAt(0);
+/** A `next` frame is FRAME_ID, the operation's id as JSON, FRAME_NEXT, the payload, and a closing brace (all ASCII but the id). */
+const FRAME_ID = '{"id":';
+const FRAME_NEXT = ',"type":"next","payload":';
+
 /** What a server socket's events reach: one per server, shared by its sockets. */
 interface Receiver {
   message(socket: GraphQLWebSocket, data: RawData): void;
@@ -77,6 +103,16 @@ interface Receiver {
 }
 
 const NO_OPERATIONS: readonly Operation[] = [];
+
+/**
+ * The prototype of an empty listener table: it has no properties (so no event name finds anything
+ * inherited), and objects made from it are small and in V8's fast mode, where EventEmitter's own
+ * (`{ __proto__: null }`) is a dictionary of some 200 bytes (memory per idle socket).
+ */
+const NO_LISTENERS: object = Object.create(null);
+
+/** Pongs to the client's pings not yet written: past this many, the client is flooding, and the socket is terminated (as ws's own answer does). */
+const MAX_PENDING_PONGS = 60;
 
 /**
  * The server's WebSocket class (`serveGraphQLWs` installs it): what the protocol needs per
@@ -101,6 +137,15 @@ export class GraphQLWebSocket extends WebSocket implements GraphQLWsContext<unkn
   heard = false;
   /** Until `connection_init` arrives: closes the socket with 4408 when it does not in time. */
   initTimer: NodeJS.Timeout | null = null;
+  /** Pongs to the client's pings being written; how one that was written is counted, made at the first ping (browsers send none). */
+  pendingPongs = 0;
+  pongWritten: (() => void) | null = null;
+
+  /** Nothing listens to a server socket (its events go to the receiver): an empty listener table of our own. */
+  dropListenerTable() {
+    const emitter = this as unknown as { _events: object; _eventsCount: number };
+    if (emitter._eventsCount === 0) emitter._events = Object.create(NO_LISTENERS);
+  }
 
   hasOperation(id: string) {
     return this.operations.some((operation) => operation.id === id);
@@ -111,7 +156,19 @@ export class GraphQLWebSocket extends WebSocket implements GraphQLWsContext<unkn
     if (this.readyState === this.OPEN) frames.send(this, data);
   }
 
+  /**
+   * Answers a client's ping (ws's own answer, `autoPong`, is off: it keeps a closure per socket).
+   * Like ws's: only while open, and a client whose pongs pile up unsent is cut off.
+   */
+  private answerPing(data: Buffer) {
+    if (this.readyState !== this.OPEN) return;
+    if (this.pendingPongs >= MAX_PENDING_PONGS) return this.terminate();
+    this.pendingPongs++;
+    this.pong(data, false, (this.pongWritten ??= () => void this.pendingPongs--));
+  }
+
   override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'ping') this.answerPing(args[0] as Buffer);
     const receiver = this.receiver;
     if (receiver === null) return super.emit(event, ...args);
     switch (event) {
@@ -120,6 +177,8 @@ export class GraphQLWebSocket extends WebSocket implements GraphQLWsContext<unkn
         return true;
       case 'pong':
         this.awaitingPong = false;
+        return true;
+      case 'ping':
         return true;
       // ws emits 'error' only for a client's protocol violation (a frame over maxPayload, bad
       // UTF-8), after closing the socket itself with the fitting code (1009, 1007, 1002).
@@ -142,7 +201,7 @@ export class GraphQLWebSocket extends WebSocket implements GraphQLWsContext<unkn
  * settling subscription (`SettlingIterator`, the shared subscriptions' delivery) reports its end:
  * no promise, closure or suspended function is kept per idle subscription.
  */
-class Operation implements SettleTarget {
+class Operation implements SettleTarget, GraphQLWsOperation {
   /** A subscription's source once it has one: returned when the client completes it or the socket closes. */
   source: AsyncIterator<unknown> | null = null;
   private over = false;
@@ -191,6 +250,30 @@ class Operation implements SettleTarget {
     if (this.over) return;
     this.over = true;
     this.socket.inFlight--;
+  }
+
+  // GraphQLWsOperation: a subscription's results, sent as they come.
+  unsent() {
+    return this.socket.bufferedAmount;
+  }
+
+  whenDrained(bytes: number) {
+    return this.server.frames.whenDrained(this.socket, bytes);
+  }
+
+  send(payload: Buffer) {
+    // The frame's start is written each time rather than kept: one string per idle subscription otherwise.
+    const id = JSON.stringify(this.id);
+    const idLength = Buffer.byteLength(id);
+    const payloadAt = FRAME_ID.length + idLength + FRAME_NEXT.length;
+    // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
+    const frame = Buffer.allocUnsafe(payloadAt + payload.length + 1);
+    frame.write(FRAME_ID, 0, 'latin1');
+    frame.write(id, FRAME_ID.length, 'utf8');
+    frame.write(FRAME_NEXT, FRAME_ID.length + idLength, 'latin1');
+    payload.copy(frame, payloadAt);
+    frame[frame.length - 1] = CLOSING_BRACE;
+    this.server.frames.send(this.socket, frame);
   }
 
   // SettleTarget: how a settling subscription ends.
@@ -273,6 +356,8 @@ export const serveGraphQLWs = <E>(
   };
   wss.options.handleProtocols = handleProtocols;
   wss.options.WebSocket = GraphQLWebSocket;
+  // GraphQLWebSocket answers pings itself.
+  wss.options.autoPong = false;
 
   const documents = new Map<string, string>();
   const intern = (payload: { query: string }) => {
@@ -297,7 +382,7 @@ export const serveGraphQLWs = <E>(
 
   const run = async (operation: Operation, payload: SubscribePayload) => {
     const socket = operation.socket;
-    const prepared = onSubscribe ? await onSubscribe(socket as GraphQLWsContext<E>, operation.id, payload) : prepare(payload);
+    const prepared = onSubscribe ? await onSubscribe(socket as GraphQLWsContext<E>, operation.id, payload, operation) : prepare(payload);
     if (Array.isArray(prepared)) return operation.fail(prepared as readonly GraphQLError[]);
     const args = prepared as ExecutionArgs;
     const ast = getOperationAST(args.document, args.operationName);
@@ -414,6 +499,7 @@ export const serveGraphQLWs = <E>(
     open(socket: WebSocket, extra: E) {
       if (!(socket instanceof GraphQLWebSocket)) throw new TypeError('serveGraphQLWs: a socket of another WebSocketServer');
       socket.extra = extra;
+      socket.dropListenerTable();
       socket.receiver = receiver;
       clients.add(socket);
       if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {

@@ -10,11 +10,11 @@ import { chargeOperation } from '../graphql/queryBudget.js';
 import type { RateLimits } from '../auth/rateLimits.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
-import { type FrameWriter, createFrameWriter } from './frameWriter.js';
+import { createFrameWriter } from './frameWriter.js';
 import { type GraphQLWsContext, serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
-import { type SharedTarget, type SubscriptionOutput, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
+import { type SharedTarget, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
 
 export interface GraphQLWebSockets {
@@ -89,46 +89,7 @@ interface Connection {
   claims: readonly { id: string; cost: number }[] | null;
 }
 
-const CLOSING_BRACE = '}'.charCodeAt(0);
-/** A `next` frame is FRAME_ID, the operation's id as JSON, FRAME_NEXT, the payload, and a closing brace (all ASCII but the id). */
-const FRAME_ID = '{"id":';
-const FRAME_NEXT = ',"type":"next","payload":';
 const NO_CLAIMS: readonly { id: string; cost: number }[] = [];
-
-/**
- * A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the
- * socket. A class: one lives per subscription (memory per idle socket, bench:scale's sockets part).
- */
-class GraphQLWsOutput implements SubscriptionOutput {
-  constructor(
-    private readonly socket: WebSocket,
-    private readonly id: string,
-    private readonly frames: FrameWriter,
-  ) {}
-
-  unsent() {
-    return this.socket.bufferedAmount;
-  }
-
-  whenDrained(bytes: number) {
-    return this.frames.whenDrained(this.socket, bytes);
-  }
-
-  send(json: Buffer) {
-    // The frame's start is written each time rather than kept: one string per idle subscription otherwise.
-    const id = JSON.stringify(this.id);
-    const idLength = Buffer.byteLength(id);
-    const payloadAt = FRAME_ID.length + idLength + FRAME_NEXT.length;
-    // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
-    const frame = Buffer.allocUnsafe(payloadAt + json.length + 1);
-    frame.write(FRAME_ID, 0, 'latin1');
-    frame.write(id, FRAME_ID.length, 'utf8');
-    frame.write(FRAME_NEXT, FRAME_ID.length + idLength, 'latin1');
-    json.copy(frame, payloadAt);
-    frame[frame.length - 1] = CLOSING_BRACE;
-    this.frames.send(this.socket, frame);
-  }
-}
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
@@ -196,7 +157,7 @@ export const createGraphQLWebSockets = ({
     wss,
     {
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
-      onSubscribe: async (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload, output) => {
         // The session may have ended since the upgrade: check it again for every operation.
         let viewer: Viewer | null = null;
         try {
@@ -252,7 +213,8 @@ export const createGraphQLWebSockets = ({
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
           ? {
-              output: new GraphQLWsOutput(ctx.extra.socket, id, frames),
+              // Its results go straight to the socket as next frames of this operation.
+              output,
               groupKey: toGroupKey(
                 payload.query,
                 document,
