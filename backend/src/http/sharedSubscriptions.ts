@@ -30,6 +30,9 @@ type Rendered = Buffer | Promise<Buffer>;
 interface Group {
   key: string;
   members: number;
+  /** The subscriptions' metrics, and how a member leaves (kept here rather than by each member). */
+  metrics: Metrics;
+  leave(group: Group): void;
   /** The entry's payload, rendered once for the whole group; at once when the selection needs nothing it has to wait for. */
   render(entry: object): Rendered;
 }
@@ -117,6 +120,8 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       group = {
         key,
         members: 0,
+        metrics,
+        leave,
         render(entry) {
           const done = rendered.get(entry);
           if (done !== undefined) return done;
@@ -168,7 +173,7 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
 
   function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): SettlingIterator {
     metrics.subscriptions.inc();
-    return new Delivery(events, group, output, metrics, leave);
+    return new Delivery(events, group, output);
   }
 };
 
@@ -201,16 +206,18 @@ class Delivery implements SettlingIterator {
     private readonly events: AsyncIterableIterator<Entry>,
     private readonly group: Group,
     private readonly output: SubscriptionOutput,
-    private readonly metrics: Metrics,
-    private readonly leave: (group: Group) => void,
   ) {}
+
+  private get metrics() {
+    return this.group.metrics;
+  }
 
   private async end() {
     if (this.ended) return;
     this.ended = true;
     this.wakeBacklogWaiters();
     this.metrics.subscriptions.dec();
-    this.leave(this.group);
+    this.group.leave(this.group);
     await this.events.return?.();
   }
 

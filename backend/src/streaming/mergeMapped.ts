@@ -62,7 +62,9 @@ class MergeMapped<T, U> implements PushableIterator<U> {
   [pushTo](sink: Sink<U>) {
     this.sink = sink;
     this.active = this.sources.length;
-    for (const source of this.sources) source[pushTo](new SourceSink(this));
+    // One sink for every source: what it keeps (the counts) is the merge's.
+    const sourceSink = new SourceSink(this);
+    for (const source of this.sources) source[pushTo](sourceSink);
   }
 
   next() {
@@ -91,7 +93,7 @@ class MergeMapped<T, U> implements PushableIterator<U> {
   }
 }
 
-/** What one source pushes to: mapped on to the merge's sink. It ends with the first source that fails, or once all have completed. */
+/** What the sources push to: mapped on to the merge's sink. It ends with the first source that fails, or once all have completed. */
 class SourceSink<T, U> implements Sink<T> {
   constructor(private readonly merge: MergeMapped<T, U>) {}
 

@@ -138,6 +138,13 @@ export async function openStreamSubscription<T extends Positioned>(
 /** `store.streamInfo`, one read for the subscriptions to a stream opened in one moment (see `sharedPerMoment`). */
 const streamInfoOfTheMoment = sharedPerMomentOf((store: EventStore, stream: string) => store.streamInfo(stream));
 
+/** A subscription read with next(): who waits for a live event, and the calls in turn (the usual caller waits for each, and then pays no queueing). */
+interface Pulling {
+  wake: (() => void) | null;
+  pending: number;
+  queue: Promise<unknown> | undefined;
+}
+
 const mapNothing = async (events: RecordedEvent[]) => events;
 const NOTHING: never[] = [];
 
@@ -159,7 +166,6 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
   private failure: Error | null = null;
   ended = false;
   private following: Following<T> | null = null;
-  private wake: (() => void) | null = null;
   /** The push consumer, once there is one. */
   private sink: Sink<T> | null = null;
   /** Pushing, caught up: live events go to the sink as the tailer hands them over. */
@@ -169,9 +175,8 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
    * tailer's events come in order, once each, so every later one is above it too.
    */
   private pastSeam = false;
-  // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
-  private pending = 0;
-  private queue: Promise<unknown> | undefined = undefined;
+  /** Read with next() instead of pushed: its state, made at the first call (a pushed subscription never has it). */
+  private pulling: Pulling | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -215,7 +220,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
     this.following = null;
     this.page = NOTHING;
     this.live = NOTHING;
-    this.wake?.();
+    this.pulling?.wake?.();
     if (this.sink) {
       const ended = this.sink;
       this.sink = null;
@@ -247,7 +252,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
     this.live.push(...events);
     // Not positioned yet: kept whole until it is (a moment's events at most).
     if (this.last !== null) this.trimLive(this.last);
-    this.wake?.();
+    this.pulling?.wake?.();
   }
 
   private takeLive(): T | undefined {
@@ -294,8 +299,9 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
         }
         continue;
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
+      const pulling = this.pulling!;
+      await new Promise<void>((resolve) => (pulling.wake = resolve));
+      pulling.wake = null;
     }
   }
 
@@ -344,12 +350,13 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
   }
 
   next(): Promise<IteratorResult<T>> {
-    const result = this.pending === 0 || !this.queue ? this.pull() : this.queue.then(() => this.pull());
-    this.pending++;
+    const pulling = (this.pulling ??= { wake: null, pending: 0, queue: undefined });
+    const result = pulling.pending === 0 || !pulling.queue ? this.pull() : pulling.queue.then(() => this.pull());
+    pulling.pending++;
     const settle = () => {
-      this.pending--;
+      pulling.pending--;
     };
-    this.queue = result.then(settle, settle);
+    pulling.queue = result.then(settle, settle);
     return result;
   }
 
