@@ -50,6 +50,8 @@ export interface GraphQLWsContext<E> {
   readonly extra: E;
   /** An operation of this id is under way on it (subscribed, and not yet complete). */
   hasOperation(id: string): boolean;
+  /** Its operations under way, oldest first. */
+  readonly operations: readonly GraphQLWsOperation[];
 }
 
 /** How operations are run (the parts of graphql-ws's `ServerOptions` this server uses). */
@@ -83,6 +85,8 @@ export interface GraphQLWsOptions<E> {
  * of the operation, as UTF-8 JSON payloads (one object per operation serves as both).
  */
 export interface GraphQLWsOperation {
+  /** What the hooks may note on it while it is under way (a subscription slot's cost); null until then. */
+  cost: number | null;
   /** Bytes handed to the socket but not yet sent. */
   unsent(): number;
   /** Resolves once no more than `bytes` wait unsent (or the socket closed); undefined when that is so already. */
@@ -204,6 +208,7 @@ export class GraphQLWebSocket extends WebSocket implements GraphQLWsContext<unkn
 class Operation implements SettleTarget, GraphQLWsOperation {
   /** A subscription's source once it has one: returned when the client completes it or the socket closes. */
   source: AsyncIterator<unknown> | null = null;
+  cost: number | null = null;
   private over = false;
 
   constructor(

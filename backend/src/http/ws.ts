@@ -11,7 +11,7 @@ import type { RateLimits } from '../auth/rateLimits.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
 import { createFrameWriter } from './frameWriter.js';
-import { type GraphQLWsContext, serveGraphQLWs } from './graphqlWsServer.js';
+import { type GraphQLWsContext, type GraphQLWsOperation, serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
 import { type SharedTarget, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
@@ -85,11 +85,7 @@ interface Connection {
   sessionId: string | null;
   /** Its user's socket slot, given back when it closes; null for an anonymous socket. */
   lease: SocketLease | null;
-  /** The subscriptions it started, with what each costs; null until the first. */
-  claims: readonly { id: string; cost: number }[] | null;
 }
-
-const NO_CLAIMS: readonly { id: string; cost: number }[] = [];
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
   const body = JSON.stringify({ error: { code, message } });
@@ -133,23 +129,25 @@ export const createGraphQLWebSockets = ({
   // interned ones; only valid ones are kept.
   const checkedDocuments = new Map<string, { schema: GraphQLSchema; document: DocumentNode; errors: readonly GraphQLError[] }>();
   /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
-  const claimSubscriptionSlot = (ctx: GraphQLWsContext<Connection>, id: string, cost: number): GraphQLError | null => {
-    const connection = ctx.extra;
-    // Claims of operations no longer under way go.
-    const claims = connection.claims === null ? NO_CLAIMS : connection.claims.filter((claim) => ctx.hasOperation(claim.id));
-    connection.claims = claims;
-    if (claims.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+  const claimSubscriptionSlot = (ctx: GraphQLWsContext<Connection>, output: GraphQLWsOperation, cost: number): GraphQLError | null => {
+    // The slots held are those of the socket's subscriptions under way: each operation keeps its own.
+    let held = 0;
+    let count = 0;
+    for (const operation of ctx.operations) {
+      if (operation.cost === null) continue;
+      held += operation.cost;
+      count++;
+    }
+    if (count >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
       return new GraphQLError(error.message, { originalError: error });
     }
-    const held = claims.reduce((sum, claim) => sum + claim.cost, 0);
     if (held + cost > MAX_SUBSCRIPTION_COST_PER_SOCKET) {
       return toDocumentTooComplexError(
         `The subscriptions of one connection may cost ${MAX_SUBSCRIPTION_COST_PER_SOCKET} in all; these would cost ${held + cost}: complete one first`,
       );
     }
-    // A new array of the exact length (concat; push and spread leave room for 16 more: memory per idle socket).
-    connection.claims = claims.concat({ id, cost });
+    output.cost = cost;
     return null;
   };
 
@@ -157,7 +155,7 @@ export const createGraphQLWebSockets = ({
     wss,
     {
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
-      onSubscribe: async (ctx, id, payload, output) => {
+      onSubscribe: async (ctx, _id, payload, output) => {
         // The session may have ended since the upgrade: check it again for every operation.
         let viewer: Viewer | null = null;
         try {
@@ -208,7 +206,7 @@ export const createGraphQLWebSockets = ({
           { schema, document, operationName: payload.operationName, variables: payload.variables },
         );
         if (refused) return [refused];
-        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx, id, cost) : null;
+        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx, output, cost) : null;
         if (unclaimed) return [unclaimed];
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
@@ -270,7 +268,7 @@ export const createGraphQLWebSockets = ({
       else if (held instanceof Set) held.add(ws);
       else bySession.set(sessionId, new Set([held, ws]));
     }
-    graphqlWs.open(ws, { socket: ws, cookie, address, sessionId, lease, claims: null });
+    graphqlWs.open(ws, { socket: ws, cookie, address, sessionId, lease });
   };
   /** Runs `release` once, when the TCP socket closes (at once if it has already). */
   const releaseOnClose = (socket: Duplex, release: () => void) => {
