@@ -110,12 +110,14 @@ export async function openStreamSubscription<T extends Positioned>(
   const { after } = options;
   if (after !== null && !isCursor(after)) throw new RangeError(`not a cursor: ${after}`);
   const subscription = new StreamSubscription<T>(
-    store,
+    readerOf(
+      store,
+      source?.map ?? (mapNothing as unknown as MappedSource<T>['map']),
+      options.maxQueue ?? DEFAULT_MAX_QUEUE,
+      options.pageSize ?? DEFAULT_PAGE_SIZE,
+    ),
     stream,
-    source?.map ?? (mapNothing as unknown as MappedSource<T>['map']),
     after,
-    options.maxQueue ?? 1_000,
-    options.pageSize ?? 100,
   );
   // Following first, then reading where the stream ends: the tailer delivers every event above a
   // position that is not above the stream's end when `follow` resolved, so every event above the
@@ -144,6 +146,33 @@ interface Pulling {
   pending: number;
   queue: Promise<unknown> | undefined;
 }
+
+const DEFAULT_MAX_QUEUE = 1_000;
+const DEFAULT_PAGE_SIZE = 100;
+
+/** What the subscriptions of one stream source read with, and their limits: one object for all of them. */
+interface StreamReader<T extends Positioned> {
+  store: EventStore;
+  map: MappedSource<T>['map'];
+  maxQueue: number;
+  pageSize: number;
+}
+
+/** Readers by mapping (usually one per source and store), for subscriptions with the default limits. */
+const readers = new WeakMap<object, StreamReader<Positioned>>();
+const readerOf = <T extends Positioned>(
+  store: EventStore,
+  map: MappedSource<T>['map'],
+  maxQueue: number,
+  pageSize: number,
+): StreamReader<T> => {
+  if (maxQueue !== DEFAULT_MAX_QUEUE || pageSize !== DEFAULT_PAGE_SIZE) return { store, map, maxQueue, pageSize };
+  const known = readers.get(map) as StreamReader<T> | undefined;
+  if (known?.store === store) return known;
+  const reader = { store, map, maxQueue, pageSize };
+  readers.set(map, reader as unknown as StreamReader<Positioned>);
+  return reader;
+};
 
 const mapNothing = async (events: RecordedEvent[]) => events;
 const NOTHING: never[] = [];
@@ -179,12 +208,10 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
   private pulling: Pulling | null = null;
 
   constructor(
-    private readonly store: EventStore,
+    /** Shared by the subscriptions of its source (memory per idle subscriber). */
+    private readonly reader: StreamReader<T>,
     private stream: string,
-    private readonly map: MappedSource<T>['map'],
     after: Cursor | null,
-    private readonly maxQueue: number,
-    private readonly pageSize: number,
   ) {
     this.last = after;
     this.catchingUp = after !== null;
@@ -207,7 +234,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
     const live = this.live;
     const stale = live.findIndex((event) => compareCursors(event.cursor, last) > 0);
     live.splice(0, stale === -1 ? live.length : stale);
-    if (live.length > this.maxQueue) {
+    if (live.length > this.reader.maxQueue) {
       this.failure = new SubscriberTooSlowError(last);
       this.finish();
     }
@@ -264,17 +291,18 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T>, L
 
   private async readPage() {
     const from = this.last!;
-    const events = await this.store.readForward(this.stream, { after: from, count: this.pageSize });
+    const { store, map, pageSize } = this.reader;
+    const events = await store.readForward(this.stream, { after: from, count: pageSize });
     // Checked after the read: a trim past `from` before it would have left a silent gap. Only a
     // trim beyond `from` matters here; whatever lies at or below it was delivered already.
-    const { maxDeletedCursor } = await this.store.streamInfo(this.stream);
+    const { maxDeletedCursor } = await store.streamInfo(this.stream);
     if (maxDeletedCursor !== null && compareCursors(maxDeletedCursor, from) > 0) {
       throw new CursorExpiredError(from, maxDeletedCursor);
     }
     if (this.ended) return;
-    this.page = await this.map(events);
+    this.page = await map(events);
     if (this.ended) return;
-    if (events.length < this.pageSize) this.catchingUp = false;
+    if (events.length < pageSize) this.catchingUp = false;
   }
 
   private async pull(): Promise<IteratorResult<T>> {
