@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { buildSchema } from 'graphql';
+import { type ExecutionResult, buildSchema, subscribe as graphqlSubscribe } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { type SettleTarget, settleTo } from '../streaming/push.js';
 import { createFrameWriter } from './frameWriter.js';
 import { serveGraphQLWs } from './graphqlWsServer.js';
 
@@ -35,6 +36,34 @@ const ticksSource = (counter: { returned: number }): AsyncIterableIterator<{ tic
   };
 };
 
+/**
+ * A source that sends nothing itself and can report its end without a promise (`settleTo`, as the
+ * shared subscriptions' delivery does): it records whether the server used that or `next()`.
+ */
+const settlingSource = () => {
+  const source = {
+    nextCalls: 0,
+    target: null as SettleTarget | null,
+    returned: 0,
+    next() {
+      source.nextCalls++;
+      return new Promise<IteratorResult<never>>(() => {});
+    },
+    async return() {
+      source.returned++;
+      source.target?.resolve({ done: true, value: undefined });
+      return { done: true as const, value: undefined };
+    },
+    [settleTo](target: SettleTarget) {
+      source.target = target;
+    },
+    [Symbol.asyncIterator]() {
+      return source;
+    },
+  };
+  return source;
+};
+
 /** A source that fails at its first value. */
 const failingSource = (): AsyncIterableIterator<{ failing: string }> => ({
   next: () => Promise.reject(new Error('source failed')),
@@ -52,9 +81,11 @@ describe('graphql-ws on ws sockets', () => {
   let url: string;
 
   let ticks: { returned: number };
+  let settling: ReturnType<typeof settlingSource>[];
 
   beforeEach(async () => {
     ticks = { returned: 0 };
+    settling = [];
     wss = new WebSocketServer({ noServer: true });
     const streams = new WeakMap<WebSocket, Duplex>();
     graphqlWs = serveGraphQLWs(
@@ -62,6 +93,13 @@ describe('graphql-ws on ws sockets', () => {
       {
         schema,
         roots: { query: { hello: 'world' }, subscription: { ticks: () => ticksSource(ticks), failing: failingSource } },
+        // An operation named Settling gets a settling source (the shared subscriptions' kind).
+        subscribe: (args) => {
+          if (args.operationName !== 'Settling') return graphqlSubscribe(args);
+          const source = settlingSource();
+          settling.push(source);
+          return source as unknown as AsyncIterableIterator<ExecutionResult>;
+        },
         connectionInitWaitTimeout: INIT_TIMEOUT_MS,
       },
       createFrameWriter((ws) => streams.get(ws)),
@@ -174,6 +212,30 @@ describe('graphql-ws on ws sockets', () => {
     expect((await received(client, 5))[4]).toEqual({ id: 'b', type: 'next', payload: { data: { ticks: 'one' } } });
     subscribe(client, 'b', 'subscription { ticks }');
     expect((await once(client.socket, 'close'))[0]).toBe(4409);
+  });
+
+  it('waits for a settling source without a promise: it reports its end, or is returned when the client completes it', async () => {
+    const client = await initialised();
+    for (const id of ['a', 'b']) {
+      client.socket.send(
+        JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription Settling { ticks }', operationName: 'Settling' } }),
+      );
+    }
+    while (settling.length < 2 || settling.some((source) => source.target === null)) await new Promise((resolve) => setImmediate(resolve));
+    const [a, b] = settling as [ReturnType<typeof settlingSource>, ReturnType<typeof settlingSource>];
+    // No next(): a promise, its resolvers and the function awaiting it would be kept per idle subscription.
+    expect([a.nextCalls, b.nextCalls]).toEqual([0, 0]);
+    a.target!.resolve({ done: true, value: undefined });
+    expect((await received(client, 2))[1]).toEqual({ id: 'a', type: 'complete' });
+    client.socket.send(JSON.stringify({ id: 'b', type: 'complete' }));
+    while (b.returned === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Completed by the client: nothing more is sent for it (the next message answers a query after it).
+    subscribe(client, 'q', '{ hello }');
+    expect((await received(client, 4)).slice(2)).toEqual([
+      { id: 'q', type: 'next', payload: { data: { hello: 'world' } } },
+      { id: 'q', type: 'complete' },
+    ]);
+    client.socket.close();
   });
 
   it('returns the sources of a socket that closes', async () => {
