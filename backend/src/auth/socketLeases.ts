@@ -41,22 +41,43 @@ export const createMemorySocketLeases = (options: Options = {}): SocketLeases =>
       const count = held.get(userId) ?? 0;
       if (count >= max) return null;
       held.set(userId, count + 1);
-      let released = false;
-      return {
-        async release() {
-          if (released) return;
-          released = true;
-          const left = (held.get(userId) ?? 1) - 1;
-          if (left > 0) held.set(userId, left);
-          else held.delete(userId);
-        },
-      };
+      return new MemorySocketLease(held, userId);
     },
     async close() {
       held.clear();
     },
   };
 };
+
+/** One socket's slot in embedded mode. A class: one lives per open socket (memory per idle socket, bench:scale's sockets part). */
+class MemorySocketLease implements SocketLease {
+  private released = false;
+  constructor(
+    private readonly held: Map<string, number>,
+    private readonly userId: string,
+  ) {}
+  async release() {
+    if (this.released) return;
+    this.released = true;
+    const left = (this.held.get(this.userId) ?? 1) - 1;
+    if (left > 0) this.held.set(this.userId, left);
+    else this.held.delete(this.userId);
+  }
+}
+
+/** One socket's slot in Redis mode: released at most once (its entry in `local` says it is held). */
+class RedisSocketLease implements SocketLease {
+  constructor(
+    private readonly redis: StoreRedis,
+    private readonly local: Map<string, string>,
+    private readonly leaseId: string,
+    private readonly userId: string,
+  ) {}
+  async release() {
+    if (!this.local.delete(this.leaseId)) return;
+    await this.redis.zrem(toUserSocketsKey(this.userId), this.leaseId).catch(() => {});
+  }
+}
 
 /** A user's leases: member = lease id, score = expiry (Redis server time, ms). Hash-tagged like the user's log. */
 const toUserSocketsKey = (userId: string) => `chat:{u:${userId}}:sockets`;
@@ -119,12 +140,7 @@ export const createRedisSocketLeases = (options: Options & { redis: StoreRedis }
       const granted = await callRedis(() => scripts.socketLeaseAcquire(toUserSocketsKey(userId), max, leaseMs, leaseId));
       if (granted !== 1) return null;
       local.set(leaseId, userId);
-      return {
-        async release() {
-          if (!local.delete(leaseId)) return;
-          await redis.zrem(toUserSocketsKey(userId), leaseId).catch(() => {});
-        },
-      };
+      return new RedisSocketLease(redis, local, leaseId, userId);
     },
     async close() {
       clearInterval(timer);

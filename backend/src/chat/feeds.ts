@@ -13,8 +13,8 @@ import type { Cursor, EventStore, RecordedEvent } from '../eventstore/eventStore
 import { lobbyActivityKey, toRoomActivityKey } from '../presence/keys.js';
 import { type RoomActivityType, decodeOnlineCountChanged, decodeRoomActivity } from '../presence/activity.js';
 import { createMappedTailer } from '../streaming/mappedTailer.js';
+import { type MergeHooks, mergeMapped } from '../streaming/mergeMapped.js';
 import type { PushableIterator } from '../streaming/push.js';
-import { mergeMapped } from '../streaming/mergeMapped.js';
 import { type MappedSource, openStreamSubscription } from '../streaming/subscribeToStream.js';
 import { toMessageRoomId } from './ids.js';
 import { requirePositionOf } from './positions.js';
@@ -103,11 +103,8 @@ export interface ChatFeeds {
   openRoomEvents(
     roomId: string,
     after: string | null,
-    options?: {
-      onEnd?: () => Promise<void>;
-      /** An error ends the subscription right after this entry (a subscriber's own kick or ban). */
-      stopAfter?: (entry: RoomEventEntry) => unknown;
-    },
+    /** Called as methods: `onEnd` once when it ends; `stopAfter`'s error ends it right after that entry (a subscriber's own kick or ban). */
+    hooks?: MergeHooks<RoomEventEntry>,
   ): Promise<AsyncIterableIterator<RoomEventEntry>>;
   /** The viewer's room list as it changes (their inbox), resumable like room events. */
   openInbox(userId: string, after: string | null): Promise<AsyncIterableIterator<InboxEntry>>;
@@ -120,6 +117,9 @@ interface Placed<E> {
   cursor: Cursor;
   entry: E;
 }
+
+/** One function for every subscriber: a closure per subscription would be kept as long as it lives. */
+const toEntry = <E>(placed: Placed<E>): E => placed.entry;
 
 /** When a message event happened, as its data says (ordering comes from cursors, never from this). */
 const timeOfMessageEvent = (event: MessageEvent | ReactionEvent): string => {
@@ -291,7 +291,7 @@ export const createChatFeeds = (
     log: { stream: string; source: MappedSource<Placed<E | null>>; what: string },
     activity: { stream: string; source: MappedSource<Placed<E | null>> },
     after: string | null,
-    options: { onEnd?: () => Promise<void>; stopAfter?: (entry: E) => unknown } = {},
+    hooks?: MergeHooks<E>,
   ): Promise<AsyncIterableIterator<E>> => {
     const from = after === null ? null : await requirePositionOf(store, log.stream, parseCursor(after, 'after'), 'after', log.what);
     const logged = await openStreamSubscription(store, log.stream, { after: from }, log.source);
@@ -302,16 +302,16 @@ export const createChatFeeds = (
       await logged.return?.();
       throw error;
     }
-    return mergeMapped([logged, live], (placed) => placed.entry, options.onEnd ?? (() => {}), options.stopAfter);
+    return mergeMapped<Placed<E | null>, E>([logged, live], toEntry, hooks);
   };
 
   return {
-    openRoomEvents: (roomId, after, options) =>
+    openRoomEvents: (roomId, after, hooks) =>
       openMerged<RoomEventEntry>(
         { stream: toRoomStreamKey(roomId), source: sources.roomLog, what: 'this room' },
         { stream: toRoomActivityKey(roomId), source: sources.roomActivity },
         after,
-        options,
+        hooks,
       ),
     openInbox: async (userId, after) => {
       const stream = toInboxKey(userId);
@@ -325,7 +325,7 @@ export const createChatFeeds = (
         stopListening();
         throw error;
       }
-      return mergeMapped([inbox], (placed) => placed.entry, stopListening);
+      return mergeMapped([inbox], toEntry, { onEnd: stopListening });
     },
     openLobbyEvents: (after) =>
       openMerged(

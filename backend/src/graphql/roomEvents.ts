@@ -2,10 +2,13 @@ import { assertMayFollowRoom, assertMayPostIn } from '../chat/policy.js';
 import type { EphemeralEntry, PresenceEntry, RoomEventEntry, RoomLogEntry } from '../chat/feeds.js';
 import { ForbiddenError, NotFoundError } from '../domain/errors.js';
 import { endsReading } from '../domain/member/member.js';
+import type { RoomKind } from '../domain/room/events.js';
 import type { MemberEntry } from '../chat/feeds.js';
 import { MemberRef } from './members.js';
 import type { ChatQueries } from '../chat/queries.js';
 import { sharedPerMomentOf } from '../streaming/moment.js';
+import type { MergeHooks } from '../streaming/mergeMapped.js';
+import type { PresenceLease } from '../presence/presence.js';
 import { builder } from './builder.js';
 import { requireViewer } from './context.js';
 import { MessageRef } from './message.js';
@@ -73,6 +76,45 @@ builder.objectRef<PresenceEntry>('PresenceChanged').implement({
   }),
 });
 
+/**
+ * One subscriber of a room's events: its presence there, released when the subscription ends, and
+ * the end of its reading at its own kick or ban (on every instance: each reads the same log). A
+ * class, called as the merge's hooks: one lives per subscriber (memory per idle socket, which
+ * bench:scale's sockets part measures).
+ */
+class RoomFollower implements MergeHooks<RoomEventEntry> {
+  private presence: PresenceLease | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly userId: string,
+    private readonly roomKind: RoomKind,
+  ) {}
+
+  /** Holds `lease` until the subscription ends (released at once if it ended while the lease was taken; one not released expires). */
+  holds(lease: PresenceLease) {
+    this.presence = lease;
+    if (this.ended) lease.release().catch(() => {});
+  }
+
+  async onEnd() {
+    this.ended = true;
+    await this.presence?.release();
+  }
+
+  stopAfter(entry: RoomEventEntry) {
+    if (entry.kind !== 'MembershipChanged' || entry.member.userId !== this.userId || !endsReading(this.roomKind, entry.member)) {
+      return null;
+    }
+    const { membership, bannedUntil } = entry.member;
+    if (membership === 'BANNED') {
+      const until = bannedUntil ? ` until ${bannedUntil}` : '';
+      return new ForbiddenError(`You were banned from this room${until}`, { reason: 'banned', until: bannedUntil });
+    }
+    return new ForbiddenError(membership === 'LEFT' ? 'You left this room' : `You were ${membership.toLowerCase()} from this room`);
+  }
+}
+
 /** The room, one read for the subscriptions to it that start in one moment (a join storm's). */
 const roomOfTheMoment = sharedPerMomentOf((queries: ChatQueries, roomId: string) => queries.getRoom(roomId));
 
@@ -92,24 +134,10 @@ builder.subscriptionField('roomEvents', (t) =>
       // A direct room's name is the others' names: each of its people sees their own.
       if (room.kind === 'DIRECT') context.renderPerViewer = true;
       // Following a room is being in it: the lease lasts as long as the subscription.
-      let release: (() => Promise<void>) | undefined;
-      const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, {
-        onEnd: async () => release?.(),
-        // A kick or a ban ends the subscriber's reading at that event, on every instance: each reads the same log.
-        stopAfter: (entry) => {
-          if (entry.kind !== 'MembershipChanged' || entry.member.userId !== viewer.userId || !endsReading(room.kind, entry.member)) {
-            return null;
-          }
-          const { membership, bannedUntil } = entry.member;
-          if (membership === 'BANNED') {
-            const until = bannedUntil ? ` until ${bannedUntil}` : '';
-            return new ForbiddenError(`You were banned from this room${until}`, { reason: 'banned', until: bannedUntil });
-          }
-          return new ForbiddenError(membership === 'LEFT' ? 'You left this room' : `You were ${membership.toLowerCase()} from this room`);
-        },
-      });
+      const follower = new RoomFollower(viewer.userId, room.kind);
+      const events = await context.feeds.openRoomEvents(roomId, args.after ?? null, follower);
       try {
-        release = await context.presence.enter(roomId, viewer.userId);
+        follower.holds(await context.presence.enter(roomId, viewer.userId));
       } catch (error) {
         await events.return?.();
         throw error;

@@ -1,5 +1,5 @@
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, Kind, createSourceEventStream, getOperationAST } from 'graphql';
-import { type Sink, canPush, pushTo } from '../streaming/push.js';
+import { type SettleTarget, type SettlingIterator, type Sink, canPush, pushTo, settleTo } from '../streaming/push.js';
 import { SubscriberTooSlowError } from '../streaming/subscribeToStream.js';
 import { type GraphQLContext, createContext } from '../graphql/context.js';
 import { executeMasked, isPromiseLike, toMaskedResult } from '../graphql/execute.js';
@@ -30,6 +30,9 @@ type Rendered = Buffer | Promise<Buffer>;
 interface Group {
   key: string;
   members: number;
+  /** The subscriptions' metrics, and how a member leaves (kept here rather than by each member). */
+  metrics: Metrics;
+  leave(group: Group): void;
   /** The entry's payload, rendered once for the whole group; at once when the selection needs nothing it has to wait for. */
   render(entry: object): Rendered;
 }
@@ -117,6 +120,8 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
       group = {
         key,
         members: 0,
+        metrics,
+        leave,
         render(entry) {
           const done = rendered.get(entry);
           if (done !== undefined) return done;
@@ -166,9 +171,9 @@ export const createSharedSubscriptions = (metrics: Metrics) => {
     },
   };
 
-  function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): AsyncIterableIterator<never> {
+  function deliver(events: AsyncIterableIterator<Entry>, group: Group, output: SubscriptionOutput): SettlingIterator {
     metrics.subscriptions.inc();
-    return new Delivery(events, group, output, metrics, leave);
+    return new Delivery(events, group, output);
   }
 };
 
@@ -182,12 +187,12 @@ const NO_WAITERS: (() => void)[] = [];
  * sink they are pushed to. A class rather than closures: one lives per subscriber for as long as
  * it is subscribed (memory per idle socket, which bench:scale's sockets part measures).
  */
-class Delivery implements AsyncIterableIterator<never> {
+class Delivery implements SettlingIterator {
   private lastCursor = '0-0';
   private ended = false;
   // Catching up from the log: paced by the connection (see Sink.ready), so held to the larger budget.
   private catchingUp = false;
-  private outcome: { resolve(result: IteratorResult<never>): void; reject(error: unknown): void } | null = null;
+  private outcome: SettleTarget | null = null;
   // Entries whose turn came while an earlier one was still being rendered, oldest first.
   private backlog: Entry[] = NO_ENTRIES;
   // Who waits for the backlog to be sent (or the subscription to end).
@@ -201,16 +206,18 @@ class Delivery implements AsyncIterableIterator<never> {
     private readonly events: AsyncIterableIterator<Entry>,
     private readonly group: Group,
     private readonly output: SubscriptionOutput,
-    private readonly metrics: Metrics,
-    private readonly leave: (group: Group) => void,
   ) {}
+
+  private get metrics() {
+    return this.group.metrics;
+  }
 
   private async end() {
     if (this.ended) return;
     this.ended = true;
     this.wakeBacklogWaiters();
     this.metrics.subscriptions.dec();
-    this.leave(this.group);
+    this.group.leave(this.group);
     await this.events.return?.();
   }
 
@@ -283,13 +290,16 @@ class Delivery implements AsyncIterableIterator<never> {
     );
   }
 
-  /** graphql-ws's one `next()`: settles when the subscription ends. */
+  /** The one `next()`: settles when the subscription ends. */
   next(): Promise<IteratorResult<never>> {
-    return new Promise<IteratorResult<never>>((resolve, reject) => {
-      this.outcome = { resolve, reject };
-      if (canPush(this.events)) this.events[pushTo](new DeliverySink(this));
-      else void this.pull();
-    });
+    return new Promise<IteratorResult<never>>((resolve, reject) => this[settleTo]({ resolve, reject }));
+  }
+
+  /** As `next()`, told to `target` (the transport's operation) instead of a promise. */
+  [settleTo](target: SettleTarget) {
+    this.outcome = target;
+    if (canPush(this.events)) this.events[pushTo](new DeliverySink(this));
+    else void this.pull();
   }
 
   take(entry: Entry) {

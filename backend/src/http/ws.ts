@@ -10,11 +10,11 @@ import { chargeOperation } from '../graphql/queryBudget.js';
 import type { RateLimits } from '../auth/rateLimits.js';
 import { executeMasked } from '../graphql/execute.js';
 import { selectsViewerDependentField } from '../graphql/viewerDependent.js';
-import { type FrameWriter, createFrameWriter } from './frameWriter.js';
-import { serveGraphQLWs } from './graphqlWsServer.js';
+import { createFrameWriter } from './frameWriter.js';
+import { type GraphQLWsContext, type GraphQLWsOperation, serveGraphQLWs } from './graphqlWsServer.js';
 import { BODY_LIMIT_BYTES, isAllowedOrigin, toClientAddress } from './httpUtil.js';
 import type { Metrics } from './metrics.js';
-import { type SharedTarget, type SubscriptionOutput, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
+import { type SharedTarget, type createSharedSubscriptions, toGroupKey } from './sharedSubscriptions.js';
 import type { ChatYoga } from './yoga.js';
 
 export interface GraphQLWebSockets {
@@ -81,46 +81,10 @@ interface Connection {
   cookie: string | undefined;
   /** The client's address (`toClientAddress`), for the budget of a signed-out socket. */
   address: string;
-  /** It was signed in at the upgrade: its operations check the session again. */
-  signedIn: boolean;
-  /** The subscriptions it started, with what each costs; null until the first. */
-  claims: { id: string; cost: number }[] | null;
-}
-
-const CLOSING_BRACE = '}'.charCodeAt(0);
-
-/**
- * A subscription's results as graphql-ws `next` frames of operation `id`, written straight to the
- * socket. A class: one lives per subscription (memory per idle socket, bench:scale's sockets part).
- */
-class GraphQLWsOutput implements SubscriptionOutput {
-  /** The frame's start, `{"id":…,"type":"next","payload":`, built when the first result goes out. */
-  private prefix: string | null = null;
-
-  constructor(
-    private readonly socket: WebSocket,
-    private readonly id: string,
-    private readonly frames: FrameWriter,
-  ) {}
-
-  unsent() {
-    return this.socket.bufferedAmount;
-  }
-
-  whenDrained(bytes: number) {
-    return this.frames.whenDrained(this.socket, bytes);
-  }
-
-  send(json: Buffer) {
-    const prefix = (this.prefix ??= `{"id":${JSON.stringify(this.id)},"type":"next","payload":`);
-    const prefixLength = Buffer.byteLength(prefix);
-    // Bytes, not a string: ws then neither measures nor encodes the text again for each member.
-    const frame = Buffer.allocUnsafe(prefixLength + json.length + 1);
-    frame.write(prefix, 0, 'utf8');
-    json.copy(frame, prefixLength);
-    frame[frame.length - 1] = CLOSING_BRACE;
-    this.frames.send(this.socket, frame);
-  }
+  /** Its session, when it was signed in at the upgrade (its operations check the session again); else null. */
+  sessionId: string | null;
+  /** Its user's socket slot, given back when it closes; null for an anonymous socket. */
+  lease: SocketLease | null;
 }
 
 const refuse = (socket: Duplex, status: number, message: string, code = status === 403 ? 'FORBIDDEN_ORIGIN' : 'UPGRADE_REFUSED') => {
@@ -165,26 +129,25 @@ export const createGraphQLWebSockets = ({
   // interned ones; only valid ones are kept.
   const checkedDocuments = new Map<string, { schema: GraphQLSchema; document: DocumentNode; errors: readonly GraphQLError[] }>();
   /** Takes a subscription slot on the socket: an error when all are in use, or when the subscriptions would cost too much in all. */
-  const claimSubscriptionSlot = (
-    connection: Connection,
-    active: Record<string, unknown>,
-    id: string,
-    cost: number,
-  ): GraphQLError | null => {
-    // graphql-ws drops an id from `ctx.subscriptions` when that operation ends: finished claims go.
-    const claims = (connection.claims ??= []).filter((claim) => claim.id in active);
-    connection.claims = claims;
-    if (claims.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+  const claimSubscriptionSlot = (ctx: GraphQLWsContext<Connection>, output: GraphQLWsOperation, cost: number): GraphQLError | null => {
+    // The slots held are those of the socket's subscriptions under way: each operation keeps its own.
+    let held = 0;
+    let count = 0;
+    for (const operation of ctx.operations) {
+      if (operation.cost === null) continue;
+      held += operation.cost;
+      count++;
+    }
+    if (count >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
       const error = new TooManySubscriptionsError(MAX_SUBSCRIPTIONS_PER_SOCKET);
       return new GraphQLError(error.message, { originalError: error });
     }
-    const held = claims.reduce((sum, claim) => sum + claim.cost, 0);
     if (held + cost > MAX_SUBSCRIPTION_COST_PER_SOCKET) {
       return toDocumentTooComplexError(
         `The subscriptions of one connection may cost ${MAX_SUBSCRIPTION_COST_PER_SOCKET} in all; these would cost ${held + cost}: complete one first`,
       );
     }
-    claims.push({ id, cost });
+    output.cost = cost;
     return null;
   };
 
@@ -192,11 +155,11 @@ export const createGraphQLWebSockets = ({
     wss,
     {
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
-      onSubscribe: async (ctx, id, payload) => {
+      onSubscribe: async (ctx, _id, payload, output) => {
         // The session may have ended since the upgrade: check it again for every operation.
         let viewer: Viewer | null = null;
         try {
-          if (ctx.extra.signedIn) viewer = await authenticate(ctx.extra.cookie);
+          if (ctx.extra.sessionId !== null) viewer = await authenticate(ctx.extra.cookie);
         } catch (error) {
           // Thrown here, graphql-ws would close the whole socket with 4500 and the error's message.
           return [new GraphQLError('Session store unavailable', { originalError: error instanceof Error ? error : undefined })];
@@ -243,12 +206,13 @@ export const createGraphQLWebSockets = ({
           { schema, document, operationName: payload.operationName, variables: payload.variables },
         );
         if (refused) return [refused];
-        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx.extra, ctx.subscriptions, id, cost) : null;
+        const unclaimed = isSubscription ? claimSubscriptionSlot(ctx, output, cost) : null;
         if (unclaimed) return [unclaimed];
         // Carried to `subscribe` below as the root value, which a subscription's source ignores.
         const shared: SharedTarget | undefined = isSubscription
           ? {
-              output: new GraphQLWsOutput(ctx.extra.socket, id, frames),
+              // Its results go straight to the socket as next frames of this operation.
+              output,
               groupKey: toGroupKey(
                 payload.query,
                 document,
@@ -270,14 +234,32 @@ export const createGraphQLWebSockets = ({
       },
       execute: (args) => executeMasked({ ...args, rootValue: undefined }, mask) as never,
       subscribe: (args) => sharedSubscriptions.subscribe(args, args.rootValue as SharedTarget) as never,
-      onError: (_ctx, _id, _payload, errors) => toFormattedErrors(errors, mask),
+      onError: (_ctx, _id, errors) => toFormattedErrors(errors, mask),
     },
     frames,
+    {
+      // One function for every socket: what it must undo is in its connection.
+      onClose: ({ socket, sessionId, lease }) => {
+        metrics.webSockets.dec();
+        if (lease) void lease.release();
+        if (sessionId === null) return;
+        const held = bySession.get(sessionId);
+        if (held === socket) bySession.delete(sessionId);
+        else if (held instanceof Set && held.delete(socket) && held.size === 0) bySession.delete(sessionId);
+      },
+    },
   );
 
   // Set up out of handleUpgrade's scope, so that what lives as long as the socket does not hold
   // on to the upgrade request.
-  const accept = (ws: WebSocket, stream: Duplex, cookie: string | undefined, address: string, sessionId: string | null) => {
+  const accept = (
+    ws: WebSocket,
+    stream: Duplex,
+    cookie: string | undefined,
+    address: string,
+    sessionId: string | null,
+    lease: SocketLease | null,
+  ) => {
     streams.set(ws, stream);
     metrics.webSockets.inc();
     if (sessionId !== null) {
@@ -286,13 +268,7 @@ export const createGraphQLWebSockets = ({
       else if (held instanceof Set) held.add(ws);
       else bySession.set(sessionId, new Set([held, ws]));
     }
-    graphqlWs.open(ws, { socket: ws, cookie, address, signedIn: sessionId !== null, claims: null }, () => {
-      metrics.webSockets.dec();
-      if (sessionId === null) return;
-      const held = bySession.get(sessionId);
-      if (held === ws) bySession.delete(sessionId);
-      else if (held instanceof Set && held.delete(ws) && held.size === 0) bySession.delete(sessionId);
-    });
+    graphqlWs.open(ws, { socket: ws, cookie, address, sessionId, lease });
   };
   /** Runs `release` once, when the TCP socket closes (at once if it has already). */
   const releaseOnClose = (socket: Duplex, release: () => void) => {
@@ -342,11 +318,17 @@ export const createGraphQLWebSockets = ({
           'TOO_MANY_CONNECTIONS',
         );
       }
-      // The TCP socket closes however this ends (refused by ws, closed later, or dropped): the slot with it.
-      if (lease) releaseOnClose(socket, () => void lease.release());
       const { cookie } = req.headers;
       const sessionId = viewer?.sessionId ?? null;
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, cookie, address, sessionId));
+      // ws accepts (calls back) or refuses within handleUpgrade: it is given no verifyClient.
+      let accepted = false;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        accepted = true;
+        // Given back when the WebSocket closes (however it closes: ws emits 'close' once its TCP socket has).
+        accept(ws, socket, cookie, address, sessionId, lease);
+      });
+      // Refused by ws: the slot goes with the TCP socket.
+      if (lease && !accepted) releaseOnClose(socket, () => void lease.release());
     },
     closeSession(sessionId) {
       const held = bySession.get(sessionId);

@@ -49,9 +49,15 @@ export type LobbyActivityType = 'OnlineCountChanged';
  * instance coalesces what it found (coalescer.ts): a join storm costs each subscriber a few
  * PresenceChanged frames per instance, not one frame per person.
  */
+/** One connection's presence in a room (`Presence.enter`). */
+export interface PresenceLease {
+  /** Leaves (after the grace period, when it was the user's last lease in the room); once, however often called. */
+  release(): Promise<void>;
+}
+
 export interface Presence {
-  /** Holds a lease for one connection following a room until the returned release is called. */
-  enter(roomId: string, userId: string): Promise<() => Promise<void>>;
+  /** Holds a lease for one connection following a room until it is released. */
+  enter(roomId: string, userId: string): Promise<PresenceLease>;
   /** Distinct user ids online in the room, in no particular order. */
   listOnline(roomId: string): Promise<string[]>;
   /** How many distinct users are online in each room, in the order asked, in one round trip. */
@@ -182,9 +188,25 @@ export const createPresence = (
     }),
   ];
 
+  /** The lease and its release in one object: one lives per subscriber (memory per idle socket, bench:scale's sockets part). */
+  class LocalLease implements Lease, PresenceLease {
+    private released = false;
+    constructor(
+      readonly roomId: string,
+      readonly userId: string,
+      readonly leaseId: string,
+    ) {}
+    async release() {
+      if (this.released) return;
+      this.released = true;
+      local.delete(this.leaseId);
+      await presenceStore.release(this, now() + options.graceMs);
+    }
+  }
+
   return {
     async enter(roomId, userId) {
-      const lease = { roomId, userId, leaseId: `${leasePrefix}${(leases++).toString(36)}` };
+      const lease = new LocalLease(roomId, userId, `${leasePrefix}${(leases++).toString(36)}`);
       local.set(lease.leaseId, lease);
       try {
         await enterLease(lease);
@@ -192,13 +214,7 @@ export const createPresence = (
         local.delete(lease.leaseId);
         throw error;
       }
-      let released = false;
-      return async () => {
-        if (released) return;
-        released = true;
-        local.delete(lease.leaseId);
-        await presenceStore.release(lease, now() + options.graceMs);
-      };
+      return lease;
     },
     listOnline: (roomId) => presenceStore.listOnline(roomId),
     countOnline: (roomIds) => presenceStore.countOnline(roomIds),

@@ -3,7 +3,7 @@ import { mergeAsyncIterators } from './mergeAsyncIterators.js';
 import { type PushableIterator, type Sink, pushTo } from './push.js';
 
 /**
- * `mapAsyncIterator(mergeAsyncIterators(sources), map, cleanup, stopAfter)`, as one small object while it is
+ * `mapAsyncIterator(mergeAsyncIterators(sources), map, hooks.onEnd, hooks.stopAfter)`, as one small object while it is
  * pushed (how a subscriber reads it for as long as it lives): each source's values, mapped, handed
  * on as they come; it ends with the first source that fails, or when all of them have ended, and
  * `cleanup` runs once. Those layers are built only if it is read with `next()` instead.
@@ -12,10 +12,21 @@ export const mergeMapped = <T, U>(
   sources: PushableIterator<T>[],
   /** Null skips the value. */
   map: (value: T) => U | null,
-  cleanup: () => Promise<void> | void,
+  hooks: MergeHooks<U> = NO_HOOKS,
+): PushableIterator<U> => new MergeMapped(sources, map, hooks);
+
+/**
+ * What a merge calls as it ends and after each value, called as methods of this object (a
+ * subscriber's own object, with no closure per subscriber).
+ */
+export interface MergeHooks<U> {
+  /** Runs once, when it ends. */
+  onEnd?(): Promise<void> | void;
   /** An error ends it right after the value it answers for (which is delivered). */
-  stopAfter?: (value: U) => unknown,
-): PushableIterator<U> => new MergeMapped(sources, map, cleanup, stopAfter);
+  stopAfter?(value: U): unknown;
+}
+
+const NO_HOOKS: MergeHooks<never> = {};
 
 /**
  * The merge's state, its steps as methods, and one small `SourceSink` per source: no closures,
@@ -34,14 +45,13 @@ class MergeMapped<T, U> implements PushableIterator<U> {
   constructor(
     private readonly sources: PushableIterator<T>[],
     readonly map: (value: T) => U | null,
-    private readonly cleanup: () => Promise<void> | void,
-    readonly stopAfter: ((value: U) => unknown) | undefined,
+    readonly hooks: MergeHooks<U>,
   ) {}
 
   async clean() {
     if (this.cleaned) return;
     this.cleaned = true;
-    await this.cleanup();
+    await this.hooks.onEnd?.();
   }
 
   async returnAll() {
@@ -52,11 +62,18 @@ class MergeMapped<T, U> implements PushableIterator<U> {
   [pushTo](sink: Sink<U>) {
     this.sink = sink;
     this.active = this.sources.length;
-    for (const source of this.sources) source[pushTo](new SourceSink(this));
+    // One sink for every source: what it keeps (the counts) is the merge's.
+    const sourceSink = new SourceSink(this);
+    for (const source of this.sources) source[pushTo](sourceSink);
   }
 
   next() {
-    this.pulled ??= mapAsyncIterator(mergeAsyncIterators(this.sources), this.map, () => this.clean(), this.stopAfter);
+    this.pulled ??= mapAsyncIterator(
+      mergeAsyncIterators(this.sources),
+      this.map,
+      () => this.clean(),
+      this.hooks.stopAfter && ((value: U) => this.hooks.stopAfter!(value)),
+    );
     return this.pulled.next();
   }
 
@@ -76,7 +93,7 @@ class MergeMapped<T, U> implements PushableIterator<U> {
   }
 }
 
-/** What one source pushes to: mapped on to the merge's sink. It ends with the first source that fails, or once all have completed. */
+/** What the sources push to: mapped on to the merge's sink. It ends with the first source that fails, or once all have completed. */
 class SourceSink<T, U> implements Sink<T> {
   constructor(private readonly merge: MergeMapped<T, U>) {}
 
@@ -96,7 +113,7 @@ class SourceSink<T, U> implements Sink<T> {
     const mapped = merge.map(value);
     if (mapped === null) return;
     merge.sink!.next(mapped);
-    const stop = merge.stopAfter?.(mapped);
+    const stop = merge.hooks.stopAfter?.(mapped);
     if (!stop) return;
     merge.ended = true;
     void merge.returnAll();

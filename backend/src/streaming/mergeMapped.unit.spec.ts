@@ -44,11 +44,7 @@ describe('mergeMapped', () => {
     const a = controlledSource([1, 2]);
     const b = controlledSource([10]);
     let cleanups = 0;
-    const merged = mergeMapped(
-      [a.iterator, b.iterator],
-      (n) => `#${n}`,
-      () => void cleanups++,
-    );
+    const merged = mergeMapped([a.iterator, b.iterator], (n) => `#${n}`, { onEnd: () => void cleanups++ });
     const { seen, sink } = recordingSink();
     merged[pushTo](sink);
     a.sink().next(3);
@@ -67,11 +63,7 @@ describe('mergeMapped', () => {
     const a = controlledSource([]);
     const b = controlledSource([]);
     let cleanups = 0;
-    const merged = mergeMapped(
-      [a.iterator, b.iterator],
-      (n) => `#${n}`,
-      () => void cleanups++,
-    );
+    const merged = mergeMapped([a.iterator, b.iterator], (n) => `#${n}`, { onEnd: () => void cleanups++ });
     const { seen, sink } = recordingSink();
     merged[pushTo](sink);
     const bSink = b.sink();
@@ -87,11 +79,7 @@ describe('mergeMapped', () => {
     const a = controlledSource([1, 2]);
     const b = controlledSource([3]);
     let cleanups = 0;
-    const merged = mergeMapped(
-      [a.iterator, b.iterator],
-      (n) => `#${n}`,
-      () => void cleanups++,
-    );
+    const merged = mergeMapped([a.iterator, b.iterator], (n) => `#${n}`, { onEnd: () => void cleanups++ });
     const values: string[] = [];
     for await (const value of merged) values.push(value);
     expect(values.sort()).toEqual(['#1', '#2', '#3']);

@@ -36,3 +36,26 @@ export const canPush = <T>(iterator: AsyncIterator<T>): iterator is PushableIter
 export function returnThis<T>(this: T): T {
   return this;
 }
+
+/**
+ * Where an iterator that settles once reports its end (the shape of a promise's resolvers): `resolve`
+ * with `{ done: true }` when it completes, `reject` with the error that ended it.
+ */
+export interface SettleTarget {
+  resolve(result: IteratorResult<never>): void;
+  reject(error: unknown): void;
+}
+
+export const settleTo = Symbol('settleTo');
+
+/**
+ * An iterator that yields nothing and whose one `next()` settles when it ends (a subscription
+ * that sends its values itself), which can also report that end without a promise:
+ * `[settleTo](target)` instead of `next()`, never both.
+ */
+export interface SettlingIterator extends AsyncIterableIterator<never> {
+  [settleTo](target: SettleTarget): void;
+}
+
+export const canSettle = (iterator: AsyncIterator<unknown>): iterator is SettlingIterator =>
+  typeof (iterator as Partial<SettlingIterator>)[settleTo] === 'function';

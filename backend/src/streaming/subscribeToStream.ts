@@ -41,9 +41,29 @@ export interface Positioned {
  */
 export interface MappedSource<T extends Positioned> {
   /** Its listener gets mapped batches, or an error when a batch could not be mapped. */
-  tailer: { follow(stream: string, listener: (items: T[], error?: unknown) => void): Promise<Unfollow> };
+  tailer: { follow(stream: string, listener: LiveListener<T>): Promise<Following<T>> };
   map(events: RecordedEvent[]): Promise<T[]>;
 }
+
+/** What a tailer hands a stream's batches to: an object, so that following needs no closure per subscriber. */
+export interface LiveListener<T> {
+  /** A batch, in stream order; or an error when a batch could not be mapped (the listener should then end). */
+  onLive(items: T[], error?: unknown): void;
+}
+
+/** A stream followed: shared by every listener of the stream in this process. */
+export interface Following<T> {
+  /** The stream's key (one string for all its listeners). */
+  readonly stream: string;
+  /** Stops handing batches to `listener`. */
+  remove(listener: LiveListener<T>): void;
+}
+
+/** The store's own tailer as a `MappedSource` tailer (raw events; one closure per follow, off the hot path). */
+const followRaw = async <T>(store: EventStore, stream: string, listener: LiveListener<T>): Promise<Following<T>> => {
+  const unfollow: Unfollow = await store.tailer.follow(stream, (events) => listener.onLive(events as unknown as T[]));
+  return { stream, remove: () => unfollow() };
+};
 
 export interface StreamSubscriptionOptions {
   /** Deliver the events after this cursor; `null`: only the events appended from now on. */
@@ -90,20 +110,21 @@ export async function openStreamSubscription<T extends Positioned>(
   const { after } = options;
   if (after !== null && !isCursor(after)) throw new RangeError(`not a cursor: ${after}`);
   const subscription = new StreamSubscription<T>(
-    store,
+    readerOf(
+      store,
+      source?.map ?? (mapNothing as unknown as MappedSource<T>['map']),
+      options.maxQueue ?? DEFAULT_MAX_QUEUE,
+      options.pageSize ?? DEFAULT_PAGE_SIZE,
+    ),
     stream,
-    source?.map ?? (mapNothing as unknown as MappedSource<T>['map']),
     after,
-    options.maxQueue ?? 1_000,
-    options.pageSize ?? 100,
   );
   // Following first, then reading where the stream ends: the tailer delivers every event above a
   // position that is not above the stream's end when `follow` resolved, so every event above the
   // end read after it comes live, and a subscription from now needs no catch-up read at all.
-  const tailer = source?.tailer ?? (store.tailer as unknown as MappedSource<T>['tailer']);
-  const unfollow = await tailer.follow(stream, (items, error) => subscription.onLive(items, error));
-  if (subscription.ended) unfollow();
-  else subscription.unfollow = unfollow;
+  const following = source ? await source.tailer.follow(stream, subscription) : await followRaw(store, stream, subscription);
+  if (subscription.ended) following.remove(subscription);
+  else subscription.follows(following);
   let info: StreamInfo;
   try {
     info = await streamInfoOfTheMoment(store, stream);
@@ -119,6 +140,40 @@ export async function openStreamSubscription<T extends Positioned>(
 /** `store.streamInfo`, one read for the subscriptions to a stream opened in one moment (see `sharedPerMoment`). */
 const streamInfoOfTheMoment = sharedPerMomentOf((store: EventStore, stream: string) => store.streamInfo(stream));
 
+/** A subscription read with next(): who waits for a live event, and the calls in turn (the usual caller waits for each, and then pays no queueing). */
+interface Pulling {
+  wake: (() => void) | null;
+  pending: number;
+  queue: Promise<unknown> | undefined;
+}
+
+const DEFAULT_MAX_QUEUE = 1_000;
+const DEFAULT_PAGE_SIZE = 100;
+
+/** What the subscriptions of one stream source read with, and their limits: one object for all of them. */
+interface StreamReader<T extends Positioned> {
+  store: EventStore;
+  map: MappedSource<T>['map'];
+  maxQueue: number;
+  pageSize: number;
+}
+
+/** Readers by mapping (usually one per source and store), for subscriptions with the default limits. */
+const readers = new WeakMap<object, StreamReader<Positioned>>();
+const readerOf = <T extends Positioned>(
+  store: EventStore,
+  map: MappedSource<T>['map'],
+  maxQueue: number,
+  pageSize: number,
+): StreamReader<T> => {
+  if (maxQueue !== DEFAULT_MAX_QUEUE || pageSize !== DEFAULT_PAGE_SIZE) return { store, map, maxQueue, pageSize };
+  const known = readers.get(map) as StreamReader<T> | undefined;
+  if (known?.store === store) return known;
+  const reader = { store, map, maxQueue, pageSize };
+  readers.set(map, reader as unknown as StreamReader<Positioned>);
+  return reader;
+};
+
 const mapNothing = async (events: RecordedEvent[]) => events;
 const NOTHING: never[] = [];
 
@@ -128,7 +183,7 @@ const NOTHING: never[] = [];
  * idle socket, which bench:scale's sockets part measures). Its arrays are shared empty ones until
  * something is queued.
  */
-class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
+class StreamSubscription<T extends Positioned> implements PushableIterator<T>, LiveListener<T> {
   /**
    * The last cursor yielded (or the starting position): everything at or below it is done. Null
    * until `positionAt`: a subscription from now follows before it knows where the stream ends.
@@ -139,8 +194,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   private live: T[] = NOTHING;
   private failure: Error | null = null;
   ended = false;
-  unfollow: Unfollow | null = null;
-  private wake: (() => void) | null = null;
+  private following: Following<T> | null = null;
   /** The push consumer, once there is one. */
   private sink: Sink<T> | null = null;
   /** Pushing, caught up: live events go to the sink as the tailer hands them over. */
@@ -150,20 +204,23 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
    * tailer's events come in order, once each, so every later one is above it too.
    */
   private pastSeam = false;
-  // next() calls run one after another; the usual caller waits for each, and then pays no queueing.
-  private pending = 0;
-  private queue: Promise<unknown> | undefined = undefined;
+  /** Read with next() instead of pushed: its state, made at the first call (a pushed subscription never has it). */
+  private pulling: Pulling | null = null;
 
   constructor(
-    private readonly store: EventStore,
-    private readonly stream: string,
-    private readonly map: MappedSource<T>['map'],
+    /** Shared by the subscriptions of its source (memory per idle subscriber). */
+    private readonly reader: StreamReader<T>,
+    private stream: string,
     after: Cursor | null,
-    private readonly maxQueue: number,
-    private readonly pageSize: number,
   ) {
     this.last = after;
     this.catchingUp = after !== null;
+  }
+
+  /** Following its stream: the key becomes the channel's, so that subscribers of a stream share one string. */
+  follows(following: Following<T>) {
+    this.following = following;
+    this.stream = following.stream;
   }
 
   /** Where it starts: `after`, or the stream's end read once following. Live events at or below it are dropped as they are taken. */
@@ -177,7 +234,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
     const live = this.live;
     const stale = live.findIndex((event) => compareCursors(event.cursor, last) > 0);
     live.splice(0, stale === -1 ? live.length : stale);
-    if (live.length > this.maxQueue) {
+    if (live.length > this.reader.maxQueue) {
       this.failure = new SubscriberTooSlowError(last);
       this.finish();
     }
@@ -186,11 +243,11 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   private finish() {
     if (this.ended) return;
     this.ended = true;
-    this.unfollow?.();
-    this.unfollow = null;
+    this.following?.remove(this);
+    this.following = null;
     this.page = NOTHING;
     this.live = NOTHING;
-    this.wake?.();
+    this.pulling?.wake?.();
     if (this.sink) {
       const ended = this.sink;
       this.sink = null;
@@ -222,7 +279,7 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
     this.live.push(...events);
     // Not positioned yet: kept whole until it is (a moment's events at most).
     if (this.last !== null) this.trimLive(this.last);
-    this.wake?.();
+    this.pulling?.wake?.();
   }
 
   private takeLive(): T | undefined {
@@ -234,17 +291,18 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
 
   private async readPage() {
     const from = this.last!;
-    const events = await this.store.readForward(this.stream, { after: from, count: this.pageSize });
+    const { store, map, pageSize } = this.reader;
+    const events = await store.readForward(this.stream, { after: from, count: pageSize });
     // Checked after the read: a trim past `from` before it would have left a silent gap. Only a
     // trim beyond `from` matters here; whatever lies at or below it was delivered already.
-    const { maxDeletedCursor } = await this.store.streamInfo(this.stream);
+    const { maxDeletedCursor } = await store.streamInfo(this.stream);
     if (maxDeletedCursor !== null && compareCursors(maxDeletedCursor, from) > 0) {
       throw new CursorExpiredError(from, maxDeletedCursor);
     }
     if (this.ended) return;
-    this.page = await this.map(events);
+    this.page = await map(events);
     if (this.ended) return;
-    if (events.length < this.pageSize) this.catchingUp = false;
+    if (events.length < pageSize) this.catchingUp = false;
   }
 
   private async pull(): Promise<IteratorResult<T>> {
@@ -269,8 +327,9 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
         }
         continue;
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
+      const pulling = this.pulling!;
+      await new Promise<void>((resolve) => (pulling.wake = resolve));
+      pulling.wake = null;
     }
   }
 
@@ -319,12 +378,13 @@ class StreamSubscription<T extends Positioned> implements PushableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    const result = this.pending === 0 || !this.queue ? this.pull() : this.queue.then(() => this.pull());
-    this.pending++;
+    const pulling = (this.pulling ??= { wake: null, pending: 0, queue: undefined });
+    const result = pulling.pending === 0 || !pulling.queue ? this.pull() : pulling.queue.then(() => this.pull());
+    pulling.pending++;
     const settle = () => {
-      this.pending--;
+      pulling.pending--;
     };
-    this.queue = result.then(settle, settle);
+    pulling.queue = result.then(settle, settle);
     return result;
   }
 
