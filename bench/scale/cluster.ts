@@ -22,7 +22,7 @@
  * Everything shares this machine's cores: nine Redis and server processes on the cluster side
  * against two on the other. The table shows where the CPU went so the ratio can be read against it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopAllChildren } from '../childServer.js';
