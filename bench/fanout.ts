@@ -75,9 +75,7 @@ import {
 } from './servers.js';
 import type { FleetProtocol } from './subscriberFleet.js';
 import { formatTable } from './table.js';
-import { type GraphqlSocket, POST_MESSAGE, ROOM_EVENTS_DOCUMENT, openGraphqlSocket } from './wsClient.js';
-
-const JOIN_ROOM = 'mutation Join($roomId: ID!) { joinRoom(roomId: $roomId) { id } }';
+import { type GraphqlSocket, JOIN_ROOM, POST_MESSAGE, ROOM_EVENTS_DOCUMENT, openGraphqlSocket } from './wsClient.js';
 
 // ---- settings ----
 

@@ -7,7 +7,9 @@
  * Same load for both: BENCH_SCALE_CLUSTER_ROOMS (30) rooms × BENCH_SCALE_CLUSTER_SUBSCRIBERS (8)
  * sockets in a fleet process, the rooms' sockets on the instances in turn; posts over HTTP from a
  * poster process with BENCH_SCALE_CLUSTER_CONCURRENCY (48) in flight, its connections on the
- * instances in turn, the rooms at random, enough users that none meets the per-user post limit.
+ * instances in turn, the rooms at random. Rate limits are off (RATE_LIMITS=0) and BENCH_SCALE_CLUSTER_POSTERS
+ * (64) people post, each a member of every room first: a person's first post in a room joins them,
+ * a MemberJoined frame to every subscriber beside the message, which is not a delivery here.
  * Writes wait for one replica on the cluster (REDIS_ACK_REPLICAS defaults to 1 when there are
  * replicas); the single Redis has none. BENCH_SCALE_CLUSTER_ROUNDS (2) windows of
  * BENCH_SCALE_CLUSTER_SECONDS (5) each, medians quoted.
@@ -31,7 +33,7 @@ import { type Fleet, startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
 import { createRoom, signInAll } from '../servers.js';
 import { formatTable } from '../table.js';
-import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+import { JOIN_ROOM, ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
 import { type PostWindowResult, measurePostWindow, summarizeWindows, windowColumns } from './_postWindow.js';
 import { type StoreSetup, redisTotalCpuMicros, startCluster, startOneRedis } from './_stores.js';
 import { median } from '../seed.js';
@@ -57,8 +59,7 @@ const SHAPES: Shape[] = [
   { name: 'fan-out', rooms: FANOUT_ROOMS, subscribers: FANOUT_SUBSCRIBERS, concurrency: FANOUT_CONCURRENCY },
 ];
 const WARMUP_SECONDS = 2;
-/** Posting users per window: at ~2,000 posts/s for 7 s, each posts ~6 (a burst of 10, then 1/s). */
-const POSTERS_PER_RUN = 2_500;
+const POSTERS = Math.round(envNumber('BENCH_SCALE_CLUSTER_POSTERS', 64, 1));
 
 interface Row extends PostWindowResult {
   setting: string;
@@ -70,11 +71,10 @@ interface Row extends PostWindowResult {
 const measure = async (setup: StoreSetup, fleet: Fleet, dir: string): Promise<Row[]> => {
   const [first] = setup.servers;
   const subscriberCount = Math.max(...SHAPES.map((shape) => shape.rooms * shape.subscribers));
-  const windows = SHAPES.length * ROUNDS;
   const client = createHttpClient(first!.url, { maxSockets: 16 });
   const handles = [
     ...Array.from({ length: subscriberCount }, (_, i) => `cs_${i}`),
-    ...Array.from({ length: windows * POSTERS_PER_RUN }, (_, i) => `cp_${i}`),
+    ...Array.from({ length: POSTERS }, (_, i) => `cp_${i}`),
   ];
   log(`cluster: ${setup.setting}: signing in ${handles.length.toLocaleString('en-US')} users`);
   const { cookies } = await signInAll(client, first!.origin, handles);
@@ -85,6 +85,11 @@ const measure = async (setup: StoreSetup, fleet: Fleet, dir: string): Promise<Ro
   for (const shape of SHAPES) {
     const rooms: string[] = [];
     for (let i = 0; i < shape.rooms; i++) rooms.push(await createRoom(client, `${shape.name} ${i}`, posterCookies.at(-1 - i)!));
+    await Promise.all(
+      posterCookies.map(async (cookie) => {
+        for (const roomId of rooms) await client.graphql(JOIN_ROOM, { roomId }, cookie);
+      }),
+    );
     // Each room's sockets spread over the instances (on the fan-out shape, every instance delivers
     // every room's posts); on the throughput shape, a room's sockets are on one instance in turn.
     let opened = 0;
@@ -111,7 +116,7 @@ const measure = async (setup: StoreSetup, fleet: Fleet, dir: string): Promise<Ro
           urls: setup.servers.map((server) => server.url),
           dir,
           name: `${setup.servers.length}-${window}`,
-          cookies: posterCookies.slice(window * POSTERS_PER_RUN, (window + 1) * POSTERS_PER_RUN),
+          cookies: posterCookies,
           rooms,
           concurrency: shape.concurrency,
           warmupSeconds: WARMUP_SECONDS,
@@ -149,7 +154,12 @@ export default {
     const fleet = await startFleet('cluster-fleet');
     const results: Row[] = [];
     try {
-      for (const start of [() => startOneRedis(), () => startCluster({ instances: 1 }), () => startCluster({ instances: 3 })]) {
+      const env = { RATE_LIMITS: '0' };
+      for (const start of [
+        () => startOneRedis({ env }),
+        () => startCluster({ instances: 1, env }),
+        () => startCluster({ instances: 3, env }),
+      ]) {
         const setup = await start();
         try {
           results.push(...(await measure(setup, fleet, dir)));
