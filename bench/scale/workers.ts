@@ -6,7 +6,9 @@
  * one user each, in a fleet process (bench/subscriberFleet.ts). Posters: postMessage over HTTP from
  * a process of their own (bench/scale/_workersPoster.ts), BENCH_SCALE_WORKERS_CONCURRENCY (32) in
  * flight over as many keep-alive connections (Node's cluster hands connections to the workers in
- * turn), the rooms at random, enough users that none meets the per-user post limit. Each round
+ * turn), the rooms at random. Rate limits are off (RATE_LIMITS=0) and BENCH_SCALE_WORKERS_POSTERS (64)
+ * people post, each a member of every room first (a first post in a room joins: a MemberJoined
+ * frame to every subscriber beside the message, which is not a delivery here). Each round
  * starts the server afresh with each setting in turn (sessions stay in Redis), posts for 2 s, then
  * measures BENCH_SCALE_WORKERS_SECONDS (5); BENCH_SCALE_WORKERS_ROUNDS (2) rounds, medians quoted.
  *
@@ -28,7 +30,7 @@ import { createHttpClient } from '../httpClient.js';
 import { redisCpuMicros } from '../metrics.js';
 import { createRoom, signInAll, startOurServer } from '../servers.js';
 import { formatTable } from '../table.js';
-import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+import { JOIN_ROOM, ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
 import { type PostWindowResult, measurePostWindow, summarizeWindows, windowColumns } from './_postWindow.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROOMS', 50, 1));
@@ -37,8 +39,7 @@ const CONCURRENCY = Math.round(envNumber('BENCH_SCALE_WORKERS_CONCURRENCY', 32, 
 const SECONDS = envNumber('BENCH_SCALE_WORKERS_SECONDS', 5, 1);
 const WARMUP_SECONDS = 2;
 const ROUNDS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROUNDS', 2, 1));
-/** Posting users per measured run: at ~3,000 posts/s for 7 s, each posts ~10 (a burst of 10, then 1/s). */
-const POSTERS_PER_RUN = 2_500;
+const POSTERS = Math.round(envNumber('BENCH_SCALE_WORKERS_POSTERS', 64, 1));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -61,15 +62,15 @@ export default {
         { setting: 'WORKERS=1', workers: 1 },
         { setting: `WORKERS=auto (${cores})`, workers: cores },
       ];
-      const runs = ROUNDS * settings.length;
       const subscriberCount = ROOMS * SUBSCRIBERS;
 
-      log(`workers: signing in ${(subscriberCount + runs * POSTERS_PER_RUN).toLocaleString('en-US')} users, creating ${ROOMS} rooms`);
-      const setup = await startOurServer({ redisUrl: redis.url });
+      log(`workers: signing in ${(subscriberCount + POSTERS).toLocaleString('en-US')} users, creating ${ROOMS} rooms`);
+      const env = { RATE_LIMITS: '0' };
+      const setup = await startOurServer({ redisUrl: redis.url, env });
       const client = createHttpClient(setup.url, { maxSockets: 16 });
       const handles = [
         ...Array.from({ length: subscriberCount }, (_, i) => `ws_${i}`),
-        ...Array.from({ length: runs * POSTERS_PER_RUN }, (_, i) => `wp_${i}`),
+        ...Array.from({ length: POSTERS }, (_, i) => `wp_${i}`),
       ];
       const { cookies } = await signInAll(client, setup.origin, handles);
       const subscriberCookies = cookies.slice(0, subscriberCount);
@@ -77,6 +78,11 @@ export default {
       // createRoom is limited per user: each room by another poster.
       const rooms: string[] = [];
       for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(client, `workers ${i}`, posterCookies[posterCookies.length - 1 - i]!));
+      await Promise.all(
+        posterCookies.map(async (cookie) => {
+          for (const roomId of rooms) await client.graphql(JOIN_ROOM, { roomId }, cookie);
+        }),
+      );
       client.close();
       await setup.child.stop(15_000);
 
@@ -87,7 +93,7 @@ export default {
           for (const { setting, workers } of settings) {
             const index = round * settings.length + settings.indexOf(settings.find((s) => s.workers === workers)!);
             log(`workers: round ${round + 1}, ${setting}`);
-            const server = await startOurServer({ redisUrl: redis.url, env: { WORKERS: String(workers) } });
+            const server = await startOurServer({ redisUrl: redis.url, env: { ...env, WORKERS: String(workers) } });
             try {
               await waitForWorkers(server.child.output, workers);
               // The fleet subscribes the sockets a connect opens to one room: one connect per room.
@@ -108,7 +114,7 @@ export default {
                 urls: [server.url],
                 dir,
                 name: String(index),
-                cookies: posterCookies.slice(index * POSTERS_PER_RUN, (index + 1) * POSTERS_PER_RUN),
+                cookies: posterCookies,
                 rooms,
                 concurrency: CONCURRENCY,
                 warmupSeconds: WARMUP_SECONDS,
