@@ -100,6 +100,7 @@ export const buildApp = async (config: Config, services?: Services): Promise<App
     yoga,
     allowedOrigins: config.allowedOrigins,
     authenticate: auth.authenticate,
+    sessionCookie: auth.sessionCookie,
     context: toContextFactory(svc),
     metrics,
     socketLeases: svc.socketLeases,

@@ -17,6 +17,11 @@ import type { Services } from '../services.js';
 export interface AuthRoutes {
   /** The viewer a request's session cookie proves, or null; rejects with `StoreUnavailableError` when sessions cannot be read. */
   authenticate(cookieHeader: string | undefined): Promise<Viewer | null>;
+  /**
+   * The part of a cookie header `authenticate` reads (the session cookie alone), or undefined: what
+   * a long-lived connection keeps to authenticate again, instead of every cookie of the site.
+   */
+  sessionCookie(cookieHeader: string | undefined): string | undefined;
   /** Handles `/auth/*`; answers false for paths it does not know. */
   handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
 }
@@ -182,6 +187,10 @@ export const createAuthRoutes = (config: Config, services: Services, hooks: { on
 
   return {
     authenticate,
+    sessionCookie: (cookieHeader) => {
+      const token = readCookie(cookieHeader, cookieName);
+      return token ? `${cookieName}=${token}` : undefined;
+    },
     async handle(req, res, path) {
       if (path === '/auth/providers') providers(req, res);
       else if (path === '/auth/dev' && config.devLogin) await devLogin(req, res);

@@ -584,6 +584,21 @@ describe.each<StoreKind>(['memory', 'redis'])('sessions that are missing, forged
     raw.socket.close();
   });
 
+  it("finds the session cookie among the site's other cookies, on a socket's every operation", async () => {
+    // A socket keeps only the session cookie of its upgrade's Cookie header, to check the session
+    // again at each operation; the rest (here 8 KB of another app's cookies) is not kept.
+    const real = await signIn('alice');
+    const cookie = `analytics=${'x'.repeat(8_000)}; ${real}; theme=dark`;
+    const raw = await openRawSocket(wsUrl(), { origin, cookie });
+    for (const id of ['first', 'second']) {
+      raw.subscribe(id, '{ me { id } }');
+      expect((await raw.result(id)).payload).toEqual({ data: { me: { id: 'dev:alice' } } });
+    }
+    raw.subscribe('write', 'mutation { createRoom(name: "among cookies") { id } }');
+    expect((await raw.result('write')).payload).toMatchObject({ data: { createRoom: { id: expect.any(String) } } });
+    raw.socket.close();
+  });
+
   it('refuses a signed-out cookie, replayed after the sign-out', async () => {
     const cookie = await signIn('alice');
     const logout = await fetch(`${url}/auth/logout`, { method: 'POST', headers: { origin, cookie } });

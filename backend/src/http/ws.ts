@@ -38,6 +38,8 @@ interface Options {
   allowedOrigins: readonly string[];
   /** The viewer a cookie header proves, or null; may reject when the session store is down. */
   authenticate(cookieHeader: string | undefined): Promise<Viewer | null>;
+  /** The session cookie alone of a cookie header (`AuthRoutes.sessionCookie`): what a socket keeps. */
+  sessionCookie(cookieHeader: string | undefined): string | undefined;
   /** An operation's context (Yoga's `context`, `toContextFactory`): built here without envelop's pipeline. */
   context(viewer: Viewer | null): GraphQLContext;
   metrics: Metrics;
@@ -103,6 +105,7 @@ export const createGraphQLWebSockets = ({
   yoga,
   allowedOrigins,
   authenticate,
+  sessionCookie,
   context,
   metrics,
   socketLeases,
@@ -318,7 +321,9 @@ export const createGraphQLWebSockets = ({
           'TOO_MANY_CONNECTIONS',
         );
       }
-      const { cookie } = req.headers;
+      // Kept for the socket's life to check the session at each operation: the session cookie
+      // alone, not the site's whole Cookie header (often kilobytes of other cookies).
+      const cookie = viewer ? sessionCookie(req.headers.cookie) : undefined;
       const sessionId = viewer?.sessionId ?? null;
       // ws accepts (calls back) or refuses within handleUpgrade: it is given no verifyClient.
       let accepted = false;
