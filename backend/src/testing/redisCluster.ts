@@ -117,8 +117,23 @@ const until = async <T>(what: string, timeoutMs: number, probe: () => Promise<T 
 
 const owns = (node: ClusterNode, slot: number) => node.slots.some(([from, to]) => slot >= from && slot <= to);
 
-/** A cluster-enabled node on free ports; the bus port is a free one of its own (not port + 10000, which may be taken or out of range). */
+/**
+ * A cluster-enabled node on free ports; the bus port is a free one of its own (not port + 10000,
+ * which may be taken or out of range). A port found free can be taken before redis-server binds
+ * it (by another test's process, or as the ephemeral port of an outgoing connection): then the
+ * node starts again on other ports (a CI run failed once on a bus port taken so).
+ */
 const startNode = async (): Promise<TestRedis & { busPort: number }> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNodeOnce();
+    } catch (error) {
+      if (attempt >= 5 || !String(error).includes('Address already in use')) throw error;
+    }
+  }
+};
+
+const startNodeOnce = async (): Promise<TestRedis & { busPort: number }> => {
   const busPort = await findFreePort();
   const server = await startTestRedis({
     appendonly: true,
