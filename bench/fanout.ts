@@ -67,6 +67,7 @@ import {
   collectGarbageSettled,
   steadyRssKiB,
   createRoom as createRoomAs,
+  joinRooms,
   repoRoot,
   signInAll,
   startFanoutBaseline,
@@ -75,7 +76,7 @@ import {
 } from './servers.js';
 import type { FleetProtocol } from './subscriberFleet.js';
 import { formatTable } from './table.js';
-import { type GraphqlSocket, JOIN_ROOM, POST_MESSAGE, ROOM_EVENTS_DOCUMENT, openGraphqlSocket } from './wsClient.js';
+import { type GraphqlSocket, POST_MESSAGE, ROOM_EVENTS_DOCUMENT, openGraphqlSocket } from './wsClient.js';
 
 // ---- settings ----
 
@@ -514,18 +515,10 @@ const main = async () => {
   const fanRoomId = await createRoom(`fan-out ${stamp}`, writerCookies[0]!);
   const catchupRoomId = await createRoom(`catch-up ${stamp}`, writerCookies[1]!);
   const writeRoomId = await createRoom(`write path ${stamp}`, writerCookies[2]!);
-  // Every writer joins the fan-out and write-path rooms first: a person's first post in a room
-  // joins them (a MemberJoined event beside the message, rendered and sent to every subscriber),
-  // and with thousands of writers in turn most measured posts were first posts: two frames per
-  // subscriber, one counted as a delivery, and two renders per message.
+  // Every writer joins the fan-out and write-path rooms first: with thousands of writers in turn,
+  // most measured posts were first posts (two frames per subscriber, two renders per message).
   log(`joining ${writerCookies.length.toLocaleString('en-US')} writers to the fan-out and write-path rooms`);
-  for (let i = 0; i < writerCookies.length; i += 64) {
-    await Promise.all(
-      writerCookies
-        .slice(i, i + 64)
-        .flatMap((cookie) => [fanRoomId, writeRoomId].map((roomId) => setupClient.graphql(JOIN_ROOM, { roomId }, cookie))),
-    );
-  }
+  await joinRooms(setupClient, writerCookies, [fanRoomId, writeRoomId]);
 
   log(`starting ${settings.servers.length} subscriber fleets (bench/subscriberFleet.ts)`);
   const fleets = await Promise.all(settings.servers.map((key) => startFleet(`fleet-${key}`)));

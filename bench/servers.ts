@@ -101,6 +101,24 @@ export const signInAll = async (
   return { cookies, result };
 };
 
+/**
+ * Makes each user of `cookies` a member of each room, 64 joins at a time. A person's first post in
+ * a room joins them (a MemberJoined event beside the message, sent to every subscriber): posters
+ * joined first post only messages, so a bench counts the fan-out of messages.
+ */
+export const joinRooms = async (client: HttpClient, cookies: readonly string[], roomIds: readonly string[]): Promise<void> => {
+  const joins = cookies.flatMap((cookie) => roomIds.map((roomId) => ({ cookie, roomId })));
+  for (let i = 0; i < joins.length; i += 64) {
+    await Promise.all(
+      joins
+        .slice(i, i + 64)
+        .map(({ cookie, roomId }) =>
+          client.graphql('mutation Join($roomId: ID!) { joinRoom(roomId: $roomId) { id } }', { roomId }, cookie),
+        ),
+    );
+  }
+};
+
 /** Creates a room on our server as the user of `cookie`; its id. */
 export const createRoom = async (client: HttpClient, name: string, cookie: string | undefined): Promise<string> => {
   const text = await client.graphql('mutation Create($name: String!) { createRoom(name: $name) { id } }', { name }, cookie);

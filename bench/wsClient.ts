@@ -25,9 +25,6 @@ export const ROOM_EVENTS_DOCUMENT = `subscription RoomEvents($roomId: ID!, $afte
 fragment UserFields on User { id handle displayName avatarUrl status }
 fragment MessageFields on Message { id body createdAt editedAt deletedAt author { ...UserFields } }`;
 
-/** Joins a room (a person's first post in a room would, with a MemberJoined event beside it). */
-export const JOIN_ROOM = 'mutation Join($roomId: ID!) { joinRoom(roomId: $roomId) { id } }';
-
 export const POST_MESSAGE =
   'mutation Post($roomId: ID!, $body: String!, $clientId: String) { postMessage(roomId: $roomId, body: $body, clientId: $clientId) { id body createdAt } }';
 

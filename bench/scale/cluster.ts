@@ -31,9 +31,9 @@ import { stopAllChildren } from '../childServer.js';
 import { envNumber, loadAverage, log } from '../env.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
-import { createRoom, signInAll } from '../servers.js';
+import { createRoom, joinRooms, signInAll } from '../servers.js';
 import { formatTable } from '../table.js';
-import { JOIN_ROOM, ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
 import { type PostWindowResult, measurePostWindow, summarizeWindows, windowColumns } from './_postWindow.js';
 import { type StoreSetup, redisTotalCpuMicros, startCluster, startOneRedis } from './_stores.js';
 import { median } from '../seed.js';
@@ -85,11 +85,7 @@ const measure = async (setup: StoreSetup, fleet: Fleet, dir: string): Promise<Ro
   for (const shape of SHAPES) {
     const rooms: string[] = [];
     for (let i = 0; i < shape.rooms; i++) rooms.push(await createRoom(client, `${shape.name} ${i}`, posterCookies.at(-1 - i)!));
-    await Promise.all(
-      posterCookies.map(async (cookie) => {
-        for (const roomId of rooms) await client.graphql(JOIN_ROOM, { roomId }, cookie);
-      }),
-    );
+    await joinRooms(client, posterCookies, rooms);
     // Each room's sockets spread over the instances (on the fan-out shape, every instance delivers
     // every room's posts); on the throughput shape, a room's sockets are on one instance in turn.
     let opened = 0;

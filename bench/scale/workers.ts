@@ -28,9 +28,9 @@ import { envNumber, loadAverage, log } from '../env.js';
 import { startFleet } from '../fleet.js';
 import { createHttpClient } from '../httpClient.js';
 import { redisCpuMicros } from '../metrics.js';
-import { createRoom, signInAll, startOurServer } from '../servers.js';
+import { createRoom, joinRooms, signInAll, startOurServer } from '../servers.js';
 import { formatTable } from '../table.js';
-import { JOIN_ROOM, ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
+import { ROOM_EVENTS_DOCUMENT } from '../wsClient.js';
 import { type PostWindowResult, measurePostWindow, summarizeWindows, windowColumns } from './_postWindow.js';
 
 const ROOMS = Math.round(envNumber('BENCH_SCALE_WORKERS_ROOMS', 50, 1));
@@ -78,11 +78,7 @@ export default {
       // createRoom is limited per user: each room by another poster.
       const rooms: string[] = [];
       for (let i = 0; i < ROOMS; i++) rooms.push(await createRoom(client, `workers ${i}`, posterCookies[posterCookies.length - 1 - i]!));
-      await Promise.all(
-        posterCookies.map(async (cookie) => {
-          for (const roomId of rooms) await client.graphql(JOIN_ROOM, { roomId }, cookie);
-        }),
-      );
+      await joinRooms(client, posterCookies, rooms);
       client.close();
       await setup.child.stop(15_000);
 

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
 import { createChatLookups } from '../chat/queries.js';
-import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
+import type { EventStore } from '../eventstore/eventStore.js';
 import { toRoomStreamKey } from '../chat/keys.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { checkDelivery, type LoggedEvent, type PostAttempt, toSubjectId } from '../testing/deliveryChecker.js';
@@ -13,6 +13,8 @@ import {
   createResumingClient,
   describeError,
   type FollowedRoom,
+  live,
+  reached,
   ROOM_EVENTS_SUBSCRIPTION,
 } from '../testing/resumingClient.js';
 import { type ServerProcess, startServerProcess, INSTANCE_ORIGIN, signInAt, stopServerProcess } from '../testing/serverProcess.js';
@@ -91,11 +93,8 @@ const follow = (
   return { client, room: client.followRoom(roomId, after) };
 };
 
-const reached = (cursor: string) => (room: FollowedRoom) => room.lastCursor !== null && compareCursors(room.lastCursor, cursor) >= 0;
 const presence = (room: FollowedRoom, type: 'UserJoined' | 'UserLeft', handle: string) =>
   countPresence(room.events, type === 'UserJoined' ? 'joined' : 'left', handle);
-/** A subscription is live once it sees its own user join (every subscriber here is a distinct user). */
-const live = (room: FollowedRoom, handle: string) => room.until((r) => presence(r, 'UserJoined', handle) > 0);
 
 /** Polls a condition the test cannot await otherwise (counters of concurrently running posters). */
 const eventually = (predicate: () => boolean, timeoutMs = 15_000) =>

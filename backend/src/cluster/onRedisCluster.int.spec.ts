@@ -3,13 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChatCommands } from '../chat/commands.js';
 import { toRoomStreamKey } from '../chat/keys.js';
 import { createChatLookups } from '../chat/queries.js';
-import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
+import type { EventStore } from '../eventstore/eventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { nodeOf } from '../redis/client.js';
 import { checkDelivery } from '../testing/deliveryChecker.js';
 import { type Attempt, createRoom, gql, readRoomLog, runPoster } from '../testing/instanceClients.js';
 import { type TestRedisCluster, startRedisCluster } from '../testing/redisCluster.js';
-import { countPresence, createResumingClient, type FollowedRoom } from '../testing/resumingClient.js';
+import { createResumingClient, live, reached } from '../testing/resumingClient.js';
 import { INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess, stopServerProcess } from '../testing/serverProcess.js';
 
 /**
@@ -61,8 +61,6 @@ afterAll(async () => {
 }, 30_000);
 
 const readLog = (roomId: string) => readRoomLog(store, roomId);
-const reached = (cursor: string) => (room: FollowedRoom) => room.lastCursor !== null && compareCursors(room.lastCursor, cursor) >= 0;
-const live = (room: FollowedRoom, handle: string) => room.until((r) => countPresence(r.events, 'joined', handle) > 0);
 
 const follow = (urls: readonly string[], cookie: string, roomId: string) => {
   const client = createResumingClient({ urls, cookie, origin: INSTANCE_ORIGIN, retryWaitMs: 50 });

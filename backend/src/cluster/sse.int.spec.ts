@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compareCursors, type EventStore } from '../eventstore/eventStore.js';
+import type { EventStore } from '../eventstore/eventStore.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { checkDelivery, type LoggedEvent, type PostAttempt } from '../testing/deliveryChecker.js';
 import { type FollowedStream, followRoomOverSse, followRoomWithGraphQLSse } from '../testing/eventStreams.js';
 import { startTestRedis, type TestRedis } from '../testing/redisServer.js';
-import { countPresence, type FollowedRoom } from '../testing/resumingClient.js';
+import { live, reached } from '../testing/resumingClient.js';
 import { type Attempt, readRoomLog, runPoster } from '../testing/instanceClients.js';
 import { gqlAt, INSTANCE_ORIGIN, type ServerProcess, signInAt, startServerProcess, stopServerProcess } from '../testing/serverProcess.js';
 
@@ -58,9 +58,7 @@ const createRoom = async (cookie: string, name: string) => {
   return data.createRoom.id;
 };
 
-const reached = (cursor: string) => (room: FollowedRoom) => room.lastCursor !== null && compareCursors(room.lastCursor, cursor) >= 0;
 /** A reader is live once it sees its own user join (every reader here is a distinct user). */
-const live = (room: FollowedRoom, handle: string) => room.until((r) => countPresence(r.events, 'joined', handle) > 0);
 
 interface Reader {
   name: string;

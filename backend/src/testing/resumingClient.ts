@@ -1,5 +1,6 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { compareCursors } from '../eventstore/eventStore.js';
 import { type ReceivedEvent, toSubjectId } from './deliveryChecker.js';
 
 /** The fields of `roomEvents` this client asks for: enough to check delivery and presence. */
@@ -32,6 +33,12 @@ export const countPresence = (events: readonly RoomEventPayload[], kind: 'joined
       ? (e[kind] ?? []).some((u) => u.handle === handle)
       : e.__typename === (kind === 'joined' ? 'UserJoined' : 'UserLeft') && e.user?.handle === handle,
   ).length;
+
+/** For `FollowedRoom.until`: the room got the log up to `cursor` (or past it). */
+export const reached = (cursor: string) => (room: FollowedRoom) => room.lastCursor !== null && compareCursors(room.lastCursor, cursor) >= 0;
+
+/** Resolves once the subscription sees its own user join: it is live (every subscriber a distinct user). */
+export const live = (room: FollowedRoom, handle: string) => room.until((r) => countPresence(r.events, 'joined', handle) > 0);
 
 export interface ResumingClientOptions {
   /**
