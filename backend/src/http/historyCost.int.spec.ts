@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureRedisCost } from '../testing/redisCost.js';
+import { COUNTED_SERVER_ENV, measureRedisCost } from '../testing/redisCost.js';
 import { type TestServer, startTestServer } from '../testing/testServer.js';
 
 /**
@@ -18,7 +18,7 @@ describe('the cost of a history page in a room full of edits (redis store)', () 
   let roomId: string;
 
   beforeAll(async () => {
-    server = await startTestServer('redis');
+    server = await startTestServer('redis', { env: COUNTED_SERVER_ENV });
     admin = new Redis(server.redis!.url);
     alice = await server.signIn('alice');
     roomId = (await server.gql<{ createRoom: { id: string } }>('mutation { createRoom(name: "edited a lot") { id } }', {}, alice)).data!

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureRedisCost } from '../testing/redisCost.js';
+import { COUNTED_SERVER_ENV, measureRedisCost } from '../testing/redisCost.js';
 import { type TestServer, startTestServer } from '../testing/testServer.js';
 
 /**
@@ -19,7 +19,7 @@ describe('the round trips of a myRooms page (redis store)', () => {
   let bob: string;
 
   beforeAll(async () => {
-    server = await startTestServer('redis');
+    server = await startTestServer('redis', { env: COUNTED_SERVER_ENV });
     admin = new Redis(server.redis!.url);
     const alice = await server.signIn('alice');
     bob = await server.signIn('bob');

@@ -1,4 +1,4 @@
-import { measureRedisCost } from '../testing/redisCost.js';
+import { COUNTED_SERVER_ENV, measureRedisCost } from '../testing/redisCost.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRoomStreamKey } from '../chat/keys.js';
@@ -192,7 +192,7 @@ describe('the cost of cursorAt in a big room (redis store)', () => {
   let span: { first: number; last: number };
 
   beforeAll(async () => {
-    server = await startTestServer('redis');
+    server = await startTestServer('redis', { env: COUNTED_SERVER_ENV });
     admin = new Redis(server.redis!.url);
     alice = await server.signIn('alice');
     roomId = (await server.gql(CREATE_ROOM, { name: 'big' }, alice)).data!.createRoom.id;

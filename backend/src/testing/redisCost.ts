@@ -9,6 +9,13 @@ const readCounters = async (admin: Redis) => {
 };
 
 /**
+ * The environment of a test server whose Redis costs are counted: presence's sweep, every second
+ * by default, is put off, or on a loaded machine (CI runs many files at once) it falls into every
+ * try of a slow request.
+ */
+export const COUNTED_SERVER_ENV = { PRESENCE_SWEEP_MS: '3600000' };
+
+/**
  * What one request costs Redis: the fewest reads and commands of a few tries (a background poll
  * of the server, a projector's or presence's, may fall into one), the admin's own INFO left out.
  */
