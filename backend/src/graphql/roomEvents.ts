@@ -99,7 +99,9 @@ class RoomFollower implements MergeHooks<RoomEventEntry> {
 
   async onEnd() {
     this.ended = true;
-    await this.presence?.release();
+    // Redis away (a primary killed): the lease expires by itself. Its end runs unawaited, so a
+    // rejection here would be unhandled, and Node ends the process on one.
+    await this.presence?.release().catch(() => {});
   }
 
   stopAfter(entry: RoomEventEntry) {
