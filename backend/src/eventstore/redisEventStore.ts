@@ -17,6 +17,7 @@ import {
   type ReplicaAckOptions,
   type ReplicatedWriter,
   assertReplicated,
+  createReadBarrier,
   createReplicatedWriters,
   resolveReplicaAck,
 } from '../redis/replicaAck.js';
@@ -25,6 +26,7 @@ import { advanceMarkLua, readMarkHeadLua, readMarksLua, writeEntriesLua } from '
 import { appendLua, holdAppendsLua, readIndexLua, swapRebuiltLua, toAppendArgs, toAppendResult, toHoldKey } from './appendScript.js';
 import {
   type AppendRequest,
+  type Cursor,
   type EventStore,
   type IndexEntry,
   type MarksReply,
@@ -35,6 +37,7 @@ import {
 } from './eventStore.js';
 import { createRedisConsumerGroups } from './redisConsumerGroups.js';
 import { createRedisStreamTailer, toBellLua, toRecordedEvent } from './redisStreamTailer.js';
+import { createReplicatedReads } from './replicatedReads.js';
 
 /**
  * One Redis (`url`) or a Redis Cluster (`cluster`: seed nodes). On a Cluster every script and
@@ -311,6 +314,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   };
 
   const writerFor = acked ? createReplicatedWriters(acked, ack) : null;
+  const confirmRead = writerFor ? createReplicatedReads(createReadBarrier(writerFor, ack)) : null;
+  /** With replicas, a read hands on its entries only once they are replicated (see replicatedReads.ts). */
+  const confirmed = async (stream: string, newest: Cursor | undefined) => {
+    if (confirmRead && newest !== undefined) await confirmRead.confirm(stream, newest);
+  };
 
   /**
    * On a Cluster, the notes of an append or a mark, after it (see `RedisEventStoreOptions`): in
@@ -341,7 +349,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     const { reply, replicas } = await replicated.write(['appendEvents', keys.length, ...keys, ...args]);
     const result = toAppendResult(reply);
     if (result === 'held') return result;
-    if (result.status === 'appended') assertReplicated(replicas, ack);
+    if (result.status === 'appended') {
+      assertReplicated(replicas, ack);
+      const last = result.cursors.at(-1);
+      if (last) confirmRead!.known(request.stream, last);
+    }
     if (result.status === 'duplicate') await confirmReplicated(replicated, request.idempotency!.key, result.result);
     return result;
   };
@@ -356,6 +368,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return replies.map((entries) => (entries as [string, string[]][])[0]?.[0] ?? '0-0');
     },
     readAfter: (stream, after, count) => call(() => redis.xrange(stream, `(${after}`, '+', 'COUNT', count)),
+    confirm: confirmRead?.confirm,
     // The same on a Cluster: bells missed in a failover or a slot's move are read again when the
     // node subscribers report it (-node, subscribersReady), not left to this check. It was 2 s
     // there, and at 10,000 followed rooms cost ~0.2 of a core idle (~8,000 XREVRANGE/s).
@@ -438,15 +451,20 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
         | string
         | null
       )[];
-      return toJoinedEntries<S>(reply, join !== undefined);
+      const entries = toJoinedEntries<S>(reply, join !== undefined);
+      await confirmed(index, entries[0]?.cursor);
+      return entries;
     },
     readIndexForward: async <S>(index: string, { after, count, join }: { after?: string; count: number; join?: string }) => {
       const start = after === undefined ? '-' : `(${after}`;
       if (join !== undefined) {
         const reply = (await call(() => scripts.readIndexForward(index, join, start, count))) as (string | null)[];
-        return toJoinedEntries<S>(reply, true);
+        const joined = toJoinedEntries<S>(reply, true);
+        await confirmed(index, joined.at(-1)?.cursor);
+        return joined;
       }
       const entries = await call(() => redis.xrange(index, start, '+', 'COUNT', count));
+      await confirmed(index, entries.at(-1)?.[0]);
       return entries.map(([cursor, fields]) => ({ cursor, ref: fields[1]! }));
     },
     writeRebuilt: async ({ index, snapshots, sets, fields, scored }) => {
@@ -573,10 +591,12 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
     },
     readForward: async (stream, { after, count }) => {
       const entries = await call(() => redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count));
+      await confirmed(stream, entries.at(-1)?.[0]);
       return entries.map((entry) => toRecordedEvent(stream, entry));
     },
     readBackward: async (stream, { before, count }) => {
       const entries = await call(() => redis.xrevrange(stream, before === undefined ? '+' : `(${before}`, '-', 'COUNT', count));
+      await confirmed(stream, entries[0]?.[0]);
       return entries.map((entry) => toRecordedEvent(stream, entry));
     },
     readCursorBefore: async (stream, ms) => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { failFastRedisOptions } from '../redis/connection.js';
 import { useTestRedis } from '../testing/useTestRedis.js';
 import { measureRedisCost } from '../testing/redisCost.js';
+import { StoreUnavailableError } from '../storeUnavailable.js';
 import type { EventStore, RecordedEvent } from './eventStore.js';
 import { createRedisEventStore } from './redisEventStore.js';
 import { createRedisStreamTailer, type RedisStreamTailer } from './redisStreamTailer.js';
@@ -29,7 +30,11 @@ describe('redis stream tailer (doorbells)', () => {
   };
 
   /** A tailer of its own with a fast periodic check, reading through `client`. */
-  const openTailer = async (checkMs: number, onError: (error: unknown) => void = () => {}) => {
+  const openTailer = async (
+    checkMs: number,
+    onError: (error: unknown) => void = () => {},
+    confirm?: (stream: string, newest: string) => Promise<void>,
+  ) => {
     const bells = new Redis(redis.url, { ...failFastRedisOptions, autoResubscribe: false });
     bells.on('error', () => {});
     await bells.connect();
@@ -41,6 +46,7 @@ describe('redis stream tailer (doorbells)', () => {
       readLastCursors: async (streams) =>
         Promise.all(streams.map(async (stream) => (await client.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0')),
       readAfter: (stream, after, count) => client.xrange(stream, `(${after}`, '+', 'COUNT', count),
+      confirm,
     });
     opened.push(tailer);
     return { tailer };
@@ -55,6 +61,41 @@ describe('redis stream tailer (doorbells)', () => {
     }
     return cursors;
   };
+
+  it('with replicas, hands on only confirmed entries: a refused confirmation takes the stream back, and its entries come once, in order, once confirmed', async () => {
+    const store = await openStore();
+    const stream = 'tail:{t:confirm}:log';
+    let replicated = false;
+    const refusals: string[] = [];
+    let refused!: () => void;
+    const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
+    const { tailer } = await openTailer(
+      60_000,
+      () => {},
+      async (_stream, newest) => {
+        if (replicated) return;
+        refusals.push(newest);
+        refused();
+        throw new StoreUnavailableError(new Error('the replica did not answer in time'));
+      },
+    );
+    const got: string[] = [];
+    let all!: () => void;
+    const allThree = new Promise<void>((resolve) => (all = resolve));
+    await tailer.follow(stream, (events) => {
+      got.push(...events.map((e) => e.type));
+      if (got.length >= 3) all();
+    });
+    const [a] = await appendAll(store, stream, ['a', 'b']);
+    await firstRefusal;
+    expect(refusals[0]).toBe(a);
+    expect(got).toEqual([]);
+    replicated = true;
+    // Heard while the stream is back at its earlier position: held, then read again with the rest.
+    await appendAll(store, stream, ['c']);
+    await allThree;
+    expect(got).toEqual(['a', 'b', 'c']);
+  });
 
   it('delivers an entry whose bell never rang, found by the periodic check', async () => {
     const stream = 'tail:{t:silent}:log';

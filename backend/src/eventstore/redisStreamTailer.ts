@@ -75,6 +75,14 @@ export interface RedisStreamTailerOptions {
    * connection (or node), which the tailer handles by reading from its last cursor.
    */
   checkMs?: number;
+  /**
+   * With replicas (REDIS_ACK_REPLICAS > 0): resolves once a stream's entries up to `newest` are on
+   * the replicas (`ReplicatedReads.confirm`). Entries are then handed on only after it, in order;
+   * when it fails (the replica late, the primary gone), the stream goes back to where it stood
+   * before them and is read again from there after a pause: a failover's lost entries never reach
+   * a listener.
+   */
+  confirm?: (stream: string, newest: Cursor) => Promise<void>;
   /** Told about throwing listeners and unexpected Redis replies; the tailer carries on. */
   onError?: (error: unknown) => void;
 }
@@ -86,6 +94,7 @@ interface Follower {
 }
 
 interface Followed {
+  stream: string;
   /** The last cursor taken for this stream; the next event must be past it. */
   lastCursor: Cursor;
   followers: Set<Follower>;
@@ -96,6 +105,16 @@ interface Followed {
   catchingUp: boolean;
   /** An end seen past lastCursor at the last check. */
   behind: Cursor | null;
+  /** Moved on when the stream goes back to an earlier position: events taken before are not handed on. */
+  generation: number;
+}
+
+/** Events taken for a stream and not yet handed on: where the stream stood before them, and them. */
+interface Batch {
+  state: Followed;
+  from: Cursor;
+  events: RecordedEvent[];
+  generation: number;
 }
 
 const RETRY_MIN_MS = 50;
@@ -124,14 +143,46 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
   let connected = true;
 
   /** Events taken but not yet handed to listeners, per stream, flushed once per turn. */
-  const pending = new Map<Followed, RecordedEvent[]>();
+  const pending = new Map<Followed, Batch>();
   let flushScheduled = false;
+  /** With `confirm`: the batches handed on so far, one flush's confirmation at a time (in order). */
+  let confirming: Promise<void> = Promise.resolve();
 
   const flush = () => {
     flushScheduled = false;
-    const batches = [...pending];
+    const batches = [...pending.values()];
     pending.clear();
-    for (const [state, events] of batches) {
+    if (options.confirm) confirming = confirming.then(() => confirmThenDeliver(batches));
+    else deliver(batches);
+  };
+
+  const confirmThenDeliver = async (batches: Batch[]) => {
+    const current = (batch: Batch) => batch.generation === batch.state.generation && followed.get(batch.state.stream) === batch.state;
+    const live = batches.filter(current);
+    const results = await Promise.allSettled(live.map((batch) => options.confirm!(batch.state.stream, batch.events.at(-1)!.cursor)));
+    const confirmed: Batch[] = [];
+    live.forEach((batch, i) => {
+      if (!current(batch)) return;
+      if (results[i]!.status === 'fulfilled') confirmed.push(batch);
+      else goBack(batch);
+    });
+    deliver(confirmed);
+  };
+
+  /** A batch's replicas did not confirm it: forget it and what was taken after it, and read again from before it, after a pause. */
+  const goBack = ({ state, from }: Batch) => {
+    state.generation++;
+    state.lastCursor = from;
+    state.synced = false;
+    state.held = [];
+    pending.delete(state);
+    setTimeout(() => {
+      if (followed.get(state.stream) === state && !state.synced) void catchUp(state.stream, state);
+    }, RETRY_MAX_MS).unref();
+  };
+
+  const deliver = (batches: Batch[]) => {
+    for (const { state, events } of batches) {
       for (const follower of [...state.followers]) {
         if (!state.followers.has(follower)) continue;
         let mine = events;
@@ -153,10 +204,10 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
   /** Takes an event if it is past the stream's position, to be delivered at the end of the turn. */
   const take = (state: Followed, event: RecordedEvent) => {
     if (compareCursors(event.cursor, state.lastCursor) <= 0) return;
-    state.lastCursor = event.cursor;
     const batch = pending.get(state);
-    if (batch) batch.push(event);
-    else pending.set(state, [event]);
+    if (batch) batch.events.push(event);
+    else pending.set(state, { state, from: state.lastCursor, events: [event], generation: state.generation });
+    state.lastCursor = event.cursor;
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
@@ -192,7 +243,10 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
     try {
       while (!closed && followed.get(stream) === state && connected) {
         try {
+          const generation = state.generation;
           const entries = await readAfter(stream, state.lastCursor, count);
+          // Gone back meanwhile (an unconfirmed batch): read again from the earlier position.
+          if (state.generation !== generation) continue;
           for (const entry of entries) {
             try {
               take(state, toRecordedEvent(stream, entry));
@@ -280,7 +334,16 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
   /** Subscribes, then reads the stream's end: every entry past it rings on the subscription. */
   const start = async (stream: string): Promise<Followed> => {
     await bells.ssubscribe(stream);
-    const state: Followed = { lastCursor: '0-0', followers: new Set(), synced: false, held: [], catchingUp: false, behind: null };
+    const state: Followed = {
+      stream,
+      lastCursor: '0-0',
+      followers: new Set(),
+      synced: false,
+      held: [],
+      catchingUp: false,
+      behind: null,
+      generation: 0,
+    };
     followed.set(stream, state);
     try {
       [state.lastCursor] = (await readLastCursors([stream])) as [Cursor];

@@ -5,7 +5,7 @@ import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
 import { type TestReplicatedRedis, startReplicatedRedis } from '../testing/redisReplicas.js';
 import { type TestRedis, startTestRedis } from '../testing/redisServer.js';
-import { type TestServer, startTestServer } from '../testing/testServer.js';
+import { type TestServer, collect, startTestServer } from '../testing/testServer.js';
 
 /*
  * REDIS_ACK_REPLICAS: a post is answered only once a replica has it (WAIT), so the death of the
@@ -16,6 +16,9 @@ import { type TestServer, startTestServer } from '../testing/testServer.js';
 const POST = 'mutation($r: ID!, $b: String!, $c: String) { postMessage(roomId: $r, body: $b, clientId: $c) { id body } }';
 const PAGE = `query($id: ID!, $after: String) { room(id: $id) { messages(first: 100, after: $after) {
   edges { cursor node { id body } } pageInfo { hasNextPage endCursor } } } }`;
+
+const ROOM_POSTS = `subscription($roomId: ID!, $after: String) { roomEvents(roomId: $roomId, after: $after) {
+  __typename cursor ... on MessagePosted { message { id body } } ... on UserJoined { user { handle } } } }`;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -142,6 +145,39 @@ describe('REDIS_ACK_REPLICAS', () => {
     const history = await readHistory(server, cookie, roomId);
     expect(history.map((m) => m.body)).toEqual(['before', 'during']);
     expect(retried.data?.postMessage.id).toBe(history[1]!.id);
+  });
+
+  it('hands subscribers and history no post a replica has not confirmed: one a failover loses, retried by its poster, is seen once', async () => {
+    const pair = await replicated();
+    const server = await serverOn(pair.primary, { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '300' });
+    const { cookie, roomId } = await openRoom(server);
+    type Payload = { roomEvents: { __typename: string; cursor: string; message?: { id: string; body: string } } };
+    const posted = (sub: { results: { data?: Payload }[] }) =>
+      sub.results.flatMap((result) => (result.data?.roomEvents.message ? [result.data.roomEvents.message] : []));
+    const watching = collect<Payload>(server.wsClient(cookie), ROOM_POSTS, { roomId, after: null });
+    // Live once its own arrival is announced.
+    await watching.until(() => watching.results.length > 0);
+    expect((await post(server, cookie, roomId, 'before', 'phantom-0')).data?.postMessage.body).toBe('before');
+    await watching.until(() => posted(watching).length > 0);
+
+    pair.replica.pause();
+    expect((await post(server, cookie, roomId, 'lost', 'phantom-1')).errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
+    // On the primary since its WAIT began (300 ms): a history page that would hold it waits for the replica too, and gives up.
+    expect((await server.gql(PAGE, { id: roomId }, cookie)).errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
+    expect(posted(watching).map((m) => m.body)).toEqual(['before']);
+
+    // The primary dies before its replica got the post; the replica is promoted, and the poster retries there.
+    await pair.primary.stop({ kill: true });
+    pair.replica.resume();
+    await pair.promoteReplica();
+    const promoted = await serverOn(pair.replica);
+    const retried = await post(promoted, cookie, roomId, 'lost', 'phantom-1');
+    expect(retried.data?.postMessage.body).toBe('lost');
+    const lastSeen = watching.results.at(-1)!.data!.roomEvents.cursor;
+    const resumed = collect<Payload>(promoted.wsClient(cookie), ROOM_POSTS, { roomId, after: lastSeen });
+    await resumed.until(() => posted(resumed).length > 0);
+    expect([...posted(watching), ...posted(resumed)].map((m) => m.body)).toEqual(['before', 'lost']);
+    expect(posted(resumed)[0]!.id).toBe(retried.data!.postMessage.id);
   });
 
   it('waits once for all the appends that leave together (group commit), and answers each its own', async () => {

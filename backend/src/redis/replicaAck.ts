@@ -178,3 +178,26 @@ export const createReplicatedWriters = (connection: StoreRedis, ack: ReplicaAck)
 const MOVED_ATTEMPTS = 3;
 const isMoved = (error: unknown) =>
   error instanceof StoreUnavailableError && error.cause instanceof Error && error.cause.message.startsWith('MOVED ');
+
+/**
+ * A read barrier: resolves once `ack.replicas` replicas have everything the primary serving `key`
+ * held when it was called, and rejects with `StoreUnavailableError` when they do not answer in
+ * time. Replication is one ordered stream per primary, and `WAIT` covers its connection's last
+ * write and so everything the primary wrote before it, whichever connection wrote it: the barrier
+ * is a write of its own through the key's writer (an SPUBLISH in the key's slot, on a channel
+ * nobody hears, which replicas receive and the keyspace never sees), group-committed with the
+ * appends there (busy, it shares their `WAIT`). A reader that calls it after reading entries and
+ * before handing them on hands on only entries a failover keeps.
+ */
+export const createReadBarrier =
+  (writerFor: (key: string) => ReplicatedWriter, ack: ReplicaAck) =>
+  async (key: string): Promise<void> => {
+    assertReplicated((await writerFor(key).write(['spublish', toBarrierChannel(key), ''])).replicas, ack);
+  };
+
+/** A channel in `key`'s slot: its hash tag (or the whole key as one), then `:barrier`. */
+export const toBarrierChannel = (key: string): string => {
+  const open = key.indexOf('{');
+  const close = open >= 0 ? key.indexOf('}', open + 1) : -1;
+  return close > open + 1 ? `${key.slice(open, close + 1)}:barrier` : `{${key}}:barrier`;
+};
