@@ -107,6 +107,8 @@ interface Followed {
   behind: Cursor | null;
   /** Moved on when the stream goes back to an earlier position: events taken before are not handed on. */
   generation: number;
+  /** With `confirm`: this stream's batches handed on so far, one confirmation at a time, in order. */
+  confirming: Promise<void>;
 }
 
 /** Events taken for a stream and not yet handed on: where the stream stood before them, and them. */
@@ -145,28 +147,30 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
   /** Events taken but not yet handed to listeners, per stream, flushed once per turn. */
   const pending = new Map<Followed, Batch>();
   let flushScheduled = false;
-  /** With `confirm`: the batches handed on so far, one flush's confirmation at a time (in order). */
-  let confirming: Promise<void> = Promise.resolve();
 
   const flush = () => {
     flushScheduled = false;
     const batches = [...pending.values()];
     pending.clear();
-    if (options.confirm) confirming = confirming.then(() => confirmThenDeliver(batches));
-    else deliver(batches);
+    if (!options.confirm) {
+      deliver(batches);
+      return;
+    }
+    // In order within a stream; streams apart, so one primary's late replica holds back only its rooms.
+    for (const batch of batches) batch.state.confirming = batch.state.confirming.then(() => confirmThenDeliver(batch));
   };
 
-  const confirmThenDeliver = async (batches: Batch[]) => {
-    const current = (batch: Batch) => batch.generation === batch.state.generation && followed.get(batch.state.stream) === batch.state;
-    const live = batches.filter(current);
-    const results = await Promise.allSettled(live.map((batch) => options.confirm!(batch.state.stream, batch.events.at(-1)!.cursor)));
-    const confirmed: Batch[] = [];
-    live.forEach((batch, i) => {
-      if (!current(batch)) return;
-      if (results[i]!.status === 'fulfilled') confirmed.push(batch);
-      else goBack(batch);
-    });
-    deliver(confirmed);
+  const confirmThenDeliver = async (batch: Batch) => {
+    const current = () => batch.generation === batch.state.generation && followed.get(batch.state.stream) === batch.state;
+    if (!current()) return;
+    try {
+      await options.confirm!(batch.state.stream, batch.events.at(-1)!.cursor);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) onError(error);
+      if (current()) goBack(batch);
+      return;
+    }
+    if (current()) deliver([batch]);
   };
 
   /** A batch's replicas did not confirm it: forget it and what was taken after it, and read again from before it, after a pause. */
@@ -343,6 +347,7 @@ export const createRedisStreamTailer = (options: RedisStreamTailerOptions): Redi
       catchingUp: false,
       behind: null,
       generation: 0,
+      confirming: Promise.resolve(),
     };
     followed.set(stream, state);
     try {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../eventstore/eventStore.contract.js';
 import { createRedisEventStore } from '../eventstore/redisEventStore.js';
 import { StoreUnavailableError } from '../storeUnavailable.js';
+import { createReplicatedWriter } from './replicaAck.js';
 import { type TestReplicatedRedis, startReplicatedRedis } from '../testing/redisReplicas.js';
 import { type TestRedis, startTestRedis } from '../testing/redisServer.js';
 import { type TestServer, collect, startTestServer } from '../testing/testServer.js';
@@ -193,6 +194,29 @@ describe('REDIS_ACK_REPLICAS', () => {
     const cursors = results.map((result) => (result.status === 'appended' ? result.cursors[0] : null));
     for (let log = 0; log < 5; log++) expect(new Set(cursors.filter((_, i) => i % 5 === log)).size).toBe(20);
     expect(await countWaits(pair.primary)).toBe(1);
+  });
+
+  it('lets barriers that leave together share one SPUBLISH and one WAIT, which covers what other connections wrote before', async () => {
+    const pair = await replicated();
+    const connection = new Redis(pair.primary.port, '127.0.0.1');
+    const other = new Redis(pair.primary.port, '127.0.0.1');
+    cleanups.push(async () => {
+      connection.disconnect();
+      other.disconnect();
+    });
+    const writer = createReplicatedWriter(connection, { replicas: 1, timeoutMs: 300 });
+    const calls = async (name: string) =>
+      Number((await other.info('commandstats')).match(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm'))?.[1] ?? 0);
+    const [waits, publishes] = [await calls('wait'), await calls('spublish')];
+    expect(await Promise.all(Array.from({ length: 20 }, (_, i) => writer.barrier(`{r:${i}}:log`)))).toEqual(Array(20).fill(1));
+    expect([(await calls('wait')) - waits, (await calls('spublish')) - publishes]).toEqual([1, 1]);
+    // Written by another connection while the replica stalls: the barrier does not vouch for it.
+    pair.replica.pause();
+    await other.set('written:elsewhere', '1');
+    const stalled = await writer.barrier('{r:0}:log');
+    pair.replica.resume();
+    expect(stalled).toBe(0);
+    expect(await writer.barrier('{r:0}:log')).toBe(1);
   });
 
   it('answers a stored clientId (readIdempotent) only once replicas have it', async () => {

@@ -75,10 +75,20 @@ export interface ReplicatedWriter {
    * and with Redis's error reply when the command is refused.
    */
   write(command: readonly (string | number)[]): Promise<{ reply: unknown; replicas: number }>;
+  /**
+   * Joins the next batch and answers how many replicas its `WAIT` found: that many have everything
+   * the primary held when the batch left. A batch with barriers carries one write for them all (an
+   * SPUBLISH nobody hears on a channel in `key`'s slot), since `WAIT` covers its connection's last
+   * write, and the batch's appends may write nothing (a refusal, a conflict).
+   */
+  barrier(key: string): Promise<number>;
 }
 
 interface Pending {
-  command: readonly (string | number)[];
+  /** Null for a barrier. */
+  command: readonly (string | number)[] | null;
+  /** A barrier's key. */
+  key?: string;
   resolve: (answer: { reply: unknown; replicas: number }) => void;
   reject: (error: unknown) => void;
 }
@@ -105,15 +115,21 @@ export const createReplicatedWriter = (connection: StoreRedis, ack: ReplicaAck):
     const batch = waiting;
     waiting = [];
     try {
-      const commands = [...batch.map((pending) => [...pending.command]), ['wait', ack.replicas, ack.timeoutMs]];
+      const writes = batch.filter((pending) => pending.command !== null);
+      const barrier = batch.find((pending) => pending.command === null);
+      const commands = writes.map((pending) => [...pending.command!]);
+      if (barrier) commands.push(['spublish', toBarrierChannel(barrier.key!), '']);
+      commands.push(['wait', ack.replicas, ack.timeoutMs]);
       const results = await connection.pipeline(commands).exec();
       const [waitError, replicas] = results?.at(-1) ?? [new Error('no WAIT reply'), 0];
-      batch.forEach((pending, i) => {
-        const [error, reply] = results![i]!;
+      const published = barrier ? results?.at(-2) : null;
+      let written = 0;
+      for (const pending of batch) {
+        const [error, reply] = pending.command === null ? (published ?? [new Error('no SPUBLISH reply'), null]) : results![written++]!;
         if (error) pending.reject(toStoreError(error));
         else if (waitError) pending.reject(new StoreUnavailableError(waitError));
         else pending.resolve({ reply, replicas: Number(replicas) });
-      });
+      }
     } catch (error) {
       for (const pending of batch) pending.reject(toStoreError(error));
     } finally {
@@ -122,15 +138,18 @@ export const createReplicatedWriter = (connection: StoreRedis, ack: ReplicaAck):
     }
   };
 
+  const enqueue = (command: Pending['command'], key?: string) =>
+    new Promise<{ reply: unknown; replicas: number }>((resolve, reject) => {
+      waiting.push({ command, key, resolve, reject });
+      if (scheduled || inFlight) return;
+      scheduled = true;
+      // The other writes of this turn of the event loop join the batch.
+      setImmediate(send);
+    });
+
   return {
-    write: (command) =>
-      new Promise((resolve, reject) => {
-        waiting.push({ command, resolve, reject });
-        if (scheduled || inFlight) return;
-        scheduled = true;
-        // The other writes of this turn of the event loop join the batch.
-        setImmediate(send);
-      }),
+    write: (command) => enqueue(command),
+    barrier: async (key) => (await enqueue(null, key)).replicas,
   };
 };
 
@@ -158,6 +177,7 @@ export const createReplicatedWriters = (connection: StoreRedis, ack: ReplicaAck)
   };
   const refreshSlots = () => new Promise<void>((resolve) => connection.refreshSlotsCache(() => resolve()));
   return (key) => ({
+    barrier: (barrierKey) => writerOf(barrierKey).barrier(barrierKey),
     write: async (command) => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -184,15 +204,15 @@ const isMoved = (error: unknown) =>
  * held when it was called, and rejects with `StoreUnavailableError` when they do not answer in
  * time. Replication is one ordered stream per primary, and `WAIT` covers its connection's last
  * write and so everything the primary wrote before it, whichever connection wrote it: the barrier
- * is a write of its own through the key's writer (an SPUBLISH in the key's slot, on a channel
- * nobody hears, which replicas receive and the keyspace never sees), group-committed with the
- * appends there (busy, it shares their `WAIT`). A reader that calls it after reading entries and
+ * joins the next batch of the key's writer (`ReplicatedWriter.barrier`), whose writes (appends, or
+ * an SPUBLISH nobody hears, which replicas receive and the keyspace never sees) leave after it was
+ * called. Busy, it costs no command of its own. A reader that calls it after reading entries and
  * before handing them on hands on only entries a failover keeps.
  */
 export const createReadBarrier =
   (writerFor: (key: string) => ReplicatedWriter, ack: ReplicaAck) =>
   async (key: string): Promise<void> => {
-    assertReplicated((await writerFor(key).write(['spublish', toBarrierChannel(key), ''])).replicas, ack);
+    assertReplicated(await writerFor(key).barrier(key), ack);
   };
 
 /** A channel in `key`'s slot: its hash tag (or the whole key as one), then `:barrier`. */
