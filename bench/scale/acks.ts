@@ -3,6 +3,11 @@
  * replica (WAIT, group-committed on its own connection) against the same appends without WAIT, on
  * one primary and its replica (AOF on both, fsync every second as in production), measured in
  * the same run, rounds interleaved. BENCH_ACK_ROUNDS (default 5) rounds; medians.
+ *
+ * Then what it costs a delivery: with replicas, a reader hands on an entry only once replicas have
+ * it (a read barrier, README "Replicas"). One store appends to a stream, one at a time, and
+ * another store (another instance) follows it: BENCH_ACK_LATENCY_POSTS (500) appends, the time
+ * from the append's call to the follower's receipt, p50 and p99, without and with.
  */
 import { createRedisEventStore } from '../../backend/src/eventstore/redisEventStore.js';
 import { waitForReplicaLink } from '../../backend/src/testing/redisReplicas.js';
@@ -34,6 +39,34 @@ const measure = async (url: string, replicas: 0 | 1, concurrency: number, total:
     await store.close();
   }
 };
+
+/** Append → receipt by another store's follower, in ms, one append at a time. */
+const measureDelivery = async (url: string, replicas: 0 | 1, count: number): Promise<number[]> => {
+  const writer = await createRedisEventStore({ url, ack: { replicas, timeoutMs: 1_000 } });
+  const reader = await createRedisEventStore({ url, ack: { replicas, timeoutMs: 1_000 } });
+  try {
+    const stream = `{bench:acks:delivery:${replicas}:${performance.now()}}:log`;
+    const arrivals = new Map<number, (at: number) => void>();
+    const unfollow = await reader.tailer.follow(stream, (events) => {
+      const at = performance.now();
+      for (const event of events) arrivals.get((event.data as { i: number }).i)?.(at);
+    });
+    const samples: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const arrived = new Promise<number>((resolve) => arrivals.set(i, resolve));
+      const sent = performance.now();
+      await writer.append({ stream, events: [{ type: 'Written', data: { i }, meta: {}, v: 1 }] });
+      samples.push((await arrived) - sent);
+    }
+    unfollow();
+    return samples;
+  } finally {
+    await Promise.all([writer.close(), reader.close()]);
+  }
+};
+
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -71,6 +104,27 @@ const part: ScalePart = {
         ),
       );
       console.log(`\nMedians of ${rounds} interleaved rounds; one primary and one replica on this machine (loopback).`);
+
+      const posts = Math.round(envNumber('BENCH_ACK_LATENCY_POSTS', 500, 10));
+      const delivery = { 0: [] as number[], 1: [] as number[] };
+      for (let round = 0; round < 2; round++) {
+        for (const replicas of [0, 1] as const) delivery[replicas].push(...(await measureDelivery(primary.url, replicas, posts)));
+      }
+      log('acks: deliveries done');
+      console.log(
+        `\n${formatTable(
+          [
+            { header: 'append → another instance’s follower', value: (row) => row.setting },
+            { header: 'p50 ms', value: (row) => percentile(row.samples, 0.5), digits: 2 },
+            { header: 'p99 ms', value: (row) => percentile(row.samples, 0.99), digits: 2 },
+          ],
+          [
+            { setting: 'REDIS_ACK_REPLICAS=0', samples: delivery[0] },
+            { setting: 'REDIS_ACK_REPLICAS=1 (read barrier)', samples: delivery[1] },
+          ],
+        )}`,
+      );
+      console.log(`\n${2 * posts} appends each, one at a time, 2 interleaved rounds.`);
     } finally {
       await Promise.all([primary.dispose(), replica.dispose()]);
     }
