@@ -150,7 +150,7 @@ describe('REDIS_ACK_REPLICAS', () => {
 
   it('hands subscribers and history no post a replica has not confirmed: one a failover loses, retried by its poster, is seen once', async () => {
     const pair = await replicated();
-    const server = await serverOn(pair.primary, { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '300' });
+    const server = await serverOn(pair.primary, { REDIS_ACK_REPLICAS: '1', REDIS_ACK_TIMEOUT_MS: '1000' });
     const { cookie, roomId } = await openRoom(server);
     type Payload = { roomEvents: { __typename: string; cursor: string; message?: { id: string; body: string } } };
     const posted = (sub: { results: { data?: Payload }[] }) =>
@@ -163,7 +163,7 @@ describe('REDIS_ACK_REPLICAS', () => {
 
     pair.replica.pause();
     expect((await post(server, cookie, roomId, 'lost', 'phantom-1')).errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
-    // On the primary since its WAIT began (300 ms): a history page that would hold it waits for the replica too, and gives up.
+    // On the primary since its WAIT began (a second ago): a history page that would hold it waits for the replica too, and gives up.
     expect((await server.gql(PAGE, { id: roomId }, cookie)).errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
     expect(posted(watching).map((m) => m.body)).toEqual(['before']);
 
@@ -179,7 +179,7 @@ describe('REDIS_ACK_REPLICAS', () => {
     await resumed.until(() => posted(resumed).length > 0);
     expect([...posted(watching), ...posted(resumed)].map((m) => m.body)).toEqual(['before', 'lost']);
     expect(posted(resumed)[0]!.id).toBe(retried.data!.postMessage.id);
-  });
+  }, 60_000);
 
   it('waits once for all the appends that leave together (group commit), and answers each its own', async () => {
     const pair = await replicated();
@@ -204,7 +204,7 @@ describe('REDIS_ACK_REPLICAS', () => {
       connection.disconnect();
       other.disconnect();
     });
-    const writer = createReplicatedWriter(connection, { replicas: 1, timeoutMs: 300 });
+    const writer = createReplicatedWriter(connection, { replicas: 1, timeoutMs: 2_000 });
     const calls = async (name: string) =>
       Number((await other.info('commandstats')).match(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm'))?.[1] ?? 0);
     const [waits, publishes] = [await calls('wait'), await calls('spublish')];
