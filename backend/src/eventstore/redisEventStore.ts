@@ -353,6 +353,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       assertReplicated(replicas, ack);
       const last = result.cursors.at(-1);
       if (last) confirmRead!.known(request.stream, last);
+      // Its index entries carry their events' cursors, in the same step.
+      for (const index of request.indexes ?? []) {
+        const cursor = result.cursors[index.event];
+        if (cursor) confirmRead!.known(index.key, cursor);
+      }
     }
     if (result.status === 'duplicate') await confirmReplicated(replicated, request.idempotency!.key, result.result);
     return result;
