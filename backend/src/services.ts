@@ -20,6 +20,7 @@ import { type ChatQueries, createChatQueries } from './chat/queries.js';
 import type { EventStore } from './eventstore/eventStore.js';
 import { StoreUnavailableError } from './storeUnavailable.js';
 import { createMemoryEventStore } from './eventstore/memoryEventStore.js';
+import { isActivityKey } from './presence/keys.js';
 import { createMemoryPresenceStore } from './presence/memoryPresenceStore.js';
 import { type Presence, type PresenceOptions, createPresence } from './presence/presence.js';
 import { type StoreClock, createStoreClock } from './presence/storeClock.js';
@@ -120,7 +121,7 @@ export const createServices = async (options: {
   }
   let store: EventStore;
   try {
-    store = target ? await createRedisEventStore({ ...target, ack: options.redisAck }) : createMemoryEventStore();
+    store = target ? await createRedisEventStore({ ...target, ack: options.redisAck, ephemeral: isActivityKey }) : createMemoryEventStore();
   } catch (error) {
     stateRedis?.disconnect();
     throw error;

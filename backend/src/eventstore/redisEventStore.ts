@@ -60,6 +60,12 @@ export type RedisEventStoreOptions = RedisTarget & {
    * Default: as when REDIS_ACK_REPLICAS is unset, one replica when Redis has any at start.
    */
   ack?: ReplicaAckOptions;
+  /**
+   * Streams of ephemeral events (`appendEphemeral`: presence, typing), which no append waits on
+   * replicas for: with replicas, their readers hand entries on without a read barrier either, so
+   * a late replica holds back the log, not presence.
+   */
+  ephemeral?: (stream: string) => boolean;
   /** Tests only: how often the tailer compares each followed stream's end with what it delivered (its default). */
   tailerCheckMs?: number;
 };
@@ -316,8 +322,11 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   const writerFor = acked ? createReplicatedWriters(acked, ack) : null;
   const confirmRead = writerFor ? createReplicatedReads(createReadBarrier(writerFor, ack)) : null;
   /** With replicas, a read hands on its entries only once they are replicated (see replicatedReads.ts). */
+  const confirm =
+    confirmRead &&
+    ((stream: string, newest: Cursor) => (options.ephemeral?.(stream) ? Promise.resolve() : confirmRead.confirm(stream, newest)));
   const confirmed = async (stream: string, newest: Cursor | undefined) => {
-    if (confirmRead && newest !== undefined) await confirmRead.confirm(stream, newest);
+    if (confirm && newest !== undefined) await confirm(stream, newest);
   };
 
   /**
@@ -373,7 +382,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return replies.map((entries) => (entries as [string, string[]][])[0]?.[0] ?? '0-0');
     },
     readAfter: (stream, after, count) => call(() => redis.xrange(stream, `(${after}`, '+', 'COUNT', count)),
-    confirm: confirmRead?.confirm,
+    confirm: confirm ?? undefined,
     // The same on a Cluster: bells missed in a failover or a slot's move are read again when the
     // node subscribers report it (-node, subscribersReady), not left to this check. It was 2 s
     // there, and at 10,000 followed rooms cost ~0.2 of a core idle (~8,000 XREVRANGE/s).

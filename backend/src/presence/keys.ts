@@ -7,6 +7,9 @@
 export const lobbyActivityKey = 'chat:{lobby}:activity';
 /** Ephemeral room events (joined, left, typing, status), capped, never replayed. */
 export const toRoomActivityKey = (roomId: string) => `chat:{r:${roomId}}:activity`;
+/** A stream of ephemeral events (the lobby's or a room's activity): written without waiting for replicas, read without either. */
+export const isActivityKey = (stream: string) =>
+  stream === lobbyActivityKey || (stream.startsWith('chat:{r:') && stream.endsWith('}:activity'));
 /** Presence leases: member = `<userId> <leaseId>`, score = expiry (ms). */
 export const toRoomOnlineKey = (roomId: string) => `chat:{r:${roomId}}:online`;
 /** How many leases each user holds in the room (users with none are absent). */

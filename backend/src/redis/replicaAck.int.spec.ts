@@ -219,6 +219,29 @@ describe('REDIS_ACK_REPLICAS', () => {
     expect(await writer.barrier('{r:0}:log')).toBe(1);
   });
 
+  it('holds back the log while the replica is late, not the streams of ephemeral events', async () => {
+    const pair = await replicated();
+    const store = await createRedisEventStore({
+      url: pair.primary.url,
+      ack: { replicas: 1, timeoutMs: 300 },
+      ephemeral: (stream) => stream.endsWith(':activity'),
+    });
+    cleanups.push(() => store.close());
+    const log: string[] = [];
+    let typed!: (type: string) => void;
+    const typing = new Promise<string>((resolve) => (typed = resolve));
+    await store.tailer.follow('{r:held}:log', (events) => log.push(...events.map((e) => e.type)));
+    await store.tailer.follow('{r:held}:activity', (events) => typed(events[0]!.type));
+    pair.replica.pause();
+    await expect(store.append({ stream: '{r:held}:log', events: [{ type: 'Posted', data: {}, meta: {}, v: 1 }] })).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    await store.appendEphemeral('{r:held}:activity', { type: 'UserTyping', data: {}, meta: {}, v: 1 }, 100);
+    expect(await typing).toBe('UserTyping');
+    expect(log).toEqual([]);
+    pair.replica.resume();
+  });
+
   it('answers a stored clientId (readIdempotent) only once replicas have it', async () => {
     const pair = await replicated();
     const store = await createRedisEventStore({ url: pair.primary.url, ack: { replicas: 1, timeoutMs: 200 } });
