@@ -320,13 +320,10 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
   };
 
   const writerFor = acked ? createReplicatedWriters(acked, ack) : null;
-  const confirmRead = writerFor ? createReplicatedReads(createReadBarrier(writerFor, ack)) : null;
+  const confirmRead = writerFor ? createReplicatedReads(createReadBarrier(writerFor, ack), options.ephemeral) : null;
   /** With replicas, a read hands on its entries only once they are replicated (see replicatedReads.ts). */
-  const confirm =
-    confirmRead &&
-    ((stream: string, newest: Cursor) => (options.ephemeral?.(stream) ? Promise.resolve() : confirmRead.confirm(stream, newest)));
   const confirmed = async (stream: string, newest: Cursor | undefined) => {
-    if (confirm && newest !== undefined) await confirm(stream, newest);
+    if (confirmRead && newest !== undefined) await confirmRead.confirm(stream, newest);
   };
 
   /**
@@ -382,7 +379,7 @@ export const createRedisEventStore = async (options: RedisEventStoreOptions): Pr
       return replies.map((entries) => (entries as [string, string[]][])[0]?.[0] ?? '0-0');
     },
     readAfter: (stream, after, count) => call(() => redis.xrange(stream, `(${after}`, '+', 'COUNT', count)),
-    confirm: confirm ?? undefined,
+    confirm: confirmRead?.confirm,
     // The same on a Cluster: bells missed in a failover or a slot's move are read again when the
     // node subscribers report it (-node, subscribersReady), not left to this check. It was 2 s
     // there, and at 10,000 followed rooms cost ~0.2 of a core idle (~8,000 XREVRANGE/s).

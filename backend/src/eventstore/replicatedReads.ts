@@ -19,7 +19,14 @@ export interface ReplicatedReads {
   known(stream: string, cursor: Cursor): void;
 }
 
-export const createReplicatedReads = (barrier: (key: string) => Promise<void>): ReplicatedReads => {
+/**
+ * `ephemeral`: streams no append waits on replicas for (presence, typing): read without a barrier
+ * either, so a late replica holds back the log, not presence.
+ */
+export const createReplicatedReads = (
+  barrier: (key: string) => Promise<void>,
+  ephemeral: (stream: string) => boolean = () => false,
+): ReplicatedReads => {
   const confirmed = new Map<string, Cursor>();
   const known = (stream: string, cursor: Cursor) => {
     const was = confirmed.get(stream);
@@ -32,6 +39,7 @@ export const createReplicatedReads = (barrier: (key: string) => Promise<void>): 
   return {
     known,
     confirm: async (stream, newest) => {
+      if (ephemeral(stream)) return;
       const was = confirmed.get(stream);
       if (was !== undefined && compareCursors(newest, was) <= 0) return;
       await barrier(stream);

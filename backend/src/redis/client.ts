@@ -53,16 +53,17 @@ export const duplicateStoreRedis = (redis: StoreRedis, extra: RedisOptions = {},
     ? coalesceNodeWrites(redis.duplicate(undefined, { ...cluster, redisOptions: { ...redis.options.redisOptions, ...extra } }))
     : redis.duplicate(extra);
 
+/** What Redis Cluster hashes of a key: the text of its first non-empty `{…}`, else the whole key. */
+export const hashTagOf = (key: string): string => {
+  const open = key.indexOf('{');
+  const close = open >= 0 ? key.indexOf('}', open + 1) : -1;
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+};
+
 /** CRC16 (XMODEM) of a key's hash tag, as Redis Cluster computes slots (`CLUSTER KEYSLOT`). */
 export const keySlot = (key: string): number => {
-  const open = key.indexOf('{');
-  let tagged = key;
-  if (open >= 0) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) tagged = key.slice(open + 1, close);
-  }
   let crc = 0;
-  for (const byte of Buffer.from(tagged)) {
+  for (const byte of Buffer.from(hashTagOf(key))) {
     crc ^= byte << 8;
     for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
   }

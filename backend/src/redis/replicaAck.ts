@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../storeUnavailable.js';
-import { type StoreRedis, isCluster, nodeOf } from './client.js';
+import { type StoreRedis, hashTagOf, isCluster, nodeOf } from './client.js';
 import { toStoreError } from './connection.js';
 
 /**
@@ -216,8 +216,4 @@ export const createReadBarrier =
   };
 
 /** A channel in `key`'s slot: its hash tag (or the whole key as one), then `:barrier`. */
-export const toBarrierChannel = (key: string): string => {
-  const open = key.indexOf('{');
-  const close = open >= 0 ? key.indexOf('}', open + 1) : -1;
-  return close > open + 1 ? `${key.slice(open, close + 1)}:barrier` : `{${key}}:barrier`;
-};
+export const toBarrierChannel = (key: string): string => `{${hashTagOf(key)}}:barrier`;
